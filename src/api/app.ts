@@ -1,0 +1,56 @@
+// The Express app: security headers, request logs, authentication, the /v1 routes per resource,
+// and problem+json errors. Deps are passed in so tests build the same app on their own stores.
+import express, { Express } from 'express';
+import { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { AppConfig } from '../config';
+import { MongoStores } from '../db/mongo';
+import type { Logger } from '../logger';
+import { authenticate } from './auth';
+import { notFoundHandler, problemHandler } from './problem';
+import { healthRoutes } from './routes/health';
+import { meRoutes } from './routes/me';
+
+export interface ApiDeps {
+  config: AppConfig;
+  pool: Pool;
+  mongo: MongoStores;
+  temporal: Client;
+  log: Logger;
+}
+
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use((req, res, next) => {
+    const requestId = req.get('x-request-id') ?? randomUUID();
+    res.set({
+      'X-Request-Id': requestId,
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+    });
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      deps.log.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
+    });
+    next();
+  });
+
+  app.use(healthRoutes(deps));
+
+  const v1 = express.Router();
+  v1.use(authenticate(deps.pool));
+  v1.use(express.json({ limit: deps.config.api.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  v1.use(meRoutes());
+  app.use('/v1', v1);
+
+  app.use(notFoundHandler);
+  app.use(problemHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,72 @@
+// Connects the stores and Temporal for an entry point, turning every failure into one line that
+// names the setting to fix, instead of a stack trace.
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { Pool } from 'pg';
+import { AppConfig, ConfigError, loadConfig, redact } from './config';
+import { MongoStores, connectMongo, ensureMongoIndexes } from './db/mongo';
+import { createPgPool } from './db/postgres';
+
+export async function connectPostgres(config: AppConfig): Promise<Pool> {
+  const pool = createPgPool(config.postgres.url, config.postgres.poolSize);
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new ConfigError('DATABASE_URL', `cannot connect to ${redact(config.postgres.url)}: ${describe(err)}`);
+  }
+  return pool;
+}
+
+export async function connectMongoStores(config: AppConfig): Promise<MongoStores> {
+  try {
+    const stores = await connectMongo(config.mongo.url, config.mongo.database);
+    await ensureMongoIndexes(stores);
+    return stores;
+  } catch (err) {
+    throw new ConfigError('MONGO_URL', `cannot connect to ${redact(config.mongo.url)}: ${describe(err)}`);
+  }
+}
+
+export async function connectTemporalClient(config: AppConfig): Promise<Connection> {
+  try {
+    return await Connection.connect({ address: config.temporal.address, connectTimeout: '5s' });
+  } catch (err) {
+    throw new ConfigError('TEMPORAL_ADDRESS', `cannot connect to ${config.temporal.address}: ${describe(err)}`);
+  }
+}
+
+export async function connectTemporalWorker(config: AppConfig): Promise<NativeConnection> {
+  try {
+    return await NativeConnection.connect({ address: config.temporal.address });
+  } catch (err) {
+    throw new ConfigError('TEMPORAL_ADDRESS', `cannot connect to ${config.temporal.address}: ${describe(err)}`);
+  }
+}
+
+/** Runs an entry point; a ConfigError ends the process with one line and exit code 1. */
+export function runMain(name: string, main: (config: AppConfig) => Promise<void>): void {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    fail(name, err);
+    return;
+  }
+  main(config).catch((err) => fail(name, err));
+}
+
+function fail(name: string, err: unknown): void {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${name}: configuration error: ${err.message}\n`);
+  } else {
+    process.stderr.write(`${name}: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  process.exit(1);
+}
+
+function describe(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length) return describe(err.errors[0]);
+  if (err instanceof Error) return (err as NodeJS.ErrnoException).code ?? err.message.split('\n')[0]!;
+  return String(err);
+}

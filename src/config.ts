@@ -1,0 +1,111 @@
+// Every setting, parsed and validated once at start-up. A bad value stops start-up with one line
+// that names the setting (ConfigError), never a stack trace.
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface AppConfig {
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  postgres: { url: string; poolSize: number };
+  mongo: { url: string; database: string };
+  api: { host: string; port: number; jsonBodyLimitBytes: number; publicUrl: string };
+  upload: { maxRows: number; maxBytes: number };
+  gateway: { url: string | null; timeoutMs: number };
+  batch: { windowSize: number; pageSize: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const apiHost = text(env, 'API_HOST', '127.0.0.1');
+  const apiPort = integer(env, 'API_PORT', 3000, 1, 65535);
+  return {
+    temporal: {
+      address: hostPort(env, 'TEMPORAL_ADDRESS', '127.0.0.1:7233'),
+      namespace: text(env, 'TEMPORAL_NAMESPACE', 'default'),
+      taskQueue: text(env, 'TASK_QUEUE', 'device-orchestrator'),
+      uiUrl: url(env, 'TEMPORAL_UI_URL', 'http://127.0.0.1:8233', ['http:', 'https:']),
+    },
+    postgres: {
+      url: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:55432/device_orchestrator', ['postgres:', 'postgresql:']),
+      poolSize: integer(env, 'PG_POOL_SIZE', 20, 1, 500),
+    },
+    mongo: {
+      url: url(env, 'MONGO_URL', 'mongodb://127.0.0.1:27017/', ['mongodb:', 'mongodb+srv:']),
+      database: text(env, 'MONGO_DB', 'device_orchestrator'),
+    },
+    api: {
+      host: apiHost,
+      port: apiPort,
+      jsonBodyLimitBytes: integer(env, 'API_JSON_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+      publicUrl: url(env, 'API_PUBLIC_URL', `http://${apiHost}:${apiPort}`, ['http:', 'https:']),
+    },
+    upload: {
+      maxRows: integer(env, 'UPLOAD_MAX_ROWS', 1_000_000, 1, 100_000_000),
+      maxBytes: integer(env, 'UPLOAD_MAX_BYTES', 64 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+    },
+    gateway: {
+      url: env.GATEWAY_URL ? url(env, 'GATEWAY_URL', '', ['http:', 'https:']) : null,
+      timeoutMs: integer(env, 'GATEWAY_TIMEOUT_MS', 5000, 100, 120000),
+    },
+    batch: {
+      windowSize: integer(env, 'BATCH_WINDOW_SIZE', 200, 1, 1000),
+      pageSize: integer(env, 'BATCH_PAGE_SIZE', 500, 1, 5000),
+    },
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error', 'silent'] as const),
+  };
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') return fallback;
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `"${raw}" is not an integer`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `${value} is outside ${min}..${max}`);
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const raw = text(env, name, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `"${redact(raw)}" is not a valid URL (expected ${protocols.join(' or ')}//...)`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `"${redact(raw)}" must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+function hostPort(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name, fallback);
+  if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(raw)) throw new ConfigError(name, `"${raw}" is not host:port`);
+  return raw;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const raw = text(env, name, fallback);
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `"${raw}" is not one of ${allowed.join(', ')}`);
+  return raw as T;
+}
+
+/** Hides the password part of a URL so it never reaches a log or an error line. */
+export function redact(rawUrl: string): string {
+  return rawUrl.replace(/\/\/([^:/@]+):([^@/]*)@/, '//$1:***@');
+}

@@ -1,0 +1,34 @@
+// Device states, service types and device types of the inventory (SPEC §2), as ids and names.
+
+export const DeviceState = {
+  IDLE: 1,
+  READY_FOR_USE: 2,
+  ACTIVE: 4,
+  LOCKED: 5,
+  ENROLLED: 6,
+  RELEASED: 7,
+} as const;
+export type DeviceStateName = keyof typeof DeviceState;
+export type DeviceStateId = (typeof DeviceState)[DeviceStateName];
+
+const stateNamesById = new Map<number, DeviceStateName>(
+  Object.entries(DeviceState).map(([name, id]) => [id, name as DeviceStateName]),
+);
+
+/** The state's name, or undefined for ids the sources do not use (3) or never define. */
+export function deviceStateName(id: number): DeviceStateName | undefined {
+  return stateNamesById.get(id);
+}
+
+export function isDeviceStateId(id: number): id is DeviceStateId {
+  return stateNamesById.has(id);
+}
+
+export const ServiceType = { SIM_CONTROL: 1, PREPAID: 2, POSTPAID: 3 } as const;
+export type ServiceTypeId = (typeof ServiceType)[keyof typeof ServiceType];
+export function isServiceTypeId(id: unknown): id is ServiceTypeId {
+  return id === 1 || id === 2 || id === 3;
+}
+
+export const DeviceType = { SMARTPHONE: 1, TABLET: 2 } as const;
+export type DeviceTypeId = (typeof DeviceType)[keyof typeof DeviceType];

@@ -1,0 +1,46 @@
+// The one catalogue of error codes: per-device result codes (SPEC §2) and API problem codes.
+
+/** Result codes stored in t_batch_action_device.result.code. */
+export const DeviceResultCodes = [
+  'OK',
+  'INVALID_DEVICE_UID',
+  'DUPLICATE_IN_FILE',
+  'DEVICE_NOT_FOUND',
+  'DEVICE_NOT_ELIGIBLE_FOR_WORKFLOW',
+  'WRONG_STATE_DEVICE',
+  'INVALID_SERVICE_TYPE',
+  'DEVICE_ALREADY_HAS_WORKFLOW',
+  'DEVICE_HAS_NO_WORKFLOW',
+  'WORKFLOW_NOT_FOUND',
+  'REGISTER_FAILED',
+  'CANCELLED',
+  'INTERNAL_ERROR',
+] as const;
+export type DeviceResultCode = (typeof DeviceResultCodes)[number];
+
+/** Codes of application/problem+json answers that are not per-device results. */
+export const ApiErrorCodes = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'VALIDATION_FAILED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INVALID_TRANSITION',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+export type ApiErrorCode = (typeof ApiErrorCodes)[number];
+
+/** A business failure: not retried, becomes the device's result or the API's answer. */
+export class BusinessError extends Error {
+  constructor(
+    readonly code: DeviceResultCode | ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BusinessError';
+  }
+}

@@ -1,0 +1,22 @@
+// Worker process entry point: connects the stores and Temporal, then polls the task queue until
+// SIGINT/SIGTERM, letting in-flight tasks finish (Temporal's graceful shutdown).
+import { runMain, connectMongoStores, connectPostgres, connectTemporalWorker } from '../bootstrap';
+import { createLogger } from '../logger';
+import { createWorker } from './createWorker';
+
+runMain('worker', async (config) => {
+  const log = createLogger(config.logLevel, 'worker');
+  const pool = await connectPostgres(config);
+  const mongo = await connectMongoStores(config);
+  const connection = await connectTemporalWorker(config);
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    deps: { pool, mongo },
+  });
+  log.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
+  await worker.run();
+  await Promise.all([pool.end(), mongo.client.close(), connection.close()]);
+  log.info('worker stopped');
+});

@@ -1,0 +1,2 @@
+// Every workflow the worker runs; this file is what the worker bundles.
+export * from './storesProbe';

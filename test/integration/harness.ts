@@ -1,0 +1,104 @@
+// The real stack for one integration-test file: PostgreSQL pool, MongoDB stores, a Temporal client,
+// a worker on a task queue of its own, and the API app bound to an ephemeral loopback port.
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { Server } from 'node:http';
+import { Pool } from 'pg';
+import { createApp } from '../../src/api/app';
+import { AppConfig, loadConfig } from '../../src/config';
+import { MongoStores, connectMongo, ensureMongoIndexes } from '../../src/db/mongo';
+import { createPgPool } from '../../src/db/postgres';
+import { createApiKey, upsertTenant } from '../../src/db/inventorySeed';
+import { createLogger } from '../../src/logger';
+import { createWorker } from '../../src/workers/createWorker';
+
+let runtimeInstalled = false;
+
+export interface TestStack {
+  config: AppConfig;
+  pool: Pool;
+  mongo: MongoStores;
+  client: Client;
+  nativeConnection: NativeConnection;
+  taskQueue: string;
+  /** A fresh tenant id, unique to this test run. */
+  uniqueId(prefix: string): string;
+  newWorker(): Promise<Worker>;
+  /** Starts the API on 127.0.0.1:<ephemeral>; returns its base URL. */
+  startApi(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestStack(): Promise<TestStack> {
+  if (!runtimeInstalled) {
+    // Keep worker logs to warnings so test output stays readable.
+    Runtime.install({ logger: new (require('@temporalio/worker').DefaultLogger)('WARN') });
+    runtimeInstalled = true;
+  }
+  const taskQueue = `test-${randomUUID()}`;
+  const config = loadConfig({ ...process.env, TASK_QUEUE: taskQueue });
+  const pool = createPgPool(config.postgres.url, 20);
+  const mongo = await connectMongo(config.mongo.url, config.mongo.database);
+  await ensureMongoIndexes(mongo);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+  const servers: Server[] = [];
+  const suffix = randomUUID().slice(0, 8);
+
+  return {
+    config,
+    pool,
+    mongo,
+    client,
+    nativeConnection,
+    taskQueue,
+    uniqueId: (prefix) => `${prefix}-${suffix}-${randomUUID().slice(0, 6)}`,
+    newWorker: () =>
+      createWorker({
+        connection: nativeConnection,
+        namespace: config.temporal.namespace,
+        taskQueue,
+        deps: { pool, mongo },
+        workflowBundle: { codePath: process.env.DO_TEST_WORKFLOW_BUNDLE! },
+      }),
+    async startApi() {
+      const app = createApp({ config, pool, mongo, temporal: client, log: createLogger('silent', 'api-test') });
+      const server = await new Promise<Server>((resolve) => {
+        const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      servers.push(server);
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    async close() {
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+      await Promise.all([pool.end(), mongo.client.close(), connection.close(), nativeConnection.close()]);
+    },
+  };
+}
+
+/** A tenant with an operator key, for tests that go through the API. */
+export async function createTenantWithKey(
+  stack: TestStack,
+  role: 'operator' | 'device_gateway' | 'read_only' = 'operator',
+): Promise<{ tenantId: string; apiKey: string }> {
+  const tenantId = stack.uniqueId('tenant');
+  await upsertTenant(stack.pool, tenantId, `Tenant ${tenantId}`);
+  const apiKey = await createApiKey(stack.pool, tenantId, `user-${tenantId}`, role);
+  return { tenantId, apiKey };
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 20;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 250);
+  }
+}
