@@ -4,7 +4,7 @@ import { DeviceState } from '../../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
 import { insertDevices, upsertTenant } from '../../src/db/inventorySeed';
 import { storesProbe } from '../../src/workflows';
-import { TestStack, createTenantWithKey, startTestStack } from './harness';
+import { TestStack, createTenantWithKey, recordHistory, startTestStack } from './harness';
 
 describe('harness: Temporal + PostgreSQL + MongoDB + API', () => {
   let stack: TestStack;
@@ -28,6 +28,7 @@ describe('harness: Temporal + PostgreSQL + MongoDB + API', () => {
       }),
     );
 
+    await recordHistory(stack, `stores-probe/${tenantId}`, 'storesProbe.register');
     expect(result).toEqual({
       stateBefore: DeviceState.IDLE,
       stateAfter: DeviceState.READY_FOR_USE,
