@@ -1,6 +1,6 @@
 // Three suites: pure unit tests, integration tests against real Temporal/PostgreSQL/MongoDB-protocol
 // servers (started by scripts/test.sh or reused), and replay tests over committed histories.
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+const transform = { '^.+\\.ts$': ['ts-jest', {}] };
 
 /** @type {import('jest').Config} */
 module.exports = {

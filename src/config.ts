@@ -24,7 +24,14 @@ export interface AppConfig {
 
 type Env = Record<string, string | undefined>;
 
+/** In production the service addresses must be given: the defaults only suit the local stack. */
+const REQUIRED_IN_PRODUCTION = ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'MONGO_URL'];
+
 export function loadConfig(env: Env = process.env): AppConfig {
+  if (env.NODE_ENV === 'production') {
+    const missing = REQUIRED_IN_PRODUCTION.find((name) => !env[name]?.trim());
+    if (missing) throw new ConfigError(missing, 'is required when NODE_ENV=production (the default only suits the local stack)');
+  }
   const apiHost = text(env, 'API_HOST', '127.0.0.1');
   const apiPort = integer(env, 'API_PORT', 3000, 1, 65535);
   return {
@@ -85,7 +92,7 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(name, `"${redact(raw)}" is not a valid URL (expected ${protocols.join(' or ')}//...)`);
+    throw new ConfigError(name, `"${redact(raw)}" is not a valid URL (expected ${protocols.map((p) => `${p}//...`).join(' or ')})`);
   }
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(name, `"${redact(raw)}" must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);

@@ -62,3 +62,30 @@ describe('harness: Temporal + PostgreSQL + MongoDB + API', () => {
     expect(await me.json()).toMatchObject({ tenantId, role: 'operator', tenantTree: [tenantId] });
   });
 });
+
+describe('readiness names the service that is down', () => {
+  it('answers 503 naming PostgreSQL when it cannot be reached', async () => {
+    const { createApp } = await import('../../src/api/app');
+    const { createPgPool } = await import('../../src/db/postgres');
+    const { createLogger } = await import('../../src/logger');
+    const stack = await startTestStack();
+    // A pool aimed at a closed port stands in for a stopped PostgreSQL without disturbing others.
+    const deadPool = createPgPool('postgres://postgres@127.0.0.1:1/none', 1);
+    const app = createApp({ config: stack.config, pool: deadPool, mongo: stack.mongo, temporal: stack.client, log: createLogger('silent', 't') });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      const body = (await res.json()) as { detail: string };
+      expect(body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', checks: { temporal: 'ok', mongodb: 'ok', postgresql: 'ECONNREFUSED' } });
+      expect(body.detail).toBe('not ready: postgresql (ECONNREFUSED) unreachable');
+    } finally {
+      await new Promise((r) => server.close(r));
+      await deadPool.end();
+      await stack.close();
+    }
+  });
+});

@@ -1,0 +1,28 @@
+import { ConfigError, loadConfig, redact } from '../../src/config';
+
+describe('configuration', () => {
+  it('has defaults for the local stack', () => {
+    const config = loadConfig({});
+    expect(config.temporal.address).toBe('127.0.0.1:7233');
+    expect(config.postgres.url).toBe('postgres://postgres@127.0.0.1:55432/device_orchestrator');
+    expect(config.gateway.url).toBeNull();
+  });
+
+  it.each([
+    [{ DATABASE_URL: 'foo' }, 'DATABASE_URL: "foo" is not a valid URL (expected postgres://... or postgresql://...)'],
+    [{ DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL: "mysql://x@y/z" must start with postgres:// or postgresql://'],
+    [{ MONGO_URL: 'http://a' }, 'MONGO_URL: "http://a" must start with mongodb:// or mongodb+srv://'],
+    [{ TEMPORAL_ADDRESS: 'localhost' }, 'TEMPORAL_ADDRESS: "localhost" is not host:port'],
+    [{ API_PORT: 'abc' }, 'API_PORT: "abc" is not an integer'],
+    [{ API_PORT: '70000' }, 'API_PORT: 70000 is outside 1..65535'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: "loud" is not one of debug, info, warn, error, silent'],
+    [{ NODE_ENV: 'production' }, 'TEMPORAL_ADDRESS: is required when NODE_ENV=production (the default only suits the local stack)'],
+  ])('refuses %p with one line naming the setting', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(':')[0]!, message.slice(message.indexOf(':') + 2)));
+  });
+
+  it('never shows a password in an error', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://user:secret@host/db' })).toThrow(/user:\*\*\*@host/);
+    expect(redact('postgres://u:p4ss@h:5432/d')).toBe('postgres://u:***@h:5432/d');
+  });
+});
