@@ -55,7 +55,9 @@ export function requireRole(...roles: Role[]): RequestHandler {
   return (req, _res, next) => {
     const role = req.caller?.role;
     if (!role || !roles.includes(role)) {
-      return next(new ProblemError(403, 'FORBIDDEN', `this operation needs role ${roles.join(' or ')}; the API key has role ${role ?? 'none'}`));
+      return next(
+        new ProblemError(403, 'FORBIDDEN', `this operation needs role ${roles.join(' or ')}; the API key has role ${role ?? 'none'}`),
+      );
     }
     next();
   };

@@ -55,7 +55,10 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     if (err instanceof ProblemError) return sendProblem(res, err);
     const type = (err as { type?: string }).type;
     if (type === 'entity.too.large') {
-      return sendProblem(res, new ProblemError(413, 'PAYLOAD_TOO_LARGE', `request body exceeds the limit of ${(err as { limit?: number }).limit} bytes`));
+      return sendProblem(
+        res,
+        new ProblemError(413, 'PAYLOAD_TOO_LARGE', `request body exceeds the limit of ${(err as { limit?: number }).limit} bytes`),
+      );
     }
     if (type === 'entity.parse.failed') {
       return sendProblem(res, new ProblemError(400, 'VALIDATION_FAILED', 'request body is not valid JSON'));

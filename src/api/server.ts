@@ -16,7 +16,9 @@ runMain('api', async (config) => {
     log.info({ url: config.api.publicUrl }, 'api listening');
   });
   server.on('error', (err) => {
-    process.stderr.write(`api: configuration error: API_PORT: cannot listen on ${config.api.host}:${config.api.port}: ${(err as NodeJS.ErrnoException).code}\n`);
+    process.stderr.write(
+      `api: configuration error: API_PORT: cannot listen on ${config.api.host}:${config.api.port}: ${(err as NodeJS.ErrnoException).code}\n`,
+    );
     process.exit(1);
   });
   const shutdown = () => {

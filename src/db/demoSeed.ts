@@ -50,7 +50,8 @@ runMain('seed', async (config) => {
   await writeFile(csvPath, csv);
 
   process.stdout.write(
-    JSON.stringify({ tenantId: DEMO_TENANT, operatorKey, gatewayKey, workflowId: DEMO_WORKFLOW_ID, devicesInserted: inserted, csvPath }) + '\n',
+    JSON.stringify({ tenantId: DEMO_TENANT, operatorKey, gatewayKey, workflowId: DEMO_WORKFLOW_ID, devicesInserted: inserted, csvPath }) +
+      '\n',
   );
   await Promise.all([pool.end(), mongo.client.close()]);
 });

@@ -60,9 +60,7 @@ export function decideTransition(current: DeviceStateSnapshot, action: DeviceAct
   const rule = transitionTable[action];
   if (!rule.from.includes(current.stateId)) {
     const allowed = allowedActions(current.stateId);
-    return invalid(
-      `${action} is not allowed from ${fromName}; allowed actions: ${allowed.length ? allowed.join(', ') : 'none'}`,
-    );
+    return invalid(`${action} is not allowed from ${fromName}; allowed actions: ${allowed.length ? allowed.join(', ') : 'none'}`);
   }
   if ('to' in rule.target) {
     return {

@@ -11,9 +11,7 @@ export const DeviceState = {
 export type DeviceStateName = keyof typeof DeviceState;
 export type DeviceStateId = (typeof DeviceState)[DeviceStateName];
 
-const stateNamesById = new Map<number, DeviceStateName>(
-  Object.entries(DeviceState).map(([name, id]) => [id, name as DeviceStateName]),
-);
+const stateNamesById = new Map<number, DeviceStateName>(Object.entries(DeviceState).map(([name, id]) => [id, name as DeviceStateName]));
 
 /** The state's name, or undefined for ids the sources do not use (3) or never define. */
 export function deviceStateName(id: number): DeviceStateName | undefined {

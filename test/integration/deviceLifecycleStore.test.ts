@@ -59,7 +59,12 @@ describe('applyDeviceAction on PostgreSQL', () => {
       previous_state_id: DeviceState.ACTIVE,
       ext_fields: { lock_duration: 15, first_temp_lock_checkin_at: '2026-11-22T10:00:00Z' },
     });
-    await applyDeviceAction(pool, { deviceId: id, action: 'UNLOCK', source: 'TEMP_LOCK', extFieldsRemove: ['lock_duration', 'first_temp_lock_checkin_at'] });
+    await applyDeviceAction(pool, {
+      deviceId: id,
+      action: 'UNLOCK',
+      source: 'TEMP_LOCK',
+      extFieldsRemove: ['lock_duration', 'first_temp_lock_checkin_at'],
+    });
     expect(await device(id)).toMatchObject({ state_id: DeviceState.ACTIVE, previous_state_id: null, ext_fields: {} });
   });
 

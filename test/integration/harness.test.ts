@@ -71,7 +71,13 @@ describe('readiness names the service that is down', () => {
     const stack = await startTestStack();
     // A pool aimed at a closed port stands in for a stopped PostgreSQL without disturbing others.
     const deadPool = createPgPool('postgres://postgres@127.0.0.1:1/none', 1);
-    const app = createApp({ config: stack.config, pool: deadPool, mongo: stack.mongo, temporal: stack.client, log: createLogger('silent', 't') });
+    const app = createApp({
+      config: stack.config,
+      pool: deadPool,
+      mongo: stack.mongo,
+      temporal: stack.client,
+      log: createLogger('silent', 't'),
+    });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     try {
