@@ -13,7 +13,7 @@ mkdir -p "$DATA/logs" "$DATA/run"
 say() { printf '[start] %s\n' "$*"; }
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-[ -d node_modules/@temporalio/worker ] || { say "installing npm dependencies"; npm ci --no-audit --no-fund; }
+[ -d node_modules/@temporalio/worker ] || { say "installing npm dependencies"; npm install --no-audit --no-fund; }
 bash scripts/services.sh start
 set -a; eval "$(bash scripts/services.sh env)"; set +a
 

@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-[ -d node_modules/@temporalio/worker ] || npm ci --no-audit --no-fund
+[ -d node_modules/@temporalio/worker ] || npm install --no-audit --no-fund
 
 status=$(bash scripts/services.sh status)
 started_here=0
