@@ -19,6 +19,14 @@ export interface AppConfig {
   upload: { maxRows: number; maxBytes: number };
   gateway: { url: string | null; timeoutMs: number };
   batch: { windowSize: number; pageSize: number };
+  tempLock: {
+    /** Length of one lock minute in ms: 60000, except in demos and tests that want minutes to pass quickly. */
+    minuteMs: number;
+    /** How long DEACTIVATING waits for the device's check-in after the unlock command before finishing anyway. */
+    deactivationWaitMs: number;
+    /** How long an overriding assign waits for the current lock to end (unlocked, CANCELLED). */
+    overrideWaitMs: number;
+  };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -66,6 +74,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     batch: {
       windowSize: integer(env, 'BATCH_WINDOW_SIZE', 200, 1, 1000),
       pageSize: integer(env, 'BATCH_PAGE_SIZE', 500, 1, 5000),
+    },
+    tempLock: {
+      minuteMs: integer(env, 'TEMP_LOCK_MINUTE_MS', 60_000, 1, 60_000),
+      deactivationWaitMs: integer(env, 'TEMP_LOCK_DEACTIVATION_WAIT_MS', 10 * 60_000, 0, 7 * 24 * 3_600_000),
+      overrideWaitMs: integer(env, 'TEMP_LOCK_OVERRIDE_WAIT_MS', 30_000, 100, 600_000),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error', 'silent'] as const),
   };

@@ -11,6 +11,8 @@ import { authenticate } from './auth';
 import { notFoundHandler, problemHandler } from './problem';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
+import { tempLockRoutes } from './routes/tempLocks';
+import { tenantRoutes } from './routes/tenants';
 
 export interface ApiDeps {
   config: AppConfig;
@@ -48,6 +50,8 @@ export function createApp(deps: ApiDeps): Express {
   v1.use(authenticate(deps.pool));
   v1.use(express.json({ limit: deps.config.api.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   v1.use(meRoutes());
+  v1.use(tempLockRoutes(deps));
+  v1.use(tenantRoutes(deps));
   app.use('/v1', v1);
 
   app.use(notFoundHandler);

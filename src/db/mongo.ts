@@ -1,6 +1,8 @@
 // MongoDB client (a real MongoDB or FerretDB) and the workflow service's collections and indexes.
 // FerretDB has no multi-document transactions: every write is a single idempotent document write.
 import { Collection, Db, MongoClient, ObjectId } from 'mongodb';
+import type { TempLockStatus } from '../domain/tempLock';
+import type { GatewayCommandDoc } from '../gateway/simulatedGateway';
 
 export interface WorkflowVersionDoc {
   _id: ObjectId;
@@ -32,14 +34,55 @@ export interface DeviceWorkflowStepDoc {
   created_at: Date;
 }
 
+/** One temp-lock action (SPEC §5); `_id` is the action id. Updated in place with a monotonic `seq`. */
+export interface DeviceActionDoc {
+  _id: string;
+  action: 'TEMP_LOCK';
+  tenant_id: string;
+  device_uid: string;
+  device_id: number;
+  workflow_id: string;
+  status: TempLockStatus;
+  /** Sequence number of the last transition written: an older (retried) write never overwrites a newer one. */
+  seq: number;
+  duration: number;
+  duration_ms: number;
+  is_enabled_working_hour: boolean;
+  notification: unknown;
+  /** When the workflow acts next on its own: the working-hours start, the lock's end, the end of the unlock wait. */
+  next_process_time: Date | null;
+  checked_in_at: Date | null;
+  lock_started_at: Date | null;
+  lock_ends_at: Date | null;
+  cancel_reason: string | null;
+  note: string | null;
+  created_by: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** One transition of a temp-lock action; `_id` is `<action id>/<seq>`, so a retried write is a no-op. */
+export interface DeviceActionHistoryDoc {
+  _id: string;
+  action_id: string;
+  tenant_id: string;
+  device_uid: string;
+  seq: number;
+  status: TempLockStatus;
+  at: Date;
+  detail: Record<string, unknown>;
+}
+
 export interface MongoStores {
   client: MongoClient;
   db: Db;
   workflowVersions: Collection<WorkflowVersionDoc>;
   devices: Collection<DeviceWorkflowDoc>;
   deviceWorkflowSteps: Collection<DeviceWorkflowStepDoc>;
-  deviceActions: Collection;
-  deviceActionHistory: Collection;
+  deviceActions: Collection<DeviceActionDoc>;
+  deviceActionHistory: Collection<DeviceActionHistoryDoc>;
+  /** What the simulated device-control gateway accepted. */
+  gatewayCommands: Collection<GatewayCommandDoc>;
 }
 
 export async function connectMongo(url: string, database: string): Promise<MongoStores> {
@@ -52,8 +95,9 @@ export async function connectMongo(url: string, database: string): Promise<Mongo
     workflowVersions: db.collection<WorkflowVersionDoc>('workflow_versions'),
     devices: db.collection<DeviceWorkflowDoc>('devices'),
     deviceWorkflowSteps: db.collection<DeviceWorkflowStepDoc>('device_workflow_steps'),
-    deviceActions: db.collection('device_actions'),
-    deviceActionHistory: db.collection('device_action_history'),
+    deviceActions: db.collection<DeviceActionDoc>('device_actions'),
+    deviceActionHistory: db.collection<DeviceActionHistoryDoc>('device_action_history'),
+    gatewayCommands: db.collection<GatewayCommandDoc>('gateway_commands'),
   };
 }
 
@@ -65,6 +109,10 @@ export async function ensureMongoIndexes(stores: MongoStores): Promise<void> {
     { tenant_id: 1, device_uid: 1, assignment_key: 1 },
     { name: 'tenant_device_assignment', unique: true },
   );
-  await stores.deviceActions.createIndex({ tenant_id: 1, device_uid: 1, action_id: 1 }, { name: 'tenant_device_action', unique: true });
+  // The foundation's first index on (tenant, device, action_id) predates action ids living in _id.
+  await stores.deviceActions.dropIndex('tenant_device_action').catch(() => undefined);
+  // Temp-lock documents are keyed by action id (_id); these serve "the device's latest action" and its timeline.
+  await stores.deviceActions.createIndex({ tenant_id: 1, device_uid: 1, created_at: -1 }, { name: 'tenant_device_created' });
   await stores.deviceActionHistory.createIndex({ action_id: 1, seq: 1 }, { name: 'action_seq', unique: true });
+  await stores.gatewayCommands.createIndex({ action_id: 1 }, { name: 'action' });
 }

@@ -1,6 +1,7 @@
 // Worker process entry point: connects the stores and Temporal, then polls the task queue until
 // SIGINT/SIGTERM, letting in-flight tasks finish (Temporal's graceful shutdown).
 import { runMain, connectMongoStores, connectPostgres, connectTemporalWorker } from '../bootstrap';
+import { createDeviceControlGateway } from '../gateway/deviceControlGateway';
 import { createLogger } from '../logger';
 import { createWorker } from './createWorker';
 
@@ -13,7 +14,7 @@ runMain('worker', async (config) => {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    deps: { pool, mongo },
+    deps: { pool, mongo, gateway: createDeviceControlGateway(config, mongo) },
   });
   log.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
   await worker.run();

@@ -1,2 +1,3 @@
 // Every workflow the worker runs; this file is what the worker bundles.
 export * from './storesProbe';
+export * from './tempLock';

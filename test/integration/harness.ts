@@ -12,6 +12,7 @@ import { MongoStores, connectMongo, ensureMongoIndexes } from '../../src/db/mong
 import { createPgPool } from '../../src/db/postgres';
 import { createApiKey, upsertTenant } from '../../src/db/inventorySeed';
 import { createLogger } from '../../src/logger';
+import { SimulatedDeviceControlGateway } from '../../src/gateway/simulatedGateway';
 import { createWorker } from '../../src/workers/createWorker';
 
 let runtimeInstalled = false;
@@ -23,6 +24,8 @@ export interface TestStack {
   client: Client;
   nativeConnection: NativeConnection;
   taskQueue: string;
+  /** The simulated device-control gateway every worker of this stack uses (records commands, can fail). */
+  gateway: SimulatedDeviceControlGateway;
   /** A fresh tenant id, unique to this test run. */
   uniqueId(prefix: string): string;
   newWorker(): Promise<Worker>;
@@ -31,20 +34,22 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(): Promise<TestStack> {
+/** `env` overrides settings for this stack, e.g. { TEMP_LOCK_MINUTE_MS: '1000' } so lock minutes pass quickly. */
+export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
   if (!runtimeInstalled) {
     // Keep worker logs to warnings so test output stays readable.
     Runtime.install({ logger: new (require('@temporalio/worker').DefaultLogger)('WARN') });
     runtimeInstalled = true;
   }
   const taskQueue = `test-${randomUUID()}`;
-  const config = loadConfig({ ...process.env, TASK_QUEUE: taskQueue });
+  const config = loadConfig({ ...process.env, ...env, TASK_QUEUE: taskQueue });
   const pool = createPgPool(config.postgres.url, 20);
   const mongo = await connectMongo(config.mongo.url, config.mongo.database);
   await ensureMongoIndexes(mongo);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+  const gateway = new SimulatedDeviceControlGateway(mongo.gatewayCommands);
   const servers: Server[] = [];
   const suffix = randomUUID().slice(0, 8);
 
@@ -55,13 +60,14 @@ export async function startTestStack(): Promise<TestStack> {
     client,
     nativeConnection,
     taskQueue,
+    gateway,
     uniqueId: (prefix) => `${prefix}-${suffix}-${randomUUID().slice(0, 6)}`,
     newWorker: () =>
       createWorker({
         connection: nativeConnection,
         namespace: config.temporal.namespace,
         taskQueue,
-        deps: { pool, mongo },
+        deps: { pool, mongo, gateway },
         workflowBundle: { codePath: process.env.DO_TEST_WORKFLOW_BUNDLE! },
       }),
     async startApi() {

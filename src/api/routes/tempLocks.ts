@@ -1,0 +1,236 @@
+// Temp-lock API (SPEC §5, §6): assign (overriding the running lock), read status and timeline, cancel,
+// and the device's check-in, which is answered with the directive LOCK until T, UNLOCK or NONE.
+import { Request, Router } from 'express';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { findApplicableWorkingHours } from '../../db/workingHoursStore';
+import { MAX_DURATION_MINUTES, tempLockWorkflowId } from '../../domain/tempLock';
+import { CancelRequest, TempLockInput, TempLockView, cancelSignal, checkInUpdate, tempLock, tempLockQuery } from '../../workflows/tempLock';
+import type { ApiDeps } from '../app';
+import { callerOf, requireRole } from '../auth';
+import { ProblemError } from '../problem';
+
+const CHECK_IN_TIMEOUT_MS = 10_000;
+const QUERY_TIMEOUT_MS = 3_000;
+
+export function tempLockRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  const { temporal, pool, mongo, config } = deps;
+
+  router.put('/devices/:uid/temp-lock', requireRole('operator'), async (req, res) => {
+    const caller = callerOf(req);
+    const device = await findTargetDevice(req);
+    const request = parseAssignRequest(req.body);
+    if (request.workingHours && !(await findApplicableWorkingHours(pool, device.tenantId))) {
+      throw new ProblemError(422, 'VALIDATION_FAILED', `tenant ${device.tenantId} has no working-hours calendar`, {
+        errors: [{ field: 'workingHours', message: `set one with PUT /v1/tenants/${device.tenantId}/working-hours, or send workingHours: false` }],
+      });
+    }
+    const assignment = await mongo.devices.findOne({ tenant_id: device.tenantId, device_uid: device.uid });
+    if (!assignment?.workflow_version_id) {
+      throw new ProblemError(409, 'DEVICE_HAS_NO_WORKFLOW', `device ${device.uid} has no active workflow; a temp lock needs one`);
+    }
+    const workflowId = tempLockWorkflowId(device.tenantId, device.uid);
+    const input: TempLockInput = {
+      actionId: randomUUID(),
+      tenantId: device.tenantId,
+      deviceUid: device.uid,
+      deviceId: device.id,
+      durationMinutes: request.durationMinutes,
+      durationMs: request.durationMinutes * config.tempLock.minuteMs,
+      workingHours: request.workingHours,
+      notification: request.notification,
+      requestedBy: caller.userId,
+      deactivationWaitMs: config.tempLock.deactivationWaitMs,
+    };
+    const overridden = await startOverridingCurrentLock(deps, workflowId, input);
+    res.status(202).json({
+      actionId: input.actionId,
+      workflowId,
+      status: 'WAITING',
+      durationMinutes: input.durationMinutes,
+      workingHours: input.workingHours,
+      overriddenActionId: overridden,
+      links: { self: `/v1/devices/${encodeURIComponent(device.uid)}/temp-lock?tenantId=${encodeURIComponent(device.tenantId)}` },
+    });
+  });
+
+  router.get('/devices/:uid/temp-lock', async (req, res) => {
+    const device = await findTargetDevice(req);
+    const live = await liveView(deps, tempLockWorkflowId(device.tenantId, device.uid));
+    const doc = live
+      ? await mongo.deviceActions.findOne({ _id: live.actionId })
+      : await mongo.deviceActions.findOne({ tenant_id: device.tenantId, device_uid: device.uid }, { sort: { created_at: -1 } });
+    if (!doc && !live) throw new ProblemError(404, 'NOT_FOUND', `device ${device.uid} has never had a temp lock`);
+    const actionId = live?.actionId ?? doc!._id;
+    const history = await mongo.deviceActionHistory.find({ action_id: actionId }).sort({ seq: 1 }).toArray();
+    res.json({
+      actionId,
+      workflowId: tempLockWorkflowId(device.tenantId, device.uid),
+      running: live !== null,
+      status: live?.status ?? doc!.status,
+      directive: live?.directive ?? 'NONE',
+      durationMinutes: doc?.duration ?? null,
+      workingHours: doc?.is_enabled_working_hour ?? null,
+      notification: doc?.notification ?? null,
+      createdAt: iso(doc?.created_at),
+      checkedInAt: iso(doc?.checked_in_at),
+      lockStartedAt: live?.lockStartedAt != null ? iso(live.lockStartedAt) : iso(doc?.lock_started_at),
+      lockEndsAt: live?.lockEndsAt != null ? iso(live.lockEndsAt) : iso(doc?.lock_ends_at),
+      nextDueAt: live ? iso(live.nextDueAt) : iso(doc?.next_process_time),
+      cancelReason: doc?.cancel_reason ?? null,
+      note: doc?.note ?? null,
+      history: history.map((h) => ({ seq: h.seq, status: h.status, at: h.at.toISOString(), detail: h.detail })),
+    });
+  });
+
+  router.delete('/devices/:uid/temp-lock', requireRole('operator'), async (req, res) => {
+    const caller = callerOf(req);
+    const device = await findTargetDevice(req);
+    const workflowId = tempLockWorkflowId(device.tenantId, device.uid);
+    const running = await runningRunOf(deps, workflowId);
+    if (!running) throw new ProblemError(404, 'NOT_FOUND', `no temp lock is running for device ${device.uid}`);
+    const request: CancelRequest = { reason: `cancelled by ${caller.userId}`, requestedBy: caller.userId };
+    await temporal.workflow.getHandle(workflowId, running.runId).signal(cancelSignal, request);
+    res.status(202).json({ actionId: running.actionId, workflowId, status: 'CANCELLING' });
+  });
+
+  router.post('/devices/:uid/check-in', requireRole('device_gateway', 'operator'), async (req, res) => {
+    const device = await findTargetDevice(req);
+    const checkedInAt = Date.now();
+    const handle = temporal.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid));
+    let view: TempLockView | null = null;
+    try {
+      view = await temporal.withDeadline(Date.now() + CHECK_IN_TIMEOUT_MS, () => handle.executeUpdate(checkInUpdate, { args: [{ checkedInAt }] }));
+    } catch (err) {
+      if (!isNoRunningLock(err)) {
+        if (isDeadline(err)) throw new ProblemError(503, 'SERVICE_UNAVAILABLE', 'the temp-lock workflow did not answer in time; check in again');
+        throw err;
+      }
+    }
+    res.json({
+      deviceUid: device.uid,
+      checkedInAt: new Date(checkedInAt).toISOString(),
+      directive: view?.directive ?? 'NONE',
+      lockUntil: iso(view?.lockUntil),
+      actionId: view?.actionId ?? null,
+      status: view?.status ?? null,
+    });
+  });
+
+  /** The device the request names, in the tenant given by ?tenantId= (default: the caller's own). */
+  async function findTargetDevice(req: Request): Promise<{ id: number; uid: string; tenantId: string }> {
+    const caller = callerOf(req);
+    const tenantId = typeof req.query.tenantId === 'string' && req.query.tenantId !== '' ? req.query.tenantId : caller.tenantId;
+    const uid = String(req.params.uid ?? '').trim();
+    if (!caller.tenantTree.includes(tenantId)) throw new ProblemError(404, 'NOT_FOUND', `no tenant ${tenantId}`);
+    const { rows } = await pool.query<{ id: string }>('SELECT id FROM t_device WHERE tenant_id = $1 AND uid = $2', [tenantId, uid]);
+    if (!rows[0]) throw new ProblemError(404, 'DEVICE_NOT_FOUND', `no device ${uid} in tenant ${tenantId}`);
+    return { id: Number(rows[0].id), uid, tenantId };
+  }
+
+  return router;
+}
+
+interface AssignRequest {
+  durationMinutes: number;
+  workingHours: boolean;
+  notification: unknown;
+}
+
+function parseAssignRequest(body: unknown): AssignRequest {
+  const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const errors: { field: string; message: string }[] = [];
+  const { durationMinutes, workingHours = false, notification = null } = input;
+  if (typeof durationMinutes !== 'number' || !Number.isInteger(durationMinutes) || durationMinutes < 1 || durationMinutes > MAX_DURATION_MINUTES) {
+    errors.push({ field: 'durationMinutes', message: `durationMinutes must be a whole number of minutes from 1 to ${MAX_DURATION_MINUTES}, got ${JSON.stringify(durationMinutes) ?? 'nothing'}` });
+  }
+  if (typeof workingHours !== 'boolean') errors.push({ field: 'workingHours', message: 'workingHours must be true or false' });
+  if (errors.length > 0) throw new ProblemError(422, 'VALIDATION_FAILED', errors.map((e) => e.message).join('; '), { errors });
+  return { durationMinutes: durationMinutes as number, workingHours: workingHours as boolean, notification };
+}
+
+/**
+ * Starts the device's lock; while another one runs, asks it to cancel (it unlocks and ends CANCELLED),
+ * waits for it to end, and tries again. Temporal lets one run per workflow id exist at a time, so however
+ * many assigns race, each start happens with no other lock running and exactly the last one stays running.
+ */
+async function startOverridingCurrentLock(deps: ApiDeps, workflowId: string, input: TempLockInput): Promise<string | null> {
+  const { temporal, config } = deps;
+  const deadline = Date.now() + config.tempLock.overrideWaitMs;
+  let overridden: string | null = null;
+  for (;;) {
+    try {
+      await temporal.workflow.start(tempLock, {
+        taskQueue: config.temporal.taskQueue,
+        workflowId,
+        args: [input],
+        memo: { actionId: input.actionId },
+        staticSummary: `Temp lock ${input.deviceUid} for ${input.durationMinutes} min${input.workingHours ? ' (working hours)' : ''}`,
+      });
+      return overridden;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    if (Date.now() > deadline) {
+      throw new ProblemError(503, 'SERVICE_UNAVAILABLE', `the device's current temp lock did not end within ${config.tempLock.overrideWaitMs} ms; try again`);
+    }
+    const running = await runningRunOf(deps, workflowId);
+    if (!running) continue;
+    overridden = running.actionId;
+    const handle = temporal.workflow.getHandle(workflowId, running.runId);
+    await handle.signal(cancelSignal, { reason: `overridden by action ${input.actionId}`, requestedBy: input.requestedBy }).catch(ignoreNotFound);
+    await temporal.withDeadline(deadline, () => handle.result()).catch((err) => {
+      if (isDeadline(err)) {
+        throw new ProblemError(503, 'SERVICE_UNAVAILABLE', `the device's current temp lock did not end within ${config.tempLock.overrideWaitMs} ms; try again`);
+      }
+      // Any other end (failed, terminated) also frees the workflow id.
+    });
+  }
+}
+
+async function runningRunOf(deps: ApiDeps, workflowId: string): Promise<{ runId: string; actionId: string | null } | null> {
+  try {
+    const description = await deps.temporal.workflow.getHandle(workflowId).describe();
+    if (description.status.name !== 'RUNNING') return null;
+    const actionId = (description.memo as { actionId?: string } | undefined)?.actionId ?? null;
+    return { runId: description.runId, actionId };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+}
+
+async function liveView(deps: ApiDeps, workflowId: string): Promise<TempLockView | null> {
+  try {
+    const running = await runningRunOf(deps, workflowId);
+    if (!running) return null;
+    return await deps.temporal.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+      deps.temporal.workflow.getHandle(workflowId, running.runId).query(tempLockQuery),
+    );
+  } catch (err) {
+    // No worker to answer, or the run just ended: the stored documents tell the rest.
+    if (err instanceof WorkflowNotFoundError || isDeadline(err) || (err as Error).name === 'QueryNotRegisteredError') return null;
+    throw err;
+  }
+}
+
+function isNoRunningLock(err: unknown): boolean {
+  if (err instanceof WorkflowNotFoundError) return true;
+  const message = String((err as Error)?.message ?? '');
+  return /already completed|not found/i.test(message);
+}
+
+function isDeadline(err: unknown): boolean {
+  const e = err as { code?: number; message?: string };
+  return e?.code === 4 || /deadline/i.test(String(e?.message ?? ''));
+}
+
+function ignoreNotFound(err: unknown): void {
+  if (!isNoRunningLock(err)) throw err;
+}
+
+function iso(value: Date | number | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}

@@ -1,0 +1,95 @@
+// The built-in device-control gateway: accepts every command and records it, in memory and in the
+// `gateway_commands` collection (so another process, a test or the benchmark, can see what was sent and
+// when). It can be told to fail for a while to rehearse a gateway outage.
+import { Collection } from 'mongodb';
+import { DeviceControlGateway, GatewayCommand, GatewayCommandKind, GatewayReceipt } from './deviceControlGateway';
+
+export interface GatewayCommandDoc {
+  /** `<actionId>/<kind>`: one document per command however often it is re-sent. */
+  _id: string;
+  kind: GatewayCommandKind;
+  tenant_id: string;
+  device_uid: string;
+  action_id: string;
+  notification: unknown;
+  due_at: Date | null;
+  /** When the command was first accepted: what unlock lateness is measured on. */
+  first_sent_at: Date;
+  last_sent_at: Date;
+  deliveries: number;
+}
+
+export interface RecordedCommand extends GatewayCommand {
+  kind: GatewayCommandKind;
+  sentAt: number;
+}
+
+export class SimulatedGatewayOutage extends Error {
+  constructor(kind: GatewayCommandKind, deviceUid: string) {
+    super(`${kind} ${deviceUid}: simulated gateway outage`);
+    this.name = 'SimulatedGatewayOutage';
+  }
+}
+
+export class SimulatedDeviceControlGateway implements DeviceControlGateway {
+  readonly commands: RecordedCommand[] = [];
+  /** Commands refused during a simulated outage. */
+  refused = 0;
+  private failingUntil = 0;
+  private readonly listeners: ((command: RecordedCommand) => void)[] = [];
+
+  constructor(private readonly store?: Collection<GatewayCommandDoc>) {}
+
+  /** Refuses every command until `until` (a Date, or forever with Infinity). */
+  failUntil(until: Date | number): void {
+    this.failingUntil = typeof until === 'number' ? until : until.getTime();
+  }
+
+  recover(): void {
+    this.failingUntil = 0;
+  }
+
+  /** Called after each accepted command: lets a simulated device react (e.g. check in). */
+  onCommand(listener: (command: RecordedCommand) => void): void {
+    this.listeners.push(listener);
+  }
+
+  sendLock(command: GatewayCommand): Promise<GatewayReceipt> {
+    return this.accept('LOCK', command);
+  }
+
+  sendUnlock(command: GatewayCommand): Promise<GatewayReceipt> {
+    return this.accept('UNLOCK', command);
+  }
+
+  private async accept(kind: GatewayCommandKind, command: GatewayCommand): Promise<GatewayReceipt> {
+    const sentAt = Date.now();
+    if (sentAt < this.failingUntil) {
+      this.refused++;
+      throw new SimulatedGatewayOutage(kind, command.deviceUid);
+    }
+    if (this.store) {
+      await this.store.updateOne(
+        { _id: `${command.actionId}/${kind}` },
+        {
+          $setOnInsert: {
+            kind,
+            tenant_id: command.tenantId,
+            device_uid: command.deviceUid,
+            action_id: command.actionId,
+            notification: command.notification ?? null,
+            due_at: command.dueAt == null ? null : new Date(command.dueAt),
+            first_sent_at: new Date(sentAt),
+          },
+          $set: { last_sent_at: new Date(sentAt) },
+          $inc: { deliveries: 1 },
+        },
+        { upsert: true },
+      );
+    }
+    const recorded: RecordedCommand = { kind, ...command, sentAt };
+    this.commands.push(recorded);
+    for (const listener of this.listeners) listener(recorded);
+    return { acceptedAt: sentAt };
+  }
+}

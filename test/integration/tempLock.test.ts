@@ -1,0 +1,114 @@
+// TempLock through the API on the real stack: the full lifecycle, check-ins and their directives,
+// assign refusals, and override (including two concurrent assigns for one device).
+import { Worker } from '@temporalio/worker';
+import { DeviceState } from '../../src/domain/deviceStates';
+import { tempLockWorkflowId } from '../../src/domain/tempLock';
+import { TestStack, recordHistory, startTestStack } from './harness';
+import { call, commandsOf, deviceRow, lockableDevice, milestones, statusesOf, waitForCommand, waitForStatus } from './tempLockSupport';
+
+describe('TempLock: lifecycle and override through the API', () => {
+  let stack: TestStack;
+  let worker: Worker;
+  let running: Promise<void>;
+  let base: string;
+
+  beforeAll(async () => {
+    // One lock minute lasts one second here, so durations of a few "minutes" run in seconds.
+    stack = await startTestStack({ TEMP_LOCK_MINUTE_MS: '1000', TEMP_LOCK_DEACTIVATION_WAIT_MS: '60000' });
+    worker = await stack.newWorker();
+    running = worker.run();
+    base = await stack.startApi();
+  });
+  afterAll(async () => {
+    worker.shutdown();
+    await running;
+    await stack.close();
+  });
+
+  it('locks on check-in, unlocks on time, and the device resumes its previous state', async () => {
+    const device = await lockableDevice(stack);
+    const path = `/v1/devices/${device.uid}`;
+    const assigned = await call(base, device.operatorKey, 'PUT', `${path}/temp-lock`, {
+      durationMinutes: 2,
+      workingHours: false,
+      notification: { title: 'Payment overdue' },
+    });
+    expect(assigned.status).toBe(202);
+    const { actionId } = assigned.body;
+
+    const lockCommand = await waitForCommand(stack, actionId, 'LOCK');
+    expect(lockCommand).toMatchObject({ tenantId: device.tenantId, deviceUid: device.uid, notification: { title: 'Payment overdue' } });
+    await waitForStatus(stack, actionId, 'ACTIVATING');
+
+    const checkIn = await call(base, device.gatewayKey, 'POST', `${path}/check-in`);
+    expect(checkIn.status).toBe(200);
+    expect(checkIn.body).toMatchObject({ directive: 'LOCK', actionId });
+    const checkedInAt = Date.parse(checkIn.body.checkedInAt);
+    expect(Date.parse(checkIn.body.lockUntil)).toBe(checkedInAt + 2000);
+
+    await waitForStatus(stack, actionId, 'ACTIVATED');
+    const locked = await deviceRow(stack, device.deviceId);
+    expect(locked).toMatchObject({ state_id: DeviceState.LOCKED, previous_state_id: DeviceState.ACTIVE });
+    expect(locked.ext_fields).toEqual({ lock_duration: 2, first_temp_lock_checkin_at: Math.floor(checkedInAt / 1000) });
+    const during = await call(base, device.operatorKey, 'GET', `${path}/temp-lock`);
+    expect(during.body).toMatchObject({ actionId, running: true, status: 'ACTIVATED', directive: 'LOCK', nextDueAt: checkIn.body.lockUntil });
+
+    const unlock = await waitForCommand(stack, actionId, 'UNLOCK');
+    expect(unlock.dueAt).toBe(checkedInAt + 2000);
+    expect(unlock.sentAt - unlock.dueAt!).toBeLessThan(1000);
+    await waitForStatus(stack, actionId, 'DEACTIVATING');
+
+    const confirm = await call(base, device.gatewayKey, 'POST', `${path}/check-in`);
+    expect(confirm.body).toMatchObject({ directive: 'UNLOCK', actionId });
+    await waitForStatus(stack, actionId, 'DEACTIVATED');
+    await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).result();
+
+    const resumed = await deviceRow(stack, device.deviceId);
+    expect(resumed).toMatchObject({ state_id: DeviceState.ACTIVE, previous_state_id: null, ext_fields: {} });
+    expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED']);
+    expect(await milestones(stack, device.deviceId)).toEqual([
+      'TEMP_LOCK_ASSIGNED',
+      'LOCK',
+      'TEMP_LOCK_ACTIVATED',
+      'UNLOCK',
+      'TEMP_LOCK_DEACTIVATED',
+    ]);
+    expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
+
+    const after = await call(base, device.operatorKey, 'GET', `${path}/temp-lock`);
+    expect(after.body).toMatchObject({ actionId, running: false, status: 'DEACTIVATED', directive: 'NONE', durationMinutes: 2 });
+    expect(after.body.history.map((h: { status: string }) => h.status)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED']);
+    expect((await call(base, device.gatewayKey, 'POST', `${path}/check-in`)).body).toMatchObject({ directive: 'NONE', lockUntil: null });
+    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLock.lifecycle');
+  });
+
+  it('answers NONE to a device without a lock, and refuses a lock for a device without a workflow (409)', async () => {
+    const device = await lockableDevice(stack, { withWorkflow: false });
+    const checkIn = await call(base, device.gatewayKey, 'POST', `/v1/devices/${device.uid}/check-in`);
+    expect(checkIn).toMatchObject({ status: 200, body: { directive: 'NONE', lockUntil: null, actionId: null } });
+
+    const refused = await call(base, device.operatorKey, 'PUT', `/v1/devices/${device.uid}/temp-lock`, { durationMinutes: 5 });
+    expect(refused).toMatchObject({ status: 409, body: { code: 'DEVICE_HAS_NO_WORKFLOW' } });
+    expect(await stack.mongo.deviceActions.countDocuments({ device_uid: device.uid })).toBe(0);
+    const gatewayCannotAssign = await call(base, device.gatewayKey, 'PUT', `/v1/devices/${device.uid}/temp-lock`, { durationMinutes: 5 });
+    expect(gatewayCannotAssign.status).toBe(403);
+    expect((await call(base, device.operatorKey, 'GET', `/v1/devices/${device.uid}/temp-lock`)).status).toBe(404);
+    expect((await call(base, device.operatorKey, 'DELETE', `/v1/devices/${device.uid}/temp-lock`)).status).toBe(404);
+  });
+
+  it('validates the assign request (422) and hides other tenants\' devices (404)', async () => {
+    const device = await lockableDevice(stack);
+    const other = await lockableDevice(stack);
+    const put = (body: unknown, key = device.operatorKey, uid = device.uid) => call(base, key, 'PUT', `/v1/devices/${uid}/temp-lock`, body);
+    for (const durationMinutes of [0, -5, 1.5, 525_601, '10', null]) {
+      const answer = await put({ durationMinutes });
+      expect(answer).toMatchObject({ status: 422, body: { code: 'VALIDATION_FAILED', errors: [{ field: 'durationMinutes' }] } });
+    }
+    expect((await put({ durationMinutes: 5, workingHours: 'yes' })).body.errors).toEqual([expect.objectContaining({ field: 'workingHours' })]);
+    // Working hours asked for, but the tenant has no calendar.
+    expect((await put({ durationMinutes: 5, workingHours: true })).body.errors).toEqual([expect.objectContaining({ field: 'workingHours' })]);
+    expect((await put({ durationMinutes: 5 }, device.operatorKey, other.uid)).status).toBe(404);
+    expect((await call(base, device.operatorKey, 'PUT', `/v1/devices/${device.uid}/temp-lock?tenantId=${other.tenantId}`, { durationMinutes: 5 })).status).toBe(404);
+    expect(await stack.mongo.deviceActions.countDocuments({ device_uid: { $in: [device.uid, other.uid] } })).toBe(0);
+  });
+});

@@ -1,0 +1,89 @@
+// Shared set-up for the temp-lock tests: a tenant with operator and device-gateway keys, a device with an
+// active workflow assignment, API calls, and reads of what the lock wrote.
+import { ObjectId } from 'mongodb';
+import { createApiKey, insertDevices } from '../../src/db/inventorySeed';
+import { DeviceState } from '../../src/domain/deviceStates';
+import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
+import { RecordedCommand } from '../../src/gateway/simulatedGateway';
+import { TestStack, createTenantWithKey, waitFor } from './harness';
+
+export interface LockableDevice {
+  tenantId: string;
+  uid: string;
+  deviceId: number;
+  operatorKey: string;
+  gatewayKey: string;
+}
+
+let serial = 0;
+
+export async function lockableDevice(
+  stack: TestStack,
+  { withWorkflow = true, stateId = DeviceState.ACTIVE as number } = {},
+): Promise<LockableDevice> {
+  const { tenantId, apiKey } = await createTenantWithKey(stack);
+  const gatewayKey = await createApiKey(stack.pool, tenantId, `gateway-${tenantId}`, 'device_gateway');
+  serial++;
+  const uid = imeiWithCheckDigit(`3590000${String(process.pid % 1000).padStart(3, '0')}${String(serial).padStart(4, '0')}`);
+  await insertDevices(stack.pool, tenantId, [{ uid, stateId }]);
+  const { rows } = await stack.pool.query('SELECT id FROM t_device WHERE tenant_id = $1 AND uid = $2', [tenantId, uid]);
+  await stack.mongo.devices.updateOne(
+    { tenant_id: tenantId, device_uid: uid },
+    {
+      $set: {
+        tenant_id: tenantId,
+        device_uid: uid,
+        is_activating_workflow: false,
+        workflow_version_id: withWorkflow ? new ObjectId().toHexString() : null,
+        workflow: null,
+        updated_at: new Date(),
+      },
+    },
+    { upsert: true },
+  );
+  return { tenantId, uid, deviceId: Number(rows[0].id), operatorKey: apiKey, gatewayKey };
+}
+
+export async function call(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'X-API-Key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+export async function deviceRow(stack: TestStack, deviceId: number) {
+  const { rows } = await stack.pool.query('SELECT state_id, previous_state_id, ext_fields FROM t_device WHERE id = $1', [deviceId]);
+  return rows[0] as { state_id: number; previous_state_id: number | null; ext_fields: Record<string, unknown> };
+}
+
+export async function milestones(stack: TestStack, deviceId: number): Promise<string[]> {
+  const { rows } = await stack.pool.query('SELECT milestone_type FROM t_device_history WHERE device_id = $1 ORDER BY id', [deviceId]);
+  return rows.map((r) => r.milestone_type);
+}
+
+export async function statusesOf(stack: TestStack, actionId: string): Promise<string[]> {
+  const history = await stack.mongo.deviceActionHistory.find({ action_id: actionId }).sort({ seq: 1 }).toArray();
+  return history.map((h) => h.status);
+}
+
+export function waitForStatus(stack: TestStack, actionId: string, status: string, timeoutMs = 30_000) {
+  return waitFor(
+    `action ${actionId} to be ${status}`,
+    async () => {
+      const doc = await stack.mongo.deviceActions.findOne({ _id: actionId });
+      return doc?.status === status ? doc : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+export function waitForCommand(stack: TestStack, actionId: string, kind: 'LOCK' | 'UNLOCK', timeoutMs = 30_000): Promise<RecordedCommand> {
+  return waitFor(`${kind} command of ${actionId}`, async () => stack.gateway.commands.find((c) => c.actionId === actionId && c.kind === kind), timeoutMs);
+}
+
+export function commandsOf(stack: TestStack, actionId: string): string[] {
+  return stack.gateway.commands.filter((c) => c.actionId === actionId).map((c) => c.kind);
+}
