@@ -140,12 +140,17 @@ case "${1:-start}" in
     ;;
   stop)
     stop_pidfile api; stop_pidfile worker; stop_pidfile temporal; stop_pidfile ferretdb; stop_postgres ;;
+  # One service at a time, for fault injection (npm run test:faults) and by hand.
   stop-postgres) stop_postgres ;;
   start-postgres) start_postgres ;;
+  stop-temporal) stop_pidfile temporal ;;
+  start-temporal) start_temporal ;;
+  stop-ferretdb) stop_pidfile ferretdb ;;
+  start-ferretdb) start_ferretdb ;;
   status)
     for p in "Temporal:$TEMPORAL_PORT" "PostgreSQL:$PG_PORT" "FerretDB:$MONGO_PORT"; do
       if port_open "${p#*:}"; then echo "${p%%:*} up (127.0.0.1:${p#*:})"; else echo "${p%%:*} down"; fi
     done ;;
   env) print_env ;;
-  *) die "usage: $0 start|stop|status|env" ;;
+  *) die "usage: $0 start|stop|status|env|start-<service>|stop-<service> (service: temporal, postgres, ferretdb)" ;;
 esac
