@@ -18,7 +18,7 @@ export interface AppConfig {
   api: { host: string; port: number; jsonBodyLimitBytes: number; publicUrl: string };
   upload: { maxRows: number; maxBytes: number };
   gateway: { url: string | null; timeoutMs: number };
-  batch: { windowSize: number; pageSize: number };
+  batch: { windowSize: number; pageSize: number; childrenPerRun: number };
   tempLock: {
     /** Length of one lock minute in ms: 60000, except in demos and tests that want minutes to pass quickly. */
     minuteMs: number;
@@ -74,6 +74,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     batch: {
       windowSize: integer(env, 'BATCH_WINDOW_SIZE', 200, 1, 1000),
       pageSize: integer(env, 'BATCH_PAGE_SIZE', 500, 1, 5000),
+      // Children a BatchAssign run starts before continue-as-new (history stays far below 51,200 events).
+      childrenPerRun: integer(env, 'BATCH_CHILDREN_PER_RUN', 2000, 1, 5000),
     },
     tempLock: {
       minuteMs: integer(env, 'TEMP_LOCK_MINUTE_MS', 60_000, 1, 60_000),

@@ -2,6 +2,8 @@
 import { Pool } from 'pg';
 import { MongoStores } from '../db/mongo';
 import { DeviceControlGateway } from '../gateway/deviceControlGateway';
+import { createBatchRunActivities } from './batchRuns';
+import { createDeviceAssignmentActivities } from './deviceAssignment';
 import { createDeviceDocumentActivities } from './deviceDocuments';
 import { createDeviceLifecycleActivities } from './deviceLifecycle';
 import { createTempLockActivities } from './tempLock';
@@ -18,6 +20,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeviceLifecycleActivities(deps),
     ...createDeviceDocumentActivities(deps),
     ...createTempLockActivities(deps),
+    ...createDeviceAssignmentActivities(deps),
+    ...createBatchRunActivities(deps),
   };
 }
 

@@ -11,6 +11,9 @@ import { authenticate } from './auth';
 import { notFoundHandler, problemHandler } from './problem';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
+import { batchRoutes } from './routes/batches';
+import { deviceRoutes } from './routes/devices';
+import { workflowRoutes } from './routes/workflows';
 import { tempLockRoutes } from './routes/tempLocks';
 import { tenantRoutes } from './routes/tenants';
 
@@ -50,6 +53,9 @@ export function createApp(deps: ApiDeps): Express {
   v1.use(authenticate(deps.pool));
   v1.use(express.json({ limit: deps.config.api.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   v1.use(meRoutes());
+  v1.use(batchRoutes(deps));
+  v1.use(deviceRoutes(deps));
+  v1.use(workflowRoutes(deps));
   v1.use(tempLockRoutes(deps));
   v1.use(tenantRoutes(deps));
   app.use('/v1', v1);

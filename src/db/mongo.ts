@@ -20,6 +20,9 @@ export interface DeviceWorkflowDoc {
   is_activating_workflow: boolean;
   workflow_version_id: string | null;
   workflow: { workflowId: string; workflowName: string; assignedAt: Date; assignedBy: string } | null;
+  /** Which assignment (batch or request) set the current workflow / last cleared it: retries are no-ops. */
+  assignment_key?: string | null;
+  exit_key?: string | null;
   updated_at: Date;
 }
 

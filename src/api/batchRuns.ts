@@ -1,0 +1,109 @@
+// Starting a BatchAssign run from the API (upload and retry) and the batch's JSON representation.
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Pool } from 'pg';
+import { AppConfig } from '../config';
+import { BatchRecord, RowCounts, countRows } from '../db/batchStore';
+import { BatchAssignInput, batchAssign, batchWorkflowId } from '../workflows/batchAssign';
+import { BatchIdKey, BatchModeKey, TenantIdKey } from '../workflows/searchAttributes';
+import { ProblemError } from './problem';
+
+export interface BatchRunDeps {
+  config: AppConfig;
+  pool: Pool;
+  temporal: Client;
+}
+
+/** Starts (or finds already started) the run `attempt` of a batch; a re-delivered start is harmless. */
+export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, attempt: number, overrides: Partial<BatchAssignInput> = {}): Promise<string> {
+  const workflowId = batchWorkflowId(batch.id, attempt);
+  const { options } = batch;
+  const input: BatchAssignInput = {
+    batchId: batch.id,
+    tenantId: batch.tenantId,
+    attempt,
+    request: {
+      tenantId: options.targetWorkspaceId,
+      mode: options.mode,
+      workflowVersionId: options.workflowId,
+      catalogueTenantIds: options.catalogueTenantIds,
+      serviceTypeId: options.serviceTypeId,
+      createMissing: options.createMissing,
+      requestedBy: batch.createdBy,
+      source: 'BATCH',
+      ...(batch.extFields.no_work === true ? { noWork: true } : {}),
+    },
+    windowSize: deps.config.batch.windowSize,
+    pageSize: deps.config.batch.pageSize,
+    childrenPerRun: deps.config.batch.childrenPerRun,
+    ...overrides,
+  };
+  try {
+    await deps.temporal.workflow.start(batchAssign, {
+      taskQueue: deps.config.temporal.taskQueue,
+      workflowId,
+      args: [input],
+      typedSearchAttributes: [
+        { key: BatchIdKey, value: batch.id },
+        { key: TenantIdKey, value: batch.tenantId },
+        { key: BatchModeKey, value: options.mode },
+      ],
+      staticSummary: `BatchAssign ${options.mode}${attempt ? ` (retry ${attempt})` : ''}: ${(batch.extFields.rows as { accepted?: number } | undefined)?.accepted ?? '?'} devices`,
+      staticDetails: `batch ${batch.id} of tenant ${batch.tenantId}; workflow ${options.workflowId ?? '-'}; target ${options.targetWorkspaceId}`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+      throw new ProblemError(503, 'SERVICE_UNAVAILABLE', `batch ${batch.id} is stored but its workflow could not be started (${(err as Error).message}); send the request again with the same Idempotency-Key`, { batchId: batch.id });
+    }
+  }
+  await deps.pool.query(
+    `UPDATE t_batch_action SET status = 'RUNNING', started_at = COALESCE(started_at, now()) WHERE id = $1 AND status = 'CREATED'`,
+    [batch.id],
+  );
+  return workflowId;
+}
+
+export function temporalUiLink(config: AppConfig, workflowId: string): string {
+  return `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+export function batchLinks(config: AppConfig, batch: BatchRecord) {
+  const self = `${config.api.publicUrl}/v1/batches/${batch.id}`;
+  const workflowId = (batch.extFields.current_workflow_id as string | undefined) ?? batchWorkflowId(batch.id, 0);
+  return { self, devices: `${self}/devices`, results: `${self}/results.csv`, temporalUi: temporalUiLink(config, workflowId) };
+}
+
+/** The upload's answer: the same body for a repeated Idempotency-Key. */
+export function uploadAnswer(config: AppConfig, batch: BatchRecord, status: string) {
+  return { batchId: batch.id, status, mode: batch.options.mode, rows: batch.extFields.rows, links: batchLinks(config, batch) };
+}
+
+/** GET /v1/batches/:id: status, counters by code, timings and rate. */
+export async function batchStatus(deps: BatchRunDeps, batch: BatchRecord) {
+  const finished = batch.finishedAt !== null && batch.status !== 'RUNNING';
+  const counts: RowCounts = finished && (batch.counters as Partial<RowCounts>).byCode ? (batch.counters as unknown as RowCounts) : await countRows(deps.pool, batch.id);
+  const done = counts.total - (counts.byStatus.PENDING ?? 0);
+  const end = batch.finishedAt ?? new Date();
+  const elapsedSeconds = batch.startedAt ? Math.max(0, (end.getTime() - batch.startedAt.getTime()) / 1000) : 0;
+  return {
+    batchId: batch.id,
+    tenantId: batch.tenantId,
+    status: batch.status,
+    isSuccess: batch.isSuccess,
+    mode: batch.options.mode,
+    workflowId: batch.options.workflowId,
+    targetWorkspaceId: batch.options.targetWorkspaceId,
+    retries: (batch.extFields.retries as number | undefined) ?? 0,
+    rows: batch.extFields.rows,
+    progress: { total: counts.total, done, pending: counts.byStatus.PENDING ?? 0 },
+    countersByStatus: counts.byStatus,
+    countersByCode: counts.byCode,
+    timings: {
+      createdAt: batch.createdAt,
+      startedAt: batch.startedAt,
+      finishedAt: batch.finishedAt,
+      elapsedSeconds: Math.round(elapsedSeconds * 10) / 10,
+      devicesPerSecond: elapsedSeconds > 0 ? Math.round((done / elapsedSeconds) * 10) / 10 : null,
+    },
+    links: batchLinks(deps.config, batch),
+  };
+}

@@ -1,0 +1,232 @@
+// /v1/batches: CSV upload (202 + links), status with counters, per-device results (JSON pages and
+// a CSV download), cancel and retry. Another tenant's batch is 404.
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { Request, Router } from 'express';
+import { DatabaseError } from 'pg';
+import { inTransaction } from '../../db/postgres';
+import { BatchOptions, BatchRecord, findBatch, findBatchByIdempotencyKey, toBatchRecord } from '../../db/batchStore';
+import { findActiveWorkflow, isWorkflowVersionId } from '../../db/workflowCatalogue';
+import { AssignmentModes, isAssignmentMode, uploadRejectionCodes } from '../../domain/assignmentModes';
+import { isServiceTypeId } from '../../domain/deviceStates';
+import { batchWorkflowId, cancelBatchSignal } from '../../workflows/batchAssign';
+import type { ApiDeps } from '../app';
+import { Caller, callerOf, requireRole } from '../auth';
+import { receiveCsv, storeCsvRows } from '../batchUpload';
+import { batchStatus, startBatchRun, uploadAnswer } from '../batchRuns';
+import { ProblemError } from '../problem';
+import { streamResultsCsv } from '../batchResultsCsv';
+
+export function batchRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  const limits = deps.config.upload;
+
+  router.post('/batches', requireRole('operator'), async (req, res) => {
+    const caller = callerOf(req);
+    const idempotencyKey = idempotencyKeyOf(req);
+    if (idempotencyKey) {
+      const earlier = await findBatchByIdempotencyKey(deps.pool, caller.tenantId, idempotencyKey);
+      if (earlier) return answerRepeat(earlier);
+    }
+    let batch: BatchRecord;
+    try {
+      const received = await receiveCsv(req, limits);
+      const options = await batchOptions(deps, caller, { ...queryStrings(req), ...received.fields });
+      batch = await inTransaction(deps.pool, async (client) => {
+        const inserted = await client.query(
+          `INSERT INTO t_batch_action (tenant_id, created_by, upload_channel, idempotency_key, ext_fields, status)
+           VALUES ($1, $2, 'API', $3, $4, 'CREATED') RETURNING *`,
+          [caller.tenantId, caller.userId, idempotencyKey, JSON.stringify(batchExtFields(options, received.fileName))],
+        );
+        const created = toBatchRecord(inserted.rows[0]);
+        const rows = await storeCsvRows(client, { batchId: created.id, tenantId: caller.tenantId, source: received.stream, limits });
+        const updated = await client.query(
+          `UPDATE t_batch_action SET ext_fields = ext_fields || $2::jsonb WHERE id = $1 RETURNING *`,
+          [created.id, JSON.stringify({ total_devices: rows.total, rows, current_workflow_id: batchWorkflowId(created.id, 0) })],
+        );
+        return toBatchRecord(updated.rows[0]);
+      });
+    } catch (err) {
+      req.resume();
+      if (idempotencyKey && err instanceof DatabaseError && err.code === '23505') {
+        const earlier = await findBatchByIdempotencyKey(deps.pool, caller.tenantId, idempotencyKey);
+        if (earlier) return answerRepeat(earlier);
+      }
+      throw err;
+    }
+    await startBatchRun(deps, batch, 0);
+    res.status(202).location(`/v1/batches/${batch.id}`).json(uploadAnswer(deps.config, batch, 'RUNNING'));
+
+    async function answerRepeat(earlier: BatchRecord) {
+      req.resume();
+      if (earlier.status === 'CREATED') await startBatchRun(deps, earlier, 0);
+      const current = (await findBatch(deps.pool, earlier.id, [caller.tenantId]))!;
+      res.status(200).location(`/v1/batches/${earlier.id}`).json(uploadAnswer(deps.config, current, current.status));
+    }
+  });
+
+  router.get('/batches/:id', async (req, res) => {
+    const batch = await batchOf(req);
+    res.json(await batchStatus(deps, batch));
+  });
+
+  router.get('/batches/:id/devices', async (req, res) => {
+    const batch = await batchOf(req);
+    const status = optionalString(req.query.status, 'status');
+    const code = optionalString(req.query.code, 'code');
+    const after = cursorOf(req.query.cursor);
+    const limit = Math.min(1000, Math.max(1, Number(req.query.limit ?? 100) || 100));
+    const { rows } = await deps.pool.query(
+      `SELECT row_number, device_uid, device_id, status, result, finished_at FROM t_batch_action_device
+        WHERE batch_action_id = $1 AND row_number > $2 AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR result->>'code' = $4)
+        ORDER BY row_number LIMIT $5`,
+      [batch.id, after, status, code, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    const next = rows.length > limit ? String(page[page.length - 1]!.row_number) : null;
+    res.json({
+      batchId: batch.id,
+      devices: page.map((r) => ({
+        rowNumber: r.row_number,
+        deviceUid: r.device_uid,
+        deviceId: r.device_id === null ? null : Number(r.device_id),
+        status: r.status,
+        code: r.result?.code ?? null,
+        message: r.result?.message ?? null,
+        finishedAt: r.finished_at,
+      })),
+      nextCursor: next,
+      links: { next: next ? `${deps.config.api.publicUrl}/v1/batches/${batch.id}/devices?${nextQuery(req, next)}` : null },
+    });
+  });
+
+  router.get('/batches/:id/results.csv', async (req, res) => {
+    const batch = await batchOf(req);
+    await streamResultsCsv(deps.pool, batch.id, res);
+  });
+
+  router.post('/batches/:id/cancel', requireRole('operator'), async (req, res) => {
+    const batch = await batchOf(req);
+    if (batch.status !== 'RUNNING' && batch.status !== 'CREATED') {
+      throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} is ${batch.status}; only a running batch can be cancelled`);
+    }
+    const workflowId = (batch.extFields.current_workflow_id as string | undefined) ?? batchWorkflowId(batch.id, 0);
+    try {
+      await deps.temporal.workflow.getHandle(workflowId).signal(cancelBatchSignal);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} has just finished; nothing to cancel`);
+      throw err;
+    }
+    res.status(202).json({ batchId: batch.id, status: 'CANCELLING', links: { self: `${deps.config.api.publicUrl}/v1/batches/${batch.id}` } });
+  });
+
+  router.post('/batches/:id/retry', requireRole('operator'), async (req, res) => {
+    const batch = await batchOf(req);
+    const attempt = ((batch.extFields.retries as number | undefined) ?? 0) + 1;
+    const retried = await inTransaction(deps.pool, async (client) => {
+      const claimed = await client.query(
+        `UPDATE t_batch_action SET status = 'RUNNING', finished_at = NULL, is_success = NULL,
+                ext_fields = ext_fields || jsonb_build_object('retries', $2::int, 'current_workflow_id', $3::text)
+          WHERE id = $1 AND status IN ('COMPLETED', 'CANCELLED') RETURNING *`,
+        [batch.id, attempt, batchWorkflowId(batch.id, attempt)],
+      );
+      if (claimed.rowCount !== 1) throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} is ${batch.status}; only a finished batch can be retried`);
+      const reset = await client.query(
+        `UPDATE t_batch_action_device
+            SET status = 'PENDING', is_success = NULL, finished_at = NULL,
+                ext_fields = ext_fields || jsonb_build_object('previousResult', result), result = NULL
+          WHERE batch_action_id = $1 AND status = 'FAILED' AND NOT (result->>'code' = ANY($2))`,
+        [batch.id, [...uploadRejectionCodes]],
+      );
+      if (!reset.rowCount) throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} has no failed devices that a retry could change`);
+      return { batch: toBatchRecord(claimed.rows[0]), devices: reset.rowCount };
+    });
+    const workflowId = await startBatchRun(deps, retried.batch, attempt);
+    res.status(202).json({ batchId: batch.id, status: 'RUNNING', retry: attempt, devices: retried.devices, workflowId, links: uploadAnswer(deps.config, retried.batch, 'RUNNING').links });
+  });
+
+  async function batchOf(req: Request): Promise<BatchRecord> {
+    const caller = callerOf(req);
+    const batch = await findBatch(deps.pool, String(req.params.id), caller.tenantTree);
+    if (!batch) throw new ProblemError(404, 'NOT_FOUND', `no batch ${req.params.id}`);
+    return batch;
+  }
+
+  return router;
+}
+
+/** Checks the upload's parameters before a byte of the file is read. */
+async function batchOptions(deps: ApiDeps, caller: Caller, params: Record<string, string | undefined>): Promise<BatchOptions> {
+  const mode = params.mode;
+  if (!isAssignmentMode(mode)) throw new ProblemError(400, 'VALIDATION_FAILED', `mode must be one of ${AssignmentModes.join(', ')}`);
+  const targetWorkspaceId = params.targetWorkspaceId || caller.tenantId;
+  if (!caller.tenantTree.includes(targetWorkspaceId)) {
+    throw new ProblemError(404, 'NOT_FOUND', `no workspace ${targetWorkspaceId} in your tenant tree`);
+  }
+  let serviceTypeId: number | null = null;
+  if (params.serviceTypeId !== undefined && params.serviceTypeId !== '') {
+    serviceTypeId = Number(params.serviceTypeId);
+    if (!isServiceTypeId(serviceTypeId)) throw new ProblemError(422, 'INVALID_SERVICE_TYPE', 'serviceTypeId must be 1 (SIM_CONTROL), 2 (PREPAID) or 3 (POSTPAID)');
+  }
+  const createMissing = params.createMissing === 'true';
+  if (params.createMissing !== undefined && !['true', 'false'].includes(params.createMissing)) {
+    throw new ProblemError(400, 'VALIDATION_FAILED', 'createMissing must be true or false');
+  }
+  if (createMissing && mode !== 'register') throw new ProblemError(400, 'VALIDATION_FAILED', 'createMissing applies only to mode register');
+  const catalogueTenantIds = [...new Set([caller.tenantId, targetWorkspaceId])];
+  let workflowId: string | null = null;
+  if (mode !== 'exit') {
+    if (!params.workflowId) throw new ProblemError(400, 'VALIDATION_FAILED', `workflowId is required for mode ${mode}`);
+    if (!isWorkflowVersionId(params.workflowId)) throw new ProblemError(400, 'VALIDATION_FAILED', 'workflowId must be a 24-character hex id');
+    const workflow = await findActiveWorkflow(deps.mongo, params.workflowId, catalogueTenantIds);
+    if (!workflow) throw new ProblemError(422, 'WORKFLOW_NOT_FOUND', `workflow ${params.workflowId} is not an active workflow of your catalogue`);
+    if (serviceTypeId !== null && serviceTypeId !== workflow.serviceTypeId) {
+      throw new ProblemError(422, 'INVALID_SERVICE_TYPE', `serviceTypeId ${serviceTypeId} does not match workflow ${workflow.name} (service type ${workflow.serviceTypeId})`);
+    }
+    workflowId = workflow.id;
+  }
+  return { mode, workflowId, serviceTypeId, targetWorkspaceId, createMissing, catalogueTenantIds };
+}
+
+function batchExtFields(options: BatchOptions, fileName: string | null) {
+  return {
+    mode: options.mode,
+    action_type: options.mode.toUpperCase(),
+    ...(options.mode === 'register' ? { pending_workflow_id: options.workflowId } : { workflow_id: options.workflowId }),
+    service_type_id: options.serviceTypeId,
+    target_workspace_id: options.targetWorkspaceId,
+    create_missing: options.createMissing,
+    catalogue_tenant_ids: options.catalogueTenantIds,
+    file_name: fileName,
+  };
+}
+
+function idempotencyKeyOf(req: Request): string | null {
+  const key = req.get('idempotency-key')?.trim();
+  if (!key) return null;
+  if (key.length > 200) throw new ProblemError(400, 'VALIDATION_FAILED', 'Idempotency-Key is longer than 200 characters');
+  return key;
+}
+
+function queryStrings(req: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function optionalString(value: unknown, name: string): string | null {
+  if (value === undefined || value === '') return null;
+  if (typeof value !== 'string') throw new ProblemError(400, 'VALIDATION_FAILED', `${name} must be given once`);
+  return value;
+}
+
+function cursorOf(value: unknown): number {
+  if (value === undefined || value === '') return 0;
+  if (typeof value !== 'string' || !/^\d{1,18}$/.test(value)) throw new ProblemError(400, 'VALIDATION_FAILED', 'cursor must be a value from nextCursor');
+  return Number(value);
+}
+
+function nextQuery(req: Request, cursor: string): string {
+  const params = new URLSearchParams(queryStrings(req));
+  params.set('cursor', cursor);
+  return params.toString();
+}

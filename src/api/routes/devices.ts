@@ -1,0 +1,178 @@
+// /v1/devices/:uid: state, allowed next actions and workflow assignment; the timeline; and
+// single-device assign (POST) / exit (DELETE) through the same deviceAssign workflow as batches.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Request, Router } from 'express';
+import { randomUUID } from 'node:crypto';
+import { isWorkflowVersionId } from '../../db/workflowCatalogue';
+import { allowedActions, describeState } from '../../domain/deviceLifecycle';
+import { checkDeviceUid } from '../../domain/deviceUid';
+import { DeviceResultCode } from '../../domain/errorCodes';
+import { DeviceAssignInput, DeviceAssignmentResult, deviceAssign } from '../../workflows/deviceAssign';
+import { DeviceUidKey, TenantIdKey } from '../../workflows/searchAttributes';
+import type { ApiDeps } from '../app';
+import { callerOf, requireRole } from '../auth';
+import { temporalUiLink } from '../batchRuns';
+import { ProblemError } from '../problem';
+
+interface DeviceRecord {
+  id: number;
+  uid: string;
+  tenantId: string;
+  stateId: number;
+  previousStateId: number | null;
+  serviceTypeId: number;
+  deviceType: number;
+  imei2: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const statusOfResult: Partial<Record<DeviceResultCode, number>> = {
+  OK: 200,
+  DEVICE_NOT_FOUND: 404,
+  DEVICE_NOT_ELIGIBLE_FOR_WORKFLOW: 404,
+  WORKFLOW_NOT_FOUND: 422,
+  INVALID_SERVICE_TYPE: 422,
+  WRONG_STATE_DEVICE: 409,
+  DEVICE_ALREADY_HAS_WORKFLOW: 409,
+  DEVICE_HAS_NO_WORKFLOW: 409,
+  REGISTER_FAILED: 409,
+};
+
+export function deviceRoutes(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.get('/devices/:uid', async (req, res) => {
+    const device = await deviceOf(req);
+    const doc = await deps.mongo.devices.findOne({ tenant_id: device.tenantId, device_uid: device.uid });
+    res.json({
+      uid: device.uid,
+      imei2: device.imei2,
+      tenantId: device.tenantId,
+      state: describeState(device.stateId),
+      stateId: device.stateId,
+      previousState: device.previousStateId === null ? null : describeState(device.previousStateId),
+      serviceTypeId: device.serviceTypeId,
+      deviceType: device.deviceType,
+      allowedActions: allowedActions(device.stateId),
+      assignment: doc?.workflow_version_id
+        ? { workflowId: doc.workflow_version_id, workflowName: doc.workflow?.workflowName ?? null, assignedAt: doc.workflow?.assignedAt ?? null,
+            assignedBy: doc.workflow?.assignedBy ?? null, isActivatingWorkflow: doc.is_activating_workflow }
+        : null,
+      createdAt: device.createdAt,
+      updatedAt: device.updatedAt,
+    });
+  });
+
+  router.get('/devices/:uid/history', async (req, res) => {
+    const device = await deviceOf(req);
+    const { rows } = await deps.pool.query(
+      `SELECT id, milestone_type, from_state_id, to_state_id, source, batch_action_id, ext_fields, created_at
+         FROM t_device_history WHERE device_id = $1 ORDER BY id LIMIT 1000`,
+      [device.id],
+    );
+    const first = rows[0] ? new Date(rows[0].created_at).getTime() : 0;
+    let previous = first;
+    res.json({
+      uid: device.uid,
+      timeline: rows.map((r) => {
+        const at = new Date(r.created_at).getTime();
+        const entry = {
+          milestone: r.milestone_type,
+          fromState: r.from_state_id === null ? null : describeState(r.from_state_id),
+          toState: r.to_state_id === null ? null : describeState(r.to_state_id),
+          source: r.source,
+          batchId: r.batch_action_id,
+          details: r.ext_fields,
+          at: r.created_at,
+          elapsedSincePreviousMs: at - previous,
+          elapsedSinceFirstMs: at - first,
+        };
+        previous = at;
+        return entry;
+      }),
+    });
+  });
+
+  router.post('/devices/:uid/workflow', requireRole('operator'), async (req, res) => {
+    const body = (req.body ?? {}) as { workflowId?: unknown; mode?: unknown };
+    const mode = body.mode === undefined ? 'assign' : body.mode;
+    if (mode !== 'assign' && mode !== 'register') throw new ProblemError(400, 'VALIDATION_FAILED', 'mode must be assign or register');
+    if (!isWorkflowVersionId(body.workflowId)) throw new ProblemError(400, 'VALIDATION_FAILED', 'workflowId must be a 24-character hex id');
+    await runSingleDevice(req, res, mode, body.workflowId);
+  });
+
+  router.delete('/devices/:uid/workflow', requireRole('operator'), async (req, res) => {
+    await runSingleDevice(req, res, 'exit', null);
+  });
+
+  async function runSingleDevice(req: Request, res: import('express').Response, mode: 'assign' | 'register' | 'exit', workflowVersionId: string | null) {
+    const caller = callerOf(req);
+    const device = await deviceOf(req);
+    const requestKey = req.get('idempotency-key')?.trim().slice(0, 200) || randomUUID();
+    const workflowId = `device-workflow/${device.tenantId}/${device.uid}/${requestKey}`;
+    const input: DeviceAssignInput = {
+      tenantId: device.tenantId,
+      deviceUid: device.uid,
+      mode,
+      workflowVersionId,
+      catalogueTenantIds: [...new Set([caller.tenantId, device.tenantId])],
+      serviceTypeId: null,
+      createMissing: false,
+      requestedBy: caller.userId,
+      source: 'API',
+      batch: null,
+      requestKey: `${device.tenantId}/${requestKey}`,
+    };
+    let result: DeviceAssignmentResult;
+    try {
+      result = await deps.temporal.workflow.execute(deviceAssign, {
+        taskQueue: deps.config.temporal.taskQueue,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [
+          { key: TenantIdKey, value: device.tenantId },
+          { key: DeviceUidKey, value: device.uid },
+        ],
+        staticSummary: `${mode} ${device.uid}${workflowVersionId ? ` → ${workflowVersionId}` : ''}`,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      result = await deps.temporal.workflow.getHandle(workflowId).result();
+    }
+    const status = statusOfResult[result.code] ?? 500;
+    if (status !== 200) {
+      throw new ProblemError(status, result.code, result.message, { deviceUid: device.uid, temporalUi: temporalUiLink(deps.config, workflowId) });
+    }
+    res.json({ deviceUid: device.uid, mode, code: result.code, message: result.message, links: { temporalUi: temporalUiLink(deps.config, workflowId) } });
+  }
+
+  /** The device with this UID in the caller's tenant tree; another tenant's device is 404. */
+  async function deviceOf(req: Request): Promise<DeviceRecord> {
+    const caller = callerOf(req);
+    const uid = String(req.params.uid);
+    const check = checkDeviceUid(uid);
+    if (!check.ok) throw new ProblemError(400, 'INVALID_DEVICE_UID', check.reason);
+    const { rows } = await deps.pool.query(
+      `SELECT id, uid, tenant_id, state_id, previous_state_id, service_type_id, device_type, imei2, created_at, updated_at
+         FROM t_device WHERE uid = $1 AND tenant_id = ANY($2) ORDER BY tenant_id = $3 DESC, id LIMIT 1`,
+      [check.uid, caller.tenantTree, caller.tenantId],
+    );
+    const row = rows[0];
+    if (!row) throw new ProblemError(404, 'DEVICE_NOT_FOUND', `no device ${check.uid}`);
+    return {
+      id: Number(row.id),
+      uid: row.uid,
+      tenantId: row.tenant_id,
+      stateId: row.state_id,
+      previousStateId: row.previous_state_id,
+      serviceTypeId: row.service_type_id,
+      deviceType: row.device_type,
+      imei2: row.imei2,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  return router;
+}

@@ -1,0 +1,33 @@
+// The three BatchAssign modes (SPEC §3) as data: which device states each mode accepts, and the
+// batch statuses a batch goes through. Pure: used by the per-device activity, the API and tests.
+import { DeviceState } from './deviceStates';
+
+export const AssignmentModes = ['assign', 'register', 'exit'] as const;
+export type AssignmentMode = (typeof AssignmentModes)[number];
+
+export function isAssignmentMode(value: unknown): value is AssignmentMode {
+  return typeof value === 'string' && (AssignmentModes as readonly string[]).includes(value);
+}
+
+/** States from which a workflow can be assigned directly (SPEC §3, mode `assign`). */
+export const directAssignStates: readonly number[] = [DeviceState.READY_FOR_USE, DeviceState.ACTIVE, DeviceState.LOCKED];
+
+/** Modes that need a workflow from the catalogue. */
+export function modeNeedsWorkflow(mode: AssignmentMode): boolean {
+  return mode !== 'exit';
+}
+
+export const BatchStatuses = ['CREATED', 'RUNNING', 'COMPLETED', 'CANCELLED'] as const;
+export type BatchStatus = (typeof BatchStatuses)[number];
+
+export const BatchRowStatuses = ['PENDING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
+export type BatchRowStatus = (typeof BatchRowStatuses)[number];
+
+/** Result codes decided at upload time: such rows can never succeed, so retry leaves them alone. */
+export const uploadRejectionCodes = ['INVALID_DEVICE_UID', 'DUPLICATE_IN_FILE'] as const;
+
+/** "61,204 / 100,000 — 60,990 ok, 214 failed": the parent's current details in the Web UI. */
+export function describeProgress(p: { total: number; done: number; ok: number; failed: number }): string {
+  const n = (v: number) => String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${n(p.done)} / ${n(p.total)} — ${n(p.ok)} ok, ${n(p.failed)} failed`;
+}

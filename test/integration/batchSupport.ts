@@ -1,0 +1,105 @@
+// Helpers for the BatchAssign integration tests: a tenant with a catalogue workflow and devices,
+// CSV uploads through the API, and waiting for a batch to end.
+import { applyDeviceAction } from '../../src/db/deviceLifecycleStore';
+import { SeedDevice, insertDevices, upsertWorkflowVersion } from '../../src/db/inventorySeed';
+import { DeviceState } from '../../src/domain/deviceStates';
+import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
+import { TestStack, createTenantWithKey, waitFor } from './harness';
+
+export interface BatchTenant {
+  tenantId: string;
+  apiKey: string;
+  workflowId: string;
+  /** A fresh valid IMEI on every call. */
+  nextImei(): string;
+}
+
+let imeiCounter = Math.floor(Math.random() * 1e9);
+
+export function freshImei(): string {
+  imeiCounter += 1;
+  return imeiWithCheckDigit(`35${String(imeiCounter).padStart(12, '0')}`);
+}
+
+export async function batchTenant(stack: TestStack, serviceTypeId = 1): Promise<BatchTenant> {
+  const { tenantId, apiKey } = await createTenantWithKey(stack);
+  const workflowId = await upsertWorkflowVersion(stack.mongo, { name: `Workflow of ${tenantId}`, tenantId, serviceTypeId });
+  return { tenantId, apiKey, workflowId, nextImei: freshImei };
+}
+
+/** Inserts `count` devices in `stateId` and returns their UIDs. */
+export async function seedDevices(stack: TestStack, tenantId: string, count: number, stateId: number = DeviceState.READY_FOR_USE, extra: Partial<SeedDevice> = {}): Promise<string[]> {
+  const uids = Array.from({ length: count }, () => freshImei());
+  await insertDevices(stack.pool, tenantId, uids.map((uid) => ({ uid, stateId, ...extra })));
+  return uids;
+}
+
+export function csvOf(uids: string[], header = 'deviceUid'): string {
+  return [header, ...uids].join('\n') + '\n';
+}
+
+export interface UploadAnswer {
+  status: number;
+  body: any;
+}
+
+export async function uploadCsv(
+  base: string,
+  apiKey: string,
+  csv: string | Buffer,
+  params: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<UploadAnswer> {
+  const res = await fetch(`${base}/v1/batches?${new URLSearchParams(params)}`, {
+    method: 'POST',
+    headers: { 'X-API-Key': apiKey, 'Content-Type': 'text/csv', ...headers },
+    body: csv,
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+export async function getJson(base: string, apiKey: string, path: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${base}${path}`, { headers: { 'X-API-Key': apiKey } });
+  return { status: res.status, body: await res.json() };
+}
+
+export async function waitForBatchEnd(base: string, apiKey: string, batchId: string, timeoutMs = 90_000): Promise<any> {
+  return waitFor(
+    `batch ${batchId} to end`,
+    async () => {
+      const { body } = await getJson(base, apiKey, `/v1/batches/${batchId}`);
+      return body.status === 'COMPLETED' || body.status === 'CANCELLED' ? body : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Rows of a batch as uid → {status, code}. */
+export async function batchRows(stack: TestStack, batchId: string): Promise<Map<string, { status: string; code: string | null; rows: number }>> {
+  const { rows } = await stack.pool.query(
+    `SELECT device_uid, status, result->>'code' AS code FROM t_batch_action_device WHERE batch_action_id = $1 ORDER BY row_number`,
+    [batchId],
+  );
+  const out = new Map<string, { status: string; code: string | null; rows: number }>();
+  for (const r of rows) {
+    const seen = out.get(r.device_uid);
+    out.set(r.device_uid, { status: r.status, code: r.code, rows: (seen?.rows ?? 0) + 1 });
+  }
+  return out;
+}
+
+export async function registerDevice(stack: TestStack, tenantId: string, uid: string): Promise<void> {
+  const { rows } = await stack.pool.query('SELECT id FROM t_device WHERE tenant_id = $1 AND uid = $2', [tenantId, uid]);
+  const result = await applyDeviceAction(stack.pool, { deviceId: Number(rows[0].id), action: 'REGISTER', source: 'SYSTEM' });
+  if (!result.ok) throw new Error(result.message);
+}
+
+/** Milestones of a batch per device and type (each must be 1). */
+export async function milestoneCounts(stack: TestStack, batchId: string): Promise<{ uid: string; milestone: string; n: number }[]> {
+  const { rows } = await stack.pool.query(
+    `SELECT d.uid, h.milestone_type AS milestone, count(*)::int AS n FROM t_device_history h JOIN t_device d ON d.id = h.device_id
+      WHERE h.batch_action_id = $1 GROUP BY d.uid, h.milestone_type ORDER BY d.uid, h.milestone_type`,
+    [batchId],
+  );
+  return rows;
+}
