@@ -1,0 +1,155 @@
+// Cancelling a temp lock in each status, and overriding it with a new assign (also two at once).
+import { Worker } from '@temporalio/worker';
+import { DeviceState } from '../../src/domain/deviceStates';
+import { tempLockWorkflowId } from '../../src/domain/tempLock';
+import { WEEKDAYS } from '../../src/domain/workingHours';
+import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
+import { LockableDevice, call, commandsOf, deviceRow, lockableDevice, milestones, statusesOf, waitForStatus } from './tempLockSupport';
+
+describe('TempLock: cancel and override', () => {
+  let stack: TestStack;
+  let worker: Worker;
+  let running: Promise<void>;
+  let base: string;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ TEMP_LOCK_MINUTE_MS: '1000', TEMP_LOCK_DEACTIVATION_WAIT_MS: '600000' });
+    worker = await stack.newWorker();
+    running = worker.run();
+    base = await stack.startApi();
+  });
+  afterAll(async () => {
+    worker.shutdown();
+    await running;
+    await stack.close();
+  });
+
+  const assign = async (device: LockableDevice, body: Record<string, unknown>) => {
+    const answer = await call(base, device.operatorKey, 'PUT', `/v1/devices/${device.uid}/temp-lock`, body);
+    expect(answer.status).toBe(202);
+    return answer.body as { actionId: string; overriddenActionId: string | null };
+  };
+  const checkIn = (device: LockableDevice) => call(base, device.gatewayKey, 'POST', `/v1/devices/${device.uid}/check-in`);
+  const cancel = async (device: LockableDevice, actionId: string) => {
+    const answer = await call(base, device.operatorKey, 'DELETE', `/v1/devices/${device.uid}/temp-lock`);
+    expect(answer).toMatchObject({ status: 202, body: { actionId, status: 'CANCELLING' } });
+    await waitForStatus(stack, actionId, 'CANCELLED');
+    await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).result();
+  };
+
+  it('cancels while WAITING for working hours (a holiday today is skipped): nothing was sent', async () => {
+    const device = await lockableDevice(stack);
+    const today = new Date().toISOString().slice(0, 10);
+    const everyDay = WEEKDAYS.map((day) => ({ day, start: '00:00', end: '24:00' }));
+    const saved = await call(base, device.operatorKey, 'PUT', `/v1/tenants/${device.tenantId}/working-hours`, {
+      timeZone: 'UTC',
+      windows: everyDay,
+      holidays: [today],
+    });
+    expect(saved.status).toBe(200);
+    const { actionId } = await assign(device, { durationMinutes: 5, workingHours: true });
+    const tomorrow = new Date(`${today}T00:00:00.000Z`).getTime() + 24 * 3_600_000;
+    await waitFor('the wait for tomorrow', async () => (await stack.mongo.deviceActions.findOne({ _id: actionId, seq: 2 })) ?? undefined);
+    const waiting = await stack.mongo.deviceActions.findOne({ _id: actionId });
+    expect(waiting).toMatchObject({ status: 'WAITING', next_process_time: new Date(tomorrow) });
+    expect((await checkIn(device)).body).toMatchObject({ directive: 'NONE', actionId, status: 'WAITING' });
+
+    await cancel(device, actionId);
+    expect(commandsOf(stack, actionId)).toEqual([]);
+    expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'WAITING', 'CANCELLED']);
+    expect(await milestones(stack, device.deviceId)).toEqual(['TEMP_LOCK_ASSIGNED', 'TEMP_LOCK_CANCELLED']);
+    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE });
+  });
+
+  it('cancels while ACTIVATING: the lock command is taken back', async () => {
+    const device = await lockableDevice(stack);
+    const { actionId } = await assign(device, { durationMinutes: 5 });
+    await waitForStatus(stack, actionId, 'ACTIVATING');
+    await cancel(device, actionId);
+    expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
+    expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'ACTIVATING', 'CANCELLED']);
+    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE, ext_fields: {} });
+  });
+
+  it('cancels while ACTIVATED: unlocked, and the device resumes its previous state', async () => {
+    const device = await lockableDevice(stack, { stateId: DeviceState.READY_FOR_USE });
+    const { actionId } = await assign(device, { durationMinutes: 600 });
+    await waitForStatus(stack, actionId, 'ACTIVATING');
+    expect((await checkIn(device)).body).toMatchObject({ directive: 'LOCK' });
+    await waitForStatus(stack, actionId, 'ACTIVATED');
+    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.LOCKED });
+
+    await cancel(device, actionId);
+    expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
+    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.READY_FOR_USE, ext_fields: {} });
+    expect(await milestones(stack, device.deviceId)).toEqual(['TEMP_LOCK_ASSIGNED', 'LOCK', 'TEMP_LOCK_ACTIVATED', 'UNLOCK', 'TEMP_LOCK_CANCELLED']);
+    const doc = await stack.mongo.deviceActions.findOne({ _id: actionId });
+    expect(doc?.cancel_reason).toMatch(/^cancelled by user-/);
+    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLock.cancelActivated');
+  });
+
+  it('cancels while DEACTIVATING: the unlock is not sent twice, the device resumes', async () => {
+    const device = await lockableDevice(stack);
+    const { actionId } = await assign(device, { durationMinutes: 1 });
+    await waitForStatus(stack, actionId, 'ACTIVATING');
+    await checkIn(device);
+    await waitForStatus(stack, actionId, 'DEACTIVATING');
+    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.LOCKED });
+
+    await cancel(device, actionId);
+    expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
+    expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'CANCELLED']);
+    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE, ext_fields: {} });
+  });
+
+  it('overrides a running lock: the old one is unlocked and ends CANCELLED before the new one starts', async () => {
+    const device = await lockableDevice(stack);
+    const first = await assign(device, { durationMinutes: 600 });
+    await waitForStatus(stack, first.actionId, 'ACTIVATING');
+    await checkIn(device);
+    await waitForStatus(stack, first.actionId, 'ACTIVATED');
+
+    const second = await assign(device, { durationMinutes: 300, notification: { reason: 'new terms' } });
+    expect(second.overriddenActionId).toBe(first.actionId);
+    // The old run had ended (unlocked, CANCELLED) before the new one was started.
+    expect(await stack.mongo.deviceActions.findOne({ _id: first.actionId })).toMatchObject({
+      status: 'CANCELLED',
+      cancel_reason: `overridden by action ${second.actionId}`,
+    });
+    expect(commandsOf(stack, first.actionId)).toEqual(['LOCK', 'UNLOCK']);
+    await waitForStatus(stack, second.actionId, 'ACTIVATING');
+    expect((await checkIn(device)).body).toMatchObject({ directive: 'LOCK', actionId: second.actionId });
+    await waitForStatus(stack, second.actionId, 'ACTIVATED');
+    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.LOCKED, previous_state_id: DeviceState.ACTIVE });
+
+    await cancel(device, second.actionId);
+    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE, ext_fields: {} });
+    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLock.overridden');
+  });
+
+  it('leaves exactly one lock running when two assigns for one device race', async () => {
+    const device = await lockableDevice(stack);
+    const initial = await assign(device, { durationMinutes: 600 });
+    await waitForStatus(stack, initial.actionId, 'ACTIVATING');
+
+    const [a, b] = await Promise.all([assign(device, { durationMinutes: 601 }), assign(device, { durationMinutes: 602 })]);
+    const workflowId = tempLockWorkflowId(device.tenantId, device.uid);
+    const current = await stack.client.workflow.getHandle(workflowId).describe();
+    expect(current.status.name).toBe('RUNNING');
+    const winner = (current.memo as { actionId: string }).actionId;
+    expect([a.actionId, b.actionId]).toContain(winner);
+    // Every run of the device's lock (as the visibility store sees it, which may lag) but one has ended.
+    await waitFor('visibility to show one running run', async () => {
+      const running: string[] = [];
+      for await (const info of stack.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+        if (info.status.name === 'RUNNING') running.push(info.runId);
+      }
+      return running.length === 1 && running[0] === current.runId;
+    });
+    for (const loser of [initial.actionId, a.actionId, b.actionId].filter((id) => id !== winner)) {
+      const doc = await waitForStatus(stack, loser, 'CANCELLED');
+      expect(doc.cancel_reason).toMatch(/^overridden by action /);
+    }
+    await cancel(device, winner);
+  });
+});
