@@ -104,10 +104,11 @@ export async function tempLock(input: TempLockInput): Promise<TempLockOutcome> {
 /** WAITING: sleeps on a durable timer until the tenant's next working instant (computed by an activity). */
 async function waitForWorkingHours(lock: LockRun): Promise<void> {
   for (;;) {
-    const { next } = await stores.nextWorkingInstantOf({ tenantId: lock.input.tenantId });
+    const { at, next } = await stores.nextWorkingInstantOf({ tenantId: lock.input.tenantId });
     if (next === null) throw lock.cancelWith('the working-hours calendar has no working time within the search horizon');
+    // Compared with the activity's own clock: the workflow clock lags it by the activity's round trip.
+    if (next <= at) return;
     const waitMs = next - Date.now();
-    if (waitMs <= 0) return;
     lock.nextDueAt = next;
     await lock.record({ status: 'WAITING', nextProcessTime: next });
     // Loops to re-check: the calendar may have changed while we slept.
@@ -227,8 +228,9 @@ class LockRun {
         this.checkIns++;
         if (this.unlockRequested) this.deactivationCheckIn ??= checkedInAt;
         else if (this.lockRequested) this.activationCheckIn ??= checkedInAt;
-        // Answer with the lock's end, not a provisional LOCK, when this check-in is the one that activates it.
-        await condition(() => this.lockEndsAt !== null || this.activationCheckIn === null || this.isEnding());
+        // Once the lock command is out, this check-in activates the lock: answer with the lock's end, not a
+        // provisional LOCK. (While the command is still being retried, e.g. in a gateway outage, answer at once.)
+        await condition(() => !(this.status === 'ACTIVATING' && this.lockEndsAt === null) || this.isEnding());
         return this.view();
       },
       {

@@ -6,6 +6,8 @@ import { tempLockWorkflowId } from '../../src/domain/tempLock';
 import { TestStack, recordHistory, startTestStack } from './harness';
 import { call, commandsOf, deviceRow, lockableDevice, milestones, statusesOf, waitForCommand, waitForStatus } from './tempLockSupport';
 
+jest.setTimeout(120_000);
+
 describe('TempLock: lifecycle and override through the API', () => {
   let stack: TestStack;
   let worker: Worker;

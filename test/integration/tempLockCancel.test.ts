@@ -6,6 +6,8 @@ import { WEEKDAYS } from '../../src/domain/workingHours';
 import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
 import { LockableDevice, call, commandsOf, deviceRow, lockableDevice, milestones, statusesOf, waitForStatus } from './tempLockSupport';
 
+jest.setTimeout(120_000);
+
 describe('TempLock: cancel and override', () => {
   let stack: TestStack;
   let worker: Worker;

@@ -1,0 +1,133 @@
+// TempLock when things go wrong or take time: the worker is replaced while a lock's timer is pending,
+// the device-control gateway has an outage, and an assign outside working hours waits for the window.
+import { Worker } from '@temporalio/worker';
+import { DeviceState } from '../../src/domain/deviceStates';
+import { tempLockWorkflowId } from '../../src/domain/tempLock';
+import { WEEKDAYS } from '../../src/domain/workingHours';
+import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
+import { LockableDevice, call, commandsOf, deviceRow, lockableDevice, statusesOf, waitForCommand, waitForStatus } from './tempLockSupport';
+
+jest.setTimeout(120_000);
+
+describe('TempLock: worker restart, gateway outage, working hours', () => {
+  let stack: TestStack;
+  let base: string;
+  let worker: { instance: Worker; running: Promise<void> };
+
+  const startWorker = async () => {
+    const instance = await stack.newWorker();
+    return { instance, running: instance.run() };
+  };
+  const stopWorker = async () => {
+    worker.instance.shutdown();
+    await worker.running;
+  };
+
+  beforeAll(async () => {
+    stack = await startTestStack({ TEMP_LOCK_MINUTE_MS: '1000', TEMP_LOCK_DEACTIVATION_WAIT_MS: '60000' });
+    worker = await startWorker();
+    base = await stack.startApi();
+  });
+  afterAll(async () => {
+    stack.gateway.recover();
+    await stopWorker();
+    await stack.close();
+  });
+
+  const assign = async (device: LockableDevice, body: Record<string, unknown>): Promise<string> => {
+    const answer = await call(base, device.operatorKey, 'PUT', `/v1/devices/${device.uid}/temp-lock`, body);
+    expect(answer.status).toBe(202);
+    return answer.body.actionId;
+  };
+  const checkIn = (device: LockableDevice) => call(base, device.gatewayKey, 'POST', `/v1/devices/${device.uid}/check-in`);
+
+  it('unlocks on time after the worker was stopped while the timer was pending and a new one took over', async () => {
+    const device = await lockableDevice(stack);
+    const actionId = await assign(device, { durationMinutes: 4 });
+    await waitForStatus(stack, actionId, 'ACTIVATING');
+    const { body } = await checkIn(device);
+    const dueAt = Date.parse(body.lockUntil);
+    await waitForStatus(stack, actionId, 'ACTIVATED');
+
+    await stopWorker();
+    expect(Date.now()).toBeLessThan(dueAt); // the timer is still pending, with no worker at all
+    worker = await startWorker();
+
+    const unlock = await waitForCommand(stack, actionId, 'UNLOCK');
+    expect(unlock.dueAt).toBe(dueAt);
+    expect(unlock.sentAt - dueAt).toBeGreaterThanOrEqual(0);
+    expect(unlock.sentAt - dueAt).toBeLessThan(1000);
+    await checkIn(device);
+    await waitForStatus(stack, actionId, 'DEACTIVATED');
+    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE, ext_fields: {} });
+    expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
+  });
+
+  it('retries lock and unlock commands through a gateway outage and sends them once it recovers', async () => {
+    const device = await lockableDevice(stack);
+    stack.gateway.failUntil(Infinity);
+    const refusedBefore = stack.gateway.refused;
+    const actionId = await assign(device, { durationMinutes: 2 });
+    await waitFor('lock commands to be refused', async () => stack.gateway.refused >= refusedBefore + 3);
+    expect(await statusesOf(stack, actionId)).toEqual(['WAITING']);
+    expect((await checkIn(device)).body).toMatchObject({ directive: 'LOCK', lockUntil: null }); // a lock is being sent
+
+    stack.gateway.recover();
+    await waitForCommand(stack, actionId, 'LOCK');
+    await waitForStatus(stack, actionId, 'ACTIVATED'); // the check-in during the outage activated it
+    const doc = await stack.mongo.deviceActions.findOne({ _id: actionId });
+    const dueAt = doc!.lock_ends_at!.getTime();
+
+    stack.gateway.failUntil(Infinity);
+    const refusedAtUnlock = stack.gateway.refused;
+    await waitFor('unlock commands to be refused after the due time', async () => stack.gateway.refused >= refusedAtUnlock + 2);
+    expect(Date.now()).toBeGreaterThan(dueAt);
+    expect(commandsOf(stack, actionId)).toEqual(['LOCK']);
+    const recoveredAt = Date.now();
+    stack.gateway.recover();
+    const unlock = await waitForCommand(stack, actionId, 'UNLOCK');
+    // Retried at most 5 s apart (the activity's maximum interval), so it goes out soon after the recovery.
+    expect(unlock.sentAt).toBeGreaterThanOrEqual(recoveredAt);
+    expect(unlock.sentAt - recoveredAt).toBeLessThan(6000);
+    await checkIn(device);
+    await waitForStatus(stack, actionId, 'DEACTIVATED');
+    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE, ext_fields: {} });
+    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLock.gatewayOutage');
+  });
+
+  it('waits for the working-hours window before sending the lock command', async () => {
+    const device = await lockableDevice(stack);
+    // A window opening at the next whole minute (at least 2 s away): calendars have minute precision.
+    let opensAt = Math.ceil(Date.now() / 60_000) * 60_000;
+    if (opensAt - Date.now() < 2000) opensAt += 60_000;
+    const opening = new Date(opensAt);
+    const day = WEEKDAYS[(opening.getUTCDay() + 6) % 7]!;
+    const start = opening.toISOString().slice(11, 16);
+    const end = start === '23:59' ? '24:00' : new Date(opensAt + 60_000).toISOString().slice(11, 16);
+    const saved = await call(base, device.operatorKey, 'PUT', `/v1/tenants/${device.tenantId}/working-hours`, {
+      timeZone: 'UTC',
+      windows: [{ day, start, end }],
+      holidays: [],
+    });
+    expect(saved.status).toBe(200);
+
+    const actionId = await assign(device, { durationMinutes: 1, workingHours: true });
+    await waitFor('the WAITING document with its next process time', async () => {
+      const doc = await stack.mongo.deviceActions.findOne({ _id: actionId });
+      return doc?.next_process_time?.getTime() === opensAt;
+    });
+    expect(commandsOf(stack, actionId)).toEqual([]);
+    const view = await call(base, device.operatorKey, 'GET', `/v1/devices/${device.uid}/temp-lock`);
+    expect(view.body).toMatchObject({ status: 'WAITING', directive: 'NONE', nextDueAt: opening.toISOString() });
+
+    const lock = await waitForCommand(stack, actionId, 'LOCK', 90_000);
+    expect(lock.sentAt).toBeGreaterThanOrEqual(opensAt);
+    expect(lock.sentAt - opensAt).toBeLessThan(1000);
+    await checkIn(device);
+    await waitForCommand(stack, actionId, 'UNLOCK');
+    await checkIn(device);
+    await waitForStatus(stack, actionId, 'DEACTIVATED');
+    expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED']);
+    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLock.workingHoursWait');
+  });
+});
