@@ -13,7 +13,7 @@ import { createPgPool } from '../../src/db/postgres';
 import { createApiKey, upsertTenant } from '../../src/db/inventorySeed';
 import { createLogger } from '../../src/logger';
 import { SimulatedDeviceControlGateway } from '../../src/gateway/simulatedGateway';
-import { createWorker } from '../../src/workers/createWorker';
+import { CreateWorkerOptions, createWorker } from '../../src/workers/createWorker';
 
 let runtimeInstalled = false;
 
@@ -28,7 +28,7 @@ export interface TestStack {
   gateway: SimulatedDeviceControlGateway;
   /** A fresh tenant id, unique to this test run. */
   uniqueId(prefix: string): string;
-  newWorker(): Promise<Worker>;
+  newWorker(tuning?: CreateWorkerOptions['tuning']): Promise<Worker>;
   /** Starts the API on 127.0.0.1:<ephemeral>; returns its base URL. */
   startApi(): Promise<string>;
   close(): Promise<void>;
@@ -62,13 +62,14 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     taskQueue,
     gateway,
     uniqueId: (prefix) => `${prefix}-${suffix}-${randomUUID().slice(0, 6)}`,
-    newWorker: () =>
+    newWorker: (tuning) =>
       createWorker({
         connection: nativeConnection,
         namespace: config.temporal.namespace,
         taskQueue,
         deps: { pool, mongo, gateway },
         workflowBundle: { codePath: process.env.DO_TEST_WORKFLOW_BUNDLE! },
+        tuning,
       }),
     async startApi() {
       const app = createApp({ config, pool, mongo, temporal: client, log: createLogger('silent', 'api-test') });

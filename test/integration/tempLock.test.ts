@@ -91,7 +91,7 @@ describe('TempLock: lifecycle and override through the API', () => {
 
     const refused = await call(base, device.operatorKey, 'PUT', `/v1/devices/${device.uid}/temp-lock`, { durationMinutes: 5 });
     expect(refused).toMatchObject({ status: 409, body: { code: 'DEVICE_HAS_NO_WORKFLOW' } });
-    expect(await stack.mongo.deviceActions.countDocuments({ device_uid: device.uid })).toBe(0);
+    expect(await stack.mongo.deviceActions.countDocuments({ tenant_id: device.tenantId })).toBe(0);
     const gatewayCannotAssign = await call(base, device.gatewayKey, 'PUT', `/v1/devices/${device.uid}/temp-lock`, { durationMinutes: 5 });
     expect(gatewayCannotAssign.status).toBe(403);
     expect((await call(base, device.operatorKey, 'GET', `/v1/devices/${device.uid}/temp-lock`)).status).toBe(404);
@@ -111,6 +111,6 @@ describe('TempLock: lifecycle and override through the API', () => {
     expect((await put({ durationMinutes: 5, workingHours: true })).body.errors).toEqual([expect.objectContaining({ field: 'workingHours' })]);
     expect((await put({ durationMinutes: 5 }, device.operatorKey, other.uid)).status).toBe(404);
     expect((await call(base, device.operatorKey, 'PUT', `/v1/devices/${device.uid}/temp-lock?tenantId=${other.tenantId}`, { durationMinutes: 5 })).status).toBe(404);
-    expect(await stack.mongo.deviceActions.countDocuments({ device_uid: { $in: [device.uid, other.uid] } })).toBe(0);
+    expect(await stack.mongo.deviceActions.countDocuments({ tenant_id: { $in: [device.tenantId, other.tenantId] } })).toBe(0);
   });
 });

@@ -15,7 +15,9 @@ describe('TempLock: worker restart, gateway outage, working hours', () => {
   let worker: { instance: Worker; running: Promise<void> };
 
   const startWorker = async () => {
-    const instance = await stack.newWorker();
+    // A stopped worker's sticky queue holds the workflow's next task until this timeout sends it to the
+    // shared queue (default 5 s): it bounds how late a timer firing right after a worker change can be.
+    const instance = await stack.newWorker({ stickyQueueScheduleToStartTimeout: '500 ms' });
     return { instance, running: instance.run() };
   };
   const stopWorker = async () => {

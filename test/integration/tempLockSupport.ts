@@ -15,16 +15,13 @@ export interface LockableDevice {
   gatewayKey: string;
 }
 
-let serial = 0;
-
 export async function lockableDevice(
   stack: TestStack,
   { withWorkflow = true, stateId = DeviceState.ACTIVE as number } = {},
 ): Promise<LockableDevice> {
   const { tenantId, apiKey } = await createTenantWithKey(stack);
   const gatewayKey = await createApiKey(stack.pool, tenantId, `gateway-${tenantId}`, 'device_gateway');
-  serial++;
-  const uid = imeiWithCheckDigit(`3590000${String(process.pid % 1000).padStart(3, '0')}${String(serial).padStart(4, '0')}`);
+  const uid = imeiWithCheckDigit(`35${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`);
   await insertDevices(stack.pool, tenantId, [{ uid, stateId }]);
   const { rows } = await stack.pool.query('SELECT id FROM t_device WHERE tenant_id = $1 AND uid = $2', [tenantId, uid]);
   await stack.mongo.devices.updateOne(
