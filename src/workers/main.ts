@@ -1,5 +1,6 @@
 // Worker process entry point: connects the stores and Temporal, then polls the task queue until
 // SIGINT/SIGTERM, letting in-flight tasks finish (Temporal's graceful shutdown).
+import { DefaultLogger, LogLevel, Runtime } from '@temporalio/worker';
 import { runMain, connectMongoStores, connectPostgres, connectTemporalWorker } from '../bootstrap';
 import { createDeviceControlGateway } from '../gateway/deviceControlGateway';
 import { createLogger } from '../logger';
@@ -7,6 +8,9 @@ import { createWorker } from './createWorker';
 
 runMain('worker', async (config) => {
   const log = createLogger(config.logLevel, 'worker');
+  // The SDK's own logs follow LOG_LEVEL too (its default, INFO, logs every worker state change).
+  const sdkLevels: Record<string, LogLevel> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', silent: 'ERROR' };
+  Runtime.install({ logger: new DefaultLogger(sdkLevels[config.logLevel]) });
   const pool = await connectPostgres(config);
   const mongo = await connectMongoStores(config);
   const connection = await connectTemporalWorker(config);
