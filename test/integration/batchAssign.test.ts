@@ -17,6 +17,8 @@ import {
   waitForBatchEnd,
 } from './batchSupport';
 
+
+jest.setTimeout(120_000);
 describe('BatchAssign', () => {
   let stack: TestStack;
   let worker: Worker;

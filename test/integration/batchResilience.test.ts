@@ -1,0 +1,126 @@
+// BatchAssign under stress of its own: continue-as-new across several runs, cancel in the middle,
+// and a worker stopped mid-batch and replaced. Every device ends with exactly one result, no double
+// assignment and no duplicate milestone (checked in PostgreSQL and MongoDB).
+import { batchAssign, batchProgressQuery } from '../../src/workflows/batchAssign';
+import { TestStack, startTestStack, waitFor } from './harness';
+import { BatchTenant, batchTenant, csvOf, milestoneCounts, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
+
+
+jest.setTimeout(120_000);
+describe('BatchAssign resilience', () => {
+  let stack: TestStack;
+  let base: string;
+  let tenant: BatchTenant;
+  const defaults = { windowSize: 0, childrenPerRun: 0 };
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    base = await stack.startApi();
+    tenant = await batchTenant(stack);
+    Object.assign(defaults, stack.config.batch);
+  });
+  afterEach(() => Object.assign(stack.config.batch, defaults));
+  afterAll(async () => stack.close());
+
+  async function withWorker<T>(work: () => Promise<T>): Promise<T> {
+    const worker = await stack.newWorker();
+    return worker.runUntil(work());
+  }
+
+  async function doneRows(batchId: string): Promise<number> {
+    const { rows } = await stack.pool.query(`SELECT count(*)::int AS n FROM t_batch_action_device WHERE batch_action_id = $1 AND status <> 'PENDING'`, [batchId]);
+    return rows[0].n;
+  }
+
+  /** Exactly one result per device, one milestone per device and type, one assignment per device. */
+  async function expectExactlyOnce(batchId: string, uids: string[]): Promise<Record<string, number>> {
+    const rows = await stack.pool.query(
+      `SELECT device_uid, count(*)::int AS n, min(status) AS status FROM t_batch_action_device WHERE batch_action_id = $1 GROUP BY device_uid`,
+      [batchId],
+    );
+    expect(rows.rows).toHaveLength(uids.length);
+    expect(rows.rows.every((r) => r.n === 1 && r.status !== 'PENDING')).toBe(true);
+    expect((await milestoneCounts(stack, batchId)).every((m) => m.n === 1)).toBe(true);
+    const steps = await stack.mongo.deviceWorkflowSteps.countDocuments({ tenant_id: tenant.tenantId, assignment_key: `batch/${batchId}` });
+    const assigned = await stack.mongo.devices.countDocuments({ tenant_id: tenant.tenantId, assignment_key: `batch/${batchId}` });
+    const byStatus: Record<string, number> = {};
+    for (const r of rows.rows) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+    expect(steps).toBe(byStatus.SUCCEEDED ?? 0);
+    expect(assigned).toBe(byStatus.SUCCEEDED ?? 0);
+    return byStatus;
+  }
+
+  it('continues-as-new every few children and still counts every device', async () => {
+    stack.config.batch.childrenPerRun = 10;
+    stack.config.batch.windowSize = 4;
+    const uids = await seedDevices(stack, tenant.tenantId, 35);
+    const upload = await uploadCsv(base, tenant.apiKey, csvOf([...uids, 'bad-']), { mode: 'assign', workflowId: tenant.workflowId });
+    const batchId = upload.body.batchId;
+    const result = await withWorker(() => stack.client.workflow.getHandle<typeof batchAssign>(`batch/${batchId}`).result());
+    expect(result).toMatchObject({ status: 'COMPLETED', total: 36, byCode: { OK: 35, INVALID_DEVICE_UID: 1 } });
+    expect(result.runs).toBeGreaterThanOrEqual(4);
+    expect(result.longestRunHistory).toBeGreaterThan(0);
+    expect(result.longestRunHistory).toBeLessThan(200);
+    await expectExactlyOnce(batchId, [...uids, 'bad-']);
+    await recordFirstRun(stack, `batch/${batchId}`, 'batchAssign.continueAsNew');
+  });
+
+  it('cancel in the middle: no new children, remaining rows CANCELLED, nothing assigned for them', async () => {
+    stack.config.batch.windowSize = 2;
+    const uids = await seedDevices(stack, tenant.tenantId, 120);
+    const upload = await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId });
+    const batchId = upload.body.batchId;
+    const handle = stack.client.workflow.getHandle(`batch/${batchId}`);
+    await withWorker(async () => {
+      await waitFor('some devices done', async () => (await doneRows(batchId)) >= 6);
+      const progress = await handle.query(batchProgressQuery);
+      expect(progress).toMatchObject({ batchId, total: 120, cancelRequested: false });
+      const cancel = await fetch(`${base}/v1/batches/${batchId}/cancel`, { method: 'POST', headers: { 'X-API-Key': tenant.apiKey } });
+      expect(cancel.status).toBe(202);
+      return handle.result();
+    });
+    const done = await waitForBatchEnd(base, tenant.apiKey, batchId);
+    expect(done.status).toBe('CANCELLED');
+    const byStatus = await expectExactlyOnce(batchId, uids);
+    expect(byStatus.CANCELLED).toBeGreaterThan(50);
+    expect((byStatus.SUCCEEDED ?? 0) + byStatus.CANCELLED).toBe(120);
+    const again = await fetch(`${base}/v1/batches/${batchId}/cancel`, { method: 'POST', headers: { 'X-API-Key': tenant.apiKey } });
+    expect(again.status).toBe(409);
+  });
+
+  it('a worker stopped mid-batch and a new one started: every device ends with exactly one result', async () => {
+    stack.config.batch.windowSize = 5;
+    stack.config.batch.childrenPerRun = 40;
+    const uids = await seedDevices(stack, tenant.tenantId, 150);
+    const upload = await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId });
+    const batchId = upload.body.batchId;
+
+    // A short sticky timeout: tasks cached on the stopped worker move to the new one at once.
+    const first = await stack.newWorker({ stickyQueueScheduleToStartTimeout: '1 second' });
+    const firstRun = first.run();
+    await waitFor('a third of the devices done', async () => (await doneRows(batchId)) >= 50);
+    first.shutdown();
+    await firstRun;
+    const doneWhenStopped = await doneRows(batchId);
+    expect(doneWhenStopped).toBeLessThan(150);
+
+    await withWorker(() => stack.client.workflow.getHandle(`batch/${batchId}`).result());
+    const done = await waitForBatchEnd(base, tenant.apiKey, batchId);
+    expect(done).toMatchObject({ status: 'COMPLETED', countersByCode: { OK: 150 } });
+    const byStatus = await expectExactlyOnce(batchId, uids);
+    expect(byStatus).toEqual({ SUCCEEDED: 150 });
+  });
+});
+
+/** Like recordHistory, for the first run of a workflow that continued-as-new. */
+async function recordFirstRun(stack: TestStack, workflowId: string, name: string): Promise<void> {
+  if (!process.env.DO_RECORD_HISTORIES) return;
+  const { writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { historyToJSON } = await import('@temporalio/common/lib/proto-utils');
+  const description = await stack.client.workflow.getHandle(workflowId).describe();
+  const firstRunId = description.raw.workflowExecutionInfo?.firstRunId;
+  if (!firstRunId) throw new Error(`no first run id for ${workflowId}`);
+  const history = historyToJSON(await stack.client.workflow.getHandle(workflowId, firstRunId).fetchHistory());
+  await writeFile(join(__dirname, '..', 'replay', 'histories', `${name}.json`), history + '\n');
+}
