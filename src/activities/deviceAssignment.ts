@@ -9,6 +9,7 @@
 import { MongoServerError } from 'mongodb';
 import { Pool, PoolClient } from 'pg';
 import { applyDeviceActionIn, HistorySource } from '../db/deviceLifecycleStore';
+import { deviceDocumentId, findDeviceDocument, workflowStepId } from '../db/deviceDocumentKeys';
 import { DeviceWorkflowDoc, MongoStores } from '../db/mongo';
 import { CatalogueWorkflow, cachedWorkflowLookup } from '../db/workflowCatalogue';
 import { AssignmentMode, directAssignStates, modeNeedsWorkflow } from '../domain/assignmentModes';
@@ -103,8 +104,8 @@ export function createDeviceAssignmentActivities({ pool, mongo }: { pool: Pool; 
       return failed('DEVICE_ALREADY_HAS_WORKFLOW', `device already has workflow ${claim.workflow?.workflowName ?? claim.workflow_version_id}`);
     }
     await mongo.deviceWorkflowSteps.updateOne(
-      { tenant_id: req.tenantId, device_uid: req.deviceUid, assignment_key: key },
-      { $setOnInsert: { workflow_version_id: workflow.id, status: 'PENDING', created_at: new Date() } },
+      { _id: workflowStepId(req.tenantId, req.deviceUid, key) },
+      { $setOnInsert: { tenant_id: req.tenantId, device_uid: req.deviceUid, assignment_key: key, workflow_version_id: workflow.id, status: 'PENDING', created_at: new Date() } },
       { upsert: true },
     );
     await insertMilestone(client, req, device, 'ASSIGN_WORKFLOW_REQUESTED', { workflowId: workflow.id, workflowName: workflow.name });
@@ -121,16 +122,20 @@ export function createDeviceAssignmentActivities({ pool, mongo }: { pool: Pool; 
       assignment_key: key,
       updated_at: new Date(),
     };
+    // The fast path reads by _id only; a document written with another _id is found after the
+    // insert trips the unique (tenant, UID) index.
+    let fallback = false;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const doc = await mongo.devices.findOne(filter);
+      const doc = await findDeviceDocument(mongo, req.tenantId, req.deviceUid, fallback);
       if (doc?.workflow_version_id) return doc.assignment_key === key ? 'CLAIMED' : doc;
       if (!doc) {
         try {
-          await mongo.devices.insertOne({ ...filter, ...assigned, exit_key: null });
+          await mongo.devices.insertOne({ _id: deviceDocumentId(req.tenantId, req.deviceUid), ...filter, ...assigned, exit_key: null });
           return 'CLAIMED';
         } catch (err) {
-          if (isDuplicateKey(err)) continue;
-          throw err;
+          if (!isDuplicateKey(err)) throw err;
+          fallback = true;
+          continue;
         }
       }
       const updated = await mongo.devices.updateOne({ _id: doc._id, workflow_version_id: null }, { $set: assigned });
@@ -141,8 +146,7 @@ export function createDeviceAssignmentActivities({ pool, mongo }: { pool: Pool; 
 
   async function exitWorkflow(client: PoolClient, req: DeviceAssignmentRequest, device: DeviceFound) {
     const key = assignmentKey(req);
-    const filter = { tenant_id: req.tenantId, device_uid: req.deviceUid };
-    const doc = await mongo.devices.findOne(filter);
+    const doc = await findDeviceDocument(mongo, req.tenantId, req.deviceUid);
     let previous = doc?.workflow ?? null;
     if (!doc?.workflow_version_id) {
       if (doc?.exit_key !== key) return failed('DEVICE_HAS_NO_WORKFLOW', 'the device has no active workflow to exit');
@@ -153,8 +157,11 @@ export function createDeviceAssignmentActivities({ pool, mongo }: { pool: Pool; 
       );
       previous = doc.workflow;
     }
+    const stepKey = doc?.assignment_key;
     await mongo.deviceWorkflowSteps.updateMany(
-      { tenant_id: req.tenantId, device_uid: req.deviceUid, status: { $in: ['PENDING', 'RUNNING'] } },
+      stepKey
+        ? { _id: workflowStepId(req.tenantId, req.deviceUid, stepKey), status: { $in: ['PENDING', 'RUNNING'] } }
+        : { tenant_id: req.tenantId, device_uid: req.deviceUid, status: { $in: ['PENDING', 'RUNNING'] } },
       { $set: { status: 'CANCELLED' } },
     );
     await insertMilestone(client, req, device, 'EXIT_WORKFLOW_REQUESTED', { workflowId: previous?.workflowId, workflowName: previous?.workflowName });

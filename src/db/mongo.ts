@@ -14,7 +14,8 @@ export interface WorkflowVersionDoc {
 }
 
 export interface DeviceWorkflowDoc {
-  _id?: ObjectId;
+  /** BatchAssign writes `<tenant>/<uid>` (see deviceDocumentKeys); older documents have an ObjectId. */
+  _id?: ObjectId | string;
   tenant_id: string;
   device_uid: string;
   is_activating_workflow: boolean;
@@ -27,7 +28,7 @@ export interface DeviceWorkflowDoc {
 }
 
 export interface DeviceWorkflowStepDoc {
-  _id?: ObjectId;
+  _id?: ObjectId | string;
   tenant_id: string;
   device_uid: string;
   workflow_version_id: string;

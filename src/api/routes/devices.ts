@@ -3,6 +3,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Request, Router } from 'express';
 import { randomUUID } from 'node:crypto';
+import { findDeviceDocument } from '../../db/deviceDocumentKeys';
 import { isWorkflowVersionId } from '../../db/workflowCatalogue';
 import { allowedActions, describeState } from '../../domain/deviceLifecycle';
 import { checkDeviceUid } from '../../domain/deviceUid';
@@ -44,7 +45,7 @@ export function deviceRoutes(deps: ApiDeps): Router {
 
   router.get('/devices/:uid', async (req, res) => {
     const device = await deviceOf(req);
-    const doc = await deps.mongo.devices.findOne({ tenant_id: device.tenantId, device_uid: device.uid });
+    const doc = await findDeviceDocument(deps.mongo, device.tenantId, device.uid);
     res.json({
       uid: device.uid,
       imei2: device.imei2,

@@ -1,0 +1,176 @@
+// `npm run bench:batch -- --devices N [--window W] [--no-ceiling]`: BatchAssign end to end against
+// the running local services. Starts a worker and the API as child processes on a task queue of
+// their own, seeds N READY_FOR_USE devices in a fresh tenant, uploads the CSV through the API,
+// waits for the end and prints: upload-to-202 latency, end-to-end seconds, devices/s, the longest
+// history of any parent run, peak memory (VmHWM) of worker and API. Then the same N with children
+// that do no work (the ceiling of the parent + child machinery), and our share of that ceiling.
+import { Client, Connection } from '@temporalio/client';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Pool } from 'pg';
+import { startBatchRun } from '../src/api/batchRuns';
+import { loadConfig } from '../src/config';
+import { findBatch } from '../src/db/batchStore';
+import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../src/db/inventorySeed';
+import { migrate } from '../src/db/migrate';
+import { connectMongo } from '../src/db/mongo';
+import { createPgPool } from '../src/db/postgres';
+import { DeviceState } from '../src/domain/deviceStates';
+import { imeiWithCheckDigit } from '../src/domain/deviceUid';
+import { BatchAssignResult } from '../src/workflows/batchAssign';
+
+const ROOT = resolve(__dirname, '..', '..');
+const DEVICES = numberArg('--devices', 10_000);
+const WINDOW = numberArg('--window', 200);
+const API_PORT = numberArg('--api-port', 3900);
+const ceiling = !process.argv.includes('--no-ceiling');
+
+async function main(): Promise<void> {
+  const taskQueue = `bench-batch-${randomUUID().slice(0, 8)}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TASK_QUEUE: taskQueue,
+    API_PORT: String(API_PORT),
+    BATCH_WINDOW_SIZE: String(WINDOW),
+    PG_POOL_SIZE: process.env.PG_POOL_SIZE ?? '60',
+    LOG_LEVEL: 'warn',
+  };
+  const config = loadConfig(env);
+  const pool = createPgPool(config.postgres.url, 10);
+  await migrate(pool);
+  const mongo = await connectMongo(config.mongo.url, config.mongo.database);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+
+  const worker = await startProcess('worker', 'dist-bench/bench/batchWorker.js', env, (line) => line === 'ready');
+  const api = await startProcess('api', 'dist/api/server.js', env, () => false);
+  await waitUntil(async () => (await fetch(`http://127.0.0.1:${API_PORT}/readyz`).catch(() => null))?.ok === true, 30_000);
+  try {
+    const tenantId = `bench-${randomUUID().slice(0, 8)}`;
+    await upsertTenant(pool, tenantId, 'Benchmark tenant');
+    const apiKey = await createApiKey(pool, tenantId, 'bench', 'operator');
+    const workflowId = await upsertWorkflowVersion(mongo, { name: 'Benchmark workflow', tenantId, serviceTypeId: 1 });
+    const uids = Array.from({ length: DEVICES }, (_, i) => imeiWithCheckDigit(`86${String(Date.now() % 1e6).padStart(6, '0')}${String(i).padStart(6, '0')}`));
+    const seedStart = Date.now();
+    await insertDevices(pool, tenantId, uids.map((uid) => ({ uid, stateId: DeviceState.READY_FOR_USE })));
+    log(`seeded ${DEVICES} devices in ${((Date.now() - seedStart) / 1000).toFixed(1)} s; window ${WINDOW}, children per run ${config.batch.childrenPerRun}`);
+
+    const csv = `deviceUid\n${uids.join('\n')}\n`;
+    const uploadStart = Date.now();
+    const res = await fetch(`http://127.0.0.1:${API_PORT}/v1/batches?mode=assign&workflowId=${workflowId}`, {
+      method: 'POST',
+      headers: { 'X-API-Key': apiKey, 'Content-Type': 'text/csv' },
+      body: csv,
+    });
+    const uploadMs = Date.now() - uploadStart;
+    const answer = (await res.json()) as { batchId: string; rows: unknown };
+    if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${JSON.stringify(answer)}`);
+    log(`upload of ${(csv.length / 1e6).toFixed(2)} MB answered 202 in ${uploadMs} ms: ${JSON.stringify(answer.rows)}`);
+    const real = (await temporal.workflow.getHandle(`batch/${answer.batchId}`).result()) as BatchAssignResult;
+    const realSeconds = (await finishedAt(pool, answer.batchId) - uploadStart) / 1000;
+    const memory = { worker: peakRssMb(worker), api: peakRssMb(api) };
+
+    let ceilingSeconds: number | null = null;
+    let ceilingResult: BatchAssignResult | null = null;
+    if (ceiling) {
+      const batchId = await copyBatchWithoutWork(pool, answer.batchId);
+      const batch = (await findBatch(pool, batchId, [tenantId]))!;
+      const start = Date.now();
+      await startBatchRun({ config, pool, temporal }, batch, 0);
+      ceilingResult = (await temporal.workflow.getHandle(`batch/${batchId}`).result()) as BatchAssignResult;
+      ceilingSeconds = (Date.now() - start) / 1000;
+    }
+
+    const line = (k: string, v: string) => console.log(`${k.padEnd(36)} ${v}`);
+    console.log(`\nBatchAssign benchmark — ${DEVICES.toLocaleString('en-US')} devices, window ${WINDOW}`);
+    line('upload → 202', `${uploadMs} ms`);
+    line('end to end (upload → finished)', `${realSeconds.toFixed(1)} s`);
+    line('throughput', `${(DEVICES / realSeconds).toFixed(0)} devices/s`);
+    line('result', `${real.status} ${JSON.stringify(real.byCode)}`);
+    line('parent runs / longest run history', `${real.runs} runs, ${real.longestRunHistory} events (limit 51,200)`);
+    line('peak memory worker / API', `${memory.worker} MB / ${memory.api} MB`);
+    if (ceilingSeconds !== null && ceilingResult) {
+      line('no-work ceiling', `${ceilingSeconds.toFixed(1)} s, ${(DEVICES / ceilingSeconds).toFixed(0)} devices/s (${ceilingResult.runs} runs, longest ${ceilingResult.longestRunHistory} events)`);
+      line('our share of the ceiling', `${((ceilingSeconds / realSeconds) * 100).toFixed(0)} %`);
+    }
+  } finally {
+    await stopProcess(worker);
+    await stopProcess(api);
+    await Promise.all([pool.end(), mongo.client.close(), connection.close()]);
+  }
+}
+
+/** A second batch over the same rows, flagged so its children do no work. */
+async function copyBatchWithoutWork(pool: Pool, sourceId: string): Promise<string> {
+  const { rows } = await pool.query(
+    `INSERT INTO t_batch_action (tenant_id, created_by, upload_channel, ext_fields, status)
+     SELECT tenant_id, created_by, upload_channel, ext_fields || '{"no_work": true}'::jsonb, 'CREATED' FROM t_batch_action WHERE id = $1
+     RETURNING id`,
+    [sourceId],
+  );
+  const batchId = rows[0].id as string;
+  await pool.query(
+    `INSERT INTO t_batch_action_device (batch_action_id, tenant_id, device_uid, row_number, status)
+     SELECT $2, tenant_id, device_uid, row_number, 'PENDING' FROM t_batch_action_device WHERE batch_action_id = $1`,
+    [sourceId, batchId],
+  );
+  return batchId;
+}
+
+async function finishedAt(pool: Pool, batchId: string): Promise<number> {
+  const { rows } = await pool.query('SELECT finished_at FROM t_batch_action WHERE id = $1', [batchId]);
+  return new Date(rows[0].finished_at).getTime();
+}
+
+function startProcess(name: string, script: string, env: NodeJS.ProcessEnv, isReady: (line: string) => boolean): Promise<ChildProcess> {
+  const child = spawn('node', [script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolveStarted, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      if (lines.some(isReady)) resolveStarted(child);
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+    if (name === 'api') resolveStarted(child);
+  });
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+function peakRssMb(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function numberArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function log(message: string): void {
+  console.log(`[bench] ${message}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

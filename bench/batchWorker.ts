@@ -1,0 +1,39 @@
+// The benchmark's worker process: the product worker (same workflows and activities) with the
+// tuning under measurement taken from BENCH_* variables. Prints "ready" once polling.
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../src/config';
+import { connectMongo, ensureMongoIndexes } from '../src/db/mongo';
+import { createPgPool } from '../src/db/postgres';
+import { createDeviceControlGateway } from '../src/gateway/deviceControlGateway';
+import { createWorker } from '../src/workers/createWorker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const pool = createPgPool(config.postgres.url, config.postgres.poolSize);
+  const mongo = await connectMongo(config.mongo.url, config.mongo.database);
+  await ensureMongoIndexes(mongo);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    deps: { pool, mongo, gateway: createDeviceControlGateway(config, mongo) },
+    tuning: {
+      maxConcurrentWorkflowTaskExecutions: env('BENCH_WORKFLOW_TASKS', 100),
+      maxConcurrentActivityTaskExecutions: env('BENCH_ACTIVITY_TASKS', 40),
+      maxCachedWorkflows: env('BENCH_CACHED_WORKFLOWS', 2000),
+    },
+  });
+  process.once('SIGTERM', () => worker.shutdown());
+  const running = worker.run();
+  process.stdout.write('ready\n');
+  await running;
+  await Promise.all([pool.end(), mongo.client.close(), connection.close()]);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench worker: ${(err as Error).stack}\n`);
+  process.exit(1);
+});
