@@ -4,6 +4,8 @@ const transform = { '^.+\\.ts$': ['ts-jest', {}] };
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // testTimeout is a global option (ignored inside a project): integration tests wait on real services.
+  testTimeout: 120000,
   projects: [
     { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, testEnvironment: 'node' },
     {
@@ -13,8 +15,7 @@ module.exports = {
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/integration/globalSetup.ts',
       globalTeardown: '<rootDir>/test/integration/globalTeardown.ts',
-      testTimeout: 120000,
     },
-    { displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'], transform, testEnvironment: 'node', testTimeout: 120000 },
+    { displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'], transform, testEnvironment: 'node' },
   ],
 };
