@@ -146,6 +146,7 @@ export function createTempLockActivities({ pool, mongo, gateway }: TempLockActiv
     async recordTempLockTransition(t: TempLockTransition): Promise<void> {
       const { facts } = t;
       const at = new Date(t.at);
+      // The first transition creates the document; for later ones this upsert matches and changes nothing.
       await mongo.deviceActions.updateOne(
         { _id: facts.actionId },
         {

@@ -11,6 +11,7 @@ import {
   defineUpdate,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
@@ -70,11 +71,12 @@ export const checkInUpdate = defineUpdate<TempLockView, [CheckIn]>('checkIn');
 export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
 export const tempLockQuery = defineQuery<TempLockView>('tempLock');
 
-const gateway = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  // A gateway outage is retried until it recovers, at most 5 s apart, so the command goes out soon after.
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' },
-});
+// A gateway outage is retried until it recovers, at most 5 s apart, so the command goes out soon after.
+const gatewayRetry = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' } as const;
+const gateway = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: gatewayRetry });
+// The unlock is a local activity: it runs in the worker handling the timer, without queueing behind other
+// activities on the task queue, so it leaves within moments of its due time even under load.
+const unlockGateway = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: gatewayRetry });
 const stores = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
@@ -86,7 +88,7 @@ export async function tempLock(input: TempLockInput): Promise<TempLockOutcome> {
   const lock = new LockRun(input, workflowInfo().workflowId);
   lock.listen();
   try {
-    await lock.record({ status: 'WAITING', milestone: 'TEMP_LOCK_ASSIGNED' });
+    lock.record({ status: 'WAITING', milestone: 'TEMP_LOCK_ASSIGNED' });
     if (input.workingHours) await waitForWorkingHours(lock);
     await sendLockAndAwaitCheckIn(lock);
     await activate(lock);
@@ -97,6 +99,7 @@ export async function tempLock(input: TempLockInput): Promise<TempLockOutcome> {
     if (!(err instanceof LockCancelled) && !isCancellation(err)) throw err;
     await CancellationScope.nonCancellable(() => endCancelled(lock));
   }
+  await lock.recorded();
   await condition(allHandlersFinished);
   return lock.outcome();
 }
@@ -110,7 +113,7 @@ async function waitForWorkingHours(lock: LockRun): Promise<void> {
     if (next <= at) return;
     const waitMs = next - Date.now();
     lock.nextDueAt = next;
-    await lock.record({ status: 'WAITING', nextProcessTime: next });
+    lock.record({ status: 'WAITING', nextProcessTime: next });
     // Loops to re-check: the calendar may have changed while we slept.
     await lock.sleepUnlessCancelled(waitMs);
   }
@@ -121,7 +124,7 @@ async function sendLockAndAwaitCheckIn(lock: LockRun): Promise<void> {
   lock.lockRequested = true;
   await lock.unlessCancelled(() => gateway.sendLockCommand(lock.command(null)));
   lock.nextDueAt = null;
-  await lock.record({ status: 'ACTIVATING', nextProcessTime: null });
+  lock.record({ status: 'ACTIVATING', nextProcessTime: null });
   await lock.untilOrCancelled(() => lock.activationCheckIn !== null);
 }
 
@@ -142,7 +145,7 @@ async function activate(lock: LockRun): Promise<void> {
     stores.lockDeviceForTempLock({ facts: lock.facts, checkedInAt, lockStartedAt, lockEndsAt: lock.lockEndsAt! }),
   );
   lock.lockedInInventory = locked;
-  await lock.record({ status: 'ACTIVATED', checkedInAt, lockStartedAt, lockEndsAt: lock.lockEndsAt, nextProcessTime: lock.lockEndsAt, note });
+  lock.record({ status: 'ACTIVATED', checkedInAt, lockStartedAt, lockEndsAt: lock.lockEndsAt, nextProcessTime: lock.lockEndsAt, note });
 }
 
 /** The durable timer: survives worker restarts; fires at the lock's end, not on a polling interval. */
@@ -153,10 +156,10 @@ async function holdUntilDue(lock: LockRun): Promise<void> {
 /** Unlock command the moment the timer fires → DEACTIVATING → the device's next check-in, or a bounded wait. */
 async function sendUnlockAndAwaitCheckIn(lock: LockRun): Promise<void> {
   lock.unlockRequested = true;
-  await gateway.sendUnlockCommand(lock.command(lock.lockEndsAt));
+  await unlockGateway.sendUnlockCommand(lock.command(lock.lockEndsAt));
   lock.unlockSent = true;
   lock.nextDueAt = Date.now() + lock.input.deactivationWaitMs;
-  await lock.record({ status: 'DEACTIVATING', nextProcessTime: lock.nextDueAt });
+  lock.record({ status: 'DEACTIVATING', nextProcessTime: lock.nextDueAt });
   await lock.untilOrCancelled(() => lock.deactivationCheckIn !== null, lock.input.deactivationWaitMs);
 }
 
@@ -166,7 +169,7 @@ async function deactivate(lock: LockRun): Promise<void> {
   lock.lockedInInventory = false;
   lock.nextDueAt = null;
   const confirmed = lock.deactivationCheckIn !== null;
-  await lock.record({ status: 'DEACTIVATED', nextProcessTime: null, note: confirmed ? null : 'the device did not check in after the unlock command' });
+  lock.record({ status: 'DEACTIVATED', nextProcessTime: null, note: confirmed ? null : 'the device did not check in after the unlock command' });
 }
 
 /** CANCELLED from any status: unlock if the lock command may have gone out, resume the device if it was locked. */
@@ -174,7 +177,7 @@ async function endCancelled(lock: LockRun): Promise<void> {
   lock.cancelRequested = true;
   if (lock.lockRequested && !lock.unlockSent) {
     lock.unlockRequested = true;
-    await gateway.sendUnlockCommand(lock.command(null));
+    await unlockGateway.sendUnlockCommand(lock.command(null));
     lock.unlockSent = true;
   }
   await stores.unlockDeviceAfterTempLock({
@@ -185,7 +188,7 @@ async function endCancelled(lock: LockRun): Promise<void> {
   });
   lock.lockedInInventory = false;
   lock.nextDueAt = null;
-  await lock.record({ status: 'CANCELLED', nextProcessTime: null, cancelReason: lock.cancelReason });
+  lock.record({ status: 'CANCELLED', nextProcessTime: null, cancelReason: lock.cancelReason });
 }
 
 /** The run's state, its message handlers, and the small waiting primitives the steps share. */
@@ -205,6 +208,7 @@ class LockRun {
   cancelRequested = false;
   cancelReason: string | null = null;
   readonly facts: TempLockActionFacts;
+  private lastWrite: Promise<void> = Promise.resolve();
 
   constructor(
     readonly input: TempLockInput,
@@ -270,12 +274,22 @@ class LockRun {
     return { tenantId, deviceUid, actionId, notification, dueAt };
   }
 
-  /** Writes a transition (status document, history entry, milestone) with the next sequence number. */
-  async record(change: Omit<TempLockTransition, 'facts' | 'seq' | 'at'>): Promise<void> {
+  /**
+   * Writes a transition (status document, history entry, milestone) with the next sequence number. The
+   * writes go out one after another, in order, but the lock does not wait for them: a slow document store
+   * delays the status documents, never the lock and unlock commands.
+   */
+  record(change: Omit<TempLockTransition, 'facts' | 'seq' | 'at'>): void {
     this.status = change.status;
     this.seq++;
     setCurrentDetails(this.describe());
-    await stores.recordTempLockTransition({ facts: this.facts, seq: this.seq, at: Date.now(), ...change });
+    const transition: TempLockTransition = { facts: this.facts, seq: this.seq, at: Date.now(), ...change };
+    this.lastWrite = this.lastWrite.then(() => stores.recordTempLockTransition(transition));
+  }
+
+  /** Every transition written (the run ends only after this). */
+  async recorded(): Promise<void> {
+    await this.lastWrite;
   }
 
   cancelWith(reason: string): LockCancelled {
