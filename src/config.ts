@@ -15,7 +15,7 @@ export interface AppConfig {
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
   postgres: { url: string; poolSize: number };
   mongo: { url: string; database: string };
-  api: { host: string; port: number; jsonBodyLimitBytes: number; publicUrl: string };
+  api: { host: string; port: number; jsonBodyLimitBytes: number; publicUrl: string; rateLimitPerSecond: number; gatewayRateLimitPerSecond: number };
   upload: { maxRows: number; maxBytes: number };
   gateway: { url: string | null; timeoutMs: number };
   batch: { windowSize: number; pageSize: number; childrenPerRun: number };
@@ -62,6 +62,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       port: apiPort,
       jsonBodyLimitBytes: integer(env, 'API_JSON_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
       publicUrl: url(env, 'API_PUBLIC_URL', `http://${apiHost}:${apiPort}`, ['http:', 'https:']),
+      // Per API key; 0 turns the limit off. Device gateways relay every device's check-in.
+      rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 50, 0, 1_000_000),
+      gatewayRateLimitPerSecond: integer(env, 'RATE_LIMIT_GATEWAY_PER_SECOND', 5000, 0, 1_000_000),
     },
     upload: {
       maxRows: integer(env, 'UPLOAD_MAX_ROWS', 1_000_000, 1, 100_000_000),

@@ -8,7 +8,9 @@ import { AppConfig } from '../config';
 import { MongoStores } from '../db/mongo';
 import type { Logger } from '../logger';
 import { authenticate } from './auth';
-import { notFoundHandler, problemHandler } from './problem';
+import { openApiDocument } from './openapi';
+import { ProblemError, notFoundHandler, problemHandler } from './problem';
+import { rateLimitPerKey } from './rateLimit';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
 import { batchRoutes } from './routes/batches';
@@ -49,8 +51,14 @@ export function createApp(deps: ApiDeps): Express {
 
   app.use(healthRoutes(deps));
 
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+
   const v1 = express.Router();
   v1.use(authenticate(deps.pool));
+  v1.use(rateLimitPerKey({ perSecond: deps.config.api.rateLimitPerSecond, gatewayPerSecond: deps.config.api.gatewayRateLimitPerSecond }));
+  v1.use(refuseNonJsonBodies);
   v1.use(express.json({ limit: deps.config.api.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   v1.use(meRoutes());
   v1.use(batchRoutes(deps));
@@ -64,3 +72,19 @@ export function createApp(deps: ApiDeps): Express {
   app.use(problemHandler(deps.log));
   return app;
 }
+
+/** Bodies are JSON everywhere but the CSV upload; anything else would be silently ignored. */
+const refuseNonJsonBodies: express.RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  const isUpload = req.method === 'POST' && req.path === '/batches';
+  if (hasBody && !isUpload && !req.is(['application/json', 'application/*+json'])) {
+    return next(
+      new ProblemError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `send a JSON body with Content-Type: application/json, not ${req.get('content-type') ?? 'no content type'}`,
+      ),
+    );
+  }
+  next();
+};

@@ -21,6 +21,7 @@ export function rateLimitPerKey(settings: RateLimitSettings, now: () => number =
     const caller = req.caller;
     if (!caller) return next();
     const rate = caller.role === 'device_gateway' ? settings.gatewayPerSecond : settings.perSecond;
+    if (rate <= 0) return next();
     const burst = rate * 2;
     const key = `${caller.tenantId}/${caller.userId}/${caller.role}`;
     const t = now();
