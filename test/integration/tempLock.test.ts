@@ -98,6 +98,32 @@ describe('TempLock: lifecycle and override through the API', () => {
     expect((await call(base, device.operatorKey, 'DELETE', `/v1/devices/${device.uid}/temp-lock`)).status).toBe(404);
   });
 
+  it('keeps a working-hours calendar per tenant: validated (422 with field errors), private to the tree', async () => {
+    const device = await lockableDevice(stack);
+    const path = `/v1/tenants/${device.tenantId}/working-hours`;
+    expect((await call(base, device.operatorKey, 'GET', path)).status).toBe(404);
+    const invalid = await call(base, device.operatorKey, 'PUT', path, {
+      timeZone: 'Mars/Olympus',
+      windows: [
+        { day: 'MON', start: '09:00', end: '12:00' },
+        { day: 'MON', start: '11:00', end: '13:00' },
+        { day: 'TUE', start: '17:00', end: '08:00' },
+      ],
+      holidays: ['2026-02-30'],
+    });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.code).toBe('VALIDATION_FAILED');
+    expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['holidays[0]', 'timeZone', 'windows[1]', 'windows[2].end']);
+
+    const calendar = { timeZone: 'Asia/Ho_Chi_Minh', windows: [{ day: 'MON', start: '08:00', end: '17:30' }], holidays: ['2026-09-02'] };
+    const saved = await call(base, device.operatorKey, 'PUT', path, calendar);
+    expect(saved).toMatchObject({ status: 200, body: { ...calendar, tenantId: device.tenantId, inheritedFrom: null } });
+    expect((await call(base, device.operatorKey, 'GET', path)).body.summary).toBe('Asia/Ho_Chi_Minh: MON 08:00-17:30; 1 holiday');
+    const other = await lockableDevice(stack);
+    expect((await call(base, other.operatorKey, 'GET', path)).status).toBe(404);
+    expect((await call(base, device.gatewayKey, 'PUT', path, calendar)).status).toBe(403);
+  });
+
   it('validates the assign request (422) and hides other tenants\' devices (404)', async () => {
     const device = await lockableDevice(stack);
     const other = await lockableDevice(stack);
