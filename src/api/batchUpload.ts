@@ -41,7 +41,11 @@ export function receiveCsv(req: Request, limits: UploadLimits): Promise<Received
   if (contentType.startsWith('text/csv')) return Promise.resolve({ fields: {}, stream: req, fileName: null });
   if (!contentType.startsWith('multipart/form-data')) {
     return Promise.reject(
-      new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', `send the CSV as multipart/form-data (field "file") or as a text/csv body, not ${contentType || 'no content type'}`),
+      new ProblemError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `send the CSV as multipart/form-data (field "file") or as a text/csv body, not ${contentType || 'no content type'}`,
+      ),
     );
   }
   return new Promise((resolve, reject) => {
@@ -93,11 +97,19 @@ export async function storeCsvRows(
       else done(null, chunk);
     },
   });
-  const records = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, max_record_size: 64 * 1024 });
+  // Any line ending, even mixed in one file (spreadsheets write CRLF, scripts append LF).
+  const records = parse({
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    trim: true,
+    max_record_size: 64 * 1024,
+    record_delimiter: ['\r\n', '\n', '\r'],
+  });
   // The source stays outside the pipeline: on a refusal it is drained, not destroyed, so the
   // request's connection can still carry the answer.
   input.source.pipe(byteCounter);
-  pipeline(byteCounter, records, () => undefined);
+  pipeline(byteCounter, utf8TextOnly(), records, () => undefined);
 
   const stored: StoredRows = { total: 0, accepted: 0, rejected: 0 };
   let columns: { uid: number; imei2: number } | null = null;
@@ -135,7 +147,8 @@ export async function storeCsvRows(
     if (err instanceof ProblemError) throw err;
     throw new ProblemError(400, 'VALIDATION_FAILED', `the body is not a readable CSV file: ${(err as Error).message}`);
   }
-  if (!columns) throw new ProblemError(400, 'VALIDATION_FAILED', 'the file is empty: expected a header line naming a deviceUid (or imei) column');
+  if (!columns)
+    throw new ProblemError(400, 'VALIDATION_FAILED', 'the file is empty: expected a header line naming a deviceUid (or imei) column');
   if (chunk.uid.length > 0) await insertChunk(client, input, chunk, stored);
   if (stored.total === 0) throw new ProblemError(400, 'VALIDATION_FAILED', 'the file has a header but no device rows');
   return stored;
@@ -146,9 +159,58 @@ function headerColumns(header: string[]): { uid: number; imei2: number } {
   const uid = names.findIndex((n) => UID_COLUMNS.includes(n));
   if (uid < 0) {
     const shown = header.slice(0, 5).join(',').slice(0, 100);
-    throw new ProblemError(400, 'VALIDATION_FAILED', `missing header: the first line must name a deviceUid (or imei) column; found "${shown}"`);
+    const hint = /[;\t|]/.exec(shown) ? `; the file seems to use "${/[;\t|]/.exec(shown)![0]}" as delimiter: save it with commas` : '';
+    throw new ProblemError(
+      400,
+      'VALIDATION_FAILED',
+      `missing header: the first line must name a deviceUid (or imei) column; found "${shown}"${hint}`,
+    );
   }
   return { uid, imei2: names.indexOf('imei2') };
+}
+
+/**
+ * Passes the bytes through unchanged, refusing a body that is not UTF-8 text: a binary file (NUL
+ * bytes) or another encoding (Latin-1, UTF-16) would otherwise become mangled UIDs row by row.
+ */
+function utf8TextOnly(): Transform {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let offset = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      const nul = chunk.indexOf(0);
+      if (nul >= 0) {
+        return done(new ProblemError(400, 'VALIDATION_FAILED', `the file is binary, not CSV text (NUL byte at byte ${offset + nul + 1})`));
+      }
+      try {
+        decoder.decode(chunk, { stream: true });
+      } catch {
+        return done(
+          new ProblemError(
+            400,
+            'VALIDATION_FAILED',
+            `the file is not UTF-8 text (invalid byte sequence within bytes ${offset + 1}-${offset + chunk.length}); save it as UTF-8 CSV`,
+          ),
+        );
+      }
+      offset += chunk.length;
+      done(null, chunk);
+    },
+    flush(done) {
+      try {
+        decoder.decode();
+        done();
+      } catch {
+        done(
+          new ProblemError(
+            400,
+            'VALIDATION_FAILED',
+            'the file is not UTF-8 text (it ends inside a multi-byte character); save it as UTF-8 CSV',
+          ),
+        );
+      }
+    },
+  });
 }
 
 interface RowChunk {
@@ -164,7 +226,12 @@ function newChunk(): RowChunk {
 }
 
 /** One multi-row insert; rows the unique (batch, UID) index refuses are stored as DUPLICATE_IN_FILE. */
-async function insertChunk(client: PoolClient, input: { batchId: string; tenantId: string }, chunk: RowChunk, stored: StoredRows): Promise<void> {
+async function insertChunk(
+  client: PoolClient,
+  input: { batchId: string; tenantId: string },
+  chunk: RowChunk,
+  stored: StoredRows,
+): Promise<void> {
   const inserted = await client.query<{ row_number: number }>(
     `INSERT INTO t_batch_action_device (batch_action_id, tenant_id, device_uid, row_number, status, is_success, result, ext_fields, finished_at)
      SELECT $1, $2, r.uid, r.row_number,
@@ -189,7 +256,13 @@ async function insertChunk(client: PoolClient, input: { batchId: string; tenantI
               jsonb_build_object('code', 'DUPLICATE_IN_FILE', 'message', 'device ' || r.uid || ' already appears earlier in the file'),
               CASE WHEN r.imei2 IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('imei2', r.imei2) END, now()
          FROM unnest($3::int[], $4::text[], $5::text[]) AS r(row_number, uid, imei2)`,
-      [input.batchId, input.tenantId, dupRows.map((i) => chunk.rowNumber[i]), dupRows.map((i) => chunk.uid[i]), dupRows.map((i) => chunk.imei2[i])],
+      [
+        input.batchId,
+        input.tenantId,
+        dupRows.map((i) => chunk.rowNumber[i]),
+        dupRows.map((i) => chunk.uid[i]),
+        dupRows.map((i) => chunk.imei2[i]),
+      ],
     );
     stored.rejected += dupRows.length;
   }

@@ -39,10 +39,10 @@ export function batchRoutes(deps: ApiDeps): Router {
         );
         const created = toBatchRecord(inserted.rows[0]);
         const rows = await storeCsvRows(client, { batchId: created.id, tenantId: caller.tenantId, source: received.stream, limits });
-        const updated = await client.query(
-          `UPDATE t_batch_action SET ext_fields = ext_fields || $2::jsonb WHERE id = $1 RETURNING *`,
-          [created.id, JSON.stringify({ total_devices: rows.total, rows, current_workflow_id: batchWorkflowId(created.id, 0) })],
-        );
+        const updated = await client.query(`UPDATE t_batch_action SET ext_fields = ext_fields || $2::jsonb WHERE id = $1 RETURNING *`, [
+          created.id,
+          JSON.stringify({ total_devices: rows.total, rows, current_workflow_id: batchWorkflowId(created.id, 0) }),
+        ]);
         return toBatchRecord(updated.rows[0]);
       });
     } catch (err) {
@@ -54,13 +54,19 @@ export function batchRoutes(deps: ApiDeps): Router {
       throw err;
     }
     await startBatchRun(deps, batch, 0);
-    res.status(202).location(`/v1/batches/${batch.id}`).json(uploadAnswer(deps.config, batch, 'RUNNING'));
+    res
+      .status(202)
+      .location(`/v1/batches/${batch.id}`)
+      .json(uploadAnswer(deps.config, batch, 'RUNNING'));
 
     async function answerRepeat(earlier: BatchRecord) {
       req.resume();
       if (earlier.status === 'CREATED') await startBatchRun(deps, earlier, 0);
       const current = (await findBatch(deps.pool, earlier.id, [caller.tenantId]))!;
-      res.status(200).location(`/v1/batches/${earlier.id}`).json(uploadAnswer(deps.config, current, current.status));
+      res
+        .status(200)
+        .location(`/v1/batches/${earlier.id}`)
+        .json(uploadAnswer(deps.config, current, current.status));
     }
   });
 
@@ -113,10 +119,13 @@ export function batchRoutes(deps: ApiDeps): Router {
     try {
       await deps.temporal.workflow.getHandle(workflowId).signal(cancelBatchSignal);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} has just finished; nothing to cancel`);
+      if (err instanceof WorkflowNotFoundError)
+        throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} has just finished; nothing to cancel`);
       throw err;
     }
-    res.status(202).json({ batchId: batch.id, status: 'CANCELLING', links: { self: `${deps.config.api.publicUrl}/v1/batches/${batch.id}` } });
+    res
+      .status(202)
+      .json({ batchId: batch.id, status: 'CANCELLING', links: { self: `${deps.config.api.publicUrl}/v1/batches/${batch.id}` } });
   });
 
   router.post('/batches/:id/retry', requireRole('operator'), async (req, res) => {
@@ -129,7 +138,8 @@ export function batchRoutes(deps: ApiDeps): Router {
           WHERE id = $1 AND status IN ('COMPLETED', 'CANCELLED') RETURNING *`,
         [batch.id, attempt, batchWorkflowId(batch.id, attempt)],
       );
-      if (claimed.rowCount !== 1) throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} is ${batch.status}; only a finished batch can be retried`);
+      if (claimed.rowCount !== 1)
+        throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} is ${batch.status}; only a finished batch can be retried`);
       const reset = await client.query(
         `UPDATE t_batch_action_device
             SET status = 'PENDING', is_success = NULL, finished_at = NULL,
@@ -141,7 +151,16 @@ export function batchRoutes(deps: ApiDeps): Router {
       return { batch: toBatchRecord(claimed.rows[0]), devices: reset.rowCount };
     });
     const workflowId = await startBatchRun(deps, retried.batch, attempt);
-    res.status(202).json({ batchId: batch.id, status: 'RUNNING', retry: attempt, devices: retried.devices, workflowId, links: uploadAnswer(deps.config, retried.batch, 'RUNNING').links });
+    res
+      .status(202)
+      .json({
+        batchId: batch.id,
+        status: 'RUNNING',
+        retry: attempt,
+        devices: retried.devices,
+        workflowId,
+        links: uploadAnswer(deps.config, retried.batch, 'RUNNING').links,
+      });
   });
 
   async function batchOf(req: Request): Promise<BatchRecord> {
@@ -155,7 +174,17 @@ export function batchRoutes(deps: ApiDeps): Router {
 }
 
 /** Checks the upload's parameters before a byte of the file is read. */
+const uploadParameters = ['mode', 'workflowId', 'serviceTypeId', 'targetWorkspaceId', 'createMissing'];
+
 async function batchOptions(deps: ApiDeps, caller: Caller, params: Record<string, string | undefined>): Promise<BatchOptions> {
+  const unknown = Object.keys(params).filter((name) => !uploadParameters.includes(name));
+  if (unknown.length > 0) {
+    throw new ProblemError(
+      400,
+      'VALIDATION_FAILED',
+      `unknown upload parameter ${unknown.join(', ')}; expected ${uploadParameters.join(', ')}`,
+    );
+  }
   const mode = params.mode;
   if (!isAssignmentMode(mode)) throw new ProblemError(400, 'VALIDATION_FAILED', `mode must be one of ${AssignmentModes.join(', ')}`);
   const targetWorkspaceId = params.targetWorkspaceId || caller.tenantId;
@@ -165,7 +194,8 @@ async function batchOptions(deps: ApiDeps, caller: Caller, params: Record<string
   let serviceTypeId: number | null = null;
   if (params.serviceTypeId !== undefined && params.serviceTypeId !== '') {
     serviceTypeId = Number(params.serviceTypeId);
-    if (!isServiceTypeId(serviceTypeId)) throw new ProblemError(422, 'INVALID_SERVICE_TYPE', 'serviceTypeId must be 1 (SIM_CONTROL), 2 (PREPAID) or 3 (POSTPAID)');
+    if (!isServiceTypeId(serviceTypeId))
+      throw new ProblemError(422, 'INVALID_SERVICE_TYPE', 'serviceTypeId must be 1 (SIM_CONTROL), 2 (PREPAID) or 3 (POSTPAID)');
   }
   const createMissing = params.createMissing === 'true';
   if (params.createMissing !== undefined && !['true', 'false'].includes(params.createMissing)) {
@@ -176,11 +206,17 @@ async function batchOptions(deps: ApiDeps, caller: Caller, params: Record<string
   let workflowId: string | null = null;
   if (mode !== 'exit') {
     if (!params.workflowId) throw new ProblemError(400, 'VALIDATION_FAILED', `workflowId is required for mode ${mode}`);
-    if (!isWorkflowVersionId(params.workflowId)) throw new ProblemError(400, 'VALIDATION_FAILED', 'workflowId must be a 24-character hex id');
+    if (!isWorkflowVersionId(params.workflowId))
+      throw new ProblemError(400, 'VALIDATION_FAILED', 'workflowId must be a 24-character hex id');
     const workflow = await findActiveWorkflow(deps.mongo, params.workflowId, catalogueTenantIds);
-    if (!workflow) throw new ProblemError(422, 'WORKFLOW_NOT_FOUND', `workflow ${params.workflowId} is not an active workflow of your catalogue`);
+    if (!workflow)
+      throw new ProblemError(422, 'WORKFLOW_NOT_FOUND', `workflow ${params.workflowId} is not an active workflow of your catalogue`);
     if (serviceTypeId !== null && serviceTypeId !== workflow.serviceTypeId) {
-      throw new ProblemError(422, 'INVALID_SERVICE_TYPE', `serviceTypeId ${serviceTypeId} does not match workflow ${workflow.name} (service type ${workflow.serviceTypeId})`);
+      throw new ProblemError(
+        422,
+        'INVALID_SERVICE_TYPE',
+        `serviceTypeId ${serviceTypeId} does not match workflow ${workflow.name} (service type ${workflow.serviceTypeId})`,
+      );
     }
     workflowId = workflow.id;
   }
@@ -221,7 +257,8 @@ function optionalString(value: unknown, name: string): string | null {
 
 function cursorOf(value: unknown): number {
   if (value === undefined || value === '') return 0;
-  if (typeof value !== 'string' || !/^\d{1,18}$/.test(value)) throw new ProblemError(400, 'VALIDATION_FAILED', 'cursor must be a value from nextCursor');
+  if (typeof value !== 'string' || !/^\d{1,18}$/.test(value))
+    throw new ProblemError(400, 'VALIDATION_FAILED', 'cursor must be a value from nextCursor');
   return Number(value);
 }
 

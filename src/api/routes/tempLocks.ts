@@ -23,7 +23,9 @@ export function tempLockRoutes(deps: ApiDeps): Router {
     const request = parseAssignRequest(req.body);
     if (request.workingHours && !(await findApplicableWorkingHours(pool, device.tenantId))) {
       throw new ProblemError(422, 'VALIDATION_FAILED', `tenant ${device.tenantId} has no working-hours calendar`, {
-        errors: [{ field: 'workingHours', message: `set one with PUT /v1/tenants/${device.tenantId}/working-hours, or send workingHours: false` }],
+        errors: [
+          { field: 'workingHours', message: `set one with PUT /v1/tenants/${device.tenantId}/working-hours, or send workingHours: false` },
+        ],
       });
     }
     const assignment = await mongo.devices.findOne({ tenant_id: device.tenantId, device_uid: device.uid });
@@ -101,10 +103,13 @@ export function tempLockRoutes(deps: ApiDeps): Router {
     const handle = temporal.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid));
     let view: TempLockView | null = null;
     try {
-      view = await temporal.withDeadline(Date.now() + CHECK_IN_TIMEOUT_MS, () => handle.executeUpdate(checkInUpdate, { args: [{ checkedInAt }] }));
+      view = await temporal.withDeadline(Date.now() + CHECK_IN_TIMEOUT_MS, () =>
+        handle.executeUpdate(checkInUpdate, { args: [{ checkedInAt }] }),
+      );
     } catch (err) {
       if (!isNoRunningLock(err)) {
-        if (isDeadline(err)) throw new ProblemError(503, 'SERVICE_UNAVAILABLE', 'the temp-lock workflow did not answer in time; check in again');
+        if (isDeadline(err))
+          throw new ProblemError(503, 'SERVICE_UNAVAILABLE', 'the temp-lock workflow did not answer in time; check in again');
         throw err;
       }
     }
@@ -141,9 +146,20 @@ interface AssignRequest {
 function parseAssignRequest(body: unknown): AssignRequest {
   const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const errors: { field: string; message: string }[] = [];
+  for (const field of Object.keys(input).filter((name) => !['durationMinutes', 'workingHours', 'notification'].includes(name))) {
+    errors.push({ field, message: `unknown field ${field}; expected durationMinutes, workingHours, notification` });
+  }
   const { durationMinutes, workingHours = false, notification = null } = input;
-  if (typeof durationMinutes !== 'number' || !Number.isInteger(durationMinutes) || durationMinutes < 1 || durationMinutes > MAX_DURATION_MINUTES) {
-    errors.push({ field: 'durationMinutes', message: `durationMinutes must be a whole number of minutes from 1 to ${MAX_DURATION_MINUTES}, got ${JSON.stringify(durationMinutes) ?? 'nothing'}` });
+  if (
+    typeof durationMinutes !== 'number' ||
+    !Number.isInteger(durationMinutes) ||
+    durationMinutes < 1 ||
+    durationMinutes > MAX_DURATION_MINUTES
+  ) {
+    errors.push({
+      field: 'durationMinutes',
+      message: `durationMinutes must be a whole number of minutes from 1 to ${MAX_DURATION_MINUTES}, got ${JSON.stringify(durationMinutes) ?? 'nothing'}`,
+    });
   }
   if (typeof workingHours !== 'boolean') errors.push({ field: 'workingHours', message: 'workingHours must be true or false' });
   if (errors.length > 0) throw new ProblemError(422, 'VALIDATION_FAILED', errors.map((e) => e.message).join('; '), { errors });
@@ -173,19 +189,31 @@ async function startOverridingCurrentLock(deps: ApiDeps, workflowId: string, inp
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
     if (Date.now() > deadline) {
-      throw new ProblemError(503, 'SERVICE_UNAVAILABLE', `the device's current temp lock did not end within ${config.tempLock.overrideWaitMs} ms; try again`);
+      throw new ProblemError(
+        503,
+        'SERVICE_UNAVAILABLE',
+        `the device's current temp lock did not end within ${config.tempLock.overrideWaitMs} ms; try again`,
+      );
     }
     const running = await runningRunOf(deps, workflowId);
     if (!running) continue;
     overridden = running.actionId;
     const handle = temporal.workflow.getHandle(workflowId, running.runId);
-    await handle.signal(cancelSignal, { reason: `overridden by action ${input.actionId}`, requestedBy: input.requestedBy }).catch(ignoreNotFound);
-    await temporal.withDeadline(deadline, () => handle.result()).catch((err) => {
-      if (isDeadline(err)) {
-        throw new ProblemError(503, 'SERVICE_UNAVAILABLE', `the device's current temp lock did not end within ${config.tempLock.overrideWaitMs} ms; try again`);
-      }
-      // Any other end (failed, terminated) also frees the workflow id.
-    });
+    await handle
+      .signal(cancelSignal, { reason: `overridden by action ${input.actionId}`, requestedBy: input.requestedBy })
+      .catch(ignoreNotFound);
+    await temporal
+      .withDeadline(deadline, () => handle.result())
+      .catch((err) => {
+        if (isDeadline(err)) {
+          throw new ProblemError(
+            503,
+            'SERVICE_UNAVAILABLE',
+            `the device's current temp lock did not end within ${config.tempLock.overrideWaitMs} ms; try again`,
+          );
+        }
+        // Any other end (failed, terminated) also frees the workflow id.
+      });
   }
 }
 

@@ -1,0 +1,420 @@
+// The bad-input corpus (test/fixtures/bad-input/ plus generated giants): every case gets a specific
+// 4xx application/problem+json answer and leaves no batch row, document or workflow behind.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeviceState } from '../../src/domain/deviceStates';
+import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
+import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../src/db/inventorySeed';
+import { TestStack, startTestStack } from './harness';
+
+const fixture = (name: string) => readFileSync(join(__dirname, '..', 'fixtures', 'bad-input', name));
+
+interface Case {
+  name: string;
+  method?: string;
+  path: string | ((ctx: Ctx) => string);
+  headers?: Record<string, string>;
+  body?: Buffer | string | ((ctx: Ctx) => Buffer | string);
+  status: number;
+  code: string;
+  detail?: RegExp;
+}
+
+interface Ctx {
+  workflowId: string;
+  activeUid: string;
+  bareUid: string;
+  otherTenant: string;
+}
+
+const csv = { 'Content-Type': 'text/csv' };
+const json = { 'Content-Type': 'application/json' };
+const upload = (ctx: Ctx) => `/v1/batches?mode=assign&workflowId=${ctx.workflowId}`;
+
+const cases: Case[] = [
+  // CSV files
+  {
+    name: 'malformed CSV quoting',
+    path: upload,
+    headers: csv,
+    body: fixture('malformed-quoting.csv'),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /quote/i,
+  },
+  {
+    name: 'semicolon-delimited file',
+    path: upload,
+    headers: csv,
+    body: fixture('semicolon-delimited.csv'),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /;/,
+  },
+  {
+    name: 'binary file',
+    path: upload,
+    headers: csv,
+    body: fixture('binary.csv'),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /binary|UTF-8/i,
+  },
+  {
+    name: 'non-UTF-8 (Latin-1) text',
+    path: upload,
+    headers: csv,
+    body: fixture('latin1.csv'),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /UTF-8/,
+  },
+  {
+    name: 'UTF-16 text',
+    path: upload,
+    headers: csv,
+    body: fixture('utf16.csv'),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /UTF-8|binary/i,
+  },
+  {
+    name: 'header-only file',
+    path: upload,
+    headers: csv,
+    body: fixture('header-only.csv'),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /no device rows/,
+  },
+  { name: 'empty file', path: upload, headers: csv, body: fixture('empty.csv'), status: 400, code: 'VALIDATION_FAILED', detail: /empty/ },
+  {
+    name: 'blank lines only',
+    path: upload,
+    headers: csv,
+    body: fixture('blank-lines-only.csv'),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /empty/,
+  },
+  {
+    name: 'no deviceUid column',
+    path: upload,
+    headers: csv,
+    body: fixture('no-uid-column.csv'),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /deviceUid/,
+  },
+  {
+    name: 'JSON sent as CSV',
+    path: upload,
+    headers: csv,
+    body: fixture('json-not-csv.csv'),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /not a readable CSV/,
+  },
+  {
+    name: '10 MB single line',
+    path: upload,
+    headers: csv,
+    body: () => 'deviceUid\n' + '4'.repeat(10 * 1024 * 1024),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /line|record/i,
+  },
+  {
+    name: '1,000,001 rows against the 1,000,000-row limit',
+    path: upload,
+    headers: csv,
+    body: () => 'deviceUid\n' + 'SN-000001\n'.repeat(1_000_001),
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    detail: /1000000 rows/,
+  },
+  // upload parameters
+  {
+    name: 'unknown mode',
+    path: (c) => `/v1/batches?mode=destroy&workflowId=${c.workflowId}`,
+    headers: csv,
+    body: fixture('bom.csv'),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /mode must be one of/,
+  },
+  {
+    name: 'unknown upload field',
+    path: (c) => `${upload(c)}&dryRun=true`,
+    headers: csv,
+    body: fixture('bom.csv'),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /dryRun/,
+  },
+  {
+    name: 'unknown workflow id',
+    path: '/v1/batches?mode=assign&workflowId=0123456789abcdef01234567',
+    headers: csv,
+    body: fixture('bom.csv'),
+    status: 422,
+    code: 'WORKFLOW_NOT_FOUND',
+  },
+  {
+    name: 'malformed workflow id',
+    path: '/v1/batches?mode=assign&workflowId=../../etc',
+    headers: csv,
+    body: fixture('bom.csv'),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /24-character hex/,
+  },
+  {
+    name: 'missing workflow id',
+    path: '/v1/batches?mode=assign',
+    headers: csv,
+    body: fixture('bom.csv'),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /workflowId is required/,
+  },
+  {
+    name: 'bad serviceTypeId',
+    path: (c) => `${upload(c)}&serviceTypeId=9`,
+    headers: csv,
+    body: fixture('bom.csv'),
+    status: 422,
+    code: 'INVALID_SERVICE_TYPE',
+  },
+  {
+    name: 'bad createMissing',
+    path: (c) => `/v1/batches?mode=register&workflowId=${c.workflowId}&createMissing=maybe`,
+    headers: csv,
+    body: fixture('bom.csv'),
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
+  {
+    name: "another tenant's workspace",
+    path: (c) => `${upload(c)}&targetWorkspaceId=${c.otherTenant}`,
+    headers: csv,
+    body: fixture('bom.csv'),
+    status: 404,
+    code: 'NOT_FOUND',
+  },
+  {
+    name: 'JSON content type for an upload',
+    path: upload,
+    headers: json,
+    body: '{"devices":["490154203237518"]}',
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+  },
+  { name: 'no content type', path: upload, headers: {}, body: 'deviceUid\n490154203237518\n', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  {
+    name: 'multipart without a file part',
+    path: upload,
+    headers: { 'Content-Type': 'multipart/form-data; boundary=XyZ' },
+    body: '--XyZ\r\nContent-Disposition: form-data; name="mode"\r\n\r\nassign\r\n--XyZ--\r\n',
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /"file"/,
+  },
+  // temp-lock requests
+  ...[0, -5, 1.5, 1e12, '15', null].map((durationMinutes): Case => ({
+    name: `lock duration ${JSON.stringify(durationMinutes)}`,
+    method: 'PUT',
+    path: (c) => `/v1/devices/${c.activeUid}/temp-lock`,
+    headers: json,
+    body: JSON.stringify({ durationMinutes }),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    detail: /durationMinutes/,
+  })),
+  {
+    name: 'unknown temp-lock field',
+    method: 'PUT',
+    path: (c) => `/v1/devices/${c.activeUid}/temp-lock`,
+    headers: json,
+    body: '{"durationMinutes":5,"forever":true}',
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    detail: /forever/,
+  },
+  {
+    name: 'malformed JSON',
+    method: 'PUT',
+    path: (c) => `/v1/devices/${c.activeUid}/temp-lock`,
+    headers: json,
+    body: '{"durationMinutes": 5',
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /JSON/,
+  },
+  {
+    name: 'temp lock as text/plain',
+    method: 'PUT',
+    path: (c) => `/v1/devices/${c.activeUid}/temp-lock`,
+    headers: { 'Content-Type': 'text/plain' },
+    body: 'durationMinutes=5',
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+  },
+  {
+    name: 'oversized JSON body',
+    method: 'PUT',
+    path: (c) => `/v1/devices/${c.activeUid}/temp-lock`,
+    headers: json,
+    body: () => JSON.stringify({ durationMinutes: 5, notification: { text: 'x'.repeat(2 * 1024 * 1024) } }),
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+  },
+  {
+    name: 'temp lock for a device with no workflow',
+    method: 'PUT',
+    path: (c) => `/v1/devices/${c.bareUid}/temp-lock`,
+    headers: json,
+    body: '{"durationMinutes":5}',
+    status: 409,
+    code: 'DEVICE_HAS_NO_WORKFLOW',
+  },
+  {
+    name: 'temp lock for an unknown device',
+    method: 'PUT',
+    path: '/v1/devices/SN-NOPE-0000/temp-lock',
+    headers: json,
+    body: '{"durationMinutes":5}',
+    status: 404,
+    code: 'DEVICE_NOT_FOUND',
+  },
+  {
+    name: "temp lock in another tenant's workspace",
+    method: 'PUT',
+    path: (c) => `/v1/devices/${c.activeUid}/temp-lock?tenantId=${c.otherTenant}`,
+    headers: json,
+    body: '{"durationMinutes":5}',
+    status: 404,
+    code: 'NOT_FOUND',
+  },
+  // calendars
+  {
+    name: 'inverted working-hours window',
+    method: 'PUT',
+    path: '/v1/tenants/{tenant}/working-hours',
+    headers: json,
+    body: JSON.stringify({ timeZone: 'Europe/Berlin', windows: [{ day: 'MON', start: '17:00', end: '08:00' }], holidays: [] }),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    detail: /not after start/,
+  },
+  {
+    name: 'unknown time zone',
+    method: 'PUT',
+    path: '/v1/tenants/{tenant}/working-hours',
+    headers: json,
+    body: JSON.stringify({ timeZone: 'Mars/Olympus_Mons', windows: [], holidays: [] }),
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    detail: /Mars\/Olympus_Mons/,
+  },
+  // read side
+  { name: 'batch id that is not a UUID', method: 'GET', path: '/v1/batches/..%2F..%2Fetc', status: 404, code: 'NOT_FOUND' },
+  { name: 'unknown batch id', method: 'GET', path: '/v1/batches/00000000-0000-4000-8000-000000000000', status: 404, code: 'NOT_FOUND' },
+];
+
+describe('bad-input corpus', () => {
+  let stack: TestStack;
+  let base: string;
+  let apiKey: string;
+  let tenantId: string;
+  let ctx: Ctx;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    base = await stack.startApi();
+    tenantId = stack.uniqueId('badinput');
+    const otherTenant = stack.uniqueId('other');
+    await upsertTenant(stack.pool, tenantId, 'Bad-input tenant');
+    await upsertTenant(stack.pool, otherTenant, 'Someone else');
+    apiKey = await createApiKey(stack.pool, tenantId, 'tester', 'operator');
+    const workflowId = await upsertWorkflowVersion(stack.mongo, { name: 'Corpus policy', tenantId, serviceTypeId: 1 });
+    const activeUid = imeiWithCheckDigit(`35291${Date.now().toString().slice(-9)}`);
+    const bareUid = imeiWithCheckDigit(`35292${Date.now().toString().slice(-9)}`);
+    await insertDevices(stack.pool, tenantId, [
+      { uid: activeUid, stateId: DeviceState.ACTIVE },
+      { uid: bareUid, stateId: DeviceState.ACTIVE },
+    ]);
+    await stack.mongo.devices.updateOne(
+      { tenant_id: tenantId, device_uid: activeUid },
+      {
+        $set: {
+          tenant_id: tenantId,
+          device_uid: activeUid,
+          is_activating_workflow: false,
+          workflow_version_id: workflowId,
+          workflow: null,
+          updated_at: new Date(),
+        },
+      },
+      { upsert: true },
+    );
+    ctx = { workflowId, activeUid, bareUid, otherTenant };
+  });
+  afterAll(async () => stack.close());
+
+  it('has at least 30 cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s → specific 4xx problem', async (_name, c) => {
+    const path = (typeof c.path === 'function' ? c.path(ctx) : c.path).replace('{tenant}', tenantId);
+    const body = typeof c.body === 'function' ? c.body(ctx) : c.body;
+    const res = await fetch(`${base}${path}`, { method: c.method ?? 'POST', headers: { 'X-API-Key': apiKey, ...c.headers }, body });
+    const answer = (await res.json()) as { code: string; detail: string; status: number };
+    expect({ status: res.status, code: answer.code }).toEqual({ status: c.status, code: c.code });
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(answer.status).toBe(c.status);
+    expect(answer.detail.length).toBeGreaterThan(10);
+    if (c.detail) expect(answer.detail).toMatch(c.detail);
+  });
+
+  it('left no batch, row, document or workflow behind', async () => {
+    const batches = await stack.pool.query('SELECT count(*)::int AS n FROM t_batch_action WHERE tenant_id = $1', [tenantId]);
+    const rows = await stack.pool.query('SELECT count(*)::int AS n FROM t_batch_action_device WHERE tenant_id = $1', [tenantId]);
+    expect({ batches: batches.rows[0].n, rows: rows.rows[0].n }).toEqual({ batches: 0, rows: 0 });
+    expect(await stack.mongo.deviceActions.countDocuments({ tenant_id: tenantId })).toBe(0);
+    const calendar = await stack.pool.query("SELECT to_regclass('t_tenant_working_hours') IS NOT NULL AS present");
+    if (calendar.rows[0].present) {
+      const stored = await stack.pool.query('SELECT count(*)::int AS n FROM t_tenant_working_hours WHERE tenant_id = $1', [tenantId]);
+      expect(stored.rows[0].n).toBe(0);
+    }
+    const workflows = await stack.client.workflow.count(`TenantId = "${tenantId}"`);
+    expect(workflows.count).toBe(0);
+  });
+
+  it('accepts what spreadsheets write (BOM, mixed line ends) and refuses hostile UIDs row by row', async () => {
+    for (const [file, rows] of [
+      ['bom.csv', 1],
+      ['crlf-lf-mixed.csv', 2],
+      ['hostile-uids.csv', 6],
+    ] as const) {
+      const res = await fetch(`${base}${upload(ctx)}`, { method: 'POST', headers: { 'X-API-Key': apiKey, ...csv }, body: fixture(file) });
+      expect({ file, status: res.status }).toEqual({ file, status: 202 });
+      const answer = (await res.json()) as { batchId: string; rows: { total: number } };
+      expect(answer.rows.total).toBe(rows);
+      if (file === 'hostile-uids.csv') {
+        const results = await fetch(`${base}/v1/batches/${answer.batchId}/devices?code=INVALID_DEVICE_UID`, {
+          headers: { 'X-API-Key': apiKey },
+        });
+        expect(((await results.json()) as { devices: unknown[] }).devices).toHaveLength(6);
+        const exported = await (
+          await fetch(`${base}/v1/batches/${answer.batchId}/results.csv`, { headers: { 'X-API-Key': apiKey } })
+        ).text();
+        // No cell may start with a character a spreadsheet would run as a formula.
+        for (const line of exported.trim().split('\n').slice(1)) {
+          for (const cell of line.split(',')) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@\t\r]/);
+        }
+      }
+    }
+  });
+});
