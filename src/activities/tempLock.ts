@@ -140,7 +140,7 @@ export function createTempLockActivities({ pool, mongo, gateway }: TempLockActiv
     },
 
     /**
-     * Writes a transition: the action document (created on first sight, then only moved forward by `seq`),
+     * Writes a transition: the action document (created on first sight, then updated with the latest `seq`),
      * the history entry `<actionId>/<seq>`, and the milestone if any.
      */
     async recordTempLockTransition(t: TempLockTransition): Promise<void> {
@@ -182,7 +182,9 @@ export function createTempLockActivities({ pool, mongo, gateway }: TempLockActiv
       if (t.lockEndsAt !== undefined) changes.lock_ends_at = toDate(t.lockEndsAt);
       if (t.cancelReason !== undefined) changes.cancel_reason = t.cancelReason;
       if (t.note !== undefined) changes.note = t.note;
-      await mongo.deviceActions.updateOne({ _id: facts.actionId, seq: { $lt: t.seq } }, { $set: changes });
+      // Filtered by _id alone: FerretDB serves only _id lookups from an index (any other filter scans the
+      // collection). Order is kept by the workflow, which writes an action's transitions one after another.
+      await mongo.deviceActions.updateOne({ _id: facts.actionId }, { $set: changes });
 
       const detail: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(changes)) if (!['status', 'seq', 'updated_at'].includes(key)) detail[key] = value;

@@ -47,7 +47,7 @@ export interface DeviceActionDoc {
   device_id: number;
   workflow_id: string;
   status: TempLockStatus;
-  /** Sequence number of the last transition written: an older (retried) write never overwrites a newer one. */
+  /** Sequence number of the last transition written (the workflow writes them in order). */
   seq: number;
   duration: number;
   duration_ms: number;
