@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     deps: { pool, mongo, gateway: createDeviceControlGateway(config, mongo) },
     tuning: {
       maxConcurrentWorkflowTaskExecutions: env('BENCH_WORKFLOW_TASKS', 100),
-      maxConcurrentActivityTaskExecutions: env('BENCH_ACTIVITY_TASKS', 40),
+      maxConcurrentActivityTaskExecutions: env('BENCH_ACTIVITY_TASKS', 10),
       maxCachedWorkflows: env('BENCH_CACHED_WORKFLOWS', 2000),
     },
   });
