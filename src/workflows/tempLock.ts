@@ -140,12 +140,15 @@ async function activate(lock: LockRun): Promise<void> {
   lock.lockStartedAt = lockStartedAt;
   lock.lockEndsAt = lockStartedAt + input.durationMs;
   lock.nextDueAt = lock.lockEndsAt;
-  // Not cancellable half-way: whether the device was locked must be known to undo it.
-  const { locked, note } = await CancellationScope.nonCancellable(() =>
+  lock.record({ status: 'ACTIVATED', checkedInAt, lockStartedAt, lockEndsAt: lock.lockEndsAt, nextProcessTime: lock.lockEndsAt });
+  // The device goes LOCKED in the inventory while the timer already runs: a busy activity queue or database
+  // may delay this write, never the unlock. Not cancellable half-way: whether it locked must be known to undo it.
+  lock.inventoryLock = CancellationScope.nonCancellable(() =>
     stores.lockDeviceForTempLock({ facts: lock.facts, checkedInAt, lockStartedAt, lockEndsAt: lock.lockEndsAt! }),
-  );
-  lock.lockedInInventory = locked;
-  lock.record({ status: 'ACTIVATED', checkedInAt, lockStartedAt, lockEndsAt: lock.lockEndsAt, nextProcessTime: lock.lockEndsAt, note });
+  ).then(({ locked, note }) => {
+    lock.lockedInInventory = locked;
+    lock.inventoryNote = note;
+  });
 }
 
 /** The durable timer: survives worker restarts; fires at the lock's end, not on a polling interval. */
@@ -165,11 +168,13 @@ async function sendUnlockAndAwaitCheckIn(lock: LockRun): Promise<void> {
 
 /** DEACTIVATED: the device resumes its previous state and loses the lock's ext_fields. */
 async function deactivate(lock: LockRun): Promise<void> {
+  await lock.inventoryLock;
   await stores.unlockDeviceAfterTempLock({ facts: lock.facts, wasLocked: lock.lockedInInventory, milestone: 'TEMP_LOCK_DEACTIVATED' });
   lock.lockedInInventory = false;
   lock.nextDueAt = null;
   const confirmed = lock.deactivationCheckIn !== null;
-  lock.record({ status: 'DEACTIVATED', nextProcessTime: null, note: confirmed ? null : 'the device did not check in after the unlock command' });
+  const note = [lock.inventoryNote, confirmed ? null : 'the device did not check in after the unlock command'].filter((n) => n !== null);
+  lock.record({ status: 'DEACTIVATED', nextProcessTime: null, note: note.length > 0 ? note.join('; ') : null });
 }
 
 /** CANCELLED from any status: unlock if the lock command may have gone out, resume the device if it was locked. */
@@ -180,6 +185,7 @@ async function endCancelled(lock: LockRun): Promise<void> {
     await unlockGateway.sendUnlockCommand(lock.command(null));
     lock.unlockSent = true;
   }
+  await lock.inventoryLock;
   await stores.unlockDeviceAfterTempLock({
     facts: lock.facts,
     wasLocked: lock.lockedInInventory,
@@ -188,7 +194,7 @@ async function endCancelled(lock: LockRun): Promise<void> {
   });
   lock.lockedInInventory = false;
   lock.nextDueAt = null;
-  lock.record({ status: 'CANCELLED', nextProcessTime: null, cancelReason: lock.cancelReason });
+  lock.record({ status: 'CANCELLED', nextProcessTime: null, cancelReason: lock.cancelReason, note: lock.inventoryNote });
 }
 
 /** The run's state, its message handlers, and the small waiting primitives the steps share. */
@@ -199,6 +205,9 @@ class LockRun {
   unlockRequested = false;
   unlockSent = false;
   lockedInInventory = false;
+  /** The inventory LOCK write, running alongside the lock's timer; awaited before anything undoes it. */
+  inventoryLock: Promise<void> = Promise.resolve();
+  inventoryNote: string | null = null;
   activationCheckIn: number | null = null;
   deactivationCheckIn: number | null = null;
   checkIns = 0;

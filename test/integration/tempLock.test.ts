@@ -3,7 +3,7 @@
 import { Worker } from '@temporalio/worker';
 import { DeviceState } from '../../src/domain/deviceStates';
 import { tempLockWorkflowId } from '../../src/domain/tempLock';
-import { TestStack, recordHistory, startTestStack } from './harness';
+import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
 import { call, commandsOf, deviceRow, lockableDevice, milestones, statusesOf, waitForCommand, waitForStatus } from './tempLockSupport';
 
 jest.setTimeout(120_000);
@@ -49,7 +49,11 @@ describe('TempLock: lifecycle and override through the API', () => {
     expect(Date.parse(checkIn.body.lockUntil)).toBe(checkedInAt + 2000);
 
     await waitForStatus(stack, actionId, 'ACTIVATED');
-    const locked = await deviceRow(stack, device.deviceId);
+    // The inventory write runs alongside the lock's timer, so it may land a moment after the status.
+    const locked = await waitFor('the device to be LOCKED', async () => {
+      const row = await deviceRow(stack, device.deviceId);
+      return row.state_id === DeviceState.LOCKED ? row : undefined;
+    });
     expect(locked).toMatchObject({ state_id: DeviceState.LOCKED, previous_state_id: DeviceState.ACTIVE });
     expect(locked.ext_fields).toEqual({ lock_duration: 2, first_temp_lock_checkin_at: Math.floor(checkedInAt / 1000) });
     const during = await call(base, device.operatorKey, 'GET', `${path}/temp-lock`);

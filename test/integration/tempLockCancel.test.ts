@@ -4,7 +4,7 @@ import { DeviceState } from '../../src/domain/deviceStates';
 import { tempLockWorkflowId } from '../../src/domain/tempLock';
 import { WEEKDAYS } from '../../src/domain/workingHours';
 import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
-import { LockableDevice, call, commandsOf, deviceRow, lockableDevice, milestones, statusesOf, waitForStatus } from './tempLockSupport';
+import { LockableDevice, call, commandsOf, deviceRow, lockableDevice, milestones, statusesOf, waitForDeviceState, waitForStatus } from './tempLockSupport';
 
 jest.setTimeout(120_000);
 
@@ -79,7 +79,7 @@ describe('TempLock: cancel and override', () => {
     await waitForStatus(stack, actionId, 'ACTIVATING');
     expect((await checkIn(device)).body).toMatchObject({ directive: 'LOCK' });
     await waitForStatus(stack, actionId, 'ACTIVATED');
-    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.LOCKED });
+    await waitForDeviceState(stack, device.deviceId, DeviceState.LOCKED);
 
     await cancel(device, actionId);
     expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
@@ -96,7 +96,7 @@ describe('TempLock: cancel and override', () => {
     await waitForStatus(stack, actionId, 'ACTIVATING');
     await checkIn(device);
     await waitForStatus(stack, actionId, 'DEACTIVATING');
-    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.LOCKED });
+    await waitForDeviceState(stack, device.deviceId, DeviceState.LOCKED);
 
     await cancel(device, actionId);
     expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
@@ -122,7 +122,7 @@ describe('TempLock: cancel and override', () => {
     await waitForStatus(stack, second.actionId, 'ACTIVATING');
     expect((await checkIn(device)).body).toMatchObject({ directive: 'LOCK', actionId: second.actionId });
     await waitForStatus(stack, second.actionId, 'ACTIVATED');
-    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.LOCKED, previous_state_id: DeviceState.ACTIVE });
+    expect(await waitForDeviceState(stack, device.deviceId, DeviceState.LOCKED)).toMatchObject({ previous_state_id: DeviceState.ACTIVE });
 
     await cancel(device, second.actionId);
     expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE, ext_fields: {} });

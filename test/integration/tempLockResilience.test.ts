@@ -128,7 +128,7 @@ describe('TempLock: worker restart, gateway outage, working hours', () => {
 
     const lock = await waitForCommand(stack, actionId, 'LOCK', 90_000);
     expect(lock.sentAt).toBeGreaterThanOrEqual(opensAt);
-    expect(lock.sentAt - opensAt).toBeLessThan(1000);
+    expect(lock.sentAt - opensAt).toBeLessThan(3000); // a durable timer, not a polling interval
     await checkIn(device);
     await waitForCommand(stack, actionId, 'UNLOCK');
     await checkIn(device);

@@ -84,3 +84,11 @@ export function waitForCommand(stack: TestStack, actionId: string, kind: 'LOCK' 
 export function commandsOf(stack: TestStack, actionId: string): string[] {
   return stack.gateway.commands.filter((c) => c.actionId === actionId).map((c) => c.kind);
 }
+
+/** The inventory LOCK runs alongside the lock's timer, so it may land a moment after the ACTIVATED status. */
+export function waitForDeviceState(stack: TestStack, deviceId: number, stateId: number) {
+  return waitFor(`device ${deviceId} in state ${stateId}`, async () => {
+    const row = await deviceRow(stack, deviceId);
+    return row.state_id === stateId ? row : undefined;
+  });
+}

@@ -1,0 +1,159 @@
+// `npm run bench:templock -- --locks N`: N concurrent temp locks on one in-process worker against the local
+// services. Each lock lasts a random --min-s..--max-s seconds from its check-in (the simulated device checks
+// in as soon as the lock command reaches it). Prints unlock lateness (the simulated gateway's time of the
+// unlock command minus the lock's due time: p50, p99, max) and the peak RSS of the process (worker + client).
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../src/config';
+import { insertDevices, upsertTenant } from '../src/db/inventorySeed';
+import { migrate } from '../src/db/migrate';
+import { connectMongo, ensureMongoIndexes } from '../src/db/mongo';
+import { createPgPool } from '../src/db/postgres';
+import { DeviceState } from '../src/domain/deviceStates';
+import { imeiWithCheckDigit } from '../src/domain/deviceUid';
+import { tempLockWorkflowId } from '../src/domain/tempLock';
+import { SimulatedDeviceControlGateway } from '../src/gateway/simulatedGateway';
+import { createWorker } from '../src/workers/createWorker';
+import { TempLockInput, checkInUpdate, tempLock } from '../src/workflows/tempLock';
+
+const LOCKS = numberArg('--locks', 1000);
+const MIN_S = numberArg('--min-s', 30);
+const MAX_S = numberArg('--max-s', 60);
+const START_CONCURRENCY = numberArg('--start-concurrency', 100);
+const DEACTIVATION_WAIT_MS = 2000;
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const config = loadConfig();
+  const runId = Date.now().toString(36);
+  const taskQueue = `bench-templock-${runId}`;
+  const tenantId = `bench-templock-${runId}`;
+  const pool = createPgPool(config.postgres.url, 30);
+  await migrate(pool);
+  const mongo = await connectMongo(config.mongo.url, config.mongo.database);
+  await ensureMongoIndexes(mongo);
+  const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
+  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+
+  await upsertTenant(pool, tenantId, 'TempLock benchmark');
+  const uids = Array.from({ length: LOCKS }, (_, i) => imeiWithCheckDigit(`86${runId.slice(-4).replace(/\D/g, '7').padStart(4, '7')}${String(i).padStart(8, '0')}`));
+  await insertDevices(pool, tenantId, uids.map((uid) => ({ uid, stateId: DeviceState.ACTIVE })));
+  const { rows } = await pool.query<{ id: string; uid: string }>('SELECT id, uid FROM t_device WHERE tenant_id = $1', [tenantId]);
+  const deviceIds = new Map(rows.map((r) => [r.uid, Number(r.id)]));
+
+  // In-memory only: the benchmark reads the commands in this process, and the store write is not what we measure.
+  const gateway = new SimulatedDeviceControlGateway();
+  const lateness: number[] = [];
+  const checkIns = new TaskPool(200);
+  let checkInFailures = 0;
+  gateway.onCommand((command) => {
+    if (command.kind === 'LOCK') {
+      // The device reacts to the lock command by checking in, which activates the lock.
+      void checkIns.run(async () => {
+        const handle = client.workflow.getHandle(tempLockWorkflowId(tenantId, command.deviceUid));
+        await handle.executeUpdate(checkInUpdate, { args: [{ checkedInAt: Date.now() }] }).catch(() => checkInFailures++);
+      });
+    } else if (command.dueAt != null) {
+      lateness.push(command.sentAt - command.dueAt);
+    }
+  });
+
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace: config.temporal.namespace,
+    taskQueue,
+    deps: { pool, mongo, gateway },
+    tuning: { maxCachedWorkflows: LOCKS + 100, maxConcurrentActivityTaskExecutions: 200, maxConcurrentWorkflowTaskExecutions: 100 },
+  });
+  const running = worker.run();
+
+  const started = Date.now();
+  const starts = new TaskPool(START_CONCURRENCY);
+  for (const uid of uids) {
+    const durationMs = Math.round((MIN_S + Math.random() * (MAX_S - MIN_S)) * 1000);
+    const input: TempLockInput = {
+      actionId: randomUUID(),
+      tenantId,
+      deviceUid: uid,
+      deviceId: deviceIds.get(uid)!,
+      durationMinutes: Math.max(1, Math.round(durationMs / 60_000)),
+      durationMs,
+      workingHours: false,
+      notification: { bench: runId },
+      requestedBy: 'bench',
+      deactivationWaitMs: DEACTIVATION_WAIT_MS,
+    };
+    await starts.run(() => client.workflow.start(tempLock, { taskQueue, workflowId: tempLockWorkflowId(tenantId, uid), args: [input] }).then(() => undefined));
+  }
+  await starts.drain();
+  const startSeconds = (Date.now() - started) / 1000;
+  console.log(`started ${LOCKS} locks in ${startSeconds.toFixed(1)} s (${Math.round(LOCKS / startSeconds)}/s); durations ${MIN_S}-${MAX_S} s`);
+
+  const deadline = Date.now() + (MAX_S + 600) * 1000;
+  while (lateness.length < LOCKS && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10_000));
+    process.stdout.write(`unlocks ${lateness.length}/${LOCKS}, check-ins pending ${checkIns.pending}\n`);
+  }
+  process.stdout.write('\n');
+  const unlockedSeconds = Math.round((Date.now() - started) / 1000);
+  const sorted = [...lateness].sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+  const report = () => ({
+    locks: LOCKS,
+    unlocks: sorted.length,
+    checkInFailures,
+    latenessMs: { p50: pct(50), p99: pct(99), max: sorted[sorted.length - 1] ?? NaN, min: sorted[0] ?? NaN },
+    peakRssMiB: Math.round(peakRss / 1024 / 1024),
+    secondsToLastUnlock: unlockedSeconds,
+  });
+  console.log(JSON.stringify(report(), null, 2));
+
+  // Let the locks finish (status writes, then DEACTIVATING's bounded wait) so the worker stops with nothing pending.
+  const done = new TaskPool(200);
+  for (const uid of uids) await done.run(() => client.workflow.getHandle(tempLockWorkflowId(tenantId, uid)).result().then(() => undefined, () => undefined));
+  await done.drain();
+  clearInterval(sampler);
+  console.log(JSON.stringify({ allFinishedAfterSeconds: Math.round((Date.now() - started) / 1000), peakRssMiB: Math.round(peakRss / 1024 / 1024) }));
+  worker.shutdown();
+  await running;
+  await Promise.all([pool.end(), mongo.client.close(), nativeConnection.close(), client.connection.close()]);
+}
+
+/** Runs at most `limit` tasks at once; `run` waits for a free slot. */
+class TaskPool {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  get pending(): number {
+    return this.active + this.waiting.length;
+  }
+  async run(task: () => Promise<void>): Promise<void> {
+    while (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    void task()
+      .catch((err) => console.error(err))
+      .finally(() => {
+        this.active--;
+        this.waiting.shift()?.();
+      });
+  }
+  async drain(): Promise<void> {
+    while (this.active > 0) await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function numberArg(name: string, fallback: number): number {
+  const index = process.argv.indexOf(name);
+  if (index < 0) return fallback;
+  const value = Number(process.argv[index + 1]);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} needs a positive number`);
+  return value;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
