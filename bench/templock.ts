@@ -21,6 +21,7 @@ const LOCKS = numberArg('--locks', 1000);
 const MIN_S = numberArg('--min-s', 30);
 const MAX_S = numberArg('--max-s', 60);
 const START_CONCURRENCY = numberArg('--start-concurrency', 100);
+const ACTIVITY_SLOTS = numberArg('--activity-slots', 50);
 const DEACTIVATION_WAIT_MS = 2000;
 
 async function main(): Promise<void> {
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue,
     deps: { pool, mongo, gateway },
-    tuning: { maxCachedWorkflows: LOCKS + 100, maxConcurrentActivityTaskExecutions: 200, maxConcurrentWorkflowTaskExecutions: 100 },
+    tuning: { maxCachedWorkflows: LOCKS + 100, maxConcurrentActivityTaskExecutions: ACTIVITY_SLOTS, maxConcurrentWorkflowTaskExecutions: 100 },
   });
   const running = worker.run();
 
