@@ -52,10 +52,18 @@ async function main(): Promise<void> {
     await upsertTenant(pool, tenantId, 'Benchmark tenant');
     const apiKey = await createApiKey(pool, tenantId, 'bench', 'operator');
     const workflowId = await upsertWorkflowVersion(mongo, { name: 'Benchmark workflow', tenantId, serviceTypeId: 1 });
-    const uids = Array.from({ length: DEVICES }, (_, i) => imeiWithCheckDigit(`86${String(Date.now() % 1e6).padStart(6, '0')}${String(i).padStart(6, '0')}`));
+    const uids = Array.from({ length: DEVICES }, (_, i) =>
+      imeiWithCheckDigit(`86${String(Date.now() % 1e6).padStart(6, '0')}${String(i).padStart(6, '0')}`),
+    );
     const seedStart = Date.now();
-    await insertDevices(pool, tenantId, uids.map((uid) => ({ uid, stateId: DeviceState.READY_FOR_USE })));
-    log(`seeded ${DEVICES} devices in ${((Date.now() - seedStart) / 1000).toFixed(1)} s; window ${WINDOW}, children per run ${config.batch.childrenPerRun}`);
+    await insertDevices(
+      pool,
+      tenantId,
+      uids.map((uid) => ({ uid, stateId: DeviceState.READY_FOR_USE })),
+    );
+    log(
+      `seeded ${DEVICES} devices in ${((Date.now() - seedStart) / 1000).toFixed(1)} s; window ${WINDOW}, children per run ${config.batch.childrenPerRun}`,
+    );
 
     const csv = `deviceUid\n${uids.join('\n')}\n`;
     const uploadStart = Date.now();
@@ -69,7 +77,7 @@ async function main(): Promise<void> {
     if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${JSON.stringify(answer)}`);
     log(`upload of ${(csv.length / 1e6).toFixed(2)} MB answered 202 in ${uploadMs} ms: ${JSON.stringify(answer.rows)}`);
     const real = (await temporal.workflow.getHandle(`batch/${answer.batchId}`).result()) as BatchAssignResult;
-    const realSeconds = (await finishedAt(pool, answer.batchId) - uploadStart) / 1000;
+    const realSeconds = ((await finishedAt(pool, answer.batchId)) - uploadStart) / 1000;
     const memory = { worker: peakRssMb(worker), api: peakRssMb(api) };
 
     let ceilingSeconds: number | null = null;
@@ -92,7 +100,10 @@ async function main(): Promise<void> {
     line('parent runs / longest run history', `${real.runs} runs, ${real.longestRunHistory} events (limit 51,200)`);
     line('peak memory worker / API', `${memory.worker} MB / ${memory.api} MB`);
     if (ceilingSeconds !== null && ceilingResult) {
-      line('no-work ceiling', `${ceilingSeconds.toFixed(1)} s, ${(DEVICES / ceilingSeconds).toFixed(0)} devices/s (${ceilingResult.runs} runs, longest ${ceilingResult.longestRunHistory} events)`);
+      line(
+        'no-work ceiling',
+        `${ceilingSeconds.toFixed(1)} s, ${(DEVICES / ceilingSeconds).toFixed(0)} devices/s (${ceilingResult.runs} runs, longest ${ceilingResult.longestRunHistory} events)`,
+      );
       line('our share of the ceiling', `${((ceilingSeconds / realSeconds) * 100).toFixed(0)} %`);
     }
   } finally {

@@ -34,12 +34,21 @@ async function main(): Promise<void> {
   await migrate(pool);
   const mongo = await connectMongo(config.mongo.url, config.mongo.database);
   await ensureMongoIndexes(mongo);
-  const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
+  const client = new Client({
+    connection: await Connection.connect({ address: config.temporal.address }),
+    namespace: config.temporal.namespace,
+  });
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
 
   await upsertTenant(pool, tenantId, 'TempLock benchmark');
-  const uids = Array.from({ length: LOCKS }, (_, i) => imeiWithCheckDigit(`86${runId.slice(-4).replace(/\D/g, '7').padStart(4, '7')}${String(i).padStart(8, '0')}`));
-  await insertDevices(pool, tenantId, uids.map((uid) => ({ uid, stateId: DeviceState.ACTIVE })));
+  const uids = Array.from({ length: LOCKS }, (_, i) =>
+    imeiWithCheckDigit(`86${runId.slice(-4).replace(/\D/g, '7').padStart(4, '7')}${String(i).padStart(8, '0')}`),
+  );
+  await insertDevices(
+    pool,
+    tenantId,
+    uids.map((uid) => ({ uid, stateId: DeviceState.ACTIVE })),
+  );
   const { rows } = await pool.query<{ id: string; uid: string }>('SELECT id, uid FROM t_device WHERE tenant_id = $1', [tenantId]);
   const deviceIds = new Map(rows.map((r) => [r.uid, Number(r.id)]));
 
@@ -67,7 +76,11 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue,
     deps: { pool, mongo, gateway },
-    tuning: { maxCachedWorkflows: LOCKS + 100, maxConcurrentActivityTaskExecutions: ACTIVITY_SLOTS, maxConcurrentWorkflowTaskExecutions: 100 },
+    tuning: {
+      maxCachedWorkflows: LOCKS + 100,
+      maxConcurrentActivityTaskExecutions: ACTIVITY_SLOTS,
+      maxConcurrentWorkflowTaskExecutions: 100,
+    },
   });
   const running = worker.run();
 
@@ -87,11 +100,15 @@ async function main(): Promise<void> {
       requestedBy: 'bench',
       deactivationWaitMs: DEACTIVATION_WAIT_MS,
     };
-    await starts.run(() => client.workflow.start(tempLock, { taskQueue, workflowId: tempLockWorkflowId(tenantId, uid), args: [input] }).then(() => undefined));
+    await starts.run(() =>
+      client.workflow.start(tempLock, { taskQueue, workflowId: tempLockWorkflowId(tenantId, uid), args: [input] }).then(() => undefined),
+    );
   }
   await starts.drain();
   const startSeconds = (Date.now() - started) / 1000;
-  console.log(`started ${LOCKS} locks in ${startSeconds.toFixed(1)} s (${Math.round(LOCKS / startSeconds)}/s); durations ${MIN_S}-${MAX_S} s`);
+  console.log(
+    `started ${LOCKS} locks in ${startSeconds.toFixed(1)} s (${Math.round(LOCKS / startSeconds)}/s); durations ${MIN_S}-${MAX_S} s`,
+  );
 
   const deadline = Date.now() + (MAX_S + 600) * 1000;
   while (lateness.length < LOCKS && Date.now() < deadline) {
@@ -114,10 +131,21 @@ async function main(): Promise<void> {
 
   // Let the locks finish (status writes, then DEACTIVATING's bounded wait) so the worker stops with nothing pending.
   const done = new TaskPool(200);
-  for (const uid of uids) await done.run(() => client.workflow.getHandle(tempLockWorkflowId(tenantId, uid)).result().then(() => undefined, () => undefined));
+  for (const uid of uids)
+    await done.run(() =>
+      client.workflow
+        .getHandle(tempLockWorkflowId(tenantId, uid))
+        .result()
+        .then(
+          () => undefined,
+          () => undefined,
+        ),
+    );
   await done.drain();
   clearInterval(sampler);
-  console.log(JSON.stringify({ allFinishedAfterSeconds: Math.round((Date.now() - started) / 1000), peakRssMiB: Math.round(peakRss / 1024 / 1024) }));
+  console.log(
+    JSON.stringify({ allFinishedAfterSeconds: Math.round((Date.now() - started) / 1000), peakRssMiB: Math.round(peakRss / 1024 / 1024) }),
+  );
   worker.shutdown();
   await running;
   await Promise.all([pool.end(), mongo.client.close(), nativeConnection.close(), client.connection.close()]);

@@ -15,7 +15,14 @@ export interface AppConfig {
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
   postgres: { url: string; poolSize: number };
   mongo: { url: string; database: string };
-  api: { host: string; port: number; jsonBodyLimitBytes: number; publicUrl: string; rateLimitPerSecond: number; gatewayRateLimitPerSecond: number };
+  api: {
+    host: string;
+    port: number;
+    jsonBodyLimitBytes: number;
+    publicUrl: string;
+    rateLimitPerSecond: number;
+    gatewayRateLimitPerSecond: number;
+  };
   upload: { maxRows: number; maxBytes: number };
   gateway: { url: string | null; timeoutMs: number };
   batch: { windowSize: number; pageSize: number; childrenPerRun: number };

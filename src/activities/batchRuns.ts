@@ -20,7 +20,12 @@ export function createBatchRunActivities({ pool }: { pool: Pool }) {
       return pendingRowsPage(pool, batchId, afterId, limit);
     },
 
-    async closePendingRows(input: { batchId: string; status: 'CANCELLED' | 'FAILED' | 'SKIPPED'; code: string; message: string }): Promise<number> {
+    async closePendingRows(input: {
+      batchId: string;
+      status: 'CANCELLED' | 'FAILED' | 'SKIPPED';
+      code: string;
+      message: string;
+    }): Promise<number> {
       return closePendingRows(pool, input.batchId, input.status, input.code, input.message);
     },
 

@@ -75,10 +75,17 @@ export function createDeviceAssignmentActivities({ pool, mongo }: { pool: Pool; 
     if (req.mode === 'exit') return at(await exitWorkflow(client, req, device));
 
     if (device.serviceTypeId !== workflow!.serviceTypeId) {
-      return at(failed('INVALID_SERVICE_TYPE', `device has service type ${device.serviceTypeId}, workflow ${workflow!.name} needs ${workflow!.serviceTypeId}`));
+      return at(
+        failed(
+          'INVALID_SERVICE_TYPE',
+          `device has service type ${device.serviceTypeId}, workflow ${workflow!.name} needs ${workflow!.serviceTypeId}`,
+        ),
+      );
     }
     if (req.mode === 'assign' && !directAssignStates.includes(device.stateId)) {
-      return at(failed('WRONG_STATE_DEVICE', `device is ${describeState(device.stateId)}; direct assignment needs READY_FOR_USE, ACTIVE or LOCKED`));
+      return at(
+        failed('WRONG_STATE_DEVICE', `device is ${describeState(device.stateId)}; direct assignment needs READY_FOR_USE, ACTIVE or LOCKED`),
+      );
     }
     if (req.mode === 'register') {
       const registered = await applyDeviceActionIn(client, {
@@ -101,11 +108,23 @@ export function createDeviceAssignmentActivities({ pool, mongo }: { pool: Pool; 
     const key = assignmentKey(req);
     const claim = await claimAssignment(req, workflow, key);
     if (claim !== 'CLAIMED') {
-      return failed('DEVICE_ALREADY_HAS_WORKFLOW', `device already has workflow ${claim.workflow?.workflowName ?? claim.workflow_version_id}`);
+      return failed(
+        'DEVICE_ALREADY_HAS_WORKFLOW',
+        `device already has workflow ${claim.workflow?.workflowName ?? claim.workflow_version_id}`,
+      );
     }
     await mongo.deviceWorkflowSteps.updateOne(
       { _id: workflowStepId(req.tenantId, req.deviceUid, key) },
-      { $setOnInsert: { tenant_id: req.tenantId, device_uid: req.deviceUid, assignment_key: key, workflow_version_id: workflow.id, status: 'PENDING', created_at: new Date() } },
+      {
+        $setOnInsert: {
+          tenant_id: req.tenantId,
+          device_uid: req.deviceUid,
+          assignment_key: key,
+          workflow_version_id: workflow.id,
+          status: 'PENDING',
+          created_at: new Date(),
+        },
+      },
       { upsert: true },
     );
     await insertMilestone(client, req, device, 'ASSIGN_WORKFLOW_REQUESTED', { workflowId: workflow.id, workflowName: workflow.name });
@@ -113,7 +132,11 @@ export function createDeviceAssignmentActivities({ pool, mongo }: { pool: Pool; 
   }
 
   /** Sets the device document's workflow unless another assignment holds it; 'CLAIMED' also for our own earlier write. */
-  async function claimAssignment(req: DeviceAssignmentRequest, workflow: CatalogueWorkflow, key: string): Promise<'CLAIMED' | DeviceWorkflowDoc> {
+  async function claimAssignment(
+    req: DeviceAssignmentRequest,
+    workflow: CatalogueWorkflow,
+    key: string,
+  ): Promise<'CLAIMED' | DeviceWorkflowDoc> {
     const filter = { tenant_id: req.tenantId, device_uid: req.deviceUid };
     const assigned = {
       is_activating_workflow: true,
@@ -153,7 +176,16 @@ export function createDeviceAssignmentActivities({ pool, mongo }: { pool: Pool; 
     } else {
       await mongo.devices.updateOne(
         { _id: doc._id, workflow_version_id: doc.workflow_version_id },
-        { $set: { is_activating_workflow: false, workflow_version_id: null, workflow: null, assignment_key: null, exit_key: key, updated_at: new Date() } },
+        {
+          $set: {
+            is_activating_workflow: false,
+            workflow_version_id: null,
+            workflow: null,
+            assignment_key: null,
+            exit_key: key,
+            updated_at: new Date(),
+          },
+        },
       );
       previous = doc.workflow;
     }
@@ -164,7 +196,10 @@ export function createDeviceAssignmentActivities({ pool, mongo }: { pool: Pool; 
         : { tenant_id: req.tenantId, device_uid: req.deviceUid, status: { $in: ['PENDING', 'RUNNING'] } },
       { $set: { status: 'CANCELLED' } },
     );
-    await insertMilestone(client, req, device, 'EXIT_WORKFLOW_REQUESTED', { workflowId: previous?.workflowId, workflowName: previous?.workflowName });
+    await insertMilestone(client, req, device, 'EXIT_WORKFLOW_REQUESTED', {
+      workflowId: previous?.workflowId,
+      workflowName: previous?.workflowName,
+    });
     return ok(previous ? `workflow ${previous.workflowName} exited` : 'workflow exited');
   }
 
@@ -198,17 +233,26 @@ export function createDeviceAssignmentActivities({ pool, mongo }: { pool: Pool; 
       await pool.query(
         `UPDATE t_batch_action_device SET status = $2, is_success = $3, result = $4, finished_at = now()
           WHERE id = $1 AND status = 'PENDING'`,
-        [input.rowId, input.code === 'OK' ? 'SUCCEEDED' : 'FAILED', input.code === 'OK', JSON.stringify({ code: input.code, message: input.message })],
+        [
+          input.rowId,
+          input.code === 'OK' ? 'SUCCEEDED' : 'FAILED',
+          input.code === 'OK',
+          JSON.stringify({ code: input.code, message: input.message }),
+        ],
       );
     },
   };
 }
 
 async function lockPendingRow(client: PoolClient, batch: { batchId: string; rowId: number }): Promise<DeviceAssignmentResult | null> {
-  const { rows } = await client.query<{ status: string; result: { code: DeviceResultCode; message: string } | null; device_id: string | null }>(
-    'SELECT status, result, device_id FROM t_batch_action_device WHERE id = $1 AND batch_action_id = $2 FOR UPDATE',
-    [batch.rowId, batch.batchId],
-  );
+  const { rows } = await client.query<{
+    status: string;
+    result: { code: DeviceResultCode; message: string } | null;
+    device_id: string | null;
+  }>('SELECT status, result, device_id FROM t_batch_action_device WHERE id = $1 AND batch_action_id = $2 FOR UPDATE', [
+    batch.rowId,
+    batch.batchId,
+  ]);
   const row = rows[0];
   if (!row) throw new Error(`batch ${batch.batchId} has no row ${batch.rowId}`);
   if (row.status === 'PENDING') return null;
@@ -225,7 +269,13 @@ async function writeRowResult(client: PoolClient, rowId: number, outcome: Outcom
   await client.query(
     `UPDATE t_batch_action_device SET status = $2, is_success = $3, result = $4, device_id = $5, finished_at = now()
       WHERE id = $1 AND status = 'PENDING'`,
-    [rowId, succeeded ? 'SUCCEEDED' : 'FAILED', succeeded, JSON.stringify({ code: outcome.code, message: outcome.message }), outcome.deviceId],
+    [
+      rowId,
+      succeeded ? 'SUCCEEDED' : 'FAILED',
+      succeeded,
+      JSON.stringify({ code: outcome.code, message: outcome.message }),
+      outcome.deviceId,
+    ],
   );
 }
 

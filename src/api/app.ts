@@ -58,6 +58,7 @@ export function createApp(deps: ApiDeps): Express {
   const v1 = express.Router();
   v1.use(authenticate(deps.pool));
   v1.use(rateLimitPerKey({ perSecond: deps.config.api.rateLimitPerSecond, gatewayPerSecond: deps.config.api.gatewayRateLimitPerSecond }));
+  v1.use(gatewayKeysOnlyCheckIn);
   v1.use(refuseNonJsonBodies);
   v1.use(express.json({ limit: deps.config.api.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   v1.use(meRoutes());
@@ -72,6 +73,14 @@ export function createApp(deps: ApiDeps): Express {
   app.use(problemHandler(deps.log));
   return app;
 }
+
+/** A device-gateway key relays check-ins and nothing else: it cannot read batches or devices. */
+const gatewayKeysOnlyCheckIn: express.RequestHandler = (req, _res, next) => {
+  if (req.caller?.role === 'device_gateway' && !(req.method === 'POST' && /^\/devices\/[^/]+\/check-in$/.test(req.path))) {
+    return next(new ProblemError(403, 'FORBIDDEN', 'a device-gateway API key may only send check-ins (POST /v1/devices/:uid/check-in)'));
+  }
+  next();
+};
 
 /** Bodies are JSON everywhere but the CSV upload; anything else would be silently ignored. */
 const refuseNonJsonBodies: express.RequestHandler = (req, _res, next) => {

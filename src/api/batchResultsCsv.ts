@@ -18,7 +18,16 @@ export async function streamResultsCsv(pool: Pool, batchId: string, res: Respons
     );
     if (rows.length === 0) break;
     const text = rows
-      .map((r) => csvLine([String(r.row_number), r.device_uid, r.status, r.result?.code ?? '', r.result?.message ?? '', r.finished_at ? new Date(r.finished_at).toISOString() : '']))
+      .map((r) =>
+        csvLine([
+          String(r.row_number),
+          r.device_uid,
+          r.status,
+          r.result?.code ?? '',
+          r.result?.message ?? '',
+          r.finished_at ? new Date(r.finished_at).toISOString() : '',
+        ]),
+      )
       .join('');
     after = Number(rows[rows.length - 1].row_number);
     if (!res.write(text)) await new Promise((resolve) => res.once('drain', resolve));

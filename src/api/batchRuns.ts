@@ -14,7 +14,12 @@ export interface BatchRunDeps {
 }
 
 /** Starts (or finds already started) the run `attempt` of a batch; a re-delivered start is harmless. */
-export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, attempt: number, overrides: Partial<BatchAssignInput> = {}): Promise<string> {
+export async function startBatchRun(
+  deps: BatchRunDeps,
+  batch: BatchRecord,
+  attempt: number,
+  overrides: Partial<BatchAssignInput> = {},
+): Promise<string> {
   const workflowId = batchWorkflowId(batch.id, attempt);
   const { options } = batch;
   const input: BatchAssignInput = {
@@ -52,7 +57,12 @@ export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, atte
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
-      throw new ProblemError(503, 'SERVICE_UNAVAILABLE', `batch ${batch.id} is stored but its workflow could not be started (${(err as Error).message}); send the request again with the same Idempotency-Key`, { batchId: batch.id });
+      throw new ProblemError(
+        503,
+        'SERVICE_UNAVAILABLE',
+        `batch ${batch.id} is stored but its workflow could not be started (${(err as Error).message}); send the request again with the same Idempotency-Key`,
+        { batchId: batch.id },
+      );
     }
   }
   await deps.pool.query(
@@ -80,7 +90,10 @@ export function uploadAnswer(config: AppConfig, batch: BatchRecord, status: stri
 /** GET /v1/batches/:id: status, counters by code, timings and rate. */
 export async function batchStatus(deps: BatchRunDeps, batch: BatchRecord) {
   const finished = batch.finishedAt !== null && batch.status !== 'RUNNING';
-  const counts: RowCounts = finished && (batch.counters as Partial<RowCounts>).byCode ? (batch.counters as unknown as RowCounts) : await countRows(deps.pool, batch.id);
+  const counts: RowCounts =
+    finished && (batch.counters as Partial<RowCounts>).byCode
+      ? (batch.counters as unknown as RowCounts)
+      : await countRows(deps.pool, batch.id);
   const done = counts.total - (counts.byStatus.PENDING ?? 0);
   const end = batch.finishedAt ?? new Date();
   const elapsedSeconds = batch.startedAt ? Math.max(0, (end.getTime() - batch.startedAt.getTime()) / 1000) : 0;

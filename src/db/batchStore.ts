@@ -51,6 +51,8 @@ export async function findBatchByIdempotencyKey(pool: Pool | PoolClient, tenantI
   return rows[0] ? toBatchRecord(rows[0]) : null;
 }
 
+// pg returns rows untyped; this is the one place a t_batch_action row becomes a typed record.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function toBatchRecord(row: Record<string, any>): BatchRecord {
   const ext = row.ext_fields ?? {};
   return {

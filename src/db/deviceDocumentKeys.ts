@@ -12,7 +12,12 @@ export function workflowStepId(tenantId: string, deviceUid: string, assignmentKe
 }
 
 /** The device's document: by _id first; by (tenant, UID) for documents written with another _id. */
-export async function findDeviceDocument(mongo: MongoStores, tenantId: string, deviceUid: string, fallback = true): Promise<DeviceWorkflowDoc | null> {
+export async function findDeviceDocument(
+  mongo: MongoStores,
+  tenantId: string,
+  deviceUid: string,
+  fallback = true,
+): Promise<DeviceWorkflowDoc | null> {
   const byId = await mongo.devices.findOne({ _id: deviceDocumentId(tenantId, deviceUid) });
   if (byId || !fallback) return byId;
   return mongo.devices.findOne({ tenant_id: tenantId, device_uid: deviceUid });

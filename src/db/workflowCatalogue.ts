@@ -24,7 +24,11 @@ export async function findActiveWorkflow(mongo: MongoStores, id: string, tenantI
 }
 
 export async function listWorkflows(mongo: MongoStores, tenantIds: string[]): Promise<CatalogueWorkflow[]> {
-  const docs = await mongo.workflowVersions.find({ tenant_id: { $in: tenantIds } }).sort({ _id: 1 }).limit(1000).toArray();
+  const docs = await mongo.workflowVersions
+    .find({ tenant_id: { $in: tenantIds } })
+    .sort({ _id: 1 })
+    .limit(1000)
+    .toArray();
   return docs.map(toCatalogueWorkflow);
 }
 

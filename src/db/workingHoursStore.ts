@@ -20,7 +20,12 @@ interface Row {
   updated_at: Date;
 }
 
-export async function saveWorkingHours(pool: Pool, tenantId: string, calendar: WorkingHoursCalendar, updatedBy: string): Promise<StoredCalendar> {
+export async function saveWorkingHours(
+  pool: Pool,
+  tenantId: string,
+  calendar: WorkingHoursCalendar,
+  updatedBy: string,
+): Promise<StoredCalendar> {
   const { rows } = await pool.query<Row>(
     `INSERT INTO t_working_hours (tenant_id, time_zone, windows, holidays, updated_by) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (tenant_id) DO UPDATE SET time_zone = EXCLUDED.time_zone, windows = EXCLUDED.windows,

@@ -28,7 +28,10 @@ export class HttpDeviceControlGateway implements DeviceControlGateway {
 
   private async post(kind: GatewayCommandKind, command: GatewayCommand): Promise<GatewayReceipt> {
     const path = kind === 'LOCK' ? 'lock' : 'unlock';
-    const url = new URL(`devices/${encodeURIComponent(command.deviceUid)}/${path}`, this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
+    const url = new URL(
+      `devices/${encodeURIComponent(command.deviceUid)}/${path}`,
+      this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`,
+    );
     let response: Response;
     try {
       response = await fetch(url, {
@@ -44,7 +47,10 @@ export class HttpDeviceControlGateway implements DeviceControlGateway {
     // Drain the body so the connection can be reused.
     const body = await response.text().catch(() => '');
     if (!response.ok) {
-      throw new GatewayRequestError(`${kind} ${command.deviceUid}: gateway answered ${response.status} ${body.slice(0, 200)}`, response.status);
+      throw new GatewayRequestError(
+        `${kind} ${command.deviceUid}: gateway answered ${response.status} ${body.slice(0, 200)}`,
+        response.status,
+      );
     }
     return { acceptedAt: Date.now() };
   }

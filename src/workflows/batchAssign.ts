@@ -102,8 +102,18 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
   const children = new CancellationScope();
   const progress = (): BatchProgress => {
     const ok = state.byCode.OK ?? 0;
-    return { batchId: input.batchId, total: state.total, done: state.done, ok, failed: state.done - ok, running: window.running,
-      byCode: { ...state.byCode }, runs: state.runs, cancelRequested: state.cancelRequested, longestRunHistory: state.longestRunHistory };
+    return {
+      batchId: input.batchId,
+      total: state.total,
+      done: state.done,
+      ok,
+      failed: state.done - ok,
+      running: window.running,
+      byCode: { ...state.byCode },
+      runs: state.runs,
+      cancelRequested: state.cancelRequested,
+      longestRunHistory: state.longestRunHistory,
+    };
   };
   const showProgress = () => setCurrentDetails(describeProgress(progress()));
   setHandler(batchProgressQuery, progress);
@@ -218,7 +228,12 @@ async function finish(
   } else if (input.request.noWork) {
     await closePendingRows({ batchId: input.batchId, status: 'SKIPPED', code: 'OK', message: 'no work done (benchmark ceiling)' });
   } else {
-    await closePendingRows({ batchId: input.batchId, status: 'FAILED', code: 'INTERNAL_ERROR', message: 'the device workflow ended without a result' });
+    await closePendingRows({
+      batchId: input.batchId,
+      status: 'FAILED',
+      code: 'INTERNAL_ERROR',
+      message: 'the device workflow ended without a result',
+    });
   }
   state.runs += 1;
   state.longestRunHistory = Math.max(state.longestRunHistory, workflowInfo().historyLength);
@@ -226,6 +241,15 @@ async function finish(
   const counts = await finishBatch({ batchId: input.batchId, status });
   state.done = counts.total - (counts.byStatus.PENDING ?? 0);
   state.byCode = counts.byCode;
-  setCurrentDetails(`${status}: ${describeProgress({ total: counts.total, done: state.done, ok: counts.byCode.OK ?? 0, failed: state.done - (counts.byCode.OK ?? 0) })}`);
-  return { status, total: counts.total, byStatus: counts.byStatus, byCode: counts.byCode, runs: state.runs, longestRunHistory: state.longestRunHistory };
+  setCurrentDetails(
+    `${status}: ${describeProgress({ total: counts.total, done: state.done, ok: counts.byCode.OK ?? 0, failed: state.done - (counts.byCode.OK ?? 0) })}`,
+  );
+  return {
+    status,
+    total: counts.total,
+    byStatus: counts.byStatus,
+    byCode: counts.byCode,
+    runs: state.runs,
+    longestRunHistory: state.longestRunHistory,
+  };
 }

@@ -17,7 +17,6 @@ import {
   waitForBatchEnd,
 } from './batchSupport';
 
-
 jest.setTimeout(120_000);
 describe('BatchAssign', () => {
   let stack: TestStack;
@@ -52,22 +51,35 @@ describe('BatchAssign', () => {
     const batchId = upload.body.batchId;
 
     const done = await waitForBatchEnd(base, tenant.apiKey, batchId);
-    expect(done).toMatchObject({ status: 'COMPLETED', isSuccess: true, countersByCode: { OK: 25 }, progress: { total: 25, done: 25, pending: 0 } });
+    expect(done).toMatchObject({
+      status: 'COMPLETED',
+      isSuccess: true,
+      countersByCode: { OK: 25 },
+      progress: { total: 25, done: 25, pending: 0 },
+    });
     expect(done.timings.devicesPerSecond).toBeGreaterThan(0);
 
     const docs = await stack.mongo.devices.find({ tenant_id: tenant.tenantId, device_uid: { $in: uids } }).toArray();
     expect(docs).toHaveLength(25);
     expect(docs.every((d) => d.workflow_version_id === tenant.workflowId && d.is_activating_workflow)).toBe(true);
-    expect(await stack.mongo.deviceWorkflowSteps.countDocuments({ tenant_id: tenant.tenantId, assignment_key: `batch/${batchId}` })).toBe(25);
+    expect(await stack.mongo.deviceWorkflowSteps.countDocuments({ tenant_id: tenant.tenantId, assignment_key: `batch/${batchId}` })).toBe(
+      25,
+    );
     const milestones = await milestoneCounts(stack, batchId);
     expect(milestones).toHaveLength(25);
     expect(milestones.every((m) => m.milestone === 'ASSIGN_WORKFLOW_REQUESTED' && m.n === 1)).toBe(true);
 
     // The device read side shows the assignment and the timeline.
     const device = await getJson(base, tenant.apiKey, `/v1/devices/${r4u[0]}`);
-    expect(device.body).toMatchObject({ state: 'READY_FOR_USE', assignment: { workflowId: tenant.workflowId }, allowedActions: expect.arrayContaining(['ACTIVATE', 'LOCK']) });
+    expect(device.body).toMatchObject({
+      state: 'READY_FOR_USE',
+      assignment: { workflowId: tenant.workflowId },
+      allowedActions: expect.arrayContaining(['ACTIVATE', 'LOCK']),
+    });
     const history = await getJson(base, tenant.apiKey, `/v1/devices/${r4u[0]}/history`);
-    expect(history.body.timeline).toEqual([expect.objectContaining({ milestone: 'ASSIGN_WORKFLOW_REQUESTED', source: 'BATCH', batchId, elapsedSinceFirstMs: 0 })]);
+    expect(history.body.timeline).toEqual([
+      expect.objectContaining({ milestone: 'ASSIGN_WORKFLOW_REQUESTED', source: 'BATCH', batchId, elapsedSinceFirstMs: 0 }),
+    ]);
 
     // Cursor pagination walks every row exactly once.
     const seen: string[] = [];
@@ -100,8 +112,12 @@ describe('BatchAssign', () => {
     const [foreign] = await seedDevices(stack, other.tenantId, 1);
     const unknown = freshImei();
     await stack.mongo.devices.insertOne({
-      tenant_id: tenant.tenantId, device_uid: busy!, is_activating_workflow: true, workflow_version_id: '0123456789abcdef01234567',
-      workflow: { workflowId: '0123456789abcdef01234567', workflowName: 'Earlier', assignedAt: new Date(), assignedBy: 'someone' }, updated_at: new Date(),
+      tenant_id: tenant.tenantId,
+      device_uid: busy!,
+      is_activating_workflow: true,
+      workflow_version_id: '0123456789abcdef01234567',
+      workflow: { workflowId: '0123456789abcdef01234567', workflowName: 'Earlier', assignedAt: new Date(), assignedBy: 'someone' },
+      updated_at: new Date(),
     });
     const rows = [ok1!, '12345', ok2!, ok1!, unknown, foreign!, idle!, released!, prepaid!, busy!, '=cmd|calc'];
 
@@ -127,12 +143,20 @@ describe('BatchAssign', () => {
       ['=cmd|calc', 'INVALID_DEVICE_UID'],
     ]);
     expect(done.countersByCode).toEqual({
-      OK: 2, INVALID_DEVICE_UID: 2, DUPLICATE_IN_FILE: 1, DEVICE_NOT_FOUND: 1, DEVICE_NOT_ELIGIBLE_FOR_WORKFLOW: 1,
-      WRONG_STATE_DEVICE: 2, INVALID_SERVICE_TYPE: 1, DEVICE_ALREADY_HAS_WORKFLOW: 1,
+      OK: 2,
+      INVALID_DEVICE_UID: 2,
+      DUPLICATE_IN_FILE: 1,
+      DEVICE_NOT_FOUND: 1,
+      DEVICE_NOT_ELIGIBLE_FOR_WORKFLOW: 1,
+      WRONG_STATE_DEVICE: 2,
+      INVALID_SERVICE_TYPE: 1,
+      DEVICE_ALREADY_HAS_WORKFLOW: 1,
     });
     // The other tenant's device was not touched, and the CSV download neutralises formulas.
     expect(await stack.mongo.devices.countDocuments({ device_uid: foreign })).toBe(0);
-    const csv = await (await fetch(`${base}/v1/batches/${upload.body.batchId}/results.csv`, { headers: { 'X-API-Key': tenant.apiKey } })).text();
+    const csv = await (
+      await fetch(`${base}/v1/batches/${upload.body.batchId}/results.csv`, { headers: { 'X-API-Key': tenant.apiKey } })
+    ).text();
     expect(csv).toContain(`11,'=cmd|calc,FAILED,INVALID_DEVICE_UID`);
   });
 
@@ -141,14 +165,19 @@ describe('BatchAssign', () => {
     const [alreadyRegistered] = await seedDevices(stack, tenant.tenantId, 1, DeviceState.READY_FOR_USE);
     const missing = freshImei();
     const upload = await uploadCsv(base, tenant.apiKey, csvOf([...idle, alreadyRegistered!, missing]), {
-      mode: 'register', workflowId: tenant.workflowId, createMissing: 'true',
+      mode: 'register',
+      workflowId: tenant.workflowId,
+      createMissing: 'true',
     });
     expect(upload.status).toBe(202);
     const batchId = upload.body.batchId;
     const done = await waitForBatchEnd(base, tenant.apiKey, batchId);
     expect(done.countersByCode).toEqual({ OK: 6, REGISTER_FAILED: 1 });
 
-    const states = await stack.pool.query(`SELECT uid, state_id FROM t_device WHERE tenant_id = $1 AND uid = ANY($2)`, [tenant.tenantId, [...idle, missing]]);
+    const states = await stack.pool.query(`SELECT uid, state_id FROM t_device WHERE tenant_id = $1 AND uid = ANY($2)`, [
+      tenant.tenantId,
+      [...idle, missing],
+    ]);
     expect(states.rows).toHaveLength(6);
     expect(states.rows.every((r) => r.state_id === DeviceState.READY_FOR_USE)).toBe(true);
     const milestones = await milestoneCounts(stack, batchId);
@@ -176,8 +205,18 @@ describe('BatchAssign', () => {
     expect(done.countersByCode).toEqual({ OK: 3, DEVICE_HAS_NO_WORKFLOW: 1 });
     const docs = await stack.mongo.devices.find({ tenant_id: tenant.tenantId, device_uid: { $in: assigned } }).toArray();
     expect(docs.every((d) => d.workflow_version_id === null && d.workflow === null)).toBe(true);
-    expect(await stack.mongo.deviceWorkflowSteps.countDocuments({ tenant_id: tenant.tenantId, device_uid: { $in: assigned }, status: 'CANCELLED' })).toBe(3);
-    expect((await milestoneCounts(stack, batchId)).map((m) => m.milestone)).toEqual(['EXIT_WORKFLOW_REQUESTED', 'EXIT_WORKFLOW_REQUESTED', 'EXIT_WORKFLOW_REQUESTED']);
+    expect(
+      await stack.mongo.deviceWorkflowSteps.countDocuments({
+        tenant_id: tenant.tenantId,
+        device_uid: { $in: assigned },
+        status: 'CANCELLED',
+      }),
+    ).toBe(3);
+    expect((await milestoneCounts(stack, batchId)).map((m) => m.milestone)).toEqual([
+      'EXIT_WORKFLOW_REQUESTED',
+      'EXIT_WORKFLOW_REQUESTED',
+      'EXIT_WORKFLOW_REQUESTED',
+    ]);
     await recordHistory(stack, `device-assign/${batchId}/${assigned[0]}`, 'deviceAssign.exit');
   });
 
@@ -186,8 +225,21 @@ describe('BatchAssign', () => {
     const gone = await stack.client.workflow.execute('deviceAssign', {
       taskQueue: stack.taskQueue,
       workflowId: stack.uniqueId('device-workflow'),
-      args: [{ tenantId: tenant.tenantId, deviceUid: uids[0], mode: 'assign', workflowVersionId: 'ffffffffffffffffffffffff', catalogueTenantIds: [tenant.tenantId],
-        serviceTypeId: null, createMissing: false, requestedBy: 'test', source: 'API', batch: null, requestKey: stack.uniqueId('req') }],
+      args: [
+        {
+          tenantId: tenant.tenantId,
+          deviceUid: uids[0],
+          mode: 'assign',
+          workflowVersionId: 'ffffffffffffffffffffffff',
+          catalogueTenantIds: [tenant.tenantId],
+          serviceTypeId: null,
+          createMissing: false,
+          requestedBy: 'test',
+          source: 'API',
+          batch: null,
+          requestKey: stack.uniqueId('req'),
+        },
+      ],
     });
     expect(gone).toMatchObject({ code: 'WORKFLOW_NOT_FOUND' });
   });
@@ -195,7 +247,10 @@ describe('BatchAssign', () => {
   it('retry re-runs only the failed rows of a finished batch', async () => {
     const ready = await seedDevices(stack, tenant.tenantId, 3);
     const idle = await seedDevices(stack, tenant.tenantId, 2, DeviceState.IDLE);
-    const upload = await uploadCsv(base, tenant.apiKey, csvOf([...ready, ...idle, 'bad']), { mode: 'assign', workflowId: tenant.workflowId });
+    const upload = await uploadCsv(base, tenant.apiKey, csvOf([...ready, ...idle, 'bad']), {
+      mode: 'assign',
+      workflowId: tenant.workflowId,
+    });
     const batchId = upload.body.batchId;
     const first = await waitForBatchEnd(base, tenant.apiKey, batchId);
     expect(first.countersByCode).toEqual({ OK: 3, WRONG_STATE_DEVICE: 2, INVALID_DEVICE_UID: 1 });
@@ -224,7 +279,9 @@ describe('BatchAssign', () => {
     expect(second.status).toBe(200);
     expect(second.body.batchId).toBe(first.body.batchId);
     expect(second.body.rows).toEqual(first.body.rows);
-    const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM t_batch_action WHERE idempotency_key = $1', [headers['Idempotency-Key']]);
+    const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM t_batch_action WHERE idempotency_key = $1', [
+      headers['Idempotency-Key'],
+    ]);
     expect(rows[0].n).toBe(1);
     await waitForBatchEnd(base, tenant.apiKey, first.body.batchId);
   });
@@ -234,12 +291,19 @@ describe('BatchAssign', () => {
     const upload = await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId });
     await waitForBatchEnd(base, tenant.apiKey, upload.body.batchId);
     const other = await createTenantWithKey(stack);
-    for (const path of [`/v1/batches/${upload.body.batchId}`, `/v1/batches/${upload.body.batchId}/devices`, `/v1/devices/${uids[0]}`, `/v1/devices/${uids[0]}/history`]) {
+    for (const path of [
+      `/v1/batches/${upload.body.batchId}`,
+      `/v1/batches/${upload.body.batchId}/devices`,
+      `/v1/devices/${uids[0]}`,
+      `/v1/devices/${uids[0]}/history`,
+    ]) {
       const res = await getJson(base, other.apiKey, path);
       expect([path, res.status, res.body.code]).toEqual([path, 404, expect.stringMatching(/NOT_FOUND/)]);
     }
     const assign = await fetch(`${base}/v1/devices/${uids[0]}/workflow`, {
-      method: 'POST', headers: { 'X-API-Key': other.apiKey, 'Content-Type': 'application/json' }, body: JSON.stringify({ workflowId: tenant.workflowId }),
+      method: 'POST',
+      headers: { 'X-API-Key': other.apiKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ workflowId: tenant.workflowId }),
     });
     expect(assign.status).toBe(404);
   });
@@ -247,7 +311,11 @@ describe('BatchAssign', () => {
   it('single-device assign and exit use the same workflow and report the result', async () => {
     const [uid] = await seedDevices(stack, tenant.tenantId, 1);
     const post = (body: object, key: string) =>
-      fetch(`${base}/v1/devices/${uid}/workflow`, { method: 'POST', headers: { 'X-API-Key': tenant.apiKey, 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify(body) });
+      fetch(`${base}/v1/devices/${uid}/workflow`, {
+        method: 'POST',
+        headers: { 'X-API-Key': tenant.apiKey, 'Content-Type': 'application/json', 'Idempotency-Key': key },
+        body: JSON.stringify(body),
+      });
     const assigned = await post({ workflowId: tenant.workflowId }, 'k1');
     expect(assigned.status).toBe(200);
     expect(await assigned.json()).toMatchObject({ code: 'OK' });
@@ -259,7 +327,10 @@ describe('BatchAssign', () => {
     const exit = await fetch(`${base}/v1/devices/${uid}/workflow`, { method: 'DELETE', headers: { 'X-API-Key': tenant.apiKey } });
     expect(exit.status).toBe(200);
     const history = await getJson(base, tenant.apiKey, `/v1/devices/${uid}/history`);
-    expect(history.body.timeline.map((t: any) => [t.milestone, t.source])).toEqual([['ASSIGN_WORKFLOW_REQUESTED', 'API'], ['EXIT_WORKFLOW_REQUESTED', 'API']]);
+    expect(history.body.timeline.map((t: any) => [t.milestone, t.source])).toEqual([
+      ['ASSIGN_WORKFLOW_REQUESTED', 'API'],
+      ['EXIT_WORKFLOW_REQUESTED', 'API'],
+    ]);
     const exitAgain = await fetch(`${base}/v1/devices/${uid}/workflow`, { method: 'DELETE', headers: { 'X-API-Key': tenant.apiKey } });
     expect(exitAgain.status).toBe(409);
     expect(await exitAgain.json()).toMatchObject({ code: 'DEVICE_HAS_NO_WORKFLOW' });
@@ -267,14 +338,20 @@ describe('BatchAssign', () => {
 
   it('the workflow catalogue lists and creates workflows of the tenant tree', async () => {
     const created = await fetch(`${base}/v1/workflows`, {
-      method: 'POST', headers: { 'X-API-Key': tenant.apiKey, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'Prepaid onboarding', serviceTypeId: 2 }),
+      method: 'POST',
+      headers: { 'X-API-Key': tenant.apiKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Prepaid onboarding', serviceTypeId: 2 }),
     });
     expect(created.status).toBe(201);
     const workflow: any = await created.json();
     expect(workflow).toMatchObject({ name: 'Prepaid onboarding', serviceTypeId: 2, tenantId: tenant.tenantId, status: 'ACTIVE' });
     const list = await getJson(base, tenant.apiKey, '/v1/workflows');
     expect(list.body.workflows.map((w: any) => w.id)).toEqual(expect.arrayContaining([tenant.workflowId, workflow.id]));
-    const bad = await fetch(`${base}/v1/workflows`, { method: 'POST', headers: { 'X-API-Key': tenant.apiKey, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'x', serviceTypeId: 9 }) });
+    const bad = await fetch(`${base}/v1/workflows`, {
+      method: 'POST',
+      headers: { 'X-API-Key': tenant.apiKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'x', serviceTypeId: 9 }),
+    });
     expect(bad.status).toBe(422);
   });
 });

@@ -5,7 +5,6 @@ import { batchAssign, batchProgressQuery } from '../../src/workflows/batchAssign
 import { TestStack, startTestStack, waitFor } from './harness';
 import { BatchTenant, batchTenant, csvOf, milestoneCounts, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
 
-
 jest.setTimeout(120_000);
 describe('BatchAssign resilience', () => {
   let stack: TestStack;
@@ -28,7 +27,10 @@ describe('BatchAssign resilience', () => {
   }
 
   async function doneRows(batchId: string): Promise<number> {
-    const { rows } = await stack.pool.query(`SELECT count(*)::int AS n FROM t_batch_action_device WHERE batch_action_id = $1 AND status <> 'PENDING'`, [batchId]);
+    const { rows } = await stack.pool.query(
+      `SELECT count(*)::int AS n FROM t_batch_action_device WHERE batch_action_id = $1 AND status <> 'PENDING'`,
+      [batchId],
+    );
     return rows[0].n;
   }
 

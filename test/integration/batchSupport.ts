@@ -28,9 +28,19 @@ export async function batchTenant(stack: TestStack, serviceTypeId = 1): Promise<
 }
 
 /** Inserts `count` devices in `stateId` and returns their UIDs. */
-export async function seedDevices(stack: TestStack, tenantId: string, count: number, stateId: number = DeviceState.READY_FOR_USE, extra: Partial<SeedDevice> = {}): Promise<string[]> {
+export async function seedDevices(
+  stack: TestStack,
+  tenantId: string,
+  count: number,
+  stateId: number = DeviceState.READY_FOR_USE,
+  extra: Partial<SeedDevice> = {},
+): Promise<string[]> {
   const uids = Array.from({ length: count }, () => freshImei());
-  await insertDevices(stack.pool, tenantId, uids.map((uid) => ({ uid, stateId, ...extra })));
+  await insertDevices(
+    stack.pool,
+    tenantId,
+    uids.map((uid) => ({ uid, stateId, ...extra })),
+  );
   return uids;
 }
 
@@ -75,7 +85,10 @@ export async function waitForBatchEnd(base: string, apiKey: string, batchId: str
 }
 
 /** Rows of a batch as uid → {status, code}. */
-export async function batchRows(stack: TestStack, batchId: string): Promise<Map<string, { status: string; code: string | null; rows: number }>> {
+export async function batchRows(
+  stack: TestStack,
+  batchId: string,
+): Promise<Map<string, { status: string; code: string | null; rows: number }>> {
   const { rows } = await stack.pool.query(
     `SELECT device_uid, status, result->>'code' AS code FROM t_batch_action_device WHERE batch_action_id = $1 ORDER BY row_number`,
     [batchId],

@@ -5,7 +5,6 @@ import { upsertTenant } from '../../src/db/inventorySeed';
 import { TestStack, startTestStack } from './harness';
 import { BatchTenant, batchTenant, csvOf, freshImei, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
 
-
 jest.setTimeout(120_000);
 describe('BatchAssign upload', () => {
   let stack: TestStack;
@@ -31,17 +30,37 @@ describe('BatchAssign upload', () => {
     const assign = { mode: 'assign', workflowId: tenant.workflowId };
     const good = csvOf([freshImei(), freshImei(), freshImei(), freshImei()]);
     const cases: [string, Promise<{ status: number; body: any }>, number, string][] = [
-      ['wrong content type', uploadCsv(base, tenant.apiKey, '{"a":1}', assign, { 'Content-Type': 'application/json' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [
+        'wrong content type',
+        uploadCsv(base, tenant.apiKey, '{"a":1}', assign, { 'Content-Type': 'application/json' }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
       ['missing header', uploadCsv(base, tenant.apiKey, `${freshImei()}\n${freshImei()}\n`, assign), 400, 'VALIDATION_FAILED'],
       ['empty file', uploadCsv(base, tenant.apiKey, '', assign), 400, 'VALIDATION_FAILED'],
       ['header only', uploadCsv(base, tenant.apiKey, 'deviceUid\n', assign), 400, 'VALIDATION_FAILED'],
       ['not a CSV', uploadCsv(base, tenant.apiKey, 'deviceUid\n"unterminated\u0000\u0001', assign), 400, 'VALIDATION_FAILED'],
       ['bad mode', uploadCsv(base, tenant.apiKey, good, { mode: 'delete' }), 400, 'VALIDATION_FAILED'],
       ['no workflow', uploadCsv(base, tenant.apiKey, good, { mode: 'assign' }), 400, 'VALIDATION_FAILED'],
-      ['unknown workflow', uploadCsv(base, tenant.apiKey, good, { mode: 'assign', workflowId: 'aaaaaaaaaaaaaaaaaaaaaaaa' }), 422, 'WORKFLOW_NOT_FOUND'],
+      [
+        'unknown workflow',
+        uploadCsv(base, tenant.apiKey, good, { mode: 'assign', workflowId: 'aaaaaaaaaaaaaaaaaaaaaaaa' }),
+        422,
+        'WORKFLOW_NOT_FOUND',
+      ],
       ['service type mismatch', uploadCsv(base, tenant.apiKey, good, { ...assign, serviceTypeId: '3' }), 422, 'INVALID_SERVICE_TYPE'],
-      ['workspace outside the tree', uploadCsv(base, tenant.apiKey, good, { ...assign, targetWorkspaceId: 'someone-else' }), 404, 'NOT_FOUND'],
-      ['createMissing outside register', uploadCsv(base, tenant.apiKey, good, { ...assign, createMissing: 'true' }), 400, 'VALIDATION_FAILED'],
+      [
+        'workspace outside the tree',
+        uploadCsv(base, tenant.apiKey, good, { ...assign, targetWorkspaceId: 'someone-else' }),
+        404,
+        'NOT_FOUND',
+      ],
+      [
+        'createMissing outside register',
+        uploadCsv(base, tenant.apiKey, good, { ...assign, createMissing: 'true' }),
+        400,
+        'VALIDATION_FAILED',
+      ],
     ];
     for (const [what, answer, status, code] of cases) {
       const { status: got, body } = await answer;
@@ -87,7 +106,10 @@ describe('BatchAssign upload', () => {
     expect(body.rows).toEqual({ total: 2, accepted: 2, rejected: 0 });
     const done = await waitForBatchEnd(base, root.apiKey, body.batchId);
     expect(done).toMatchObject({ status: 'COMPLETED', targetWorkspaceId: workspace, countersByCode: { OK: 2 } });
-    const imei2 = await stack.pool.query(`SELECT ext_fields->>'imei2' AS imei2 FROM t_batch_action_device WHERE batch_action_id = $1 ORDER BY row_number`, [body.batchId]);
+    const imei2 = await stack.pool.query(
+      `SELECT ext_fields->>'imei2' AS imei2 FROM t_batch_action_device WHERE batch_action_id = $1 ORDER BY row_number`,
+      [body.batchId],
+    );
     expect(imei2.rows.map((r) => r.imei2 !== null)).toEqual([true, false]);
     expect(await stack.mongo.devices.countDocuments({ tenant_id: workspace, workflow_version_id: root.workflowId })).toBe(2);
   });

@@ -57,7 +57,13 @@ describe('TempLock: lifecycle and override through the API', () => {
     expect(locked).toMatchObject({ state_id: DeviceState.LOCKED, previous_state_id: DeviceState.ACTIVE });
     expect(locked.ext_fields).toEqual({ lock_duration: 2, first_temp_lock_checkin_at: Math.floor(checkedInAt / 1000) });
     const during = await call(base, device.operatorKey, 'GET', `${path}/temp-lock`);
-    expect(during.body).toMatchObject({ actionId, running: true, status: 'ACTIVATED', directive: 'LOCK', nextDueAt: checkIn.body.lockUntil });
+    expect(during.body).toMatchObject({
+      actionId,
+      running: true,
+      status: 'ACTIVATED',
+      directive: 'LOCK',
+      nextDueAt: checkIn.body.lockUntil,
+    });
 
     const unlock = await waitForCommand(stack, actionId, 'UNLOCK');
     expect(unlock.dueAt).toBe(checkedInAt + 2000);
@@ -83,7 +89,13 @@ describe('TempLock: lifecycle and override through the API', () => {
 
     const after = await call(base, device.operatorKey, 'GET', `${path}/temp-lock`);
     expect(after.body).toMatchObject({ actionId, running: false, status: 'DEACTIVATED', directive: 'NONE', durationMinutes: 2 });
-    expect(after.body.history.map((h: { status: string }) => h.status)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED']);
+    expect(after.body.history.map((h: { status: string }) => h.status)).toEqual([
+      'WAITING',
+      'ACTIVATING',
+      'ACTIVATED',
+      'DEACTIVATING',
+      'DEACTIVATED',
+    ]);
     expect((await call(base, device.gatewayKey, 'POST', `${path}/check-in`)).body).toMatchObject({ directive: 'NONE', lockUntil: null });
     await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLock.lifecycle');
   });
@@ -117,7 +129,12 @@ describe('TempLock: lifecycle and override through the API', () => {
     });
     expect(invalid.status).toBe(422);
     expect(invalid.body.code).toBe('VALIDATION_FAILED');
-    expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['holidays[0]', 'timeZone', 'windows[1]', 'windows[2].end']);
+    expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'holidays[0]',
+      'timeZone',
+      'windows[1]',
+      'windows[2].end',
+    ]);
 
     const calendar = { timeZone: 'Asia/Ho_Chi_Minh', windows: [{ day: 'MON', start: '08:00', end: '17:30' }], holidays: ['2026-09-02'] };
     const saved = await call(base, device.operatorKey, 'PUT', path, calendar);
@@ -128,7 +145,7 @@ describe('TempLock: lifecycle and override through the API', () => {
     expect((await call(base, device.gatewayKey, 'PUT', path, calendar)).status).toBe(403);
   });
 
-  it('validates the assign request (422) and hides other tenants\' devices (404)', async () => {
+  it("validates the assign request (422) and hides other tenants' devices (404)", async () => {
     const device = await lockableDevice(stack);
     const other = await lockableDevice(stack);
     const put = (body: unknown, key = device.operatorKey, uid = device.uid) => call(base, key, 'PUT', `/v1/devices/${uid}/temp-lock`, body);
@@ -136,11 +153,21 @@ describe('TempLock: lifecycle and override through the API', () => {
       const answer = await put({ durationMinutes });
       expect(answer).toMatchObject({ status: 422, body: { code: 'VALIDATION_FAILED', errors: [{ field: 'durationMinutes' }] } });
     }
-    expect((await put({ durationMinutes: 5, workingHours: 'yes' })).body.errors).toEqual([expect.objectContaining({ field: 'workingHours' })]);
+    expect((await put({ durationMinutes: 5, workingHours: 'yes' })).body.errors).toEqual([
+      expect.objectContaining({ field: 'workingHours' }),
+    ]);
     // Working hours asked for, but the tenant has no calendar.
-    expect((await put({ durationMinutes: 5, workingHours: true })).body.errors).toEqual([expect.objectContaining({ field: 'workingHours' })]);
+    expect((await put({ durationMinutes: 5, workingHours: true })).body.errors).toEqual([
+      expect.objectContaining({ field: 'workingHours' }),
+    ]);
     expect((await put({ durationMinutes: 5 }, device.operatorKey, other.uid)).status).toBe(404);
-    expect((await call(base, device.operatorKey, 'PUT', `/v1/devices/${device.uid}/temp-lock?tenantId=${other.tenantId}`, { durationMinutes: 5 })).status).toBe(404);
+    expect(
+      (
+        await call(base, device.operatorKey, 'PUT', `/v1/devices/${device.uid}/temp-lock?tenantId=${other.tenantId}`, {
+          durationMinutes: 5,
+        })
+      ).status,
+    ).toBe(404);
     expect(await stack.mongo.deviceActions.countDocuments({ tenant_id: { $in: [device.tenantId, other.tenantId] } })).toBe(0);
   });
 });

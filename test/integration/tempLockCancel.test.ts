@@ -4,7 +4,17 @@ import { DeviceState } from '../../src/domain/deviceStates';
 import { tempLockWorkflowId } from '../../src/domain/tempLock';
 import { WEEKDAYS } from '../../src/domain/workingHours';
 import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
-import { LockableDevice, call, commandsOf, deviceRow, lockableDevice, milestones, statusesOf, waitForDeviceState, waitForStatus } from './tempLockSupport';
+import {
+  LockableDevice,
+  call,
+  commandsOf,
+  deviceRow,
+  lockableDevice,
+  milestones,
+  statusesOf,
+  waitForDeviceState,
+  waitForStatus,
+} from './tempLockSupport';
 
 jest.setTimeout(120_000);
 
@@ -84,7 +94,13 @@ describe('TempLock: cancel and override', () => {
     await cancel(device, actionId);
     expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
     expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.READY_FOR_USE, ext_fields: {} });
-    expect(await milestones(stack, device.deviceId)).toEqual(['TEMP_LOCK_ASSIGNED', 'LOCK', 'TEMP_LOCK_ACTIVATED', 'UNLOCK', 'TEMP_LOCK_CANCELLED']);
+    expect(await milestones(stack, device.deviceId)).toEqual([
+      'TEMP_LOCK_ASSIGNED',
+      'LOCK',
+      'TEMP_LOCK_ACTIVATED',
+      'UNLOCK',
+      'TEMP_LOCK_CANCELLED',
+    ]);
     const doc = await stack.mongo.deviceActions.findOne({ _id: actionId });
     expect(doc?.cancel_reason).toMatch(/^cancelled by user-/);
     await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLock.cancelActivated');

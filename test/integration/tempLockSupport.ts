@@ -41,7 +41,13 @@ export async function lockableDevice(
   return { tenantId, uid, deviceId: Number(rows[0].id), operatorKey: apiKey, gatewayKey };
 }
 
-export async function call(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+export async function call(
+  base: string,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { 'X-API-Key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -78,7 +84,11 @@ export function waitForStatus(stack: TestStack, actionId: string, status: string
 }
 
 export function waitForCommand(stack: TestStack, actionId: string, kind: 'LOCK' | 'UNLOCK', timeoutMs = 30_000): Promise<RecordedCommand> {
-  return waitFor(`${kind} command of ${actionId}`, async () => stack.gateway.commands.find((c) => c.actionId === actionId && c.kind === kind), timeoutMs);
+  return waitFor(
+    `${kind} command of ${actionId}`,
+    async () => stack.gateway.commands.find((c) => c.actionId === actionId && c.kind === kind),
+    timeoutMs,
+  );
 }
 
 export function commandsOf(stack: TestStack, actionId: string): string[] {

@@ -151,16 +151,14 @@ export function batchRoutes(deps: ApiDeps): Router {
       return { batch: toBatchRecord(claimed.rows[0]), devices: reset.rowCount };
     });
     const workflowId = await startBatchRun(deps, retried.batch, attempt);
-    res
-      .status(202)
-      .json({
-        batchId: batch.id,
-        status: 'RUNNING',
-        retry: attempt,
-        devices: retried.devices,
-        workflowId,
-        links: uploadAnswer(deps.config, retried.batch, 'RUNNING').links,
-      });
+    res.status(202).json({
+      batchId: batch.id,
+      status: 'RUNNING',
+      retry: attempt,
+      devices: retried.devices,
+      workflowId,
+      links: uploadAnswer(deps.config, retried.batch, 'RUNNING').links,
+    });
   });
 
   async function batchOf(req: Request): Promise<BatchRecord> {

@@ -57,8 +57,13 @@ export function deviceRoutes(deps: ApiDeps): Router {
       deviceType: device.deviceType,
       allowedActions: allowedActions(device.stateId),
       assignment: doc?.workflow_version_id
-        ? { workflowId: doc.workflow_version_id, workflowName: doc.workflow?.workflowName ?? null, assignedAt: doc.workflow?.assignedAt ?? null,
-            assignedBy: doc.workflow?.assignedBy ?? null, isActivatingWorkflow: doc.is_activating_workflow }
+        ? {
+            workflowId: doc.workflow_version_id,
+            workflowName: doc.workflow?.workflowName ?? null,
+            assignedAt: doc.workflow?.assignedAt ?? null,
+            assignedBy: doc.workflow?.assignedBy ?? null,
+            isActivatingWorkflow: doc.is_activating_workflow,
+          }
         : null,
       createdAt: device.createdAt,
       updatedAt: device.updatedAt,
@@ -107,7 +112,12 @@ export function deviceRoutes(deps: ApiDeps): Router {
     await runSingleDevice(req, res, 'exit', null);
   });
 
-  async function runSingleDevice(req: Request, res: import('express').Response, mode: 'assign' | 'register' | 'exit', workflowVersionId: string | null) {
+  async function runSingleDevice(
+    req: Request,
+    res: import('express').Response,
+    mode: 'assign' | 'register' | 'exit',
+    workflowVersionId: string | null,
+  ) {
     const caller = callerOf(req);
     const device = await deviceOf(req);
     const requestKey = req.get('idempotency-key')?.trim().slice(0, 200) || randomUUID();
@@ -143,9 +153,18 @@ export function deviceRoutes(deps: ApiDeps): Router {
     }
     const status = statusOfResult[result.code] ?? 500;
     if (status !== 200) {
-      throw new ProblemError(status, result.code, result.message, { deviceUid: device.uid, temporalUi: temporalUiLink(deps.config, workflowId) });
+      throw new ProblemError(status, result.code, result.message, {
+        deviceUid: device.uid,
+        temporalUi: temporalUiLink(deps.config, workflowId),
+      });
     }
-    res.json({ deviceUid: device.uid, mode, code: result.code, message: result.message, links: { temporalUi: temporalUiLink(deps.config, workflowId) } });
+    res.json({
+      deviceUid: device.uid,
+      mode,
+      code: result.code,
+      message: result.message,
+      links: { temporalUi: temporalUiLink(deps.config, workflowId) },
+    });
   }
 
   /** The device with this UID in the caller's tenant tree; another tenant's device is 404. */

@@ -97,7 +97,7 @@ export function tempLockRoutes(deps: ApiDeps): Router {
     res.status(202).json({ actionId: running.actionId, workflowId, status: 'CANCELLING' });
   });
 
-  router.post('/devices/:uid/check-in', requireRole('device_gateway', 'operator'), async (req, res) => {
+  router.post('/devices/:uid/check-in', requireRole('device_gateway'), async (req, res) => {
     const device = await findTargetDevice(req);
     const checkedInAt = Date.now();
     const handle = temporal.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid));

@@ -25,7 +25,12 @@ export function workflowRoutes(deps: ApiDeps): Router {
     if (!isServiceTypeId(body.serviceTypeId)) throw new ProblemError(422, 'INVALID_SERVICE_TYPE', 'serviceTypeId must be 1, 2 or 3');
     const tenantId = body.tenantId === undefined ? caller.tenantId : String(body.tenantId);
     if (!caller.tenantTree.includes(tenantId)) throw new ProblemError(404, 'NOT_FOUND', `no workspace ${tenantId} in your tenant tree`);
-    const id = await upsertWorkflowVersion(deps.mongo, { id: new ObjectId().toHexString(), name: body.name.trim(), tenantId, serviceTypeId: body.serviceTypeId });
+    const id = await upsertWorkflowVersion(deps.mongo, {
+      id: new ObjectId().toHexString(),
+      name: body.name.trim(),
+      tenantId,
+      serviceTypeId: body.serviceTypeId,
+    });
     const workflow = await findActiveWorkflow(deps.mongo, id, [tenantId]);
     res.status(201).location(`/v1/workflows/${id}`).json(workflow);
   });
