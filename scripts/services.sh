@@ -41,6 +41,16 @@ pg_bin_dir() {
   return 1
 }
 
+# Where the cluster lives: under $DATA, unless the postgres user cannot reach it there (a clone
+# under /root, say); then in a folder of its own under /var/tmp, named after $DATA.
+pg_dir() {
+  if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -x "$DATA" 2>/dev/null; then
+    echo "$DATA/postgres"
+  else
+    echo "/var/tmp/device-orchestrator-pg-$(printf '%s' "$DATA" | md5sum | cut -c1-12)"
+  fi
+}
+
 ensure_postgres_installed() {
   pg_bin_dir >/dev/null && return
   [ "$(id -u)" = 0 ] || die "PostgreSQL is not installed; run: sudo apt-get install -y postgresql (or set DATABASE_URL)"
@@ -55,7 +65,7 @@ start_postgres() {
   if port_open "$PG_PORT"; then log "PostgreSQL: already running on 127.0.0.1:$PG_PORT"; return; fi
   ensure_postgres_installed
   local bin; bin=$(pg_bin_dir)
-  local dir="$DATA/postgres"
+  local dir; dir=$(pg_dir)
   mkdir -p "$dir"
   [ "$(id -u)" = 0 ] && chown postgres: "$dir"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
@@ -74,7 +84,7 @@ start_postgres() {
 }
 
 stop_postgres() {
-  local dir="$DATA/postgres/data" bin
+  local dir bin; dir="$(pg_dir)/data"
   [ -f "$dir/postmaster.pid" ] || return 0
   bin=$(pg_bin_dir) || return 0
   log "PostgreSQL: stopping"
