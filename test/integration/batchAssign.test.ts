@@ -1,8 +1,7 @@
 // BatchAssign end to end on the real stack: upload through the API, the parent and its children on
 // a worker, results in PostgreSQL and MongoDB, and the read side.
-import { Worker } from '@temporalio/worker';
 import { DeviceState } from '../../src/domain/deviceStates';
-import { TestStack, createTenantWithKey, recordHistory, startTestStack } from './harness';
+import { TestStack, createTenantWithKey, recordHistory, startServingStack } from './harness';
 import {
   BatchTenant,
   batchRows,
@@ -20,23 +19,15 @@ import {
 jest.setTimeout(120_000);
 describe('BatchAssign', () => {
   let stack: TestStack;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stop: () => Promise<void>;
   let base: string;
   let tenant: BatchTenant;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    worker = await stack.newWorker();
-    running = worker.run();
-    base = await stack.startApi();
+    ({ stack, base, stop } = await startServingStack());
     tenant = await batchTenant(stack);
   });
-  afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await stack.close();
-  });
+  afterAll(async () => stop());
 
   it('assign mode: every eligible device gets the workflow, one milestone and one step each', async () => {
     const r4u = await seedDevices(stack, tenant.tenantId, 20, DeviceState.READY_FOR_USE);

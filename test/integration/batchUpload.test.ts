@@ -1,30 +1,21 @@
 // POST /v1/batches refusals and variants: every refused upload answers a clear 4xx and stores
 // nothing; multipart uploads, the imei/imei2 header and a target workspace are accepted.
-import { Worker } from '@temporalio/worker';
 import { upsertTenant } from '../../src/db/inventorySeed';
-import { TestStack, startTestStack } from './harness';
+import { TestStack, startServingStack } from './harness';
 import { BatchTenant, batchTenant, csvOf, freshImei, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
 
 jest.setTimeout(120_000);
 describe('BatchAssign upload', () => {
   let stack: TestStack;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stop: () => Promise<void>;
   let base: string;
   let tenant: BatchTenant;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    worker = await stack.newWorker();
-    running = worker.run();
-    base = await stack.startApi();
+    ({ stack, base, stop } = await startServingStack());
     tenant = await batchTenant(stack);
   });
-  afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await stack.close();
-  });
+  afterAll(async () => stop());
 
   it('refuses bad uploads with a clear 4xx and stores nothing', async () => {
     const assign = { mode: 'assign', workflowId: tenant.workflowId };

@@ -122,3 +122,22 @@ export async function recordHistory(stack: TestStack, workflowId: string, name: 
   const history = historyToJSON(await stack.client.workflow.getHandle(workflowId).fetchHistory());
   await writeFile(join(__dirname, '..', 'replay', 'histories', `${name}.json`), history + '\n');
 }
+
+/** The stack with a worker polling its task queue and the API listening: what most API tests need. */
+export async function startServingStack(
+  env: Record<string, string> = {},
+): Promise<{ stack: TestStack; base: string; stop(): Promise<void> }> {
+  const stack = await startTestStack(env);
+  const worker = await stack.newWorker();
+  const running = worker.run();
+  const base = await stack.startApi();
+  return {
+    stack,
+    base,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await stack.close();
+    },
+  };
+}
