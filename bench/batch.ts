@@ -26,6 +26,8 @@ const DEVICES = numberArg('--devices', 10_000);
 const WINDOW = numberArg('--window', 200);
 const API_PORT = numberArg('--api-port', 3900);
 const ceiling = !process.argv.includes('--no-ceiling');
+/** Only the no-work ceiling: the uploaded batch is terminated before any worker runs it. */
+const ceilingOnly = process.argv.includes('--ceiling-only');
 
 async function main(): Promise<void> {
   const taskQueue = `bench-batch-${randomUUID().slice(0, 8)}`;
@@ -44,8 +46,13 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
 
-  const worker = await startProcess('worker', 'dist-bench/bench/batchWorker.js', env, (line) => line === 'ready');
   const api = await startProcess('api', 'dist/api/server.js', env, () => false);
+  let worker: ChildProcess | null = null;
+  const startWorker = async () => {
+    worker = await startProcess('worker', 'dist-bench/bench/batchWorker.js', env, (line) => line === 'ready');
+    return worker;
+  };
+  if (!ceilingOnly) await startWorker();
   await waitUntil(async () => (await fetch(`http://127.0.0.1:${API_PORT}/readyz`).catch(() => null))?.ok === true, 30_000);
   try {
     const tenantId = `bench-${randomUUID().slice(0, 8)}`;
@@ -76,13 +83,20 @@ async function main(): Promise<void> {
     const answer = (await res.json()) as { batchId: string; rows: unknown };
     if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${JSON.stringify(answer)}`);
     log(`upload of ${(csv.length / 1e6).toFixed(2)} MB answered 202 in ${uploadMs} ms: ${JSON.stringify(answer.rows)}`);
-    const real = (await temporal.workflow.getHandle(`batch/${answer.batchId}`).result()) as BatchAssignResult;
-    const realSeconds = ((await finishedAt(pool, answer.batchId)) - uploadStart) / 1000;
-    const memory = { worker: peakRssMb(worker), api: peakRssMb(api) };
+    let real: BatchAssignResult | null = null;
+    let realSeconds = 0;
+    if (ceilingOnly) {
+      await temporal.workflow.getHandle(`batch/${answer.batchId}`).terminate('benchmark: ceiling only');
+      await startWorker();
+    } else {
+      real = (await temporal.workflow.getHandle(`batch/${answer.batchId}`).result()) as BatchAssignResult;
+      realSeconds = ((await finishedAt(pool, answer.batchId)) - uploadStart) / 1000;
+    }
+    const memory = { worker: peakRssMb(worker!), api: peakRssMb(api) };
 
     let ceilingSeconds: number | null = null;
     let ceilingResult: BatchAssignResult | null = null;
-    if (ceiling) {
+    if (ceiling || ceilingOnly) {
       const batchId = await copyBatchWithoutWork(pool, answer.batchId);
       const batch = (await findBatch(pool, batchId, [tenantId]))!;
       const start = Date.now();
@@ -94,20 +108,22 @@ async function main(): Promise<void> {
     const line = (k: string, v: string) => console.log(`${k.padEnd(36)} ${v}`);
     console.log(`\nBatchAssign benchmark — ${DEVICES.toLocaleString('en-US')} devices, window ${WINDOW}`);
     line('upload → 202', `${uploadMs} ms`);
-    line('end to end (upload → finished)', `${realSeconds.toFixed(1)} s`);
-    line('throughput', `${(DEVICES / realSeconds).toFixed(0)} devices/s`);
-    line('result', `${real.status} ${JSON.stringify(real.byCode)}`);
-    line('parent runs / longest run history', `${real.runs} runs, ${real.longestRunHistory} events (limit 51,200)`);
-    line('peak memory worker / API', `${memory.worker} MB / ${memory.api} MB`);
+    if (real) {
+      line('end to end (upload → finished)', `${realSeconds.toFixed(1)} s`);
+      line('throughput', `${(DEVICES / realSeconds).toFixed(0)} devices/s`);
+      line('result', `${real.status} ${JSON.stringify(real.byCode)}`);
+      line('parent runs / longest run history', `${real.runs} runs, ${real.longestRunHistory} events (limit 51,200)`);
+      line('peak memory worker / API', `${memory.worker} MB / ${memory.api} MB`);
+    }
     if (ceilingSeconds !== null && ceilingResult) {
       line(
         'no-work ceiling',
         `${ceilingSeconds.toFixed(1)} s, ${(DEVICES / ceilingSeconds).toFixed(0)} devices/s (${ceilingResult.runs} runs, longest ${ceilingResult.longestRunHistory} events)`,
       );
-      line('our share of the ceiling', `${((ceilingSeconds / realSeconds) * 100).toFixed(0)} %`);
+      if (real) line('our share of the ceiling', `${((ceilingSeconds / realSeconds) * 100).toFixed(0)} %`);
     }
   } finally {
-    await stopProcess(worker);
+    if (worker) await stopProcess(worker);
     await stopProcess(api);
     await Promise.all([pool.end(), mongo.client.close(), connection.close()]);
   }

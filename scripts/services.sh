@@ -131,6 +131,7 @@ start_temporal() {
     --db-filename "$DATA/temporal/temporal.db" --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     "${sa[@]}" --log-level warn \
     --dynamic-config-value frontend.enableUpdateWorkflowExecution=true \
+    ${TEMPORAL_EXTRA_ARGS:-} \
     >"$DATA/logs/temporal.log" 2>&1 </dev/null &
   echo $! >"$DATA/run/temporal.pid"
   wait_for Temporal 120 "$bin" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT"
