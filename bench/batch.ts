@@ -5,10 +5,8 @@
 // history of any parent run, peak memory (VmHWM) of worker and API. Then the same N with children
 // that do no work (the ceiling of the parent + child machinery), and our share of that ceiling.
 import { Client, Connection } from '@temporalio/client';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Pool } from 'pg';
 import { startBatchRun } from '../src/api/batchRuns';
 import { loadConfig } from '../src/config';
@@ -20,8 +18,8 @@ import { createPgPool } from '../src/db/postgres';
 import { DeviceState } from '../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../src/domain/deviceUid';
 import { BatchAssignResult } from '../src/workflows/batchAssign';
+import { log, numberArg, peakRssMb, startProcess, stopProcess, waitUntil } from './support';
 
-const ROOT = resolve(__dirname, '..', '..');
 const DEVICES = numberArg('--devices', 10_000);
 const WINDOW = numberArg('--window', 200);
 const API_PORT = numberArg('--api-port', 3900);
@@ -149,52 +147,6 @@ async function copyBatchWithoutWork(pool: Pool, sourceId: string): Promise<strin
 async function finishedAt(pool: Pool, batchId: string): Promise<number> {
   const { rows } = await pool.query('SELECT finished_at FROM t_batch_action WHERE id = $1', [batchId]);
   return new Date(rows[0].finished_at).getTime();
-}
-
-function startProcess(name: string, script: string, env: NodeJS.ProcessEnv, isReady: (line: string) => boolean): Promise<ChildProcess> {
-  const child = spawn('node', [script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolveStarted, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      if (lines.some(isReady)) resolveStarted(child);
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
-    if (name === 'api') resolveStarted(child);
-  });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
-
-function peakRssMb(child: ChildProcess): number {
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function numberArg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-function log(message: string): void {
-  console.log(`[bench] ${message}`);
 }
 
 main().catch((err) => {

@@ -1,0 +1,307 @@
+// `npm run bench:load -- [--uploads 20] [--rows 10000] [--readers 4] [--api-port 3901] [--window W]`:
+// the API under load while batches run. Starts a worker and the API as child processes on a task
+// queue of their own (as bench:batch does), seeds uploads × rows READY_FOR_USE devices in a fresh
+// tenant, fires --uploads concurrent CSV uploads of --rows distinct devices each (mode assign) while
+// --readers loops read GET /v1/batches/:id of the batches created so far back to back (every 10th
+// read is GET /v1/batches/:id/devices?limit=50), until every batch has finished. Prints upload
+// latency, status-read latency (upload phase and processing phase apart), time until every batch
+// finished, devices/s, every batch's final status and counters, peak memory of worker and API.
+import { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'pg';
+import { loadConfig } from '../src/config';
+import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../src/db/inventorySeed';
+import { migrate } from '../src/db/migrate';
+import { connectMongo } from '../src/db/mongo';
+import { createPgPool } from '../src/db/postgres';
+import { DeviceState } from '../src/domain/deviceStates';
+import { imeiWithCheckDigit } from '../src/domain/deviceUid';
+import { log, numberArg, peakRssMb, startProcess, stopProcess, waitUntil } from './support';
+
+const UPLOADS = numberArg('--uploads', 20);
+const ROWS = numberArg('--rows', 10_000);
+const READERS = numberArg('--readers', 4);
+const API_PORT = numberArg('--api-port', 3901);
+const WINDOW = numberArg('--window', 200);
+/** The bench API's per-key limit: high, so the readers measure latency rather than 429s (default 50/s). */
+const RATE_LIMIT_PER_SECOND = 100_000;
+const DEVICE_PAGE_EVERY = 10;
+const STATUS_P99_TARGET_MS = 200;
+const READ_TIMEOUT_MS = 30_000;
+const PROGRESS_EVERY_MS = 10_000;
+
+type Phase = 'upload' | 'processing';
+
+interface Read {
+  phase: Phase;
+  ms: number;
+  /** HTTP status; 0 when the request failed or timed out. */
+  status: number;
+}
+
+interface FinalStatus {
+  status: string;
+  progress: { total: number; done: number; pending: number };
+  countersByStatus: Record<string, number>;
+  countersByCode: Record<string, number>;
+  timings: { elapsedSeconds: number; devicesPerSecond: number | null };
+}
+
+async function main(): Promise<void> {
+  for (const [name, value] of Object.entries({ uploads: UPLOADS, rows: ROWS, readers: READERS, 'api-port': API_PORT, window: WINDOW })) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, not ${value}`);
+  }
+  if (UPLOADS * ROWS > 1_000_000) throw new Error('--uploads × --rows must be at most 1,000,000 (device UIDs carry a 6-digit index)');
+  const total = UPLOADS * ROWS;
+  const taskQueue = `bench-load-${randomUUID().slice(0, 8)}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TASK_QUEUE: taskQueue,
+    API_PORT: String(API_PORT),
+    BATCH_WINDOW_SIZE: String(WINDOW),
+    RATE_LIMIT_PER_SECOND: String(RATE_LIMIT_PER_SECOND),
+    PG_POOL_SIZE: process.env.PG_POOL_SIZE ?? '60',
+    LOG_LEVEL: 'warn',
+  };
+  const config = loadConfig(env);
+  const pool = createPgPool(config.postgres.url, 10);
+  await migrate(pool);
+  const mongo = await connectMongo(config.mongo.url, config.mongo.database);
+
+  let worker: ChildProcess | null = null;
+  let api: ChildProcess | null = null;
+  try {
+    worker = await startProcess('worker', 'dist-bench/bench/batchWorker.js', env, (line) => line === 'ready');
+    api = await startProcess('api', 'dist/api/server.js', env, () => false);
+    const apiUrl = `http://127.0.0.1:${API_PORT}`;
+    await waitUntil(async () => (await fetch(`${apiUrl}/readyz`).catch(() => null))?.ok === true, 30_000);
+
+    const tenantId = `bench-load-${randomUUID().slice(0, 8)}`;
+    await upsertTenant(pool, tenantId, 'Load benchmark tenant');
+    const apiKey = await createApiKey(pool, tenantId, 'bench', 'operator');
+    const workflowId = await upsertWorkflowVersion(mongo, { name: 'Load benchmark workflow', tenantId, serviceTypeId: 1 });
+    const stamp = String(Date.now() % 1e6).padStart(6, '0');
+    const uploads = Array.from({ length: UPLOADS }, (_, u) =>
+      Array.from({ length: ROWS }, (_, i) => imeiWithCheckDigit(`86${stamp}${String(u * ROWS + i).padStart(6, '0')}`)),
+    );
+    const seedStart = Date.now();
+    await insertDevices(
+      pool,
+      tenantId,
+      uploads.flat().map((uid) => ({ uid, stateId: DeviceState.READY_FOR_USE })),
+    );
+    log(
+      `seeded ${total.toLocaleString('en-US')} devices in ${((Date.now() - seedStart) / 1000).toFixed(1)} s in tenant ${tenantId}; ` +
+        `task queue ${taskQueue}, window ${WINDOW}, API ${apiUrl} with RATE_LIMIT_PER_SECOND=${RATE_LIMIT_PER_SECOND}`,
+    );
+
+    // Readers: back to back over the batches created so far, until every batch has finished.
+    const headers = { 'X-API-Key': apiKey };
+    const batchIds: string[] = [];
+    const statusReads: Read[] = [];
+    const pageReads: Read[] = [];
+    let phase: Phase = 'upload';
+    let stopReaders = false;
+    const reader = async (r: number) => {
+      for (let n = r; !stopReaders; n++) {
+        if (batchIds.length === 0) {
+          await sleep(10);
+          continue;
+        }
+        const id = batchIds[n % batchIds.length]!;
+        const page = n % DEVICE_PAGE_EVERY === 0;
+        const read: Read = { phase, ms: 0, status: 0 };
+        const start = performance.now();
+        try {
+          const res = await fetch(`${apiUrl}/v1/batches/${id}${page ? '/devices?limit=50' : ''}`, {
+            headers,
+            signal: AbortSignal.timeout(READ_TIMEOUT_MS),
+          });
+          await res.arrayBuffer();
+          read.status = res.status;
+        } catch {
+          read.status = 0;
+        }
+        read.ms = performance.now() - start;
+        (page ? pageReads : statusReads).push(read);
+      }
+    };
+    const readers = Array.from({ length: READERS }, (_, r) => reader(r));
+
+    // Uploads: all at once.
+    const uploadStart = Date.now();
+    const uploadResults = await Promise.all(
+      uploads.map(async (uids, u) => {
+        const csv = `deviceUid\n${uids.join('\n')}\n`;
+        const start = performance.now();
+        const res = await fetch(`${apiUrl}/v1/batches?mode=assign&workflowId=${workflowId}`, {
+          method: 'POST',
+          headers: { ...headers, 'Content-Type': 'text/csv' },
+          body: csv,
+        });
+        const answer = (await res.json()) as { batchId?: string };
+        const ms = performance.now() - start;
+        if (res.status === 202 && answer.batchId) batchIds.push(answer.batchId);
+        else log(`upload ${u + 1} answered ${res.status}: ${JSON.stringify(answer)}`);
+        return { ms, status: res.status, batchId: res.status === 202 ? (answer.batchId ?? null) : null };
+      }),
+    );
+    const uploadPhaseMs = Date.now() - uploadStart;
+    phase = 'processing';
+    const accepted = uploadResults.filter((u) => u.batchId !== null).length;
+    log(`${accepted}/${UPLOADS} uploads answered 202 within ${(uploadPhaseMs / 1000).toFixed(1)} s; waiting for every batch to finish`);
+    if (accepted === 0) throw new Error('no upload was accepted');
+    const acceptedIds = uploadResults.flatMap((u) => (u.batchId ? [u.batchId] : []));
+
+    // Wait for every batch (from PostgreSQL, not through the API), a progress line every 10 s.
+    let lastProgress = Date.now();
+    for (;;) {
+      for (const [name, child] of [
+        ['worker', worker],
+        ['API', api],
+      ] as const) {
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`the ${name} process exited (${child.exitCode ?? child.signalCode})`);
+      }
+      const finished = await finishedBatches(pool, acceptedIds);
+      if (finished === acceptedIds.length) break;
+      if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+        lastProgress = Date.now();
+        const devices = await devicesDone(pool, acceptedIds);
+        const errors = [...statusReads, ...pageReads].filter((r) => !ok(r)).length;
+        log(
+          `${((Date.now() - uploadStart) / 1000).toFixed(0)} s: batches done ${finished}/${acceptedIds.length}, ` +
+            `devices done ${devices.done.toLocaleString('en-US')}/${devices.total.toLocaleString('en-US')}; ` +
+            `${statusReads.length + pageReads.length} reads so far, ${errors} errors`,
+        );
+      }
+      await sleep(1000);
+    }
+    stopReaders = true;
+    await Promise.all(readers);
+    const lastFinished = await lastFinishedAt(pool, acceptedIds);
+    const allSeconds = (lastFinished - uploadStart) / 1000;
+    const memory = { worker: peakRssMb(worker), api: peakRssMb(api) };
+
+    const finals: Array<{ batchId: string; status: number; body: FinalStatus | null }> = [];
+    for (const batchId of acceptedIds) {
+      const res = await fetch(`${apiUrl}/v1/batches/${batchId}`, { headers });
+      finals.push({ batchId, status: res.status, body: res.ok ? ((await res.json()) as FinalStatus) : null });
+    }
+    const processed = finals.reduce((sum, f) => sum + (f.body?.progress.done ?? 0), 0);
+
+    const line = (k: string, v: string) => console.log(`${k.padEnd(38)} ${v}`);
+    const n = (x: number) => x.toLocaleString('en-US');
+    console.log(
+      `\nLoad benchmark — ${UPLOADS} concurrent uploads × ${n(ROWS)} rows (${n(total)} devices), ${READERS} readers, window ${WINDOW}`,
+    );
+    line('API rate limit', `RATE_LIMIT_PER_SECOND=${n(RATE_LIMIT_PER_SECOND)} for this benchmark's API (default 50/s per key)`);
+    const uploadMs = uploadResults.map((u) => u.ms);
+    const all202 = uploadResults.every((u) => u.status === 202);
+    line(
+      'uploads → 202',
+      `p50 ${ms(percentile(uploadMs, 50))}, p99 ${ms(percentile(uploadMs, 99))}, max ${ms(Math.max(...uploadMs))}; ` +
+        `all 202: ${all202 ? 'yes' : `NO (${statusCounts(uploadResults)})`}`,
+    );
+    const target = (reads: Read[]) =>
+      percentile(
+        reads.map((r) => r.ms),
+        99,
+      ) < STATUS_P99_TARGET_MS && reads.every(ok)
+        ? 'met'
+        : 'NOT met';
+    line(
+      'status reads GET /v1/batches/:id',
+      `${readSummary(statusReads)}; target p99 < ${STATUS_P99_TARGET_MS} ms: ${target(statusReads)}`,
+    );
+    line(`  during the uploads (${(uploadPhaseMs / 1000).toFixed(1)} s)`, readSummary(statusReads.filter((r) => r.phase === 'upload')));
+    line('  during processing', readSummary(statusReads.filter((r) => r.phase === 'processing')));
+    line('device pages GET …/devices?limit=50', readSummary(pageReads));
+    line('every batch finished', `${allSeconds.toFixed(1)} s after the uploads started`);
+    line('throughput', `${(processed / allSeconds).toFixed(0)} devices/s overall (${n(processed)} devices)`);
+    const complete = finals.filter(
+      (f) => f.body?.status === 'COMPLETED' && f.body.progress.total === ROWS && f.body.progress.pending === 0,
+    );
+    line('batches', `${complete.length}/${UPLOADS} COMPLETED with total = ${n(ROWS)}: ${complete.length === UPLOADS ? 'yes' : 'NO'}`);
+    for (const f of finals) {
+      const b = f.body;
+      line(
+        `  ${f.batchId}`,
+        b
+          ? `${b.status} total ${b.progress.total} done ${b.progress.done} ${JSON.stringify(b.countersByStatus)} ${JSON.stringify(b.countersByCode)} ` +
+              `(${b.timings.elapsedSeconds} s, ${b.timings.devicesPerSecond ?? '-'} devices/s)`
+          : `GET answered ${f.status}`,
+      );
+    }
+    line('peak memory worker / API', `${memory.worker} MB / ${memory.api} MB`);
+  } finally {
+    if (worker) await stopProcess(worker);
+    if (api) await stopProcess(api);
+    await Promise.all([pool.end(), mongo.client.close()]);
+  }
+}
+
+async function finishedBatches(pool: Pool, ids: string[]): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM t_batch_action WHERE id = ANY($1::uuid[]) AND status NOT IN ('CREATED', 'RUNNING') AND finished_at IS NOT NULL`,
+    [ids],
+  );
+  return Number(rows[0]!.n);
+}
+
+async function devicesDone(pool: Pool, ids: string[]): Promise<{ done: number; total: number }> {
+  const { rows } = await pool.query<{ done: string; total: string }>(
+    `SELECT count(*) FILTER (WHERE status <> 'PENDING') AS done, count(*) AS total FROM t_batch_action_device WHERE batch_action_id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return { done: Number(rows[0]!.done), total: Number(rows[0]!.total) };
+}
+
+async function lastFinishedAt(pool: Pool, ids: string[]): Promise<number> {
+  const { rows } = await pool.query<{ last: Date }>(`SELECT max(finished_at) AS last FROM t_batch_action WHERE id = ANY($1::uuid[])`, [
+    ids,
+  ]);
+  return new Date(rows[0]!.last).getTime();
+}
+
+function ok(read: Read): boolean {
+  return read.status >= 200 && read.status < 300;
+}
+
+/** Count, p50 / p99 / max over every read (errors included), errors = any answer but 2xx (0 = no answer). */
+function readSummary(reads: Read[]): string {
+  if (reads.length === 0) return 'none';
+  const times = reads.map((r) => r.ms);
+  const errors = reads.filter((r) => !ok(r));
+  return (
+    `${reads.length.toLocaleString('en-US')} reads, p50 ${ms(percentile(times, 50))}, p99 ${ms(percentile(times, 99))}, max ${ms(Math.max(...times))}; ` +
+    `errors ${errors.length}${errors.length ? ` (${statusCounts(errors)})` : ''}`
+  );
+}
+
+function statusCounts(items: Array<{ status: number }>): string {
+  const counts = new Map<number, number>();
+  for (const { status } of items) counts.set(status, (counts.get(status) ?? 0) + 1);
+  return [...counts].map(([status, count]) => `${count}× ${status || 'no answer'}`).join(', ');
+}
+
+/** Nearest-rank percentile. */
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(0)} ms`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+// Helpers shared by the benchmarks that run the product's worker and API as child processes
+// (bench:batch, bench:load): start/stop a child, its peak memory, polling, command-line numbers.
+// Every child started here is killed when the benchmark process exits, fails or is interrupted.
+import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** The repository root (this file runs from dist-bench/bench/). */
+export const ROOT = resolve(__dirname, '..', '..');
+
+const children = new Set<ChildProcess>();
+let cleanupInstalled = false;
+
+/** Kills (SIGKILL) every child still alive when this process exits; SIGINT/SIGTERM exit through it. */
+function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.on('exit', () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the worker and API children`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+}
+
+/**
+ * Starts `node <script>` from the repository root. Resolves once a line of its stdout passes
+ * `isReady` (the API at once: wait for /readyz instead); rejects if it exits before that.
+ */
+export function startProcess(
+  name: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  isReady: (line: string) => boolean,
+): Promise<ChildProcess> {
+  installCleanup();
+  const child = spawn('node', [script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return new Promise((resolveStarted, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      if (lines.some(isReady)) resolveStarted(child);
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+    if (name === 'api') resolveStarted(child);
+  });
+}
+
+/** SIGTERM, then SIGKILL after 15 s. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** Peak resident memory (VmHWM) of a running child, in MB. */
+export function peakRssMb(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export function numberArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+export function log(message: string): void {
+  console.log(`[bench] ${message}`);
+}
