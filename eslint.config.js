@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'dist-bench/', '.data/', 'coverage/', 'test/replay/histories/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist-bench/', 'dist-test/', '.data/', 'coverage/', 'test/replay/histories/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -22,9 +22,15 @@ export interface AppConfig {
     publicUrl: string;
     rateLimitPerSecond: number;
     gatewayRateLimitPerSecond: number;
+    /** After SIGTERM, how long requests already received get to finish before uploads give up (503). */
+    shutdownGraceMs: number;
   };
   upload: { maxRows: number; maxBytes: number };
   gateway: { url: string | null; timeoutMs: number };
+  worker: {
+    /** After SIGTERM, how long in-flight activities get to finish before they are cancelled. */
+    shutdownGraceMs: number;
+  };
   batch: { windowSize: number; pageSize: number; childrenPerRun: number };
   tempLock: {
     /** Length of one lock minute in ms: 60000, except in demos and tests that want minutes to pass quickly. */
@@ -72,6 +78,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       // Per API key; 0 turns the limit off. Device gateways relay every device's check-in.
       rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 50, 0, 1_000_000),
       gatewayRateLimitPerSecond: integer(env, 'RATE_LIMIT_GATEWAY_PER_SECOND', 5000, 0, 1_000_000),
+      shutdownGraceMs: integer(env, 'API_SHUTDOWN_GRACE_MS', 30_000, 0, 600_000),
     },
     upload: {
       maxRows: integer(env, 'UPLOAD_MAX_ROWS', 1_000_000, 1, 100_000_000),
@@ -80,6 +87,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     gateway: {
       url: env.GATEWAY_URL ? url(env, 'GATEWAY_URL', '', ['http:', 'https:']) : null,
       timeoutMs: integer(env, 'GATEWAY_TIMEOUT_MS', 5000, 100, 120000),
+    },
+    worker: {
+      shutdownGraceMs: integer(env, 'WORKER_SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),
     },
     batch: {
       windowSize: integer(env, 'BATCH_WINDOW_SIZE', 200, 1, 1000),

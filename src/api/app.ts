@@ -8,6 +8,7 @@ import { AppConfig } from '../config';
 import { MongoStores } from '../db/mongo';
 import type { Logger } from '../logger';
 import { authenticate } from './auth';
+import { ApiDrain } from './drain';
 import { openApiDocument } from './openapi';
 import { ProblemError, notFoundHandler, problemHandler } from './problem';
 import { rateLimitPerKey } from './rateLimit';
@@ -25,6 +26,8 @@ export interface ApiDeps {
   mongo: MongoStores;
   temporal: Client;
   log: Logger;
+  /** Refuses new requests once the process is shutting down (server.ts starts it on SIGTERM). */
+  drain: ApiDrain;
 }
 
 export function createApp(deps: ApiDeps): Express {
@@ -48,6 +51,7 @@ export function createApp(deps: ApiDeps): Express {
     });
     next();
   });
+  app.use(deps.drain.gate);
 
   app.use(healthRoutes(deps));
 

@@ -1,6 +1,7 @@
 // The CSV upload of POST /v1/batches (SPEC §3): receives the file (multipart `file` or a text/csv
 // body) as a stream, parses it with csv-parse, validates each row and writes rows in bulk chunks
-// inside ONE transaction with the batch row, so a refused upload (400/413/415) stores nothing.
+// inside ONE transaction with the batch row, so a refused upload (400/413/415, or 503 when the API
+// shuts down mid-upload) stores nothing.
 // Memory stays flat in file size: duplicates are found by the unique index, not a Set in memory.
 import busboy from 'busboy';
 import { parse } from 'csv-parse';
@@ -8,6 +9,7 @@ import { Request } from 'express';
 import { PoolClient } from 'pg';
 import { Readable, Transform, pipeline } from 'node:stream';
 import { checkDeviceUid } from '../domain/deviceUid';
+import { shuttingDown } from './drain';
 import { ProblemError } from './problem';
 
 export interface UploadLimits {
@@ -86,7 +88,14 @@ export function receiveCsv(req: Request, limits: UploadLimits): Promise<Received
  */
 export async function storeCsvRows(
   client: PoolClient,
-  input: { batchId: string; tenantId: string; source: Readable; limits: UploadLimits },
+  input: {
+    batchId: string;
+    tenantId: string;
+    source: Readable;
+    limits: UploadLimits;
+    /** Aborted when the API's shutdown grace is over: the upload stops and the caller rolls back. */
+    stop?: AbortSignal;
+  },
 ): Promise<StoredRows> {
   const { limits } = input;
   let bytes = 0;
@@ -110,6 +119,11 @@ export async function storeCsvRows(
   // request's connection can still carry the answer.
   input.source.pipe(byteCounter);
   pipeline(byteCounter, utf8TextOnly(), records, () => undefined);
+  // Ending the parse with an error ends the loop below, however slowly the client is sending.
+  const stopReceiving = () =>
+    records.destroy(shuttingDown('the API is shutting down and the upload did not finish in time; nothing was stored: send it again'));
+  if (input.stop?.aborted) stopReceiving();
+  input.stop?.addEventListener('abort', stopReceiving);
 
   const stored: StoredRows = { total: 0, accepted: 0, rejected: 0 };
   let columns: { uid: number; imei2: number } | null = null;
@@ -146,6 +160,8 @@ export async function storeCsvRows(
     input.source.resume(); // let the rest of the request drain so the answer can be sent
     if (err instanceof ProblemError) throw err;
     throw new ProblemError(400, 'VALIDATION_FAILED', `the body is not a readable CSV file: ${(err as Error).message}`);
+  } finally {
+    input.stop?.removeEventListener('abort', stopReceiving);
   }
   if (!columns)
     throw new ProblemError(400, 'VALIDATION_FAILED', 'the file is empty: expected a header line naming a deviceUid (or imei) column');

@@ -90,6 +90,7 @@ const errors = {
   401: problem('Missing or unknown API key'),
   404: problem('Not found in your tenant tree'),
   429: problem('Rate limited'),
+  503: problem('This instance is shutting down (send the request again) or a backing service is unreachable'),
 };
 const uidParam = { name: 'uid', in: 'path', required: true, schema: str };
 const idParam = { name: 'id', in: 'path', required: true, schema: str };

@@ -1,9 +1,14 @@
 // API process entry point: connects stores and Temporal, serves the Express app on loopback by
-// default, and drains in-flight requests on SIGTERM/SIGINT.
+// default, and on SIGTERM/SIGINT drains (src/api/drain.ts) before closing the stores and exiting 0.
 import { Client } from '@temporalio/client';
+import { Server } from 'node:http';
 import { connectMongoStores, connectPostgres, connectTemporalClient, runMain } from '../bootstrap';
 import { createLogger } from '../logger';
 import { createApp } from './app';
+import { createApiDrain } from './drain';
+
+/** After the drain, how long the last answers get to reach their clients before connections are cut. */
+const CLOSE_CONNECTIONS_MS = 2_000;
 
 runMain('api', async (config) => {
   const log = createLogger(config.logLevel, 'api');
@@ -11,7 +16,8 @@ runMain('api', async (config) => {
   const mongo = await connectMongoStores(config);
   const connection = await connectTemporalClient(config);
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({ config, pool, mongo, temporal, log });
+  const drain = createApiDrain();
+  const app = createApp({ config, pool, mongo, temporal, log, drain });
   const server = app.listen(config.api.port, config.api.host, () => {
     log.info({ url: config.api.publicUrl }, 'api listening');
   });
@@ -21,13 +27,32 @@ runMain('api', async (config) => {
     );
     process.exit(1);
   });
-  const shutdown = () => {
-    log.info('api draining');
-    server.close(() => {
-      void Promise.all([pool.end(), mongo.client.close(), connection.close()]).then(() => process.exit(0));
-    });
-    setTimeout(() => process.exit(0), 30_000).unref();
+  // The listener stays open while draining, so a load balancer's /readyz probe sees 503 and new
+  // requests get a 503 instead of a refused connection. A second signal kills at once (`once`).
+  const shutdown = async (signal: NodeJS.Signals) => {
+    const graceMs = config.api.shutdownGraceMs;
+    log.info({ signal, graceMs }, 'api draining');
+    setTimeout(() => {
+      log.error('api shutdown stalled; exiting anyway');
+      process.exit(1);
+    }, graceMs + 15_000).unref();
+    const unanswered = await drain.drain(graceMs);
+    await closeServer(server);
+    await Promise.all([pool.end(), mongo.client.close(), connection.close()]);
+    log.info({ unanswered }, 'api stopped');
+    process.exit(0);
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', (signal) => void shutdown(signal));
+  process.once('SIGINT', (signal) => void shutdown(signal));
 });
+
+/** Stops listening and closes idle connections; cuts the rest after CLOSE_CONNECTIONS_MS. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const cut = setTimeout(() => server.closeAllConnections(), CLOSE_CONNECTIONS_MS);
+    server.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
+  });
+}

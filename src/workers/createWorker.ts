@@ -16,6 +16,8 @@ export interface CreateWorkerOptions {
     | 'maxCachedWorkflows'
     | 'stickyQueueScheduleToStartTimeout'
   >;
+  /** After shutdown(), how long in-flight activities may run before they are cancelled (SDK default 0: at once). */
+  shutdownGraceMs?: number;
 }
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
@@ -25,6 +27,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(options.deps),
+    ...(options.shutdownGraceMs !== undefined ? { shutdownGraceTime: options.shutdownGraceMs } : {}),
     ...options.tuning,
   });
 }

@@ -1,27 +1,49 @@
 // Worker process entry point: connects the stores and Temporal, then polls the task queue until
-// SIGINT/SIGTERM, letting in-flight tasks finish (Temporal's graceful shutdown).
+// SIGTERM/SIGINT. Then it stops polling and lets in-flight activities finish for up to
+// WORKER_SHUTDOWN_GRACE_MS (Temporal's Worker.shutdown()); what is still running after that is
+// cancelled, and Temporal retries it on another worker.
 import { DefaultLogger, LogLevel, Runtime } from '@temporalio/worker';
 import { runMain, connectMongoStores, connectPostgres, connectTemporalWorker } from '../bootstrap';
 import { createDeviceControlGateway } from '../gateway/deviceControlGateway';
 import { createLogger } from '../logger';
 import { createWorker } from './createWorker';
 
+/** After the grace period, how long cancelled activities get to report before the process gives up on them. */
+const EXIT_AFTER_GRACE_MS = 5_000;
+
 runMain('worker', async (config) => {
   const log = createLogger(config.logLevel, 'worker');
   // The SDK's own logs follow LOG_LEVEL too (its default, INFO, logs every worker state change).
+  // Its signal handling is off: shutdown is this file's, below, so it is logged and bounded here.
   const sdkLevels: Record<string, LogLevel> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', silent: 'ERROR' };
-  Runtime.install({ logger: new DefaultLogger(sdkLevels[config.logLevel]) });
+  Runtime.install({ logger: new DefaultLogger(sdkLevels[config.logLevel]), shutdownSignals: [] });
   const pool = await connectPostgres(config);
   const mongo = await connectMongoStores(config);
   const connection = await connectTemporalWorker(config);
+  const graceMs = config.worker.shutdownGraceMs;
   const worker = await createWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     deps: { pool, mongo, gateway: createDeviceControlGateway(config, mongo) },
+    shutdownGraceMs: graceMs,
   });
+  // An activity that ignores cancellation must not keep the process: past the grace period its
+  // attempt is abandoned (exit 1) and Temporal retries it elsewhere once its timeout expires.
+  // A second signal kills at once (`once`).
+  const shutdown = (signal: NodeJS.Signals) => {
+    log.info({ signal, graceMs }, 'worker draining');
+    setTimeout(() => {
+      log.error('activities still running after the shutdown grace period; Temporal retries them on another worker');
+      process.exit(1);
+    }, graceMs + EXIT_AFTER_GRACE_MS).unref();
+    worker.shutdown();
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
   log.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
   await worker.run();
   await Promise.all([pool.end(), mongo.client.close(), connection.close()]);
   log.info('worker stopped');
+  process.exit(0);
 });

@@ -3,7 +3,16 @@
 // assignment and no duplicate milestone (checked in PostgreSQL and MongoDB).
 import { batchAssign, batchProgressQuery } from '../../src/workflows/batchAssign';
 import { TestStack, startTestStack, waitFor } from './harness';
-import { BatchTenant, batchTenant, csvOf, milestoneCounts, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
+import {
+  BatchTenant,
+  batchTenant,
+  csvOf,
+  doneRowCount,
+  expectExactlyOnce as expectExactlyOnceIn,
+  seedDevices,
+  uploadCsv,
+  waitForBatchEnd,
+} from './batchSupport';
 
 jest.setTimeout(120_000);
 describe('BatchAssign resilience', () => {
@@ -26,31 +35,8 @@ describe('BatchAssign resilience', () => {
     return worker.runUntil(work());
   }
 
-  async function doneRows(batchId: string): Promise<number> {
-    const { rows } = await stack.pool.query(
-      `SELECT count(*)::int AS n FROM t_batch_action_device WHERE batch_action_id = $1 AND status <> 'PENDING'`,
-      [batchId],
-    );
-    return rows[0].n;
-  }
-
-  /** Exactly one result per device, one milestone per device and type, one assignment per device. */
-  async function expectExactlyOnce(batchId: string, uids: string[]): Promise<Record<string, number>> {
-    const rows = await stack.pool.query(
-      `SELECT device_uid, count(*)::int AS n, min(status) AS status FROM t_batch_action_device WHERE batch_action_id = $1 GROUP BY device_uid`,
-      [batchId],
-    );
-    expect(rows.rows).toHaveLength(uids.length);
-    expect(rows.rows.every((r) => r.n === 1 && r.status !== 'PENDING')).toBe(true);
-    expect((await milestoneCounts(stack, batchId)).every((m) => m.n === 1)).toBe(true);
-    const steps = await stack.mongo.deviceWorkflowSteps.countDocuments({ tenant_id: tenant.tenantId, assignment_key: `batch/${batchId}` });
-    const assigned = await stack.mongo.devices.countDocuments({ tenant_id: tenant.tenantId, assignment_key: `batch/${batchId}` });
-    const byStatus: Record<string, number> = {};
-    for (const r of rows.rows) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
-    expect(steps).toBe(byStatus.SUCCEEDED ?? 0);
-    expect(assigned).toBe(byStatus.SUCCEEDED ?? 0);
-    return byStatus;
-  }
+  const doneRows = (batchId: string) => doneRowCount(stack, batchId);
+  const expectExactlyOnce = (batchId: string, uids: string[]) => expectExactlyOnceIn(stack, tenant.tenantId, batchId, uids);
 
   it('continues-as-new every few children and still counts every device', async () => {
     stack.config.batch.childrenPerRun = 10;

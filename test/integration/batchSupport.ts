@@ -116,3 +116,35 @@ export async function milestoneCounts(stack: TestStack, batchId: string): Promis
   );
   return rows;
 }
+
+/** Rows of a batch that have their result (not PENDING). */
+export async function doneRowCount(stack: TestStack, batchId: string): Promise<number> {
+  const { rows } = await stack.pool.query(
+    `SELECT count(*)::int AS n FROM t_batch_action_device WHERE batch_action_id = $1 AND status <> 'PENDING'`,
+    [batchId],
+  );
+  return rows[0].n;
+}
+
+/** Exactly one result per device, one milestone per device and type, one assignment per device; returns rows by status. */
+export async function expectExactlyOnce(
+  stack: TestStack,
+  tenantId: string,
+  batchId: string,
+  uids: string[],
+): Promise<Record<string, number>> {
+  const rows = await stack.pool.query(
+    `SELECT device_uid, count(*)::int AS n, min(status) AS status FROM t_batch_action_device WHERE batch_action_id = $1 GROUP BY device_uid`,
+    [batchId],
+  );
+  expect(rows.rows).toHaveLength(uids.length);
+  expect(rows.rows.every((r) => r.n === 1 && r.status !== 'PENDING')).toBe(true);
+  expect((await milestoneCounts(stack, batchId)).every((m) => m.n === 1)).toBe(true);
+  const steps = await stack.mongo.deviceWorkflowSteps.countDocuments({ tenant_id: tenantId, assignment_key: `batch/${batchId}` });
+  const assigned = await stack.mongo.devices.countDocuments({ tenant_id: tenantId, assignment_key: `batch/${batchId}` });
+  const byStatus: Record<string, number> = {};
+  for (const r of rows.rows) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+  expect(steps).toBe(byStatus.SUCCEEDED ?? 0);
+  expect(assigned).toBe(byStatus.SUCCEEDED ?? 0);
+  return byStatus;
+}

@@ -68,6 +68,7 @@ describe('readiness names the service that is down', () => {
     const { createApp } = await import('../../src/api/app');
     const { createPgPool } = await import('../../src/db/postgres');
     const { createLogger } = await import('../../src/logger');
+    const { createApiDrain } = await import('../../src/api/drain');
     const stack = await startTestStack();
     // A pool aimed at a closed port stands in for a stopped PostgreSQL without disturbing others.
     const deadPool = createPgPool('postgres://postgres@127.0.0.1:1/none', 1);
@@ -77,6 +78,7 @@ describe('readiness names the service that is down', () => {
       mongo: stack.mongo,
       temporal: stack.client,
       log: createLogger('silent', 't'),
+      drain: createApiDrain(),
     });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));

@@ -7,6 +7,7 @@ import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
 import { Pool } from 'pg';
 import { createApp } from '../../src/api/app';
+import { createApiDrain } from '../../src/api/drain';
 import { AppConfig, loadConfig } from '../../src/config';
 import { MongoStores, connectMongo, ensureMongoIndexes } from '../../src/db/mongo';
 import { createPgPool } from '../../src/db/postgres';
@@ -72,7 +73,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
         tuning,
       }),
     async startApi() {
-      const app = createApp({ config, pool, mongo, temporal: client, log: createLogger('silent', 'api-test') });
+      const app = createApp({ config, pool, mongo, temporal: client, log: createLogger('silent', 'api-test'), drain: createApiDrain() });
       const server = await new Promise<Server>((resolve) => {
         const s = app.listen(0, '127.0.0.1', () => resolve(s));
       });

@@ -6,6 +6,13 @@ describe('configuration', () => {
     expect(config.temporal.address).toBe('127.0.0.1:7233');
     expect(config.postgres.url).toBe('postgres://postgres@127.0.0.1:55432/device_orchestrator');
     expect(config.gateway.url).toBeNull();
+    expect(config.api.shutdownGraceMs).toBe(30_000);
+    expect(config.worker.shutdownGraceMs).toBe(30_000);
+  });
+
+  it('reads the shutdown grace periods', () => {
+    const config = loadConfig({ API_SHUTDOWN_GRACE_MS: '5000', WORKER_SHUTDOWN_GRACE_MS: '120000' });
+    expect({ api: config.api.shutdownGraceMs, worker: config.worker.shutdownGraceMs }).toEqual({ api: 5000, worker: 120_000 });
   });
 
   it.each([
@@ -15,6 +22,7 @@ describe('configuration', () => {
     [{ TEMPORAL_ADDRESS: 'localhost' }, 'TEMPORAL_ADDRESS: "localhost" is not host:port'],
     [{ API_PORT: 'abc' }, 'API_PORT: "abc" is not an integer'],
     [{ API_PORT: '70000' }, 'API_PORT: 70000 is outside 1..65535'],
+    [{ WORKER_SHUTDOWN_GRACE_MS: '-1' }, 'WORKER_SHUTDOWN_GRACE_MS: -1 is outside 0..3600000'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: "loud" is not one of debug, info, warn, error, silent'],
     [{ NODE_ENV: 'production' }, 'TEMPORAL_ADDRESS: is required when NODE_ENV=production (the default only suits the local stack)'],
   ])('refuses %p with one line naming the setting', (env, message) => {

@@ -38,7 +38,13 @@ export function batchRoutes(deps: ApiDeps): Router {
           [caller.tenantId, caller.userId, idempotencyKey, JSON.stringify(batchExtFields(options, received.fileName))],
         );
         const created = toBatchRecord(inserted.rows[0]);
-        const rows = await storeCsvRows(client, { batchId: created.id, tenantId: caller.tenantId, source: received.stream, limits });
+        const rows = await storeCsvRows(client, {
+          batchId: created.id,
+          tenantId: caller.tenantId,
+          source: received.stream,
+          limits,
+          stop: deps.drain.graceOver,
+        });
         const updated = await client.query(`UPDATE t_batch_action SET ext_fields = ext_fields || $2::jsonb WHERE id = $1 RETURNING *`, [
           created.id,
           JSON.stringify({ total_devices: rows.total, rows, current_workflow_id: batchWorkflowId(created.id, 0) }),

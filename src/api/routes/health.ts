@@ -1,6 +1,8 @@
-// Liveness and readiness: /readyz checks Temporal, PostgreSQL and MongoDB and names the one down.
+// Liveness and readiness: /readyz checks Temporal, PostgreSQL and MongoDB and names the one down;
+// while the API drains for shutdown it answers 503 so a load balancer stops sending traffic.
 import { Router } from 'express';
 import type { ApiDeps } from '../app';
+import { shuttingDown } from '../drain';
 import { ProblemError, sendProblem } from '../problem';
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -11,6 +13,7 @@ export function healthRoutes(deps: ApiDeps): Router {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
+    if (deps.drain.draining) return sendProblem(res, shuttingDown('not ready: the API is shutting down'));
     const checks = {
       temporal: await probe(() => deps.temporal.workflowService.getSystemInfo({})),
       postgresql: await probe(() => deps.pool.query('SELECT 1')),
