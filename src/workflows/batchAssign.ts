@@ -15,6 +15,7 @@ import {
   defineSignal,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -22,7 +23,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { describeProgress } from '../domain/assignmentModes';
-import { DeviceAssignInput, deviceAssign } from './deviceAssign';
+import { DeviceAssignInput, deviceAssign, deviceAssignV2 } from './deviceAssign';
 import { BatchIdKey, DeviceUidKey, TenantIdKey } from './searchAttributes';
 
 /** What every child of the batch gets besides its device and row. */
@@ -97,6 +98,8 @@ export function deviceAssignWorkflowId(batchId: string, attempt: number, deviceU
 }
 
 export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignResult> {
+  // Runs started before deviceAssignV2 existed keep starting the first version (their history says so).
+  const child = patched('batch-children-device-assign-v2') ? deviceAssignV2 : deviceAssign;
   const state = input.carried ?? (await firstRunState(input.batchId));
   const window = { running: 0, startedThisRun: 0 };
   const children = new CancellationScope();
@@ -123,7 +126,7 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
   showProgress();
 
   try {
-    const runFull = await startChildrenInWindow(input, state, window, children, showProgress);
+    const runFull = await startChildrenInWindow(input, child, state, window, children, showProgress);
     await condition(() => window.running === 0 || state.cancelRequested);
     if (!state.cancelRequested && runFull) {
       state.runs += 1;
@@ -140,6 +143,7 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
 /** Starts children while the window has room; true when this run has started its share. */
 async function startChildrenInWindow(
   input: BatchAssignInput,
+  child: typeof deviceAssignV2,
   state: BatchCarriedState,
   window: { running: number; startedThisRun: number },
   children: CancellationScope,
@@ -156,7 +160,7 @@ async function startChildrenInWindow(
       window.startedThisRun += 1;
       state.cursor = row.id;
       void children
-        .run(() => executeChild(deviceAssign, childOptions(input, row)))
+        .run(() => executeChild(child, childOptions(input, row)))
         .then(
           (result) => count(state, result.code),
           (err) => {

@@ -90,7 +90,7 @@ describe('BatchAssign', () => {
     expect(lines).toHaveLength(26);
     expect(lines[1]).toMatch(new RegExp(`^1,${uids[0]},SUCCEEDED,OK,`));
 
-    await recordHistory(stack, `device-assign/${batchId}/${r4u[0]}`, 'deviceAssign.assign');
+    await recordHistory(stack, `device-assign/${batchId}/${r4u[0]}`, 'deviceAssignV2.assign');
   });
 
   it('a mixed file: every applicable error code lands on its row, the rest succeed', async () => {
@@ -180,7 +180,7 @@ describe('BatchAssign', () => {
 
     const history = await getJson(base, tenant.apiKey, `/v1/devices/${idle[0]}/history`);
     expect(history.body.timeline.map((t: any) => t.milestone)).toEqual(['REGISTER', 'ASSIGN_WORKFLOW_REQUESTED']);
-    await recordHistory(stack, `device-assign/${batchId}/${idle[0]}`, 'deviceAssign.register');
+    await recordHistory(stack, `device-assign/${batchId}/${idle[0]}`, 'deviceAssignV2.register');
   });
 
   it('exit mode: clears assignments; a device without a workflow fails DEVICE_HAS_NO_WORKFLOW', async () => {
@@ -208,32 +208,36 @@ describe('BatchAssign', () => {
       'EXIT_WORKFLOW_REQUESTED',
       'EXIT_WORKFLOW_REQUESTED',
     ]);
-    await recordHistory(stack, `device-assign/${batchId}/${assigned[0]}`, 'deviceAssign.exit');
+    await recordHistory(stack, `device-assign/${batchId}/${assigned[0]}`, 'deviceAssignV2.exit');
   });
 
-  it('a workflow removed from the catalogue after the upload fails every device with WORKFLOW_NOT_FOUND', async () => {
-    const uids = await seedDevices(stack, tenant.tenantId, 3);
-    const gone = await stack.client.workflow.execute('deviceAssign', {
-      taskQueue: stack.taskQueue,
-      workflowId: stack.uniqueId('device-workflow'),
-      args: [
-        {
-          tenantId: tenant.tenantId,
-          deviceUid: uids[0],
-          mode: 'assign',
-          workflowVersionId: 'ffffffffffffffffffffffff',
-          catalogueTenantIds: [tenant.tenantId],
-          serviceTypeId: null,
-          createMissing: false,
-          requestedBy: 'test',
-          source: 'API',
-          batch: null,
-          requestKey: stack.uniqueId('req'),
-        },
-      ],
-    });
-    expect(gone).toMatchObject({ code: 'WORKFLOW_NOT_FOUND' });
-  });
+  // Both workflow types: deviceAssign (regular activity) still runs for children started before V2.
+  it.each(['deviceAssign', 'deviceAssignV2'])(
+    '%s: a workflow removed from the catalogue fails the device with WORKFLOW_NOT_FOUND',
+    async (type) => {
+      const uids = await seedDevices(stack, tenant.tenantId, 3);
+      const gone = await stack.client.workflow.execute(type, {
+        taskQueue: stack.taskQueue,
+        workflowId: stack.uniqueId('device-workflow'),
+        args: [
+          {
+            tenantId: tenant.tenantId,
+            deviceUid: uids[0],
+            mode: 'assign',
+            workflowVersionId: 'ffffffffffffffffffffffff',
+            catalogueTenantIds: [tenant.tenantId],
+            serviceTypeId: null,
+            createMissing: false,
+            requestedBy: 'test',
+            source: 'API',
+            batch: null,
+            requestKey: stack.uniqueId('req'),
+          },
+        ],
+      });
+      expect(gone).toMatchObject({ code: 'WORKFLOW_NOT_FOUND' });
+    },
+  );
 
   it('retry re-runs only the failed rows of a finished batch', async () => {
     const ready = await seedDevices(stack, tenant.tenantId, 3);

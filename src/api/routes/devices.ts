@@ -1,5 +1,5 @@
 // /v1/devices/:uid: state, allowed next actions and workflow assignment; the timeline; and
-// single-device assign (POST) / exit (DELETE) through the same deviceAssign workflow as batches.
+// single-device assign (POST) / exit (DELETE) through the same deviceAssignV2 workflow as batches.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Request, Router } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -8,7 +8,7 @@ import { isWorkflowVersionId } from '../../db/workflowCatalogue';
 import { allowedActions, describeState } from '../../domain/deviceLifecycle';
 import { checkDeviceUid } from '../../domain/deviceUid';
 import { DeviceResultCode } from '../../domain/errorCodes';
-import { DeviceAssignInput, DeviceAssignmentResult, deviceAssign } from '../../workflows/deviceAssign';
+import { DeviceAssignInput, DeviceAssignmentResult, deviceAssignV2 } from '../../workflows/deviceAssign';
 import { DeviceUidKey, TenantIdKey } from '../../workflows/searchAttributes';
 import type { ApiDeps } from '../app';
 import { callerOf, requireRole } from '../auth';
@@ -137,7 +137,7 @@ export function deviceRoutes(deps: ApiDeps): Router {
     };
     let result: DeviceAssignmentResult;
     try {
-      result = await deps.temporal.workflow.execute(deviceAssign, {
+      result = await deps.temporal.workflow.execute(deviceAssignV2, {
         taskQueue: deps.config.temporal.taskQueue,
         workflowId,
         args: [input],
