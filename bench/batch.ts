@@ -18,7 +18,7 @@ import { createPgPool } from '../src/db/postgres';
 import { DeviceState } from '../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../src/domain/deviceUid';
 import { BatchAssignResult } from '../src/workflows/batchAssign';
-import { log, numberArg, peakRssMb, startProcess, stopProcess, waitUntil } from './support';
+import { log, numberArg, peakRssMb, startProcess, stopProcess, waitUntil, workflowResult } from './support';
 
 const DEVICES = numberArg('--devices', 10_000);
 const WINDOW = numberArg('--window', 200);
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       await temporal.workflow.getHandle(`batch/${answer.batchId}`).terminate('benchmark: ceiling only');
       await startWorker();
     } else {
-      real = (await temporal.workflow.getHandle(`batch/${answer.batchId}`).result()) as BatchAssignResult;
+      real = await workflowResult<BatchAssignResult>(temporal, `batch/${answer.batchId}`);
       realSeconds = ((await finishedAt(pool, answer.batchId)) - uploadStart) / 1000;
     }
     const memory = { worker: peakRssMb(worker!), api: peakRssMb(api) };
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       const batch = (await findBatch(pool, batchId, [tenantId]))!;
       const start = Date.now();
       await startBatchRun({ config, pool, temporal }, batch, 0);
-      ceilingResult = (await temporal.workflow.getHandle(`batch/${batchId}`).result()) as BatchAssignResult;
+      ceilingResult = await workflowResult<BatchAssignResult>(temporal, `batch/${batchId}`);
       ceilingSeconds = (Date.now() - start) / 1000;
     }
 

@@ -1,6 +1,7 @@
 // Helpers shared by the benchmarks that run the product's worker and API as child processes
 // (bench:batch, bench:load): start/stop a child, its peak memory, polling, command-line numbers.
 // Every child started here is killed when the benchmark process exits, fails or is interrupted.
+import { Client, ServiceError } from '@temporalio/client';
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -84,4 +85,23 @@ export function numberArg(name: string, fallback: number): number {
 
 export function log(message: string): void {
   console.log(`[bench] ${message}`);
+}
+
+/** gRPC DEADLINE_EXCEEDED and UNAVAILABLE. */
+const RETRYABLE_GRPC_CODES = new Set([4, 14]);
+
+/**
+ * A workflow's result, waited for as long as it takes: a long poll that a saturated dev server lets
+ * run past its deadline (DEADLINE_EXCEEDED, UNAVAILABLE) is simply asked again.
+ */
+export async function workflowResult<T>(client: Client, workflowId: string): Promise<T> {
+  for (;;) {
+    try {
+      return (await client.workflow.getHandle(workflowId).result()) as T;
+    } catch (err) {
+      const code = (err as { cause?: { code?: number } }).cause?.code;
+      if (!(err instanceof ServiceError) || !RETRYABLE_GRPC_CODES.has(code ?? -1)) throw err;
+      log(`waiting for ${workflowId}: ${err.message} (${code}), asking again`);
+    }
+  }
 }
