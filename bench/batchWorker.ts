@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const pool = createPgPool(config.postgres.url, config.postgres.poolSize);
   const mongo = await connectMongo(config.mongo.url, config.mongo.database);
-  await ensureMongoIndexes(mongo);
+  await ensureMongoIndexes(mongo, { ferretdbPostgresUrl: config.mongo.ferretdbPostgresUrl });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
   const worker = await createWorker({

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const pool = createPgPool(config.postgres.url, 30);
   await migrate(pool);
   const mongo = await connectMongo(config.mongo.url, config.mongo.database);
-  await ensureMongoIndexes(mongo);
+  await ensureMongoIndexes(mongo, { ferretdbPostgresUrl: config.mongo.ferretdbPostgresUrl });
   const client = new Client({
     connection: await Connection.connect({ address: config.temporal.address }),
     namespace: config.temporal.namespace,

@@ -154,6 +154,12 @@ print_env() {
   echo "TEMPORAL_UI_URL=${TEMPORAL_UI_URL:-http://127.0.0.1:$TEMPORAL_UI_PORT}"
   echo "DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:$PG_PORT/device_orchestrator}"
   echo "MONGO_URL=${MONGO_URL:-mongodb://127.0.0.1:$MONGO_PORT/}"
+  # FerretDB runs on our PostgreSQL: the app adds the lookup indexes FerretDB lacks (src/db/ferretdbPostgres.ts).
+  if [ -z "${MONGO_URL:-}" ] && [ -z "${DATABASE_URL:-}" ]; then
+    echo "FERRETDB_POSTGRES_URL=${FERRETDB_POSTGRES_URL:-postgres://postgres@127.0.0.1:$PG_PORT/ferretdb}"
+  elif [ -n "${FERRETDB_POSTGRES_URL:-}" ]; then
+    echo "FERRETDB_POSTGRES_URL=$FERRETDB_POSTGRES_URL"
+  fi
 }
 
 mkdir -p "$DATA/logs" "$DATA/run"

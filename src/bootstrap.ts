@@ -21,7 +21,7 @@ export async function connectPostgres(config: AppConfig): Promise<Pool> {
 export async function connectMongoStores(config: AppConfig): Promise<MongoStores> {
   try {
     const stores = await connectMongo(config.mongo.url, config.mongo.database);
-    await ensureMongoIndexes(stores);
+    await ensureMongoIndexes(stores, { ferretdbPostgresUrl: config.mongo.ferretdbPostgresUrl });
     return stores;
   } catch (err) {
     throw new ConfigError('MONGO_URL', `cannot connect to ${redact(config.mongo.url)}: ${describe(err)}`);

@@ -14,7 +14,12 @@ export class ConfigError extends Error {
 export interface AppConfig {
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
   postgres: { url: string; poolSize: number };
-  mongo: { url: string; database: string };
+  mongo: {
+    url: string;
+    database: string;
+    /** FerretDB's own PostgreSQL database, when MONGO_URL is FerretDB on PostgreSQL: lookup indexes go there (src/db/ferretdbPostgres.ts). */
+    ferretdbPostgresUrl: string | null;
+  };
   api: {
     host: string;
     port: number;
@@ -69,6 +74,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mongo: {
       url: url(env, 'MONGO_URL', 'mongodb://127.0.0.1:27017/', ['mongodb:', 'mongodb+srv:']),
       database: text(env, 'MONGO_DB', 'device_orchestrator'),
+      ferretdbPostgresUrl: env.FERRETDB_POSTGRES_URL?.trim() ? url(env, 'FERRETDB_POSTGRES_URL', '', ['postgres:', 'postgresql:']) : null,
     },
     api: {
       host: apiHost,

@@ -2,6 +2,7 @@
 // FerretDB has no multi-document transactions: every write is a single idempotent document write.
 import { Collection, Db, MongoClient, ObjectId } from 'mongodb';
 import type { TempLockStatus } from '../domain/tempLock';
+import { FilteredFields, ensureFerretdbPostgresIndexes } from './ferretdbPostgres';
 import type { GatewayCommandDoc } from '../gateway/simulatedGateway';
 
 export interface WorkflowVersionDoc {
@@ -106,7 +107,7 @@ export async function connectMongo(url: string, database: string): Promise<Mongo
 }
 
 /** Creates the collections' indexes; safe to run at every start. */
-export async function ensureMongoIndexes(stores: MongoStores): Promise<void> {
+export async function ensureMongoIndexes(stores: MongoStores, options: { ferretdbPostgresUrl?: string | null } = {}): Promise<void> {
   await stores.workflowVersions.createIndex({ tenant_id: 1, status: 1 }, { name: 'tenant_status' });
   await stores.devices.createIndex({ tenant_id: 1, device_uid: 1 }, { name: 'tenant_device', unique: true });
   await stores.deviceWorkflowSteps.createIndex(
@@ -119,4 +120,17 @@ export async function ensureMongoIndexes(stores: MongoStores): Promise<void> {
   await stores.deviceActions.createIndex({ tenant_id: 1, device_uid: 1, created_at: -1 }, { name: 'tenant_device_created' });
   await stores.deviceActionHistory.createIndex({ action_id: 1, seq: 1 }, { name: 'action_seq', unique: true });
   await stores.gatewayCommands.createIndex({ action_id: 1 }, { name: 'action' });
+  if (options.ferretdbPostgresUrl) {
+    await ensureFerretdbPostgresIndexes(options.ferretdbPostgresUrl, stores.db.databaseName, FILTERED_FIELDS);
+  }
 }
+
+/** The fields our filters use, per collection (FerretDB on PostgreSQL needs an index for each). */
+const FILTERED_FIELDS: FilteredFields = {
+  workflow_versions: ['tenant_id', 'status'],
+  devices: ['tenant_id', 'device_uid', 'workflow_version_id'],
+  device_workflow_steps: ['tenant_id', 'device_uid', 'assignment_key', 'status'],
+  device_actions: ['tenant_id', 'device_uid'],
+  device_action_history: ['action_id'],
+  gateway_commands: ['action_id', 'tenant_id', 'device_uid'],
+};

@@ -4,6 +4,8 @@ import { DeviceState } from '../../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
 import { insertDevices, upsertTenant } from '../../src/db/inventorySeed';
 import { storesProbe } from '../../src/workflows';
+import { ensureMongoIndexes } from '../../src/db/mongo';
+import { Client } from 'pg';
 import { TestStack, createTenantWithKey, recordHistory, startTestStack } from './harness';
 
 describe('harness: Temporal + PostgreSQL + MongoDB + API', () => {
@@ -60,6 +62,42 @@ describe('harness: Temporal + PostgreSQL + MongoDB + API', () => {
     const { tenantId, apiKey } = await createTenantWithKey(stack);
     const me = await fetch(`${base}/v1/me`, { headers: { 'X-API-Key': apiKey } });
     expect(await me.json()).toMatchObject({ tenantId, role: 'operator', tenantTree: [tenantId] });
+  });
+
+  // With FerretDB on PostgreSQL (our machines, CI), lookups by _id and by the filtered fields must use
+  // an index rather than scan the collection; with a real MongoDB (no FERRETDB_POSTGRES_URL) there
+  // is nothing to add and ensureMongoIndexes must still succeed.
+  it('gives FerretDB on PostgreSQL an index for every filtered field (a real MongoDB needs none)', async () => {
+    const url = process.env.FERRETDB_POSTGRES_URL;
+    await expect(ensureMongoIndexes(stack.mongo, { ferretdbPostgresUrl: url ?? null })).resolves.toBeUndefined();
+    if (!url) {
+      const info = await stack.mongo.db.admin().command({ buildInfo: 1 });
+      expect(info.ferretdbVersion).toBeUndefined();
+      return;
+    }
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      const schema = stack.mongo.db.databaseName;
+      const { rows } = await client.query<{ indexname: string }>(
+        `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE 'devices%do_gin' ORDER BY indexname`,
+        [schema],
+      );
+      expect(rows.map((r) => r.indexname.replace(/^devices_[0-9a-f]+_/, ''))).toEqual([
+        'deviceuid_do_gin',
+        'id_do_gin',
+        'tenantid_do_gin',
+        'workflowversionid_do_gin',
+      ]);
+      const table = rows[0].indexname.match(/^devices_[0-9a-f]+/)![0];
+      // The statement FerretDB sends for findOne({ _id }) (its parameters substituted). The test
+      // collection is small enough for a scan to be cheaper: the question is whether an index can serve it.
+      await client.query('SET enable_seqscan = off');
+      const plan = await client.query(`EXPLAIN SELECT _jsonb FROM "${schema}"."${table}" WHERE _jsonb -> '_id' @> '"t/1"'`);
+      expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan on devices_[0-9a-f]+_id_do_gin/);
+    } finally {
+      await client.end();
+    }
   });
 });
 

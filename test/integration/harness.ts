@@ -46,7 +46,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   const config = loadConfig({ ...process.env, ...env, TASK_QUEUE: taskQueue });
   const pool = createPgPool(config.postgres.url, 20);
   const mongo = await connectMongo(config.mongo.url, config.mongo.database);
-  await ensureMongoIndexes(mongo);
+  await ensureMongoIndexes(mongo, { ferretdbPostgresUrl: config.mongo.ferretdbPostgresUrl });
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
