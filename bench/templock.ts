@@ -2,6 +2,7 @@
 // services. Each lock lasts a random --min-s..--max-s seconds from its check-in (the simulated device checks
 // in as soon as the lock command reaches it). Prints unlock lateness (the simulated gateway's time of the
 // unlock command minus the lock's due time: p50, p99, max) and the peak RSS of the process (worker + client).
+// Starts `tempLockV2` (what the API starts); `--v1` starts the first `tempLock` type instead, for comparison.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -15,13 +16,16 @@ import { imeiWithCheckDigit } from '../src/domain/deviceUid';
 import { tempLockWorkflowId } from '../src/domain/tempLock';
 import { SimulatedDeviceControlGateway } from '../src/gateway/simulatedGateway';
 import { createWorker } from '../src/workers/createWorker';
-import { TempLockInput, checkInUpdate, tempLock } from '../src/workflows/tempLock';
+import { TempLockInput, checkInUpdate, tempLock, tempLockV2 } from '../src/workflows/tempLock';
 
 const LOCKS = numberArg('--locks', 1000);
 const MIN_S = numberArg('--min-s', 30);
 const MAX_S = numberArg('--max-s', 60);
 const START_CONCURRENCY = numberArg('--start-concurrency', 100);
 const ACTIVITY_SLOTS = numberArg('--activity-slots', 50);
+// Local activities: the unlock, and in tempLockV2 the store writes too (the SDK's default is 100).
+const LOCAL_ACTIVITY_SLOTS = numberArg('--local-activity-slots', 100);
+const workflowType = process.argv.includes('--v1') ? tempLock : tempLockV2;
 const DEACTIVATION_WAIT_MS = 2000;
 
 async function main(): Promise<void> {
@@ -79,6 +83,7 @@ async function main(): Promise<void> {
     tuning: {
       maxCachedWorkflows: LOCKS + 100,
       maxConcurrentActivityTaskExecutions: ACTIVITY_SLOTS,
+      maxConcurrentLocalActivityExecutions: LOCAL_ACTIVITY_SLOTS,
       maxConcurrentWorkflowTaskExecutions: 100,
     },
   });
@@ -101,13 +106,15 @@ async function main(): Promise<void> {
       deactivationWaitMs: DEACTIVATION_WAIT_MS,
     };
     await starts.run(() =>
-      client.workflow.start(tempLock, { taskQueue, workflowId: tempLockWorkflowId(tenantId, uid), args: [input] }).then(() => undefined),
+      client.workflow
+        .start(workflowType, { taskQueue, workflowId: tempLockWorkflowId(tenantId, uid), args: [input] })
+        .then(() => undefined),
     );
   }
   await starts.drain();
   const startSeconds = (Date.now() - started) / 1000;
   console.log(
-    `started ${LOCKS} locks in ${startSeconds.toFixed(1)} s (${Math.round(LOCKS / startSeconds)}/s); durations ${MIN_S}-${MAX_S} s`,
+    `started ${LOCKS} ${workflowType.name} locks in ${startSeconds.toFixed(1)} s (${Math.round(LOCKS / startSeconds)}/s); durations ${MIN_S}-${MAX_S} s`,
   );
 
   const deadline = Date.now() + (MAX_S + 600) * 1000;

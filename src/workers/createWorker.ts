@@ -12,6 +12,7 @@ export interface CreateWorkerOptions {
   tuning?: Pick<
     WorkerOptions,
     | 'maxConcurrentActivityTaskExecutions'
+    | 'maxConcurrentLocalActivityExecutions'
     | 'maxConcurrentWorkflowTaskExecutions'
     | 'maxCachedWorkflows'
     | 'stickyQueueScheduleToStartTimeout'

@@ -8,7 +8,14 @@
 // gets when a worker dies mid-task is harmless. `deviceAssign` (regular activity) stays for runs
 // started before V2 and for their histories. A new type rather than patched(): a patch marker would
 // also upsert a search attribute, i.e. one more visibility write per device.
-import { ActivityFailure, ApplicationFailure, RetryPolicy, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  RetryPolicy,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DeviceAssignmentRequest, DeviceAssignmentResult } from '../activities/deviceAssignment';
 
@@ -19,7 +26,12 @@ export interface DeviceAssignInput extends DeviceAssignmentRequest {
   noWork?: boolean;
 }
 
-const assignRetry: RetryPolicy = { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 25 };
+const assignRetry: RetryPolicy = {
+  initialInterval: '500 milliseconds',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  maximumAttempts: 25,
+};
 const regular = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: assignRetry });
 // Backoffs longer than the threshold wait on durable timers rather than inside a workflow task.
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', localRetryThreshold: '5 seconds', retry: assignRetry });

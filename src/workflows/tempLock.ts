@@ -2,6 +2,13 @@
 // command, activates on the device's check-in, holds the lock on a durable timer, sends the unlock command
 // and lets the device resume its previous state. A cancel (or an overriding assign) ends it CANCELLED at any
 // point, unlocking first if it had locked. Deterministic: time-zone maths and all I/O are in activities.
+//
+// Two workflow types run the same steps: `tempLockV2` (what the API starts) runs the store reads and writes
+// as local activities, so a write costs the server no activity task and no extra workflow task (a lock's
+// history: see docs/benchmarks.md); `tempLock` (regular activities) stays for runs started before V2 and for
+// their histories. The store activities are idempotent (keyed by the action id and the transition's seq), so
+// the re-run a local activity gets when a worker dies mid-task is harmless. A new type rather than
+// patched(): a patch marker would also upsert a search attribute, i.e. one more visibility write per lock.
 import {
   CancellationScope,
   allHandlersFinished,
@@ -12,13 +19,12 @@ import {
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
-  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { TempLockActionFacts, TempLockTransition } from '../activities/tempLock';
-import { DirectiveAnswer, TempLockStatus, directiveFor } from '../domain/tempLock';
+import { DirectiveAnswer, TempLockStatus } from '../domain/tempLock';
+import { LockCancelled, LockRun, StoreActivities, TempLockProxies } from './tempLockRun';
 
 export interface TempLockInput {
   actionId: string;
@@ -73,20 +79,52 @@ export const tempLockQuery = defineQuery<TempLockView>('tempLock');
 
 // A gateway outage is retried until it recovers, at most 5 s apart, so the command goes out soon after.
 const gatewayRetry = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' } as const;
+// The lock command is a regular activity in both types: it rides through a gateway outage on the server's
+// retries, and a cancel abandons it (LockRun.unlessCancelled).
 const gateway = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: gatewayRetry });
 // The unlock is a local activity: it runs in the worker handling the timer, without queueing behind other
 // activities on the task queue, so it leaves within moments of its due time even under load.
 const unlockGateway = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: gatewayRetry });
-const stores = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-});
 
-class LockCancelled extends Error {}
+const storeRetry = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' } as const;
+const regularStores: TempLockProxies = {
+  stores: proxyActivities<StoreActivities>({ startToCloseTimeout: '30 seconds', retry: storeRetry }),
+  storesHoldTheTask: false,
+};
+// A local activity holds its workflow task open until it finishes, and with it every command of the task:
+// - The unlock never waits for a status write. The timer's firing starts a new workflow task, whose first
+//   activation schedules the unlock (sendUnlockAndAwaitCheckIn, right after the timer's await): the writes
+//   are chained on LockRun.lastWrite, which nothing on the unlock path awaits, so the unlock and any write
+//   are independent commands of that task. And no write is in flight when the timer fires: a workflow task
+//   ends only once its local activities have (unless one outlasts 80% of the task timeout: the SDK then
+//   completes the task and the timer's task follows at once), so only writes of ACTIVATED that outlast the
+//   lock itself could hold the timer's task.
+// - The lock's timer must reach the server when its task starts, not when that task's writes are done (the
+//   timer runs from the moment the server gets it): the writes recorded in that task start in the next one
+//   (LockRun.deferWritesToNextTask, in sendLockAndAwaitCheckIn and activate). The price: one short timer and
+//   workflow task per lock, and the ACTIVATED status and the inventory LOCK land ~1 s after the check-in.
+// - Other timers and commands in a task with a write leave when the write is done (tens of ms normally): the
+//   lock command after WAITING, the working-hours wait, the deactivation wait.
+// Backoffs longer than localRetryThreshold wait on durable timers: a store outage holds a task for its first
+// attempts only, not until the store recovers.
+const localStores: TempLockProxies = {
+  stores: proxyLocalActivities<StoreActivities>({ startToCloseTimeout: '30 seconds', localRetryThreshold: '1 second', retry: storeRetry }),
+  storesHoldTheTask: true,
+};
 
+/** The store activities as local activities (see localStores): what the API starts. */
+export async function tempLockV2(input: TempLockInput): Promise<TempLockOutcome> {
+  return runTempLock(input, localStores);
+}
+
+/** The first version: the store activities as regular activities. Kept for runs started before V2. */
 export async function tempLock(input: TempLockInput): Promise<TempLockOutcome> {
-  const lock = new LockRun(input, workflowInfo().workflowId);
-  lock.listen();
+  return runTempLock(input, regularStores);
+}
+
+async function runTempLock(input: TempLockInput, proxies: TempLockProxies): Promise<TempLockOutcome> {
+  const lock = new LockRun(input, workflowInfo().workflowId, proxies);
+  listen(lock);
   try {
     lock.record({ status: 'WAITING', milestone: 'TEMP_LOCK_ASSIGNED' });
     if (input.workingHours) await waitForWorkingHours(lock);
@@ -107,7 +145,7 @@ export async function tempLock(input: TempLockInput): Promise<TempLockOutcome> {
 /** WAITING: sleeps on a durable timer until the tenant's next working instant (computed by an activity). */
 async function waitForWorkingHours(lock: LockRun): Promise<void> {
   for (;;) {
-    const { at, next } = await stores.nextWorkingInstantOf({ tenantId: lock.input.tenantId });
+    const { at, next } = await lock.stores.nextWorkingInstantOf({ tenantId: lock.input.tenantId });
     if (next === null) throw lock.cancelWith('the working-hours calendar has no working time within the search horizon');
     // Compared with the activity's own clock: the workflow clock lags it by the activity's round trip.
     if (next <= at) return;
@@ -124,6 +162,8 @@ async function sendLockAndAwaitCheckIn(lock: LockRun): Promise<void> {
   lock.lockRequested = true;
   await lock.unlessCancelled(() => gateway.sendLockCommand(lock.command(null)));
   lock.nextDueAt = null;
+  // The device checked in while the command was out: this task goes on to start the lock's timer (localStores).
+  if (lock.storesHoldTheTask && lock.activationCheckIn !== null) void lock.deferWritesToNextTask();
   lock.record({ status: 'ACTIVATING', nextProcessTime: null });
   await lock.untilOrCancelled(() => lock.activationCheckIn !== null);
 }
@@ -134,21 +174,27 @@ async function activate(lock: LockRun): Promise<void> {
   const checkedInAt = lock.activationCheckIn!;
   let lockStartedAt = checkedInAt;
   if (input.workingHours) {
-    const { next } = await stores.nextWorkingInstantOf({ tenantId: input.tenantId, at: checkedInAt });
+    const { next } = await lock.stores.nextWorkingInstantOf({ tenantId: input.tenantId, at: checkedInAt });
     lockStartedAt = next ?? checkedInAt;
   }
   lock.lockStartedAt = lockStartedAt;
   lock.lockEndsAt = lockStartedAt + input.durationMs;
   lock.nextDueAt = lock.lockEndsAt;
+  // Local-activity stores: this task starts the lock's timer (holdUntilDue), so its writes wait for the next
+  // one (localStores). For a working-hours lock the calendar lookup above has held this task already: the
+  // timer, computed from the task's start, ends late by that lookup's duration (a PostgreSQL read).
+  const timerSent = lock.storesHoldTheTask ? lock.deferWritesToNextTask() : null;
   lock.record({ status: 'ACTIVATED', checkedInAt, lockStartedAt, lockEndsAt: lock.lockEndsAt, nextProcessTime: lock.lockEndsAt });
   // The device goes LOCKED in the inventory while the timer already runs: a busy activity queue or database
   // may delay this write, never the unlock. Not cancellable half-way: whether it locked must be known to undo it.
-  lock.inventoryLock = CancellationScope.nonCancellable(() =>
-    stores.lockDeviceForTempLock({ facts: lock.facts, checkedInAt, lockStartedAt, lockEndsAt: lock.lockEndsAt! }),
-  ).then(({ locked, note }) => {
-    lock.lockedInInventory = locked;
-    lock.inventoryNote = note;
-  });
+  const lockDevice = () =>
+    lock.stores.lockDeviceForTempLock({ facts: lock.facts, checkedInAt, lockStartedAt, lockEndsAt: lock.lockEndsAt! });
+  lock.inventoryLock = CancellationScope.nonCancellable(() => (timerSent ? timerSent.then(lockDevice) : lockDevice())).then(
+    ({ locked, note }) => {
+      lock.lockedInInventory = locked;
+      lock.inventoryNote = note;
+    },
+  );
 }
 
 /** The durable timer: survives worker restarts; fires at the lock's end, not on a polling interval. */
@@ -159,6 +205,7 @@ async function holdUntilDue(lock: LockRun): Promise<void> {
 /** Unlock command the moment the timer fires → DEACTIVATING → the device's next check-in, or a bounded wait. */
 async function sendUnlockAndAwaitCheckIn(lock: LockRun): Promise<void> {
   lock.unlockRequested = true;
+  // Scheduled in the first activation of the timer's task; never behind a status write (see localStores).
   await unlockGateway.sendUnlockCommand(lock.command(lock.lockEndsAt));
   lock.unlockSent = true;
   lock.nextDueAt = Date.now() + lock.input.deactivationWaitMs;
@@ -169,7 +216,7 @@ async function sendUnlockAndAwaitCheckIn(lock: LockRun): Promise<void> {
 /** DEACTIVATED: the device resumes its previous state and loses the lock's ext_fields. */
 async function deactivate(lock: LockRun): Promise<void> {
   await lock.inventoryLock;
-  await stores.unlockDeviceAfterTempLock({ facts: lock.facts, wasLocked: lock.lockedInInventory, milestone: 'TEMP_LOCK_DEACTIVATED' });
+  await lock.stores.unlockDeviceAfterTempLock({ facts: lock.facts, wasLocked: lock.lockedInInventory, milestone: 'TEMP_LOCK_DEACTIVATED' });
   lock.lockedInInventory = false;
   lock.nextDueAt = null;
   const confirmed = lock.deactivationCheckIn !== null;
@@ -186,7 +233,7 @@ async function endCancelled(lock: LockRun): Promise<void> {
     lock.unlockSent = true;
   }
   await lock.inventoryLock;
-  await stores.unlockDeviceAfterTempLock({
+  await lock.stores.unlockDeviceAfterTempLock({
     facts: lock.facts,
     wasLocked: lock.lockedInInventory,
     milestone: 'TEMP_LOCK_CANCELLED',
@@ -197,151 +244,29 @@ async function endCancelled(lock: LockRun): Promise<void> {
   lock.record({ status: 'CANCELLED', nextProcessTime: null, cancelReason: lock.cancelReason, note: lock.inventoryNote });
 }
 
-/** The run's state, its message handlers, and the small waiting primitives the steps share. */
-class LockRun {
-  status: TempLockStatus = 'WAITING';
-  seq = 0;
-  lockRequested = false;
-  unlockRequested = false;
-  unlockSent = false;
-  lockedInInventory = false;
-  /** The inventory LOCK write, running alongside the lock's timer; awaited before anything undoes it. */
-  inventoryLock: Promise<void> = Promise.resolve();
-  inventoryNote: string | null = null;
-  activationCheckIn: number | null = null;
-  deactivationCheckIn: number | null = null;
-  checkIns = 0;
-  lockStartedAt: number | null = null;
-  lockEndsAt: number | null = null;
-  nextDueAt: number | null = null;
-  cancelRequested = false;
-  cancelReason: string | null = null;
-  readonly facts: TempLockActionFacts;
-  private lastWrite: Promise<void> = Promise.resolve();
-
-  constructor(
-    readonly input: TempLockInput,
-    workflowId: string,
-  ) {
-    const { deactivationWaitMs: _unused, ...facts } = input;
-    void _unused;
-    this.facts = { ...facts, workflowId };
-  }
-
-  listen(): void {
-    setHandler(tempLockQuery, () => this.view());
-    setHandler(cancelSignal, ({ reason }) => {
-      if (this.cancelRequested) return;
-      this.cancelRequested = true;
-      this.cancelReason = reason;
-    });
-    setHandler(
-      checkInUpdate,
-      async ({ checkedInAt }) => {
-        this.checkIns++;
-        if (this.unlockRequested) this.deactivationCheckIn ??= checkedInAt;
-        else if (this.lockRequested) this.activationCheckIn ??= checkedInAt;
-        // Once the lock command is out, this check-in activates the lock: answer with the lock's end, not a
-        // provisional LOCK. (While the command is still being retried, e.g. in a gateway outage, answer at once.)
-        await condition(() => !(this.status === 'ACTIVATING' && this.lockEndsAt === null) || this.isEnding());
-        return this.view();
+/** The messages of a run (both types): the device's check-in, a cancel, and the API's read of its state. */
+function listen(lock: LockRun): void {
+  setHandler(tempLockQuery, () => lock.view());
+  setHandler(cancelSignal, ({ reason }) => {
+    if (lock.cancelRequested) return;
+    lock.cancelRequested = true;
+    lock.cancelReason = reason;
+  });
+  setHandler(
+    checkInUpdate,
+    async ({ checkedInAt }) => {
+      lock.checkIns++;
+      if (lock.unlockRequested) lock.deactivationCheckIn ??= checkedInAt;
+      else if (lock.lockRequested) lock.activationCheckIn ??= checkedInAt;
+      // Once the lock command is out, this check-in activates the lock: answer with the lock's end, not a
+      // provisional LOCK. (While the command is still being retried, e.g. in a gateway outage, answer at once.)
+      await condition(() => !(lock.status === 'ACTIVATING' && lock.lockEndsAt === null) || lock.isEnding());
+      return lock.view();
+    },
+    {
+      validator: ({ checkedInAt }) => {
+        if (typeof checkedInAt !== 'number' || !Number.isFinite(checkedInAt)) throw new Error('checkedInAt must be epoch milliseconds');
       },
-      {
-        validator: ({ checkedInAt }) => {
-          if (typeof checkedInAt !== 'number' || !Number.isFinite(checkedInAt)) throw new Error('checkedInAt must be epoch milliseconds');
-        },
-      },
-    );
-  }
-
-  view(): TempLockView {
-    return {
-      actionId: this.input.actionId,
-      workflowId: this.facts.workflowId,
-      status: this.status,
-      ...directiveFor(this),
-      nextDueAt: this.nextDueAt,
-      lockStartedAt: this.lockStartedAt,
-      lockEndsAt: this.lockEndsAt,
-      checkIns: this.checkIns,
-      cancelRequested: this.cancelRequested,
-    };
-  }
-
-  outcome(): TempLockOutcome {
-    return {
-      actionId: this.input.actionId,
-      status: this.status === 'CANCELLED' ? 'CANCELLED' : 'DEACTIVATED',
-      lockStartedAt: this.lockStartedAt,
-      lockEndsAt: this.lockEndsAt,
-      cancelReason: this.cancelReason,
-    };
-  }
-
-  command(dueAt: number | null) {
-    const { tenantId, deviceUid, actionId, notification } = this.input;
-    return { tenantId, deviceUid, actionId, notification, dueAt };
-  }
-
-  /**
-   * Writes a transition (status document, history entry, milestone) with the next sequence number. The
-   * writes go out one after another, in order, but the lock does not wait for them: a slow document store
-   * delays the status documents, never the lock and unlock commands.
-   */
-  record(change: Omit<TempLockTransition, 'facts' | 'seq' | 'at'>): void {
-    this.status = change.status;
-    this.seq++;
-    setCurrentDetails(this.describe());
-    const transition: TempLockTransition = { facts: this.facts, seq: this.seq, at: Date.now(), ...change };
-    this.lastWrite = this.lastWrite.then(() => stores.recordTempLockTransition(transition));
-  }
-
-  /** Every transition written (the run ends only after this). */
-  async recorded(): Promise<void> {
-    await this.lastWrite;
-  }
-
-  cancelWith(reason: string): LockCancelled {
-    this.cancelRequested = true;
-    this.cancelReason ??= reason;
-    return new LockCancelled(reason);
-  }
-
-  /** Runs `work` (e.g. a gateway command that retries through an outage), abandoning it if a cancel arrives. */
-  async unlessCancelled<T>(work: () => Promise<T>): Promise<T> {
-    if (this.cancelRequested) throw new LockCancelled();
-    const scope = new CancellationScope();
-    try {
-      const result = await scope.run(() =>
-        Promise.race([work().then((value) => ({ value })), condition(() => this.cancelRequested).then(() => null)]),
-      );
-      if (result === null) throw new LockCancelled();
-      return result.value;
-    } finally {
-      scope.cancel(); // Stops whichever lost the race: the activity, or the wait for a cancel.
-    }
-  }
-
-  /** Waits for `done` (at most `timeoutMs` when given); a cancel ends the wait with LockCancelled. */
-  async untilOrCancelled(done: () => boolean, timeoutMs?: number): Promise<void> {
-    const cancelledOrDone = () => this.cancelRequested || done();
-    if (timeoutMs === undefined) await condition(cancelledOrDone);
-    else if (timeoutMs > 0) await condition(cancelledOrDone, timeoutMs);
-    if (this.cancelRequested) throw new LockCancelled();
-  }
-
-  /** A durable timer that a cancel cuts short. */
-  async sleepUnlessCancelled(ms: number): Promise<void> {
-    if (ms > 0) await condition(() => this.cancelRequested, ms);
-    if (this.cancelRequested) throw new LockCancelled();
-  }
-
-  private isEnding(): boolean {
-    return this.cancelRequested || this.status === 'CANCELLED' || this.status === 'DEACTIVATED';
-  }
-
-  private describe(): string {
-    const until = this.lockEndsAt === null ? '' : ` until ${new Date(this.lockEndsAt).toISOString()}`;
-    return `${this.status}${this.status === 'ACTIVATED' ? until : ''} · device ${this.input.deviceUid}`;
-  }
+    },
+  );
 }

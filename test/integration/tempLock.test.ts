@@ -1,10 +1,24 @@
 // TempLock through the API on the real stack: the full lifecycle, check-ins and their directives,
-// assign refusals, and override (including two concurrent assigns for one device).
+// assign refusals, and override (including two concurrent assigns for one device). The API starts
+// tempLockV2; runs of the first tempLock type, started before V2, still answer and finish.
 import { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
 import { DeviceState } from '../../src/domain/deviceStates';
 import { tempLockWorkflowId } from '../../src/domain/tempLock';
+import { TempLockInput } from '../../src/workflows/tempLock';
 import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
-import { call, commandsOf, deviceRow, lockableDevice, milestones, statusesOf, waitForCommand, waitForStatus } from './tempLockSupport';
+import {
+  LockableDevice,
+  call,
+  commandsOf,
+  deviceRow,
+  lockableDevice,
+  milestones,
+  statusesOf,
+  waitForCommand,
+  waitForDeviceState,
+  waitForStatus,
+} from './tempLockSupport';
 
 jest.setTimeout(120_000);
 
@@ -86,6 +100,7 @@ describe('TempLock: lifecycle and override through the API', () => {
       'TEMP_LOCK_DEACTIVATED',
     ]);
     expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
+    expect((await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).describe()).type).toBe('tempLockV2');
 
     const after = await call(base, device.operatorKey, 'GET', `${path}/temp-lock`);
     expect(after.body).toMatchObject({ actionId, running: false, status: 'DEACTIVATED', directive: 'NONE', durationMinutes: 2 });
@@ -97,7 +112,89 @@ describe('TempLock: lifecycle and override through the API', () => {
       'DEACTIVATED',
     ]);
     expect((await call(base, device.gatewayKey, 'POST', `${path}/check-in`)).body).toMatchObject({ directive: 'NONE', lockUntil: null });
-    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLock.lifecycle');
+    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLockV2.lifecycle');
+  });
+
+  /** Starts the first workflow type directly, as the API did before tempLockV2 (same input, memo and id). */
+  const startV1 = async (device: LockableDevice, durationMinutes: number): Promise<string> => {
+    const input: TempLockInput = {
+      actionId: randomUUID(),
+      tenantId: device.tenantId,
+      deviceUid: device.uid,
+      deviceId: device.deviceId,
+      durationMinutes,
+      durationMs: durationMinutes * 1000,
+      workingHours: false,
+      notification: null,
+      requestedBy: 'test',
+      deactivationWaitMs: 60_000,
+    };
+    await stack.client.workflow.start('tempLock', {
+      taskQueue: stack.taskQueue,
+      workflowId: tempLockWorkflowId(device.tenantId, device.uid),
+      args: [input],
+      memo: { actionId: input.actionId },
+    });
+    return input.actionId;
+  };
+
+  it('a tempLock (V1) run still locks on check-in, unlocks on time and ends DEACTIVATED', async () => {
+    const device = await lockableDevice(stack);
+    const path = `/v1/devices/${device.uid}`;
+    const actionId = await startV1(device, 2);
+    await waitForStatus(stack, actionId, 'ACTIVATING');
+    const checkIn = await call(base, device.gatewayKey, 'POST', `${path}/check-in`);
+    expect(checkIn.body).toMatchObject({
+      directive: 'LOCK',
+      actionId,
+      lockUntil: new Date(Date.parse(checkIn.body.checkedInAt) + 2000).toISOString(),
+    });
+    await waitForDeviceState(stack, device.deviceId, DeviceState.LOCKED);
+    expect((await call(base, device.operatorKey, 'GET', `${path}/temp-lock`)).body).toMatchObject({
+      actionId,
+      running: true,
+      status: 'ACTIVATED',
+    });
+
+    const unlock = await waitForCommand(stack, actionId, 'UNLOCK');
+    expect(unlock.sentAt - unlock.dueAt!).toBeLessThan(1000);
+    expect((await call(base, device.gatewayKey, 'POST', `${path}/check-in`)).body).toMatchObject({ directive: 'UNLOCK', actionId });
+    await waitForStatus(stack, actionId, 'DEACTIVATED');
+    const handle = stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid));
+    await handle.result();
+    expect((await handle.describe()).type).toBe('tempLock');
+    expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED']);
+    expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
+    expect(await deviceRow(stack, device.deviceId)).toMatchObject({
+      state_id: DeviceState.ACTIVE,
+      previous_state_id: null,
+      ext_fields: {},
+    });
+  });
+
+  it('an assign overrides a running tempLock (V1) run: it ends CANCELLED and unlocked, a tempLockV2 run takes over', async () => {
+    const device = await lockableDevice(stack);
+    const path = `/v1/devices/${device.uid}`;
+    const first = await startV1(device, 600);
+    await waitForStatus(stack, first, 'ACTIVATING');
+    await call(base, device.gatewayKey, 'POST', `${path}/check-in`);
+    await waitForDeviceState(stack, device.deviceId, DeviceState.LOCKED);
+
+    const second = await call(base, device.operatorKey, 'PUT', `${path}/temp-lock`, { durationMinutes: 300 });
+    expect(second).toMatchObject({ status: 202, body: { overriddenActionId: first } });
+    expect(await stack.mongo.deviceActions.findOne({ _id: first })).toMatchObject({
+      status: 'CANCELLED',
+      cancel_reason: `overridden by action ${second.body.actionId}`,
+    });
+    expect(commandsOf(stack, first)).toEqual(['LOCK', 'UNLOCK']);
+    const handle = stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid));
+    expect((await handle.describe()).type).toBe('tempLockV2');
+    await waitForStatus(stack, second.body.actionId, 'ACTIVATING');
+
+    expect((await call(base, device.operatorKey, 'DELETE', `${path}/temp-lock`)).status).toBe(202);
+    await waitForStatus(stack, second.body.actionId, 'CANCELLED');
+    await handle.result();
+    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE, ext_fields: {} });
   });
 
   it('answers NONE to a device without a lock, and refuses a lock for a device without a workflow (409)', async () => {

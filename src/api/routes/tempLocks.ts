@@ -1,11 +1,20 @@
 // Temp-lock API (SPEC §5, §6): assign (overriding the running lock), read status and timeline, cancel,
-// and the device's check-in, which is answered with the directive LOCK until T, UNLOCK or NONE.
+// and the device's check-in, which is answered with the directive LOCK until T, UNLOCK or NONE. New locks
+// are `tempLockV2` runs; runs of the first `tempLock` type answer the same messages under the same workflow id.
 import { Request, Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { findApplicableWorkingHours } from '../../db/workingHoursStore';
 import { MAX_DURATION_MINUTES, tempLockWorkflowId } from '../../domain/tempLock';
-import { CancelRequest, TempLockInput, TempLockView, cancelSignal, checkInUpdate, tempLock, tempLockQuery } from '../../workflows/tempLock';
+import {
+  CancelRequest,
+  TempLockInput,
+  TempLockView,
+  cancelSignal,
+  checkInUpdate,
+  tempLockQuery,
+  tempLockV2,
+} from '../../workflows/tempLock';
 import type { ApiDeps } from '../app';
 import { callerOf, requireRole } from '../auth';
 import { ProblemError } from '../problem';
@@ -177,7 +186,7 @@ async function startOverridingCurrentLock(deps: ApiDeps, workflowId: string, inp
   let overridden: string | null = null;
   for (;;) {
     try {
-      await temporal.workflow.start(tempLock, {
+      await temporal.workflow.start(tempLockV2, {
         taskQueue: config.temporal.taskQueue,
         workflowId,
         args: [input],
