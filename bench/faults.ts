@@ -28,6 +28,8 @@ const urls = {
   TEMPORAL_ADDRESS: `127.0.0.1:${ports.TEMPORAL_PORT}`,
   DATABASE_URL: `postgres://postgres@127.0.0.1:${ports.PG_PORT}/device_orchestrator`,
   MONGO_URL: `mongodb://127.0.0.1:${ports.MONGO_PORT}/`,
+  // services.sh runs this stack's FerretDB on its PostgreSQL: the app gives it its lookup indexes.
+  FERRETDB_POSTGRES_URL: `postgres://postgres@127.0.0.1:${ports.PG_PORT}/ferretdb`,
 };
 const API_PORT = 23000;
 const API = `http://127.0.0.1:${API_PORT}`;
@@ -419,6 +421,7 @@ function withoutServiceUrls(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...env };
   delete copy.TEMPORAL_ADDRESS;
   delete copy.DATABASE_URL;
+  delete copy.FERRETDB_POSTGRES_URL;
   delete copy.MONGO_URL;
   return copy;
 }
