@@ -1,4 +1,4 @@
-// `npm run bench:load -- [--uploads 20] [--rows 10000] [--readers 4] [--api-port 3901] [--window W]`:
+// `npm run bench:load -- [--uploads 20] [--rows 10000] [--readers 4] [--api-port 3901] [--window W] [--max-wait-s N]`:
 // the API under load while batches run. Starts a worker and the API as child processes on a task
 // queue of their own (as bench:batch does), seeds uploads × rows READY_FOR_USE devices in a fresh
 // tenant, fires --uploads concurrent CSV uploads of --rows distinct devices each (mode assign) while
@@ -6,6 +6,9 @@
 // read is GET /v1/batches/:id/devices?limit=50), until every batch has finished. Prints upload
 // latency, status-read latency (upload phase and processing phase apart), time until every batch
 // finished, devices/s, every batch's final status and counters, peak memory of worker and API.
+// --max-wait-s N (default: no limit) stops waiting N s after the uploads started: the readers stop,
+// every unfinished batch is cancelled through the API, and the report covers what was observed until
+// then (batches and devices done, devices done/s) — a measurement, so the exit code stays 0.
 import { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +27,10 @@ const ROWS = numberArg('--rows', 10_000);
 const READERS = numberArg('--readers', 4);
 const API_PORT = numberArg('--api-port', 3901);
 const WINDOW = numberArg('--window', 200);
+/** Seconds from the first upload after which the bench stops waiting and cancels the rest. */
+const MAX_WAIT_S = numberArg('--max-wait-s', Infinity);
+/** How long cancelled batches get to reach a final status: their running children must wind down first. */
+const CANCEL_SETTLE_MS = 120_000;
 /** The bench API's per-key limit: high, so the readers measure latency rather than 429s (default 50/s). */
 const RATE_LIMIT_PER_SECOND = 100_000;
 const DEVICE_PAGE_EVERY = 10;
@@ -52,6 +59,7 @@ async function main(): Promise<void> {
   for (const [name, value] of Object.entries({ uploads: UPLOADS, rows: ROWS, readers: READERS, 'api-port': API_PORT, window: WINDOW })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, not ${value}`);
   }
+  if (!(MAX_WAIT_S > 0)) throw new Error(`--max-wait-s must be a positive number of seconds, not ${MAX_WAIT_S}`);
   if (UPLOADS * ROWS > 1_000_000) throw new Error('--uploads × --rows must be at most 1,000,000 (device UIDs carry a 6-digit index)');
   const total = UPLOADS * ROWS;
   const taskQueue = `bench-load-${randomUUID().slice(0, 8)}`;
@@ -150,38 +158,43 @@ async function main(): Promise<void> {
     const uploadPhaseMs = Date.now() - uploadStart;
     phase = 'processing';
     const accepted = uploadResults.filter((u) => u.batchId !== null).length;
-    log(`${accepted}/${UPLOADS} uploads answered 202 within ${(uploadPhaseMs / 1000).toFixed(1)} s; waiting for every batch to finish`);
+    const stopsAt = uploadStart + MAX_WAIT_S * 1000;
+    log(
+      `${accepted}/${UPLOADS} uploads answered 202 within ${(uploadPhaseMs / 1000).toFixed(1)} s; waiting for every batch to finish` +
+        (Number.isFinite(MAX_WAIT_S) ? ` (at most ${MAX_WAIT_S} s after the uploads started)` : ''),
+    );
     if (accepted === 0) throw new Error('no upload was accepted');
     const acceptedIds = uploadResults.flatMap((u) => (u.batchId ? [u.batchId] : []));
+    const children = { worker, API: api };
 
-    // Wait for every batch (from PostgreSQL, not through the API), a progress line every 10 s.
+    // Wait for every batch (from PostgreSQL, not through the API), a progress line every 10 s, or
+    // until --max-wait-s has passed.
     let lastProgress = Date.now();
+    let unfinished: string[];
     for (;;) {
-      for (const [name, child] of [
-        ['worker', worker],
-        ['API', api],
-      ] as const) {
-        if (child.exitCode !== null || child.signalCode !== null)
-          throw new Error(`the ${name} process exited (${child.exitCode ?? child.signalCode})`);
-      }
-      const finished = await finishedBatches(pool, acceptedIds);
-      if (finished === acceptedIds.length) break;
+      assertRunning(children);
+      unfinished = await unfinishedBatches(pool, acceptedIds);
+      if (unfinished.length === 0 || Date.now() >= stopsAt) break;
       if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
         lastProgress = Date.now();
         const devices = await devicesDone(pool, acceptedIds);
         const errors = [...statusReads, ...pageReads].filter((r) => !ok(r)).length;
         log(
-          `${((Date.now() - uploadStart) / 1000).toFixed(0)} s: batches done ${finished}/${acceptedIds.length}, ` +
+          `${((Date.now() - uploadStart) / 1000).toFixed(0)} s: batches done ${acceptedIds.length - unfinished.length}/${acceptedIds.length}, ` +
             `devices done ${devices.done.toLocaleString('en-US')}/${devices.total.toLocaleString('en-US')}; ` +
             `${statusReads.length + pageReads.length} reads so far, ${errors} errors`,
         );
       }
       await sleep(1000);
     }
+    // The observed period ends here: devices done are counted before any cancel closes rows as
+    // CANCELLED (which the API then counts as done too), and the readers stop with it.
+    const observedMs = Date.now() - uploadStart;
+    const doneWhenStopped = await devicesDone(pool, acceptedIds);
     stopReaders = true;
     await Promise.all(readers);
-    const lastFinished = await lastFinishedAt(pool, acceptedIds);
-    const allSeconds = (lastFinished - uploadStart) / 1000;
+    const stopped = unfinished.length > 0 ? await cancelUnfinished(apiUrl, headers, pool, unfinished, children) : null;
+    const allSeconds = stopped ? NaN : ((await lastFinishedAt(pool, acceptedIds)) - uploadStart) / 1000;
     const memory = { worker: peakRssMb(worker), api: peakRssMb(api) };
 
     const finals: Array<{ batchId: string; status: number; body: FinalStatus | null }> = [];
@@ -216,14 +229,36 @@ async function main(): Promise<void> {
       `${readSummary(statusReads)}; target p99 < ${STATUS_P99_TARGET_MS} ms: ${target(statusReads)}`,
     );
     line(`  during the uploads (${(uploadPhaseMs / 1000).toFixed(1)} s)`, readSummary(statusReads.filter((r) => r.phase === 'upload')));
-    line('  during processing', readSummary(statusReads.filter((r) => r.phase === 'processing')));
+    line(
+      stopped ? '  during processing, until the stop' : '  during processing',
+      readSummary(statusReads.filter((r) => r.phase === 'processing')),
+    );
     line('device pages GET …/devices?limit=50', readSummary(pageReads));
-    line('every batch finished', `${allSeconds.toFixed(1)} s after the uploads started`);
-    line('throughput', `${(processed / allSeconds).toFixed(0)} devices/s overall (${n(processed)} devices)`);
+    const observedSeconds = observedMs / 1000;
+    if (stopped) {
+      const finished = acceptedIds.length - unfinished.length;
+      console.log(
+        `stopped waiting after ${observedSeconds.toFixed(0)} s: ${finished} of ${acceptedIds.length} batches finished, ` +
+          `${n(doneWhenStopped.done)} of ${n(doneWhenStopped.total)} devices done; the rest were cancelled` +
+          ` (--max-wait-s ${MAX_WAIT_S}; ${stoppedDetail(stopped)})`,
+      );
+      line(
+        'throughput',
+        `${(doneWhenStopped.done / observedSeconds).toFixed(1)} devices done/s while observed ` +
+          `(${n(doneWhenStopped.done)} devices in ${observedSeconds.toFixed(1)} s); no overall figure: not every batch finished`,
+      );
+    } else {
+      line('every batch finished', `${allSeconds.toFixed(1)} s after the uploads started`);
+      line('throughput', `${(processed / allSeconds).toFixed(0)} devices/s overall (${n(processed)} devices)`);
+    }
     const complete = finals.filter(
       (f) => f.body?.status === 'COMPLETED' && f.body.progress.total === ROWS && f.body.progress.pending === 0,
     );
-    line('batches', `${complete.length}/${UPLOADS} COMPLETED with total = ${n(ROWS)}: ${complete.length === UPLOADS ? 'yes' : 'NO'}`);
+    line(
+      'batches',
+      `${complete.length}/${UPLOADS} COMPLETED with total = ${n(ROWS)}: ${complete.length === UPLOADS ? 'yes' : 'NO'}` +
+        (stopped ? ` (stopped by --max-wait-s; a cancelled batch's done and devices/s count its CANCELLED rows)` : ''),
+    );
     for (const f of finals) {
       const b = f.body;
       line(
@@ -242,12 +277,92 @@ async function main(): Promise<void> {
   }
 }
 
-async function finishedBatches(pool: Pool, ids: string[]): Promise<number> {
-  const { rows } = await pool.query<{ n: string }>(
-    `SELECT count(*) AS n FROM t_batch_action WHERE id = ANY($1::uuid[]) AND status NOT IN ('CREATED', 'RUNNING') AND finished_at IS NOT NULL`,
+/** The batches among `ids` without a final status yet (finished = final status and finished_at). */
+async function unfinishedBatches(pool: Pool, ids: string[]): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT id FROM t_batch_action WHERE id = ANY($1::uuid[]) AND (status IN ('CREATED', 'RUNNING') OR finished_at IS NULL)`,
     [ids],
   );
-  return Number(rows[0]!.n);
+  return rows.map((r) => r.id);
+}
+
+/** A child that died would leave the wait polling forever. */
+function assertRunning(children: Record<string, ChildProcess>): void {
+  for (const [name, child] of Object.entries(children)) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the ${name} process exited (${child.exitCode ?? child.signalCode})`);
+  }
+}
+
+interface Stopped {
+  /** Batches whose cancel answered 202. */
+  cancelled: number;
+  /** Batches that finished on their own between the last poll and the cancel (409). */
+  finishedMeanwhile: number;
+  /** Cancels answered otherwise or not at all. */
+  cancelErrors: string[];
+  /** Batches still without a final status CANCEL_SETTLE_MS after the cancels. */
+  notFinal: number;
+}
+
+/**
+ * Cancels the unfinished batches through the API, as an operator would, then waits (bounded) for
+ * them to reach a final status: left running, they would go on loading the shared Temporal server
+ * after the worker is gone.
+ */
+async function cancelUnfinished(
+  apiUrl: string,
+  headers: Record<string, string>,
+  pool: Pool,
+  ids: string[],
+  children: Record<string, ChildProcess>,
+): Promise<Stopped> {
+  log(`stopping after --max-wait-s ${MAX_WAIT_S}: cancelling ${ids.length} unfinished batches`);
+  const answers = await Promise.all(ids.map((id) => cancelBatch(apiUrl, headers, id)));
+  const errors = answers.filter((a) => a.status !== 202 && a.status !== 409);
+  for (const a of errors) log(`cancel of ${a.batchId} answered ${a.status || 'nothing'}: ${a.body}`);
+  const deadline = Date.now() + CANCEL_SETTLE_MS;
+  let notFinal = await unfinishedBatches(pool, ids);
+  while (notFinal.length > 0 && Date.now() < deadline) {
+    assertRunning(children);
+    await sleep(1000);
+    notFinal = await unfinishedBatches(pool, ids);
+  }
+  if (notFinal.length > 0)
+    log(`${notFinal.length} cancelled batches still not final after ${CANCEL_SETTLE_MS / 1000} s: ${notFinal.join(', ')}`);
+  return {
+    cancelled: answers.filter((a) => a.status === 202).length,
+    finishedMeanwhile: answers.filter((a) => a.status === 409).length,
+    cancelErrors: errors.map((a) => `${a.batchId}: ${a.status || 'no answer'}`),
+    notFinal: notFinal.length,
+  };
+}
+
+/** POST /v1/batches/:id/cancel; status 0 when there was no answer. */
+async function cancelBatch(
+  apiUrl: string,
+  headers: Record<string, string>,
+  batchId: string,
+): Promise<{ batchId: string; status: number; body: string }> {
+  try {
+    const res = await fetch(`${apiUrl}/v1/batches/${batchId}/cancel`, {
+      method: 'POST',
+      headers,
+      signal: AbortSignal.timeout(READ_TIMEOUT_MS),
+    });
+    return { batchId, status: res.status, body: await res.text() };
+  } catch (err) {
+    return { batchId, status: 0, body: String(err) };
+  }
+}
+
+/** What became of the batches the bench stopped waiting for, for the "stopped waiting" line. */
+function stoppedDetail(stopped: Stopped): string {
+  const parts = [`${stopped.cancelled} cancelled`];
+  if (stopped.finishedMeanwhile > 0) parts.push(`${stopped.finishedMeanwhile} finished on their own before the cancel reached them`);
+  if (stopped.cancelErrors.length > 0) parts.push(`cancel FAILED for ${stopped.cancelErrors.join(', ')}`);
+  if (stopped.notFinal > 0) parts.push(`${stopped.notFinal} NOT final ${CANCEL_SETTLE_MS / 1000} s after the cancel`);
+  return parts.join(', ');
 }
 
 async function devicesDone(pool: Pool, ids: string[]): Promise<{ done: number; total: number }> {
