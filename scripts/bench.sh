@@ -7,6 +7,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 name="${1:?usage: scripts/bench.sh <name> [args]}"; shift
 [ -d node_modules/@temporalio/worker ] || npm install --no-audit --no-fund
+# The running local services' addresses (external TEMPORAL_ADDRESS / DATABASE_URL / MONGO_URL win).
+set -a; eval "$(bash scripts/services.sh env)"; set +a
 npx tsc -p tsconfig.build.json
 npx tsc -p tsconfig.bench.json
 exec node "dist-bench/bench/$name.js" "$@"
