@@ -59,6 +59,9 @@ async function main(): Promise<void> {
   // In-memory only: the benchmark reads the commands in this process, and the store write is not what we measure.
   const gateway = new SimulatedDeviceControlGateway();
   const lateness: number[] = [];
+  // Locks started and not yet unlocked: the benchmark's concurrency, peak printed with the figures.
+  let alive = 0;
+  let peakAlive = 0;
   const checkIns = new TaskPool(200);
   let checkInFailures = 0;
   gateway.onCommand((command) => {
@@ -70,6 +73,7 @@ async function main(): Promise<void> {
       });
     } else if (command.dueAt != null) {
       lateness.push(command.sentAt - command.dueAt);
+      alive--;
     }
   });
 
@@ -108,7 +112,9 @@ async function main(): Promise<void> {
     await starts.run(() =>
       client.workflow
         .start(workflowType, { taskQueue, workflowId: tempLockWorkflowId(tenantId, uid), args: [input] })
-        .then(() => undefined),
+        .then(() => {
+          peakAlive = Math.max(peakAlive, ++alive);
+        }),
     );
   }
   await starts.drain();
@@ -130,6 +136,7 @@ async function main(): Promise<void> {
     locks: LOCKS,
     unlocks: sorted.length,
     checkInFailures,
+    peakConcurrentLocks: peakAlive,
     latenessMs: { p50: pct(50), p99: pct(99), max: sorted[sorted.length - 1] ?? NaN, min: sorted[0] ?? NaN },
     peakRssMiB: Math.round(peakRss / 1024 / 1024),
     secondsToLastUnlock: unlockedSeconds,
