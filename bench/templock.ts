@@ -110,11 +110,9 @@ async function main(): Promise<void> {
       deactivationWaitMs: DEACTIVATION_WAIT_MS,
     };
     await starts.run(() =>
-      client.workflow
-        .start(workflowType, { taskQueue, workflowId: tempLockWorkflowId(tenantId, uid), args: [input] })
-        .then(() => {
-          peakAlive = Math.max(peakAlive, ++alive);
-        }),
+      client.workflow.start(workflowType, { taskQueue, workflowId: tempLockWorkflowId(tenantId, uid), args: [input] }).then(() => {
+        peakAlive = Math.max(peakAlive, ++alive);
+      }),
     );
   }
   await starts.drain();
