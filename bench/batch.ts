@@ -1,4 +1,4 @@
-// `npm run bench:batch -- --devices N [--window W] [--no-ceiling]`: BatchAssign end to end against
+// `npm run bench:batch -- --devices N [--window W] [--no-ceiling | --ceiling-only | --upload-only]`: BatchAssign end to end against
 // the running local services. Starts a worker and the API as child processes on a task queue of
 // their own, seeds N READY_FOR_USE devices in a fresh tenant, uploads the CSV through the API,
 // waits for the end and prints: upload-to-202 latency, end-to-end seconds, devices/s, the longest
@@ -26,6 +26,8 @@ const API_PORT = numberArg('--api-port', 3900);
 const ceiling = !process.argv.includes('--no-ceiling');
 /** Only the no-work ceiling: the uploaded batch is terminated before any worker runs it. */
 const ceilingOnly = process.argv.includes('--ceiling-only');
+/** Only the upload (→ 202 latency, API peak memory): its batch is terminated before any worker runs it. */
+const uploadOnly = process.argv.includes('--upload-only');
 
 async function main(): Promise<void> {
   const taskQueue = `bench-batch-${randomUUID().slice(0, 8)}`;
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
     worker = await startProcess('worker', 'dist-bench/bench/batchWorker.js', env, (line) => line === 'ready');
     return worker;
   };
-  if (!ceilingOnly) await startWorker();
+  if (!ceilingOnly && !uploadOnly) await startWorker();
   await waitUntil(async () => (await fetch(`http://127.0.0.1:${API_PORT}/readyz`).catch(() => null))?.ok === true, 30_000);
   try {
     const tenantId = `bench-${randomUUID().slice(0, 8)}`;
@@ -83,6 +85,11 @@ async function main(): Promise<void> {
     log(`upload of ${(csv.length / 1e6).toFixed(2)} MB answered 202 in ${uploadMs} ms: ${JSON.stringify(answer.rows)}`);
     let real: BatchAssignResult | null = null;
     let realSeconds = 0;
+    if (uploadOnly) {
+      await temporal.workflow.getHandle(`batch/${answer.batchId}`).terminate('benchmark: upload only');
+      console.log(`\nupload → 202 (${DEVICES.toLocaleString('en-US')} rows)   ${uploadMs} ms; API peak memory ${peakRssMb(api)} MB`);
+      return;
+    }
     if (ceilingOnly) {
       await temporal.workflow.getHandle(`batch/${answer.batchId}`).terminate('benchmark: ceiling only');
       await startWorker();
