@@ -9,16 +9,12 @@ import { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { startBatchRun } from '../src/api/batchRuns';
-import { loadConfig } from '../src/config';
 import { findBatch } from '../src/db/batchStore';
 import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../src/db/inventorySeed';
-import { migrate } from '../src/db/migrate';
-import { connectMongo } from '../src/db/mongo';
-import { createPgPool } from '../src/db/postgres';
 import { DeviceState } from '../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../src/domain/deviceUid';
 import { BatchAssignResult } from '../src/workflows/batchAssign';
-import { log, numberArg, peakRssMb, startProcess, stopProcess, waitUntil, workflowResult } from './support';
+import { benchSetup, log, numberArg, peakRssMb, startProcess, stopProcess, waitUntil, workflowResult } from './support';
 
 const DEVICES = numberArg('--devices', 10_000);
 const WINDOW = numberArg('--window', 200);
@@ -30,19 +26,7 @@ const ceilingOnly = process.argv.includes('--ceiling-only');
 const uploadOnly = process.argv.includes('--upload-only');
 
 async function main(): Promise<void> {
-  const taskQueue = `bench-batch-${randomUUID().slice(0, 8)}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TASK_QUEUE: taskQueue,
-    API_PORT: String(API_PORT),
-    BATCH_WINDOW_SIZE: String(WINDOW),
-    PG_POOL_SIZE: process.env.PG_POOL_SIZE ?? '60',
-    LOG_LEVEL: 'warn',
-  };
-  const config = loadConfig(env);
-  const pool = createPgPool(config.postgres.url, 10);
-  await migrate(pool);
-  const mongo = await connectMongo(config.mongo.url, config.mongo.database);
+  const { env, config, pool, mongo } = await benchSetup('bench-batch', { apiPort: API_PORT, window: WINDOW });
   const connection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
 

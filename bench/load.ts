@@ -13,14 +13,10 @@ import { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { loadConfig } from '../src/config';
 import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../src/db/inventorySeed';
-import { migrate } from '../src/db/migrate';
-import { connectMongo } from '../src/db/mongo';
-import { createPgPool } from '../src/db/postgres';
 import { DeviceState } from '../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../src/domain/deviceUid';
-import { log, numberArg, peakRssMb, startProcess, stopProcess, waitUntil } from './support';
+import { benchSetup, log, numberArg, peakRssMb, startProcess, stopProcess, waitUntil } from './support';
 
 const UPLOADS = numberArg('--uploads', 20);
 const ROWS = numberArg('--rows', 10_000);
@@ -62,20 +58,11 @@ async function main(): Promise<void> {
   if (!(MAX_WAIT_S > 0)) throw new Error(`--max-wait-s must be a positive number of seconds, not ${MAX_WAIT_S}`);
   if (UPLOADS * ROWS > 1_000_000) throw new Error('--uploads × --rows must be at most 1,000,000 (device UIDs carry a 6-digit index)');
   const total = UPLOADS * ROWS;
-  const taskQueue = `bench-load-${randomUUID().slice(0, 8)}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TASK_QUEUE: taskQueue,
-    API_PORT: String(API_PORT),
-    BATCH_WINDOW_SIZE: String(WINDOW),
-    RATE_LIMIT_PER_SECOND: String(RATE_LIMIT_PER_SECOND),
-    PG_POOL_SIZE: process.env.PG_POOL_SIZE ?? '60',
-    LOG_LEVEL: 'warn',
-  };
-  const config = loadConfig(env);
-  const pool = createPgPool(config.postgres.url, 10);
-  await migrate(pool);
-  const mongo = await connectMongo(config.mongo.url, config.mongo.database);
+  const { env, pool, mongo } = await benchSetup('bench-load', {
+    apiPort: API_PORT,
+    window: WINDOW,
+    extra: { RATE_LIMIT_PER_SECOND: String(RATE_LIMIT_PER_SECOND) },
+  });
 
   let worker: ChildProcess | null = null;
   let api: ChildProcess | null = null;
@@ -101,7 +88,7 @@ async function main(): Promise<void> {
     );
     log(
       `seeded ${total.toLocaleString('en-US')} devices in ${((Date.now() - seedStart) / 1000).toFixed(1)} s in tenant ${tenantId}; ` +
-        `task queue ${taskQueue}, window ${WINDOW}, API ${apiUrl} with RATE_LIMIT_PER_SECOND=${RATE_LIMIT_PER_SECOND}`,
+        `task queue ${env.TASK_QUEUE}, window ${WINDOW}, API ${apiUrl} with RATE_LIMIT_PER_SECOND=${RATE_LIMIT_PER_SECOND}`,
     );
 
     // Readers: back to back over the batches created so far, until every batch has finished.

@@ -3,8 +3,13 @@
 // Every child started here is killed when the benchmark process exits, fails or is interrupted.
 import { Client, ServiceError } from '@temporalio/client';
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { loadConfig } from '../src/config';
+import { migrate } from '../src/db/migrate';
+import { connectMongo } from '../src/db/mongo';
+import { createPgPool } from '../src/db/postgres';
 
 /** The repository root (this file runs from dist-bench/bench/). */
 export const ROOT = resolve(__dirname, '..', '..');
@@ -104,4 +109,25 @@ export async function workflowResult<T>(client: Client, workflowId: string): Pro
       log(`waiting for ${workflowId}: ${err.message} (${code}), asking again`);
     }
   }
+}
+
+/**
+ * The environment of a benchmark's worker and API children (a task queue of their own, the API port,
+ * the window, quiet logs) and the benchmark's own connections to the stores, migrated.
+ */
+export async function benchSetup(prefix: string, settings: { apiPort: number; window: number; extra?: NodeJS.ProcessEnv }) {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TASK_QUEUE: `${prefix}-${randomUUID().slice(0, 8)}`,
+    API_PORT: String(settings.apiPort),
+    BATCH_WINDOW_SIZE: String(settings.window),
+    PG_POOL_SIZE: process.env.PG_POOL_SIZE ?? '60',
+    LOG_LEVEL: 'warn',
+    ...settings.extra,
+  };
+  const config = loadConfig(env);
+  const pool = createPgPool(config.postgres.url, 10);
+  await migrate(pool);
+  const mongo = await connectMongo(config.mongo.url, config.mongo.database);
+  return { env, config, pool, mongo };
 }
