@@ -26,6 +26,9 @@ const ACTIVITY_SLOTS = numberArg('--activity-slots', 50);
 // Local activities: the unlock, and in tempLockV2 the store writes too (the SDK's default is 100).
 const LOCAL_ACTIVITY_SLOTS = numberArg('--local-activity-slots', 100);
 const workflowType = process.argv.includes('--v1') ? tempLock : tempLockV2;
+// The timer fires this much before the lock's end and the unlock waits for the end (TEMP_LOCK_UNLOCK_LEAD_MS);
+// `--lead-ms 0` measures the whole path from the timer to the command.
+const LEAD_MS = process.argv.includes('--lead-ms') ? numberArg('--lead-ms', 0, { allowZero: true }) : loadConfig().tempLock.unlockLeadMs;
 const DEACTIVATION_WAIT_MS = 2000;
 
 async function main(): Promise<void> {
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
       notification: { bench: runId },
       requestedBy: 'bench',
       deactivationWaitMs: DEACTIVATION_WAIT_MS,
+      unlockLeadMs: LEAD_MS,
     };
     await starts.run(() =>
       client.workflow.start(workflowType, { taskQueue, workflowId: tempLockWorkflowId(tenantId, uid), args: [input] }).then(() => {
@@ -118,7 +122,8 @@ async function main(): Promise<void> {
   await starts.drain();
   const startSeconds = (Date.now() - started) / 1000;
   console.log(
-    `started ${LOCKS} ${workflowType.name} locks in ${startSeconds.toFixed(1)} s (${Math.round(LOCKS / startSeconds)}/s); durations ${MIN_S}-${MAX_S} s`,
+    `started ${LOCKS} ${workflowType.name} locks in ${startSeconds.toFixed(1)} s (${Math.round(LOCKS / startSeconds)}/s); ` +
+      `durations ${MIN_S}-${MAX_S} s; unlock lead ${LEAD_MS} ms`,
   );
 
   const deadline = Date.now() + (MAX_S + 600) * 1000;
@@ -135,6 +140,7 @@ async function main(): Promise<void> {
     unlocks: sorted.length,
     checkInFailures,
     peakConcurrentLocks: peakAlive,
+    unlockLeadMs: LEAD_MS,
     latenessMs: { p50: pct(50), p99: pct(99), max: sorted[sorted.length - 1] ?? NaN, min: sorted[0] ?? NaN },
     peakRssMiB: Math.round(peakRss / 1024 / 1024),
     secondsToLastUnlock: unlockedSeconds,
@@ -186,11 +192,11 @@ class TaskPool {
   }
 }
 
-function numberArg(name: string, fallback: number): number {
+function numberArg(name: string, fallback: number, { allowZero = false } = {}): number {
   const index = process.argv.indexOf(name);
   if (index < 0) return fallback;
   const value = Number(process.argv[index + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} needs a positive number`);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !allowZero)) throw new Error(`${name} needs a positive number`);
   return value;
 }
 

@@ -1,5 +1,6 @@
 // Every setting, parsed and validated once at start-up. A bad value stops start-up with one line
 // that names the setting (ConfigError), never a stack trace.
+import { MAX_UNLOCK_LEAD_MS } from './domain/tempLock';
 
 export class ConfigError extends Error {
   constructor(
@@ -44,6 +45,8 @@ export interface AppConfig {
     deactivationWaitMs: number;
     /** How long an overriding assign waits for the current lock to end (unlocked, CANCELLED). */
     overrideWaitMs: number;
+    /** How much earlier than a lock's end its timer fires; the unlock then waits for the end (TempLockInput.unlockLeadMs). */
+    unlockLeadMs: number;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -107,6 +110,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       minuteMs: integer(env, 'TEMP_LOCK_MINUTE_MS', 60_000, 1, 60_000),
       deactivationWaitMs: integer(env, 'TEMP_LOCK_DEACTIVATION_WAIT_MS', 10 * 60_000, 0, 7 * 24 * 3_600_000),
       overrideWaitMs: integer(env, 'TEMP_LOCK_OVERRIDE_WAIT_MS', 30_000, 100, 600_000),
+      unlockLeadMs: integer(env, 'TEMP_LOCK_UNLOCK_LEAD_MS', 2_000, 0, MAX_UNLOCK_LEAD_MS),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error', 'silent'] as const),
   };

@@ -6,7 +6,8 @@ import { applyDeviceActionIn } from '../db/deviceLifecycleStore';
 import { MongoStores } from '../db/mongo';
 import { inTransaction } from '../db/postgres';
 import { findApplicableWorkingHours } from '../db/workingHoursStore';
-import { TempLockMilestone, TempLockStatus, tempLockHistoryKey } from '../domain/tempLock';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MAX_UNLOCK_LEAD_MS, TempLockMilestone, TempLockStatus, tempLockHistoryKey } from '../domain/tempLock';
 import { nextWorkingInstant } from '../domain/workingHours';
 import { DeviceControlGateway, GatewayCommand } from '../gateway/deviceControlGateway';
 
@@ -66,7 +67,10 @@ export function createTempLockActivities({ pool, mongo, gateway }: TempLockActiv
       return (await gateway.sendLock(command)).acceptedAt;
     },
 
+    /** Sends the unlock at its dueAt, not before (the lock's timer fires early by the unlock lead, see tempLock.ts). */
     async sendUnlockCommand(command: GatewayCommand): Promise<number> {
+      const early = command.dueAt == null ? 0 : command.dueAt - Date.now();
+      if (early > 0) await sleep(Math.min(early, MAX_UNLOCK_LEAD_MS));
       return (await gateway.sendUnlock(command)).acceptedAt;
     },
 

@@ -36,6 +36,11 @@ export function directiveFor(progress: LockProgress | null): DirectiveAnswer {
 export const MINUTE_MS = 60_000;
 /** One year: a longer "temporary" lock is almost certainly a unit mistake. */
 export const MAX_DURATION_MINUTES = 525_600;
+/**
+ * The longest unlock lead (TempLockInput.unlockLeadMs): how long the unlock activity may wait for its due
+ * time, holding its workflow task (and a workflow-task slot of the worker) meanwhile.
+ */
+export const MAX_UNLOCK_LEAD_MS = 10_000;
 
 /** Workflow id of a device's temp lock: one running per device, whatever its action id. */
 export function tempLockWorkflowId(tenantId: string, deviceUid: string): string {

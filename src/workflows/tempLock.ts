@@ -39,6 +39,13 @@ export interface TempLockInput {
   requestedBy: string;
   /** How long DEACTIVATING waits for the device to check in after the unlock command. */
   deactivationWaitMs: number;
+  /**
+   * How much earlier than the lock's end the durable timer fires (0 when absent, as in runs started before it
+   * existed). The unlock command then waits in the worker for the end itself (sendUnlockCommand waits for its
+   * dueAt), so the server's timer queue, the workflow task and the worker's backlog have this long to deliver
+   * the unlock before it is due, and the device is never unlocked early. At most a quarter of the lock.
+   */
+  unlockLeadMs?: number;
 }
 
 export interface CheckIn {
@@ -197,20 +204,28 @@ async function activate(lock: LockRun): Promise<void> {
   );
 }
 
-/** The durable timer: survives worker restarts; fires at the lock's end, not on a polling interval. */
+/**
+ * The durable timer: survives worker restarts; fires at the lock's end (less the unlock lead, see
+ * TempLockInput.unlockLeadMs), not on a polling interval.
+ */
 async function holdUntilDue(lock: LockRun): Promise<void> {
-  await lock.sleepUnlessCancelled(lock.lockEndsAt! - Date.now());
+  // At most a quarter of the lock: a short lock (demos, tests) keeps most of its time on the timer, where a
+  // check-in is answered LOCK and a cancel is taken at once (the unlock's wait holds the workflow task).
+  const leadMs = Math.min(lock.input.unlockLeadMs ?? 0, Math.floor(lock.input.durationMs / 4));
+  await lock.sleepUnlessCancelled(lock.lockEndsAt! - leadMs - Date.now());
 }
 
 /** Unlock command the moment the timer fires → DEACTIVATING → the device's next check-in, or a bounded wait. */
 async function sendUnlockAndAwaitCheckIn(lock: LockRun): Promise<void> {
   lock.unlockRequested = true;
   // Scheduled in the first activation of the timer's task; never behind a status write (see localStores).
+  // Sent at the lock's end, not before: the activity waits for the command's dueAt (the unlock lead).
   await unlockGateway.sendUnlockCommand(lock.command(lock.lockEndsAt));
   lock.unlockSent = true;
-  lock.nextDueAt = Date.now() + lock.input.deactivationWaitMs;
+  // After an early timer the workflow's clock still reads the timer's time: the wait runs from the lock's end.
+  lock.nextDueAt = Math.max(Date.now(), lock.lockEndsAt!) + lock.input.deactivationWaitMs;
   lock.record({ status: 'DEACTIVATING', nextProcessTime: lock.nextDueAt });
-  await lock.untilOrCancelled(() => lock.deactivationCheckIn !== null, lock.input.deactivationWaitMs);
+  await lock.untilOrCancelled(() => lock.deactivationCheckIn !== null, lock.nextDueAt - Date.now());
 }
 
 /** DEACTIVATED: the device resumes its previous state and loses the lock's ext_fields. */

@@ -103,7 +103,7 @@ describe('TempLock: cancel and override', () => {
     ]);
     const doc = await stack.mongo.deviceActions.findOne({ _id: actionId });
     expect(doc?.cancel_reason).toMatch(/^cancelled by user-/);
-    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLockV2.cancelActivated');
+    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLockV2.cancelActivated.unlockLead');
   });
 
   it('cancels while DEACTIVATING: the unlock is not sent twice, the device resumes', async () => {
@@ -142,7 +142,7 @@ describe('TempLock: cancel and override', () => {
 
     await cancel(device, second.actionId);
     expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE, ext_fields: {} });
-    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLockV2.overridden');
+    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLockV2.overridden.unlockLead');
   });
 
   it('leaves exactly one lock running when two assigns for one device race', async () => {

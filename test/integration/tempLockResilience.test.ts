@@ -98,7 +98,7 @@ describe('TempLock: worker restart, gateway outage, working hours', () => {
     await checkIn(device);
     await waitForStatus(stack, actionId, 'DEACTIVATED');
     expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE, ext_fields: {} });
-    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLockV2.gatewayOutage');
+    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLockV2.gatewayOutage.unlockLead');
   });
 
   it('waits for the working-hours window before sending the lock command', async () => {
@@ -134,6 +134,6 @@ describe('TempLock: worker restart, gateway outage, working hours', () => {
     await checkIn(device);
     await waitForStatus(stack, actionId, 'DEACTIVATED');
     expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED']);
-    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLockV2.workingHoursWait');
+    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLockV2.workingHoursWait.unlockLead');
   });
 });

@@ -8,6 +8,7 @@ describe('configuration', () => {
     expect(config.gateway.url).toBeNull();
     expect(config.api.shutdownGraceMs).toBe(30_000);
     expect(config.worker.shutdownGraceMs).toBe(30_000);
+    expect(config.tempLock.unlockLeadMs).toBe(2_000);
   });
 
   it('reads the shutdown grace periods', () => {
@@ -23,6 +24,7 @@ describe('configuration', () => {
     [{ API_PORT: 'abc' }, 'API_PORT: "abc" is not an integer'],
     [{ API_PORT: '70000' }, 'API_PORT: 70000 is outside 1..65535'],
     [{ WORKER_SHUTDOWN_GRACE_MS: '-1' }, 'WORKER_SHUTDOWN_GRACE_MS: -1 is outside 0..3600000'],
+    [{ TEMP_LOCK_UNLOCK_LEAD_MS: '10001' }, 'TEMP_LOCK_UNLOCK_LEAD_MS: 10001 is outside 0..10000'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: "loud" is not one of debug, info, warn, error, silent'],
     [{ NODE_ENV: 'production' }, 'TEMPORAL_ADDRESS: is required when NODE_ENV=production (the default only suits the local stack)'],
   ])('refuses %p with one line naming the setting', (env, message) => {

@@ -53,6 +53,7 @@ export function tempLockRoutes(deps: ApiDeps): Router {
       notification: request.notification,
       requestedBy: caller.userId,
       deactivationWaitMs: config.tempLock.deactivationWaitMs,
+      unlockLeadMs: config.tempLock.unlockLeadMs,
     };
     const overridden = await startOverridingCurrentLock(deps, workflowId, input);
     res.status(202).json({
