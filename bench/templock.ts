@@ -23,8 +23,10 @@ const MIN_S = numberArg('--min-s', 30);
 const MAX_S = numberArg('--max-s', 60);
 const START_CONCURRENCY = numberArg('--start-concurrency', 100);
 const ACTIVITY_SLOTS = numberArg('--activity-slots', 50);
-// Local activities: the unlock, and in tempLockV2 the store writes too (the SDK's default is 100).
-const LOCAL_ACTIVITY_SLOTS = numberArg('--local-activity-slots', 100);
+// Local activities: the unlock, and in tempLockV2 the store writes too.
+// Each unlock waiting out its lead holds a local-activity slot and a workflow-task slot (defaults: the worker's).
+const LOCAL_ACTIVITY_SLOTS = numberArg('--local-activity-slots', loadConfig().worker.maxLocalActivities);
+const WORKFLOW_TASK_SLOTS = numberArg('--workflow-task-slots', loadConfig().worker.maxWorkflowTasks);
 const workflowType = process.argv.includes('--v1') ? tempLock : tempLockV2;
 // The timer fires this much before the lock's end and the unlock waits for the end (TEMP_LOCK_UNLOCK_LEAD_MS);
 // `--lead-ms 0` measures the whole path from the timer to the command.
@@ -91,7 +93,7 @@ async function main(): Promise<void> {
       maxCachedWorkflows: LOCKS + 100,
       maxConcurrentActivityTaskExecutions: ACTIVITY_SLOTS,
       maxConcurrentLocalActivityExecutions: LOCAL_ACTIVITY_SLOTS,
-      maxConcurrentWorkflowTaskExecutions: 100,
+      maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
     },
   });
   const running = worker.run();

@@ -36,6 +36,12 @@ export interface AppConfig {
   worker: {
     /** After SIGTERM, how long in-flight activities get to finish before they are cancelled. */
     shutdownGraceMs: number;
+    /**
+     * Workflow tasks and local activities one worker runs at once. A lock's unlock holds one of each while it
+     * waits for its due time (the unlock lead): about unlocks per second × lead seconds of them.
+     */
+    maxWorkflowTasks: number;
+    maxLocalActivities: number;
   };
   batch: { windowSize: number; pageSize: number; childrenPerRun: number };
   tempLock: {
@@ -99,6 +105,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     worker: {
       shutdownGraceMs: integer(env, 'WORKER_SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),
+      maxWorkflowTasks: integer(env, 'WORKER_MAX_WORKFLOW_TASKS', 200, 2, 10_000),
+      maxLocalActivities: integer(env, 'WORKER_MAX_LOCAL_ACTIVITIES', 400, 1, 10_000),
     },
     batch: {
       windowSize: integer(env, 'BATCH_WINDOW_SIZE', 200, 1, 1000),

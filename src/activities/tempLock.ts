@@ -69,8 +69,9 @@ export function createTempLockActivities({ pool, mongo, gateway }: TempLockActiv
 
     /** Sends the unlock at its dueAt, not before (the lock's timer fires early by the unlock lead, see tempLock.ts). */
     async sendUnlockCommand(command: GatewayCommand): Promise<number> {
-      const early = command.dueAt == null ? 0 : command.dueAt - Date.now();
-      if (early > 0) await sleep(Math.min(early, MAX_UNLOCK_LEAD_MS));
+      // A loop: a timer may fire a millisecond before the wall clock reaches its end.
+      const waitUntil = command.dueAt == null ? 0 : Math.min(command.dueAt, Date.now() + MAX_UNLOCK_LEAD_MS);
+      for (let early = waitUntil - Date.now(); early > 0; early = waitUntil - Date.now()) await sleep(early);
       return (await gateway.sendUnlock(command)).acceptedAt;
     },
 

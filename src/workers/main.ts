@@ -27,6 +27,10 @@ runMain('worker', async (config) => {
     taskQueue: config.temporal.taskQueue,
     deps: { pool, mongo, gateway: createDeviceControlGateway(config, mongo) },
     shutdownGraceMs: graceMs,
+    tuning: {
+      maxConcurrentWorkflowTaskExecutions: config.worker.maxWorkflowTasks,
+      maxConcurrentLocalActivityExecutions: config.worker.maxLocalActivities,
+    },
   });
   // An activity that ignores cancellation must not keep the process: past the grace period its
   // attempt is abandoned (exit 1) and Temporal retries it elsewhere once its timeout expires.
