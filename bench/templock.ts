@@ -22,9 +22,9 @@ const LOCKS = numberArg('--locks', 1000);
 const MIN_S = numberArg('--min-s', 30);
 const MAX_S = numberArg('--max-s', 60);
 const START_CONCURRENCY = numberArg('--start-concurrency', 100);
-const ACTIVITY_SLOTS = numberArg('--activity-slots', 50);
+const ACTIVITY_SLOTS = numberArg('--activity-slots', loadConfig().worker.maxActivities);
 // Local activities: the unlock, and in tempLockV2 the store writes too.
-// Each unlock waiting out its lead holds a local-activity slot and a workflow-task slot (defaults: the worker's).
+// Defaults: the worker's (src/config.ts). Each unlock waiting out its lead holds an activity slot.
 const LOCAL_ACTIVITY_SLOTS = numberArg('--local-activity-slots', loadConfig().worker.maxLocalActivities);
 const WORKFLOW_TASK_SLOTS = numberArg('--workflow-task-slots', loadConfig().worker.maxWorkflowTasks);
 const workflowType = process.argv.includes('--v1') ? tempLock : tempLockV2;

@@ -127,10 +127,13 @@ start_temporal() {
   local sa=() a
   for a in "${SEARCH_ATTRIBUTES[@]}"; do sa+=(--search-attribute "$a"); done
   log "Temporal: starting dev server on 127.0.0.1:$TEMPORAL_PORT, Web UI on http://127.0.0.1:$TEMPORAL_UI_PORT"
+  # Updates carry the device's check-in; eager activity execution hands an activity scheduled by a workflow
+  # task (e.g. a lock's unlock) straight back to the worker that completed it, without a matching round trip.
   setsid nohup "$bin" server start-dev --ip 127.0.0.1 --ui-ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
     --db-filename "$DATA/temporal/temporal.db" --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     "${sa[@]}" --log-level warn \
     --dynamic-config-value frontend.enableUpdateWorkflowExecution=true \
+    --dynamic-config-value system.enableActivityEagerExecution=true \
     ${TEMPORAL_EXTRA_ARGS:-} \
     >"$DATA/logs/temporal.log" 2>&1 </dev/null &
   echo $! >"$DATA/run/temporal.pid"

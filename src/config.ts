@@ -36,12 +36,11 @@ export interface AppConfig {
   worker: {
     /** After SIGTERM, how long in-flight activities get to finish before they are cancelled. */
     shutdownGraceMs: number;
-    /**
-     * Workflow tasks and local activities one worker runs at once. A lock's unlock holds one of each while it
-     * waits for its due time (the unlock lead): about unlocks per second × lead seconds of them.
-     */
+    /** Workflow tasks, local activities (store writes) and activities one worker runs at once. */
     maxWorkflowTasks: number;
     maxLocalActivities: number;
+    /** An unlock waiting out its lead holds an activity slot: about unlocks per second × lead seconds of them. */
+    maxActivities: number;
   };
   batch: { windowSize: number; pageSize: number; childrenPerRun: number };
   tempLock: {
@@ -105,8 +104,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     worker: {
       shutdownGraceMs: integer(env, 'WORKER_SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),
-      maxWorkflowTasks: integer(env, 'WORKER_MAX_WORKFLOW_TASKS', 200, 2, 10_000),
-      maxLocalActivities: integer(env, 'WORKER_MAX_LOCAL_ACTIVITIES', 400, 1, 10_000),
+      maxWorkflowTasks: integer(env, 'WORKER_MAX_WORKFLOW_TASKS', 100, 2, 10_000),
+      maxLocalActivities: integer(env, 'WORKER_MAX_LOCAL_ACTIVITIES', 100, 1, 10_000),
+      maxActivities: integer(env, 'WORKER_MAX_ACTIVITIES', 200, 1, 10_000),
     },
     batch: {
       windowSize: integer(env, 'BATCH_WINDOW_SIZE', 200, 1, 1000),

@@ -30,6 +30,7 @@ runMain('worker', async (config) => {
     tuning: {
       maxConcurrentWorkflowTaskExecutions: config.worker.maxWorkflowTasks,
       maxConcurrentLocalActivityExecutions: config.worker.maxLocalActivities,
+      maxConcurrentActivityTaskExecutions: config.worker.maxActivities,
     },
   });
   // An activity that ignores cancellation must not keep the process: past the grace period its

@@ -89,8 +89,12 @@ const gatewayRetry = { initialInterval: '200 milliseconds', backoffCoefficient: 
 // The lock command is a regular activity in both types: it rides through a gateway outage on the server's
 // retries, and a cancel abandons it (LockRun.unlessCancelled).
 const gateway = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: gatewayRetry });
-// The unlock is a local activity: it runs in the worker handling the timer, without queueing behind other
-// activities on the task queue, so it leaves within moments of its due time even under load.
+// The unlock of a run started with an unlock lead (TempLockInput.unlockLeadMs, what the API starts): a regular
+// activity scheduled when the early timer fires; it waits in the worker for the lock's end, then sends. Waiting,
+// it holds only an activity slot (a local activity would hold its workflow task open, and a workflow-task slot).
+const leadUnlockGateway = proxyActivities<Activities>({ startToCloseTimeout: '45 seconds', retry: gatewayRetry });
+// Runs started without a lead, and the unlock of a cancel: a local activity, run by the worker handling the
+// timer, without queueing behind other activities on the task queue.
 const unlockGateway = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: gatewayRetry });
 
 const storeRetry = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' } as const;
@@ -220,7 +224,8 @@ async function sendUnlockAndAwaitCheckIn(lock: LockRun): Promise<void> {
   lock.unlockRequested = true;
   // Scheduled in the first activation of the timer's task; never behind a status write (see localStores).
   // Sent at the lock's end, not before: the activity waits for the command's dueAt (the unlock lead).
-  await unlockGateway.sendUnlockCommand(lock.command(lock.lockEndsAt));
+  const unlockSender = lock.input.unlockLeadMs === undefined ? unlockGateway : leadUnlockGateway;
+  await unlockSender.sendUnlockCommand(lock.command(lock.lockEndsAt));
   lock.unlockSent = true;
   // After an early timer the workflow's clock still reads the timer's time: the wait runs from the lock's end.
   lock.nextDueAt = Math.max(Date.now(), lock.lockEndsAt!) + lock.input.deactivationWaitMs;

@@ -9,7 +9,7 @@ describe('configuration', () => {
     expect(config.api.shutdownGraceMs).toBe(30_000);
     expect(config.worker.shutdownGraceMs).toBe(30_000);
     expect(config.tempLock.unlockLeadMs).toBe(2_000);
-    expect([config.worker.maxWorkflowTasks, config.worker.maxLocalActivities]).toEqual([200, 400]);
+    expect([config.worker.maxWorkflowTasks, config.worker.maxLocalActivities, config.worker.maxActivities]).toEqual([100, 100, 200]);
   });
 
   it('reads the shutdown grace periods', () => {
