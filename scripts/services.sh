@@ -106,7 +106,8 @@ start_ferretdb() {
     local bindir; bindir=$(pg_bin_dir)
     as_pg_user "$bindir/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='ferretdb'" | grep -q 1 \
       || as_pg_user "$bindir/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres ferretdb
-    backend=(--handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:$PG_PORT/ferretdb")
+    # pool_max_conns: FerretDB's default, 50, deadlocks once 50 updates run at once (src/db/mongo.ts).
+    backend=(--handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:$PG_PORT/ferretdb?pool_max_conns=200")
   else
     mkdir -p "$DATA/ferretdb/sqlite"
     backend=(--handler=sqlite --sqlite-url="file:$DATA/ferretdb/sqlite/")

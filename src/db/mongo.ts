@@ -90,8 +90,17 @@ export interface MongoStores {
   gatewayCommands: Collection<GatewayCommandDoc>;
 }
 
+/**
+ * Connections (so operations in flight) per process, unless the URL sets maxPoolSize. Kept well under
+ * FerretDB v1's own PostgreSQL pool (50 by default; scripts/services.sh gives it 200): its update holds one
+ * pool connection for the query and takes a second for the write, so as many concurrent updates as its pool
+ * has connections deadlock it for good (seen at 100 local activities writing at once).
+ */
+export const MONGO_MAX_POOL_SIZE = 20;
+
 export async function connectMongo(url: string, database: string): Promise<MongoStores> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000 });
+  const pool = /[?&]maxPoolSize=/i.test(url) ? {} : { maxPoolSize: MONGO_MAX_POOL_SIZE };
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000, ...pool });
   await client.connect();
   const db = client.db(database);
   return {
