@@ -92,7 +92,9 @@ const gateway = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds',
 // The unlock of a run started with an unlock lead (TempLockInput.unlockLeadMs, what the API starts): a regular
 // activity scheduled when the early timer fires; it waits in the worker for the lock's end, then sends. Waiting,
 // it holds only an activity slot (a local activity would hold its workflow task open, and a workflow-task slot).
-const leadUnlockGateway = proxyActivities<Activities>({ startToCloseTimeout: '45 seconds', retry: gatewayRetry });
+// Its timeout is the wait plus 10 s for the gateway: if its worker dies meanwhile, another retries it after that.
+const leadUnlockGateway = (waitMs: number) =>
+  proxyActivities<Activities>({ startToCloseTimeout: Math.max(0, waitMs) + 10_000, retry: gatewayRetry });
 // Runs started without a lead, and the unlock of a cancel: a local activity, run by the worker handling the
 // timer, without queueing behind other activities on the task queue.
 const unlockGateway = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: gatewayRetry });
@@ -224,7 +226,7 @@ async function sendUnlockAndAwaitCheckIn(lock: LockRun): Promise<void> {
   lock.unlockRequested = true;
   // Scheduled in the first activation of the timer's task; never behind a status write (see localStores).
   // Sent at the lock's end, not before: the activity waits for the command's dueAt (the unlock lead).
-  const unlockSender = lock.input.unlockLeadMs === undefined ? unlockGateway : leadUnlockGateway;
+  const unlockSender = lock.input.unlockLeadMs === undefined ? unlockGateway : leadUnlockGateway(lock.lockEndsAt! - Date.now());
   await unlockSender.sendUnlockCommand(lock.command(lock.lockEndsAt));
   lock.unlockSent = true;
   // After an early timer the workflow's clock still reads the timer's time: the wait runs from the lock's end.
