@@ -2,7 +2,8 @@
 // services. Each lock lasts a random --min-s..--max-s seconds from its check-in (the simulated device checks
 // in as soon as the lock command reaches it). Prints unlock lateness (the simulated gateway's time of the
 // unlock command minus the lock's due time: p50, p99, max) and the peak RSS of the process (worker + client).
-// Starts `tempLockV2` (what the API starts); `--v1` starts the first `tempLock` type instead, for comparison.
+// Starts `tempLockV2` (what the API starts) with the configured unlock lead (TEMP_LOCK_UNLOCK_LEAD_MS, 2 s;
+// `--lead-ms N` overrides, 0 for none); `--v1` starts the first `tempLock` type instead, for comparison.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
