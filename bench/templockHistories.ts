@@ -1,4 +1,4 @@
-// `bash scripts/bench.sh templockHistories -- --task-queue bench-templock-<id> [--due-after ISO]`: unlock
+// `bash scripts/bench.sh templockHistories -- --task-queue bench-templock-<id> [--due-after ISO] [--due-before ISO]`: unlock
 // lateness of a bench:templock run read back from the workflows' histories (the unlock activity's dueAt
 // against the gateway's acceptedAt, its result), so a run can be analysed after the fact and split by due
 // time, e.g. to leave out the locks that fell due while the Temporal server was down. Also prints where
@@ -17,6 +17,7 @@ interface Sample {
 async function main(): Promise<void> {
   const taskQueue = stringArg('--task-queue');
   const dueAfter = process.argv.includes('--due-after') ? Date.parse(stringArg('--due-after')) : 0;
+  const dueBefore = process.argv.includes('--due-before') ? Date.parse(stringArg('--due-before')) : Infinity;
   const config = loadConfig();
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
     Array.from({ length: 16 }, async () => {
       while (next < ids.length) {
         const sample = await sampleOf(client, ids[next++]!);
-        if (sample && sample.dueAt >= dueAfter) samples.push(sample);
+        if (sample && sample.dueAt >= dueAfter && sample.dueAt < dueBefore) samples.push(sample);
       }
     }),
   );
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
       {
         workflows: ids.length,
         dueAfter: dueAfter ? new Date(dueAfter).toISOString() : null,
+        dueBefore: Number.isFinite(dueBefore) ? new Date(dueBefore).toISOString() : null,
         unlockLatenessMs: stats(samples.map((s) => s.latenessMs)),
         timerFiredToWorkflowTaskStartedMs: stats(samples.flatMap((s) => (s.timerToTaskMs === null ? [] : [s.timerToTaskMs]))),
         timerFiredToUnlockActivityStartedMs: stats(samples.flatMap((s) => (s.timerToActivityMs === null ? [] : [s.timerToActivityMs]))),
