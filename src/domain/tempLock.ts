@@ -38,7 +38,7 @@ export const MINUTE_MS = 60_000;
 export const MAX_DURATION_MINUTES = 525_600;
 /**
  * The longest unlock lead (TempLockInput.unlockLeadMs): how long the unlock activity may wait for its due
- * time, holding its workflow task (and a workflow-task slot of the worker) meanwhile.
+ * time, holding an activity slot of the worker meanwhile.
  */
 export const MAX_UNLOCK_LEAD_MS = 10_000;
 

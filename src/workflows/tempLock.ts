@@ -215,19 +215,22 @@ async function activate(lock: LockRun): Promise<void> {
  * TempLockInput.unlockLeadMs), not on a polling interval.
  */
 async function holdUntilDue(lock: LockRun): Promise<void> {
-  // At most a quarter of the lock: a short lock (demos, tests) keeps most of its time on the timer, where a
-  // check-in is answered LOCK and a cancel is taken at once (the unlock's wait holds the workflow task).
+  // At most a quarter of the lock: a short lock (demos, tests) keeps most of its time on the timer.
   const leadMs = Math.min(lock.input.unlockLeadMs ?? 0, Math.floor(lock.input.durationMs / 4));
   await lock.sleepUnlessCancelled(lock.lockEndsAt! - leadMs - Date.now());
 }
 
 /** Unlock command the moment the timer fires → DEACTIVATING → the device's next check-in, or a bounded wait. */
 async function sendUnlockAndAwaitCheckIn(lock: LockRun): Promise<void> {
-  lock.unlockRequested = true;
+  const withLead = lock.input.unlockLeadMs !== undefined;
+  // With a lead the lock holds until the activity has sent the unlock at the lock's end: until then a
+  // check-in is still answered LOCK (and is not the check-in that confirms the unlock).
+  if (!withLead) lock.unlockRequested = true;
   // Scheduled in the first activation of the timer's task; never behind a status write (see localStores).
   // Sent at the lock's end, not before: the activity waits for the command's dueAt (the unlock lead).
-  const unlockSender = lock.input.unlockLeadMs === undefined ? unlockGateway : leadUnlockGateway(lock.lockEndsAt! - Date.now());
+  const unlockSender = withLead ? leadUnlockGateway(lock.lockEndsAt! - Date.now()) : unlockGateway;
   await unlockSender.sendUnlockCommand(lock.command(lock.lockEndsAt));
+  lock.unlockRequested = true;
   lock.unlockSent = true;
   // After an early timer the workflow's clock still reads the timer's time: the wait runs from the lock's end.
   lock.nextDueAt = Math.max(Date.now(), lock.lockEndsAt!) + lock.input.deactivationWaitMs;
