@@ -16,7 +16,7 @@ import { Pool } from 'pg';
 import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../src/db/inventorySeed';
 import { DeviceState } from '../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../src/domain/deviceUid';
-import { benchSetup, log, numberArg, peakRssMb, startProcess, stopProcess, waitUntil } from './support';
+import { benchSetup, log, numberArg, peakRssMb, percentile, startProcess, stopProcess, waitUntil } from './support';
 
 const UPLOADS = numberArg('--uploads', 20);
 const ROWS = numberArg('--rows', 10_000);
@@ -386,13 +386,6 @@ function statusCounts(items: Array<{ status: number }>): string {
   const counts = new Map<number, number>();
   for (const { status } of items) counts.set(status, (counts.get(status) ?? 0) + 1);
   return [...counts].map(([status, count]) => `${count}× ${status || 'no answer'}`).join(', ');
-}
-
-/** Nearest-rank percentile. */
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 function ms(value: number): string {

@@ -88,6 +88,13 @@ export function numberArg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
+/** Nearest-rank percentile (NaN for no values). */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
 export function log(message: string): void {
   console.log(`[bench] ${message}`);
 }

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/config';
+import { percentile } from './support';
 import { insertDevices, upsertTenant } from '../src/db/inventorySeed';
 import { migrate } from '../src/db/migrate';
 import { connectMongo, ensureMongoIndexes } from '../src/db/mongo';
@@ -19,24 +20,26 @@ import { SimulatedDeviceControlGateway } from '../src/gateway/simulatedGateway';
 import { createWorker } from '../src/workers/createWorker';
 import { TempLockInput, checkInUpdate, tempLock, tempLockV2 } from '../src/workflows/tempLock';
 
+// The worker's settings (src/config.ts): defaults for the slots and the unlock lead below.
+const defaults = loadConfig();
 const LOCKS = numberArg('--locks', 1000);
 const MIN_S = numberArg('--min-s', 30);
 const MAX_S = numberArg('--max-s', 60);
 const START_CONCURRENCY = numberArg('--start-concurrency', 100);
-const ACTIVITY_SLOTS = numberArg('--activity-slots', loadConfig().worker.maxActivities);
+const ACTIVITY_SLOTS = numberArg('--activity-slots', defaults.worker.maxActivities);
 // Local activities: the unlock, and in tempLockV2 the store writes too.
 // Defaults: the worker's (src/config.ts). Each unlock waiting out its lead holds an activity slot.
-const LOCAL_ACTIVITY_SLOTS = numberArg('--local-activity-slots', loadConfig().worker.maxLocalActivities);
-const WORKFLOW_TASK_SLOTS = numberArg('--workflow-task-slots', loadConfig().worker.maxWorkflowTasks);
+const LOCAL_ACTIVITY_SLOTS = numberArg('--local-activity-slots', defaults.worker.maxLocalActivities);
+const WORKFLOW_TASK_SLOTS = numberArg('--workflow-task-slots', defaults.worker.maxWorkflowTasks);
 const workflowType = process.argv.includes('--v1') ? tempLock : tempLockV2;
 // The timer fires this much before the lock's end and the unlock waits for the end (TEMP_LOCK_UNLOCK_LEAD_MS);
 // `--lead-ms 0` measures the whole path from the timer to the command.
-const LEAD_MS = process.argv.includes('--lead-ms') ? numberArg('--lead-ms', 0, { allowZero: true }) : loadConfig().tempLock.unlockLeadMs;
+const LEAD_MS = process.argv.includes('--lead-ms') ? numberArg('--lead-ms', 0, { allowZero: true }) : defaults.tempLock.unlockLeadMs;
 const DEACTIVATION_WAIT_MS = 2000;
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const config = loadConfig();
+  const config = defaults;
   const runId = Date.now().toString(36);
   const taskQueue = `bench-templock-${runId}`;
   const tenantId = `bench-templock-${runId}`;
@@ -137,14 +140,13 @@ async function main(): Promise<void> {
   process.stdout.write('\n');
   const unlockedSeconds = Math.round((Date.now() - started) / 1000);
   const sorted = [...lateness].sort((a, b) => a - b);
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
   const report = () => ({
     locks: LOCKS,
     unlocks: sorted.length,
     checkInFailures,
     peakConcurrentLocks: peakAlive,
     unlockLeadMs: LEAD_MS,
-    latenessMs: { p50: pct(50), p99: pct(99), max: sorted[sorted.length - 1] ?? NaN, min: sorted[0] ?? NaN },
+    latenessMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN, min: sorted[0] ?? NaN },
     peakRssMiB: Math.round(peakRss / 1024 / 1024),
     secondsToLastUnlock: unlockedSeconds,
   });

@@ -6,6 +6,7 @@
 // due time (the lock's end minus the unlock lead).
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../src/config';
+import { percentile } from './support';
 
 interface Sample {
   dueAt: number;
@@ -33,11 +34,13 @@ async function main(): Promise<void> {
       }
     }),
   );
-  const stats = (values: number[]) => {
-    const sorted = values.sort((a, b) => a - b);
-    const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-    return { n: sorted.length, p50: pct(50), p90: pct(90), p99: pct(99), max: sorted[sorted.length - 1] ?? NaN };
-  };
+  const stats = (values: number[]) => ({
+    n: values.length,
+    p50: percentile(values, 50),
+    p90: percentile(values, 90),
+    p99: percentile(values, 99),
+    max: percentile(values, 100),
+  });
   console.log(
     JSON.stringify(
       {
