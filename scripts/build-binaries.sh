@@ -4,6 +4,7 @@
 set -euo pipefail
 
 TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
+TEMPORAL_SQLITE_VERSION="${TEMPORAL_SQLITE_VERSION:-v1.44.3}"
 FERRETDB_VERSION="${FERRETDB_VERSION:-v1.24.2}"
 BIN_DIR="${DO_BIN_DIR:-$HOME/.cache/device-orchestrator/bin}"
 mkdir -p "$BIN_DIR"
@@ -15,13 +16,26 @@ need_go() {
 }
 
 build_temporal() {
-  local out="$BIN_DIR/temporal-$TEMPORAL_CLI_VERSION"
+  # The CLI is built with a newer modernc.org/sqlite than its go.mod asks for (v1.34.1): that version
+  # can interrupt the wrong statement when a query's context ends (a check-then-interrupt race in
+  # interruptOnDone, fixed in v1.44.x, the version Temporal server itself moved to), and under load the dev
+  # server's SQLite then answered every query `interrupted (9)` until restarted (docs/reliability.md).
+  # `go install pkg@version` cannot override a dependency, so build from a throwaway module that requires both.
+  local out="$BIN_DIR/temporal-$TEMPORAL_CLI_VERSION-sqlite-$TEMPORAL_SQLITE_VERSION"
   if [ -x "$out" ]; then echo "$out"; return; fi
   need_go
-  log "building Temporal CLI $TEMPORAL_CLI_VERSION (first time only, ~3-6 min on 2 cores)"
+  log "building Temporal CLI $TEMPORAL_CLI_VERSION with modernc.org/sqlite $TEMPORAL_SQLITE_VERSION (first time only, ~4-6 min on 2 cores)"
   local tmp; tmp=$(mktemp -d)
-  (cd "$tmp" && GOBIN="$tmp" GOTOOLCHAIN=local go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION") >&2
-  mv "$tmp/temporal" "$out"; rm -rf "$tmp"
+  (
+    cd "$tmp"
+    export GOTOOLCHAIN=local GOFLAGS=-mod=mod
+    go mod init local/temporal-build >/dev/null 2>&1
+    printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/temporalio/cli/cmd/temporal"\n' >tools.go
+    go get "github.com/temporalio/cli@$TEMPORAL_CLI_VERSION" "modernc.org/sqlite@$TEMPORAL_SQLITE_VERSION"
+    go build -trimpath -ldflags "-X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION#v}" \
+      -o "$out.tmp" github.com/temporalio/cli/cmd/temporal
+  ) >&2
+  mv "$out.tmp" "$out"; rm -rf "$tmp"
   echo "$out"
 }
 
