@@ -118,7 +118,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       minuteMs: integer(env, 'TEMP_LOCK_MINUTE_MS', 60_000, 1, 60_000),
       deactivationWaitMs: integer(env, 'TEMP_LOCK_DEACTIVATION_WAIT_MS', 10 * 60_000, 0, 7 * 24 * 3_600_000),
       overrideWaitMs: integer(env, 'TEMP_LOCK_OVERRIDE_WAIT_MS', 30_000, 100, 600_000),
-      unlockLeadMs: integer(env, 'TEMP_LOCK_UNLOCK_LEAD_MS', 2_000, 0, MAX_UNLOCK_LEAD_MS),
+      unlockLeadMs: integer(env, 'TEMP_LOCK_UNLOCK_LEAD_MS', 4_000, 0, MAX_UNLOCK_LEAD_MS),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error', 'silent'] as const),
   };

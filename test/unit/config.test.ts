@@ -8,7 +8,7 @@ describe('configuration', () => {
     expect(config.gateway.url).toBeNull();
     expect(config.api.shutdownGraceMs).toBe(30_000);
     expect(config.worker.shutdownGraceMs).toBe(30_000);
-    expect(config.tempLock.unlockLeadMs).toBe(2_000);
+    expect(config.tempLock.unlockLeadMs).toBe(4_000);
     expect([config.worker.maxWorkflowTasks, config.worker.maxLocalActivities, config.worker.maxActivities]).toEqual([100, 100, 200]);
   });
 
