@@ -9,6 +9,7 @@
 import { MongoServerError } from 'mongodb';
 import { Pool, PoolClient } from 'pg';
 import { applyDeviceActionIn, HistorySource } from '../db/deviceLifecycleStore';
+import { inTransaction } from '../db/postgres';
 import { deviceDocumentId, findDeviceDocument, workflowStepId } from '../db/deviceDocumentKeys';
 import { DeviceWorkflowDoc, MongoStores } from '../db/mongo';
 import { CatalogueWorkflow, cachedWorkflowLookup } from '../db/workflowCatalogue';
@@ -206,26 +207,15 @@ export function createDeviceAssignmentActivities({ pool, mongo }: { pool: Pool; 
   return {
     /** Does one device's work and records its result; business failures come back as the result. */
     async assignDevice(req: DeviceAssignmentRequest): Promise<DeviceAssignmentResult> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      return inTransaction(pool, async (client) => {
         if (req.batch) {
           const earlier = await lockPendingRow(client, req.batch);
-          if (earlier) {
-            await client.query('COMMIT');
-            return earlier;
-          }
+          if (earlier) return earlier;
         }
         const outcome = await decide(client, req);
         if (req.batch) await writeRowResult(client, req.batch.rowId, outcome);
-        await client.query('COMMIT');
         return { ...outcome, alreadyRecorded: false };
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     /** Records a result without doing the work (INTERNAL_ERROR after retries ran out); no-op unless PENDING. */

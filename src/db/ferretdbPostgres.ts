@@ -15,6 +15,7 @@ export type FilteredFields = Record<string, string[]>;
 /** Creates the missing indexes for `database`'s collections; returns how many were created. */
 export async function ensureFerretdbPostgresIndexes(postgresUrl: string, database: string, fields: FilteredFields): Promise<number> {
   const client = new Client({ connectionString: postgresUrl });
+  client.on('error', () => undefined); // PostgreSQL going away between queries fails the next query, not the process
   await client.connect();
   try {
     const schema = await client.query<{ exists: boolean }>(

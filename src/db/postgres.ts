@@ -8,17 +8,35 @@ export function createPgPool(url: string, max = 20): Pool {
   return pool;
 }
 
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` on a client checked out of the pool. A checked-out client whose server goes away between
+ * queries (PostgreSQL restarted while the work awaits something else, e.g. MongoDB) emits 'error' with
+ * no query to reject, and the pool only listens while clients are idle: unhandled, that kills the
+ * process. Here the error is kept, the work's next query fails, and the broken client is discarded.
+ */
+export async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (err: Error) => (lost = err);
+  client.on('error', onError);
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
+    return await work(client);
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(lost);
   }
+}
+
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client) => {
+    await client.query('BEGIN');
+    try {
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
 }
