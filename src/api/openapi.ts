@@ -1,105 +1,374 @@
-// The OpenAPI 3.1 document of /v1, served at GET /v1/openapi.json. Tests check real responses
-// against its schemas (test/integration/openapi.test.ts), so it cannot drift from the code unseen.
+// The OpenAPI 3.1 document of /v1, served at GET /v1/openapi.json. `npm run lint` lints it (Redocly's
+// recommended rules) and checks that the committed client types (openapiTypes.ts) were generated from it.
+import { AssignmentModes, BatchRowStatuses } from '../domain/assignmentModes';
+import { examples } from './openapiExamples';
+import {
+  PathItem,
+  answer,
+  authErrors,
+  batchId,
+  deviceUid,
+  idempotencyKey,
+  location,
+  problem,
+  responses,
+  tags,
+  tenantQuery,
+} from './openapiOperations';
+import { Schema, bool, obj, oneOf, ref, schemas, str } from './openapiSchemas';
 
-type Schema = Record<string, unknown>;
+const uploadOptions: Record<string, Schema> = {
+  mode: { ...oneOf(AssignmentModes), description: 'assign a workflow, register devices then assign, or exit their workflow.' },
+  workflowId: { ...str, description: 'The catalogue workflow (24-character hex id); required unless mode is exit.' },
+  serviceTypeId: {
+    type: 'integer',
+    enum: [1, 2, 3],
+    description: 'Only devices of this service type (1 SIM_CONTROL, 2 PREPAID, 3 POSTPAID).',
+  },
+  targetWorkspaceId: { ...str, description: 'The workspace whose devices the file names (default: your own tenant).' },
+  createMissing: { ...bool, description: 'With mode register: create devices the inventory does not have yet.' },
+};
 
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const str: Schema = { type: 'string' };
-const int: Schema = { type: 'integer' };
-const bool: Schema = { type: 'boolean' };
-const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
-const obj = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({ type: 'object', properties, required });
-const counters: Schema = { type: 'object', additionalProperties: int };
-const links: Schema = { type: 'object', additionalProperties: nullable(str) };
-
-const schemas: Record<string, Schema> = {
-  Problem: obj({ type: str, title: str, status: int, code: str, detail: str }),
-  Ready: obj({ status: { enum: ['ready'] }, checks: obj({ temporal: str, postgresql: str, mongodb: str }) }),
-  Rows: obj({ total: int, accepted: int, rejected: int }),
-  UploadAccepted: obj({ batchId: str, status: str, mode: { enum: ['assign', 'register', 'exit'] }, rows: ref('Rows'), links }),
-  BatchStatus: obj({
-    batchId: str,
-    tenantId: str,
-    status: { enum: ['CREATED', 'RUNNING', 'COMPLETED', 'CANCELLED'] },
-    isSuccess: nullable(bool),
-    mode: str,
-    workflowId: nullable(str),
-    retries: int,
-    rows: ref('Rows'),
-    progress: obj({ total: int, done: int, pending: int }),
-    countersByStatus: counters,
-    countersByCode: counters,
-    timings: obj({
-      createdAt: str,
-      startedAt: nullable(str),
-      finishedAt: nullable(str),
-      elapsedSeconds: { type: 'number' },
-      devicesPerSecond: nullable({ type: 'number' }),
-    }),
-    links,
-  }),
-  BatchDevice: obj({
-    rowNumber: int,
-    deviceUid: str,
-    deviceId: nullable(int),
-    status: { enum: ['PENDING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'] },
-    code: nullable(str),
-    message: nullable(str),
-    finishedAt: nullable(str),
-  }),
-  BatchDevicesPage: obj({ batchId: str, devices: { type: 'array', items: ref('BatchDevice') }, nextCursor: nullable(str), links }),
-  Device: obj({
-    uid: str,
-    tenantId: str,
-    state: str,
-    stateId: int,
-    previousState: nullable(str),
-    allowedActions: { type: 'array', items: str },
-    assignment: nullable(obj({ workflowId: str, workflowName: nullable(str) }, ['workflowId'])),
-  }),
-  DeviceHistory: obj({
-    uid: str,
-    timeline: {
-      type: 'array',
-      items: obj({ milestone: str, fromState: nullable(str), toState: nullable(str), source: str, at: str, elapsedSincePreviousMs: int }),
+const batchPaths: Record<string, PathItem> = {
+  '/batches': {
+    post: {
+      operationId: 'uploadBatch',
+      summary: 'Upload a CSV of device UIDs and start a batch',
+      description:
+        'The file has a header line naming a `deviceUid` (or `imei`) column and one device per line. Every row is stored before ' +
+        'the answer, and rows that can never succeed (an invalid UID, a duplicate) are already counted as rejected; the batch ' +
+        'then runs in the background: poll `links.self` (getBatch). Options go in the query string or, for multipart, as form fields.',
+      tags: ['batches'],
+      parameters: [
+        ...Object.entries(uploadOptions).map(([name, schema]) => ({ name, in: 'query', required: name === 'mode', schema })),
+        idempotencyKey,
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          'text/csv': { schema: str, example: examples.csvUpload },
+          'multipart/form-data': {
+            schema: obj({ file: { type: 'string', contentMediaType: 'text/csv' }, ...uploadOptions }, ['file']),
+          },
+        },
+      },
+      responses: {
+        200: { ...answer('The batch an earlier request with this Idempotency-Key started.', 'UploadAccepted'), headers: location },
+        202: { ...answer('Stored and started.', 'UploadAccepted', examples.uploadAccepted), headers: location },
+        400: problem('A bad parameter, or a file that is not CSV text with a device column.', 'validationFailed'),
+        404: problem('The target workspace is not in your tenant tree.', 'notFound'),
+        413: problem('The file has more bytes or rows than this API accepts.', 'payloadTooLarge'),
+        415: problem('The body is neither text/csv nor multipart/form-data.', 'unsupportedMediaType'),
+        422: problem('The workflow is not an active workflow of your catalogue, or its service type differs.', 'workflowNotFound'),
+        ...authErrors,
+      },
     },
-  }),
-  Workflow: obj({ id: str, name: str, tenantId: str, serviceTypeId: int, status: str }),
-  TempLockAccepted: obj({ actionId: str, workflowId: str, status: str, durationMinutes: int, workingHours: bool, links }),
-  TempLockView: obj({
-    actionId: str,
-    running: bool,
-    status: { enum: ['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED', 'CANCELLED'] },
-    directive: { enum: ['LOCK', 'UNLOCK', 'NONE'] },
-    history: { type: 'array', items: obj({ seq: int, status: str, at: str }) },
-  }),
-  CheckInAnswer: obj({ deviceUid: str, checkedInAt: str, directive: { enum: ['LOCK', 'UNLOCK', 'NONE'] }, lockUntil: nullable(str) }),
-  WorkingHours: obj({
-    tenantId: str,
-    timeZone: str,
-    windows: { type: 'array', items: obj({ day: str, start: str, end: str }) },
-    holidays: { type: 'array', items: str },
-    summary: str,
-  }),
+  },
+  '/batches/{id}': {
+    get: {
+      operationId: 'getBatch',
+      summary: "A batch's status, progress, counters and timings",
+      tags: ['batches'],
+      parameters: [batchId],
+      responses: {
+        200: answer('The batch.', 'BatchStatus', examples.batchStatus),
+        404: problem('No such batch in your tenant tree.', 'notFound'),
+        ...authErrors,
+      },
+    },
+  },
+  '/batches/{id}/devices': {
+    get: {
+      operationId: 'listBatchDevices',
+      summary: "A page of a batch's per-device results",
+      description: 'Rows in file order. Pass `nextCursor` as `cursor` (or follow `links.next`) for the next page; it is null on the last.',
+      tags: ['batches'],
+      parameters: [
+        batchId,
+        { name: 'status', in: 'query', description: 'Only rows with this status.', schema: oneOf(BatchRowStatuses) },
+        { name: 'code', in: 'query', description: 'Only rows with this result code, e.g. WRONG_STATE_DEVICE.', schema: str },
+        { name: 'cursor', in: 'query', description: 'The `nextCursor` of the previous page.', schema: str },
+        { name: 'limit', in: 'query', description: 'Rows per page.', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+      ],
+      responses: {
+        200: answer('One page.', 'BatchDevicesPage', examples.batchDevicesPage),
+        400: problem('A malformed cursor or a repeated filter.', 'validationFailed'),
+        404: problem('No such batch in your tenant tree.', 'notFound'),
+        ...authErrors,
+      },
+    },
+  },
+  '/batches/{id}/results.csv': {
+    get: {
+      operationId: 'downloadBatchResults',
+      summary: "A batch's per-device results as CSV",
+      description: 'Streams every row in file order; the same data as listBatchDevices, for spreadsheets.',
+      tags: ['batches'],
+      parameters: [batchId],
+      responses: {
+        200: { description: 'The CSV file.', content: { 'text/csv': { schema: str, example: examples.resultsCsv } } },
+        404: problem('No such batch in your tenant tree.', 'notFound'),
+        ...authErrors,
+      },
+    },
+  },
+  '/batches/{id}/cancel': {
+    post: {
+      operationId: 'cancelBatch',
+      summary: 'Cancel a running batch',
+      description: 'Devices already done keep their result; pending ones end CANCELLED. The batch ends CANCELLED shortly after.',
+      tags: ['batches'],
+      parameters: [batchId],
+      responses: {
+        202: answer('Cancelling.', 'BatchCancelling'),
+        404: problem('No such batch in your tenant tree.', 'notFound'),
+        409: problem('The batch is not running.', 'conflict'),
+        ...authErrors,
+      },
+    },
+  },
+  '/batches/{id}/retry': {
+    post: {
+      operationId: 'retryBatch',
+      summary: "Retry a finished batch's failed devices",
+      description: 'Runs the FAILED rows again, except those rejected at upload (invalid or duplicate UIDs), which no retry can change.',
+      tags: ['batches'],
+      parameters: [batchId],
+      responses: {
+        202: answer('Retrying.', 'BatchRetrying'),
+        404: problem('No such batch in your tenant tree.', 'notFound'),
+        409: problem('The batch is still running, or has no failed device a retry could change.', 'conflict'),
+        ...authErrors,
+      },
+    },
+  },
 };
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
-const ok = (schema: string, description = 'OK') => ({ description, content: { 'application/json': { schema: ref(schema) } } });
-const errors = {
-  400: problem('Bad input'),
-  401: problem('Missing or unknown API key'),
-  404: problem('Not found in your tenant tree'),
-  429: problem('Rate limited'),
-  503: problem('This instance is shutting down (send the request again) or a backing service is unreachable'),
+const devicePaths: Record<string, PathItem> = {
+  '/devices/{uid}': {
+    get: {
+      operationId: 'getDevice',
+      summary: "A device's state, allowed next actions and workflow assignment",
+      tags: ['devices'],
+      parameters: [deviceUid, tenantQuery],
+      responses: {
+        200: answer('The device.', 'Device'),
+        400: problem('The UID is neither an IMEI nor a serial number.', 'invalidDeviceUid'),
+        404: problem('No such device in your tenant tree.', 'notFound'),
+        ...authErrors,
+      },
+    },
+  },
+  '/devices/{uid}/history': {
+    get: {
+      operationId: 'getDeviceHistory',
+      summary: "A device's timeline of milestones",
+      description: 'Oldest first, at most 1,000 entries, each with the time since the previous one.',
+      tags: ['devices'],
+      parameters: [deviceUid, tenantQuery],
+      responses: {
+        200: answer('The timeline.', 'DeviceHistory'),
+        400: problem('The UID is neither an IMEI nor a serial number.', 'invalidDeviceUid'),
+        404: problem('No such device in your tenant tree.', 'notFound'),
+        ...authErrors,
+      },
+    },
+  },
+  '/devices/{uid}/workflow': {
+    post: {
+      operationId: 'assignDeviceWorkflow',
+      summary: 'Assign a catalogue workflow to one device',
+      description: 'Runs the same per-device step as a batch row and answers when it is done; the problem carries its result code.',
+      tags: ['devices'],
+      parameters: [deviceUid, tenantQuery, idempotencyKey],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: obj({ workflowId: str, mode: { ...oneOf(['assign', 'register']), default: 'assign' } }, ['workflowId']),
+            example: { workflowId: '665f1c2e9b1e8a3d4c5b6a79' },
+          },
+        },
+      },
+      responses: {
+        200: answer('Assigned.', 'DeviceWorkflowResult'),
+        400: problem('A malformed workflow id, mode or device UID.', 'validationFailed', 'invalidDeviceUid'),
+        404: problem('No such device in your tenant tree, or it may not take a workflow.', 'notFound'),
+        409: problem('The device is in the wrong state or already has a workflow.', 'conflict'),
+        422: problem('The workflow is not an active workflow of your catalogue.', 'workflowNotFound'),
+        ...authErrors,
+      },
+    },
+    delete: {
+      operationId: 'exitDeviceWorkflow',
+      summary: "End one device's workflow",
+      tags: ['devices'],
+      parameters: [deviceUid, tenantQuery, idempotencyKey],
+      responses: {
+        200: answer('Exited.', 'DeviceWorkflowResult'),
+        400: problem('The UID is neither an IMEI nor a serial number.', 'invalidDeviceUid'),
+        404: problem('No such device in your tenant tree.', 'notFound'),
+        409: problem('The device has no workflow.', 'deviceHasNoWorkflow'),
+        ...authErrors,
+      },
+    },
+  },
 };
-const uidParam = { name: 'uid', in: 'path', required: true, schema: str };
-const idParam = { name: 'id', in: 'path', required: true, schema: str };
-const tenantQuery = {
-  name: 'tenantId',
-  in: 'query',
-  required: false,
-  schema: str,
-  description: 'a workspace in your tenant tree (default: your tenant)',
+
+const tempLockPaths: Record<string, PathItem> = {
+  '/devices/{uid}/temp-lock': {
+    put: {
+      operationId: 'assignTempLock',
+      summary: 'Lock a device temporarily',
+      description:
+        "The lock starts at the device's next check-in (inside working hours when `workingHours` is true) and lasts " +
+        '`durationMinutes`; a lock already running on the device is cancelled (unlocked) first and named in `overriddenActionId`.',
+      tags: ['temp-locks'],
+      parameters: [deviceUid, tenantQuery],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: obj(
+              {
+                durationMinutes: { type: 'integer', minimum: 1, maximum: 525600 },
+                workingHours: { ...bool, default: false },
+                notification: { description: 'Shown on the device while it is locked; passed through as given.' },
+              },
+              ['durationMinutes'],
+            ),
+            example: examples.tempLockRequest,
+          },
+        },
+      },
+      responses: {
+        202: answer('Waiting for the check-in.', 'TempLockAccepted', examples.tempLockAccepted),
+        404: problem('No such device in your tenant tree.', 'notFound'),
+        409: problem('The device has no active workflow.', 'deviceHasNoWorkflow'),
+        422: problem('An invalid duration, or working hours asked of a tenant without a calendar.', 'fieldErrors'),
+        ...authErrors,
+      },
+    },
+    get: {
+      operationId: 'getTempLock',
+      summary: "The device's current or latest temp lock, with its status history",
+      tags: ['temp-locks'],
+      parameters: [deviceUid, tenantQuery],
+      responses: {
+        200: answer('The lock.', 'TempLockView'),
+        404: problem('No such device, or it has never had a temp lock.', 'notFound'),
+        ...authErrors,
+      },
+    },
+    delete: {
+      operationId: 'cancelTempLock',
+      summary: "Cancel the device's running temp lock",
+      description: 'A lock already applied is lifted (the device is unlocked) before the lock ends CANCELLED.',
+      tags: ['temp-locks'],
+      parameters: [deviceUid, tenantQuery],
+      responses: {
+        202: answer('Cancelling.', 'TempLockCancelling'),
+        404: problem('No temp lock is running on the device.', 'notFound'),
+        ...authErrors,
+      },
+    },
+  },
+  '/devices/{uid}/check-in': {
+    post: {
+      operationId: 'checkIn',
+      summary: "Report a device's check-in and get its lock directive",
+      description:
+        'For device-gateway keys only. The answer tells the device what to do now: LOCK until `lockUntil`, UNLOCK, or NONE ' +
+        '(also when no lock is running).',
+      tags: ['temp-locks'],
+      parameters: [deviceUid, tenantQuery],
+      responses: {
+        200: answer('The directive.', 'CheckInAnswer', examples.checkInLock),
+        404: problem('No such device in your tenant tree.', 'notFound'),
+        ...authErrors,
+      },
+    },
+  },
+};
+
+const tenantId = { name: 'id', in: 'path', required: true, description: 'A tenant in your tenant tree.', schema: str };
+const tenantPaths: Record<string, PathItem> = {
+  '/tenants/{id}/working-hours': {
+    get: {
+      operationId: 'getWorkingHours',
+      summary: 'The working-hours calendar that applies to a tenant',
+      description: "The tenant's own calendar, or the nearest ancestor's (named in `inheritedFrom`).",
+      tags: ['tenants'],
+      parameters: [tenantId],
+      responses: {
+        200: answer('The calendar.', 'WorkingHours'),
+        404: problem('No such tenant in your tree, or no calendar applies.', 'notFound'),
+        ...authErrors,
+      },
+    },
+    put: {
+      operationId: 'setWorkingHours',
+      summary: "Replace a tenant's own working-hours calendar",
+      tags: ['tenants'],
+      parameters: [tenantId],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: ref('WorkingHoursCalendar'), example: examples.workingHours } },
+      },
+      responses: {
+        200: answer('Saved.', 'WorkingHours'),
+        404: problem('No such tenant in your tree.', 'notFound'),
+        422: problem('The calendar is invalid; `errors` names each field.', 'fieldErrors'),
+        ...authErrors,
+      },
+    },
+  },
+};
+
+const workflowPaths: Record<string, PathItem> = {
+  '/workflows': {
+    get: {
+      operationId: 'listWorkflows',
+      summary: 'The workflow catalogue of your tenant tree',
+      tags: ['workflows'],
+      responses: { 200: answer('The catalogue.', 'WorkflowCatalogue'), ...authErrors },
+    },
+    post: {
+      operationId: 'createWorkflow',
+      summary: 'Add a workflow to the catalogue',
+      tags: ['workflows'],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: obj({ name: { type: 'string', maxLength: 200 }, serviceTypeId: { type: 'integer', enum: [1, 2, 3] }, tenantId: str }, [
+              'name',
+              'serviceTypeId',
+            ]),
+            example: { name: 'Finance policy', serviceTypeId: 2 },
+          },
+        },
+      },
+      responses: {
+        201: { ...answer('Created.', 'Workflow'), headers: location },
+        400: problem('A missing or too long name.', 'validationFailed'),
+        404: problem('The tenant is not in your tenant tree.', 'notFound'),
+        422: problem('An unknown service type.', 'validationFailed'),
+        ...authErrors,
+      },
+    },
+  },
+};
+
+const accountPaths: Record<string, PathItem> = {
+  '/me': {
+    get: {
+      operationId: 'getCaller',
+      summary: 'Who this API key belongs to and which tenants it may target',
+      tags: ['account'],
+      responses: { 200: answer('The caller.', 'Caller'), ...authErrors },
+    },
+  },
 };
 
 export const openApiDocument = {
@@ -107,151 +376,18 @@ export const openApiDocument = {
   info: {
     title: 'device-orchestrator API',
     version: '1.0.0',
-    description: 'Bulk workflow assignment and temporary device locks, orchestrated by Temporal. Authenticate with the X-API-Key header.',
+    description:
+      'Bulk workflow assignment and temporary device locks for phone and tablet fleets, orchestrated by Temporal. ' +
+      'Authenticate with the X-API-Key header. Errors are application/problem+json with a stable `code`.',
+    license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
   },
-  servers: [{ url: '/v1' }],
+  servers: [{ url: '/v1', description: 'This API, on the host that serves the document.' }],
+  tags,
+  security: [{ apiKey: [] }],
+  paths: { ...batchPaths, ...devicePaths, ...tempLockPaths, ...tenantPaths, ...workflowPaths, ...accountPaths },
   components: {
     schemas,
-    securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
+    responses,
+    securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key issued to your tenant.' } },
   },
-  security: [{ apiKey: [] }],
-  paths: {
-    '/batches': {
-      post: {
-        summary: 'Upload a CSV of device UIDs and start a batch',
-        parameters: ['mode', 'workflowId', 'serviceTypeId', 'targetWorkspaceId', 'createMissing'].map((name) => ({
-          name,
-          in: 'query',
-          schema: str,
-        })),
-        requestBody: {
-          content: { 'text/csv': { schema: str }, 'multipart/form-data': { schema: obj({ file: { type: 'string', format: 'binary' } }) } },
-        },
-        responses: {
-          202: ok('UploadAccepted', 'Accepted'),
-          ...errors,
-          413: problem('File too large'),
-          415: problem('Not CSV'),
-          422: problem('Unknown workflow'),
-        },
-      },
-    },
-    '/batches/{id}': { get: { parameters: [idParam], responses: { 200: ok('BatchStatus'), ...errors } } },
-    '/batches/{id}/devices': {
-      get: {
-        parameters: [idParam, ...['status', 'code', 'cursor', 'limit'].map((name) => ({ name, in: 'query', schema: str }))],
-        responses: { 200: ok('BatchDevicesPage'), ...errors },
-      },
-    },
-    '/batches/{id}/results.csv': {
-      get: { parameters: [idParam], responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: str } } }, ...errors } },
-    },
-    '/batches/{id}/cancel': {
-      post: { parameters: [idParam], responses: { 202: { description: 'Cancelling' }, ...errors, 409: problem('Not running') } },
-    },
-    '/batches/{id}/retry': {
-      post: { parameters: [idParam], responses: { 202: { description: 'Retrying' }, ...errors, 409: problem('Nothing to retry') } },
-    },
-    '/devices/{uid}': { get: { parameters: [uidParam, tenantQuery], responses: { 200: ok('Device'), ...errors } } },
-    '/devices/{uid}/history': { get: { parameters: [uidParam, tenantQuery], responses: { 200: ok('DeviceHistory'), ...errors } } },
-    '/devices/{uid}/workflow': {
-      post: {
-        parameters: [uidParam, tenantQuery],
-        responses: { 200: { description: 'Assigned' }, ...errors, 409: problem('Not eligible') },
-      },
-      delete: {
-        parameters: [uidParam, tenantQuery],
-        responses: { 200: { description: 'Exited' }, ...errors, 409: problem('No workflow') },
-      },
-    },
-    '/devices/{uid}/temp-lock': {
-      put: {
-        parameters: [uidParam, tenantQuery],
-        requestBody: {
-          content: {
-            'application/json': { schema: obj({ durationMinutes: int, workingHours: bool, notification: {} }, ['durationMinutes']) },
-          },
-        },
-        responses: {
-          202: ok('TempLockAccepted', 'Accepted'),
-          ...errors,
-          409: problem('Device has no workflow'),
-          422: problem('Invalid duration'),
-        },
-      },
-      get: { parameters: [uidParam, tenantQuery], responses: { 200: ok('TempLockView'), ...errors } },
-      delete: { parameters: [uidParam, tenantQuery], responses: { 202: { description: 'Cancelling' }, ...errors } },
-    },
-    '/devices/{uid}/check-in': {
-      post: { parameters: [uidParam, tenantQuery], responses: { 200: ok('CheckInAnswer'), ...errors, 403: problem('Role') } },
-    },
-    '/tenants/{id}/working-hours': {
-      get: { parameters: [idParam], responses: { 200: ok('WorkingHours'), ...errors } },
-      put: { parameters: [idParam], responses: { 200: ok('WorkingHours'), ...errors, 422: problem('Invalid calendar') } },
-    },
-    '/workflows': {
-      get: {
-        responses: {
-          200: {
-            description: 'Catalogue',
-            content: { 'application/json': { schema: obj({ workflows: { type: 'array', items: ref('Workflow') } }) } },
-          },
-          ...errors,
-        },
-      },
-      post: { responses: { 201: ok('Workflow', 'Created'), ...errors } },
-    },
-  },
-} as const;
-
-/**
- * Checks a value against a schema of this document: the subset it uses (type, properties,
- * required, enum, items, anyOf, $ref, additionalProperties). Returns the mismatches, empty if none.
- */
-export function schemaMismatches(value: unknown, schema: Schema, path = '$'): string[] {
-  if (typeof schema.$ref === 'string') return schemaMismatches(value, schemas[schema.$ref.split('/').pop()!]!, path);
-  if (Array.isArray(schema.anyOf)) {
-    const options = (schema.anyOf as Schema[]).map((s) => schemaMismatches(value, s, path));
-    return options.some((o) => o.length === 0) ? [] : options[0]!;
-  }
-  if (Array.isArray(schema.enum) && !(schema.enum as unknown[]).includes(value))
-    return [`${path}: ${JSON.stringify(value)} is not one of ${schema.enum.join(', ')}`];
-  const type = schema.type as string | undefined;
-  if (type && !hasType(value, type)) return [`${path}: expected ${type}, got ${value === null ? 'null' : typeof value}`];
-  const found: string[] = [];
-  if (type === 'object' && value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    for (const name of (schema.required as string[] | undefined) ?? []) if (!(name in record)) found.push(`${path}.${name}: missing`);
-    for (const [name, sub] of Object.entries((schema.properties as Record<string, Schema> | undefined) ?? {})) {
-      if (name in record) found.push(...schemaMismatches(record[name], sub, `${path}.${name}`));
-    }
-    if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
-      for (const [name, v] of Object.entries(record))
-        found.push(...schemaMismatches(v, schema.additionalProperties as Schema, `${path}.${name}`));
-    }
-  }
-  if (type === 'array' && Array.isArray(value) && schema.items)
-    value.forEach((v, i) => found.push(...schemaMismatches(v, schema.items as Schema, `${path}[${i}]`)));
-  return found;
-}
-
-function hasType(value: unknown, type: string): boolean {
-  switch (type) {
-    case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
-    case 'array':
-      return Array.isArray(value);
-    case 'integer':
-      return Number.isInteger(value);
-    case 'number':
-      return typeof value === 'number';
-    case 'null':
-      return value === null;
-    default:
-      return typeof value === type;
-  }
-}
-
-export function componentSchema(name: keyof typeof schemas | string): Schema {
-  return { $ref: `#/components/schemas/${name}` };
-}
+};

@@ -15,7 +15,7 @@ export class ProblemError extends Error {
   }
 }
 
-const titles: Record<number, string> = {
+export const problemTitles: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -35,7 +35,7 @@ export function sendProblem(res: Response, problem: ProblemError): void {
     .type('application/problem+json')
     .json({
       type: `about:blank`,
-      title: titles[problem.status] ?? 'Error',
+      title: problemTitles[problem.status] ?? 'Error',
       status: problem.status,
       code: problem.code,
       detail: problem.detail,

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The OpenAPI document as CI checks it. `lint` writes it from src/api/openapi.ts, lints it with Redocly's
+# recommended-strict rules (redocly.yaml) and checks that src/api/openapiTypes.ts was generated from it;
+# `types` regenerates that file. Both run offline: telemetry and update checks are off.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
+bin=node_modules/.bin
+types=src/api/openapiTypes.ts
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+node scripts/openapi-document.cjs >"$work/openapi.json"
+
+generate() {
+  "$bin/openapi-typescript" "$work/openapi.json" --output "$work/raw.ts" --silent
+  "$bin/prettier" --stdin-filepath "$types" <"$work/raw.ts" >"$1"
+}
+
+case "${1:-lint}" in
+  lint)
+    "$bin/redocly" lint --config redocly.yaml "$work/openapi.json"
+    generate "$work/openapiTypes.ts"
+    if ! diff -u "$types" "$work/openapiTypes.ts" >"$work/types.diff"; then
+      head -40 "$work/types.diff" >&2
+      echo "openapi: $types does not match the document; run: npm run openapi:types" >&2
+      exit 1
+    fi
+    echo "openapi: $types matches the document"
+    ;;
+  types) generate "$types" && echo "openapi: wrote $types" ;;
+  *) echo "usage: scripts/openapi.sh lint|types" >&2 && exit 2 ;;
+esac

@@ -1,0 +1,123 @@
+// Examples in the OpenAPI document: request bodies, the main answers and a problem per error-code family.
+// The document's lint checks each against its schema, so they stay true to the routes.
+
+const batchId = '0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10';
+const batchUrl = `https://devices.example.net/v1/batches/${batchId}`;
+const temporalUi = `https://temporal.example.net/namespaces/default/workflows/batch-assign%2F${batchId}%2F0`;
+const deviceUid = '353456789012348';
+const actionId = 'a6f1d3c2-8b2e-4f0a-9a51-7d3c1e2b4f60';
+
+export const batchLinksExample = { self: batchUrl, devices: `${batchUrl}/devices`, results: `${batchUrl}/results.csv`, temporalUi };
+
+export const examples = {
+  csvUpload: 'deviceUid\n353456789012348\n353456789012355\n353456789012363\n',
+  uploadAccepted: { batchId, status: 'RUNNING', mode: 'assign', rows: { total: 3, accepted: 3, rejected: 0 }, links: batchLinksExample },
+  batchStatus: {
+    batchId,
+    tenantId: 'acme',
+    status: 'RUNNING',
+    isSuccess: null,
+    mode: 'assign',
+    workflowId: '665f1c2e9b1e8a3d4c5b6a79',
+    targetWorkspaceId: 'acme',
+    retries: 0,
+    rows: { total: 100000, accepted: 99786, rejected: 214 },
+    progress: { total: 100000, done: 61204, pending: 38796 },
+    countersByStatus: { PENDING: 38796, SUCCEEDED: 60990, FAILED: 214 },
+    countersByCode: { OK: 60990, INVALID_DEVICE_UID: 214 },
+    timings: {
+      createdAt: '2026-11-30T09:00:00.000Z',
+      startedAt: '2026-11-30T09:00:01.250Z',
+      finishedAt: null,
+      elapsedSeconds: 122.4,
+      devicesPerSecond: 500.0,
+    },
+    links: batchLinksExample,
+  },
+  batchDevicesPage: {
+    batchId,
+    devices: [
+      {
+        rowNumber: 1,
+        deviceUid,
+        deviceId: 1017,
+        status: 'SUCCEEDED',
+        code: 'OK',
+        message: 'workflow assigned',
+        finishedAt: '2026-11-30T09:00:02.010Z',
+      },
+      {
+        rowNumber: 2,
+        deviceUid: '35345678901235',
+        deviceId: null,
+        status: 'FAILED',
+        code: 'INVALID_DEVICE_UID',
+        message: 'row 2: 35345678901235 is neither a 15-digit IMEI nor a serial number',
+        finishedAt: '2026-11-30T09:00:00.900Z',
+      },
+    ],
+    nextCursor: '2',
+    links: { next: `${batchUrl}/devices?limit=2&cursor=2` },
+  },
+  resultsCsv: `rowNumber,deviceUid,status,code,message\n1,${deviceUid},SUCCEEDED,OK,workflow assigned\n`,
+  tempLockRequest: { durationMinutes: 90, workingHours: true, notification: { title: 'Payment overdue', body: 'Call us to unlock.' } },
+  tempLockAccepted: {
+    actionId,
+    workflowId: `temp-lock/acme/${deviceUid}`,
+    status: 'WAITING',
+    durationMinutes: 90,
+    workingHours: true,
+    overriddenActionId: null,
+    links: { self: `https://devices.example.net/v1/devices/${deviceUid}/temp-lock?tenantId=acme` },
+  },
+  checkInLock: {
+    deviceUid,
+    checkedInAt: '2026-11-30T09:15:00.000Z',
+    directive: 'LOCK',
+    lockUntil: '2026-11-30T10:45:00.000Z',
+    actionId,
+    status: 'ACTIVATING',
+  },
+  workingHours: {
+    timeZone: 'Europe/Berlin',
+    windows: [
+      { day: 'MON', start: '08:00', end: '17:30' },
+      { day: 'TUE', start: '08:00', end: '17:30' },
+    ],
+    holidays: ['2026-12-25'],
+  },
+};
+
+/** One problem+json example per error-code family, named by what the caller did. */
+export const problemExamples = {
+  validationFailed: { status: 400, code: 'VALIDATION_FAILED', detail: 'mode must be one of assign, register, exit' },
+  invalidDeviceUid: { status: 400, code: 'INVALID_DEVICE_UID', detail: '35345678901235 is neither a 15-digit IMEI nor a serial number' },
+  unauthenticated: { status: 401, code: 'UNAUTHENTICATED', detail: 'missing API key: send it in the X-API-Key header' },
+  forbidden: { status: 403, code: 'FORBIDDEN', detail: 'this operation needs role operator; the API key has role read_only' },
+  notFound: { status: 404, code: 'NOT_FOUND', detail: `no batch ${batchId}` },
+  conflict: { status: 409, code: 'CONFLICT', detail: `batch ${batchId} is COMPLETED; only a running batch can be cancelled` },
+  deviceHasNoWorkflow: {
+    status: 409,
+    code: 'DEVICE_HAS_NO_WORKFLOW',
+    detail: `device ${deviceUid} has no active workflow; a temp lock needs one`,
+  },
+  payloadTooLarge: { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'the file exceeds the limit of 67108864 bytes' },
+  unsupportedMediaType: {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    detail: 'send the file as text/csv or as the "file" part of multipart/form-data, not application/json',
+  },
+  workflowNotFound: {
+    status: 422,
+    code: 'WORKFLOW_NOT_FOUND',
+    detail: 'workflow 665f1c2e9b1e8a3d4c5b6a79 is not an active workflow of your catalogue',
+  },
+  fieldErrors: {
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    detail: 'durationMinutes must be a whole number of minutes from 1 to 525600, got 0',
+    errors: [{ field: 'durationMinutes', message: 'durationMinutes must be a whole number of minutes from 1 to 525600, got 0' }],
+  },
+  rateLimited: { status: 429, code: 'RATE_LIMITED', detail: 'rate limit of 50 requests/s for this API key exceeded; retry after 1 s' },
+  serviceUnavailable: { status: 503, code: 'SERVICE_UNAVAILABLE', detail: 'the API is shutting down; send the request again' },
+};

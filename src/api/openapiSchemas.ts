@@ -1,0 +1,176 @@
+// The JSON Schemas of the OpenAPI document (components.schemas) and the small builders the document uses.
+import { AssignmentModes, BatchRowStatuses, BatchStatuses } from '../domain/assignmentModes';
+import { ApiErrorCodes, DeviceResultCodes } from '../domain/errorCodes';
+import { TempLockStatuses } from '../domain/tempLock';
+import { WEEKDAYS } from '../domain/workingHours';
+
+export type Schema = Record<string, unknown>;
+
+export const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+export const str: Schema = { type: 'string' };
+export const int: Schema = { type: 'integer' };
+export const num: Schema = { type: 'number' };
+export const bool: Schema = { type: 'boolean' };
+export const dateTime: Schema = { type: 'string', format: 'date-time' };
+export const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
+export const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
+export const oneOf = (values: readonly string[]): Schema => ({ type: 'string', enum: [...values] });
+/** An object whose listed properties are all required unless `required` names fewer. */
+export const obj = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({
+  type: 'object',
+  properties,
+  required,
+});
+const counters: Schema = { type: 'object', additionalProperties: int };
+const links = (names: string[]): Schema => obj(Object.fromEntries(names.map((n) => [n, { type: 'string', format: 'uri' }])));
+const directive = oneOf(['LOCK', 'UNLOCK', 'NONE']);
+const calendar = {
+  timeZone: { ...str, description: 'IANA time zone, e.g. Europe/Berlin' },
+  windows: arrayOf(
+    obj({
+      day: oneOf(WEEKDAYS),
+      start: { ...str, description: 'HH:MM, local' },
+      end: { ...str, description: 'HH:MM or 24:00, exclusive' },
+    }),
+  ),
+  holidays: arrayOf({ type: 'string', format: 'date' }),
+};
+
+export const schemas = {
+  Problem: {
+    ...obj(
+      {
+        type: str,
+        title: str,
+        status: int,
+        code: { type: 'string', enum: [...new Set([...ApiErrorCodes, ...DeviceResultCodes.filter((c) => c !== 'OK')])] },
+        detail: { ...str, description: 'What went wrong and what to do about it, naming the row, device or field.' },
+        errors: arrayOf(obj({ field: str, message: str })),
+      },
+      ['type', 'title', 'status', 'code', 'detail'],
+    ),
+    description: 'RFC 9457 problem details; branch on `code`. Some problems add fields (`errors`, `deviceUid`, `batchId`, `checks`).',
+  },
+  Caller: obj({ tenantId: str, userId: str, role: oneOf(['operator', 'device_gateway', 'read_only']), tenantTree: arrayOf(str) }),
+  Rows: obj({ total: int, accepted: int, rejected: int }),
+  BatchLinks: links(['self', 'devices', 'results', 'temporalUi']),
+  UploadAccepted: obj({ batchId: str, status: str, mode: oneOf(AssignmentModes), rows: ref('Rows'), links: ref('BatchLinks') }),
+  BatchStatus: obj({
+    batchId: str,
+    tenantId: str,
+    status: oneOf(BatchStatuses),
+    isSuccess: nullable(bool),
+    mode: oneOf(AssignmentModes),
+    workflowId: nullable(str),
+    targetWorkspaceId: str,
+    retries: int,
+    rows: ref('Rows'),
+    progress: obj({ total: int, done: int, pending: int }),
+    countersByStatus: counters,
+    countersByCode: counters,
+    timings: obj({
+      createdAt: dateTime,
+      startedAt: nullable(dateTime),
+      finishedAt: nullable(dateTime),
+      elapsedSeconds: num,
+      devicesPerSecond: nullable(num),
+    }),
+    links: ref('BatchLinks'),
+  }),
+  BatchCancelling: obj({ batchId: str, status: { const: 'CANCELLING' }, links: links(['self']) }),
+  BatchRetrying: obj({ batchId: str, status: { const: 'RUNNING' }, retry: int, devices: int, workflowId: str, links: ref('BatchLinks') }),
+  BatchDevice: obj({
+    rowNumber: int,
+    deviceUid: str,
+    deviceId: nullable(int),
+    status: oneOf(BatchRowStatuses),
+    code: nullable(str),
+    message: nullable(str),
+    finishedAt: nullable(dateTime),
+  }),
+  BatchDevicesPage: obj({
+    batchId: str,
+    devices: arrayOf(ref('BatchDevice')),
+    nextCursor: nullable(str),
+    links: obj({ next: nullable(str) }),
+  }),
+  Device: obj({
+    uid: str,
+    imei2: nullable(str),
+    tenantId: str,
+    state: str,
+    stateId: int,
+    previousState: nullable(str),
+    serviceTypeId: int,
+    deviceType: int,
+    allowedActions: arrayOf(str),
+    assignment: nullable(
+      obj({
+        workflowId: str,
+        workflowName: nullable(str),
+        assignedAt: nullable(dateTime),
+        assignedBy: nullable(str),
+        isActivatingWorkflow: bool,
+      }),
+    ),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  }),
+  DeviceHistory: obj({
+    uid: str,
+    timeline: arrayOf(
+      obj({
+        milestone: str,
+        fromState: nullable(str),
+        toState: nullable(str),
+        source: str,
+        batchId: nullable(str),
+        details: { type: ['object', 'null'] },
+        at: dateTime,
+        elapsedSincePreviousMs: int,
+        elapsedSinceFirstMs: int,
+      }),
+    ),
+  }),
+  DeviceWorkflowResult: obj({ deviceUid: str, mode: oneOf(AssignmentModes), code: str, message: str, links: links(['temporalUi']) }),
+  Workflow: obj({ id: str, name: str, tenantId: str, serviceTypeId: int, status: str }),
+  WorkflowCatalogue: obj({ workflows: arrayOf(ref('Workflow')) }),
+  TempLockAccepted: obj({
+    actionId: str,
+    workflowId: str,
+    status: { const: 'WAITING' },
+    durationMinutes: int,
+    workingHours: bool,
+    overriddenActionId: nullable(str),
+    links: links(['self']),
+  }),
+  TempLockView: obj({
+    actionId: str,
+    workflowId: str,
+    running: bool,
+    status: oneOf(TempLockStatuses),
+    directive,
+    durationMinutes: nullable(int),
+    workingHours: nullable(bool),
+    notification: {},
+    createdAt: nullable(dateTime),
+    checkedInAt: nullable(dateTime),
+    lockStartedAt: nullable(dateTime),
+    lockEndsAt: nullable(dateTime),
+    nextDueAt: nullable(dateTime),
+    cancelReason: nullable(str),
+    note: nullable(str),
+    history: arrayOf(obj({ seq: int, status: str, at: dateTime, detail: {} }, ['seq', 'status', 'at'])),
+  }),
+  TempLockCancelling: obj({ actionId: nullable(str), workflowId: str, status: { const: 'CANCELLING' } }),
+  CheckInAnswer: obj({
+    deviceUid: str,
+    checkedInAt: dateTime,
+    directive,
+    lockUntil: nullable(dateTime),
+    actionId: nullable(str),
+    status: nullable(oneOf(TempLockStatuses)),
+  }),
+  WorkingHoursCalendar: obj(calendar),
+  WorkingHours: obj({ tenantId: str, inheritedFrom: nullable(str), ...calendar, summary: str, updatedBy: str, updatedAt: dateTime }),
+} satisfies Record<string, Schema>;
