@@ -1,4 +1,4 @@
-# One image for the worker and the API (docker-compose.yml picks the command).
+# One image for the worker, the API, migrations and the admin command (docker-compose.yml picks the command).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

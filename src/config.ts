@@ -28,6 +28,11 @@ export interface AppConfig {
     publicUrl: string;
     rateLimitPerSecond: number;
     gatewayRateLimitPerSecond: number;
+    /** Failed authentications per client address and minute before 429; 0 turns the limit off. */
+    authFailuresPerMinute: number;
+    /** Valid API keys cached per API process, and how long one is trusted before it is looked up again. */
+    authCacheSize: number;
+    authCacheTtlMs: number;
     /** After SIGTERM, how long requests already received get to finish before uploads give up (503). */
     shutdownGraceMs: number;
   };
@@ -92,6 +97,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       // Per API key; 0 turns the limit off. Device gateways relay every device's check-in.
       rateLimitPerSecond: integer(env, 'RATE_LIMIT_PER_SECOND', 50, 0, 1_000_000),
       gatewayRateLimitPerSecond: integer(env, 'RATE_LIMIT_GATEWAY_PER_SECOND', 5000, 0, 1_000_000),
+      authFailuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
+      authCacheSize: integer(env, 'AUTH_CACHE_SIZE', 10_000, 1, 1_000_000),
+      // At most a second, so a revoked key stops working within a second on every API process.
+      authCacheTtlMs: integer(env, 'AUTH_CACHE_TTL_MS', 1000, 0, 1000),
       shutdownGraceMs: integer(env, 'API_SHUTDOWN_GRACE_MS', 30_000, 0, 600_000),
     },
     upload: {

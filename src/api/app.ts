@@ -7,11 +7,12 @@ import { Pool } from 'pg';
 import { AppConfig } from '../config';
 import { MongoStores } from '../db/mongo';
 import type { Logger } from '../logger';
-import { authenticate } from './auth';
+import { createAuthenticator } from './auth';
+import { findKeyHolder } from '../db/apiKeyStore';
 import { ApiDrain } from './drain';
 import { openApiDocument } from './openapi';
 import { ProblemError, notFoundHandler, problemHandler } from './problem';
-import { rateLimitPerKey } from './rateLimit';
+import { FailedAuthLimiter, rateLimitPerKey } from './rateLimit';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
 import { batchRoutes } from './routes/batches';
@@ -60,7 +61,15 @@ export function createApp(deps: ApiDeps): Express {
   });
 
   const v1 = express.Router();
-  v1.use(authenticate(deps.pool));
+  const { api } = deps.config;
+  const failedAuth = new FailedAuthLimiter({ failuresPerMinute: api.authFailuresPerMinute, addressesTracked: api.authCacheSize });
+  v1.use(
+    createAuthenticator(
+      (keyHash) => findKeyHolder(deps.pool, keyHash),
+      { cacheSize: api.authCacheSize, cacheTtlMs: api.authCacheTtlMs },
+      failedAuth,
+    ).middleware,
+  );
   v1.use(rateLimitPerKey({ perSecond: deps.config.api.rateLimitPerSecond, gatewayPerSecond: deps.config.api.gatewayRateLimitPerSecond }));
   v1.use(gatewayKeysOnlyCheckIn);
   v1.use(refuseNonJsonBodies);

@@ -1,19 +1,16 @@
 // API-key authentication: the key (X-API-Key or "Authorization: Bearer") is hashed and looked up;
-// it maps to tenant, user and role. Requests are scoped to the caller's tenant tree.
-import { createHash, randomBytes } from 'node:crypto';
+// it maps to tenant, user and role, and requests are scoped to the caller's tenant tree. Valid keys
+// are cached (bounded, rechecked every cacheTtlMs so a revoked key stops working within it); unknown
+// keys are never cached, and an address that keeps failing gets 429 instead of more lookups.
 import { NextFunction, Request, RequestHandler, Response } from 'express';
-import { Pool } from 'pg';
+import type { KeyHolder } from '../db/apiKeyStore';
+import { hashApiKey, Role } from '../domain/apiKeys';
+import { LruMap } from './lruMap';
 import { ProblemError } from './problem';
+import { FailedAuthLimiter } from './rateLimit';
 
-export type Role = 'operator' | 'device_gateway' | 'read_only';
-
-export interface Caller {
-  tenantId: string;
-  userId: string;
-  role: Role;
-  /** The caller's tenant and every workspace under it. */
-  tenantTree: string[];
-}
+export type { Role } from '../domain/apiKeys';
+export type Caller = KeyHolder;
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -21,33 +18,95 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+export interface AuthSettings {
+  /** Valid keys kept in memory per API process. */
+  cacheSize: number;
+  /** How long a cached key is trusted before it is looked up again: the most a revocation waits. */
+  cacheTtlMs: number;
 }
 
-export function generateApiKey(): string {
-  return `do_${randomBytes(24).toString('base64url')}`;
+/** Finds the holder of a key by its hash; null for an unknown or revoked key. */
+export type KeyHolderLookup = (keyHash: string) => Promise<KeyHolder | null>;
+
+interface CachedKey {
+  holder: KeyHolder;
+  checkedAt: number;
 }
 
-const CACHE_MS = 30_000;
+export interface Authenticator {
+  middleware: RequestHandler;
+  /** Keys in the cache now (never more than settings.cacheSize). */
+  cachedKeys(): number;
+}
 
-export function authenticate(pool: Pool): RequestHandler {
-  const cache = new Map<string, { caller: Caller | null; until: number }>();
-  return (req: Request, _res: Response, next: NextFunction) => {
+export function createAuthenticator(
+  lookup: KeyHolderLookup,
+  settings: AuthSettings,
+  failures: FailedAuthLimiter,
+  now: () => number = Date.now,
+): Authenticator {
+  const cache = new LruMap<string, CachedKey>(settings.cacheSize);
+  // Concurrent requests with the same uncached key share one lookup. A result counts from when its
+  // lookup started: a lookup that overlaps a revocation must not extend the key's life.
+  const inFlight = new Map<string, Promise<CachedKey | null>>();
+
+  const lookupOnce = (hash: string): Promise<CachedKey | null> => {
+    let pending = inFlight.get(hash);
+    if (!pending) {
+      const checkedAt = now();
+      pending = lookup(hash)
+        .then((holder) => (holder ? { holder, checkedAt } : null))
+        .finally(() => inFlight.delete(hash));
+      inFlight.set(hash, pending);
+    }
+    return pending;
+  };
+
+  const refuse = (address: string, res: Response, next: NextFunction, reason: string) => {
+    const retryAfter = failures.recordFailure(address);
+    if (retryAfter !== null) return next(tooManyFailures(res, retryAfter));
+    next(new ProblemError(401, 'UNAUTHENTICATED', reason));
+  };
+
+  const middleware: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const key = presentedKey(req);
-    if (!key) return next(new ProblemError(401, 'UNAUTHENTICATED', 'missing API key: send it in the X-API-Key header'));
+    if (!key) return refuse(address, res, next, 'missing API key: send it in the X-API-Key header');
     const hash = hashApiKey(key);
-    const hit = cache.get(hash);
-    const lookup = hit && hit.until > Date.now() ? Promise.resolve(hit.caller) : loadCaller(pool, hash);
-    lookup
-      .then((caller) => {
-        cache.set(hash, { caller, until: Date.now() + CACHE_MS });
-        if (!caller) return next(new ProblemError(401, 'UNAUTHENTICATED', 'unknown or revoked API key'));
-        req.caller = caller;
+    const cached = cache.get(hash);
+    if (cached && now() - cached.checkedAt < settings.cacheTtlMs) {
+      req.caller = cached.holder;
+      return next();
+    }
+    // A key this process has seen valid is still looked up (it may have been revoked) even when
+    // its address is throttled: others' failures behind the same address do not lock it out.
+    if (!cached) {
+      const retryAfter = failures.retryAfterSeconds(address);
+      if (retryAfter !== null) return next(tooManyFailures(res, retryAfter));
+    }
+    lookupOnce(hash)
+      .then((found) => {
+        if (!found) {
+          cache.delete(hash);
+          return refuse(address, res, next, 'unknown or revoked API key');
+        }
+        cache.set(hash, found);
+        req.caller = found.holder;
         next();
       })
       .catch(next);
   };
+
+  return { middleware, cachedKeys: () => cache.size };
+}
+
+function tooManyFailures(res: Response, retryAfterSeconds: number): ProblemError {
+  res.set('Retry-After', String(retryAfterSeconds));
+  return new ProblemError(
+    429,
+    'TOO_MANY_FAILED_AUTHENTICATIONS',
+    `too many requests with a missing, unknown or revoked API key from this address; retry after ${retryAfterSeconds} s with a valid key`,
+  );
 }
 
 /** Refuses callers whose role is not listed. */
@@ -74,20 +133,4 @@ function presentedKey(req: Request): string | undefined {
   const auth = req.get('authorization');
   if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
   return undefined;
-}
-
-async function loadCaller(pool: Pool, keyHash: string): Promise<Caller | null> {
-  const { rows } = await pool.query<{ tenant_id: string; user_id: string; role: Role; tree: string[] }>(
-    `WITH RECURSIVE k AS (
-       SELECT tenant_id, user_id, role FROM t_api_key WHERE key_hash = $1 AND revoked_at IS NULL
-     ), tree AS (
-       SELECT t.id FROM t_tenant t JOIN k ON t.id = k.tenant_id
-       UNION
-       SELECT c.id FROM t_tenant c JOIN tree ON c.parent_id = tree.id
-     )
-     SELECT k.tenant_id, k.user_id, k.role, ARRAY(SELECT id FROM tree) AS tree FROM k`,
-    [keyHash],
-  );
-  const row = rows[0];
-  return row ? { tenantId: row.tenant_id, userId: row.user_id, role: row.role, tenantTree: row.tree } : null;
 }

@@ -1,6 +1,8 @@
-// Per-API-key rate limits (token bucket, in memory per API process): 429 with Retry-After when a
-// key spends its budget. Device gateways get a larger budget: every device check-in goes through one.
+// Rate limits (token buckets, in memory per API process), answered with 429 and Retry-After: per API
+// key, where device gateways get a larger budget (every device check-in goes through one), and per
+// client address for failed authentications, so guessing keys costs no lookups and no memory.
 import { RequestHandler } from 'express';
+import { LruMap } from './lruMap';
 import { ProblemError } from './problem';
 
 export interface RateLimitSettings {
@@ -39,4 +41,53 @@ export function rateLimitPerKey(settings: RateLimitSettings, now: () => number =
     bucket.tokens -= 1;
     next();
   };
+}
+
+export interface FailedAuthSettings {
+  /** Failed authentications an address may make per minute (and at once); 0 turns the limit off. */
+  failuresPerMinute: number;
+  /** Addresses remembered at once; the least recently failing one is forgotten first. */
+  addressesTracked: number;
+}
+
+/** Counts failed authentications per client address; over budget, the address is throttled. */
+export class FailedAuthLimiter {
+  private readonly buckets: LruMap<string, Bucket>;
+
+  constructor(
+    private readonly settings: FailedAuthSettings,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.buckets = new LruMap(settings.addressesTracked);
+  }
+
+  /** Seconds until the address may fail again, or null when it is not throttled. */
+  retryAfterSeconds(address: string): number | null {
+    const bucket = this.refilled(address);
+    return bucket && bucket.tokens < 1 ? this.secondsUntilOneToken(bucket) : null;
+  }
+
+  /** Counts one failure; returns Retry-After seconds if the address was already over budget, else null. */
+  recordFailure(address: string): number | null {
+    if (this.settings.failuresPerMinute <= 0) return null;
+    const bucket = this.refilled(address) ?? { tokens: this.settings.failuresPerMinute, updatedAt: this.now() };
+    this.buckets.set(address, bucket);
+    if (bucket.tokens < 1) return this.secondsUntilOneToken(bucket);
+    bucket.tokens -= 1;
+    return null;
+  }
+
+  private refilled(address: string): Bucket | undefined {
+    const bucket = this.buckets.get(address);
+    if (!bucket) return undefined;
+    const t = this.now();
+    const perSecond = this.settings.failuresPerMinute / 60;
+    bucket.tokens = Math.min(this.settings.failuresPerMinute, bucket.tokens + ((t - bucket.updatedAt) / 1000) * perSecond);
+    bucket.updatedAt = t;
+    return bucket;
+  }
+
+  private secondsUntilOneToken(bucket: Bucket): number {
+    return Math.max(1, Math.ceil(((1 - bucket.tokens) * 60) / this.settings.failuresPerMinute));
+  }
 }

@@ -1,26 +1,10 @@
 // Writes tenants, API keys, catalogue entries and devices: used by the demo seed and by tests.
 import { ObjectId } from 'mongodb';
 import { Pool } from 'pg';
-import { generateApiKey, hashApiKey, Role } from '../api/auth';
 import { MongoStores } from './mongo';
 
-export async function upsertTenant(pool: Pool, id: string, name: string, parentId: string | null = null): Promise<void> {
-  await pool.query(
-    `INSERT INTO t_tenant (id, parent_id, name) VALUES ($1, $2, $3)
-     ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, name = EXCLUDED.name`,
-    [id, parentId, name],
-  );
-}
-
-/** Stores a key's hash and returns the key: the only moment it exists in clear. */
-export async function createApiKey(pool: Pool, tenantId: string, userId: string, role: Role, key = generateApiKey()): Promise<string> {
-  await pool.query(
-    `INSERT INTO t_api_key (key_hash, key_prefix, tenant_id, user_id, role) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (key_hash) DO NOTHING`,
-    [hashApiKey(key), key.slice(0, 7), tenantId, userId, role],
-  );
-  return key;
-}
+export { upsertTenant } from './tenantStore';
+export { createApiKey } from './apiKeyStore';
 
 export interface SeedDevice {
   uid: string;

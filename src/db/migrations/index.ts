@@ -1,10 +1,11 @@
 // The ordered list of schema migrations. Append new ones; never edit one that has shipped.
 import * as m001 from './001_foundation';
 import * as m003 from './003_working_hours';
+import * as m004 from './004_api_key_admin';
 
 export interface Migration {
   id: string;
   sql: string;
 }
 
-export const migrations: Migration[] = [m001, m003];
+export const migrations: Migration[] = [m001, m003, m004];

@@ -1,0 +1,38 @@
+// Failed authentications from one address: 429 with Retry-After once the address spends its budget,
+// while keys the API has seen valid keep working from the same address.
+import { createTenantWithKey, TestStack, startTestStack } from './harness';
+
+describe('failed authentications per client address', () => {
+  let stack: TestStack;
+  let base: string;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ AUTH_FAILURES_PER_MINUTE: '20' });
+    base = await stack.startApi();
+  });
+  afterAll(async () => stack.close());
+
+  const me = (apiKey?: string) => fetch(`${base}/v1/me`, { headers: apiKey ? { 'X-API-Key': apiKey } : {} });
+
+  it('answers 429 problem+json with Retry-After after 20 failures, and still serves a key it knows', async () => {
+    const known = await createTenantWithKey(stack);
+    const unseen = await createTenantWithKey(stack);
+    expect((await me(known.apiKey)).status).toBe(200);
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await me(`do_guess${i}_${'x'.repeat(32)}`)).status);
+    expect(statuses).toEqual([...Array(20).fill(401), ...Array(5).fill(429)]);
+
+    const refused = await me('do_another_guess');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(refused.headers.get('retry-after')).toBe('3'); // 20 per minute: one more every 3 s
+    expect(await refused.json()).toMatchObject({ status: 429, code: 'TOO_MANY_FAILED_AUTHENTICATIONS' });
+    expect((await me()).status).toBe(429);
+
+    // Others' failures do not lock out a caller whose key this API has already seen valid ...
+    expect((await me(known.apiKey)).status).toBe(200);
+    // ... but a key it has not seen waits out the throttle like any other guess.
+    expect((await me(unseen.apiKey)).status).toBe(429);
+  });
+});
