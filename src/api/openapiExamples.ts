@@ -119,5 +119,10 @@ export const problemExamples = {
     errors: [{ field: 'durationMinutes', message: 'durationMinutes must be a whole number of minutes from 1 to 525600, got 0' }],
   },
   rateLimited: { status: 429, code: 'RATE_LIMITED', detail: 'rate limit of 50 requests/s for this API key exceeded; retry after 1 s' },
+  tooManyFailedAuthentications: {
+    status: 429,
+    code: 'TOO_MANY_FAILED_AUTHENTICATIONS',
+    detail: 'too many requests with a missing, unknown or revoked API key from this address; retry after 2 s with a valid key',
+  },
   serviceUnavailable: { status: 503, code: 'SERVICE_UNAVAILABLE', detail: 'the API is shutting down; send the request again' },
 };

@@ -51,7 +51,11 @@ export const responses = {
   Unauthenticated: problem('The X-API-Key header is missing, or the key is unknown or revoked.', 'unauthenticated'),
   Forbidden: problem("The API key's role may not do this (a device-gateway key may only check in).", 'forbidden'),
   RateLimited: {
-    ...problem('Too many requests for this API key; wait the Retry-After seconds.', 'rateLimited'),
+    ...problem(
+      'Too many requests for this API key, or too many failed authentications from this client address (a key this API has not seen valid must wait too); wait the Retry-After seconds.',
+      'rateLimited',
+      'tooManyFailedAuthentications',
+    ),
     headers: { 'Retry-After': { description: 'Seconds to wait before the next request.', schema: int } },
   },
   Unavailable: problem(

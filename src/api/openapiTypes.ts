@@ -300,6 +300,7 @@ export interface components {
         | 'INVALID_TRANSITION'
         | 'CONFLICT'
         | 'RATE_LIMITED'
+        | 'TOO_MANY_FAILED_AUTHENTICATIONS'
         | 'SERVICE_UNAVAILABLE'
         | 'INTERNAL_ERROR'
         | 'INVALID_DEVICE_UID'
@@ -584,7 +585,7 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'];
       };
     };
-    /** @description Too many requests for this API key; wait the Retry-After seconds. */
+    /** @description Too many requests for this API key, or too many failed authentications from this client address (a key this API has not seen valid must wait too); wait the Retry-After seconds. */
     RateLimited: {
       headers: {
         /** @description Seconds to wait before the next request. */
