@@ -19,6 +19,11 @@ set -a; eval "$(bash scripts/services.sh env)"; set +a
 
 say "building"
 npx tsc -p tsconfig.build.json
+# The portal is rebuilt when it is missing or a source file is newer than the last build.
+if [ ! -f dist/portal/index.html ] || [ -n "$(find portal -type f -newer dist/portal/index.html -print -quit)" ]; then
+  say "building the portal"
+  npm run --silent build:portal
+fi
 say "migrating"
 node dist/db/migrate-cli.js
 seed=$(node dist/db/demoSeed.js "$DATA/demo/assign-demo.csv")
@@ -45,7 +50,8 @@ curl -fsS "$api/readyz" >/dev/null || { say "API did not become ready:"; curl -s
 cat <<MSG
 
 device-orchestrator is running.
-  API:              $api   (readiness: $api/readyz)
+  Portal:           $api/   (sign in with the demo key below)
+  API:              $api/v1   (readiness: $api/readyz, OpenAPI: $api/v1/openapi.json)
   Temporal Web UI:  ${TEMPORAL_UI_URL}
   Demo API key:     $key   (tenant "demo", role operator)
 

@@ -1,5 +1,6 @@
 // Every setting, parsed and validated once at start-up. A bad value stops start-up with one line
 // that names the setting (ConfigError), never a stack trace.
+import { join, resolve } from 'node:path';
 import { MAX_UNLOCK_LEAD_MS } from './domain/tempLock';
 
 export class ConfigError extends Error {
@@ -35,6 +36,8 @@ export interface AppConfig {
     authCacheTtlMs: number;
     /** After SIGTERM, how long requests already received get to finish before uploads give up (503). */
     shutdownGraceMs: number;
+    /** The built operators' portal (`npm run build` writes it), served at `/`. */
+    portalDir: string;
   };
   upload: { maxRows: number; maxBytes: number };
   gateway: { url: string | null; timeoutMs: number };
@@ -102,6 +105,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       // At most a second, so a revoked key stops working within a second on every API process.
       authCacheTtlMs: integer(env, 'AUTH_CACHE_TTL_MS', 1000, 0, 1000),
       shutdownGraceMs: integer(env, 'API_SHUTDOWN_GRACE_MS', 30_000, 0, 600_000),
+      // src/ and dist/ are siblings, so one relative path serves both `npm start` and the tests.
+      portalDir: resolve(text(env, 'PORTAL_DIR', join(__dirname, '..', 'dist', 'portal'))),
     },
     upload: {
       maxRows: integer(env, 'UPLOAD_MAX_ROWS', 1_000_000, 1, 100_000_000),

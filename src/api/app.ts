@@ -11,15 +11,18 @@ import { createAuthenticator } from './auth';
 import { findKeyHolder } from '../db/apiKeyStore';
 import { ApiDrain } from './drain';
 import { openApiDocument } from './openapi';
+import { portalRoutes } from './portal';
 import { ProblemError, notFoundHandler, problemHandler } from './problem';
 import { FailedAuthLimiter, rateLimitPerKey } from './rateLimit';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
 import { batchRoutes } from './routes/batches';
+import { batchEventRoutes } from './routes/batchEvents';
 import { deviceRoutes } from './routes/devices';
 import { workflowRoutes } from './routes/workflows';
 import { tempLockRoutes } from './routes/tempLocks';
 import { tenantRoutes } from './routes/tenants';
+import { workingHoursPreviewRoutes } from './routes/workingHoursPreview';
 
 export interface ApiDeps {
   config: AppConfig;
@@ -59,6 +62,7 @@ export function createApp(deps: ApiDeps): Express {
   app.get('/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
+  app.use(portalRoutes(deps.config.api.portalDir));
 
   const v1 = express.Router();
   const { api } = deps.config;
@@ -76,10 +80,12 @@ export function createApp(deps: ApiDeps): Express {
   v1.use(express.json({ limit: deps.config.api.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   v1.use(meRoutes());
   v1.use(batchRoutes(deps));
+  v1.use(batchEventRoutes(deps));
   v1.use(deviceRoutes(deps));
   v1.use(workflowRoutes(deps));
   v1.use(tempLockRoutes(deps));
   v1.use(tenantRoutes(deps));
+  v1.use(workingHoursPreviewRoutes(deps));
   app.use('/v1', v1);
 
   app.use(notFoundHandler);
@@ -87,9 +93,13 @@ export function createApp(deps: ApiDeps): Express {
   return app;
 }
 
-/** A device-gateway key relays check-ins and nothing else: it cannot read batches or devices. */
+/**
+ * A device-gateway key relays check-ins and nothing else: it cannot read batches or devices. It may ask
+ * whose key it is (GET /v1/me), so the portal can tell its holder why it cannot sign in.
+ */
 const gatewayKeysOnlyCheckIn: express.RequestHandler = (req, _res, next) => {
-  if (req.caller?.role === 'device_gateway' && !(req.method === 'POST' && /^\/devices\/[^/]+\/check-in$/.test(req.path))) {
+  const allowed = (req.method === 'POST' && /^\/devices\/[^/]+\/check-in$/.test(req.path)) || (req.method === 'GET' && req.path === '/me');
+  if (req.caller?.role === 'device_gateway' && !allowed) {
     return next(new ProblemError(403, 'FORBIDDEN', 'a device-gateway API key may only send check-ins (POST /v1/devices/:uid/check-in)'));
   }
   next();

@@ -98,6 +98,26 @@ const batchPaths: Record<string, PathItem> = {
       },
     },
   },
+  '/batches/{id}/events': {
+    get: {
+      operationId: 'streamBatchEvents',
+      summary: "A batch's live progress as Server-Sent Events",
+      description:
+        'A `progress` event (data: a BatchStatus) whenever the counters changed, at most one every 500 ms, then one `end` event ' +
+        '(data: the BatchStatus with status COMPLETED or CANCELLED) and the stream closes; a finished batch gets its `end` event at ' +
+        'once. Send the X-API-Key header: read the stream with fetch (EventSource cannot send headers), so the key stays out of URLs.',
+      tags: ['batches'],
+      parameters: [batchId],
+      responses: {
+        200: {
+          description: 'The event stream.',
+          content: { 'text/event-stream': { schema: str, example: examples.batchEvents } },
+        },
+        404: problem('No such batch in your tenant tree.', 'notFound'),
+        ...authErrors,
+      },
+    },
+  },
   '/batches/{id}/results.csv': {
     get: {
       operationId: 'downloadBatchResults',
@@ -325,6 +345,35 @@ const tenantPaths: Record<string, PathItem> = {
   },
 };
 
+const workingHoursPreviewPaths: Record<string, PathItem> = {
+  '/tenants/{id}/working-hours/next-working-instant': {
+    get: {
+      operationId: 'getNextWorkingInstant',
+      summary: "When the tenant's working hours next allow work, from a given instant",
+      description:
+        "Uses the calendar that applies to the tenant (its own or the nearest ancestor's) and the computation that times " +
+        'working-hours locks: `at` itself when it lies inside a window on a non-holiday, else the start of the next window; null ' +
+        'when none opens within 400 days.',
+      tags: ['tenants'],
+      parameters: [
+        tenantId,
+        {
+          name: 'at',
+          in: 'query',
+          description: 'The instant to start from (default: now).',
+          schema: { type: 'string', format: 'date-time' },
+        },
+      ],
+      responses: {
+        200: answer('The next working instant.', 'NextWorkingInstant', examples.nextWorkingInstant),
+        400: problem('`at` is not an ISO 8601 instant.', 'validationFailed'),
+        404: problem('No such tenant in your tree, or no calendar applies.', 'notFound'),
+        ...authErrors,
+      },
+    },
+  },
+};
+
 const workflowPaths: Record<string, PathItem> = {
   '/workflows': {
     get: {
@@ -384,7 +433,15 @@ export const openApiDocument = {
   servers: [{ url: '/v1', description: 'This API, on the host that serves the document.' }],
   tags,
   security: [{ apiKey: [] }],
-  paths: { ...batchPaths, ...devicePaths, ...tempLockPaths, ...tenantPaths, ...workflowPaths, ...accountPaths },
+  paths: {
+    ...batchPaths,
+    ...devicePaths,
+    ...tempLockPaths,
+    ...tenantPaths,
+    ...workingHoursPreviewPaths,
+    ...workflowPaths,
+    ...accountPaths,
+  },
   components: {
     schemas,
     responses,

@@ -86,6 +86,19 @@ export const examples = {
     ],
     holidays: ['2026-12-25'],
   },
+  batchEvents:
+    `event: progress\nid: 1\ndata: {"batchId":"${batchId}","status":"RUNNING","progress":{"total":3,"done":1,"pending":2},…}\n\n` +
+    `event: end\nid: 2\ndata: {"batchId":"${batchId}","status":"COMPLETED","progress":{"total":3,"done":3,"pending":0},…}\n\n`,
+  nextWorkingInstant: {
+    tenantId: 'demo-north',
+    calendarOf: 'demo',
+    timeZone: 'Europe/Berlin',
+    at: '2026-12-24T10:00:00.000Z',
+    atLocal: '2026-12-24 11:00 THU',
+    isWorkingInstant: false,
+    nextWorkingInstant: '2026-12-28T07:00:00.000Z',
+    nextWorkingInstantLocal: '2026-12-28 08:00 MON',
+  },
 };
 
 /** One problem+json example per error-code family, named by what the caller did. */

@@ -173,4 +173,14 @@ export const schemas = {
   }),
   WorkingHoursCalendar: obj(calendar),
   WorkingHours: obj({ tenantId: str, inheritedFrom: nullable(str), ...calendar, summary: str, updatedBy: str, updatedAt: dateTime }),
+  NextWorkingInstant: obj({
+    tenantId: str,
+    calendarOf: { ...str, description: 'The tenant whose calendar applies (the tenant itself or an ancestor).' },
+    timeZone: str,
+    at: dateTime,
+    atLocal: { ...str, description: "`at` on the calendar's wall clock, e.g. 2026-12-24 11:00 THU" },
+    isWorkingInstant: bool,
+    nextWorkingInstant: nullable(dateTime),
+    nextWorkingInstantLocal: nullable(str),
+  }),
 } satisfies Record<string, Schema>;

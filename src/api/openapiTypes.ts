@@ -61,6 +61,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/batches/{id}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A batch's live progress as Server-Sent Events
+     * @description A `progress` event (data: a BatchStatus) whenever the counters changed, at most one every 500 ms, then one `end` event (data: the BatchStatus with status COMPLETED or CANCELLED) and the stream closes; a finished batch gets its `end` event at once. Send the X-API-Key header: read the stream with fetch (EventSource cannot send headers), so the key stays out of URLs.
+     */
+    get: operations['streamBatchEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/batches/{id}/results.csv': {
     parameters: {
       query?: never;
@@ -238,6 +258,26 @@ export interface paths {
     get: operations['getWorkingHours'];
     /** Replace a tenant's own working-hours calendar */
     put: operations['setWorkingHours'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/tenants/{id}/working-hours/next-working-instant': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * When the tenant's working hours next allow work, from a given instant
+     * @description Uses the calendar that applies to the tenant (its own or the nearest ancestor's) and the computation that times working-hours locks: `at` itself when it lies inside a window on a non-holiday, else the start of the next window; null when none opens within 400 days.
+     */
+    get: operations['getNextWorkingInstant'];
+    put?: never;
     post?: never;
     delete?: never;
     options?: never;
@@ -564,6 +604,19 @@ export interface components {
       updatedBy: string;
       /** Format: date-time */
       updatedAt: string;
+    };
+    NextWorkingInstant: {
+      tenantId: string;
+      /** @description The tenant whose calendar applies (the tenant itself or an ancestor). */
+      calendarOf: string;
+      timeZone: string;
+      /** Format: date-time */
+      at: string;
+      /** @description `at` on the calendar's wall clock, e.g. 2026-12-24 11:00 THU */
+      atLocal: string;
+      isWorkingInstant: boolean;
+      nextWorkingInstant: string | null;
+      nextWorkingInstantLocal: string | null;
     };
   };
   responses: {
@@ -897,6 +950,51 @@ export interface operations {
         };
         content: {
           'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      /** @description No such batch in your tenant tree. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  streamBatchEvents: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The batch id returned by uploadBatch. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The event stream. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example event: progress
+           *     id: 1
+           *     data: {"batchId":"0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10","status":"RUNNING","progress":{"total":3,"done":1,"pending":2},…}
+           *
+           *     event: end
+           *     id: 2
+           *     data: {"batchId":"0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10","status":"COMPLETED","progress":{"total":3,"done":3,"pending":0},…}
+           */
+          'text/event-stream': string;
         };
       };
       401: components['responses']['Unauthenticated'];
@@ -1596,6 +1694,66 @@ export interface operations {
       };
       /** @description The calendar is invalid; `errors` names each field. */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getNextWorkingInstant: {
+    parameters: {
+      query?: {
+        /** @description The instant to start from (default: now). */
+        at?: string;
+      };
+      header?: never;
+      path: {
+        /** @description A tenant in your tenant tree. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The next working instant. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "tenantId": "demo-north",
+           *       "calendarOf": "demo",
+           *       "timeZone": "Europe/Berlin",
+           *       "at": "2026-12-24T10:00:00.000Z",
+           *       "atLocal": "2026-12-24 11:00 THU",
+           *       "isWorkingInstant": false,
+           *       "nextWorkingInstant": "2026-12-28T07:00:00.000Z",
+           *       "nextWorkingInstantLocal": "2026-12-28 08:00 MON"
+           *     }
+           */
+          'application/json': components['schemas']['NextWorkingInstant'];
+        };
+      };
+      /** @description `at` is not an ISO 8601 instant. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      /** @description No such tenant in your tree, or no calendar applies. */
+      404: {
         headers: {
           [name: string]: unknown;
         };

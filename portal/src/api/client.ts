@@ -1,0 +1,65 @@
+// Calls to the API of this same origin with the signed-in key in X-API-Key. A refusal becomes an
+// ApiProblem carrying the problem+json `detail` and `code`, which the pages show as the API words them.
+
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+  ) {
+    super(detail);
+    this.name = 'ApiProblem';
+  }
+}
+
+/** Reads a refused answer's problem+json body; a body of another kind still gives status and text. */
+export async function problemOf(res: Response): Promise<ApiProblem> {
+  const text = await res.text();
+  return problemFromText(res.status, text);
+}
+
+export function problemFromText(status: number, text: string): ApiProblem {
+  try {
+    const body = JSON.parse(text) as { code?: unknown; detail?: unknown };
+    if (typeof body.code === 'string') return new ApiProblem(status, body.code, typeof body.detail === 'string' ? body.detail : '');
+  } catch {
+    // not JSON: fall through
+  }
+  return new ApiProblem(status, `HTTP_${status}`, text.slice(0, 300) || `the API answered ${status}`);
+}
+
+/** A network failure (API down, connection cut) in the same shape as a refusal. */
+export function unreachable(err: unknown): ApiProblem {
+  return new ApiProblem(0, 'NETWORK_ERROR', `the API could not be reached (${err instanceof Error ? err.message : String(err)})`);
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export async function apiFetch(key: string, path: string, options: RequestOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = { 'X-API-Key': key, Accept: 'application/json' };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+      cache: 'no-store',
+    });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw unreachable(err);
+  }
+  if (!res.ok) throw await problemOf(res);
+  return res;
+}
+
+export async function apiJson<T>(key: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const res = await apiFetch(key, path, options);
+  return (await res.json()) as T;
+}

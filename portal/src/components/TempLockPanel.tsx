@@ -1,0 +1,181 @@
+// A device's temporary lock: status, directive and a countdown to the unlock, its history; set
+// (duration, working hours, notification) or cancel it. While a lock runs the panel re-reads it.
+import { FormEvent, useCallback, useEffect, useState } from 'react';
+import { ApiProblem, apiFetch, apiJson } from '../api/client';
+import type { Device, TempLockView } from '../api/types';
+import { formatClock, formatTime } from '../format';
+import { canWrite, useSession } from '../session';
+import { useNow } from '../useNow';
+import { ProblemBox, asProblem } from './ProblemBox';
+import { StatusBadge } from './StatusBadge';
+
+const REFRESH_MS = 2_000;
+
+export function TempLockPanel({ device, onChange }: { device: Device; onChange: () => Promise<void> }) {
+  const session = useSession();
+  const [lock, setLock] = useState<TempLockView | null>(null);
+  const [problem, setProblem] = useState<Error | null>(null);
+  const path = `/v1/devices/${encodeURIComponent(device.uid)}/temp-lock?tenantId=${encodeURIComponent(device.tenantId)}`;
+
+  const load = useCallback(async () => {
+    try {
+      setLock(await apiJson<TempLockView>(session.key, path));
+      setProblem(null);
+    } catch (err) {
+      // Never locked: nothing to show but the form.
+      if (err instanceof ApiProblem && err.status === 404) setLock(null);
+      else setProblem(asProblem(err));
+    }
+  }, [session.key, path]);
+
+  // The device answer says whether there is a lock at all: reading a lock that never existed is a 404.
+  const hasLock = device.tempLock !== null;
+  useEffect(() => {
+    if (hasLock) void load();
+    else setLock(null);
+  }, [load, hasLock]);
+  useEffect(() => {
+    if (!lock?.running) return;
+    const timer = setInterval(() => void load(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [lock?.running, load]);
+
+  async function cancel() {
+    setProblem(null);
+    try {
+      await apiFetch(session.key, path, { method: 'DELETE' });
+      await load();
+      await onChange();
+    } catch (err) {
+      setProblem(asProblem(err));
+    }
+  }
+
+  const writer = canWrite(session);
+  return (
+    <div className="card" data-testid="temp-lock">
+      <h2>Temporary lock</h2>
+      {lock ? <LockStatus lock={lock} /> : <p className="muted">This device has no temporary lock.</p>}
+      {writer && lock?.running && (
+        <button type="button" className="danger" onClick={cancel}>
+          Cancel lock
+        </button>
+      )}
+      {writer && (
+        <SetLockForm
+          path={path}
+          onSet={async () => {
+            await load();
+            await onChange();
+          }}
+        />
+      )}
+      <ProblemBox problem={problem} />
+    </div>
+  );
+}
+
+function LockStatus({ lock }: { lock: TempLockView }) {
+  const now = useNow(1000);
+  const endsAt = lock.lockEndsAt ? new Date(lock.lockEndsAt).getTime() : null;
+  return (
+    <>
+      <dl className="summary">
+        <dt>Status</dt>
+        <dd>
+          <StatusBadge status={lock.status} /> {lock.running ? '' : '(ended)'}
+        </dd>
+        <dt>Directive</dt>
+        <dd data-testid="directive">{lock.directive}</dd>
+        <dt>Duration</dt>
+        <dd>
+          {lock.durationMinutes ?? '—'} min{lock.workingHours ? ', within working hours' : ''}
+        </dd>
+        {lock.status === 'ACTIVATED' && endsAt !== null && (
+          <>
+            <dt>Unlocks in</dt>
+            <dd className="countdown" data-testid="countdown">
+              {formatClock(endsAt - now)} <span className="muted">(at {formatTime(lock.lockEndsAt)})</span>
+            </dd>
+          </>
+        )}
+        {(lock.status === 'WAITING' || lock.status === 'ACTIVATING') && (
+          <>
+            <dt>Waiting for</dt>
+            <dd>
+              {lock.status === 'WAITING' ? `working hours (from ${formatTime(lock.nextDueAt)})` : "the device's check-in to start the lock"}
+            </dd>
+          </>
+        )}
+        {lock.cancelReason && (
+          <>
+            <dt>Cancelled</dt>
+            <dd>{lock.cancelReason}</dd>
+          </>
+        )}
+      </dl>
+      <ol className="lock-history">
+        {lock.history.map((h) => (
+          <li key={h.seq}>
+            {formatTime(h.at)} · {h.status}
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
+function SetLockForm({ path, onSet }: { path: string; onSet: () => Promise<void> }) {
+  const session = useSession();
+  const [minutes, setMinutes] = useState('15');
+  const [workingHours, setWorkingHours] = useState(false);
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Error | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    try {
+      await apiFetch(session.key, path, {
+        method: 'PUT',
+        body: { durationMinutes: Number(minutes), workingHours, notification: text ? { text } : null },
+      });
+      await onSet();
+    } catch (err) {
+      setProblem(asProblem(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="inline-form set-lock" onSubmit={submit} data-testid="set-lock">
+      <label>
+        Minutes
+        <input
+          name="durationMinutes"
+          type="number"
+          min={1}
+          step={1}
+          value={minutes}
+          onChange={(e) => setMinutes(e.target.value)}
+          required
+        />
+      </label>
+      <label className="checkbox">
+        <input type="checkbox" name="workingHours" checked={workingHours} onChange={(e) => setWorkingHours(e.target.checked)} />
+        only within working hours
+      </label>
+      <label>
+        Notification
+        <input name="notification" value={text} onChange={(e) => setText(e.target.value)} placeholder="shown on the device" />
+      </label>
+      <button type="submit" disabled={busy}>
+        {busy ? 'Setting…' : 'Set lock'}
+      </button>
+      <ProblemBox problem={problem} />
+    </form>
+  );
+}
