@@ -1,0 +1,71 @@
+// The portal in a real browser for tests: the portal built into a folder of its own, and Debian's
+// chromium (never a downloaded browser) driven by playwright-core, with every console error, page error
+// and request to anywhere but 127.0.0.1 recorded so a test can insist there were none.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+/** Builds the portal with Vite into a fresh temporary folder (the API then serves it via PORTAL_DIR). */
+export async function buildPortal(): Promise<string> {
+  const outDir = await mkdtemp(join(tmpdir(), 'do-portal-'));
+  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  await promisify(execFile)(process.execPath, [vite, 'build', 'portal', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
+    cwd: ROOT,
+  });
+  return outDir;
+}
+
+export function chromiumPath(): string {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(path)) {
+    throw new Error(`no chromium at ${path}: scripts/test.sh installs Debian's chromium (apt-get install chromium), or set CHROMIUM_PATH`);
+  }
+  return path;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), headless: true });
+}
+
+export interface WatchedContext {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors, uncaught page errors and requests that would have left 127.0.0.1. */
+  faults: string[];
+  /** Every URL the page requested. */
+  requests: string[];
+}
+
+/** A fresh browser context (its own sessionStorage) whose page is watched for faults. */
+export async function watchedContext(browser: Browser): Promise<WatchedContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+  const faults: string[] = [];
+  const requests: string[] = [];
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.protocol === 'blob:' || url.protocol === 'data:' || url.hostname === '127.0.0.1') return route.continue();
+    faults.push(`request left 127.0.0.1: ${url.href}`);
+    return route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') faults.push(`console error: ${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => faults.push(`page error: ${error.message}`));
+  page.on('request', (request) => requests.push(request.url()));
+  return { context, page, faults, requests };
+}
+
+/** With DO_PORTAL_SCREENSHOTS=1 (`npm run screenshots:portal`), saves the page to docs/portal/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (!process.env.DO_PORTAL_SCREENSHOTS) return;
+  const dir = join(ROOT, 'docs', 'portal');
+  await mkdir(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
