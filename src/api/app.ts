@@ -16,6 +16,7 @@ import { ProblemError, notFoundHandler, problemHandler } from './problem';
 import { FailedAuthLimiter, rateLimitPerKey } from './rateLimit';
 import { healthRoutes } from './routes/health';
 import { meRoutes } from './routes/me';
+import { batchListRoutes } from './routes/batchList';
 import { batchRoutes } from './routes/batches';
 import { batchEventRoutes } from './routes/batchEvents';
 import { deviceRoutes } from './routes/devices';
@@ -79,6 +80,7 @@ export function createApp(deps: ApiDeps): Express {
   v1.use(refuseNonJsonBodies);
   v1.use(express.json({ limit: deps.config.api.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   v1.use(meRoutes());
+  v1.use(batchListRoutes(deps));
   v1.use(batchRoutes(deps));
   v1.use(batchEventRoutes(deps));
   v1.use(deviceRoutes(deps));

@@ -87,6 +87,27 @@ export function uploadAnswer(config: AppConfig, batch: BatchRecord, status: stri
   return { batchId: batch.id, status, mode: batch.options.mode, rows: batch.extFields.rows, links: batchLinks(config, batch) };
 }
 
+/** One entry of GET /v1/batches: what the batch is and where it stands, without counting its rows. */
+export function batchSummary(config: AppConfig, batch: BatchRecord) {
+  return {
+    batchId: batch.id,
+    tenantId: batch.tenantId,
+    createdBy: batch.createdBy,
+    status: batch.status,
+    isSuccess: batch.isSuccess,
+    mode: batch.options.mode,
+    workflowId: batch.options.workflowId,
+    targetWorkspaceId: batch.options.targetWorkspaceId,
+    fileName: (batch.extFields.file_name as string | null | undefined) ?? null,
+    retries: (batch.extFields.retries as number | undefined) ?? 0,
+    rows: batch.extFields.rows ?? null,
+    createdAt: batch.createdAt,
+    startedAt: batch.startedAt,
+    finishedAt: batch.finishedAt,
+    links: batchLinks(config, batch),
+  };
+}
+
 /** GET /v1/batches/:id: status, counters by code, timings and rate. */
 export async function batchStatus(deps: BatchRunDeps, batch: BatchRecord) {
   const finished = batch.finishedAt !== null && batch.status !== 'RUNNING';

@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document of /v1, served at GET /v1/openapi.json. `npm run lint` lints it (Redocly's
 // recommended rules) and checks that the committed client types (openapiTypes.ts) were generated from it.
-import { AssignmentModes, BatchRowStatuses } from '../domain/assignmentModes';
+import { AssignmentModes, BatchRowStatuses, BatchStatuses } from '../domain/assignmentModes';
 import { examples } from './openapiExamples';
 import {
   PathItem,
@@ -15,7 +15,7 @@ import {
   tags,
   tenantQuery,
 } from './openapiOperations';
-import { Schema, bool, obj, oneOf, ref, schemas, str } from './openapiSchemas';
+import { Schema, bool, dateTime, obj, oneOf, ref, schemas, str } from './openapiSchemas';
 
 const uploadOptions: Record<string, Schema> = {
   mode: { ...oneOf(AssignmentModes), description: 'assign a workflow, register devices then assign, or exit their workflow.' },
@@ -31,6 +31,32 @@ const uploadOptions: Record<string, Schema> = {
 
 const batchPaths: Record<string, PathItem> = {
   '/batches': {
+    get: {
+      operationId: 'listBatches',
+      summary: "Your tenant tree's batches, newest first",
+      description:
+        'Pass `nextCursor` as `cursor` (or follow `links.next`) for the next page; it is null on the last. Filters combine; ' +
+        'the created range is `createdFrom` ≤ created < `createdTo`.',
+      tags: ['batches'],
+      parameters: [
+        { name: 'status', in: 'query', description: 'Only batches with this status.', schema: oneOf(BatchStatuses) },
+        { name: 'mode', in: 'query', description: 'Only batches of this mode.', schema: oneOf(AssignmentModes) },
+        { name: 'createdFrom', in: 'query', description: 'Only batches created at or after this instant.', schema: dateTime },
+        { name: 'createdTo', in: 'query', description: 'Only batches created before this instant.', schema: dateTime },
+        { name: 'cursor', in: 'query', description: 'The `nextCursor` of the previous page.', schema: str },
+        {
+          name: 'limit',
+          in: 'query',
+          description: 'Batches per page.',
+          schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+        },
+      ],
+      responses: {
+        200: answer('One page.', 'BatchList', examples.batchList),
+        400: problem('A bad filter, limit or cursor, or an unknown parameter.', 'validationFailed'),
+        ...authErrors,
+      },
+    },
     post: {
       operationId: 'uploadBatch',
       summary: 'Upload a CSV of device UIDs and start a batch',

@@ -34,6 +34,31 @@ export const examples = {
     },
     links: batchLinksExample,
   },
+  batchList: {
+    batches: [
+      {
+        batchId,
+        tenantId: 'acme',
+        createdBy: 'ops@acme',
+        status: 'RUNNING',
+        isSuccess: null,
+        mode: 'assign',
+        workflowId: '665f1c2e9b1e8a3d4c5b6a79',
+        targetWorkspaceId: 'acme',
+        fileName: 'devices.csv',
+        retries: 0,
+        rows: { total: 100000, accepted: 99786, rejected: 214 },
+        createdAt: '2026-11-30T09:00:00.000Z',
+        startedAt: '2026-11-30T09:00:01.250Z',
+        finishedAt: null,
+        links: batchLinksExample,
+      },
+    ],
+    nextCursor: 'MTc2NDQ5MzIwMDAwMDAwMC4wYjdjMmYwZS01ZDdlLTRjNGEtOWQ1NS0xZjFmM2M2YTJiMTA',
+    links: {
+      next: 'https://devices.example.net/v1/batches?limit=1&cursor=MTc2NDQ5MzIwMDAwMDAwMC4wYjdjMmYwZS01ZDdlLTRjNGEtOWQ1NS0xZjFmM2M2YTJiMTA',
+    },
+  },
   batchDevicesPage: {
     batchId,
     devices: [

@@ -11,7 +11,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * Your tenant tree's batches, newest first
+     * @description Pass `nextCursor` as `cursor` (or follow `links.next`) for the next page; it is null on the last. Filters combine; the created range is `createdFrom` ≤ created < `createdTo`.
+     */
+    get: operations['listBatches'];
     put?: never;
     /**
      * Upload a CSV of device UIDs and start a batch
@@ -424,6 +428,33 @@ export interface components {
       };
       links: components['schemas']['BatchLinks'];
     };
+    BatchSummary: {
+      batchId: string;
+      tenantId: string;
+      createdBy: string;
+      /** @enum {string} */
+      status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED';
+      isSuccess: boolean | null;
+      /** @enum {string} */
+      mode: 'assign' | 'register' | 'exit';
+      workflowId: string | null;
+      targetWorkspaceId: string;
+      fileName: string | null;
+      retries: number;
+      rows: components['schemas']['Rows'] | null;
+      /** Format: date-time */
+      createdAt: string;
+      startedAt: string | null;
+      finishedAt: string | null;
+      links: components['schemas']['BatchLinks'];
+    };
+    BatchList: {
+      batches: components['schemas']['BatchSummary'][];
+      nextCursor: string | null;
+      links: {
+        next: string | null;
+      };
+    };
     BatchCancelling: {
       batchId: string;
       /** @constant */
@@ -666,6 +697,88 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  listBatches: {
+    parameters: {
+      query?: {
+        /** @description Only batches with this status. */
+        status?: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED';
+        /** @description Only batches of this mode. */
+        mode?: 'assign' | 'register' | 'exit';
+        /** @description Only batches created at or after this instant. */
+        createdFrom?: string;
+        /** @description Only batches created before this instant. */
+        createdTo?: string;
+        /** @description The `nextCursor` of the previous page. */
+        cursor?: string;
+        /** @description Batches per page. */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "batches": [
+           *         {
+           *           "batchId": "0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10",
+           *           "tenantId": "acme",
+           *           "createdBy": "ops@acme",
+           *           "status": "RUNNING",
+           *           "isSuccess": null,
+           *           "mode": "assign",
+           *           "workflowId": "665f1c2e9b1e8a3d4c5b6a79",
+           *           "targetWorkspaceId": "acme",
+           *           "fileName": "devices.csv",
+           *           "retries": 0,
+           *           "rows": {
+           *             "total": 100000,
+           *             "accepted": 99786,
+           *             "rejected": 214
+           *           },
+           *           "createdAt": "2026-11-30T09:00:00.000Z",
+           *           "startedAt": "2026-11-30T09:00:01.250Z",
+           *           "finishedAt": null,
+           *           "links": {
+           *             "self": "https://devices.example.net/v1/batches/0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10",
+           *             "devices": "https://devices.example.net/v1/batches/0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10/devices",
+           *             "results": "https://devices.example.net/v1/batches/0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10/results.csv",
+           *             "temporalUi": "https://temporal.example.net/namespaces/default/workflows/batch-assign%2F0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10%2F0"
+           *           }
+           *         }
+           *       ],
+           *       "nextCursor": "MTc2NDQ5MzIwMDAwMDAwMC4wYjdjMmYwZS01ZDdlLTRjNGEtOWQ1NS0xZjFmM2M2YTJiMTA",
+           *       "links": {
+           *         "next": "https://devices.example.net/v1/batches?limit=1&cursor=MTc2NDQ5MzIwMDAwMDAwMC4wYjdjMmYwZS01ZDdlLTRjNGEtOWQ1NS0xZjFmM2M2YTJiMTA"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['BatchList'];
+        };
+      };
+      /** @description A bad filter, limit or cursor, or an unknown parameter. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
   uploadBatch: {
     parameters: {
       query: {
