@@ -10,6 +10,7 @@ import type { Logger } from '../logger';
 import { createAuthenticator } from './auth';
 import { findKeyHolder } from '../db/apiKeyStore';
 import { ApiDrain } from './drain';
+import { documentedQueryOnly } from './documentedQuery';
 import { openApiDocument } from './openapi';
 import { portalRoutes } from './portal';
 import { ProblemError, notFoundHandler, problemHandler } from './problem';
@@ -77,6 +78,7 @@ export function createApp(deps: ApiDeps): Express {
   );
   v1.use(rateLimitPerKey({ perSecond: deps.config.api.rateLimitPerSecond, gatewayPerSecond: deps.config.api.gatewayRateLimitPerSecond }));
   v1.use(gatewayKeysOnlyCheckIn);
+  v1.use(documentedQueryOnly(openApiDocument.paths));
   v1.use(refuseNonJsonBodies);
   v1.use(express.json({ limit: deps.config.api.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   v1.use(meRoutes());

@@ -131,6 +131,21 @@ export const schemas = {
         isActivatingWorkflow: bool,
       }),
     ),
+    tempLock: {
+      ...nullable(
+        obj(
+          {
+            actionId: str,
+            status: oneOf(TempLockStatuses.filter((s) => s !== 'DEACTIVATED' && s !== 'CANCELLED')),
+            directive,
+            lockEndsAt: nullable(dateTime),
+            links: links(['self']),
+          },
+          ['actionId', 'status', 'directive', 'lockEndsAt'],
+        ),
+      ),
+      description: "The device's running temp lock (null when none runs): what a check-in is told now, and when the lock ends.",
+    },
     createdAt: dateTime,
     updatedAt: dateTime,
   }),

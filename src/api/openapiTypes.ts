@@ -508,6 +508,19 @@ export interface components {
         assignedBy: string | null;
         isActivatingWorkflow: boolean;
       } | null;
+      /** @description The device's running temp lock (null when none runs): what a check-in is told now, and when the lock ends. */
+      tempLock: {
+        actionId: string;
+        /** @enum {string} */
+        status: 'WAITING' | 'ACTIVATING' | 'ACTIVATED' | 'DEACTIVATING';
+        /** @enum {string} */
+        directive: 'LOCK' | 'UNLOCK' | 'NONE';
+        lockEndsAt: string | null;
+        links?: {
+          /** Format: uri */
+          self: string;
+        };
+      } | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */

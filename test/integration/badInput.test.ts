@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DeviceState } from '../../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
 import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../src/db/inventorySeed';
+import { findApplicableWorkingHours } from '../../src/db/workingHoursStore';
 import { TestStack, startTestStack } from './harness';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '..', 'fixtures', 'bad-input', name));
@@ -383,11 +384,8 @@ describe('bad-input corpus', () => {
     const rows = await stack.pool.query('SELECT count(*)::int AS n FROM t_batch_action_device WHERE tenant_id = $1', [tenantId]);
     expect({ batches: batches.rows[0].n, rows: rows.rows[0].n }).toEqual({ batches: 0, rows: 0 });
     expect(await stack.mongo.deviceActions.countDocuments({ tenant_id: tenantId })).toBe(0);
-    const calendar = await stack.pool.query("SELECT to_regclass('t_tenant_working_hours') IS NOT NULL AS present");
-    if (calendar.rows[0].present) {
-      const stored = await stack.pool.query('SELECT count(*)::int AS n FROM t_tenant_working_hours WHERE tenant_id = $1', [tenantId]);
-      expect(stored.rows[0].n).toBe(0);
-    }
+    // The refused calendars stored nothing: no calendar applies to the tenant (it has no parent).
+    expect(await findApplicableWorkingHours(stack.pool, tenantId)).toBeNull();
     const workflows = await stack.client.workflow.count(`TenantId = "${tenantId}"`);
     expect(workflows.count).toBe(0);
   });

@@ -4,6 +4,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Request, Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import { findDeviceDocument } from '../../db/deviceDocumentKeys';
+import { findCurrentTempLock } from '../../db/deviceTempLock';
 import { isWorkflowVersionId } from '../../db/workflowCatalogue';
 import { allowedActions, describeState } from '../../domain/deviceLifecycle';
 import { checkDeviceUid } from '../../domain/deviceUid';
@@ -14,6 +15,7 @@ import type { ApiDeps } from '../app';
 import { callerOf, requireRole } from '../auth';
 import { temporalUiLink } from '../batchRuns';
 import { ProblemError } from '../problem';
+import { queryOf } from '../queryParameters';
 
 interface DeviceRecord {
   id: number;
@@ -45,7 +47,10 @@ export function deviceRoutes(deps: ApiDeps): Router {
 
   router.get('/devices/:uid', async (req, res) => {
     const device = await deviceOf(req);
-    const doc = await findDeviceDocument(deps.mongo, device.tenantId, device.uid);
+    const [doc, tempLock] = await Promise.all([
+      findDeviceDocument(deps.mongo, device.tenantId, device.uid),
+      findCurrentTempLock(deps.mongo, device.tenantId, device.uid),
+    ]);
     res.json({
       uid: device.uid,
       imei2: device.imei2,
@@ -63,6 +68,17 @@ export function deviceRoutes(deps: ApiDeps): Router {
             assignedAt: doc.workflow?.assignedAt ?? null,
             assignedBy: doc.workflow?.assignedBy ?? null,
             isActivatingWorkflow: doc.is_activating_workflow,
+          }
+        : null,
+      tempLock: tempLock
+        ? {
+            actionId: tempLock.actionId,
+            status: tempLock.status,
+            directive: tempLock.directive,
+            lockEndsAt: tempLock.lockEndsAt?.toISOString() ?? null,
+            links: {
+              self: `${deps.config.api.publicUrl}/v1/devices/${encodeURIComponent(device.uid)}/temp-lock?tenantId=${encodeURIComponent(device.tenantId)}`,
+            },
           }
         : null,
       createdAt: device.createdAt,
@@ -167,19 +183,25 @@ export function deviceRoutes(deps: ApiDeps): Router {
     });
   }
 
-  /** The device with this UID in the caller's tenant tree; another tenant's device is 404. */
+  /**
+   * The device with this UID in the workspace named by ?tenantId, or anywhere in the caller's tenant
+   * tree (the caller's own tenant first); another tenant's device is 404 like a missing one.
+   */
   async function deviceOf(req: Request): Promise<DeviceRecord> {
     const caller = callerOf(req);
     const uid = String(req.params.uid);
     const check = checkDeviceUid(uid);
     if (!check.ok) throw new ProblemError(400, 'INVALID_DEVICE_UID', check.reason);
+    const { tenantId } = queryOf(req);
+    if (tenantId !== undefined && !caller.tenantTree.includes(tenantId)) throw new ProblemError(404, 'NOT_FOUND', `no tenant ${tenantId}`);
     const { rows } = await deps.pool.query(
       `SELECT id, uid, tenant_id, state_id, previous_state_id, service_type_id, device_type, imei2, created_at, updated_at
          FROM t_device WHERE uid = $1 AND tenant_id = ANY($2) ORDER BY tenant_id = $3 DESC, id LIMIT 1`,
-      [check.uid, caller.tenantTree, caller.tenantId],
+      [check.uid, tenantId === undefined ? caller.tenantTree : [tenantId], caller.tenantId],
     );
     const row = rows[0];
-    if (!row) throw new ProblemError(404, 'DEVICE_NOT_FOUND', `no device ${check.uid}`);
+    if (!row)
+      throw new ProblemError(404, 'DEVICE_NOT_FOUND', `no device ${check.uid}${tenantId === undefined ? '' : ` in tenant ${tenantId}`}`);
     return {
       id: Number(row.id),
       uid: row.uid,
