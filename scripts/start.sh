@@ -53,7 +53,7 @@ device-orchestrator is running.
   Portal:           $api/   (sign in with the demo key below)
   API:              $api/v1   (readiness: $api/readyz, OpenAPI: $api/v1/openapi.json)
   Temporal Web UI:  ${TEMPORAL_UI_URL}
-  Demo API key:     $key   (tenant "demo", role operator)
+  Demo API key:     $key   (tenant "demo", role operator; do_demo_readonly_key is read-only)
 
 Try a bulk assignment of the demo workflow to 200 demo devices:
   curl -sS -X POST "$api/v1/batches?mode=assign&workflowId=$workflow_id" \\

@@ -5,7 +5,16 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+# playwright-core never downloads a browser; the variable makes sure no package's install step does.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1
 [ -d node_modules/@temporalio/worker ] || npm install --no-audit --no-fund
+
+# The portal's browser test drives Debian's chromium through its executable path.
+if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || { echo "[test] chromium is not installed; run: sudo apt-get install -y chromium (or set CHROMIUM_PATH)" >&2; exit 1; }
+  echo "[test] installing chromium from Debian's packages" >&2
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+fi
 
 status=$(bash scripts/services.sh status)
 started_here=0

@@ -23,6 +23,8 @@ runMain('seed', async (config) => {
   await upsertTenant(pool, 'demo-south', 'Demo Fleet South', DEMO_TENANT);
   await createApiKey(pool, DEMO_TENANT, 'demo-operator', 'operator', operatorKey);
   await createApiKey(pool, DEMO_TENANT, 'demo-gateway', 'device_gateway', gatewayKey);
+  // The portal's read-only view: everything visible, no write control.
+  await createApiKey(pool, DEMO_TENANT, 'demo-viewer', 'read_only', 'do_demo_readonly_key');
   await upsertWorkflowVersion(mongo, { id: DEMO_WORKFLOW_ID, name: 'Standard financing policy', tenantId: DEMO_TENANT, serviceTypeId: 1 });
 
   const states: [number, number | null][] = [

@@ -21,6 +21,7 @@ export async function buildPortal(): Promise<string> {
   return outDir;
 }
 
+/** Debian's chromium (scripts/test.sh installs it when missing), or CHROMIUM_PATH. */
 export function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(path)) {

@@ -1,6 +1,6 @@
 // A device's temporary lock: status, directive and a countdown to the unlock, its history; set
 // (duration, working hours, notification) or cancel it. While a lock runs the panel re-reads it.
-import { FormEvent, useCallback, useEffect, useState } from 'react';
+import { FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiProblem, apiFetch, apiJson } from '../api/client';
 import type { Device, TempLockView } from '../api/types';
 import { formatClock, formatTime } from '../format';
@@ -17,16 +17,21 @@ export function TempLockPanel({ device, onChange }: { device: Device; onChange: 
   const [problem, setProblem] = useState<Error | null>(null);
   const path = `/v1/devices/${encodeURIComponent(device.uid)}/temp-lock?tenantId=${encodeURIComponent(device.tenantId)}`;
 
+  const lastStatus = useRef<string | null>(null);
   const load = useCallback(async () => {
     try {
-      setLock(await apiJson<TempLockView>(session.key, path));
+      const next = await apiJson<TempLockView>(session.key, path);
+      setLock(next);
       setProblem(null);
+      // The lock moves the device between states (LOCKED and back): show the device as it is now.
+      if (lastStatus.current !== null && lastStatus.current !== next.status) void onChange();
+      lastStatus.current = next.status;
     } catch (err) {
       // Never locked: nothing to show but the form.
       if (err instanceof ApiProblem && err.status === 404) setLock(null);
       else setProblem(asProblem(err));
     }
-  }, [session.key, path]);
+  }, [session.key, path, onChange]);
 
   // The device answer says whether there is a lock at all: reading a lock that never existed is a 404.
   const hasLock = device.tempLock !== null;
@@ -95,7 +100,7 @@ function LockStatus({ lock }: { lock: TempLockView }) {
           <>
             <dt>Unlocks in</dt>
             <dd className="countdown" data-testid="countdown">
-              {formatClock(endsAt - now)} <span className="muted">(at {formatTime(lock.lockEndsAt)})</span>
+              {formatClock(endsAt - now)} <span className="muted small">(at {formatTime(lock.lockEndsAt)})</span>
             </dd>
           </>
         )}
