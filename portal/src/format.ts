@@ -16,9 +16,9 @@ export function formatDuration(ms: number): string {
   return `${seconds} s`;
 }
 
-/** A countdown clock: 0:59, 12:03, 1:02:03. */
+/** A countdown clock: 0:59, 12:03, 1:02:03 (whole seconds left, never more than are left). */
 export function formatClock(ms: number): string {
-  const totalSeconds = Math.max(0, Math.ceil(ms / 1000));
+  const totalSeconds = Math.max(0, Math.floor(ms / 1000));
   const hours = Math.floor(totalSeconds / 3600);
   const minutes = Math.floor((totalSeconds % 3600) / 60);
   const seconds = String(totalSeconds % 60).padStart(2, '0');

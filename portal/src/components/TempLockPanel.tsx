@@ -1,6 +1,6 @@
 // A device's temporary lock: status, directive and a countdown to the unlock, its history; set
 // (duration, working hours, notification) or cancel it. While a lock runs the panel re-reads it.
-import { FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { FormEvent, useCallback, useEffect, useState } from 'react';
 import { ApiProblem, apiFetch, apiJson } from '../api/client';
 import type { Device, TempLockView } from '../api/types';
 import { formatClock, formatTime } from '../format';
@@ -10,6 +10,8 @@ import { ProblemBox, asProblem } from './ProblemBox';
 import { StatusBadge } from './StatusBadge';
 
 const REFRESH_MS = 2_000;
+/** Well under a second, so the clock never lags the real time left by a whole second. */
+const COUNTDOWN_TICK_MS = 250;
 
 export function TempLockPanel({ device, onChange }: { device: Device; onChange: () => Promise<void> }) {
   const session = useSession();
@@ -17,21 +19,17 @@ export function TempLockPanel({ device, onChange }: { device: Device; onChange: 
   const [problem, setProblem] = useState<Error | null>(null);
   const path = `/v1/devices/${encodeURIComponent(device.uid)}/temp-lock?tenantId=${encodeURIComponent(device.tenantId)}`;
 
-  const lastStatus = useRef<string | null>(null);
   const load = useCallback(async () => {
     try {
       const next = await apiJson<TempLockView>(session.key, path);
       setLock(next);
       setProblem(null);
-      // The lock moves the device between states (LOCKED and back): show the device as it is now.
-      if (lastStatus.current !== null && lastStatus.current !== next.status) void onChange();
-      lastStatus.current = next.status;
     } catch (err) {
       // Never locked: nothing to show but the form.
       if (err instanceof ApiProblem && err.status === 404) setLock(null);
       else setProblem(asProblem(err));
     }
-  }, [session.key, path, onChange]);
+  }, [session.key, path]);
 
   // The device answer says whether there is a lock at all: reading a lock that never existed is a 404.
   const hasLock = device.tempLock !== null;
@@ -41,9 +39,11 @@ export function TempLockPanel({ device, onChange }: { device: Device; onChange: 
   }, [load, hasLock]);
   useEffect(() => {
     if (!lock?.running) return;
-    const timer = setInterval(() => void load(), REFRESH_MS);
+    // A running lock moves the device between states (LOCKED and back) and adds to its timeline:
+    // the device is read again with the lock.
+    const timer = setInterval(() => void Promise.all([load(), onChange()]), REFRESH_MS);
     return () => clearInterval(timer);
-  }, [lock?.running, load]);
+  }, [lock?.running, load, onChange]);
 
   async function cancel() {
     setProblem(null);
@@ -81,7 +81,7 @@ export function TempLockPanel({ device, onChange }: { device: Device; onChange: 
 }
 
 function LockStatus({ lock }: { lock: TempLockView }) {
-  const now = useNow(1000);
+  const now = useNow(COUNTDOWN_TICK_MS);
   const endsAt = lock.lockEndsAt ? new Date(lock.lockEndsAt).getTime() : null;
   return (
     <>
