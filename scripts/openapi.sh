@@ -7,6 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 bin=node_modules/.bin
 types=src/api/openapiTypes.ts
+for tool in redocly openapi-typescript prettier; do
+  [[ -x "$bin/$tool" ]] || { echo "openapi: $bin/$tool is missing; run: npm install --no-audit --no-fund" >&2 && exit 1; }
+done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -9,6 +9,7 @@ import {
   batchId,
   deviceUid,
   idempotencyKey,
+  jsonBodyErrors,
   location,
   problem,
   responses,
@@ -18,7 +19,7 @@ import {
 import { Schema, bool, dateTime, obj, oneOf, ref, schemas, str } from './openapiSchemas';
 
 const uploadOptions: Record<string, Schema> = {
-  mode: { ...oneOf(AssignmentModes), description: 'assign a workflow, register devices then assign, or exit their workflow.' },
+  mode: { ...oneOf(AssignmentModes), description: 'Required: assign a workflow, register devices then assign, or exit their workflow.' },
   workflowId: { ...str, description: 'The catalogue workflow (24-character hex id); required unless mode is exit.' },
   serviceTypeId: {
     type: 'integer',
@@ -65,10 +66,7 @@ const batchPaths: Record<string, PathItem> = {
         'the answer, and rows that can never succeed (an invalid UID, a duplicate) are already counted as rejected; the batch ' +
         'then runs in the background: poll `links.self` (getBatch). Options go in the query string or, for multipart, as form fields.',
       tags: ['batches'],
-      parameters: [
-        ...Object.entries(uploadOptions).map(([name, schema]) => ({ name, in: 'query', required: name === 'mode', schema })),
-        idempotencyKey,
-      ],
+      parameters: [...Object.entries(uploadOptions).map(([name, schema]) => ({ name, in: 'query', schema })), idempotencyKey],
       requestBody: {
         required: true,
         content: {
@@ -85,7 +83,11 @@ const batchPaths: Record<string, PathItem> = {
         404: problem('The target workspace is not in your tenant tree.', 'notFound'),
         413: problem('The file has more bytes or rows than this API accepts.', 'payloadTooLarge'),
         415: problem('The body is neither text/csv nor multipart/form-data.', 'unsupportedMediaType'),
-        422: problem('The workflow is not an active workflow of your catalogue, or its service type differs.', 'workflowNotFound'),
+        422: problem(
+          'The workflow is not an active workflow of your catalogue, or its service type differs.',
+          'workflowNotFound',
+          'invalidServiceType',
+        ),
         ...authErrors,
       },
     },
@@ -237,6 +239,7 @@ const devicePaths: Record<string, PathItem> = {
         },
       },
       responses: {
+        ...jsonBodyErrors,
         200: answer('Assigned.', 'DeviceWorkflowResult'),
         400: problem('A malformed workflow id, mode or device UID.', 'validationFailed', 'invalidDeviceUid'),
         404: problem('No such device in your tenant tree, or it may not take a workflow.', 'notFound'),
@@ -288,6 +291,7 @@ const tempLockPaths: Record<string, PathItem> = {
         },
       },
       responses: {
+        ...jsonBodyErrors,
         202: answer('Waiting for the check-in.', 'TempLockAccepted', examples.tempLockAccepted),
         404: problem('No such device in your tenant tree.', 'notFound'),
         409: problem('The device has no active workflow.', 'deviceHasNoWorkflow'),
@@ -362,6 +366,7 @@ const tenantPaths: Record<string, PathItem> = {
         content: { 'application/json': { schema: ref('WorkingHoursCalendar'), example: examples.workingHours } },
       },
       responses: {
+        ...jsonBodyErrors,
         200: answer('Saved.', 'WorkingHours'),
         404: problem('No such tenant in your tree.', 'notFound'),
         422: problem('The calendar is invalid; `errors` names each field.', 'fieldErrors'),
@@ -425,10 +430,11 @@ const workflowPaths: Record<string, PathItem> = {
         },
       },
       responses: {
+        ...jsonBodyErrors,
         201: { ...answer('Created.', 'Workflow'), headers: location },
         400: problem('A missing or too long name.', 'validationFailed'),
         404: problem('The tenant is not in your tenant tree.', 'notFound'),
-        422: problem('An unknown service type.', 'validationFailed'),
+        422: problem('An unknown service type.', 'invalidServiceType'),
         ...authErrors,
       },
     },

@@ -84,7 +84,7 @@ export const examples = {
     nextCursor: '2',
     links: { next: `${batchUrl}/devices?limit=2&cursor=2` },
   },
-  resultsCsv: `rowNumber,deviceUid,status,code,message\n1,${deviceUid},SUCCEEDED,OK,workflow assigned\n`,
+  resultsCsv: `rowNumber,deviceUid,status,code,message,finishedAt\r\n1,${deviceUid},SUCCEEDED,OK,workflow assigned,2026-11-30T09:00:02.010Z\r\n`,
   tempLockRequest: { durationMinutes: 90, workingHours: true, notification: { title: 'Payment overdue', body: 'Call us to unlock.' } },
   tempLockAccepted: {
     actionId,
@@ -140,6 +140,12 @@ export const problemExamples = {
     detail: `device ${deviceUid} has no active workflow; a temp lock needs one`,
   },
   payloadTooLarge: { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'the file exceeds the limit of 67108864 bytes' },
+  invalidJson: { status: 400, code: 'VALIDATION_FAILED', detail: 'request body is not valid JSON' },
+  jsonOnly: {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    detail: 'send a JSON body with Content-Type: application/json, not text/plain',
+  },
   unsupportedMediaType: {
     status: 415,
     code: 'UNSUPPORTED_MEDIA_TYPE',
@@ -150,6 +156,7 @@ export const problemExamples = {
     code: 'WORKFLOW_NOT_FOUND',
     detail: 'workflow 665f1c2e9b1e8a3d4c5b6a79 is not an active workflow of your catalogue',
   },
+  invalidServiceType: { status: 422, code: 'INVALID_SERVICE_TYPE', detail: 'serviceTypeId must be 1, 2 or 3' },
   fieldErrors: {
     status: 422,
     code: 'VALIDATION_FAILED',

@@ -70,6 +70,12 @@ export const authErrors = {
   429: shared('RateLimited'),
   503: shared('Unavailable'),
 };
+export /** Answers of every operation that takes a JSON body; an operation's own 400 replaces the first. */
+const jsonBodyErrors = {
+  400: problem('The body is not valid JSON.', 'invalidJson'),
+  413: problem('The body is larger than the API accepts.', 'payloadTooLarge'),
+  415: problem('The body is not application/json.', 'jsonOnly'),
+};
 export const location = { Location: { description: 'The URL of the resource to poll.', schema: str } };
 
 export const batchId = { name: 'id', in: 'path', required: true, description: 'The batch id returned by uploadBatch.', schema: str };

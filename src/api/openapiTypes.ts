@@ -794,8 +794,8 @@ export interface operations {
   };
   uploadBatch: {
     parameters: {
-      query: {
-        mode: 'assign' | 'register' | 'exit';
+      query?: {
+        mode?: 'assign' | 'register' | 'exit';
         workflowId?: string;
         serviceTypeId?: 1 | 2 | 3;
         targetWorkspaceId?: string;
@@ -820,7 +820,7 @@ export interface operations {
         'multipart/form-data': {
           file: string;
           /**
-           * @description assign a workflow, register devices then assign, or exit their workflow.
+           * @description Required: assign a workflow, register devices then assign, or exit their workflow.
            * @enum {string}
            */
           mode?: 'assign' | 'register' | 'exit';
@@ -1157,8 +1157,8 @@ export interface operations {
         };
         content: {
           /**
-           * @example rowNumber,deviceUid,status,code,message
-           *     1,353456789012348,SUCCEEDED,OK,workflow assigned
+           * @example rowNumber,deviceUid,status,code,message,finishedAt
+           *     1,353456789012348,SUCCEEDED,OK,workflow assigned,2026-11-30T09:00:02.010Z
            */
           'text/csv': string;
         };
@@ -1436,6 +1436,24 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description The body is larger than the API accepts. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description The workflow is not an active workflow of your catalogue. */
       422: {
         headers: {
@@ -1605,6 +1623,15 @@ export interface operations {
           'application/json': components['schemas']['TempLockAccepted'];
         };
       };
+      /** @description The body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       401: components['responses']['Unauthenticated'];
       403: components['responses']['Forbidden'];
       /** @description No such device in your tenant tree. */
@@ -1618,6 +1645,24 @@ export interface operations {
       };
       /** @description The device has no active workflow. */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than the API accepts. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not application/json. */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -1807,10 +1852,37 @@ export interface operations {
           'application/json': components['schemas']['WorkingHours'];
         };
       };
+      /** @description The body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       401: components['responses']['Unauthenticated'];
       403: components['responses']['Forbidden'];
       /** @description No such tenant in your tree. */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than the API accepts. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not application/json. */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -1963,6 +2035,24 @@ export interface operations {
       403: components['responses']['Forbidden'];
       /** @description The tenant is not in your tenant tree. */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than the API accepts. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not application/json. */
+      415: {
         headers: {
           [name: string]: unknown;
         };

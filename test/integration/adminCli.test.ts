@@ -1,7 +1,8 @@
 // `npm run admin` on a clean database: the tenant and key it creates drive an upload end to end, a
 // revoked key stops working within a second on every API process, and bad input writes nothing.
 import { upsertWorkflowVersion } from '../../src/db/inventorySeed';
-import { csvOf, freshImei, getJson, uploadCsv, waitForBatchEnd } from './batchSupport';
+import { csvOf, freshImei, uploadCsv, waitForBatchEnd } from './batchSupport';
+import { apiClient, expectStatus } from './apiClient';
 import { AdminRun, createCleanDatabases, runAdmin } from './adminSupport';
 import { TestStack, startServingStack, waitFor } from './harness';
 import { buildEntryPoints } from './processSupport';
@@ -38,15 +39,14 @@ describe('admin command on a clean database', () => {
     // The API and worker start on the database the admin command created (migrated by it, nothing else).
     serving = await startServingStack(databases.env);
     ({ stack, base } = serving);
-    const me = await getJson(base, apiKey, '/v1/me');
+    const me = await apiClient(base, apiKey).get('/me');
     expect(me).toMatchObject({ status: 200, body: { tenantId: 'acme-fleet', role: 'operator', tenantTree: ['acme-fleet', 'acme-north'] } });
 
     // The catalogue has no admin command: its entries come from the catalogue service in production.
     const workflowId = await upsertWorkflowVersion(stack.mongo, { name: 'Fleet policy', tenantId: 'acme-fleet', serviceTypeId: 1 });
     const uids = [freshImei(), freshImei(), freshImei()];
-    const upload = await uploadCsv(base, apiKey, csvOf(uids), { mode: 'register', workflowId, createMissing: 'true' });
-    expect(upload.status).toBe(202);
-    const batch = await waitForBatchEnd(base, apiKey, upload.body.batchId);
+    const upload = await uploadCsv(base, apiKey, csvOf(uids), { mode: 'register', workflowId, createMissing: true });
+    const batch = await waitForBatchEnd(base, apiKey, expectStatus(upload, 202).batchId);
     expect(batch).toMatchObject({ status: 'COMPLETED' });
 
     const listing = await admin('key', 'list');
@@ -60,7 +60,7 @@ describe('admin command on a clean database', () => {
   it('revokes a key: every API process refuses it within a second', async () => {
     const apiKey = (await admin('key', 'create', '--tenant', 'acme-north', '--role', 'read_only', '--name', 'viewer')).stdout.trim();
     const apis = [base, await stack.startApi()]; // two apps, two key caches: like two API processes
-    for (const api of apis) expect((await getJson(api, apiKey, '/v1/me')).status).toBe(200);
+    for (const api of apis) expect((await apiClient(api, apiKey).get('/me')).status).toBe(200);
 
     const revoke = admin('key', 'revoke', apiKey.slice(0, 11));
     const lastAccepted = await Promise.all(
@@ -68,7 +68,7 @@ describe('admin command on a clean database', () => {
         let lastOkStart = 0;
         await waitFor(`${api} to refuse the revoked key`, async () => {
           const started = Date.now();
-          const { status } = await getJson(api, apiKey, '/v1/me');
+          const { status } = await apiClient(api, apiKey).get('/me');
           if (status === 200) lastOkStart = started;
           return status === 401;
         });

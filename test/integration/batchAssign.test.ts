@@ -8,13 +8,13 @@ import {
   batchTenant,
   csvOf,
   freshImei,
-  getJson,
   milestoneCounts,
   registerDevice,
   seedDevices,
   uploadCsv,
   waitForBatchEnd,
 } from './batchSupport';
+import { ApiClient, apiClient, expectStatus } from './apiClient';
 
 jest.setTimeout(120_000);
 describe('BatchAssign', () => {
@@ -22,10 +22,12 @@ describe('BatchAssign', () => {
   let stop: () => Promise<void>;
   let base: string;
   let tenant: BatchTenant;
+  let api: ApiClient;
 
   beforeAll(async () => {
     ({ stack, base, stop } = await startServingStack());
     tenant = await batchTenant(stack);
+    api = apiClient(base, tenant.apiKey);
   });
   afterAll(async () => stop());
 
@@ -35,11 +37,10 @@ describe('BatchAssign', () => {
     const locked = await seedDevices(stack, tenant.tenantId, 2, DeviceState.LOCKED, { previousStateId: DeviceState.ACTIVE });
     const uids = [...r4u, ...active, ...locked];
 
-    const upload = await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId });
-    expect(upload.status).toBe(202);
-    expect(upload.body).toMatchObject({ status: 'RUNNING', rows: { total: 25, accepted: 25, rejected: 0 } });
-    expect(upload.body.links.temporalUi).toContain(encodeURIComponent(`batch/${upload.body.batchId}`));
-    const batchId = upload.body.batchId;
+    const upload = expectStatus(await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId }), 202);
+    expect(upload).toMatchObject({ status: 'RUNNING', rows: { total: 25, accepted: 25, rejected: 0 } });
+    expect(upload.links.temporalUi).toContain(encodeURIComponent(`batch/${upload.batchId}`));
+    const batchId = upload.batchId;
 
     const done = await waitForBatchEnd(base, tenant.apiKey, batchId);
     expect(done).toMatchObject({
@@ -61,31 +62,30 @@ describe('BatchAssign', () => {
     expect(milestones.every((m) => m.milestone === 'ASSIGN_WORKFLOW_REQUESTED' && m.n === 1)).toBe(true);
 
     // The device read side shows the assignment and the timeline.
-    const device = await getJson(base, tenant.apiKey, `/v1/devices/${r4u[0]}`);
-    expect(device.body).toMatchObject({
+    const device = expectStatus(await api.get('/devices/{uid}', { path: { uid: r4u[0]! } }), 200);
+    expect(device).toMatchObject({
       state: 'READY_FOR_USE',
       assignment: { workflowId: tenant.workflowId },
       allowedActions: expect.arrayContaining(['ACTIVATE', 'LOCK']),
     });
-    const history = await getJson(base, tenant.apiKey, `/v1/devices/${r4u[0]}/history`);
-    expect(history.body.timeline).toEqual([
+    const history = expectStatus(await api.get('/devices/{uid}/history', { path: { uid: r4u[0]! } }), 200);
+    expect(history.timeline).toEqual([
       expect.objectContaining({ milestone: 'ASSIGN_WORKFLOW_REQUESTED', source: 'BATCH', batchId, elapsedSinceFirstMs: 0 }),
     ]);
 
     // Cursor pagination walks every row exactly once.
     const seen: string[] = [];
-    let path = `/v1/batches/${batchId}/devices?limit=10`;
+    let cursor: string | undefined;
     for (;;) {
-      const page = await getJson(base, tenant.apiKey, path);
-      seen.push(...page.body.devices.map((d: { deviceUid: string }) => d.deviceUid));
-      if (!page.body.nextCursor) break;
-      path = `/v1/batches/${batchId}/devices?limit=10&cursor=${page.body.nextCursor}`;
+      const page = expectStatus(await api.get('/batches/{id}/devices', { path: { id: batchId }, query: { limit: 10, cursor } }), 200);
+      seen.push(...page.devices.map((d) => d.deviceUid));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
     }
     expect(seen).toEqual(uids);
 
-    const csv = await fetch(`${base}/v1/batches/${batchId}/results.csv`, { headers: { 'X-API-Key': tenant.apiKey } });
-    expect(csv.headers.get('content-type')).toContain('text/csv');
-    const lines = (await csv.text()).trim().split('\r\n');
+    const csv = expectStatus(await api.get('/batches/{id}/results.csv', { path: { id: batchId } }), 200);
+    const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe('rowNumber,deviceUid,status,code,message,finishedAt');
     expect(lines).toHaveLength(26);
     expect(lines[1]).toMatch(new RegExp(`^1,${uids[0]},SUCCEEDED,OK,`));
@@ -112,15 +112,17 @@ describe('BatchAssign', () => {
     });
     const rows = [ok1!, '12345', ok2!, ok1!, unknown, foreign!, idle!, released!, prepaid!, busy!, '=cmd|calc'];
 
-    const upload = await uploadCsv(base, tenant.apiKey, csvOf(rows, 'imei'), { mode: 'assign', workflowId: tenant.workflowId });
-    expect(upload.status).toBe(202);
-    expect(upload.body.rows).toEqual({ total: 11, accepted: 8, rejected: 3 });
-    const done = await waitForBatchEnd(base, tenant.apiKey, upload.body.batchId);
+    const upload = expectStatus(
+      await uploadCsv(base, tenant.apiKey, csvOf(rows, 'imei'), { mode: 'assign', workflowId: tenant.workflowId }),
+      202,
+    );
+    expect(upload.rows).toEqual({ total: 11, accepted: 8, rejected: 3 });
+    const done = await waitForBatchEnd(base, tenant.apiKey, upload.batchId);
     expect(done.status).toBe('COMPLETED');
     expect(done.isSuccess).toBe(false);
 
-    const { body } = await getJson(base, tenant.apiKey, `/v1/batches/${upload.body.batchId}/devices?limit=100`);
-    expect(body.devices.map((d: any) => [d.deviceUid, d.code])).toEqual([
+    const page = expectStatus(await api.get('/batches/{id}/devices', { path: { id: upload.batchId }, query: { limit: 100 } }), 200);
+    expect(page.devices.map((d) => [d.deviceUid, d.code])).toEqual([
       [ok1, 'OK'],
       ['12345', 'INVALID_DEVICE_UID'],
       [ok2, 'OK'],
@@ -145,9 +147,7 @@ describe('BatchAssign', () => {
     });
     // The other tenant's device was not touched, and the CSV download neutralises formulas.
     expect(await stack.mongo.devices.countDocuments({ device_uid: foreign })).toBe(0);
-    const csv = await (
-      await fetch(`${base}/v1/batches/${upload.body.batchId}/results.csv`, { headers: { 'X-API-Key': tenant.apiKey } })
-    ).text();
+    const csv = expectStatus(await api.get('/batches/{id}/results.csv', { path: { id: upload.batchId } }), 200);
     expect(csv).toContain(`11,'=cmd|calc,FAILED,INVALID_DEVICE_UID`);
   });
 
@@ -158,10 +158,9 @@ describe('BatchAssign', () => {
     const upload = await uploadCsv(base, tenant.apiKey, csvOf([...idle, alreadyRegistered!, missing]), {
       mode: 'register',
       workflowId: tenant.workflowId,
-      createMissing: 'true',
+      createMissing: true,
     });
-    expect(upload.status).toBe(202);
-    const batchId = upload.body.batchId;
+    const batchId = expectStatus(upload, 202).batchId;
     const done = await waitForBatchEnd(base, tenant.apiKey, batchId);
     expect(done.countersByCode).toEqual({ OK: 6, REGISTER_FAILED: 1 });
 
@@ -178,8 +177,8 @@ describe('BatchAssign', () => {
     expect(milestones.some((m) => m.uid === alreadyRegistered)).toBe(false);
     expect(await stack.mongo.devices.countDocuments({ tenant_id: tenant.tenantId, device_uid: alreadyRegistered })).toBe(0);
 
-    const history = await getJson(base, tenant.apiKey, `/v1/devices/${idle[0]}/history`);
-    expect(history.body.timeline.map((t: any) => t.milestone)).toEqual(['REGISTER', 'ASSIGN_WORKFLOW_REQUESTED']);
+    const history = expectStatus(await api.get('/devices/{uid}/history', { path: { uid: idle[0]! } }), 200);
+    expect(history.timeline.map((t) => t.milestone)).toEqual(['REGISTER', 'ASSIGN_WORKFLOW_REQUESTED']);
     await recordHistory(stack, `device-assign/${batchId}/${idle[0]}`, 'deviceAssignV2.register');
   });
 
@@ -187,11 +186,10 @@ describe('BatchAssign', () => {
     const assigned = await seedDevices(stack, tenant.tenantId, 3);
     const [bare] = await seedDevices(stack, tenant.tenantId, 1);
     const first = await uploadCsv(base, tenant.apiKey, csvOf(assigned), { mode: 'assign', workflowId: tenant.workflowId });
-    await waitForBatchEnd(base, tenant.apiKey, first.body.batchId);
+    await waitForBatchEnd(base, tenant.apiKey, expectStatus(first, 202).batchId);
 
     const upload = await uploadCsv(base, tenant.apiKey, csvOf([...assigned, bare!]), { mode: 'exit' });
-    expect(upload.status).toBe(202);
-    const batchId = upload.body.batchId;
+    const batchId = expectStatus(upload, 202).batchId;
     const done = await waitForBatchEnd(base, tenant.apiKey, batchId);
     expect(done.countersByCode).toEqual({ OK: 3, DEVICE_HAS_NO_WORKFLOW: 1 });
     const docs = await stack.mongo.devices.find({ tenant_id: tenant.tenantId, device_uid: { $in: assigned } }).toArray();
@@ -246,107 +244,85 @@ describe('BatchAssign', () => {
       mode: 'assign',
       workflowId: tenant.workflowId,
     });
-    const batchId = upload.body.batchId;
+    const batchId = expectStatus(upload, 202).batchId;
     const first = await waitForBatchEnd(base, tenant.apiKey, batchId);
     expect(first.countersByCode).toEqual({ OK: 3, WRONG_STATE_DEVICE: 2, INVALID_DEVICE_UID: 1 });
 
     for (const uid of idle) await registerDevice(stack, tenant.tenantId, uid);
-    const retry = await fetch(`${base}/v1/batches/${batchId}/retry`, { method: 'POST', headers: { 'X-API-Key': tenant.apiKey } });
-    expect(retry.status).toBe(202);
-    expect(await retry.json()).toMatchObject({ retry: 1, devices: 2, workflowId: `batch/${batchId}/retry-1` });
+    const retry = expectStatus(await api.post('/batches/{id}/retry', { path: { id: batchId } }), 202);
+    expect(retry).toMatchObject({ retry: 1, devices: 2, workflowId: `batch/${batchId}/retry-1` });
     const second = await waitForBatchEnd(base, tenant.apiKey, batchId);
     expect(second).toMatchObject({ status: 'COMPLETED', retries: 1, countersByCode: { OK: 5, INVALID_DEVICE_UID: 1 } });
     const rows = await batchRows(stack, batchId);
     expect([...rows.values()].every((r) => r.rows === 1)).toBe(true);
     expect((await milestoneCounts(stack, batchId)).every((m) => m.n === 1)).toBe(true);
 
-    const again = await fetch(`${base}/v1/batches/${batchId}/retry`, { method: 'POST', headers: { 'X-API-Key': tenant.apiKey } });
-    expect(again.status).toBe(409);
+    const again = await api.post('/batches/{id}/retry', { path: { id: batchId } });
+    expect(expectStatus(again, 409).code).toBe('CONFLICT');
   });
 
   it('the same Idempotency-Key returns the same batch', async () => {
     const uids = await seedDevices(stack, tenant.tenantId, 2);
     const headers = { 'Idempotency-Key': stack.uniqueId('upload') };
-    const params = { mode: 'assign', workflowId: tenant.workflowId };
-    const first = await uploadCsv(base, tenant.apiKey, csvOf(uids), params, headers);
-    const second = await uploadCsv(base, tenant.apiKey, csvOf(uids), params, headers);
-    expect(first.status).toBe(202);
-    expect(second.status).toBe(200);
-    expect(second.body.batchId).toBe(first.body.batchId);
-    expect(second.body.rows).toEqual(first.body.rows);
+    const params = { mode: 'assign', workflowId: tenant.workflowId } as const;
+    const first = expectStatus(await uploadCsv(base, tenant.apiKey, csvOf(uids), params, headers), 202);
+    const second = expectStatus(await uploadCsv(base, tenant.apiKey, csvOf(uids), params, headers), 200);
+    expect(second.batchId).toBe(first.batchId);
+    expect(second.rows).toEqual(first.rows);
     const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM t_batch_action WHERE idempotency_key = $1', [
       headers['Idempotency-Key'],
     ]);
     expect(rows[0].n).toBe(1);
-    await waitForBatchEnd(base, tenant.apiKey, first.body.batchId);
+    await waitForBatchEnd(base, tenant.apiKey, first.batchId);
   });
 
   it("another tenant's batch and device are 404", async () => {
     const uids = await seedDevices(stack, tenant.tenantId, 1);
-    const upload = await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId });
-    await waitForBatchEnd(base, tenant.apiKey, upload.body.batchId);
-    const other = await createTenantWithKey(stack);
-    for (const path of [
-      `/v1/batches/${upload.body.batchId}`,
-      `/v1/batches/${upload.body.batchId}/devices`,
-      `/v1/devices/${uids[0]}`,
-      `/v1/devices/${uids[0]}/history`,
-    ]) {
-      const res = await getJson(base, other.apiKey, path);
-      expect([path, res.status, res.body.code]).toEqual([path, 404, expect.stringMatching(/NOT_FOUND/)]);
+    const upload = expectStatus(await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId }), 202);
+    await waitForBatchEnd(base, tenant.apiKey, upload.batchId);
+    const other = apiClient(base, (await createTenantWithKey(stack)).apiKey);
+    const batch = { path: { id: upload.batchId } };
+    const device = { path: { uid: uids[0]! } };
+    for (const [name, answer] of [
+      ['getBatch', await other.get('/batches/{id}', batch)],
+      ['listBatchDevices', await other.get('/batches/{id}/devices', batch)],
+      ['getDevice', await other.get('/devices/{uid}', device)],
+      ['getDeviceHistory', await other.get('/devices/{uid}/history', device)],
+      ['assignDeviceWorkflow', await other.post('/devices/{uid}/workflow', { ...device, body: { workflowId: tenant.workflowId } })],
+    ] as const) {
+      expect([name, answer.status, answer.body]).toEqual([
+        name,
+        404,
+        expect.objectContaining({ code: expect.stringMatching(/NOT_FOUND/) }),
+      ]);
     }
-    const assign = await fetch(`${base}/v1/devices/${uids[0]}/workflow`, {
-      method: 'POST',
-      headers: { 'X-API-Key': other.apiKey, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ workflowId: tenant.workflowId }),
-    });
-    expect(assign.status).toBe(404);
   });
 
   it('single-device assign and exit use the same workflow and report the result', async () => {
     const [uid] = await seedDevices(stack, tenant.tenantId, 1);
-    const post = (body: object, key: string) =>
-      fetch(`${base}/v1/devices/${uid}/workflow`, {
-        method: 'POST',
-        headers: { 'X-API-Key': tenant.apiKey, 'Content-Type': 'application/json', 'Idempotency-Key': key },
-        body: JSON.stringify(body),
-      });
-    const assigned = await post({ workflowId: tenant.workflowId }, 'k1');
-    expect(assigned.status).toBe(200);
-    expect(await assigned.json()).toMatchObject({ code: 'OK' });
-    const repeated = await post({ workflowId: tenant.workflowId }, 'k1');
-    expect(repeated.status).toBe(200);
-    const twice = await post({ workflowId: tenant.workflowId }, 'k2');
-    expect(twice.status).toBe(409);
-    expect(await twice.json()).toMatchObject({ code: 'DEVICE_ALREADY_HAS_WORKFLOW' });
-    const exit = await fetch(`${base}/v1/devices/${uid}/workflow`, { method: 'DELETE', headers: { 'X-API-Key': tenant.apiKey } });
-    expect(exit.status).toBe(200);
-    const history = await getJson(base, tenant.apiKey, `/v1/devices/${uid}/history`);
-    expect(history.body.timeline.map((t: any) => [t.milestone, t.source])).toEqual([
+    const device = { path: { uid: uid! } };
+    const assign = (key: string) =>
+      api.post('/devices/{uid}/workflow', { ...device, body: { workflowId: tenant.workflowId }, headers: { 'Idempotency-Key': key } });
+    expect(expectStatus(await assign('k1'), 200)).toMatchObject({ code: 'OK' });
+    expectStatus(await assign('k1'), 200);
+    expect(expectStatus(await assign('k2'), 409)).toMatchObject({ code: 'DEVICE_ALREADY_HAS_WORKFLOW' });
+    expectStatus(await api.delete('/devices/{uid}/workflow', device), 200);
+    const history = expectStatus(await api.get('/devices/{uid}/history', device), 200);
+    expect(history.timeline.map((t) => [t.milestone, t.source])).toEqual([
       ['ASSIGN_WORKFLOW_REQUESTED', 'API'],
       ['EXIT_WORKFLOW_REQUESTED', 'API'],
     ]);
-    const exitAgain = await fetch(`${base}/v1/devices/${uid}/workflow`, { method: 'DELETE', headers: { 'X-API-Key': tenant.apiKey } });
-    expect(exitAgain.status).toBe(409);
-    expect(await exitAgain.json()).toMatchObject({ code: 'DEVICE_HAS_NO_WORKFLOW' });
+    const exitAgain = await api.delete('/devices/{uid}/workflow', device);
+    expect(expectStatus(exitAgain, 409)).toMatchObject({ code: 'DEVICE_HAS_NO_WORKFLOW' });
   });
 
   it('the workflow catalogue lists and creates workflows of the tenant tree', async () => {
-    const created = await fetch(`${base}/v1/workflows`, {
-      method: 'POST',
-      headers: { 'X-API-Key': tenant.apiKey, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'Prepaid onboarding', serviceTypeId: 2 }),
-    });
-    expect(created.status).toBe(201);
-    const workflow: any = await created.json();
+    const workflow = expectStatus(await api.post('/workflows', { body: { name: 'Prepaid onboarding', serviceTypeId: 2 } }), 201);
     expect(workflow).toMatchObject({ name: 'Prepaid onboarding', serviceTypeId: 2, tenantId: tenant.tenantId, status: 'ACTIVE' });
-    const list = await getJson(base, tenant.apiKey, '/v1/workflows');
-    expect(list.body.workflows.map((w: any) => w.id)).toEqual(expect.arrayContaining([tenant.workflowId, workflow.id]));
-    const bad = await fetch(`${base}/v1/workflows`, {
-      method: 'POST',
-      headers: { 'X-API-Key': tenant.apiKey, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'x', serviceTypeId: 9 }),
-    });
-    expect(bad.status).toBe(422);
+    const list = expectStatus(await api.get('/workflows'), 200);
+    expect(list.workflows.map((w) => w.id)).toEqual(expect.arrayContaining([tenant.workflowId, workflow.id]));
+    // A service type the document does not allow, sent on purpose: the API must refuse it.
+    const bad = await api.post('/workflows', { body: { name: 'x', serviceTypeId: 9 as 1 } });
+    expect(expectStatus(bad, 422).code).toBe('INVALID_SERVICE_TYPE');
   });
 });

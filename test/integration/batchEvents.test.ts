@@ -7,6 +7,7 @@ import { createApiKey } from '../../src/db/inventorySeed';
 import { EVENT_INTERVAL_MS } from '../../src/api/routes/batchEvents';
 import { TestStack, createTenantWithKey, startTestStack } from './harness';
 import { BatchTenant, batchTenant, csvOf, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
+import { expectStatus } from './apiClient';
 
 interface ReadEvents {
   status: number;
@@ -61,8 +62,7 @@ describe('batch progress over Server-Sent Events', () => {
     // No worker yet: the batch waits at 0 done, so the first event is known before any work happens.
     const uids = await seedDevices(stack, tenant.tenantId, 30);
     const upload = await uploadCsv(base, tenant.apiKey, csvOf([...uids, 'not-a-uid!']), { mode: 'assign', workflowId: tenant.workflowId });
-    expect(upload.status).toBe(202);
-    const batchId: string = upload.body.batchId;
+    const batchId = expectStatus(upload, 202).batchId;
 
     let starting = false;
     const stream = readEvents(`${base}/v1/batches/${batchId}/events`, tenant.apiKey, (event) => {
@@ -96,21 +96,21 @@ describe('batch progress over Server-Sent Events', () => {
 
   it('sends a finished batch its end event at once and closes', async () => {
     const uids = await seedDevices(stack, tenant.tenantId, 2);
-    const upload = await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId });
+    const upload = expectStatus(await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId }), 202);
     if (!worker) {
       worker = await stack.newWorker();
       workerDone = worker.run();
     }
-    await waitForBatchEnd(base, tenant.apiKey, upload.body.batchId);
-    const { status, events } = await readEvents(`${base}/v1/batches/${upload.body.batchId}/events`, tenant.apiKey);
+    await waitForBatchEnd(base, tenant.apiKey, upload.batchId);
+    const { status, events } = await readEvents(`${base}/v1/batches/${upload.batchId}/events`, tenant.apiKey);
     expect(status).toBe(200);
     expect(events.map((e) => [e.event, JSON.parse(e.data).status])).toEqual([['end', 'COMPLETED']]);
   });
 
   it('is authenticated and scoped to the tenant tree like every /v1 route', async () => {
     const uids = await seedDevices(stack, tenant.tenantId, 1);
-    const upload = await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId });
-    const url = `${base}/v1/batches/${upload.body.batchId}/events`;
+    const upload = expectStatus(await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId }), 202);
+    const url = `${base}/v1/batches/${upload.batchId}/events`;
     const other = await createTenantWithKey(stack);
     const readOnly = await createApiKey(stack.pool, tenant.tenantId, 'viewer', 'read_only');
     const gateway = await createApiKey(stack.pool, tenant.tenantId, 'gateway', 'device_gateway');

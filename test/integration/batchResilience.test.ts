@@ -13,6 +13,7 @@ import {
   uploadCsv,
   waitForBatchEnd,
 } from './batchSupport';
+import { apiClient, expectStatus } from './apiClient';
 
 jest.setTimeout(120_000);
 describe('BatchAssign resilience', () => {
@@ -43,7 +44,7 @@ describe('BatchAssign resilience', () => {
     stack.config.batch.windowSize = 4;
     const uids = await seedDevices(stack, tenant.tenantId, 35);
     const upload = await uploadCsv(base, tenant.apiKey, csvOf([...uids, 'bad-']), { mode: 'assign', workflowId: tenant.workflowId });
-    const batchId = upload.body.batchId;
+    const batchId = expectStatus(upload, 202).batchId;
     const result = await withWorker(() => stack.client.workflow.getHandle<typeof batchAssign>(`batch/${batchId}`).result());
     expect(result).toMatchObject({ status: 'COMPLETED', total: 36, byCode: { OK: 35, INVALID_DEVICE_UID: 1 } });
     expect(result.runs).toBeGreaterThanOrEqual(4);
@@ -57,14 +58,13 @@ describe('BatchAssign resilience', () => {
     stack.config.batch.windowSize = 2;
     const uids = await seedDevices(stack, tenant.tenantId, 120);
     const upload = await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId });
-    const batchId = upload.body.batchId;
+    const batchId = expectStatus(upload, 202).batchId;
     const handle = stack.client.workflow.getHandle(`batch/${batchId}`);
     await withWorker(async () => {
       await waitFor('some devices done', async () => (await doneRows(batchId)) >= 6);
       const progress = await handle.query(batchProgressQuery);
       expect(progress).toMatchObject({ batchId, total: 120, cancelRequested: false });
-      const cancel = await fetch(`${base}/v1/batches/${batchId}/cancel`, { method: 'POST', headers: { 'X-API-Key': tenant.apiKey } });
-      expect(cancel.status).toBe(202);
+      expectStatus(await apiClient(base, tenant.apiKey).post('/batches/{id}/cancel', { path: { id: batchId } }), 202);
       return handle.result();
     });
     const done = await waitForBatchEnd(base, tenant.apiKey, batchId);
@@ -72,8 +72,8 @@ describe('BatchAssign resilience', () => {
     const byStatus = await expectExactlyOnce(batchId, uids);
     expect(byStatus.CANCELLED).toBeGreaterThan(50);
     expect((byStatus.SUCCEEDED ?? 0) + byStatus.CANCELLED).toBe(120);
-    const again = await fetch(`${base}/v1/batches/${batchId}/cancel`, { method: 'POST', headers: { 'X-API-Key': tenant.apiKey } });
-    expect(again.status).toBe(409);
+    const again = await apiClient(base, tenant.apiKey).post('/batches/{id}/cancel', { path: { id: batchId } });
+    expect(expectStatus(again, 409).code).toBe('CONFLICT');
   });
 
   it('a worker stopped mid-batch and a new one started: every device ends with exactly one result', async () => {
@@ -81,7 +81,7 @@ describe('BatchAssign resilience', () => {
     stack.config.batch.childrenPerRun = 40;
     const uids = await seedDevices(stack, tenant.tenantId, 150);
     const upload = await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId });
-    const batchId = upload.body.batchId;
+    const batchId = expectStatus(upload, 202).batchId;
 
     // A short sticky timeout: tasks cached on the stopped worker move to the new one at once.
     const first = await stack.newWorker({ stickyQueueScheduleToStartTimeout: '1 second' });

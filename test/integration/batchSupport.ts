@@ -4,6 +4,8 @@ import { applyDeviceAction } from '../../src/db/deviceLifecycleStore';
 import { SeedDevice, insertDevices, upsertWorkflowVersion } from '../../src/db/inventorySeed';
 import { DeviceState } from '../../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
+import type { operations } from '../../src/api/openapiTypes';
+import { RequestOptions, Schemas, apiClient, expectStatus } from './apiClient';
 import { TestStack, createTenantWithKey, waitFor } from './harness';
 
 export interface BatchTenant {
@@ -48,37 +50,21 @@ export function csvOf(uids: string[], header = 'deviceUid'): string {
   return [header, ...uids].join('\n') + '\n';
 }
 
-export interface UploadAnswer {
-  status: number;
-  body: any;
+/** The upload's query parameters, as the OpenAPI document types them. */
+export type UploadQuery = RequestOptions<operations['uploadBatch']>['query'];
+
+/** POST /v1/batches with a CSV body through the typed client; `headers` may override its Content-Type. */
+export function uploadCsv(base: string, apiKey: string, csv: string | Buffer, query: UploadQuery, headers: Record<string, string> = {}) {
+  return apiClient(base, apiKey).post('/batches', { query, body: csv, headers });
 }
 
-export async function uploadCsv(
-  base: string,
-  apiKey: string,
-  csv: string | Buffer,
-  params: Record<string, string>,
-  headers: Record<string, string> = {},
-): Promise<UploadAnswer> {
-  const res = await fetch(`${base}/v1/batches?${new URLSearchParams(params)}`, {
-    method: 'POST',
-    headers: { 'X-API-Key': apiKey, 'Content-Type': 'text/csv', ...headers },
-    body: csv,
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-export async function getJson(base: string, apiKey: string, path: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}${path}`, { headers: { 'X-API-Key': apiKey } });
-  return { status: res.status, body: await res.json() };
-}
-
-export async function waitForBatchEnd(base: string, apiKey: string, batchId: string, timeoutMs = 90_000): Promise<any> {
+export async function waitForBatchEnd(base: string, apiKey: string, batchId: string, timeoutMs = 90_000): Promise<Schemas['BatchStatus']> {
+  const api = apiClient(base, apiKey);
   return waitFor(
     `batch ${batchId} to end`,
     async () => {
-      const { body } = await getJson(base, apiKey, `/v1/batches/${batchId}`);
-      return body.status === 'COMPLETED' || body.status === 'CANCELLED' ? body : undefined;
+      const batch = expectStatus(await api.get('/batches/{id}', { path: { id: batchId } }), 200);
+      return batch.status === 'COMPLETED' || batch.status === 'CANCELLED' ? batch : undefined;
     },
     timeoutMs,
   );

@@ -2,7 +2,11 @@
 // nothing; multipart uploads, the imei/imei2 header and a target workspace are accepted.
 import { upsertTenant } from '../../src/db/inventorySeed';
 import { TestStack, startServingStack } from './harness';
-import { BatchTenant, batchTenant, csvOf, freshImei, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
+import { BatchTenant, UploadQuery, batchTenant, csvOf, freshImei, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
+import { apiClient, expectStatus } from './apiClient';
+
+/** Parameters the document does not allow, sent on purpose to see them refused. */
+const outsideTheDocument = (query: Record<string, string>) => query as unknown as UploadQuery;
 
 jest.setTimeout(120_000);
 describe('BatchAssign upload', () => {
@@ -18,7 +22,7 @@ describe('BatchAssign upload', () => {
   afterAll(async () => stop());
 
   it('refuses bad uploads with a clear 4xx and stores nothing', async () => {
-    const assign = { mode: 'assign', workflowId: tenant.workflowId };
+    const assign = { mode: 'assign', workflowId: tenant.workflowId } as const;
     const good = csvOf([freshImei(), freshImei(), freshImei(), freshImei()]);
     const cases: [string, Promise<{ status: number; body: any }>, number, string][] = [
       [
@@ -31,7 +35,7 @@ describe('BatchAssign upload', () => {
       ['empty file', uploadCsv(base, tenant.apiKey, '', assign), 400, 'VALIDATION_FAILED'],
       ['header only', uploadCsv(base, tenant.apiKey, 'deviceUid\n', assign), 400, 'VALIDATION_FAILED'],
       ['not a CSV', uploadCsv(base, tenant.apiKey, 'deviceUid\n"unterminated\u0000\u0001', assign), 400, 'VALIDATION_FAILED'],
-      ['bad mode', uploadCsv(base, tenant.apiKey, good, { mode: 'delete' }), 400, 'VALIDATION_FAILED'],
+      ['bad mode', uploadCsv(base, tenant.apiKey, good, outsideTheDocument({ mode: 'delete' })), 400, 'VALIDATION_FAILED'],
       ['no workflow', uploadCsv(base, tenant.apiKey, good, { mode: 'assign' }), 400, 'VALIDATION_FAILED'],
       [
         'unknown workflow',
@@ -39,7 +43,7 @@ describe('BatchAssign upload', () => {
         422,
         'WORKFLOW_NOT_FOUND',
       ],
-      ['service type mismatch', uploadCsv(base, tenant.apiKey, good, { ...assign, serviceTypeId: '3' }), 422, 'INVALID_SERVICE_TYPE'],
+      ['service type mismatch', uploadCsv(base, tenant.apiKey, good, { ...assign, serviceTypeId: 3 }), 422, 'INVALID_SERVICE_TYPE'],
       [
         'workspace outside the tree',
         uploadCsv(base, tenant.apiKey, good, { ...assign, targetWorkspaceId: 'someone-else' }),
@@ -48,7 +52,7 @@ describe('BatchAssign upload', () => {
       ],
       [
         'createMissing outside register',
-        uploadCsv(base, tenant.apiKey, good, { ...assign, createMissing: 'true' }),
+        uploadCsv(base, tenant.apiKey, good, { ...assign, createMissing: true }),
         400,
         'VALIDATION_FAILED',
       ],
@@ -67,12 +71,12 @@ describe('BatchAssign upload', () => {
     try {
       stack.config.upload.maxRows = 3;
       const rows = await uploadCsv(base, tenant.apiKey, csvOf([freshImei(), freshImei(), freshImei(), freshImei()]), { mode: 'exit' });
-      expect([rows.status, rows.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+      expect(expectStatus(rows, 413).code).toBe('PAYLOAD_TOO_LARGE');
       stack.config.upload.maxRows = limits.maxRows;
       stack.config.upload.maxBytes = 2048;
       const big = csvOf(Array.from({ length: 400 }, () => freshImei()));
       const bytes = await uploadCsv(base, tenant.apiKey, big, { mode: 'exit' });
-      expect([bytes.status, bytes.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+      expect(expectStatus(bytes, 413).code).toBe('PAYLOAD_TOO_LARGE');
     } finally {
       Object.assign(stack.config.upload, limits);
     }
@@ -91,9 +95,7 @@ describe('BatchAssign upload', () => {
     form.append('workflowId', root.workflowId);
     form.append('targetWorkspaceId', workspace);
     form.append('file', new Blob([`IMEI,imei2\r\n${uids[0]},${freshImei()}\r\n${uids[1]},\r\n`], { type: 'text/csv' }), 'devices.csv');
-    const res = await fetch(`${base}/v1/batches`, { method: 'POST', headers: { 'X-API-Key': root.apiKey }, body: form });
-    expect(res.status).toBe(202);
-    const body: any = await res.json();
+    const body = expectStatus(await apiClient(base, root.apiKey).post('/batches', { body: form }), 202);
     expect(body.rows).toEqual({ total: 2, accepted: 2, rejected: 0 });
     const done = await waitForBatchEnd(base, root.apiKey, body.batchId);
     expect(done).toMatchObject({ status: 'COMPLETED', targetWorkspaceId: workspace, countersByCode: { OK: 2 } });

@@ -7,6 +7,7 @@ import { Pool } from 'pg';
 import { batchAssign } from '../../src/workflows/batchAssign';
 import { TestStack, startTestStack, waitFor } from './harness';
 import { batchTenant, csvOf, doneRowCount, expectExactlyOnce, freshImei, seedDevices, uploadCsv } from './batchSupport';
+import { expectStatus } from './apiClient';
 import {
   EntryPointProcess,
   buildEntryPoints,
@@ -145,8 +146,7 @@ describe('graceful shutdown', () => {
       stack.config.batch.windowSize = 2;
       const base = await stack.startApi();
       const upload = await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId });
-      expect(upload.status).toBe(202);
-      const batchId: string = upload.body.batchId;
+      const batchId = expectStatus(upload, 202).batchId;
 
       // Holding the batch's rows keeps each assignDevice activity waiting on its row lock: in flight
       // for as long as the test needs, without any test-only code in the worker.

@@ -1,10 +1,12 @@
-// The OpenAPI document is served, and real responses of every kind match its schemas.
+// The OpenAPI document is served, and real responses of every kind match its schemas (the typed client
+// checks every answer against the document; the explicit checks here name the component each one is).
 import { openApiDocument } from '../../src/api/openapi';
 import { DeviceState } from '../../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
 import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../src/db/inventorySeed';
 import { TestStack, startTestStack, waitFor } from './harness';
 import { SchemaName, componentSchema, schemaMismatches } from './schemaCheck';
+import { apiClient, expectStatus } from './apiClient';
 
 describe('OpenAPI document against real responses', () => {
   let stack: TestStack;
@@ -42,19 +44,6 @@ describe('OpenAPI document against real responses', () => {
     await stack.close();
   });
 
-  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, apiKey = key) {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        'X-API-Key': apiKey,
-        ...(typeof body === 'string' ? { 'Content-Type': 'text/csv' } : { 'Content-Type': 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: (await res.json()) as unknown };
-  }
-
   function expectSchema(value: unknown, schema: SchemaName) {
     expect(schemaMismatches(value, componentSchema(schema))).toEqual([]);
   }
@@ -73,42 +62,58 @@ describe('OpenAPI document against real responses', () => {
     );
   });
 
+  it('the typed client refuses an answer the document does not list', async () => {
+    const api = apiClient(base, key);
+    const answer = api.post('/batches/{id}/cancel', { path: { id: '00000000-0000-4000-8000-000000000000' }, body: 'x' } as never);
+    await expect(answer).rejects.toThrow('POST /batches/{id}/cancel answered 415, which the OpenAPI document does not list');
+  });
+
   it('batch upload, status, device pages, device and history match', async () => {
-    const upload = await call('POST', `/v1/batches?mode=assign&workflowId=${workflowId}`, ['deviceUid', ...uids].join('\n') + '\n');
-    expect(upload.status).toBe(202);
-    expectSchema(upload.body, 'UploadAccepted');
-    const batchId = (upload.body as { batchId: string }).batchId;
+    const api = apiClient(base, key);
+    const upload = expectStatus(
+      await api.post('/batches', { query: { mode: 'assign', workflowId }, body: ['deviceUid', ...uids].join('\n') + '\n' }),
+      202,
+    );
+    expectSchema(upload, 'UploadAccepted');
     const finished = await waitFor('batch finished', async () => {
-      const status = await call('GET', `/v1/batches/${batchId}`);
-      return (status.body as { status: string }).status === 'COMPLETED' ? status : undefined;
+      const status = expectStatus(await api.get('/batches/{id}', { path: { id: upload.batchId } }), 200);
+      return status.status === 'COMPLETED' ? status : undefined;
     });
-    expectSchema(finished.body, 'BatchStatus');
-    expectSchema((await call('GET', `/v1/batches/${batchId}/devices?limit=2`)).body, 'BatchDevicesPage');
-    expectSchema((await call('GET', `/v1/devices/${uids[0]}`)).body, 'Device');
-    expectSchema((await call('GET', `/v1/devices/${uids[0]}/history`)).body, 'DeviceHistory');
-    const catalogue = (await call('GET', '/v1/workflows')).body as { workflows: unknown[] };
-    catalogue.workflows.forEach((w) => expectSchema(w, 'Workflow'));
+    expectSchema(finished, 'BatchStatus');
+    expectSchema(
+      expectStatus(await api.get('/batches/{id}/devices', { path: { id: upload.batchId }, query: { limit: 2 } }), 200),
+      'BatchDevicesPage',
+    );
+    expectSchema(expectStatus(await api.get('/devices/{uid}', { path: { uid: uids[0]! } }), 200), 'Device');
+    expectSchema(expectStatus(await api.get('/devices/{uid}/history', { path: { uid: uids[0]! } }), 200), 'DeviceHistory');
+    expectSchema(expectStatus(await api.get('/workflows'), 200), 'WorkflowCatalogue');
+    expectSchema(expectStatus(await api.get('/me'), 200), 'Caller');
   });
 
   it('temp lock, check-in and working hours match', async () => {
-    const lock = await call('PUT', `/v1/devices/${uids[1]}/temp-lock`, { durationMinutes: 30 });
-    expect(lock.status).toBe(202);
-    expectSchema(lock.body, 'TempLockAccepted');
-    const checkIn = await call('POST', `/v1/devices/${uids[1]}/check-in`, {}, {}, gatewayKey);
-    expect(checkIn.status).toBe(200);
-    expectSchema(checkIn.body, 'CheckInAnswer');
-    expectSchema((await call('GET', `/v1/devices/${uids[1]}/temp-lock`)).body, 'TempLockView');
-    expect((await call('DELETE', `/v1/devices/${uids[1]}/temp-lock`)).status).toBe(202);
-    const calendar = { timeZone: 'Europe/Berlin', windows: [{ day: 'MON', start: '08:00', end: '17:30' }], holidays: ['2026-12-25'] };
-    const saved = await call('PUT', `/v1/tenants/${tenantId}/working-hours`, calendar);
-    expect(saved.status).toBe(200);
-    expectSchema(saved.body, 'WorkingHours');
+    const api = apiClient(base, key);
+    const device = { path: { uid: uids[1]! } };
+    expectSchema(
+      expectStatus(await api.put('/devices/{uid}/temp-lock', { ...device, body: { durationMinutes: 30 } }), 202),
+      'TempLockAccepted',
+    );
+    expectSchema(expectStatus(await apiClient(base, gatewayKey).post('/devices/{uid}/check-in', device), 200), 'CheckInAnswer');
+    expectSchema(expectStatus(await api.get('/devices/{uid}/temp-lock', device), 200), 'TempLockView');
+    expectSchema(expectStatus(await api.delete('/devices/{uid}/temp-lock', device), 202), 'TempLockCancelling');
+    const calendar = {
+      timeZone: 'Europe/Berlin',
+      windows: [{ day: 'MON' as const, start: '08:00', end: '17:30' }],
+      holidays: ['2026-12-25'],
+    };
+    expectSchema(
+      expectStatus(await api.put('/tenants/{id}/working-hours', { path: { id: tenantId }, body: calendar }), 200),
+      'WorkingHours',
+    );
   });
 
   it('errors match the Problem schema', async () => {
-    const missing = await call('GET', '/v1/batches/00000000-0000-4000-8000-000000000000');
-    expect(missing.status).toBe(404);
-    expect(missing.contentType).toContain('application/problem+json');
-    expectSchema(missing.body, 'Problem');
+    const missing = await apiClient(base, key).get('/batches/{id}', { path: { id: '00000000-0000-4000-8000-000000000000' } });
+    expect(missing.headers.get('content-type')).toContain('application/problem+json');
+    expectSchema(expectStatus(missing, 404), 'Problem');
   });
 });
