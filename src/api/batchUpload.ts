@@ -1,16 +1,16 @@
 // The CSV upload of POST /v1/batches (SPEC §3): receives the file (multipart `file` or a text/csv
-// body) as a stream, parses it with csv-parse, validates each row and writes rows in bulk chunks
-// inside ONE transaction with the batch row, so a refused upload (400/413/415, or 503 when the API
-// shuts down mid-upload) stores nothing.
-// Memory stays flat in file size: duplicates are found by the unique index, not a Set in memory.
+// body) as a stream, parses it with csv-parse, validates each row and stages it (src/db/batchUploads)
+// without touching the database: a slow client holds no connection, and a refused upload
+// (400/413/415, or 503 when the API shuts down mid-upload) stores nothing.
 import busboy from 'busboy';
 import { parse } from 'csv-parse';
 import { Request } from 'express';
-import { PoolClient } from 'pg';
 import { Readable, Transform, pipeline } from 'node:stream';
+import { RowStaging } from '../db/batchUploads';
 import { checkDeviceUid } from '../domain/deviceUid';
 import { shuttingDown } from './drain';
 import { ProblemError } from './problem';
+import { SeenDeviceUids } from './seenDeviceUids';
 
 export interface UploadLimits {
   maxBytes: number;
@@ -30,7 +30,6 @@ export interface StoredRows {
   rejected: number;
 }
 
-const CHUNK_ROWS = 5000;
 const UID_COLUMNS = ['deviceuid', 'imei'];
 
 /** Finds the CSV in the request without reading it: the caller validates parameters first. */
@@ -82,22 +81,17 @@ export function receiveCsv(req: Request, limits: UploadLimits): Promise<Received
 }
 
 /**
- * Parses the CSV and inserts its rows for `batchId` in chunks. Throws a ProblemError (and the
- * caller's transaction is rolled back) for a missing header, no rows, too many rows or bytes, or
- * a body that is not CSV.
+ * Parses the CSV and stages its rows. Throws a ProblemError for a missing header, no rows, too many
+ * rows or bytes, or a body that is not CSV; the caller then discards the staged rows.
  */
-export async function storeCsvRows(
-  client: PoolClient,
-  input: {
-    batchId: string;
-    tenantId: string;
-    source: Readable;
-    limits: UploadLimits;
-    /** Aborted when the API's shutdown grace is over: the upload stops and the caller rolls back. */
-    stop?: AbortSignal;
-  },
-): Promise<StoredRows> {
-  const { limits } = input;
+export async function stageCsvRows(input: {
+  source: Readable;
+  staging: RowStaging;
+  limits: UploadLimits;
+  /** Aborted when the API's shutdown grace is over: the upload stops and nothing is stored. */
+  stop?: AbortSignal;
+}): Promise<StoredRows> {
+  const { limits, staging } = input;
   let bytes = 0;
   const byteCounter = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -126,8 +120,8 @@ export async function storeCsvRows(
   input.stop?.addEventListener('abort', stopReceiving);
 
   const stored: StoredRows = { total: 0, accepted: 0, rejected: 0 };
+  const seen = new SeenDeviceUids();
   let columns: { uid: number; imei2: number } | null = null;
-  let chunk = newChunk();
   try {
     for await (const record of records as AsyncIterable<string[]>) {
       if (!columns) {
@@ -139,21 +133,14 @@ export async function storeCsvRows(
       const raw = record[columns.uid] ?? '';
       const imei2 = columns.imei2 >= 0 ? record[columns.imei2] || null : null;
       const check = checkDeviceUid(raw);
-      chunk.rowNumber.push(stored.total);
-      chunk.imei2.push(imei2);
-      if (check.ok) {
-        chunk.uid.push(check.uid);
-        chunk.code.push(null);
-        chunk.message.push(null);
-      } else {
-        chunk.uid.push(raw.trim().slice(0, 64));
-        chunk.code.push('INVALID_DEVICE_UID');
-        chunk.message.push(check.reason);
-      }
-      if (chunk.uid.length >= CHUNK_ROWS) {
-        await insertChunk(client, input, chunk, stored);
-        chunk = newChunk();
-      }
+      const uid = check.ok ? check.uid : raw.trim().slice(0, 64);
+      const rejection = !check.ok
+        ? { code: 'INVALID_DEVICE_UID', message: check.reason }
+        : seen.seenBefore(uid)
+          ? { code: 'DUPLICATE_IN_FILE', message: `device ${uid} already appears earlier in the file` }
+          : null;
+      if (rejection) stored.rejected += 1;
+      await staging.add({ rowNumber: stored.total, uid, imei2, rejection });
     }
   } catch (err) {
     input.source.unpipe(byteCounter);
@@ -165,8 +152,9 @@ export async function storeCsvRows(
   }
   if (!columns)
     throw new ProblemError(400, 'VALIDATION_FAILED', 'the file is empty: expected a header line naming a deviceUid (or imei) column');
-  if (chunk.uid.length > 0) await insertChunk(client, input, chunk, stored);
   if (stored.total === 0) throw new ProblemError(400, 'VALIDATION_FAILED', 'the file has a header but no device rows');
+  await staging.finish();
+  stored.accepted = stored.total - stored.rejected;
   return stored;
 }
 
@@ -227,63 +215,6 @@ function utf8TextOnly(): Transform {
       }
     },
   });
-}
-
-interface RowChunk {
-  rowNumber: number[];
-  uid: string[];
-  imei2: (string | null)[];
-  code: (string | null)[];
-  message: (string | null)[];
-}
-
-function newChunk(): RowChunk {
-  return { rowNumber: [], uid: [], imei2: [], code: [], message: [] };
-}
-
-/** One multi-row insert; rows the unique (batch, UID) index refuses are stored as DUPLICATE_IN_FILE. */
-async function insertChunk(
-  client: PoolClient,
-  input: { batchId: string; tenantId: string },
-  chunk: RowChunk,
-  stored: StoredRows,
-): Promise<void> {
-  const inserted = await client.query<{ row_number: number }>(
-    `INSERT INTO t_batch_action_device (batch_action_id, tenant_id, device_uid, row_number, status, is_success, result, ext_fields, finished_at)
-     SELECT $1, $2, r.uid, r.row_number,
-            CASE WHEN r.code IS NULL THEN 'PENDING' ELSE 'FAILED' END,
-            CASE WHEN r.code IS NULL THEN NULL ELSE false END,
-            CASE WHEN r.code IS NULL THEN NULL ELSE jsonb_build_object('code', r.code, 'message', r.message) END,
-            CASE WHEN r.imei2 IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('imei2', r.imei2) END,
-            CASE WHEN r.code IS NULL THEN NULL ELSE now() END
-       FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS r(row_number, uid, imei2, code, message, ord)
-      ORDER BY r.ord
-     ON CONFLICT DO NOTHING
-     RETURNING row_number`,
-    [input.batchId, input.tenantId, chunk.rowNumber, chunk.uid, chunk.imei2, chunk.code, chunk.message],
-  );
-  const invalid = chunk.code.filter((c) => c !== null).length;
-  if (inserted.rowCount !== chunk.rowNumber.length) {
-    const kept = new Set(inserted.rows.map((r) => r.row_number));
-    const dupRows = chunk.rowNumber.map((_n, i) => i).filter((i) => !kept.has(chunk.rowNumber[i]!));
-    await client.query(
-      `INSERT INTO t_batch_action_device (batch_action_id, tenant_id, device_uid, row_number, status, is_success, result, ext_fields, finished_at)
-       SELECT $1, $2, r.uid, r.row_number, 'FAILED', false,
-              jsonb_build_object('code', 'DUPLICATE_IN_FILE', 'message', 'device ' || r.uid || ' already appears earlier in the file'),
-              CASE WHEN r.imei2 IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('imei2', r.imei2) END, now()
-         FROM unnest($3::int[], $4::text[], $5::text[]) AS r(row_number, uid, imei2)`,
-      [
-        input.batchId,
-        input.tenantId,
-        dupRows.map((i) => chunk.rowNumber[i]),
-        dupRows.map((i) => chunk.uid[i]),
-        dupRows.map((i) => chunk.imei2[i]),
-      ],
-    );
-    stored.rejected += dupRows.length;
-  }
-  stored.rejected += invalid;
-  stored.accepted = stored.total - stored.rejected;
 }
 
 function tooLarge(limits: UploadLimits): ProblemError {

@@ -1,8 +1,12 @@
-// SIGTERM on the real entry points (docs/reliability.md, "Graceful shutdown"). The API, mid-upload:
+// SIGTERM on the real entry points (docs/reliability.md, "Graceful shutdown"). The API, mid-upload (receiving
+// without holding a database connection):
 // the upload is stored whole (202) or refused with 503 leaving nothing behind, new requests and
 // /readyz get 503 with `Connection: close`, and the process exits 0. The worker, mid-activity:
 // in-flight activities finish before it exits 0, and a new worker completes the batch exactly once.
 import http from 'node:http';
+import { mkdtemp, readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import { batchAssign } from '../../src/workflows/batchAssign';
 import { TestStack, startTestStack, waitFor } from './harness';
@@ -36,10 +40,14 @@ describe('graceful shutdown', () => {
   });
 
   describe('API', () => {
-    /** The API process on a port of its own; its PostgreSQL sessions are named so the test can watch them. */
+    /**
+     * The API process on a port of its own; its PostgreSQL sessions are named and its temporary files go to
+     * a folder of its own, so the test can watch both.
+     */
     async function startApi(env: Record<string, string>) {
       const port = await freePort();
       const sessionName = stack.uniqueId('api');
+      const tempDir = await mkdtemp(join(tmpdir(), 'api-shutdown-'));
       const databaseUrl = new URL(stack.config.postgres.url);
       databaseUrl.searchParams.set('application_name', sessionName);
       const api = spawnEntryPoint('api/server.js', {
@@ -48,12 +56,13 @@ describe('graceful shutdown', () => {
         // Not the worker test's queue: the batches uploaded here must never run.
         TASK_QUEUE: `${stack.taskQueue}-api`,
         LOG_LEVEL: 'info',
+        TMPDIR: tempDir,
         ...env,
       });
       processes.push(api);
       const base = `http://127.0.0.1:${port}`;
       await waitForProcess(api, 'the API to be ready', async () => (await httpRequest(`${base}/readyz`).catch(() => null))?.status === 200);
-      return { api, base, sessionName };
+      return { api, base, sessionName, tempDir };
     }
 
     /** Sends the header and the first `rows` of a 50,000-row CSV, slowly; the rest is sent by `finish`. */
@@ -75,9 +84,10 @@ describe('graceful shutdown', () => {
     it('lets an upload in flight finish (202, every row stored), refuses new requests with 503 and Connection: close, exits 0', async () => {
       const tenant = await batchTenant(stack);
       const graceMs = 20_000;
-      const { api, base, sessionName } = await startApi({ API_SHUTDOWN_GRACE_MS: String(graceMs) });
+      const { api, base, sessionName, tempDir } = await startApi({ API_SHUTDOWN_GRACE_MS: String(graceMs) });
       const { upload, finish } = await startSlowUpload(base, tenant.apiKey, tenant.workflowId, 10_000);
-      await waitFor('the upload to be storing rows', () => uploadIsStoringRows(stack.pool, sessionName));
+      await waitFor('the upload to be receiving rows', () => uploadIsReceiving(tempDir));
+      expect(await transactionsOpen(stack.pool, sessionName)).toBe(0); // receiving holds no database connection
       const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
       const before = await httpRequest(`${base}/healthz`, { agent: keepAlive });
       expect(before).toMatchObject({ status: 200, headers: { connection: 'keep-alive' } });
@@ -122,9 +132,10 @@ describe('graceful shutdown', () => {
 
     it('refuses an upload still arriving when the grace period ends: 503 problem+json, nothing stored, exits 0', async () => {
       const tenant = await batchTenant(stack);
-      const { api, base, sessionName } = await startApi({ API_SHUTDOWN_GRACE_MS: '1000' });
+      const { api, base, sessionName, tempDir } = await startApi({ API_SHUTDOWN_GRACE_MS: '1000' });
       const { upload } = await startSlowUpload(base, tenant.apiKey, tenant.workflowId, 10_000);
-      await waitFor('the upload to be storing rows', () => uploadIsStoringRows(stack.pool, sessionName));
+      await waitFor('the upload to be receiving rows', () => uploadIsReceiving(tempDir));
+      expect(await transactionsOpen(stack.pool, sessionName)).toBe(0);
 
       api.child.kill('SIGTERM'); // and the client sends nothing more
       const answer = await upload.answer;
@@ -190,14 +201,21 @@ describe('graceful shutdown', () => {
   });
 });
 
-/** The upload's transaction (in an API session named `sessionName`) has inserted batch rows. */
-async function uploadIsStoringRows(pool: Pool, sessionName: string): Promise<boolean> {
+/** The API (with TMPDIR `tempDir`) has staged received rows to a file. */
+async function uploadIsReceiving(tempDir: string): Promise<boolean> {
+  for (const entry of await readdir(tempDir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && (await stat(join(entry.parentPath, entry.name))).size > 0) return true;
+  }
+  return false;
+}
+
+/** Open transactions of the API's PostgreSQL sessions (named `sessionName`). */
+async function transactionsOpen(pool: Pool, sessionName: string): Promise<number> {
   const { rows } = await pool.query(
-    `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE a.application_name = $1 AND l.relation = 't_batch_action_device'::regclass AND l.mode = 'RowExclusiveLock'`,
+    'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND xact_start IS NOT NULL',
     [sessionName],
   );
-  return rows[0].n > 0;
+  return rows[0].n;
 }
 
 function expectShuttingDown(answer: { status: number; headers: http.IncomingHttpHeaders; body: any }): void {

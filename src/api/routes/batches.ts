@@ -2,8 +2,9 @@
 // a CSV download), cancel and retry. Another tenant's batch is 404.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Request, Router } from 'express';
-import { DatabaseError } from 'pg';
+import { randomUUID } from 'node:crypto';
 import { inTransaction } from '../../db/postgres';
+import { createBatchWithRows, stageRows } from '../../db/batchUploads';
 import { BatchOptions, BatchRecord, findBatch, findBatchByIdempotencyKey, toBatchRecord } from '../../db/batchStore';
 import { findActiveWorkflow, isWorkflowVersionId } from '../../db/workflowCatalogue';
 import { AssignmentModes, isAssignmentMode, uploadRejectionCodes } from '../../domain/assignmentModes';
@@ -11,7 +12,7 @@ import { isServiceTypeId } from '../../domain/deviceStates';
 import { batchWorkflowId, cancelBatchSignal } from '../../workflows/batchAssign';
 import type { ApiDeps } from '../app';
 import { Caller, callerOf, requireRole } from '../auth';
-import { receiveCsv, storeCsvRows } from '../batchUpload';
+import { receiveCsv, stageCsvRows } from '../batchUpload';
 import { batchStatus, startBatchRun, uploadAnswer } from '../batchRuns';
 import { ProblemError } from '../problem';
 import { streamResultsCsv } from '../batchResultsCsv';
@@ -27,43 +28,41 @@ export function batchRoutes(deps: ApiDeps): Router {
       const earlier = await findBatchByIdempotencyKey(deps.pool, caller.tenantId, idempotencyKey);
       if (earlier) return answerRepeat(earlier);
     }
-    let batch: BatchRecord;
+    const batchId = randomUUID();
+    const staging = await stageRows(batchId, caller.tenantId);
+    let stored: { batch: BatchRecord; created: boolean };
     try {
       const received = await receiveCsv(req, limits);
       const options = await batchOptions(deps, caller, { ...queryStrings(req), ...received.fields });
-      batch = await inTransaction(deps.pool, async (client) => {
-        const inserted = await client.query(
-          `INSERT INTO t_batch_action (tenant_id, created_by, upload_channel, idempotency_key, ext_fields, status)
-           VALUES ($1, $2, 'API', $3, $4, 'CREATED') RETURNING *`,
-          [caller.tenantId, caller.userId, idempotencyKey, JSON.stringify(batchExtFields(options, received.fileName))],
-        );
-        const created = toBatchRecord(inserted.rows[0]);
-        const rows = await storeCsvRows(client, {
-          batchId: created.id,
+      const rows = await stageCsvRows({ source: received.stream, staging, limits, stop: deps.drain.graceOver });
+      stored = await createBatchWithRows(
+        deps.pool,
+        {
+          id: batchId,
           tenantId: caller.tenantId,
-          source: received.stream,
-          limits,
-          stop: deps.drain.graceOver,
-        });
-        const updated = await client.query(`UPDATE t_batch_action SET ext_fields = ext_fields || $2::jsonb WHERE id = $1 RETURNING *`, [
-          created.id,
-          JSON.stringify({ total_devices: rows.total, rows, current_workflow_id: batchWorkflowId(created.id, 0) }),
-        ]);
-        return toBatchRecord(updated.rows[0]);
-      });
+          createdBy: caller.userId,
+          idempotencyKey,
+          extFields: {
+            ...batchExtFields(options, received.fileName),
+            total_devices: rows.total,
+            rows,
+            current_workflow_id: batchWorkflowId(batchId, 0),
+          },
+        },
+        staging,
+      );
     } catch (err) {
       req.resume();
-      if (idempotencyKey && err instanceof DatabaseError && err.code === '23505') {
-        const earlier = await findBatchByIdempotencyKey(deps.pool, caller.tenantId, idempotencyKey);
-        if (earlier) return answerRepeat(earlier);
-      }
       throw err;
+    } finally {
+      await staging.discard();
     }
-    await startBatchRun(deps, batch, 0);
+    if (!stored.created) return answerRepeat(stored.batch);
+    await startBatchRun(deps, stored.batch, 0);
     res
       .status(202)
-      .location(`/v1/batches/${batch.id}`)
-      .json(uploadAnswer(deps.config, batch, 'RUNNING'));
+      .location(`/v1/batches/${batchId}`)
+      .json(uploadAnswer(deps.config, stored.batch, 'RUNNING'));
 
     async function answerRepeat(earlier: BatchRecord) {
       req.resume();
