@@ -63,6 +63,16 @@ export async function watchedContext(browser: Browser): Promise<WatchedContext> 
   return { context, page, faults, requests };
 }
 
+/**
+ * Removes the one fault a step expects, e.g. Chromium's console error for an answer the test provoked
+ * ("Failed to load resource: ... status of 400"); fails when it is not there.
+ */
+export function takeExpectedFault(watched: WatchedContext, pattern: RegExp): void {
+  const index = watched.faults.findIndex((fault) => pattern.test(fault));
+  if (index === -1) throw new Error(`expected a fault matching ${pattern}; faults: ${JSON.stringify(watched.faults)}`);
+  watched.faults.splice(index, 1);
+}
+
 /** With DO_PORTAL_SCREENSHOTS=1 (`npm run screenshots:portal`), saves the page to docs/portal/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   if (!process.env.DO_PORTAL_SCREENSHOTS) return;

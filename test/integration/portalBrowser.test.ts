@@ -9,7 +9,7 @@ import { createApiKey } from '../../src/db/inventorySeed';
 import { DeviceState } from '../../src/domain/deviceStates';
 import { TestStack, startServingStack, waitFor } from './harness';
 import { BatchTenant, batchTenant, csvOf, freshImei, seedDevices } from './batchSupport';
-import { WatchedContext, buildPortal, launchChromium, screenshot, watchedContext } from './browserSupport';
+import { WatchedContext, buildPortal, launchChromium, screenshot, takeExpectedFault, watchedContext } from './browserSupport';
 
 const UI_TIMEOUT_MS = 30_000;
 
@@ -77,13 +77,25 @@ describe('operators portal in a real browser', () => {
   }
 
   it('an operator uploads 50 devices, follows the batch live, filters failures, downloads results and locks a device', async () => {
-    const { page, requests } = await open();
+    const watchedPage = await open();
+    const { page, requests } = watchedPage;
     await screenshot(page, '1-sign-in');
     await signIn(page, tenant.apiKey);
     await expect(page.getByTestId('whoami').textContent()).resolves.toContain(`${tenant.tenantId} · user-${tenant.tenantId} · operator`);
 
-    // Bulk action: 44 devices ready, 4 IDLE (wrong state for assign), 2 unknown.
+    // A refused upload is shown as the API words it.
     await page.getByRole('link', { name: 'Bulk action', exact: true }).click();
+    const semicolons = join(portalDir, 'semicolons.csv');
+    await writeFile(semicolons, `deviceUid;note\n${readyUids[0]};first\n`);
+    await page.locator('input[type=file]').setInputFiles(semicolons);
+    await page.getByRole('button', { name: 'Upload and start' }).click();
+    const refusal = page.getByRole('alert');
+    await expect(refusal.locator('.problem-code').textContent()).resolves.toBe('VALIDATION_FAILED');
+    await expect(refusal.locator('.problem-detail').textContent()).resolves.toContain('";" as delimiter: save it with commas');
+    await screenshot(page, '2-bulk-action-refused');
+    takeExpectedFault(watchedPage, /status of 400/);
+
+    // Bulk action: 44 devices ready, 4 IDLE (wrong state for assign), 2 unknown.
     const csvPath = join(portalDir, 'fifty-devices.csv');
     await writeFile(csvPath, csvOf([...readyUids, ...idleUids, ...unknownUids]));
     await page.locator('input[type=file]').setInputFiles(csvPath);
@@ -121,6 +133,13 @@ describe('operators portal in a real browser', () => {
     const csv = (await readFile((await download.path())!, 'utf8')).trim().split('\n');
     expect(csv).toHaveLength(51);
     expect(csv.filter((line) => line.includes('WRONG_STATE_DEVICE'))).toHaveLength(4);
+
+    // Retry the failed devices: a new run of the same batch, followed live again to its end.
+    await page.getByRole('button', { name: 'Retry failed devices' }).click();
+    await page.getByText('Retrying the failed devices.').waitFor();
+    await page.locator('dl.summary dt', { hasText: 'Retries' }).waitFor();
+    await page.getByTestId('status').filter({ hasText: 'COMPLETED' }).waitFor({ timeout: 120_000 });
+    await expect(counters.locator('tr[data-code=WRONG_STATE_DEVICE] td.num').textContent()).resolves.toBe('4');
 
     // The batches list shows it.
     await page.getByRole('link', { name: 'Batches', exact: true }).click();
