@@ -4,8 +4,8 @@ import { DeviceState } from '../../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
 import { createApiKey, insertDevices, upsertTenant } from '../../src/db/inventorySeed';
 import { TestStack, startServingStack, waitFor } from './harness';
-import { componentSchema, schemaMismatches } from './schemaCheck';
-import { call, lockableDevice } from './tempLockSupport';
+import { apiClient, expectStatus } from './apiClient';
+import { lockClients, lockableDevice } from './tempLockSupport';
 
 describe('device routes', () => {
   let stack: TestStack;
@@ -19,29 +19,28 @@ describe('device routes', () => {
 
   it('GET /v1/devices/:uid carries the current temp lock until it ends', async () => {
     const device = await lockableDevice(stack);
-    const path = `/v1/devices/${device.uid}`;
-    expect((await call(base, device.operatorKey, 'GET', path)).body.tempLock).toBeNull();
+    const { operator, gateway, uid } = lockClients(base, device);
+    // The typed client checks every answer against the Device schema of the document.
+    const getDevice = async () => expectStatus(await operator.get('/devices/{uid}', uid), 200);
+    expect((await getDevice()).tempLock).toBeNull();
 
-    const assigned = await call(base, device.operatorKey, 'PUT', `${path}/temp-lock`, { durationMinutes: 30 });
-    expect(assigned.status).toBe(202);
+    const assigned = expectStatus(await operator.put('/devices/{uid}/temp-lock', { ...uid, body: { durationMinutes: 30 } }), 202);
     const sent = await waitFor('the lock command sent', async () => {
-      const seen = await call(base, device.operatorKey, 'GET', path);
-      return seen.body.tempLock?.status === 'ACTIVATING' ? seen.body : undefined;
+      const seen = await getDevice();
+      return seen.tempLock?.status === 'ACTIVATING' ? seen : undefined;
     });
-    expect(schemaMismatches(sent, componentSchema('Device'))).toEqual([]);
-    expect(sent.tempLock).toMatchObject({ actionId: assigned.body.actionId, directive: 'LOCK', lockEndsAt: null });
+    expect(sent.tempLock).toMatchObject({ actionId: assigned.actionId, directive: 'LOCK', lockEndsAt: null });
 
-    const checkIn = await call(base, device.gatewayKey, 'POST', `${path}/check-in`);
-    expect(checkIn.status).toBe(200);
+    expectStatus(await gateway.post('/devices/{uid}/check-in', uid), 200);
     const locked = await waitFor('the lock activated', async () => {
-      const seen = await call(base, device.operatorKey, 'GET', path);
-      return seen.body.tempLock?.status === 'ACTIVATED' ? seen.body.tempLock : undefined;
+      const seen = await getDevice();
+      return seen.tempLock?.status === 'ACTIVATED' ? seen.tempLock : undefined;
     });
     expect(locked.directive).toBe('LOCK');
-    expect(new Date(locked.lockEndsAt).getTime()).toBeGreaterThan(Date.now() + 25 * 60_000);
+    expect(new Date(locked.lockEndsAt!).getTime()).toBeGreaterThan(Date.now() + 25 * 60_000);
 
-    expect((await call(base, device.operatorKey, 'DELETE', `${path}/temp-lock`)).status).toBe(202);
-    await waitFor('the lock gone from the device', async () => (await call(base, device.operatorKey, 'GET', path)).body.tempLock === null);
+    expectStatus(await operator.delete('/devices/{uid}/temp-lock', uid), 202);
+    await waitFor('the lock gone from the device', async () => (await getDevice()).tempLock === null);
   });
 
   it('?tenantId picks the workspace; without it the caller’s own tenant comes first; outside the tree it is 404', async () => {
@@ -62,18 +61,18 @@ describe('device routes', () => {
     ]);
     await insertDevices(stack.pool, other, [{ uid: workspaceOnly, stateId: DeviceState.ACTIVE }]);
 
-    const get = (path: string) => call(base, key, 'GET', path);
-    expect((await get(`/v1/devices/${shared}`)).body).toMatchObject({ tenantId: root, state: 'READY_FOR_USE' });
-    expect((await get(`/v1/devices/${shared}?tenantId=${workspace}`)).body).toMatchObject({ tenantId: workspace, state: 'ACTIVE' });
-    expect((await get(`/v1/devices/${workspaceOnly}`)).body).toMatchObject({ tenantId: workspace, state: 'IDLE' });
-    expect((await get(`/v1/devices/${workspaceOnly}?tenantId=${root}`)).status).toBe(404);
-    expect((await get(`/v1/devices/${shared}?tenantId=${other}`)).status).toBe(404);
+    const api = apiClient(base, key);
+    const get = (uid: string, tenantId?: string) => api.get('/devices/{uid}', { path: { uid }, query: { tenantId } });
+    expect((await get(shared)).body).toMatchObject({ tenantId: root, state: 'READY_FOR_USE' });
+    expect((await get(shared, workspace)).body).toMatchObject({ tenantId: workspace, state: 'ACTIVE' });
+    expect((await get(workspaceOnly)).body).toMatchObject({ tenantId: workspace, state: 'IDLE' });
+    expect((await get(workspaceOnly, root)).status).toBe(404);
+    expect((await get(shared, other)).status).toBe(404);
 
-    const history = await get(`/v1/devices/${shared}/history?tenantId=${workspace}`);
-    expect(history.status).toBe(200);
-    expect(history.body.uid).toBe(shared);
+    const history = await api.get('/devices/{uid}/history', { path: { uid: shared }, query: { tenantId: workspace } });
+    expect(expectStatus(history, 200).uid).toBe(shared);
     // A write names the device the same way: outside the tree there is nothing to act on.
-    const exit = await call(base, key, 'DELETE', `/v1/devices/${shared}/workflow?tenantId=${other}`);
+    const exit = await api.delete('/devices/{uid}/workflow', { path: { uid: shared }, query: { tenantId: other } });
     expect(exit.status).toBe(404);
   });
 });

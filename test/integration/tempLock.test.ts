@@ -6,12 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { DeviceState } from '../../src/domain/deviceStates';
 import { tempLockWorkflowId } from '../../src/domain/tempLock';
 import { TempLockInput } from '../../src/workflows/tempLock';
+import { expectStatus } from './apiClient';
 import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
 import {
   LockableDevice,
-  call,
   commandsOf,
   deviceRow,
+  lockClients,
   lockableDevice,
   milestones,
   statusesOf,
@@ -43,24 +44,21 @@ describe('TempLock: lifecycle and override through the API', () => {
 
   it('locks on check-in, unlocks on time, and the device resumes its previous state', async () => {
     const device = await lockableDevice(stack);
-    const path = `/v1/devices/${device.uid}`;
-    const assigned = await call(base, device.operatorKey, 'PUT', `${path}/temp-lock`, {
-      durationMinutes: 2,
-      workingHours: false,
-      notification: { title: 'Payment overdue' },
+    const { operator, gateway, uid } = lockClients(base, device);
+    const assigned = await operator.put('/devices/{uid}/temp-lock', {
+      ...uid,
+      body: { durationMinutes: 2, workingHours: false, notification: { title: 'Payment overdue' } },
     });
-    expect(assigned.status).toBe(202);
-    const { actionId } = assigned.body;
+    const { actionId } = expectStatus(assigned, 202);
 
     const lockCommand = await waitForCommand(stack, actionId, 'LOCK');
     expect(lockCommand).toMatchObject({ tenantId: device.tenantId, deviceUid: device.uid, notification: { title: 'Payment overdue' } });
     await waitForStatus(stack, actionId, 'ACTIVATING');
 
-    const checkIn = await call(base, device.gatewayKey, 'POST', `${path}/check-in`);
-    expect(checkIn.status).toBe(200);
-    expect(checkIn.body).toMatchObject({ directive: 'LOCK', actionId });
-    const checkedInAt = Date.parse(checkIn.body.checkedInAt);
-    expect(Date.parse(checkIn.body.lockUntil)).toBe(checkedInAt + 2000);
+    const checkIn = expectStatus(await gateway.post('/devices/{uid}/check-in', uid), 200);
+    expect(checkIn).toMatchObject({ directive: 'LOCK', actionId });
+    const checkedInAt = Date.parse(checkIn.checkedInAt);
+    expect(Date.parse(checkIn.lockUntil!)).toBe(checkedInAt + 2000);
 
     await waitForStatus(stack, actionId, 'ACTIVATED');
     // The inventory write runs alongside the lock's timer, so it may land a moment after the status.
@@ -70,13 +68,13 @@ describe('TempLock: lifecycle and override through the API', () => {
     });
     expect(locked).toMatchObject({ state_id: DeviceState.LOCKED, previous_state_id: DeviceState.ACTIVE });
     expect(locked.ext_fields).toEqual({ lock_duration: 2, first_temp_lock_checkin_at: Math.floor(checkedInAt / 1000) });
-    const during = await call(base, device.operatorKey, 'GET', `${path}/temp-lock`);
-    expect(during.body).toMatchObject({
+    const during = await operator.get('/devices/{uid}/temp-lock', uid);
+    expect(expectStatus(during, 200)).toMatchObject({
       actionId,
       running: true,
       status: 'ACTIVATED',
       directive: 'LOCK',
-      nextDueAt: checkIn.body.lockUntil,
+      nextDueAt: checkIn.lockUntil,
     });
 
     const unlock = await waitForCommand(stack, actionId, 'UNLOCK');
@@ -85,8 +83,8 @@ describe('TempLock: lifecycle and override through the API', () => {
     expect(unlock.sentAt - unlock.dueAt!).toBeLessThan(1000);
     await waitForStatus(stack, actionId, 'DEACTIVATING');
 
-    const confirm = await call(base, device.gatewayKey, 'POST', `${path}/check-in`);
-    expect(confirm.body).toMatchObject({ directive: 'UNLOCK', actionId });
+    const confirm = await gateway.post('/devices/{uid}/check-in', uid);
+    expect(expectStatus(confirm, 200)).toMatchObject({ directive: 'UNLOCK', actionId });
     await waitForStatus(stack, actionId, 'DEACTIVATED');
     await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).result();
 
@@ -103,16 +101,10 @@ describe('TempLock: lifecycle and override through the API', () => {
     expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
     expect((await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).describe()).type).toBe('tempLockV2');
 
-    const after = await call(base, device.operatorKey, 'GET', `${path}/temp-lock`);
-    expect(after.body).toMatchObject({ actionId, running: false, status: 'DEACTIVATED', directive: 'NONE', durationMinutes: 2 });
-    expect(after.body.history.map((h: { status: string }) => h.status)).toEqual([
-      'WAITING',
-      'ACTIVATING',
-      'ACTIVATED',
-      'DEACTIVATING',
-      'DEACTIVATED',
-    ]);
-    expect((await call(base, device.gatewayKey, 'POST', `${path}/check-in`)).body).toMatchObject({ directive: 'NONE', lockUntil: null });
+    const after = expectStatus(await operator.get('/devices/{uid}/temp-lock', uid), 200);
+    expect(after).toMatchObject({ actionId, running: false, status: 'DEACTIVATED', directive: 'NONE', durationMinutes: 2 });
+    expect(after.history.map((h) => h.status)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED']);
+    expect((await gateway.post('/devices/{uid}/check-in', uid)).body).toMatchObject({ directive: 'NONE', lockUntil: null });
     await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLockV2.lifecycle.unlockLead');
   });
 
@@ -141,17 +133,17 @@ describe('TempLock: lifecycle and override through the API', () => {
 
   it('a tempLock (V1) run still locks on check-in, unlocks on time and ends DEACTIVATED', async () => {
     const device = await lockableDevice(stack);
-    const path = `/v1/devices/${device.uid}`;
+    const { operator, gateway, uid } = lockClients(base, device);
     const actionId = await startV1(device, 2);
     await waitForStatus(stack, actionId, 'ACTIVATING');
-    const checkIn = await call(base, device.gatewayKey, 'POST', `${path}/check-in`);
-    expect(checkIn.body).toMatchObject({
+    const checkIn = expectStatus(await gateway.post('/devices/{uid}/check-in', uid), 200);
+    expect(checkIn).toMatchObject({
       directive: 'LOCK',
       actionId,
-      lockUntil: new Date(Date.parse(checkIn.body.checkedInAt) + 2000).toISOString(),
+      lockUntil: new Date(Date.parse(checkIn.checkedInAt) + 2000).toISOString(),
     });
     await waitForDeviceState(stack, device.deviceId, DeviceState.LOCKED);
-    expect((await call(base, device.operatorKey, 'GET', `${path}/temp-lock`)).body).toMatchObject({
+    expect((await operator.get('/devices/{uid}/temp-lock', uid)).body).toMatchObject({
       actionId,
       running: true,
       status: 'ACTIVATED',
@@ -159,7 +151,7 @@ describe('TempLock: lifecycle and override through the API', () => {
 
     const unlock = await waitForCommand(stack, actionId, 'UNLOCK');
     expect(unlock.sentAt - unlock.dueAt!).toBeLessThan(1000);
-    expect((await call(base, device.gatewayKey, 'POST', `${path}/check-in`)).body).toMatchObject({ directive: 'UNLOCK', actionId });
+    expect((await gateway.post('/devices/{uid}/check-in', uid)).body).toMatchObject({ directive: 'UNLOCK', actionId });
     await waitForStatus(stack, actionId, 'DEACTIVATED');
     const handle = stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid));
     await handle.result();
@@ -175,97 +167,101 @@ describe('TempLock: lifecycle and override through the API', () => {
 
   it('an assign overrides a running tempLock (V1) run: it ends CANCELLED and unlocked, a tempLockV2 run takes over', async () => {
     const device = await lockableDevice(stack);
-    const path = `/v1/devices/${device.uid}`;
+    const { operator, gateway, uid } = lockClients(base, device);
     const first = await startV1(device, 600);
     await waitForStatus(stack, first, 'ACTIVATING');
-    await call(base, device.gatewayKey, 'POST', `${path}/check-in`);
+    await gateway.post('/devices/{uid}/check-in', uid);
     await waitForDeviceState(stack, device.deviceId, DeviceState.LOCKED);
 
-    const second = await call(base, device.operatorKey, 'PUT', `${path}/temp-lock`, { durationMinutes: 300 });
-    expect(second).toMatchObject({ status: 202, body: { overriddenActionId: first } });
+    const second = expectStatus(await operator.put('/devices/{uid}/temp-lock', { ...uid, body: { durationMinutes: 300 } }), 202);
+    expect(second).toMatchObject({ overriddenActionId: first });
     expect(await stack.mongo.deviceActions.findOne({ _id: first })).toMatchObject({
       status: 'CANCELLED',
-      cancel_reason: `overridden by action ${second.body.actionId}`,
+      cancel_reason: `overridden by action ${second.actionId}`,
     });
     expect(commandsOf(stack, first)).toEqual(['LOCK', 'UNLOCK']);
     const handle = stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid));
     expect((await handle.describe()).type).toBe('tempLockV2');
-    await waitForStatus(stack, second.body.actionId, 'ACTIVATING');
+    await waitForStatus(stack, second.actionId, 'ACTIVATING');
 
-    expect((await call(base, device.operatorKey, 'DELETE', `${path}/temp-lock`)).status).toBe(202);
-    await waitForStatus(stack, second.body.actionId, 'CANCELLED');
+    expectStatus(await operator.delete('/devices/{uid}/temp-lock', uid), 202);
+    await waitForStatus(stack, second.actionId, 'CANCELLED');
     await handle.result();
     expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE, ext_fields: {} });
   });
 
   it('answers NONE to a device without a lock, and refuses a lock for a device without a workflow (409)', async () => {
     const device = await lockableDevice(stack, { withWorkflow: false });
-    const checkIn = await call(base, device.gatewayKey, 'POST', `/v1/devices/${device.uid}/check-in`);
+    const { operator, gateway, uid } = lockClients(base, device);
+    const checkIn = await gateway.post('/devices/{uid}/check-in', uid);
     expect(checkIn).toMatchObject({ status: 200, body: { directive: 'NONE', lockUntil: null, actionId: null } });
 
-    const refused = await call(base, device.operatorKey, 'PUT', `/v1/devices/${device.uid}/temp-lock`, { durationMinutes: 5 });
+    const refused = await operator.put('/devices/{uid}/temp-lock', { ...uid, body: { durationMinutes: 5 } });
     expect(refused).toMatchObject({ status: 409, body: { code: 'DEVICE_HAS_NO_WORKFLOW' } });
     expect(await stack.mongo.deviceActions.countDocuments({ tenant_id: device.tenantId })).toBe(0);
-    const gatewayCannotAssign = await call(base, device.gatewayKey, 'PUT', `/v1/devices/${device.uid}/temp-lock`, { durationMinutes: 5 });
+    const gatewayCannotAssign = await gateway.put('/devices/{uid}/temp-lock', { ...uid, body: { durationMinutes: 5 } });
     expect(gatewayCannotAssign.status).toBe(403);
-    expect((await call(base, device.operatorKey, 'GET', `/v1/devices/${device.uid}/temp-lock`)).status).toBe(404);
-    expect((await call(base, device.operatorKey, 'DELETE', `/v1/devices/${device.uid}/temp-lock`)).status).toBe(404);
+    expect((await operator.get('/devices/{uid}/temp-lock', uid)).status).toBe(404);
+    expect((await operator.delete('/devices/{uid}/temp-lock', uid)).status).toBe(404);
   });
 
   it('keeps a working-hours calendar per tenant: validated (422 with field errors), private to the tree', async () => {
     const device = await lockableDevice(stack);
-    const path = `/v1/tenants/${device.tenantId}/working-hours`;
-    expect((await call(base, device.operatorKey, 'GET', path)).status).toBe(404);
-    const invalid = await call(base, device.operatorKey, 'PUT', path, {
-      timeZone: 'Mars/Olympus',
-      windows: [
-        { day: 'MON', start: '09:00', end: '12:00' },
-        { day: 'MON', start: '11:00', end: '13:00' },
-        { day: 'TUE', start: '17:00', end: '08:00' },
-      ],
-      holidays: ['2026-02-30'],
+    const { operator, gateway } = lockClients(base, device);
+    const tenant = { path: { id: device.tenantId } };
+    expect((await operator.get('/tenants/{id}/working-hours', tenant)).status).toBe(404);
+    const invalid = await operator.put('/tenants/{id}/working-hours', {
+      ...tenant,
+      body: {
+        timeZone: 'Mars/Olympus',
+        windows: [
+          { day: 'MON', start: '09:00', end: '12:00' },
+          { day: 'MON', start: '11:00', end: '13:00' },
+          { day: 'TUE', start: '17:00', end: '08:00' },
+        ],
+        holidays: ['2026-02-30'],
+      },
     });
-    expect(invalid.status).toBe(422);
-    expect(invalid.body.code).toBe('VALIDATION_FAILED');
-    expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
-      'holidays[0]',
-      'timeZone',
-      'windows[1]',
-      'windows[2].end',
-    ]);
+    const problem = expectStatus(invalid, 422);
+    expect(problem.code).toBe('VALIDATION_FAILED');
+    expect(problem.errors!.map((e) => e.field).sort()).toEqual(['holidays[0]', 'timeZone', 'windows[1]', 'windows[2].end']);
 
-    const calendar = { timeZone: 'Asia/Ho_Chi_Minh', windows: [{ day: 'MON', start: '08:00', end: '17:30' }], holidays: ['2026-09-02'] };
-    const saved = await call(base, device.operatorKey, 'PUT', path, calendar);
+    const calendar = {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      windows: [{ day: 'MON' as const, start: '08:00', end: '17:30' }],
+      holidays: ['2026-09-02'],
+    };
+    const saved = await operator.put('/tenants/{id}/working-hours', { ...tenant, body: calendar });
     expect(saved).toMatchObject({ status: 200, body: { ...calendar, tenantId: device.tenantId, inheritedFrom: null } });
-    expect((await call(base, device.operatorKey, 'GET', path)).body.summary).toBe('Asia/Ho_Chi_Minh: MON 08:00-17:30; 1 holiday');
-    const other = await lockableDevice(stack);
-    expect((await call(base, other.operatorKey, 'GET', path)).status).toBe(404);
-    expect((await call(base, device.gatewayKey, 'PUT', path, calendar)).status).toBe(403);
+    expect(expectStatus(await operator.get('/tenants/{id}/working-hours', tenant), 200).summary).toBe(
+      'Asia/Ho_Chi_Minh: MON 08:00-17:30; 1 holiday',
+    );
+    const other = lockClients(base, await lockableDevice(stack));
+    expect((await other.operator.get('/tenants/{id}/working-hours', tenant)).status).toBe(404);
+    expect((await gateway.put('/tenants/{id}/working-hours', { ...tenant, body: calendar })).status).toBe(403);
   });
 
   it("validates the assign request (422) and hides other tenants' devices (404)", async () => {
     const device = await lockableDevice(stack);
     const other = await lockableDevice(stack);
-    const put = (body: unknown, key = device.operatorKey, uid = device.uid) => call(base, key, 'PUT', `/v1/devices/${uid}/temp-lock`, body);
+    const { operator } = lockClients(base, device);
+    // Bodies the document does not allow, sent as given to see each refused.
+    const put = (body: unknown, uid = device.uid) =>
+      operator.put('/devices/{uid}/temp-lock', { path: { uid }, body: body as { durationMinutes: number } });
     for (const durationMinutes of [0, -5, 1.5, 525_601, '10', null]) {
       const answer = await put({ durationMinutes });
       expect(answer).toMatchObject({ status: 422, body: { code: 'VALIDATION_FAILED', errors: [{ field: 'durationMinutes' }] } });
     }
-    expect((await put({ durationMinutes: 5, workingHours: 'yes' })).body.errors).toEqual([
+    expect(expectStatus(await put({ durationMinutes: 5, workingHours: 'yes' }), 422).errors).toEqual([
       expect.objectContaining({ field: 'workingHours' }),
     ]);
     // Working hours asked for, but the tenant has no calendar.
-    expect((await put({ durationMinutes: 5, workingHours: true })).body.errors).toEqual([
+    expect(expectStatus(await put({ durationMinutes: 5, workingHours: true }), 422).errors).toEqual([
       expect.objectContaining({ field: 'workingHours' }),
     ]);
-    expect((await put({ durationMinutes: 5 }, device.operatorKey, other.uid)).status).toBe(404);
-    expect(
-      (
-        await call(base, device.operatorKey, 'PUT', `/v1/devices/${device.uid}/temp-lock?tenantId=${other.tenantId}`, {
-          durationMinutes: 5,
-        })
-      ).status,
-    ).toBe(404);
+    expect((await put({ durationMinutes: 5 }, other.uid)).status).toBe(404);
+    const inOtherTenant = { path: { uid: device.uid }, query: { tenantId: other.tenantId }, body: { durationMinutes: 5 } };
+    expect((await operator.put('/devices/{uid}/temp-lock', inOtherTenant)).status).toBe(404);
     expect(await stack.mongo.deviceActions.countDocuments({ tenant_id: { $in: [device.tenantId, other.tenantId] } })).toBe(0);
   });
 });

@@ -3,13 +3,15 @@ import { Worker } from '@temporalio/worker';
 import { DeviceState } from '../../src/domain/deviceStates';
 import { tempLockWorkflowId } from '../../src/domain/tempLock';
 import { WEEKDAYS } from '../../src/domain/workingHours';
+import { expectStatus } from './apiClient';
 import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
 import {
   LockableDevice,
-  call,
+  TempLockRequest,
   commandsOf,
   deviceRow,
   lockableDevice,
+  lockClients,
   milestones,
   statusesOf,
   waitForDeviceState,
@@ -36,14 +38,17 @@ describe('TempLock: cancel and override', () => {
     await stack.close();
   });
 
-  const assign = async (device: LockableDevice, body: Record<string, unknown>) => {
-    const answer = await call(base, device.operatorKey, 'PUT', `/v1/devices/${device.uid}/temp-lock`, body);
-    expect(answer.status).toBe(202);
-    return answer.body as { actionId: string; overriddenActionId: string | null };
+  const assign = async (device: LockableDevice, body: TempLockRequest) => {
+    const { operator, uid } = lockClients(base, device);
+    return expectStatus(await operator.put('/devices/{uid}/temp-lock', { ...uid, body }), 202);
   };
-  const checkIn = (device: LockableDevice) => call(base, device.gatewayKey, 'POST', `/v1/devices/${device.uid}/check-in`);
+  const checkIn = (device: LockableDevice) => {
+    const { gateway, uid } = lockClients(base, device);
+    return gateway.post('/devices/{uid}/check-in', uid);
+  };
   const cancel = async (device: LockableDevice, actionId: string) => {
-    const answer = await call(base, device.operatorKey, 'DELETE', `/v1/devices/${device.uid}/temp-lock`);
+    const { operator, uid } = lockClients(base, device);
+    const answer = await operator.delete('/devices/{uid}/temp-lock', uid);
     expect(answer).toMatchObject({ status: 202, body: { actionId, status: 'CANCELLING' } });
     await waitForStatus(stack, actionId, 'CANCELLED');
     await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).result();
@@ -53,10 +58,13 @@ describe('TempLock: cancel and override', () => {
     const device = await lockableDevice(stack);
     const today = new Date().toISOString().slice(0, 10);
     const everyDay = WEEKDAYS.map((day) => ({ day, start: '00:00', end: '24:00' }));
-    const saved = await call(base, device.operatorKey, 'PUT', `/v1/tenants/${device.tenantId}/working-hours`, {
-      timeZone: 'UTC',
-      windows: everyDay,
-      holidays: [today],
+    const saved = await lockClients(base, device).operator.put('/tenants/{id}/working-hours', {
+      path: { id: device.tenantId },
+      body: {
+        timeZone: 'UTC',
+        windows: everyDay,
+        holidays: [today],
+      },
     });
     expect(saved.status).toBe(200);
     const { actionId } = await assign(device, { durationMinutes: 5, workingHours: true });

@@ -4,8 +4,19 @@ import { Worker } from '@temporalio/worker';
 import { DeviceState } from '../../src/domain/deviceStates';
 import { tempLockWorkflowId } from '../../src/domain/tempLock';
 import { WEEKDAYS } from '../../src/domain/workingHours';
+import { expectStatus } from './apiClient';
 import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
-import { LockableDevice, call, commandsOf, deviceRow, lockableDevice, statusesOf, waitForCommand, waitForStatus } from './tempLockSupport';
+import {
+  LockableDevice,
+  TempLockRequest,
+  commandsOf,
+  deviceRow,
+  lockableDevice,
+  lockClients,
+  statusesOf,
+  waitForCommand,
+  waitForStatus,
+} from './tempLockSupport';
 
 jest.setTimeout(120_000);
 
@@ -36,19 +47,20 @@ describe('TempLock: worker restart, gateway outage, working hours', () => {
     await stack.close();
   });
 
-  const assign = async (device: LockableDevice, body: Record<string, unknown>): Promise<string> => {
-    const answer = await call(base, device.operatorKey, 'PUT', `/v1/devices/${device.uid}/temp-lock`, body);
-    expect(answer.status).toBe(202);
-    return answer.body.actionId;
+  const assign = async (device: LockableDevice, body: TempLockRequest): Promise<string> => {
+    const { operator, uid } = lockClients(base, device);
+    return expectStatus(await operator.put('/devices/{uid}/temp-lock', { ...uid, body }), 202).actionId;
   };
-  const checkIn = (device: LockableDevice) => call(base, device.gatewayKey, 'POST', `/v1/devices/${device.uid}/check-in`);
+  const checkIn = (device: LockableDevice) => {
+    const { gateway, uid } = lockClients(base, device);
+    return gateway.post('/devices/{uid}/check-in', uid);
+  };
 
   it('unlocks on time after the worker was stopped while the timer was pending and a new one took over', async () => {
     const device = await lockableDevice(stack);
     const actionId = await assign(device, { durationMinutes: 4 });
     await waitForStatus(stack, actionId, 'ACTIVATING');
-    const { body } = await checkIn(device);
-    const dueAt = Date.parse(body.lockUntil);
+    const dueAt = Date.parse(expectStatus(await checkIn(device), 200).lockUntil!);
     await waitForStatus(stack, actionId, 'ACTIVATED');
 
     await stopWorker();
@@ -110,10 +122,13 @@ describe('TempLock: worker restart, gateway outage, working hours', () => {
     const day = WEEKDAYS[(opening.getUTCDay() + 6) % 7]!;
     const start = opening.toISOString().slice(11, 16);
     const end = start === '23:59' ? '24:00' : new Date(opensAt + 60_000).toISOString().slice(11, 16);
-    const saved = await call(base, device.operatorKey, 'PUT', `/v1/tenants/${device.tenantId}/working-hours`, {
-      timeZone: 'UTC',
-      windows: [{ day, start, end }],
-      holidays: [],
+    const saved = await lockClients(base, device).operator.put('/tenants/{id}/working-hours', {
+      path: { id: device.tenantId },
+      body: {
+        timeZone: 'UTC',
+        windows: [{ day, start, end }],
+        holidays: [],
+      },
     });
     expect(saved.status).toBe(200);
 
@@ -123,7 +138,8 @@ describe('TempLock: worker restart, gateway outage, working hours', () => {
       return doc?.next_process_time?.getTime() === opensAt;
     });
     expect(commandsOf(stack, actionId)).toEqual([]);
-    const view = await call(base, device.operatorKey, 'GET', `/v1/devices/${device.uid}/temp-lock`);
+    const { operator, uid } = lockClients(base, device);
+    const view = await operator.get('/devices/{uid}/temp-lock', uid);
     expect(view.body).toMatchObject({ status: 'WAITING', directive: 'NONE', nextDueAt: opening.toISOString() });
 
     const lock = await waitForCommand(stack, actionId, 'LOCK', 90_000);

@@ -5,6 +5,8 @@ import { createApiKey, insertDevices } from '../../src/db/inventorySeed';
 import { DeviceState } from '../../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
 import { RecordedCommand } from '../../src/gateway/simulatedGateway';
+import type { operations } from '../../src/api/openapiTypes';
+import { apiClient } from './apiClient';
 import { TestStack, createTenantWithKey, waitFor } from './harness';
 
 export interface LockableDevice {
@@ -41,20 +43,12 @@ export async function lockableDevice(
   return { tenantId, uid, deviceId: Number(rows[0].id), operatorKey: apiKey, gatewayKey };
 }
 
-export async function call(
-  base: string,
-  key: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'X-API-Key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+/** The body of assignTempLock, as the OpenAPI document types it. */
+export type TempLockRequest = operations['assignTempLock']['requestBody']['content']['application/json'];
+
+/** Typed API clients for a lockable device: its operator's key, its device gateway's key, and its path parameter. */
+export function lockClients(base: string, device: LockableDevice) {
+  return { operator: apiClient(base, device.operatorKey), gateway: apiClient(base, device.gatewayKey), uid: { path: { uid: device.uid } } };
 }
 
 export async function deviceRow(stack: TestStack, deviceId: number) {
