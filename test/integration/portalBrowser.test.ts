@@ -187,9 +187,11 @@ describe('operators portal in a real browser', () => {
     await screenshot(page, '7-working-hours');
   });
 
-  it('a read-only key sees everything and no write control', async () => {
+  it('a read-only key sees everything and no write control (and the batch page polls when events fail)', async () => {
     expect(batchId).not.toBe('');
-    const { page } = await open();
+    const { page, requests } = await open();
+    // This browser's event streams end at once without their `end` event: the batch page must poll.
+    await page.route('**/events', (route) => route.fulfill({ status: 200, contentType: 'text/event-stream', body: ': closing\n\n' }));
     await signIn(page, readOnlyKey);
     await expect(page.getByTestId('whoami').textContent()).resolves.toContain('read_only');
     await expect(page.getByRole('link', { name: 'Bulk action', exact: true }).count()).resolves.toBe(0);
@@ -200,6 +202,7 @@ describe('operators portal in a real browser', () => {
     await page.goto(`${base}/#/batches/${batchId}`);
     await page.getByTestId('status').filter({ hasText: 'COMPLETED' }).waitFor();
     await page.getByRole('button', { name: 'Download results CSV' }).waitFor();
+    expect(requests.filter((url) => url.endsWith(`/v1/batches/${batchId}`)).length).toBeGreaterThan(0);
     expect(await writeControls.count()).toBe(0);
 
     await page.goto(`${base}/#/devices/${readyUids[0]}`);
