@@ -3,6 +3,7 @@
 import { DeviceState } from '../../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
 import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../src/db/inventorySeed';
+import { ApiClient, apiClient, expectStatus } from './apiClient';
 import { TestStack, startTestStack, waitFor } from './harness';
 
 describe('tenant isolation and roles', () => {
@@ -14,17 +15,8 @@ describe('tenant isolation and roles', () => {
   let other: { tenantId: string; workflowId: string; uid: string; batchId: string };
   let own: { tenantId: string; workflowId: string; batchId: string };
 
-  async function call(method: string, path: string, key: string, body?: unknown) {
-    const csv = typeof body === 'string';
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'X-API-Key': key, 'Content-Type': csv ? 'text/csv' : 'application/json' },
-      body: body === undefined ? undefined : csv ? body : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : text };
-  }
+  /** Typed clients per key (answers checked against the OpenAPI document). */
+  const as = (key: keyof typeof keys) => apiClient(base, keys[key]);
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -54,124 +46,121 @@ describe('tenant isolation and roles', () => {
     ]);
 
     // The other tenant has a finished batch, a calendar and a running temp lock.
-    const ownUpload = await call('POST', `/v1/batches?mode=assign&workflowId=${ownWorkflow}`, keys.operator, `deviceUid\n${ownUid}\n`);
-    const otherUpload = await call(
-      'POST',
-      `/v1/batches?mode=assign&workflowId=${otherWorkflow}`,
-      keys.otherOperator,
-      `deviceUid\n${otherUid}\n${otherLockedUid}\n`,
-    );
-    expect([ownUpload.status, otherUpload.status]).toEqual([202, 202]);
-    own = { tenantId: ownTenant, workflowId: ownWorkflow, batchId: ownUpload.body && (ownUpload.body as { batchId: string }).batchId };
-    other = {
-      tenantId: otherTenant,
-      workflowId: otherWorkflow,
-      uid: otherLockedUid,
-      batchId: (otherUpload.body as { batchId: string }).batchId,
-    };
-    await waitFor('both batches finished', async () => {
-      const a = await call('GET', `/v1/batches/${own.batchId}`, keys.operator);
-      const b = await call('GET', `/v1/batches/${other.batchId}`, keys.otherOperator);
-      return (a.body as { status: string }).status === 'COMPLETED' && (b.body as { status: string }).status === 'COMPLETED';
+    const ownUpload = await as('operator').post('/batches', {
+      query: { mode: 'assign', workflowId: ownWorkflow },
+      body: `deviceUid\n${ownUid}\n`,
     });
-    const calendar = { timeZone: 'UTC', windows: [{ day: 'MON', start: '00:00', end: '24:00' }], holidays: [] };
-    expect((await call('PUT', `/v1/tenants/${otherTenant}/working-hours`, keys.otherOperator, calendar)).status).toBe(200);
-    expect((await call('PUT', `/v1/devices/${otherLockedUid}/temp-lock`, keys.otherOperator, { durationMinutes: 30 })).status).toBe(202);
+    const otherUpload = await as('otherOperator').post('/batches', {
+      query: { mode: 'assign', workflowId: otherWorkflow },
+      body: `deviceUid\n${otherUid}\n${otherLockedUid}\n`,
+    });
+    own = { tenantId: ownTenant, workflowId: ownWorkflow, batchId: expectStatus(ownUpload, 202).batchId };
+    other = { tenantId: otherTenant, workflowId: otherWorkflow, uid: otherLockedUid, batchId: expectStatus(otherUpload, 202).batchId };
+    await waitFor('both batches finished', async () => {
+      const a = await as('operator').get('/batches/{id}', { path: { id: own.batchId } });
+      const b = await as('otherOperator').get('/batches/{id}', { path: { id: other.batchId } });
+      return expectStatus(a, 200).status === 'COMPLETED' && expectStatus(b, 200).status === 'COMPLETED';
+    });
+    const calendar = { timeZone: 'UTC', windows: [{ day: 'MON' as const, start: '00:00', end: '24:00' }], holidays: [] };
+    expectStatus(await as('otherOperator').put('/tenants/{id}/working-hours', { path: { id: otherTenant }, body: calendar }), 200);
+    expectStatus(
+      await as('otherOperator').put('/devices/{uid}/temp-lock', { path: { uid: otherLockedUid }, body: { durationMinutes: 30 } }),
+      202,
+    );
   });
 
   afterAll(async () => {
-    await call('DELETE', `/v1/devices/${other.uid}/temp-lock`, keys.otherOperator);
+    await as('otherOperator').delete('/devices/{uid}/temp-lock', { path: { uid: other.uid } });
     stopWorker();
     await workerDone;
     await stack.close();
   });
 
-  const foreign: [string, string, () => string, unknown?][] = [
-    ['GET', 'batch status', () => `/v1/batches/${other.batchId}`],
-    ['GET', 'batch devices', () => `/v1/batches/${other.batchId}/devices`],
-    ['GET', 'batch results CSV', () => `/v1/batches/${other.batchId}/results.csv`],
-    ['POST', 'batch cancel', () => `/v1/batches/${other.batchId}/cancel`],
-    ['POST', 'batch retry', () => `/v1/batches/${other.batchId}/retry`],
-    ['GET', 'device', () => `/v1/devices/${other.uid}`],
-    ['GET', 'device by tenantId', () => `/v1/devices/${other.uid}?tenantId=${other.tenantId}`],
-    ['GET', 'device history', () => `/v1/devices/${other.uid}/history`],
-    ['DELETE', 'device workflow exit', () => `/v1/devices/${other.uid}/workflow`],
-    ['GET', 'temp lock', () => `/v1/devices/${other.uid}/temp-lock`],
-    ['DELETE', 'temp lock cancel', () => `/v1/devices/${other.uid}/temp-lock`],
-    ['PUT', 'temp lock override', () => `/v1/devices/${other.uid}/temp-lock`, { durationMinutes: 1 }],
+  const calendar = { timeZone: 'UTC', windows: [], holidays: [] };
+  const batch = () => ({ path: { id: other.batchId } });
+  const device = () => ({ path: { uid: other.uid } });
+  const foreign: [string, (api: ApiClient) => Promise<{ status: number }>][] = [
+    ['GET batch status', (api) => api.get('/batches/{id}', batch())],
+    ['GET batch devices', (api) => api.get('/batches/{id}/devices', batch())],
+    ['GET batch results CSV', (api) => api.get('/batches/{id}/results.csv', batch())],
+    ['POST batch cancel', (api) => api.post('/batches/{id}/cancel', batch())],
+    ['POST batch retry', (api) => api.post('/batches/{id}/retry', batch())],
+    ['GET device', (api) => api.get('/devices/{uid}', device())],
+    ['GET device by tenantId', (api) => api.get('/devices/{uid}', { ...device(), query: { tenantId: other.tenantId } })],
+    ['GET device history', (api) => api.get('/devices/{uid}/history', device())],
+    ['DELETE device workflow exit', (api) => api.delete('/devices/{uid}/workflow', device())],
+    ['GET temp lock', (api) => api.get('/devices/{uid}/temp-lock', device())],
+    ['DELETE temp lock cancel', (api) => api.delete('/devices/{uid}/temp-lock', device())],
+    ['PUT temp lock override', (api) => api.put('/devices/{uid}/temp-lock', { ...device(), body: { durationMinutes: 1 } })],
     [
-      'PUT',
-      'temp lock override by tenantId',
-      () => `/v1/devices/${other.uid}/temp-lock?tenantId=${other.tenantId}`,
-      { durationMinutes: 1 },
+      'PUT temp lock override by tenantId',
+      (api) => api.put('/devices/{uid}/temp-lock', { ...device(), query: { tenantId: other.tenantId }, body: { durationMinutes: 1 } }),
     ],
-    ['GET', 'working hours', () => `/v1/tenants/${other.tenantId}/working-hours`],
-    ['PUT', 'working hours', () => `/v1/tenants/${other.tenantId}/working-hours`, { timeZone: 'UTC', windows: [], holidays: [] }],
+    ['GET working hours', (api) => api.get('/tenants/{id}/working-hours', { path: { id: other.tenantId } })],
+    ['PUT working hours', (api) => api.put('/tenants/{id}/working-hours', { path: { id: other.tenantId }, body: calendar })],
     [
-      'POST',
-      'upload into their workspace',
-      () => `/v1/batches?mode=assign&workflowId=${own.workflowId}&targetWorkspaceId=${other.tenantId}`,
-      'deviceUid\n490154203237518\n',
+      'POST upload into their workspace',
+      (api) =>
+        api.post('/batches', {
+          query: { mode: 'assign', workflowId: own.workflowId, targetWorkspaceId: other.tenantId },
+          body: 'deviceUid\n490154203237518\n',
+        }),
     ],
   ];
 
-  // Each row has exactly three columns: with fewer table columns than parameters jest would wait for done().
-  it.each(foreign.map(([method, what, path, body]) => [method, what, { path, body }] as const))(
-    '%s %s of another tenant is 404',
-    async (method, _what, request) => {
-      const res = await call(method, request.path(), keys.operator, request.body);
-      expect(res.status).toBe(404);
-    },
-  );
+  it.each(foreign)('%s of another tenant is 404', async (_what, request) => {
+    expect((await request(as('operator'))).status).toBe(404);
+  });
 
   it("a device assign with another tenant's device is 404, with its workflow is 422", async () => {
-    expect((await call('POST', `/v1/devices/${other.uid}/workflow`, keys.operator, { workflowId: own.workflowId })).status).toBe(404);
-    const upload = await call(
-      'POST',
-      `/v1/batches?mode=assign&workflowId=${other.workflowId}`,
-      keys.operator,
-      'deviceUid\n490154203237518\n',
-    );
-    expect({ status: upload.status, code: (upload.body as { code: string }).code }).toEqual({ status: 422, code: 'WORKFLOW_NOT_FOUND' });
+    const assign = await as('operator').post('/devices/{uid}/workflow', { ...device(), body: { workflowId: own.workflowId } });
+    expect(assign.status).toBe(404);
+    const upload = await as('operator').post('/batches', {
+      query: { mode: 'assign', workflowId: other.workflowId },
+      body: 'deviceUid\n490154203237518\n',
+    });
+    expect(expectStatus(upload, 422).code).toBe('WORKFLOW_NOT_FOUND');
   });
 
   it("a gateway key of one tenant cannot check in another tenant's device", async () => {
-    expect((await call('POST', `/v1/devices/${other.uid}/check-in`, keys.gateway, {})).status).toBe(404);
+    expect((await as('gateway').post('/devices/{uid}/check-in', device())).status).toBe(404);
   });
 
   it("the catalogue lists only the caller's workflows", async () => {
-    const list = (await call('GET', '/v1/workflows', keys.operator)).body as { workflows: { id: string }[] };
+    const list = expectStatus(await as('operator').get('/workflows'), 200);
     expect(list.workflows.map((w) => w.id)).toEqual([own.workflowId]);
   });
 
   it("left the other tenant's lock, batch and calendar as they were", async () => {
-    const lock = await call('GET', `/v1/devices/${other.uid}/temp-lock`, keys.otherOperator);
-    expect(lock.body).toMatchObject({ running: true, durationMinutes: 30 });
-    const batch = await call('GET', `/v1/batches/${other.batchId}`, keys.otherOperator);
-    expect(batch.body).toMatchObject({ status: 'COMPLETED', retries: 0 });
-    const calendar = await call('GET', `/v1/tenants/${other.tenantId}/working-hours`, keys.otherOperator);
-    expect(calendar.body).toMatchObject({ timeZone: 'UTC' });
+    const theirs = as('otherOperator');
+    expect(expectStatus(await theirs.get('/devices/{uid}/temp-lock', device()), 200)).toMatchObject({ running: true, durationMinutes: 30 });
+    expect(expectStatus(await theirs.get('/batches/{id}', batch()), 200)).toMatchObject({ status: 'COMPLETED', retries: 0 });
+    const hours = await theirs.get('/tenants/{id}/working-hours', { path: { id: other.tenantId } });
+    expect(expectStatus(hours, 200)).toMatchObject({ timeZone: 'UTC' });
   });
 
   it('a read-only key reads but cannot write', async () => {
-    expect((await call('GET', `/v1/batches/${own.batchId}`, keys.readOnly)).status).toBe(200);
-    for (const [method, path, body] of [
-      ['POST', `/v1/batches?mode=assign&workflowId=${own.workflowId}`, 'deviceUid\n490154203237518\n'],
-      ['POST', `/v1/batches/${own.batchId}/retry`, undefined],
-      ['PUT', `/v1/tenants/${own.tenantId}/working-hours`, { timeZone: 'UTC', windows: [], holidays: [] }],
-      ['POST', '/v1/workflows', { name: 'x', serviceTypeId: 1 }],
+    const reader = as('readOnly');
+    expectStatus(await reader.get('/batches/{id}', { path: { id: own.batchId } }), 200);
+    for (const [what, answer] of [
+      [
+        'uploadBatch',
+        await reader.post('/batches', { query: { mode: 'assign', workflowId: own.workflowId }, body: 'deviceUid\n490154203237518\n' }),
+      ],
+      ['retryBatch', await reader.post('/batches/{id}/retry', { path: { id: own.batchId } })],
+      ['setWorkingHours', await reader.put('/tenants/{id}/working-hours', { path: { id: own.tenantId }, body: calendar })],
+      ['createWorkflow', await reader.post('/workflows', { body: { name: 'x', serviceTypeId: 1 } })],
     ] as const) {
-      const res = await call(method, path, keys.readOnly, body);
-      expect({ path, status: res.status, code: (res.body as { code: string }).code }).toEqual({ path, status: 403, code: 'FORBIDDEN' });
+      expect([what, answer.status, answer.body]).toEqual([what, 403, expect.objectContaining({ code: 'FORBIDDEN' })]);
     }
   });
 
   it('a device-gateway key can only check in; an operator key cannot check in', async () => {
-    const read = await call('GET', `/v1/batches/${own.batchId}`, keys.gateway);
-    expect({ status: read.status, code: (read.body as { code: string }).code }).toEqual({ status: 403, code: 'FORBIDDEN' });
-    const ownDevice = (await call('GET', `/v1/batches/${own.batchId}/devices`, keys.operator)).body as { devices: { deviceUid: string }[] };
-    const uid = ownDevice.devices[0]!.deviceUid;
-    expect((await call('POST', `/v1/devices/${uid}/check-in`, keys.gateway, {})).body).toMatchObject({ directive: 'NONE' });
-    expect((await call('POST', `/v1/devices/${uid}/check-in`, keys.operator, {})).status).toBe(403);
+    const read = await as('gateway').get('/batches/{id}', { path: { id: own.batchId } });
+    expect(expectStatus(read, 403).code).toBe('FORBIDDEN');
+    const ownDevices = expectStatus(await as('operator').get('/batches/{id}/devices', { path: { id: own.batchId } }), 200);
+    const uid = { path: { uid: ownDevices.devices[0]!.deviceUid } };
+    expect(expectStatus(await as('gateway').post('/devices/{uid}/check-in', uid), 200)).toMatchObject({ directive: 'NONE' });
+    expect((await as('operator').post('/devices/{uid}/check-in', uid)).status).toBe(403);
   });
 });
