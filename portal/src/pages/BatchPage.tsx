@@ -184,6 +184,11 @@ function ProgressLine({
       </span>
       <span>{devicesPerSecond === null ? '— devices/s' : `${devicesPerSecond.toFixed(1)} devices/s`}</span>
       {timeLeft && <span>about {timeLeft} left</span>}
+      <span className="muted" data-testid="by-status">
+        {Object.entries(status.countersByStatus)
+          .map(([name, count]) => `${formatCount(count)} ${name.toLowerCase()}`)
+          .join(' · ')}
+      </span>
       {!isFinished(status) && <span className="muted">elapsed {formatDuration(status.timings.elapsedSeconds * 1000)}</span>}
       <span className={`transport transport-${transport}`} title="how this page follows the batch">
         {transport === 'live' ? '● live' : transport === 'polling' ? '○ polling' : transport === 'connecting' ? '… connecting' : 'final'}
