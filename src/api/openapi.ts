@@ -200,7 +200,7 @@ const devicePaths: Record<string, PathItem> = {
       tags: ['devices'],
       parameters: [deviceUid, tenantQuery],
       responses: {
-        200: answer('The device.', 'Device'),
+        200: answer('The device.', 'Device', examples.device),
         400: problem('The UID is neither an IMEI nor a serial number.', 'invalidDeviceUid'),
         404: problem('No such device in your tenant tree.', 'notFound'),
         ...authErrors,
@@ -305,7 +305,7 @@ const tempLockPaths: Record<string, PathItem> = {
       tags: ['temp-locks'],
       parameters: [deviceUid, tenantQuery],
       responses: {
-        200: answer('The lock.', 'TempLockView'),
+        200: answer('The lock.', 'TempLockView', examples.tempLockView),
         404: problem('No such device, or it has never had a temp lock.', 'notFound'),
         ...authErrors,
       },
@@ -351,7 +351,7 @@ const tenantPaths: Record<string, PathItem> = {
       tags: ['tenants'],
       parameters: [tenantId],
       responses: {
-        200: answer('The calendar.', 'WorkingHours'),
+        200: answer('The calendar.', 'WorkingHours', examples.workingHoursAnswer),
         404: problem('No such tenant in your tree, or no calendar applies.', 'notFound'),
         ...authErrors,
       },
@@ -411,7 +411,7 @@ const workflowPaths: Record<string, PathItem> = {
       operationId: 'listWorkflows',
       summary: 'The workflow catalogue of your tenant tree',
       tags: ['workflows'],
-      responses: { 200: answer('The catalogue.', 'WorkflowCatalogue'), ...authErrors },
+      responses: { 200: answer('The catalogue.', 'WorkflowCatalogue', examples.workflowCatalogue), ...authErrors },
     },
     post: {
       operationId: 'createWorkflow',

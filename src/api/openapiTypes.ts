@@ -1289,6 +1289,39 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "uid": "353456789012348",
+           *       "imei2": null,
+           *       "tenantId": "acme",
+           *       "state": "LOCKED",
+           *       "stateId": 5,
+           *       "previousState": "ACTIVE",
+           *       "serviceTypeId": 1,
+           *       "deviceType": 1,
+           *       "allowedActions": [
+           *         "UNLOCK"
+           *       ],
+           *       "assignment": {
+           *         "workflowId": "665f1c2e9b1e8a3d4c5b6a79",
+           *         "workflowName": "Finance policy",
+           *         "assignedAt": "2026-11-30T09:00:02.010Z",
+           *         "assignedBy": "ops@acme",
+           *         "isActivatingWorkflow": false
+           *       },
+           *       "tempLock": {
+           *         "actionId": "a6f1d3c2-8b2e-4f0a-9a51-7d3c1e2b4f60",
+           *         "status": "ACTIVATED",
+           *         "directive": "LOCK",
+           *         "lockEndsAt": "2026-11-30T10:45:00.000Z",
+           *         "links": {
+           *           "self": "https://devices.example.net/v1/devices/353456789012348/temp-lock?tenantId=acme"
+           *         }
+           *       },
+           *       "createdAt": "2026-10-01T12:00:00.000Z",
+           *       "updatedAt": "2026-11-30T09:15:01.200Z"
+           *     }
+           */
           'application/json': components['schemas']['Device'];
         };
       };
@@ -1548,6 +1581,45 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "actionId": "a6f1d3c2-8b2e-4f0a-9a51-7d3c1e2b4f60",
+           *       "workflowId": "temp-lock/acme/353456789012348",
+           *       "running": true,
+           *       "status": "ACTIVATED",
+           *       "directive": "LOCK",
+           *       "durationMinutes": 90,
+           *       "workingHours": true,
+           *       "notification": {
+           *         "title": "Payment overdue",
+           *         "body": "Call us to unlock."
+           *       },
+           *       "createdAt": "2026-11-30T09:10:00.000Z",
+           *       "checkedInAt": "2026-11-30T09:15:00.000Z",
+           *       "lockStartedAt": "2026-11-30T09:15:00.000Z",
+           *       "lockEndsAt": "2026-11-30T10:45:00.000Z",
+           *       "nextDueAt": "2026-11-30T10:45:00.000Z",
+           *       "cancelReason": null,
+           *       "note": null,
+           *       "history": [
+           *         {
+           *           "seq": 1,
+           *           "status": "WAITING",
+           *           "at": "2026-11-30T09:10:00.000Z"
+           *         },
+           *         {
+           *           "seq": 2,
+           *           "status": "ACTIVATING",
+           *           "at": "2026-11-30T09:10:00.050Z"
+           *         },
+           *         {
+           *           "seq": 3,
+           *           "status": "ACTIVATED",
+           *           "at": "2026-11-30T09:15:00.120Z"
+           *         }
+           *       ]
+           *     }
+           */
           'application/json': components['schemas']['TempLockView'];
         };
       };
@@ -1789,6 +1861,26 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "tenantId": "acme-north",
+           *       "inheritedFrom": "acme",
+           *       "timeZone": "Europe/Berlin",
+           *       "windows": [
+           *         {
+           *           "day": "MON",
+           *           "start": "08:00",
+           *           "end": "17:30"
+           *         }
+           *       ],
+           *       "holidays": [
+           *         "2026-12-25"
+           *       ],
+           *       "summary": "Europe/Berlin: MON 08:00-17:30; 1 holiday",
+           *       "updatedBy": "ops@acme",
+           *       "updatedAt": "2026-11-01T08:00:00.000Z"
+           *     }
+           */
           'application/json': components['schemas']['WorkingHours'];
         };
       };
@@ -1978,6 +2070,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "workflows": [
+           *         {
+           *           "id": "665f1c2e9b1e8a3d4c5b6a79",
+           *           "name": "Finance policy",
+           *           "tenantId": "acme",
+           *           "serviceTypeId": 1,
+           *           "status": "ACTIVE"
+           *         }
+           *       ]
+           *     }
+           */
           'application/json': components['schemas']['WorkflowCatalogue'];
         };
       };
