@@ -2,15 +2,15 @@
 // names the setting to fix, instead of a stack trace.
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { AppConfig, ConfigError, loadConfig, redact } from './config';
 import { MongoStores, connectMongo, ensureMongoIndexes } from './db/mongo';
-import { createPgPool } from './db/postgres';
+import { createPgPool, pingPostgres } from './db/postgres';
 
 export async function connectPostgres(config: AppConfig): Promise<Pool> {
   const pool = createPgPool(config.postgres.url, config.postgres.poolSize);
   try {
-    await pool.query('SELECT 1');
+    await pingPostgres(pool);
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw new ConfigError('DATABASE_URL', `cannot connect to ${redact(config.postgres.url)}: ${describe(err)}`);

@@ -2,8 +2,7 @@
 // and problem+json errors. Deps are passed in so tests build the same app on their own stores.
 import express, { Express } from 'express';
 import { Client } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { AppConfig } from '../config';
 import { MongoStores } from '../db/mongo';
 import type { Logger } from '../logger';
@@ -12,6 +11,7 @@ import { findKeyHolder } from '../db/apiKeyStore';
 import { ApiDrain } from './drain';
 import { documentedQueryOnly } from './documentedQuery';
 import { openApiDocument } from './openapi';
+import { assignRequestId, requestIdOf } from './requestId';
 import { portalRoutes } from './portal';
 import { ProblemError, notFoundHandler, problemHandler } from './problem';
 import { FailedAuthLimiter, rateLimitPerKey } from './rateLimit';
@@ -40,10 +40,10 @@ export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(assignRequestId);
   app.use((req, res, next) => {
-    const requestId = req.get('x-request-id') ?? randomUUID();
+    const requestId = requestIdOf(res);
     res.set({
-      'X-Request-Id': requestId,
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'no-referrer',

@@ -1,7 +1,8 @@
 // GET /v1/batches/:id/results.csv: the batch's per-device results streamed page by page, with
 // cells that a spreadsheet would read as a formula neutralised (CSV injection).
 import { Response } from 'express';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { batchResultsPage } from '../db/batchStore';
 
 const PAGE = 5000;
 const HEADER = ['rowNumber', 'deviceUid', 'status', 'code', 'message', 'finishedAt'];
@@ -11,25 +12,21 @@ export async function streamResultsCsv(pool: Pool, batchId: string, res: Respons
   res.write(csvLine(HEADER));
   let after = 0;
   for (;;) {
-    const { rows } = await pool.query(
-      `SELECT row_number, device_uid, status, result, finished_at FROM t_batch_action_device
-        WHERE batch_action_id = $1 AND row_number > $2 ORDER BY row_number LIMIT $3`,
-      [batchId, after, PAGE],
-    );
+    const rows = await batchResultsPage(pool, batchId, { afterRowNumber: after, status: null, code: null }, PAGE);
     if (rows.length === 0) break;
     const text = rows
       .map((r) =>
         csvLine([
-          String(r.row_number),
-          r.device_uid,
+          String(r.rowNumber),
+          r.deviceUid,
           r.status,
-          r.result?.code ?? '',
-          r.result?.message ?? '',
-          r.finished_at ? new Date(r.finished_at).toISOString() : '',
+          r.code ?? '',
+          r.message ?? '',
+          r.finishedAt ? new Date(r.finishedAt).toISOString() : '',
         ]),
       )
       .join('');
-    after = Number(rows[rows.length - 1].row_number);
+    after = rows[rows.length - 1]!.rowNumber;
     if (!res.write(text)) await new Promise((resolve) => res.once('drain', resolve));
   }
   res.end();

@@ -1,11 +1,14 @@
 // Starting a BatchAssign run from the API (upload and retry) and the batch's JSON representation.
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { AppConfig } from '../config';
-import { BatchRecord, RowCounts, countRows } from '../db/batchStore';
+import { BatchRecord, RowCounts, countRows, markBatchStarted } from '../db/batchStore';
 import { BatchAssignInput, batchAssign, batchWorkflowId } from '../workflows/batchAssign';
 import { BatchIdKey, BatchModeKey, TenantIdKey } from '../workflows/searchAttributes';
 import { ProblemError } from './problem';
+
+/** How long an upload or retry waits for Temporal to take the start before answering 503. */
+const START_DEADLINE_MS = 5_000;
 
 export interface BatchRunDeps {
   config: AppConfig;
@@ -43,32 +46,32 @@ export async function startBatchRun(
     ...overrides,
   };
   try {
-    await deps.temporal.workflow.start(batchAssign, {
-      taskQueue: deps.config.temporal.taskQueue,
-      workflowId,
-      args: [input],
-      typedSearchAttributes: [
-        { key: BatchIdKey, value: batch.id },
-        { key: TenantIdKey, value: batch.tenantId },
-        { key: BatchModeKey, value: options.mode },
-      ],
-      staticSummary: `BatchAssign ${options.mode}${attempt ? ` (retry ${attempt})` : ''}: ${(batch.extFields.rows as { accepted?: number } | undefined)?.accepted ?? '?'} devices`,
-      staticDetails: `batch ${batch.id} of tenant ${batch.tenantId}; workflow ${options.workflowId ?? '-'}; target ${options.targetWorkspaceId}`,
-    });
+    await deps.temporal.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+      deps.temporal.workflow.start(batchAssign, {
+        taskQueue: deps.config.temporal.taskQueue,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [
+          { key: BatchIdKey, value: batch.id },
+          { key: TenantIdKey, value: batch.tenantId },
+          { key: BatchModeKey, value: options.mode },
+        ],
+        staticSummary: `BatchAssign ${options.mode}${attempt ? ` (retry ${attempt})` : ''}: ${(batch.extFields.rows as { accepted?: number } | undefined)?.accepted ?? '?'} devices`,
+        staticDetails: `batch ${batch.id} of tenant ${batch.tenantId}; workflow ${options.workflowId ?? '-'}; target ${options.targetWorkspaceId}`,
+      }),
+    );
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
       throw new ProblemError(
         503,
         'SERVICE_UNAVAILABLE',
-        `batch ${batch.id} is stored but its workflow could not be started (${(err as Error).message}); send the request again with the same Idempotency-Key`,
-        { batchId: batch.id },
+        `batch ${batch.id} is stored but could not be started yet (the workflow service did not answer); it starts by itself once the service is back: follow links.self`,
+        { batchId: batch.id, links: { self: `${deps.config.api.publicUrl}/v1/batches/${batch.id}` } },
+        err,
       );
     }
   }
-  await deps.pool.query(
-    `UPDATE t_batch_action SET status = 'RUNNING', started_at = COALESCE(started_at, now()) WHERE id = $1 AND status = 'CREATED'`,
-    [batch.id],
-  );
+  await markBatchStarted(deps.pool, batch.id);
   return workflowId;
 }
 

@@ -46,6 +46,7 @@ export const schemas = {
         code: { type: 'string', enum: [...new Set([...ApiErrorCodes, ...DeviceResultCodes.filter((c) => c !== 'OK')])] },
         detail: { ...str, description: 'What went wrong and what to do about it, naming the row, device or field.' },
         errors: arrayOf(obj({ field: str, message: str })),
+        requestId: { ...str, description: 'The X-Request-Id of this request: quote it when asking an operator about the problem.' },
       },
       ['type', 'title', 'status', 'code', 'detail'],
     ),

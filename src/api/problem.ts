@@ -2,6 +2,7 @@
 import { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { ApiErrorCode, DeviceResultCode } from '../domain/errorCodes';
 import type { Logger } from '../logger';
+import { requestIdOf } from './requestId';
 
 export class ProblemError extends Error {
   constructor(
@@ -9,6 +10,8 @@ export class ProblemError extends Error {
     readonly code: ApiErrorCode | DeviceResultCode,
     readonly detail: string,
     readonly extra: Record<string, unknown> = {},
+    /** What went wrong underneath (a driver or Temporal error): logged with the request id, never sent. */
+    override readonly cause?: unknown,
   ) {
     super(detail);
     this.name = 'ProblemError';
@@ -40,6 +43,7 @@ export function sendProblem(res: Response, problem: ProblemError): void {
       code: problem.code,
       detail: problem.detail,
       ...problem.extra,
+      requestId: requestIdOf(res),
     });
 }
 
@@ -52,7 +56,10 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     void _next;
     if (res.headersSent) return;
-    if (err instanceof ProblemError) return sendProblem(res, err);
+    if (err instanceof ProblemError) {
+      if (err.cause !== undefined) log.warn({ err: err.cause, requestId: requestIdOf(res), code: err.code }, err.detail);
+      return sendProblem(res, err);
+    }
     const type = (err as { type?: string }).type;
     if (type === 'entity.too.large') {
       return sendProblem(
@@ -66,7 +73,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
       return sendProblem(res, new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', (err as Error).message));
     }
-    log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    log.error({ err, requestId: requestIdOf(res), method: req.method, path: req.path }, 'unhandled error');
     sendProblem(res, new ProblemError(500, 'INTERNAL_ERROR', 'an unexpected error occurred; it has been logged'));
   };
 }

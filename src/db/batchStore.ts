@@ -2,6 +2,7 @@
 // the BatchAssign activities and the batch API.
 import { Pool, PoolClient } from 'pg';
 import { AssignmentMode, BatchStatus } from '../domain/assignmentModes';
+import { inTransaction } from './postgres';
 
 export interface BatchOptions {
   mode: AssignmentMode;
@@ -118,4 +119,91 @@ export async function closePendingRows(
     [batchId, status, status === 'SKIPPED', JSON.stringify({ code, message })],
   );
   return result.rowCount ?? 0;
+}
+
+/** One per-device result row as the API shows it. */
+export interface BatchResultRow {
+  rowNumber: number;
+  deviceUid: string;
+  deviceId: number | null;
+  status: string;
+  code: string | null;
+  message: string | null;
+  finishedAt: Date | null;
+}
+
+/** Result rows after `afterRowNumber` in file order, optionally only one status or result code. */
+export async function batchResultsPage(
+  pool: Pool,
+  batchId: string,
+  filter: { afterRowNumber: number; status: string | null; code: string | null },
+  limit: number,
+): Promise<BatchResultRow[]> {
+  const { rows } = await pool.query(
+    `SELECT row_number, device_uid, device_id, status, result, finished_at FROM t_batch_action_device
+      WHERE batch_action_id = $1 AND row_number > $2 AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR result->>'code' = $4)
+      ORDER BY row_number LIMIT $5`,
+    [batchId, filter.afterRowNumber, filter.status, filter.code, limit],
+  );
+  return rows.map((r) => ({
+    rowNumber: r.row_number,
+    deviceUid: r.device_uid,
+    deviceId: r.device_id === null ? null : Number(r.device_id),
+    status: r.status,
+    code: r.result?.code ?? null,
+    message: r.result?.message ?? null,
+    finishedAt: r.finished_at,
+  }));
+}
+
+/** A started run: CREATED becomes RUNNING (a batch already running keeps its start time). */
+export async function markBatchStarted(pool: Pool, batchId: string): Promise<void> {
+  await pool.query(
+    `UPDATE t_batch_action SET status = 'RUNNING', started_at = COALESCE(started_at, now()) WHERE id = $1 AND status = 'CREATED'`,
+    [batchId],
+  );
+}
+
+/**
+ * Prepares retry run `attempt` of a finished batch: the batch is RUNNING again and its FAILED rows
+ * (except those with `keptCodes`, refused at upload, which no retry can change) are PENDING, their
+ * result kept as `previousResult`. Changes nothing when the batch is not finished or has no such row.
+ */
+export async function resetBatchForRetry(
+  pool: Pool,
+  batchId: string,
+  attempt: number,
+  workflowId: string,
+  keptCodes: readonly string[],
+): Promise<{ batch: BatchRecord; devices: number } | 'NOT_FINISHED' | 'NOTHING_TO_RETRY'> {
+  try {
+    return await inTransaction(pool, async (client) => {
+      const claimed = await client.query(
+        `UPDATE t_batch_action SET status = 'RUNNING', finished_at = NULL, is_success = NULL,
+                ext_fields = ext_fields || jsonb_build_object('retries', $2::int, 'current_workflow_id', $3::text)
+          WHERE id = $1 AND status IN ('COMPLETED', 'CANCELLED') RETURNING *`,
+        [batchId, attempt, workflowId],
+      );
+      if (claimed.rowCount !== 1) throw new RetryRefused('NOT_FINISHED');
+      const reset = await client.query(
+        `UPDATE t_batch_action_device
+            SET status = 'PENDING', is_success = NULL, finished_at = NULL,
+                ext_fields = ext_fields || jsonb_build_object('previousResult', result), result = NULL
+          WHERE batch_action_id = $1 AND status = 'FAILED' AND NOT (result->>'code' = ANY($2))`,
+        [batchId, [...keptCodes]],
+      );
+      if (!reset.rowCount) throw new RetryRefused('NOTHING_TO_RETRY');
+      return { batch: toBatchRecord(claimed.rows[0]), devices: reset.rowCount };
+    });
+  } catch (err) {
+    if (err instanceof RetryRefused) return err.reason;
+    throw err;
+  }
+}
+
+/** Rolls the retry's transaction back. */
+class RetryRefused extends Error {
+  constructor(readonly reason: 'NOT_FINISHED' | 'NOTHING_TO_RETRY') {
+    super(reason);
+  }
 }

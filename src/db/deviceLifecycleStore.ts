@@ -87,3 +87,32 @@ async function findEarlierApplication(
   const row = rows[0];
   return row ? { fromStateId: row.from_state_id, toStateId: row.to_state_id, historyId: Number(row.id) } : undefined;
 }
+
+/** One t_device_history row as the device's timeline shows it. */
+export interface TimelineEntry {
+  milestone: string;
+  fromStateId: number | null;
+  toStateId: number | null;
+  source: HistorySource;
+  batchId: string | null;
+  details: Record<string, unknown>;
+  at: Date;
+}
+
+/** The device's milestones, oldest first, at most `limit`. */
+export async function deviceTimeline(pool: Pool, deviceId: number, limit: number): Promise<TimelineEntry[]> {
+  const { rows } = await pool.query(
+    `SELECT milestone_type, from_state_id, to_state_id, source, batch_action_id, ext_fields, created_at
+       FROM t_device_history WHERE device_id = $1 ORDER BY id LIMIT $2`,
+    [deviceId, limit],
+  );
+  return rows.map((r) => ({
+    milestone: r.milestone_type,
+    fromStateId: r.from_state_id,
+    toStateId: r.to_state_id,
+    source: r.source,
+    batchId: r.batch_action_id,
+    details: r.ext_fields,
+    at: r.created_at,
+  }));
+}

@@ -115,6 +115,11 @@ export async function connectMongo(url: string, database: string): Promise<Mongo
   };
 }
 
+/** Resolves once the MongoDB server answers a ping (readiness). */
+export async function pingMongo(stores: MongoStores): Promise<void> {
+  await stores.db.command({ ping: 1 });
+}
+
 /** Creates the collections' indexes; safe to run at every start. */
 export async function ensureMongoIndexes(stores: MongoStores, options: { ferretdbPostgresUrl?: string | null } = {}): Promise<void> {
   await stores.workflowVersions.createIndex({ tenant_id: 1, status: 1 }, { name: 'tenant_status' });

@@ -40,3 +40,8 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     }
   });
 }
+
+/** Resolves once PostgreSQL answers a trivial query (readiness, start-up). */
+export async function pingPostgres(pool: Pool): Promise<void> {
+  await pool.query('SELECT 1');
+}

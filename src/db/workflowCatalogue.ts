@@ -32,6 +32,23 @@ export async function listWorkflows(mongo: MongoStores, tenantIds: string[]): Pr
   return docs.map(toCatalogueWorkflow);
 }
 
+/** Adds an ACTIVE workflow to a tenant's catalogue under a new id. */
+export async function addCatalogueWorkflow(
+  mongo: MongoStores,
+  entry: { name: string; tenantId: string; serviceTypeId: number },
+): Promise<CatalogueWorkflow> {
+  const doc: WorkflowVersionDoc = {
+    _id: new ObjectId(),
+    name: entry.name,
+    tenant_id: entry.tenantId,
+    service_type_id: entry.serviceTypeId,
+    status: 'ACTIVE',
+    created_at: new Date(),
+  };
+  await mongo.workflowVersions.insertOne(doc);
+  return toCatalogueWorkflow(doc);
+}
+
 export function toCatalogueWorkflow(doc: WorkflowVersionDoc): CatalogueWorkflow {
   return { id: doc._id.toHexString(), name: doc.name, tenantId: doc.tenant_id, serviceTypeId: doc.service_type_id, status: doc.status };
 }

@@ -3,9 +3,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Request, Router } from 'express';
 import { randomUUID } from 'node:crypto';
-import { inTransaction } from '../../db/postgres';
 import { createBatchWithRows, stageRows } from '../../db/batchUploads';
-import { BatchOptions, BatchRecord, findBatch, findBatchByIdempotencyKey, toBatchRecord } from '../../db/batchStore';
+import { BatchOptions, BatchRecord, batchResultsPage, findBatch, findBatchByIdempotencyKey, resetBatchForRetry } from '../../db/batchStore';
 import { findActiveWorkflow, isWorkflowVersionId } from '../../db/workflowCatalogue';
 import { AssignmentModes, isAssignmentMode, uploadRejectionCodes } from '../../domain/assignmentModes';
 import { isServiceTypeId } from '../../domain/deviceStates';
@@ -86,25 +85,12 @@ export function batchRoutes(deps: ApiDeps): Router {
     const code = optionalString(req.query.code, 'code');
     const after = cursorOf(req.query.cursor);
     const limit = Math.min(1000, Math.max(1, Number(req.query.limit ?? 100) || 100));
-    const { rows } = await deps.pool.query(
-      `SELECT row_number, device_uid, device_id, status, result, finished_at FROM t_batch_action_device
-        WHERE batch_action_id = $1 AND row_number > $2 AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR result->>'code' = $4)
-        ORDER BY row_number LIMIT $5`,
-      [batch.id, after, status, code, limit + 1],
-    );
+    const rows = await batchResultsPage(deps.pool, batch.id, { afterRowNumber: after, status, code }, limit + 1);
     const page = rows.slice(0, limit);
-    const next = rows.length > limit ? String(page[page.length - 1]!.row_number) : null;
+    const next = rows.length > limit ? String(page[page.length - 1]!.rowNumber) : null;
     res.json({
       batchId: batch.id,
-      devices: page.map((r) => ({
-        rowNumber: r.row_number,
-        deviceUid: r.device_uid,
-        deviceId: r.device_id === null ? null : Number(r.device_id),
-        status: r.status,
-        code: r.result?.code ?? null,
-        message: r.result?.message ?? null,
-        finishedAt: r.finished_at,
-      })),
+      devices: page,
       nextCursor: next,
       links: { next: next ? `${deps.config.api.publicUrl}/v1/batches/${batch.id}/devices?${nextQuery(req, next)}` : null },
     });
@@ -136,25 +122,11 @@ export function batchRoutes(deps: ApiDeps): Router {
   router.post('/batches/:id/retry', requireRole('operator'), async (req, res) => {
     const batch = await batchOf(req);
     const attempt = ((batch.extFields.retries as number | undefined) ?? 0) + 1;
-    const retried = await inTransaction(deps.pool, async (client) => {
-      const claimed = await client.query(
-        `UPDATE t_batch_action SET status = 'RUNNING', finished_at = NULL, is_success = NULL,
-                ext_fields = ext_fields || jsonb_build_object('retries', $2::int, 'current_workflow_id', $3::text)
-          WHERE id = $1 AND status IN ('COMPLETED', 'CANCELLED') RETURNING *`,
-        [batch.id, attempt, batchWorkflowId(batch.id, attempt)],
-      );
-      if (claimed.rowCount !== 1)
-        throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} is ${batch.status}; only a finished batch can be retried`);
-      const reset = await client.query(
-        `UPDATE t_batch_action_device
-            SET status = 'PENDING', is_success = NULL, finished_at = NULL,
-                ext_fields = ext_fields || jsonb_build_object('previousResult', result), result = NULL
-          WHERE batch_action_id = $1 AND status = 'FAILED' AND NOT (result->>'code' = ANY($2))`,
-        [batch.id, [...uploadRejectionCodes]],
-      );
-      if (!reset.rowCount) throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} has no failed devices that a retry could change`);
-      return { batch: toBatchRecord(claimed.rows[0]), devices: reset.rowCount };
-    });
+    const retried = await resetBatchForRetry(deps.pool, batch.id, attempt, batchWorkflowId(batch.id, attempt), uploadRejectionCodes);
+    if (retried === 'NOT_FINISHED')
+      throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} is ${batch.status}; only a finished batch can be retried`);
+    if (retried === 'NOTHING_TO_RETRY')
+      throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} has no failed devices that a retry could change`);
     const workflowId = await startBatchRun(deps, retried.batch, attempt);
     res.status(202).json({
       batchId: batch.id,

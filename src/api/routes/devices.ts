@@ -5,6 +5,7 @@ import { Request, Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import { findDeviceDocument } from '../../db/deviceDocumentKeys';
 import { findCurrentTempLock } from '../../db/deviceTempLock';
+import { deviceTimeline } from '../../db/deviceLifecycleStore';
 import { isWorkflowVersionId } from '../../db/workflowCatalogue';
 import { allowedActions, describeState } from '../../domain/deviceLifecycle';
 import { checkDeviceUid } from '../../domain/deviceUid';
@@ -88,25 +89,21 @@ export function deviceRoutes(deps: ApiDeps): Router {
 
   router.get('/devices/:uid/history', async (req, res) => {
     const device = await deviceOf(req);
-    const { rows } = await deps.pool.query(
-      `SELECT id, milestone_type, from_state_id, to_state_id, source, batch_action_id, ext_fields, created_at
-         FROM t_device_history WHERE device_id = $1 ORDER BY id LIMIT 1000`,
-      [device.id],
-    );
-    const first = rows[0] ? new Date(rows[0].created_at).getTime() : 0;
+    const entries = await deviceTimeline(deps.pool, device.id, 1000);
+    const first = entries[0]?.at.getTime() ?? 0;
     let previous = first;
     res.json({
       uid: device.uid,
-      timeline: rows.map((r) => {
-        const at = new Date(r.created_at).getTime();
+      timeline: entries.map((e) => {
+        const at = e.at.getTime();
         const entry = {
-          milestone: r.milestone_type,
-          fromState: r.from_state_id === null ? null : describeState(r.from_state_id),
-          toState: r.to_state_id === null ? null : describeState(r.to_state_id),
-          source: r.source,
-          batchId: r.batch_action_id,
-          details: r.ext_fields,
-          at: r.created_at,
+          milestone: e.milestone,
+          fromState: e.fromStateId === null ? null : describeState(e.fromStateId),
+          toState: e.toStateId === null ? null : describeState(e.toStateId),
+          source: e.source,
+          batchId: e.batchId,
+          details: e.details,
+          at: e.at,
           elapsedSincePreviousMs: at - previous,
           elapsedSinceFirstMs: at - first,
         };
@@ -166,6 +163,15 @@ export function deviceRoutes(deps: ApiDeps): Router {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       result = await deps.temporal.workflow.getHandle(workflowId).result();
+    }
+    if (result.code === 'INTERNAL_ERROR') {
+      throw new ProblemError(
+        503,
+        'SERVICE_UNAVAILABLE',
+        `device ${device.uid} could not be processed: a backing service kept failing until retries ran out; send the request again later`,
+        { deviceUid: device.uid },
+        result.message,
+      );
     }
     const status = statusOfResult[result.code] ?? 500;
     if (status !== 200) {

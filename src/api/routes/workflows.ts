@@ -1,8 +1,6 @@
 // /v1/workflows: the assignable workflow catalogue of the caller's tenant tree (MongoDB workflow_versions).
 import { Router } from 'express';
-import { ObjectId } from 'mongodb';
-import { upsertWorkflowVersion } from '../../db/inventorySeed';
-import { findActiveWorkflow, listWorkflows } from '../../db/workflowCatalogue';
+import { addCatalogueWorkflow, listWorkflows } from '../../db/workflowCatalogue';
 import { isServiceTypeId } from '../../domain/deviceStates';
 import type { ApiDeps } from '../app';
 import { callerOf, requireRole } from '../auth';
@@ -25,14 +23,8 @@ export function workflowRoutes(deps: ApiDeps): Router {
     if (!isServiceTypeId(body.serviceTypeId)) throw new ProblemError(422, 'INVALID_SERVICE_TYPE', 'serviceTypeId must be 1, 2 or 3');
     const tenantId = body.tenantId === undefined ? caller.tenantId : String(body.tenantId);
     if (!caller.tenantTree.includes(tenantId)) throw new ProblemError(404, 'NOT_FOUND', `no workspace ${tenantId} in your tenant tree`);
-    const id = await upsertWorkflowVersion(deps.mongo, {
-      id: new ObjectId().toHexString(),
-      name: body.name.trim(),
-      tenantId,
-      serviceTypeId: body.serviceTypeId,
-    });
-    const workflow = await findActiveWorkflow(deps.mongo, id, [tenantId]);
-    res.status(201).location(`/v1/workflows/${id}`).json(workflow);
+    const workflow = await addCatalogueWorkflow(deps.mongo, { name: body.name.trim(), tenantId, serviceTypeId: body.serviceTypeId });
+    res.status(201).location(`/v1/workflows/${workflow.id}`).json(workflow);
   });
 
   return router;
