@@ -364,6 +364,8 @@ export interface components {
         field: string;
         message: string;
       }[];
+      /** @description The X-Request-Id of this request: quote it when asking an operator about the problem. */
+      requestId?: string;
     };
     Caller: {
       tenantId: string;
