@@ -10,6 +10,7 @@ describe('configuration', () => {
     expect(config.worker.shutdownGraceMs).toBe(30_000);
     expect(config.tempLock.unlockLeadMs).toBe(4_000);
     expect([config.worker.maxWorkflowTasks, config.worker.maxLocalActivities, config.worker.maxActivities]).toEqual([100, 100, 200]);
+    expect([config.api.authFailuresPerMinute, config.api.authCacheSize, config.api.authCacheTtlMs]).toEqual([30, 10_000, 1000]);
   });
 
   it('reads the shutdown grace periods', () => {
@@ -26,6 +27,8 @@ describe('configuration', () => {
     [{ API_PORT: '70000' }, 'API_PORT: 70000 is outside 1..65535'],
     [{ WORKER_SHUTDOWN_GRACE_MS: '-1' }, 'WORKER_SHUTDOWN_GRACE_MS: -1 is outside 0..3600000'],
     [{ TEMP_LOCK_UNLOCK_LEAD_MS: '10001' }, 'TEMP_LOCK_UNLOCK_LEAD_MS: 10001 is outside 0..10000'],
+    [{ AUTH_CACHE_TTL_MS: '30000' }, 'AUTH_CACHE_TTL_MS: 30000 is outside 0..1000'],
+    [{ AUTH_CACHE_SIZE: '0' }, 'AUTH_CACHE_SIZE: 0 is outside 1..1000000'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: "loud" is not one of debug, info, warn, error, silent'],
     [{ NODE_ENV: 'production' }, 'TEMPORAL_ADDRESS: is required when NODE_ENV=production (the default only suits the local stack)'],
   ])('refuses %p with one line naming the setting', (env, message) => {
