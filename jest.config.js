@@ -1,4 +1,4 @@
-// Three suites: pure unit tests, integration tests against real Temporal/PostgreSQL/MongoDB-protocol
+// Four suites: pure unit tests, workflow tests with mocked activities, integration tests against real Temporal/PostgreSQL/MongoDB-protocol
 // servers (started by scripts/test.sh or reused), and replay tests over committed histories.
 const transform = { '^.+\\.ts$': ['ts-jest', {}] };
 
@@ -16,6 +16,8 @@ module.exports = {
       globalSetup: '<rootDir>/test/integration/globalSetup.ts',
       globalTeardown: '<rootDir>/test/integration/globalTeardown.ts',
     },
+    // Workflows with mocked activities on Temporal's time-skipping test server (Java; scripts/build-binaries.sh).
+    { displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'], transform, testEnvironment: 'node' },
     { displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'], transform, testEnvironment: 'node' },
   ],
 };

@@ -2,8 +2,8 @@
 // services. Each lock lasts a random --min-s..--max-s seconds from its check-in (the simulated device checks
 // in as soon as the lock command reaches it). Prints unlock lateness (the simulated gateway's time of the
 // unlock command minus the lock's due time: p50, p99, max) and the peak RSS of the process (worker + client).
-// Starts `tempLockV2` (what the API starts) with the configured unlock lead (TEMP_LOCK_UNLOCK_LEAD_MS, 2 s;
-// `--lead-ms N` overrides, 0 for none); `--v1` starts the first `tempLock` type instead, for comparison.
+// Starts `tempLock` (what the API starts) with the configured unlock lead (TEMP_LOCK_UNLOCK_LEAD_MS, 4 s;
+// `--lead-ms N` overrides, 0 for none). The simulated device's check-in is the signal the API would send.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -18,7 +18,7 @@ import { imeiWithCheckDigit } from '../src/domain/deviceUid';
 import { tempLockWorkflowId } from '../src/domain/tempLock';
 import { SimulatedDeviceControlGateway } from '../src/gateway/simulatedGateway';
 import { createWorker } from '../src/workers/createWorker';
-import { TempLockInput, checkInUpdate, tempLock, tempLockV2 } from '../src/workflows/tempLock';
+import { TempLockInput, checkInSignal, tempLock } from '../src/workflows/tempLock';
 
 // The worker's settings (src/config.ts): defaults for the slots and the unlock lead below.
 const defaults = loadConfig();
@@ -27,11 +27,10 @@ const MIN_S = numberArg('--min-s', 30);
 const MAX_S = numberArg('--max-s', 60);
 const START_CONCURRENCY = numberArg('--start-concurrency', 100);
 const ACTIVITY_SLOTS = numberArg('--activity-slots', defaults.worker.maxActivities);
-// Local activities: the unlock, and in tempLockV2 the store writes too.
 // Defaults: the worker's (src/config.ts). Each unlock waiting out its lead holds an activity slot.
 const LOCAL_ACTIVITY_SLOTS = numberArg('--local-activity-slots', defaults.worker.maxLocalActivities);
 const WORKFLOW_TASK_SLOTS = numberArg('--workflow-task-slots', defaults.worker.maxWorkflowTasks);
-const workflowType = process.argv.includes('--v1') ? tempLock : tempLockV2;
+const workflowType = tempLock;
 // The timer fires this much before the lock's end and the unlock waits for the end (TEMP_LOCK_UNLOCK_LEAD_MS);
 // `--lead-ms 0` measures the whole path from the timer to the command.
 const LEAD_MS = process.argv.includes('--lead-ms') ? numberArg('--lead-ms', 0, { allowZero: true }) : defaults.tempLock.unlockLeadMs;
@@ -79,7 +78,15 @@ async function main(): Promise<void> {
       // The device reacts to the lock command by checking in, which activates the lock.
       void checkIns.run(async () => {
         const handle = client.workflow.getHandle(tempLockWorkflowId(tenantId, command.deviceUid));
-        await handle.executeUpdate(checkInUpdate, { args: [{ checkedInAt: Date.now() }] }).then(
+        const checkedInAt = Date.now();
+        // What the API signals for a check-in answered LOCK (the lock's document says ACTIVATING once its command is out).
+        const checkIn = {
+          checkInId: randomUUID(),
+          checkedInAt,
+          lockStartsAt: checkedInAt,
+          answer: { actionId: command.actionId, directive: 'LOCK' as const },
+        };
+        await handle.signal(checkInSignal, checkIn).then(
           () => (lastCheckInAt = Date.now()),
           () => checkInFailures++,
         );
@@ -122,6 +129,7 @@ async function main(): Promise<void> {
       requestedBy: 'bench',
       deactivationWaitMs: DEACTIVATION_WAIT_MS,
       unlockLeadMs: LEAD_MS,
+      gatewayTimeoutMs: defaults.gateway.timeoutMs,
     };
     await starts.run(() =>
       client.workflow.start(workflowType, { taskQueue, workflowId: tempLockWorkflowId(tenantId, uid), args: [input] }).then(() => {

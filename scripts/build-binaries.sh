@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds the Temporal CLI (dev server + Web UI) and FerretDB from Go modules into a cache outside
 # the work tree, so later sessions reuse them. A fresh machine rebuilds them (a few minutes each).
+# `test-server` fetches Temporal's Java test server (time skipping, for workflow tests) with Maven.
 set -euo pipefail
 
 TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
 TEMPORAL_SQLITE_VERSION="${TEMPORAL_SQLITE_VERSION:-v1.44.3}"
 FERRETDB_VERSION="${FERRETDB_VERSION:-v1.24.2}"
+TEST_SERVER_VERSION="${TEST_SERVER_VERSION:-1.32.0}"
 BIN_DIR="${DO_BIN_DIR:-$HOME/.cache/device-orchestrator/bin}"
 mkdir -p "$BIN_DIR"
 
@@ -58,9 +60,56 @@ build_ferretdb() {
   echo "$out"
 }
 
+build_test_server() {
+  # The time-skipping test server of TestWorkflowEnvironment.createTimeSkipping: a Java program published
+  # as io.temporal:temporal-test-server. Its jars go to a folder next to the binaries, and a wrapper script
+  # runs it the way the SDK runs its own test-server binary (`<executable> <port> [extra args]`).
+  local dir="$BIN_DIR/temporal-test-server-$TEST_SERVER_VERSION" out="$BIN_DIR/temporal-test-server-$TEST_SERVER_VERSION/run"
+  if [ -x "$out" ]; then echo "$out"; return; fi
+  command -v java >/dev/null 2>&1 || { log "java (>= 11) is required to run Temporal's test server"; exit 1; }
+  command -v mvn >/dev/null 2>&1 || { log "Maven (mvn) is required to fetch Temporal's test server"; exit 1; }
+  log "fetching io.temporal:temporal-test-server $TEST_SERVER_VERSION with Maven (first time only, ~1-2 min)"
+  local tmp; tmp=$(mktemp -d)
+  cat >"$tmp/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local</groupId>
+  <artifactId>temporal-test-server-fetch</artifactId>
+  <version>1</version>
+  <dependencies>
+    <dependency>
+      <groupId>io.temporal</groupId>
+      <artifactId>temporal-test-server</artifactId>
+      <version>$TEST_SERVER_VERSION</version>
+    </dependency>
+  </dependencies>
+</project>
+POM
+  (cd "$tmp" && mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir.tmp/lib") >&2
+  # The SDK gives the server 5 s to accept connections, which a loaded 2-core machine's JVM start can miss
+  # (~2.5 s idle): a class-data archive of one start (JDK >= 13) brings it to ~1 s.
+  local port=$((30000 + RANDOM % 20000))
+  # Dumped with the final class path: an archive only serves the class path it was made with.
+  rm -rf "$dir"; mv "$dir.tmp" "$dir"
+  java -XX:ArchiveClassesAtExit="$dir/classes.jsa" -XX:+UseSerialGC -cp "$dir/lib/*" io.temporal.testserver.TestServer "$port" >/dev/null 2>&1 &
+  local pid=$! tries=0
+  until (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || [ $((tries++)) -ge 600 ]; do sleep 0.1; done
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  cat >"$out.tmp" <<'RUN'
+#!/usr/bin/env bash
+# Temporal's Java test server: `run <port> [args]`, as TestWorkflowEnvironment.createTimeSkipping starts it.
+dir="$(dirname "$0")"
+exec java -XX:SharedArchiveFile="$dir/classes.jsa" -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k \
+  -cp "$dir/lib/*" io.temporal.testserver.TestServer "$@"
+RUN
+  chmod +x "$out.tmp"; mv "$out.tmp" "$out"; rm -rf "$tmp"
+  echo "$out"
+}
+
 case "${1:-all}" in
   temporal) build_temporal ;;
   ferretdb) build_ferretdb ;;
-  all) build_temporal; build_ferretdb ;;
-  *) log "usage: $0 [temporal|ferretdb|all]"; exit 2 ;;
+  test-server) build_test_server ;;
+  all) build_temporal; build_ferretdb; build_test_server ;;
+  *) log "usage: $0 [temporal|ferretdb|test-server|all]"; exit 2 ;;
 esac

@@ -24,5 +24,7 @@ if [ "$started_here" = 1 ] && [ -z "${DO_KEEP_SERVICES:-}" ]; then
   trap 'bash scripts/services.sh stop >/dev/null 2>&1 || true' EXIT
 fi
 set -a; eval "$(bash scripts/services.sh env)"; set +a
+# Temporal's time-skipping test server, for the workflow tests with mocked activities (fetched once).
+DO_TEST_SERVER="$(bash scripts/build-binaries.sh test-server)"; export DO_TEST_SERVER
 
 npx jest --ci "$@"

@@ -282,7 +282,9 @@ const tempLockPaths: Record<string, PathItem> = {
               {
                 durationMinutes: { type: 'integer', minimum: 1, maximum: 525600 },
                 workingHours: { ...bool, default: false },
-                notification: { description: 'Shown on the device while it is locked; passed through as given.' },
+                notification: {
+                  description: 'Shown on the device while it is locked; passed through as given. At most 16 KB (16,384 bytes) of JSON.',
+                },
               },
               ['durationMinutes'],
             ),
@@ -295,7 +297,10 @@ const tempLockPaths: Record<string, PathItem> = {
         202: answer('Waiting for the check-in.', 'TempLockAccepted', examples.tempLockAccepted),
         404: problem('No such device in your tenant tree.', 'notFound'),
         409: problem('The device has no active workflow.', 'deviceHasNoWorkflow'),
-        422: problem('An invalid duration, or working hours asked of a tenant without a calendar.', 'fieldErrors'),
+        422: problem(
+          'An invalid duration, a notification over 16 KB, or working hours asked of a tenant without a calendar.',
+          'fieldErrors',
+        ),
         ...authErrors,
       },
     },
@@ -313,7 +318,9 @@ const tempLockPaths: Record<string, PathItem> = {
     delete: {
       operationId: 'cancelTempLock',
       summary: "Cancel the device's running temp lock",
-      description: 'A lock already applied is lifted (the device is unlocked) before the lock ends CANCELLED.',
+      description:
+        'A lock already applied is lifted (the device is unlocked) before the lock ends CANCELLED. A lock whose end has come ' +
+        '(its unlock sent) ends DEACTIVATED regardless.',
       tags: ['temp-locks'],
       parameters: [deviceUid, tenantQuery],
       responses: {
@@ -329,7 +336,9 @@ const tempLockPaths: Record<string, PathItem> = {
       summary: "Report a device's check-in and get its lock directive",
       description:
         'For device-gateway keys only. The answer tells the device what to do now: LOCK until `lockUntil`, UNLOCK, or NONE ' +
-        '(also when no lock is running).',
+        "(also when no lock is running). It is computed from the lock's stored state and never waits for a worker; the " +
+        "check-in reaches the lock's workflow as a signal with this check-in's time, and a retry carrying the same " +
+        '`X-Request-Id` counts once.',
       tags: ['temp-locks'],
       parameters: [deviceUid, tenantQuery],
       responses: {

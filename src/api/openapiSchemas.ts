@@ -1,7 +1,7 @@
 // The JSON Schemas of the OpenAPI document (components.schemas) and the small builders the document uses.
 import { AssignmentModes, BatchRowStatuses, BatchStatuses } from '../domain/assignmentModes';
 import { ApiErrorCodes, DeviceResultCodes } from '../domain/errorCodes';
-import { TempLockStatuses } from '../domain/tempLock';
+import { FINAL_TEMP_LOCK_STATUSES, TempLockStatuses } from '../domain/tempLock';
 import { WEEKDAYS } from '../domain/workingHours';
 
 export type Schema = Record<string, unknown>;
@@ -137,7 +137,7 @@ export const schemas = {
         obj(
           {
             actionId: str,
-            status: oneOf(TempLockStatuses.filter((s) => s !== 'DEACTIVATED' && s !== 'CANCELLED')),
+            status: oneOf(TempLockStatuses.filter((s) => !FINAL_TEMP_LOCK_STATUSES.includes(s))),
             directive,
             lockEndsAt: nullable(dateTime),
             links: links(['self']),
@@ -193,6 +193,7 @@ export const schemas = {
     lockEndsAt: nullable(dateTime),
     nextDueAt: nullable(dateTime),
     cancelReason: nullable(str),
+    failureReason: { ...nullable(str), description: 'FAILED: why the device-control gateway refused the lock or unlock command.' },
     note: nullable(str),
     history: arrayOf(obj({ seq: int, status: str, at: dateTime, detail: {} }, ['seq', 'status', 'at'])),
   }),

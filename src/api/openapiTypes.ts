@@ -220,7 +220,7 @@ export interface paths {
     post?: never;
     /**
      * Cancel the device's running temp lock
-     * @description A lock already applied is lifted (the device is unlocked) before the lock ends CANCELLED.
+     * @description A lock already applied is lifted (the device is unlocked) before the lock ends CANCELLED. A lock whose end has come (its unlock sent) ends DEACTIVATED regardless.
      */
     delete: operations['cancelTempLock'];
     options?: never;
@@ -239,7 +239,7 @@ export interface paths {
     put?: never;
     /**
      * Report a device's check-in and get its lock directive
-     * @description For device-gateway keys only. The answer tells the device what to do now: LOCK until `lockUntil`, UNLOCK, or NONE (also when no lock is running).
+     * @description For device-gateway keys only. The answer tells the device what to do now: LOCK until `lockUntil`, UNLOCK, or NONE (also when no lock is running). It is computed from the lock's stored state and never waits for a worker; the check-in reaches the lock's workflow as a signal with this check-in's time, and a retry carrying the same `X-Request-Id` counts once.
      */
     post: operations['checkIn'];
     delete?: never;
@@ -582,7 +582,7 @@ export interface components {
       workflowId: string;
       running: boolean;
       /** @enum {string} */
-      status: 'WAITING' | 'ACTIVATING' | 'ACTIVATED' | 'DEACTIVATING' | 'DEACTIVATED' | 'CANCELLED';
+      status: 'WAITING' | 'ACTIVATING' | 'ACTIVATED' | 'DEACTIVATING' | 'DEACTIVATED' | 'CANCELLED' | 'FAILED';
       /** @enum {string} */
       directive: 'LOCK' | 'UNLOCK' | 'NONE';
       durationMinutes: number | null;
@@ -594,6 +594,8 @@ export interface components {
       lockEndsAt: string | null;
       nextDueAt: string | null;
       cancelReason: string | null;
+      /** @description FAILED: why the device-control gateway refused the lock or unlock command. */
+      failureReason: string | null;
       note: string | null;
       history: {
         seq: number;
@@ -617,7 +619,7 @@ export interface components {
       directive: 'LOCK' | 'UNLOCK' | 'NONE';
       lockUntil: string | null;
       actionId: string | null;
-      status: ('WAITING' | 'ACTIVATING' | 'ACTIVATED' | 'DEACTIVATING' | 'DEACTIVATED' | 'CANCELLED') | null;
+      status: ('WAITING' | 'ACTIVATING' | 'ACTIVATED' | 'DEACTIVATING' | 'DEACTIVATED' | 'CANCELLED' | 'FAILED') | null;
     };
     WorkingHoursCalendar: {
       /** @description IANA time zone, e.g. Europe/Berlin */
@@ -1669,7 +1671,7 @@ export interface operations {
           durationMinutes: number;
           /** @default false */
           workingHours?: boolean;
-          /** @description Shown on the device while it is locked; passed through as given. */
+          /** @description Shown on the device while it is locked; passed through as given. At most 16 KB (16,384 bytes) of JSON. */
           notification?: unknown;
         };
       };
@@ -1744,7 +1746,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An invalid duration, or working hours asked of a tenant without a calendar. */
+      /** @description An invalid duration, a notification over 16 KB, or working hours asked of a tenant without a calendar. */
       422: {
         headers: {
           [name: string]: unknown;

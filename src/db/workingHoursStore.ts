@@ -1,7 +1,7 @@
 // Reads and writes tenants' working-hours calendars (t_working_hours). A workspace without a calendar of
 // its own works to the nearest ancestor's.
 import { Pool } from 'pg';
-import { WorkingHoursCalendar } from '../domain/workingHours';
+import { WorkingHoursCalendar, nextWorkingInstant } from '../domain/workingHours';
 
 export interface StoredCalendar {
   /** The tenant whose calendar applies (the tenant itself or an ancestor). */
@@ -48,6 +48,16 @@ export async function findApplicableWorkingHours(pool: Pool, tenantId: string): 
     [tenantId],
   );
   return rows[0] ? toStored(rows[0]) : null;
+}
+
+/**
+ * The tenant's next working instant at or after `at` (epoch ms): `at` itself without a calendar, null when the
+ * calendar never opens within its search horizon.
+ */
+export async function nextWorkingInstantFor(pool: Pool, tenantId: string, at: number): Promise<number | null> {
+  const stored = await findApplicableWorkingHours(pool, tenantId);
+  if (!stored) return at;
+  return nextWorkingInstant(stored.calendar, new Date(at))?.getTime() ?? null;
 }
 
 function toStored(row: Row): StoredCalendar {

@@ -1,46 +1,97 @@
-// Temporary lock vocabulary (SPEC §5): statuses, milestones, and what a device is told when it checks in.
-// Pure: shared by the TempLock workflow, its activities and the API.
+// Temporary lock vocabulary (SPEC §5): statuses, milestones, limits, and what a device is told when it checks
+// in. Pure: the API answers a check-in with `answerCheckIn` from the lock's stored state, and the TempLock
+// workflow acts on that check-in with the same rules, so the answer and the lock agree.
 
-export const TempLockStatuses = ['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED', 'CANCELLED'] as const;
+export const TempLockStatuses = ['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED', 'CANCELLED', 'FAILED'] as const;
 export type TempLockStatus = (typeof TempLockStatuses)[number];
 
-export const TempLockMilestones = ['TEMP_LOCK_ASSIGNED', 'TEMP_LOCK_ACTIVATED', 'TEMP_LOCK_DEACTIVATED', 'TEMP_LOCK_CANCELLED'] as const;
+/** A lock in one of these has ended: its workflow is over or about to be. */
+export const FINAL_TEMP_LOCK_STATUSES: readonly TempLockStatus[] = ['DEACTIVATED', 'CANCELLED', 'FAILED'];
+
+export const TempLockMilestones = [
+  'TEMP_LOCK_ASSIGNED',
+  'TEMP_LOCK_ACTIVATED',
+  'TEMP_LOCK_DEACTIVATED',
+  'TEMP_LOCK_CANCELLED',
+  'TEMP_LOCK_FAILED',
+] as const;
 export type TempLockMilestone = (typeof TempLockMilestones)[number];
 
 export type Directive = 'LOCK' | 'UNLOCK' | 'NONE';
 
 export interface DirectiveAnswer {
   directive: Directive;
-  /** Epoch ms at which a LOCK ends; null while the lock's start is not settled yet. */
+  /** Epoch ms at which a LOCK ends. */
   lockUntil: number | null;
 }
 
-/** Where a running lock stands, as far as the device is concerned. */
-export interface LockProgress {
-  lockRequested: boolean;
-  unlockRequested: boolean;
+/** What a check-in is answered from: the lock's last known state (its stored document, or the workflow's own). */
+export interface LockAsSeen {
+  status: TempLockStatus;
+  durationMs: number;
   lockEndsAt: number | null;
 }
 
+/** One check-in of a device, stamped by the API. */
+export interface CheckInTime {
+  /** Epoch ms at which the API received the check-in. */
+  checkedInAt: number;
+  /**
+   * When a lock activated by this check-in starts: `checkedInAt`, or for a working-hours lock the next working
+   * instant at or after it. Computed by the API (time-zone maths stays out of workflow code).
+   */
+  lockStartsAt: number;
+}
+
 /**
- * The answer to a check-in: LOCK from the moment the lock command is (being) sent, UNLOCK from the moment
- * the unlock command is, NONE before the lock command (e.g. waiting for working hours) or with no lock at all.
+ * The answer to a check-in. ACTIVATING: this check-in activates the lock, which ends `durationMs` after its
+ * start. ACTIVATED: LOCK until the lock's end, UNLOCK from then on (the unlock command follows within its lead).
+ * DEACTIVATING: UNLOCK. Before the lock command (WAITING), after the end, or without a lock: NONE.
  */
-export function directiveFor(progress: LockProgress | null): DirectiveAnswer {
-  if (!progress) return { directive: 'NONE', lockUntil: null };
-  if (progress.unlockRequested) return { directive: 'UNLOCK', lockUntil: null };
-  if (progress.lockRequested) return { directive: 'LOCK', lockUntil: progress.lockEndsAt };
-  return { directive: 'NONE', lockUntil: null };
+export function answerCheckIn(lock: LockAsSeen | null, checkIn: CheckInTime): DirectiveAnswer {
+  if (!lock) return { directive: 'NONE', lockUntil: null };
+  switch (lock.status) {
+    case 'ACTIVATING':
+      return { directive: 'LOCK', lockUntil: checkIn.lockStartsAt + lock.durationMs };
+    case 'ACTIVATED':
+      if (lock.lockEndsAt !== null && checkIn.checkedInAt < lock.lockEndsAt) return { directive: 'LOCK', lockUntil: lock.lockEndsAt };
+      return { directive: 'UNLOCK', lockUntil: null };
+    case 'DEACTIVATING':
+      return { directive: 'UNLOCK', lockUntil: null };
+    default:
+      return { directive: 'NONE', lockUntil: null };
+  }
 }
 
 export const MINUTE_MS = 60_000;
 /** One year: a longer "temporary" lock is almost certainly a unit mistake. */
 export const MAX_DURATION_MINUTES = 525_600;
 /**
- * The longest unlock lead (TempLockInput.unlockLeadMs): how long the unlock activity may wait for its due
- * time, holding an activity slot of the worker meanwhile.
+ * The longest unlock lead: how long the unlock activity may wait for its due time, holding an activity slot
+ * of the worker meanwhile.
  */
 export const MAX_UNLOCK_LEAD_MS = 10_000;
+/** The operator's notification travels in the workflow's input and the lock command: JSON of at most this size. */
+export const MAX_NOTIFICATION_BYTES = 16 * 1024;
+/**
+ * Check-ins one workflow run takes before it continues as new: each is a signal (one event, plus at most a
+ * workflow task's three), so a run stays far below Temporal's 10,240-event warning whatever the device does.
+ */
+export const CHECK_INS_PER_RUN = 1000;
+/** A check-in this soon after the last one that counted (or with a request id already seen) is the same check-in. */
+export const REPEATED_CHECK_IN_WINDOW_MS = 1000;
+
+/**
+ * Timeouts of a gateway command activity, derived from the gateway client's own timeout: an attempt outlives
+ * the HTTP request it makes (so a slow answer is awaited, not abandoned while the request still runs), and a
+ * heartbeat every second or so lets a cancel reach the request in a few seconds.
+ */
+export function gatewayCommandTimeouts(gatewayTimeoutMs: number): { startToCloseMs: number; heartbeatMs: number } {
+  return { startToCloseMs: gatewayTimeoutMs + 5_000, heartbeatMs: 5_000 };
+}
+
+/** The failure type of a command the gateway refused for good: the lock ends FAILED with the gateway's reason. */
+export const GATEWAY_REFUSED = 'GATEWAY_REFUSED';
 
 /** Workflow id of a device's temp lock: one running per device, whatever its action id. */
 export function tempLockWorkflowId(tenantId: string, deviceUid: string): string {

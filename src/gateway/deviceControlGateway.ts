@@ -23,10 +23,36 @@ export interface GatewayReceipt {
   acceptedAt: number;
 }
 
+export interface SendOptions {
+  /** Aborts the request (the activity was cancelled): the command is abandoned, not left running. */
+  signal?: AbortSignal;
+}
+
 export interface DeviceControlGateway {
-  /** Throws when the command was not accepted, so the calling activity retries it. */
-  sendLock(command: GatewayCommand): Promise<GatewayReceipt>;
-  sendUnlock(command: GatewayCommand): Promise<GatewayReceipt>;
+  /**
+   * Throws GatewayRefusal when the gateway refuses the command for good (a 4xx: unknown device, refused),
+   * any other error when it may go through later (5xx, timeout, unreachable), so the activity retries it.
+   */
+  sendLock(command: GatewayCommand, options?: SendOptions): Promise<GatewayReceipt>;
+  sendUnlock(command: GatewayCommand, options?: SendOptions): Promise<GatewayReceipt>;
+}
+
+/** The gateway refused a command in a way a retry cannot change (HTTP 4xx other than 408 and 429). */
+export class GatewayRefusal extends Error {
+  constructor(
+    readonly kind: GatewayCommandKind,
+    readonly deviceUid: string,
+    readonly status: number,
+    readonly reason: string,
+  ) {
+    super(`the device-control gateway refused ${kind} for device ${deviceUid}: ${status} ${reason}`.trim());
+    this.name = 'GatewayRefusal';
+  }
+}
+
+/** Whether an HTTP status from the gateway is a permanent refusal (retrying cannot help). */
+export function isPermanentRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
 /** The configured gateway: the HTTP client when GATEWAY_URL is set, otherwise the simulator. */

@@ -1,8 +1,17 @@
 // The built-in device-control gateway: accepts every command and records it, in memory and in the
 // `gateway_commands` collection (so another process, a test or the benchmark, can see what was sent and
-// when). It can be told to fail for a while to rehearse a gateway outage.
+// when). It can be told to fail for a while (an outage), to answer slowly, or to refuse a device (a 4xx), to
+// rehearse what a real gateway does on a bad day.
 import { Collection } from 'mongodb';
-import { DeviceControlGateway, GatewayCommand, GatewayCommandKind, GatewayReceipt } from './deviceControlGateway';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DeviceControlGateway,
+  GatewayCommand,
+  GatewayCommandKind,
+  GatewayReceipt,
+  GatewayRefusal,
+  SendOptions,
+} from './deviceControlGateway';
 
 export interface GatewayCommandDoc {
   /** `<actionId>/<kind>`: one document per command however often it is re-sent. */
@@ -33,9 +42,13 @@ export class SimulatedGatewayOutage extends Error {
 
 export class SimulatedDeviceControlGateway implements DeviceControlGateway {
   readonly commands: RecordedCommand[] = [];
+  /** Commands whose request was abandoned (aborted) while the gateway was still answering. */
+  readonly abandoned: RecordedCommand[] = [];
   /** Commands refused during a simulated outage. */
   refused = 0;
   private failingUntil = 0;
+  private answerDelayMs = 0;
+  private readonly refusedDevices = new Map<string, { status: number; reason: string }>();
   private readonly listeners: ((command: RecordedCommand) => void)[] = [];
 
   constructor(private readonly store?: Collection<GatewayCommandDoc>) {}
@@ -47,6 +60,18 @@ export class SimulatedDeviceControlGateway implements DeviceControlGateway {
 
   recover(): void {
     this.failingUntil = 0;
+    this.answerDelayMs = 0;
+    this.refusedDevices.clear();
+  }
+
+  /** Takes `ms` to answer each command (a slow gateway); the command counts as accepted when it answers. */
+  answerAfter(ms: number): void {
+    this.answerDelayMs = ms;
+  }
+
+  /** Refuses every command for the device for good, as a gateway answers 4xx for a device it does not know. */
+  refuseDevice(deviceUid: string, status = 404, reason = 'unknown device'): void {
+    this.refusedDevices.set(deviceUid, { status, reason });
   }
 
   /** Called after each accepted command: lets a simulated device react (e.g. check in). */
@@ -54,20 +79,33 @@ export class SimulatedDeviceControlGateway implements DeviceControlGateway {
     this.listeners.push(listener);
   }
 
-  sendLock(command: GatewayCommand): Promise<GatewayReceipt> {
-    return this.accept('LOCK', command);
+  sendLock(command: GatewayCommand, options?: SendOptions): Promise<GatewayReceipt> {
+    return this.accept('LOCK', command, options?.signal);
   }
 
-  sendUnlock(command: GatewayCommand): Promise<GatewayReceipt> {
-    return this.accept('UNLOCK', command);
+  sendUnlock(command: GatewayCommand, options?: SendOptions): Promise<GatewayReceipt> {
+    return this.accept('UNLOCK', command, options?.signal);
   }
 
-  private async accept(kind: GatewayCommandKind, command: GatewayCommand): Promise<GatewayReceipt> {
-    const sentAt = Date.now();
-    if (sentAt < this.failingUntil) {
+  private async accept(kind: GatewayCommandKind, command: GatewayCommand, abort?: AbortSignal): Promise<GatewayReceipt> {
+    if (Date.now() < this.failingUntil) {
       this.refused++;
       throw new SimulatedGatewayOutage(kind, command.deviceUid);
     }
+    const refusal = this.refusedDevices.get(command.deviceUid);
+    if (refusal) {
+      this.refused++;
+      throw new GatewayRefusal(kind, command.deviceUid, refusal.status, refusal.reason);
+    }
+    if (this.answerDelayMs > 0) {
+      try {
+        await sleep(this.answerDelayMs, undefined, { signal: abort });
+      } catch (err) {
+        this.abandoned.push({ kind, ...command, sentAt: Date.now() });
+        throw err;
+      }
+    }
+    const sentAt = Date.now();
     if (this.store) {
       await this.store.updateOne(
         { _id: `${command.actionId}/${kind}` },

@@ -1,174 +1,298 @@
-// One TempLock run's state and the small primitives its steps share: the ordered status writes, the
-// waits a cancel cuts short, and what the device and the API are told. Used by both workflow types.
-import { CancellationScope, condition, setCurrentDetails, sleep } from '@temporalio/workflow';
+// One TempLock run: the lock's state (one typed record, carried over continue-as-new), how it takes check-ins
+// and cancels, its ordered status writes, and the waits that a cancel or a due continue-as-new cuts short.
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  makeContinueAsNewFunc,
+  proxyActivities,
+  setCurrentDetails,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { TempLockActionFacts, TempLockTransition } from '../activities/tempLock';
-import { TempLockStatus, directiveFor } from '../domain/tempLock';
-import type { TempLockInput, TempLockOutcome, TempLockView } from './tempLock';
+import type { TempLockFacts, TempLockTransition } from '../db/tempLockStore';
+import {
+  CHECK_INS_PER_RUN,
+  GATEWAY_REFUSED,
+  REPEATED_CHECK_IN_WINDOW_MS,
+  TempLockStatus,
+  answerCheckIn,
+  gatewayCommandTimeouts,
+} from '../domain/tempLock';
+import type { CancelRequest, CheckIn, TempLockInput, TempLockOutcome, TempLockView, tempLock } from './tempLock';
 
-/** The store reads and writes of a lock: the activities whose proxies differ between the two workflow types. */
-export type StoreActivities = Pick<
+/** Everything a lock knows beyond its input: what the next run starts from after continue-as-new. */
+export interface TempLockState {
+  status: TempLockStatus;
+  /** Transitions written so far (the next one's key). */
+  seq: number;
+  lockCommandSent: boolean;
+  unlockCommandSent: boolean;
+  /** The activating check-in (API time), and the lock's start and end derived from it. */
+  checkedInAt: number | null;
+  lockStartedAt: number | null;
+  lockEndsAt: number | null;
+  /** The first check-in answered UNLOCK: the device has been told to unlock. */
+  unlockConfirmedAt: number | null;
+  nextDueAt: number | null;
+  lockedInInventory: boolean;
+  inventoryNote: string | null;
+  checkIns: number;
+  /** The last check-ins that counted (id, time, answer): a repeat of one of them counts once. */
+  recentCheckIns: { id: string; at: number; directive: string }[];
+  cancel: CancelRequest | null;
+  endReason: string | null;
+}
+
+const RECENT_CHECK_INS_KEPT = 16;
+
+export class LockCancelled extends Error {}
+
+/** The gateway's reason when an activity failed because the gateway refused the command for good, else null. */
+export function gatewayRefusalOf(err: unknown): string | null {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === GATEWAY_REFUSED) {
+    return err.cause.message;
+  }
+  return null;
+}
+
+// Store writes are regular activities: their retries run on the server and add no events, so a store outage
+// of any length costs the history nothing.
+const storeRetry = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' } as const;
+// A gateway outage is retried until it recovers, at most 5 s apart, so the command goes out soon after.
+const gatewayRetry = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' } as const;
+
+type StoreActivities = Pick<
   Activities,
   'recordTempLockTransition' | 'lockDeviceForTempLock' | 'unlockDeviceAfterTempLock' | 'nextWorkingInstantOf'
 >;
 
-/** How a workflow type reaches its stores: the one thing `tempLock` and `tempLockV2` do differently. */
-export interface TempLockProxies {
-  stores: StoreActivities;
-  /**
-   * true when the store activities are local activities: those hold their workflow task open until they
-   * finish, and with it every command of that task (timers, the update's answer). See `deferWritesToNextTask`.
-   */
-  storesHoldTheTask: boolean;
-}
-
-export class LockCancelled extends Error {}
-
 export class LockRun {
-  status: TempLockStatus = 'WAITING';
-  seq = 0;
-  lockRequested = false;
-  unlockRequested = false;
-  unlockSent = false;
-  lockedInInventory = false;
+  readonly state: TempLockState;
+  readonly facts: TempLockFacts;
+  readonly stores = proxyActivities<StoreActivities>({ startToCloseTimeout: '30 seconds', retry: storeRetry });
   /** The inventory LOCK write, running alongside the lock's timer; awaited before anything undoes it. */
   inventoryLock: Promise<void> = Promise.resolve();
-  inventoryNote: string | null = null;
-  activationCheckIn: number | null = null;
-  deactivationCheckIn: number | null = null;
-  checkIns = 0;
-  lockStartedAt: number | null = null;
-  lockEndsAt: number | null = null;
-  nextDueAt: number | null = null;
-  cancelRequested = false;
-  cancelReason: string | null = null;
-  readonly facts: TempLockActionFacts;
-  readonly stores: StoreActivities;
-  readonly storesHoldTheTask: boolean;
   private lastWrite: Promise<void> = Promise.resolve();
-  /** Set while the writes recorded in this workflow task wait for the next one (see deferWritesToNextTask). */
-  private nextTask: Promise<void> | null = null;
+  private signalsThisRun = 0;
 
   constructor(
     readonly input: TempLockInput,
-    workflowId: string,
-    proxies: TempLockProxies,
+    resume?: TempLockState,
   ) {
-    const { deactivationWaitMs: _unused, ...facts } = input;
-    void _unused;
-    this.facts = { ...facts, workflowId };
-    this.stores = proxies.stores;
-    this.storesHoldTheTask = proxies.storesHoldTheTask;
+    this.facts = {
+      actionId: input.actionId,
+      tenantId: input.tenantId,
+      deviceUid: input.deviceUid,
+      deviceId: input.deviceId,
+      workflowId: workflowInfo().workflowId,
+    };
+    this.state = resume ?? {
+      status: 'WAITING',
+      seq: 0,
+      lockCommandSent: false,
+      unlockCommandSent: false,
+      checkedInAt: null,
+      lockStartedAt: null,
+      lockEndsAt: null,
+      unlockConfirmedAt: null,
+      nextDueAt: null,
+      lockedInInventory: false,
+      inventoryNote: null,
+      checkIns: 0,
+      recentCheckIns: [],
+      cancel: null,
+      endReason: null,
+    };
+    setCurrentDetails(this.describe());
   }
 
-  view(): TempLockView {
-    return {
-      actionId: this.input.actionId,
-      workflowId: this.facts.workflowId,
-      status: this.status,
-      ...directiveFor(this),
-      nextDueAt: this.nextDueAt,
-      lockStartedAt: this.lockStartedAt,
-      lockEndsAt: this.lockEndsAt,
-      checkIns: this.checkIns,
-      cancelRequested: this.cancelRequested,
-    };
+  is(status: TempLockStatus): boolean {
+    return this.state.status === status;
   }
 
-  outcome(): TempLockOutcome {
-    return {
-      actionId: this.input.actionId,
-      status: this.status === 'CANCELLED' ? 'CANCELLED' : 'DEACTIVATED',
-      lockStartedAt: this.lockStartedAt,
-      lockEndsAt: this.lockEndsAt,
-      cancelReason: this.cancelReason,
-    };
+  /**
+   * The gateway commands: regular activities (a gateway outage is retried on the server, costing no events),
+   * whose attempts outlive the HTTP request they make. `waitMs`: how long the unlock waits for its due time.
+   * A cancel waits until the command is abandoned for certain (the request aborted), so nothing sent after it
+   * can overtake it.
+   */
+  gateway(waitMs = 0) {
+    const { startToCloseMs, heartbeatMs } = gatewayCommandTimeouts(this.input.gatewayTimeoutMs);
+    return proxyActivities<Pick<Activities, 'sendLockCommand' | 'sendUnlockCommand'>>({
+      startToCloseTimeout: Math.max(0, waitMs) + startToCloseMs,
+      heartbeatTimeout: heartbeatMs,
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: gatewayRetry,
+    });
   }
 
   command(dueAt: number | null) {
     const { tenantId, deviceUid, actionId, notification } = this.input;
-    return { tenantId, deviceUid, actionId, notification, dueAt };
+    return dueAt === null ? { tenantId, deviceUid, actionId, notification, dueAt } : { tenantId, deviceUid, actionId, dueAt };
+  }
+
+  /** When the lock's timer fires: the unlock lead (at most a quarter of the lock) before its end. */
+  unlockTimerAt(): number {
+    const leadMs = Math.min(this.input.unlockLeadMs, Math.floor(this.input.durationMs / 4));
+    return this.state.lockEndsAt! - leadMs;
   }
 
   /**
-   * Writes a transition (status document, history entry, milestone) with the next sequence number. The
-   * writes go out one after another, in order, but the lock does not wait for them: a slow document store
-   * delays the status documents, never the unlock. (As local activities they hold their workflow task, and
-   * e.g. the lock command in it, for as long as they take: see localStores in tempLock.ts.)
+   * A check-in, acted on as the API answered it: the first one answered LOCK while ACTIVATING activates the
+   * lock from its times; the first one answered UNLOCK confirms the unlock. A repeat (same request id, or the
+   * same answer within REPEATED_CHECK_IN_WINDOW_MS) counts once.
    */
-  record(change: Omit<TempLockTransition, 'facts' | 'seq' | 'at'>): void {
-    this.status = change.status;
-    this.seq++;
-    setCurrentDetails(this.describe());
-    const transition: TempLockTransition = { facts: this.facts, seq: this.seq, at: Date.now(), ...change };
-    this.lastWrite = this.lastWrite.then(() => this.stores.recordTempLockTransition(transition));
+  takeCheckIn(checkIn: CheckIn): void {
+    this.signalsThisRun++;
+    const { state, input } = this;
+    if (checkIn.answer.actionId !== input.actionId) return;
+    const last = state.recentCheckIns[state.recentCheckIns.length - 1];
+    const repeated =
+      state.recentCheckIns.some((c) => c.id === checkIn.checkInId) ||
+      (last !== undefined &&
+        last.directive === checkIn.answer.directive &&
+        Math.abs(checkIn.checkedInAt - last.at) < REPEATED_CHECK_IN_WINDOW_MS);
+    if (repeated) return;
+    state.checkIns++;
+    state.recentCheckIns = [
+      ...state.recentCheckIns.slice(1 - RECENT_CHECK_INS_KEPT),
+      { id: checkIn.checkInId, at: checkIn.checkedInAt, directive: checkIn.answer.directive },
+    ];
+    if (checkIn.answer.directive === 'LOCK' && state.status === 'ACTIVATING' && state.checkedInAt === null) {
+      const { lockUntil } = answerCheckIn({ status: 'ACTIVATING', durationMs: input.durationMs, lockEndsAt: null }, checkIn);
+      state.checkedInAt = checkIn.checkedInAt;
+      state.lockStartedAt = checkIn.lockStartsAt;
+      state.lockEndsAt = lockUntil;
+    } else if (checkIn.answer.directive === 'UNLOCK' && state.lockEndsAt !== null && checkIn.checkedInAt >= state.lockEndsAt) {
+      state.unlockConfirmedAt ??= checkIn.checkedInAt;
+    }
   }
 
-  /** Every transition written (the run ends only after this). */
+  takeCancel(request: CancelRequest): void {
+    this.state.cancel ??= request;
+  }
+
+  cancelWith(reason: string): LockCancelled {
+    this.state.cancel ??= { reason, requestedBy: 'system' };
+    return new LockCancelled(reason);
+  }
+
+  view(): TempLockView {
+    const { state } = this;
+    const now = Date.now();
+    return {
+      actionId: this.input.actionId,
+      status: state.status,
+      ...answerCheckIn(
+        { status: state.status, durationMs: this.input.durationMs, lockEndsAt: state.lockEndsAt },
+        { checkedInAt: now, lockStartsAt: now },
+      ),
+      nextDueAt: state.nextDueAt,
+      checkedInAt: state.checkedInAt,
+      lockStartedAt: state.lockStartedAt,
+      lockEndsAt: state.lockEndsAt,
+      checkIns: state.checkIns,
+      cancelRequested: state.cancel !== null,
+    };
+  }
+
+  outcome(): TempLockOutcome {
+    const { state } = this;
+    const status = state.status === 'CANCELLED' || state.status === 'FAILED' ? state.status : 'DEACTIVATED';
+    return {
+      actionId: this.input.actionId,
+      status,
+      lockStartedAt: state.lockStartedAt,
+      lockEndsAt: state.lockEndsAt,
+      endReason: state.endReason,
+    };
+  }
+
+  /**
+   * Writes a transition (status document, history entry, milestone) with the next sequence number. The writes
+   * go out one after another, in order; the lock waits for one only where the next step depends on it.
+   */
+  record(change: Omit<TempLockTransition, 'facts' | 'seq' | 'at' | 'terms'>): Promise<void> {
+    const { state, input } = this;
+    state.status = change.status;
+    state.seq++;
+    setCurrentDetails(this.describe());
+    const transition: TempLockTransition = { facts: this.facts, seq: state.seq, at: Date.now(), ...change };
+    if (state.seq === 1) {
+      const { durationMinutes, durationMs, workingHours, notification, requestedBy } = input;
+      transition.terms = { durationMinutes, durationMs, workingHours, notification, requestedBy };
+    }
+    this.lastWrite = this.lastWrite.then(() => this.stores.recordTempLockTransition(transition));
+    return this.lastWrite;
+  }
+
+  /** Every transition written (a run ends or continues as new only after this). */
   async recorded(): Promise<void> {
     await this.lastWrite;
   }
 
   /**
-   * The status writes recorded from now on in this workflow task (and whatever the caller chains on the
-   * promise returned) start in the next workflow task, so that this task, and the lock's timer in it, reach
-   * the server without waiting for them. For local-activity stores only: a regular activity is just a
-   * command of the task. Costs a 1 ms durable timer (nothing else hands the task back to the server); called
-   * twice in one task, the second call reuses the first timer.
+   * Waits for `done`, until `deadline` (epoch ms, workflow time) when given. A cancel ends the wait: with
+   * LockCancelled, or (cancelEnds: false) by returning. When Temporal suggests it, or this run has taken its
+   * share of check-ins, the run continues as new from here and the next one waits again to the same deadline.
    */
-  deferWritesToNextTask(): Promise<void> {
-    if (this.nextTask === null) {
-      const nextTask = CancellationScope.nonCancellable(() => sleep(1));
-      this.nextTask = nextTask;
-      this.lastWrite = this.lastWrite.then(() => nextTask);
-      void nextTask.then(() => {
-        this.nextTask = null;
-      });
+  async waitFor(done: () => boolean, deadline: number | null = null, { cancelEnds = true } = {}): Promise<void> {
+    for (;;) {
+      if (this.state.cancel !== null) {
+        if (cancelEnds) throw new LockCancelled();
+        return;
+      }
+      const interrupted = () => done() || this.state.cancel !== null || this.continueAsNewDue();
+      if (deadline === null) await condition(interrupted);
+      else if (deadline <= Date.now() || !(await condition(interrupted, deadline - Date.now()))) return;
+      if (this.state.cancel !== null) continue;
+      if (done()) return;
+      await this.continueAsNew();
     }
-    return this.nextTask;
   }
 
-  cancelWith(reason: string): LockCancelled {
-    this.cancelRequested = true;
-    this.cancelReason ??= reason;
-    return new LockCancelled(reason);
-  }
-
-  /** Runs `work` (e.g. a gateway command that retries through an outage), abandoning it if a cancel arrives. */
-  async unlessCancelled<T>(work: () => Promise<T>): Promise<T> {
-    if (this.cancelRequested) throw new LockCancelled();
+  /**
+   * Runs a command activity to its end. If a cancel (when `cancelInterrupts`) or a due continue-as-new comes
+   * first, the activity is cancelled and its cancellation awaited (the request aborted) before going on: then
+   * LockCancelled, or the run continues as new and the next one sends the command again.
+   */
+  async settle<T>(work: () => Promise<T>, { cancelInterrupts }: { cancelInterrupts: boolean }): Promise<T> {
+    let outcome: { value: T } | { error: unknown } | null = null;
     const scope = new CancellationScope();
-    try {
-      const result = await scope.run(() =>
-        Promise.race([work().then((value) => ({ value })), condition(() => this.cancelRequested).then(() => null)]),
-      );
-      if (result === null) throw new LockCancelled();
-      return result.value;
-    } finally {
-      scope.cancel(); // Stops whichever lost the race: the activity, or the wait for a cancel.
+    const running = scope.run(work).then(
+      (value) => void (outcome = { value }),
+      (error: unknown) => void (outcome = { error }),
+    );
+    const interrupted = () => (cancelInterrupts && this.state.cancel !== null) || this.continueAsNewDue();
+    await condition(() => outcome !== null || interrupted());
+    if (outcome === null) {
+      scope.cancel();
+      await running;
     }
+    const settled = outcome as { value: T } | { error: unknown } | null;
+    if (settled !== null && 'value' in settled) return settled.value;
+    if (cancelInterrupts && this.state.cancel !== null) throw new LockCancelled();
+    if (this.continueAsNewDue()) return this.continueAsNew();
+    throw settled?.error;
   }
 
-  /** Waits for `done` (at most `timeoutMs` when given); a cancel ends the wait with LockCancelled. */
-  async untilOrCancelled(done: () => boolean, timeoutMs?: number): Promise<void> {
-    const cancelledOrDone = () => this.cancelRequested || done();
-    if (timeoutMs === undefined) await condition(cancelledOrDone);
-    else if (timeoutMs > 0) await condition(cancelledOrDone, timeoutMs);
-    if (this.cancelRequested) throw new LockCancelled();
+  private continueAsNewDue(): boolean {
+    return this.signalsThisRun >= (this.input.checkInsPerRun ?? CHECK_INS_PER_RUN) || workflowInfo().continueAsNewSuggested;
   }
 
-  /** A durable timer that a cancel cuts short. */
-  async sleepUnlessCancelled(ms: number): Promise<void> {
-    if (ms > 0) await condition(() => this.cancelRequested, ms);
-    if (this.cancelRequested) throw new LockCancelled();
-  }
-
-  isEnding(): boolean {
-    return this.cancelRequested || this.status === 'CANCELLED' || this.status === 'DEACTIVATED';
+  private async continueAsNew(): Promise<never> {
+    await this.inventoryLock;
+    await this.recorded();
+    // The memo (the action id the API reads) is not carried over unless given.
+    return makeContinueAsNewFunc<typeof tempLock>({ memo: workflowInfo().memo })(this.input, this.state);
   }
 
   private describe(): string {
-    const until = this.lockEndsAt === null ? '' : ` until ${new Date(this.lockEndsAt).toISOString()}`;
-    return `${this.status}${this.status === 'ACTIVATED' ? until : ''} · device ${this.input.deviceUid}`;
+    const { status, lockEndsAt } = this.state;
+    const until = status === 'ACTIVATED' && lockEndsAt !== null ? ` until ${new Date(lockEndsAt).toISOString()}` : '';
+    return `${status}${until} · device ${this.input.deviceUid}`;
   }
 }

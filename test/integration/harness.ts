@@ -113,14 +113,15 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 
 /**
  * With DO_RECORD_HISTORIES=1 (`npm run record:histories`), saves a finished workflow's history
- * to test/replay/histories/<name>.json, where the replay suite picks it up. Commit the file.
+ * (its latest run, or `runId`) to test/replay/histories/<name>.json, where the replay suite picks it up.
+ * Commit the file.
  */
-export async function recordHistory(stack: TestStack, workflowId: string, name: string): Promise<void> {
+export async function recordHistory(stack: TestStack, workflowId: string, name: string, runId?: string): Promise<void> {
   if (!process.env.DO_RECORD_HISTORIES) return;
   const { writeFile } = await import('node:fs/promises');
   const { join } = await import('node:path');
   const { historyToJSON } = await import('@temporalio/common/lib/proto-utils');
-  const history = historyToJSON(await stack.client.workflow.getHandle(workflowId).fetchHistory());
+  const history = historyToJSON(await stack.client.workflow.getHandle(workflowId, runId).fetchHistory());
   await writeFile(join(__dirname, '..', 'replay', 'histories', `${name}.json`), history + '\n');
 }
 

@@ -1,15 +1,11 @@
-// TempLock through the API on the real stack: the full lifecycle, check-ins and their directives,
-// assign refusals, and override (including two concurrent assigns for one device). The API starts
-// tempLockV2; runs of the first tempLock type, started before V2, still answer and finish.
+// TempLock through the API on the real stack: the full lifecycle, check-ins and their directives (the
+// answer agrees with what the lock does), assign refusals and bounded input.
 import { Worker } from '@temporalio/worker';
-import { randomUUID } from 'node:crypto';
 import { DeviceState } from '../../src/domain/deviceStates';
-import { tempLockWorkflowId } from '../../src/domain/tempLock';
-import { TempLockInput } from '../../src/workflows/tempLock';
+import { MAX_NOTIFICATION_BYTES, tempLockWorkflowId } from '../../src/domain/tempLock';
 import { expectStatus } from './apiClient';
 import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
 import {
-  LockableDevice,
   commandsOf,
   deviceRow,
   lockClients,
@@ -17,7 +13,6 @@ import {
   milestones,
   statusesOf,
   waitForCommand,
-  waitForDeviceState,
   waitForStatus,
 } from './tempLockSupport';
 
@@ -60,7 +55,10 @@ describe('TempLock: lifecycle and override through the API', () => {
     const checkedInAt = Date.parse(checkIn.checkedInAt);
     expect(Date.parse(checkIn.lockUntil!)).toBe(checkedInAt + 2000);
 
-    await waitForStatus(stack, actionId, 'ACTIVATED');
+    // The lock runs exactly as the device was told: its end is the answered lockUntil.
+    const activated = await waitForStatus(stack, actionId, 'ACTIVATED');
+    expect(activated.lock_ends_at?.toISOString()).toBe(checkIn.lockUntil);
+    expect(activated.checked_in_at?.getTime()).toBe(checkedInAt);
     // The inventory write runs alongside the lock's timer, so it may land a moment after the status.
     const locked = await waitFor('the device to be LOCKED', async () => {
       const row = await deviceRow(stack, device.deviceId);
@@ -99,95 +97,13 @@ describe('TempLock: lifecycle and override through the API', () => {
       'TEMP_LOCK_DEACTIVATED',
     ]);
     expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
-    expect((await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).describe()).type).toBe('tempLockV2');
+    expect((await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).describe()).type).toBe('tempLock');
 
     const after = expectStatus(await operator.get('/devices/{uid}/temp-lock', uid), 200);
     expect(after).toMatchObject({ actionId, running: false, status: 'DEACTIVATED', directive: 'NONE', durationMinutes: 2 });
     expect(after.history.map((h) => h.status)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED']);
     expect((await gateway.post('/devices/{uid}/check-in', uid)).body).toMatchObject({ directive: 'NONE', lockUntil: null });
-    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLockV2.lifecycle.unlockLead');
-  });
-
-  /** Starts the first workflow type directly, as the API did before tempLockV2 (same input, memo and id). */
-  const startV1 = async (device: LockableDevice, durationMinutes: number): Promise<string> => {
-    const input: TempLockInput = {
-      actionId: randomUUID(),
-      tenantId: device.tenantId,
-      deviceUid: device.uid,
-      deviceId: device.deviceId,
-      durationMinutes,
-      durationMs: durationMinutes * 1000,
-      workingHours: false,
-      notification: null,
-      requestedBy: 'test',
-      deactivationWaitMs: 60_000,
-    };
-    await stack.client.workflow.start('tempLock', {
-      taskQueue: stack.taskQueue,
-      workflowId: tempLockWorkflowId(device.tenantId, device.uid),
-      args: [input],
-      memo: { actionId: input.actionId },
-    });
-    return input.actionId;
-  };
-
-  it('a tempLock (V1) run still locks on check-in, unlocks on time and ends DEACTIVATED', async () => {
-    const device = await lockableDevice(stack);
-    const { operator, gateway, uid } = lockClients(base, device);
-    const actionId = await startV1(device, 2);
-    await waitForStatus(stack, actionId, 'ACTIVATING');
-    const checkIn = expectStatus(await gateway.post('/devices/{uid}/check-in', uid), 200);
-    expect(checkIn).toMatchObject({
-      directive: 'LOCK',
-      actionId,
-      lockUntil: new Date(Date.parse(checkIn.checkedInAt) + 2000).toISOString(),
-    });
-    await waitForDeviceState(stack, device.deviceId, DeviceState.LOCKED);
-    expect((await operator.get('/devices/{uid}/temp-lock', uid)).body).toMatchObject({
-      actionId,
-      running: true,
-      status: 'ACTIVATED',
-    });
-
-    const unlock = await waitForCommand(stack, actionId, 'UNLOCK');
-    expect(unlock.sentAt - unlock.dueAt!).toBeLessThan(1000);
-    expect((await gateway.post('/devices/{uid}/check-in', uid)).body).toMatchObject({ directive: 'UNLOCK', actionId });
-    await waitForStatus(stack, actionId, 'DEACTIVATED');
-    const handle = stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid));
-    await handle.result();
-    expect((await handle.describe()).type).toBe('tempLock');
-    expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED']);
-    expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
-    expect(await deviceRow(stack, device.deviceId)).toMatchObject({
-      state_id: DeviceState.ACTIVE,
-      previous_state_id: null,
-      ext_fields: {},
-    });
-  });
-
-  it('an assign overrides a running tempLock (V1) run: it ends CANCELLED and unlocked, a tempLockV2 run takes over', async () => {
-    const device = await lockableDevice(stack);
-    const { operator, gateway, uid } = lockClients(base, device);
-    const first = await startV1(device, 600);
-    await waitForStatus(stack, first, 'ACTIVATING');
-    await gateway.post('/devices/{uid}/check-in', uid);
-    await waitForDeviceState(stack, device.deviceId, DeviceState.LOCKED);
-
-    const second = expectStatus(await operator.put('/devices/{uid}/temp-lock', { ...uid, body: { durationMinutes: 300 } }), 202);
-    expect(second).toMatchObject({ overriddenActionId: first });
-    expect(await stack.mongo.deviceActions.findOne({ _id: first })).toMatchObject({
-      status: 'CANCELLED',
-      cancel_reason: `overridden by action ${second.actionId}`,
-    });
-    expect(commandsOf(stack, first)).toEqual(['LOCK', 'UNLOCK']);
-    const handle = stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid));
-    expect((await handle.describe()).type).toBe('tempLockV2');
-    await waitForStatus(stack, second.actionId, 'ACTIVATING');
-
-    expectStatus(await operator.delete('/devices/{uid}/temp-lock', uid), 202);
-    await waitForStatus(stack, second.actionId, 'CANCELLED');
-    await handle.result();
-    expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE, ext_fields: {} });
+    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLock.lifecycle');
   });
 
   it('answers NONE to a device without a lock, and refuses a lock for a device without a workflow (409)', async () => {
@@ -259,6 +175,9 @@ describe('TempLock: lifecycle and override through the API', () => {
     expect(expectStatus(await put({ durationMinutes: 5, workingHours: true }), 422).errors).toEqual([
       expect.objectContaining({ field: 'workingHours' }),
     ]);
+    const tooLong = expectStatus(await put({ durationMinutes: 5, notification: { text: 'x'.repeat(MAX_NOTIFICATION_BYTES) } }), 422);
+    expect(tooLong.errors).toEqual([expect.objectContaining({ field: 'notification' })]);
+    expect(tooLong.errors![0]!.message).toContain(`at most ${MAX_NOTIFICATION_BYTES} bytes`);
     expect((await put({ durationMinutes: 5 }, other.uid)).status).toBe(404);
     const inOtherTenant = { path: { uid: device.uid }, query: { tenantId: other.tenantId }, body: { durationMinutes: 5 } };
     expect((await operator.put('/devices/{uid}/temp-lock', inOtherTenant)).status).toBe(404);

@@ -111,10 +111,10 @@ describe('TempLock: cancel and override', () => {
     ]);
     const doc = await stack.mongo.deviceActions.findOne({ _id: actionId });
     expect(doc?.cancel_reason).toMatch(/^cancelled by user-/);
-    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLockV2.cancelActivated.unlockLead');
+    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLock.cancelActivated');
   });
 
-  it('cancels while DEACTIVATING: the unlock is not sent twice, the device resumes', async () => {
+  it('a cancel during DEACTIVATING changes nothing: the lock ran its term and ends DEACTIVATED', async () => {
     const device = await lockableDevice(stack);
     const { actionId } = await assign(device, { durationMinutes: 1 });
     await waitForStatus(stack, actionId, 'ACTIVATING');
@@ -122,10 +122,56 @@ describe('TempLock: cancel and override', () => {
     await waitForStatus(stack, actionId, 'DEACTIVATING');
     await waitForDeviceState(stack, device.deviceId, DeviceState.LOCKED);
 
-    await cancel(device, actionId);
+    const { operator, uid } = lockClients(base, device);
+    expect((await operator.delete('/devices/{uid}/temp-lock', uid)).status).toBe(202);
+    const done = await waitForStatus(stack, actionId, 'DEACTIVATED');
+    expect(done.note).toMatch(/after the lock's end: it had run its term/);
     expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
-    expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'CANCELLED']);
+    expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED']);
+    expect(await milestones(stack, device.deviceId)).toContain('TEMP_LOCK_DEACTIVATED');
+    expect(await milestones(stack, device.deviceId)).not.toContain('TEMP_LOCK_CANCELLED');
     expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE, ext_fields: {} });
+  });
+
+  it('cancels while the LOCK command is still at a slow gateway: the request is abandoned, then UNLOCK goes out', async () => {
+    const device = await lockableDevice(stack);
+    stack.gateway.answerAfter(20_000);
+    try {
+      const { actionId } = await assign(device, { durationMinutes: 600 });
+      await waitForStatus(stack, actionId, 'ACTIVATING');
+      await cancel(device, actionId);
+      // The LOCK request was aborted before the UNLOCK was sent: nothing can reach the device after the UNLOCK.
+      const abandoned = stack.gateway.abandoned.find((c) => c.actionId === actionId && c.kind === 'LOCK');
+      const unlock = stack.gateway.commands.find((c) => c.actionId === actionId && c.kind === 'UNLOCK');
+      expect(abandoned).toBeDefined();
+      expect(unlock).toBeDefined();
+      expect(unlock!.sentAt).toBeGreaterThanOrEqual(abandoned!.sentAt);
+      expect(commandsOf(stack, actionId)).toEqual(['UNLOCK']);
+    } finally {
+      stack.gateway.recover();
+    }
+  });
+
+  it('ends FAILED with the gateway reason when the gateway refuses the device (404), and stops retrying', async () => {
+    const device = await lockableDevice(stack);
+    stack.gateway.refuseDevice(device.uid, 404, 'unknown device');
+    try {
+      const { actionId } = await assign(device, { durationMinutes: 5 });
+      const failed = await waitForStatus(stack, actionId, 'FAILED');
+      expect(failed.cancel_reason).toMatch(/refused LOCK for device .*: 404 unknown device/);
+      await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).result();
+      const { operator, gateway, uid } = lockClients(base, device);
+      expect(expectStatus(await operator.get('/devices/{uid}/temp-lock', uid), 200)).toMatchObject({
+        status: 'FAILED',
+        running: false,
+        failureReason: expect.stringContaining('404 unknown device'),
+      });
+      expect(expectStatus(await gateway.post('/devices/{uid}/check-in', uid), 200)).toMatchObject({ directive: 'NONE' });
+      expect(await milestones(stack, device.deviceId)).toEqual(['TEMP_LOCK_ASSIGNED', 'TEMP_LOCK_FAILED']);
+      expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE });
+    } finally {
+      stack.gateway.recover();
+    }
   });
 
   it('overrides a running lock: the old one is unlocked and ends CANCELLED before the new one starts', async () => {
@@ -150,7 +196,7 @@ describe('TempLock: cancel and override', () => {
 
     await cancel(device, second.actionId);
     expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE, ext_fields: {} });
-    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLockV2.overridden.unlockLead');
+    await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLock.overridden');
   });
 
   it('leaves exactly one lock running when two assigns for one device race', async () => {

@@ -1,25 +1,33 @@
-// Temp-lock API (SPEC §5, §6): assign (overriding the running lock), read status and timeline, cancel,
-// and the device's check-in, which is answered with the directive LOCK until T, UNLOCK or NONE. New locks
-// are `tempLockV2` runs; runs of the first `tempLock` type answer the same messages under the same workflow id.
+// Temp-lock API (SPEC §5, §6): assign (overriding the running lock), read status and timeline, cancel, and the
+// device's check-in: a signal to the lock's workflow carrying the API's check-in time, answered at once (LOCK
+// until T, UNLOCK or NONE) from the lock's stored state by the rules the workflow follows (answerCheckIn).
 import { Request, Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { findApplicableWorkingHours } from '../../db/workingHoursStore';
-import { MAX_DURATION_MINUTES, tempLockWorkflowId } from '../../domain/tempLock';
+import { findDeviceDocument } from '../../db/deviceDocumentKeys';
+import { findLatestTempLock, findTempLock, lockAsSeen, tempLockTimeline } from '../../db/tempLockStore';
+import { findApplicableWorkingHours, nextWorkingInstantFor } from '../../db/workingHoursStore';
+import {
+  FINAL_TEMP_LOCK_STATUSES,
+  MAX_DURATION_MINUTES,
+  MAX_NOTIFICATION_BYTES,
+  answerCheckIn,
+  tempLockWorkflowId,
+} from '../../domain/tempLock';
 import {
   CancelRequest,
+  CheckIn,
   TempLockInput,
   TempLockView,
   cancelSignal,
-  checkInUpdate,
+  checkInSignal,
+  tempLock,
   tempLockQuery,
-  tempLockV2,
 } from '../../workflows/tempLock';
 import type { ApiDeps } from '../app';
 import { callerOf, requireRole } from '../auth';
 import { ProblemError } from '../problem';
 
-const CHECK_IN_TIMEOUT_MS = 10_000;
 const QUERY_TIMEOUT_MS = 3_000;
 
 export function tempLockRoutes(deps: ApiDeps): Router {
@@ -37,7 +45,7 @@ export function tempLockRoutes(deps: ApiDeps): Router {
         ],
       });
     }
-    const assignment = await mongo.devices.findOne({ tenant_id: device.tenantId, device_uid: device.uid });
+    const assignment = await findDeviceDocument(mongo, device.tenantId, device.uid);
     if (!assignment?.workflow_version_id) {
       throw new ProblemError(409, 'DEVICE_HAS_NO_WORKFLOW', `device ${device.uid} has no active workflow; a temp lock needs one`);
     }
@@ -54,6 +62,7 @@ export function tempLockRoutes(deps: ApiDeps): Router {
       requestedBy: caller.userId,
       deactivationWaitMs: config.tempLock.deactivationWaitMs,
       unlockLeadMs: config.tempLock.unlockLeadMs,
+      gatewayTimeoutMs: config.gateway.timeoutMs,
     };
     const overridden = await startOverridingCurrentLock(deps, workflowId, input);
     res.status(202).json({
@@ -70,12 +79,10 @@ export function tempLockRoutes(deps: ApiDeps): Router {
   router.get('/devices/:uid/temp-lock', async (req, res) => {
     const device = await findTargetDevice(req);
     const live = await liveView(deps, tempLockWorkflowId(device.tenantId, device.uid));
-    const doc = live
-      ? await mongo.deviceActions.findOne({ _id: live.actionId })
-      : await mongo.deviceActions.findOne({ tenant_id: device.tenantId, device_uid: device.uid }, { sort: { created_at: -1 } });
+    const doc = live ? await findTempLock(mongo, live.actionId) : await findLatestTempLock(mongo, device.tenantId, device.uid);
     if (!doc && !live) throw new ProblemError(404, 'NOT_FOUND', `device ${device.uid} has never had a temp lock`);
     const actionId = live?.actionId ?? doc!._id;
-    const history = await mongo.deviceActionHistory.find({ action_id: actionId }).sort({ seq: 1 }).toArray();
+    const history = await tempLockTimeline(mongo, actionId);
     res.json({
       actionId,
       workflowId: tempLockWorkflowId(device.tenantId, device.uid),
@@ -86,11 +93,12 @@ export function tempLockRoutes(deps: ApiDeps): Router {
       workingHours: doc?.is_enabled_working_hour ?? null,
       notification: doc?.notification ?? null,
       createdAt: iso(doc?.created_at),
-      checkedInAt: iso(doc?.checked_in_at),
+      checkedInAt: live?.checkedInAt != null ? iso(live.checkedInAt) : iso(doc?.checked_in_at),
       lockStartedAt: live?.lockStartedAt != null ? iso(live.lockStartedAt) : iso(doc?.lock_started_at),
       lockEndsAt: live?.lockEndsAt != null ? iso(live.lockEndsAt) : iso(doc?.lock_ends_at),
       nextDueAt: live ? iso(live.nextDueAt) : iso(doc?.next_process_time),
-      cancelReason: doc?.cancel_reason ?? null,
+      cancelReason: doc?.status === 'CANCELLED' ? doc.cancel_reason : null,
+      failureReason: doc?.status === 'FAILED' ? doc.cancel_reason : null,
       note: doc?.note ?? null,
       history: history.map((h) => ({ seq: h.seq, status: h.status, at: h.at.toISOString(), detail: h.detail })),
     });
@@ -107,29 +115,36 @@ export function tempLockRoutes(deps: ApiDeps): Router {
     res.status(202).json({ actionId: running.actionId, workflowId, status: 'CANCELLING' });
   });
 
+  // Never waits for a worker: the answer comes from the stored lock, and the signal is recorded by the server
+  // whether or not a worker is up; the workflow acts on it (with these times) when it runs.
   router.post('/devices/:uid/check-in', requireRole('device_gateway'), async (req, res) => {
     const device = await findTargetDevice(req);
     const checkedInAt = Date.now();
-    const handle = temporal.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid));
-    let view: TempLockView | null = null;
-    try {
-      view = await temporal.withDeadline(Date.now() + CHECK_IN_TIMEOUT_MS, () =>
-        handle.executeUpdate(checkInUpdate, { args: [{ checkedInAt }] }),
-      );
-    } catch (err) {
-      if (!isNoRunningLock(err)) {
-        if (isDeadline(err))
-          throw new ProblemError(503, 'SERVICE_UNAVAILABLE', 'the temp-lock workflow did not answer in time; check in again');
-        throw err;
-      }
+    const lock = await findLatestTempLock(mongo, device.tenantId, device.uid);
+    let lockStartsAt = checkedInAt;
+    if (lock?.status === 'ACTIVATING' && lock.is_enabled_working_hour) {
+      lockStartsAt = (await nextWorkingInstantFor(pool, device.tenantId, checkedInAt)) ?? checkedInAt;
+    }
+    const answer = answerCheckIn(lock ? lockAsSeen(lock) : null, { checkedInAt, lockStartsAt });
+    if (lock && !FINAL_TEMP_LOCK_STATUSES.includes(lock.status)) {
+      const checkIn: CheckIn = {
+        checkInId: req.get('x-request-id') ?? randomUUID(),
+        checkedInAt,
+        lockStartsAt,
+        answer: { actionId: lock._id, directive: answer.directive },
+      };
+      await temporal.workflow
+        .getHandle(tempLockWorkflowId(device.tenantId, device.uid))
+        .signal(checkInSignal, checkIn)
+        .catch(ignoreNotFound);
     }
     res.json({
       deviceUid: device.uid,
       checkedInAt: new Date(checkedInAt).toISOString(),
-      directive: view?.directive ?? 'NONE',
-      lockUntil: iso(view?.lockUntil),
-      actionId: view?.actionId ?? null,
-      status: view?.status ?? null,
+      directive: answer.directive,
+      lockUntil: iso(answer.lockUntil),
+      actionId: lock?._id ?? null,
+      status: lock?.status ?? null,
     });
   });
 
@@ -172,6 +187,14 @@ function parseAssignRequest(body: unknown): AssignRequest {
     });
   }
   if (typeof workingHours !== 'boolean') errors.push({ field: 'workingHours', message: 'workingHours must be true or false' });
+  // It travels in the workflow's input and the lock command: bounded well below Temporal's payload limit.
+  const notificationBytes = Buffer.byteLength(JSON.stringify(notification) ?? 'null');
+  if (notificationBytes > MAX_NOTIFICATION_BYTES) {
+    errors.push({
+      field: 'notification',
+      message: `notification is ${notificationBytes} bytes of JSON; at most ${MAX_NOTIFICATION_BYTES} bytes (16 KB) are allowed`,
+    });
+  }
   if (errors.length > 0) throw new ProblemError(422, 'VALIDATION_FAILED', errors.map((e) => e.message).join('; '), { errors });
   return { durationMinutes: durationMinutes as number, workingHours: workingHours as boolean, notification };
 }
@@ -187,7 +210,7 @@ async function startOverridingCurrentLock(deps: ApiDeps, workflowId: string, inp
   let overridden: string | null = null;
   for (;;) {
     try {
-      await temporal.workflow.start(tempLockV2, {
+      await temporal.workflow.start(tempLock, {
         taskQueue: config.temporal.taskQueue,
         workflowId,
         args: [input],

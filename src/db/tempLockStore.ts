@@ -1,0 +1,239 @@
+// The temp-lock aggregate's data: the action documents and their timeline in MongoDB (`device_actions`,
+// `device_action_history`), and the lock's side of the inventory in PostgreSQL (the device's LOCK/UNLOCK
+// through the state machine, the TEMP_LOCK_* milestones). Every write is idempotent: keys derive from the
+// action id and the transition's sequence number, so a retried activity finds the first write.
+import { Pool, PoolClient } from 'pg';
+import {
+  Directive,
+  FINAL_TEMP_LOCK_STATUSES,
+  LockAsSeen,
+  TempLockMilestone,
+  TempLockStatus,
+  answerCheckIn,
+  tempLockHistoryKey,
+} from '../domain/tempLock';
+import { applyDeviceActionIn } from './deviceLifecycleStore';
+import { DeviceActionDoc, DeviceActionHistoryDoc, MongoStores } from './mongo';
+import { inTransaction } from './postgres';
+
+/** Who a lock is for: the ids every write of the lock carries. */
+export interface TempLockFacts {
+  actionId: string;
+  tenantId: string;
+  deviceUid: string;
+  deviceId: number;
+  workflowId: string;
+}
+
+/** What the first transition writes once: the document's static fields. */
+export interface TempLockTerms {
+  durationMinutes: number;
+  durationMs: number;
+  workingHours: boolean;
+  notification: unknown;
+  requestedBy: string;
+}
+
+export interface TempLockTransition {
+  facts: TempLockFacts;
+  /** Given with the first transition (seq 1), which creates the document. */
+  terms?: TempLockTerms;
+  seq: number;
+  status: TempLockStatus;
+  /** Epoch ms of the transition (workflow time). */
+  at: number;
+  nextProcessTime?: number | null;
+  checkedInAt?: number | null;
+  lockStartedAt?: number | null;
+  lockEndsAt?: number | null;
+  /** Why the lock was cancelled or failed. */
+  endReason?: string | null;
+  note?: string | null;
+  /** Also written to t_device_history, once per action. */
+  milestone?: TempLockMilestone;
+}
+
+export interface InventoryLockResult {
+  /** false when the state machine refused LOCK (e.g. the device is RELEASED): then nothing is to be resumed. */
+  locked: boolean;
+  note: string | null;
+}
+
+/**
+ * Writes a transition: the action document (created by the first, then updated with the latest `seq`; an
+ * older transition retried late changes nothing), the history entry `<actionId>/<seq>`, and the milestone.
+ */
+export async function recordTempLockTransition(pool: Pool, mongo: MongoStores, t: TempLockTransition): Promise<void> {
+  const { facts } = t;
+  const at = new Date(t.at);
+  if (t.terms) {
+    await mongo.deviceActions.updateOne(
+      { _id: facts.actionId },
+      {
+        $setOnInsert: {
+          action: 'TEMP_LOCK',
+          tenant_id: facts.tenantId,
+          device_uid: facts.deviceUid,
+          device_id: facts.deviceId,
+          workflow_id: facts.workflowId,
+          status: t.status,
+          seq: 0,
+          duration: t.terms.durationMinutes,
+          duration_ms: t.terms.durationMs,
+          is_enabled_working_hour: t.terms.workingHours,
+          notification: t.terms.notification ?? null,
+          next_process_time: null,
+          checked_in_at: null,
+          lock_started_at: null,
+          lock_ends_at: null,
+          cancel_reason: null,
+          note: null,
+          created_by: t.terms.requestedBy,
+          created_at: at,
+          updated_at: at,
+        },
+      },
+      { upsert: true },
+    );
+  }
+  const changes: Partial<Record<string, unknown>> = { status: t.status, seq: t.seq, updated_at: at };
+  if (t.nextProcessTime !== undefined) changes.next_process_time = toDate(t.nextProcessTime);
+  if (t.checkedInAt !== undefined) changes.checked_in_at = toDate(t.checkedInAt);
+  if (t.lockStartedAt !== undefined) changes.lock_started_at = toDate(t.lockStartedAt);
+  if (t.lockEndsAt !== undefined) changes.lock_ends_at = toDate(t.lockEndsAt);
+  if (t.endReason !== undefined) changes.cancel_reason = t.endReason;
+  if (t.note !== undefined) changes.note = t.note;
+  // The workflow writes an action's transitions one after another; `seq` keeps a late retry from going back.
+  await mongo.deviceActions.updateOne({ _id: facts.actionId, seq: { $lt: t.seq } }, { $set: changes });
+
+  const detail: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(changes)) if (!['status', 'seq', 'updated_at'].includes(key)) detail[key] = value;
+  await mongo.deviceActionHistory.updateOne(
+    { _id: `${facts.actionId}/${t.seq}` },
+    {
+      $setOnInsert: {
+        action_id: facts.actionId,
+        tenant_id: facts.tenantId,
+        device_uid: facts.deviceUid,
+        seq: t.seq,
+        status: t.status,
+        at,
+        detail,
+      },
+    },
+    { upsert: true },
+  );
+  if (t.milestone) await inTransaction(pool, (client) => insertMilestone(client, facts, t.milestone!, {}));
+}
+
+/** The device goes LOCKED (hold) with the lock's ext_fields, and TEMP_LOCK_ACTIVATED is written, in one transaction. */
+export async function lockDeviceForTempLock(
+  pool: Pool,
+  input: { facts: TempLockFacts; durationMinutes: number; checkedInAt: number; lockStartedAt: number; lockEndsAt: number },
+): Promise<InventoryLockResult> {
+  const { facts } = input;
+  return inTransaction(pool, async (client) => {
+    const outcome = await applyDeviceActionIn(client, {
+      deviceId: facts.deviceId,
+      action: 'LOCK',
+      source: 'TEMP_LOCK',
+      idempotencyKey: tempLockHistoryKey(facts.actionId, 'LOCK'),
+      extFieldsSet: { lock_duration: input.durationMinutes, first_temp_lock_checkin_at: Math.floor(input.checkedInAt / 1000) },
+      historyExtFields: { actionId: facts.actionId, workflowId: facts.workflowId },
+    });
+    const note = outcome.ok ? null : `device not locked in the inventory: ${outcome.message}`;
+    await insertMilestone(client, facts, 'TEMP_LOCK_ACTIVATED', {
+      checkedInAt: new Date(input.checkedInAt).toISOString(),
+      lockStartedAt: new Date(input.lockStartedAt).toISOString(),
+      lockEndsAt: new Date(input.lockEndsAt).toISOString(),
+      ...(note ? { note } : {}),
+    });
+    return { locked: outcome.ok, note };
+  });
+}
+
+/** The device resumes its previous state and loses the lock's ext_fields (if it was locked); the milestone goes with it. */
+export async function unlockDeviceAfterTempLock(
+  pool: Pool,
+  input: {
+    facts: TempLockFacts;
+    wasLocked: boolean;
+    milestone: 'TEMP_LOCK_DEACTIVATED' | 'TEMP_LOCK_CANCELLED' | 'TEMP_LOCK_FAILED';
+    reason?: string | null;
+  },
+): Promise<{ note: string | null }> {
+  const { facts } = input;
+  return inTransaction(pool, async (client) => {
+    let note: string | null = null;
+    if (input.wasLocked) {
+      const outcome = await applyDeviceActionIn(client, {
+        deviceId: facts.deviceId,
+        action: 'UNLOCK',
+        source: 'TEMP_LOCK',
+        idempotencyKey: tempLockHistoryKey(facts.actionId, 'UNLOCK'),
+        extFieldsRemove: ['lock_duration', 'first_temp_lock_checkin_at'],
+        historyExtFields: { actionId: facts.actionId, workflowId: facts.workflowId },
+      });
+      if (!outcome.ok) note = `device not resumed in the inventory: ${outcome.message}`;
+    }
+    await insertMilestone(client, facts, input.milestone, {
+      ...(input.reason ? { reason: input.reason } : {}),
+      ...(note ? { note } : {}),
+    });
+    return { note };
+  });
+}
+
+/** The device's newest temp-lock document (running or not), or null if it never had one. */
+export async function findLatestTempLock(mongo: MongoStores, tenantId: string, deviceUid: string): Promise<DeviceActionDoc | null> {
+  return mongo.deviceActions.findOne({ tenant_id: tenantId, device_uid: deviceUid }, { sort: { created_at: -1 } });
+}
+
+export async function findTempLock(mongo: MongoStores, actionId: string): Promise<DeviceActionDoc | null> {
+  return mongo.deviceActions.findOne({ _id: actionId });
+}
+
+/** A lock's transitions, oldest first. */
+export async function tempLockTimeline(mongo: MongoStores, actionId: string): Promise<DeviceActionHistoryDoc[]> {
+  return mongo.deviceActionHistory.find({ action_id: actionId }).sort({ seq: 1 }).toArray();
+}
+
+export interface CurrentTempLock {
+  actionId: string;
+  status: TempLockStatus;
+  /** What a check-in would be told now. */
+  directive: Directive;
+  lockEndsAt: Date | null;
+}
+
+/** The device's running temp lock as its stored document tells (GET /v1/devices/:uid), or null when none runs. */
+export async function findCurrentTempLock(mongo: MongoStores, tenantId: string, deviceUid: string): Promise<CurrentTempLock | null> {
+  const doc = await findLatestTempLock(mongo, tenantId, deviceUid);
+  if (!doc || FINAL_TEMP_LOCK_STATUSES.includes(doc.status)) return null;
+  const now = Date.now();
+  const { directive } = answerCheckIn(lockAsSeen(doc), { checkedInAt: now, lockStartsAt: now });
+  return { actionId: doc._id, status: doc.status, directive, lockEndsAt: doc.lock_ends_at ?? null };
+}
+
+/** A stored lock as a check-in sees it (domain/tempLock.ts answerCheckIn). */
+export function lockAsSeen(doc: DeviceActionDoc): LockAsSeen {
+  return { status: doc.status, durationMs: doc.duration_ms, lockEndsAt: doc.lock_ends_at?.getTime() ?? null };
+}
+
+function toDate(epochMs: number | null): Date | null {
+  return epochMs === null ? null : new Date(epochMs);
+}
+
+async function insertMilestone(client: PoolClient, facts: TempLockFacts, milestone: TempLockMilestone, extra: Record<string, unknown>) {
+  await client.query(
+    `INSERT INTO t_device_history (device_id, milestone_type, from_state_id, to_state_id, source, idempotency_key, ext_fields)
+     VALUES ($1, $2, NULL, NULL, 'TEMP_LOCK', $3, $4)
+     ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
+    [
+      facts.deviceId,
+      milestone,
+      tempLockHistoryKey(facts.actionId, milestone),
+      JSON.stringify({ actionId: facts.actionId, workflowId: facts.workflowId, workflowName: 'tempLock', ...extra }),
+    ],
+  );
+}

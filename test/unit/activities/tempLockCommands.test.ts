@@ -1,0 +1,62 @@
+// The gateway command activities: the unlock leaves at its due time, never before (the lock's timer fires early
+// by the unlock lead); a 4xx is a permanent failure; a cancel aborts the request. The gateway is the simulator.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { TempLockActivityDeps, createTempLockActivities } from '../../../src/activities/tempLock';
+import { GatewayCommand } from '../../../src/gateway/deviceControlGateway';
+import { RecordedCommand, SimulatedDeviceControlGateway } from '../../../src/gateway/simulatedGateway';
+
+function activitiesWithGateway() {
+  const gateway = new SimulatedDeviceControlGateway();
+  const sent: RecordedCommand[] = [];
+  gateway.onCommand((command) => sent.push(command));
+  // Only the gateway is used by the command activities; the stores are never touched here.
+  const activities = createTempLockActivities({ gateway } as Pick<TempLockActivityDeps, 'gateway'> as TempLockActivityDeps);
+  return { activities, gateway, sent };
+}
+
+const command = (dueAt: number | null): GatewayCommand => ({ tenantId: 't1', deviceUid: '490154203237518', actionId: 'a1', dueAt });
+
+describe('sendUnlockCommand', () => {
+  it('waits for a due time still ahead, then sends', async () => {
+    const { activities, sent } = activitiesWithGateway();
+    const dueAt = Date.now() + 300;
+    const acceptedAt = await new MockActivityEnvironment().run(activities.sendUnlockCommand, command(dueAt));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.sentAt).toBeGreaterThanOrEqual(dueAt);
+    expect(acceptedAt).toBe(sent[0]!.sentAt);
+  });
+
+  it('sends at once when the due time has passed or there is none (a cancel)', async () => {
+    const { activities, sent } = activitiesWithGateway();
+    const before = Date.now();
+    const env = new MockActivityEnvironment();
+    await env.run(activities.sendUnlockCommand, command(before - 5_000));
+    await env.run(activities.sendUnlockCommand, command(null));
+    expect(sent.map((c) => c.kind)).toEqual(['UNLOCK', 'UNLOCK']);
+    // No wait for a due time in the past (a wait of its distance, 5 s, would fail this).
+    expect(Math.max(...sent.map((c) => c.sentAt))).toBeLessThan(before + 5_000);
+  });
+});
+
+describe('gateway commands', () => {
+  it('a permanent refusal (4xx) is a non-retryable failure carrying the gateway reason', async () => {
+    const { activities, gateway } = activitiesWithGateway();
+    gateway.refuseDevice('490154203237518', 404, 'unknown device');
+    await expect(new MockActivityEnvironment().run(activities.sendLockCommand, command(null))).rejects.toMatchObject({
+      type: 'GATEWAY_REFUSED',
+      nonRetryable: true,
+      message: expect.stringContaining('404 unknown device'),
+    });
+  });
+
+  it('a cancel aborts the request in flight: the command is abandoned, not sent later', async () => {
+    const { activities, gateway, sent } = activitiesWithGateway();
+    gateway.answerAfter(5_000);
+    const env = new MockActivityEnvironment();
+    const running = env.run(activities.sendLockCommand, command(null));
+    setTimeout(() => env.cancel(), 100);
+    await expect(running).rejects.toMatchObject({ name: 'CancelledFailure' });
+    expect(gateway.abandoned.map((c) => c.kind)).toEqual(['LOCK']);
+    expect(sent).toEqual([]);
+  });
+});
