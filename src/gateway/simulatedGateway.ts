@@ -48,6 +48,7 @@ export class SimulatedDeviceControlGateway implements DeviceControlGateway {
   refused = 0;
   private failingUntil = 0;
   private answerDelayMs = 0;
+  private slowKinds: GatewayCommandKind[] = [];
   private readonly refusedDevices = new Map<string, { status: number; reason: string }>();
   private readonly listeners: ((command: RecordedCommand) => void)[] = [];
 
@@ -64,9 +65,10 @@ export class SimulatedDeviceControlGateway implements DeviceControlGateway {
     this.refusedDevices.clear();
   }
 
-  /** Takes `ms` to answer each command (a slow gateway); the command counts as accepted when it answers. */
-  answerAfter(ms: number): void {
+  /** Takes `ms` to answer each command of these kinds (a slow gateway); a command counts as accepted when it answers. */
+  answerAfter(ms: number, kinds: GatewayCommandKind[] = ['LOCK', 'UNLOCK']): void {
     this.answerDelayMs = ms;
+    this.slowKinds = kinds;
   }
 
   /** Refuses every command for the device for good, as a gateway answers 4xx for a device it does not know. */
@@ -97,7 +99,7 @@ export class SimulatedDeviceControlGateway implements DeviceControlGateway {
       this.refused++;
       throw new GatewayRefusal(kind, command.deviceUid, refusal.status, refusal.reason);
     }
-    if (this.answerDelayMs > 0) {
+    if (this.answerDelayMs > 0 && this.slowKinds.includes(kind)) {
       try {
         await sleep(this.answerDelayMs, undefined, { signal: abort });
       } catch (err) {

@@ -135,7 +135,7 @@ describe('TempLock: cancel and override', () => {
 
   it('cancels while the LOCK command is still at a slow gateway: the request is abandoned, then UNLOCK goes out', async () => {
     const device = await lockableDevice(stack);
-    stack.gateway.answerAfter(20_000);
+    stack.gateway.answerAfter(20_000, ['LOCK']);
     try {
       const { actionId } = await assign(device, { durationMinutes: 600 });
       await waitForStatus(stack, actionId, 'ACTIVATING');

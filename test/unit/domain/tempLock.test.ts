@@ -1,0 +1,37 @@
+// The check-in rules the API answers with and the workflow acts on, and the gateway command timeouts.
+import { answerCheckIn, gatewayCommandTimeouts } from '../../../src/domain/tempLock';
+
+const HOUR = 3_600_000;
+
+describe('answerCheckIn', () => {
+  const at = (checkedInAt: number, lockStartsAt = checkedInAt) => ({ checkedInAt, lockStartsAt });
+
+  it('ACTIVATING: LOCK for the duration from the lock start (the next working instant with working hours)', () => {
+    const lock = { status: 'ACTIVATING' as const, durationMs: 2 * HOUR, lockEndsAt: null };
+    expect(answerCheckIn(lock, at(1_000))).toEqual({ directive: 'LOCK', lockUntil: 1_000 + 2 * HOUR });
+    expect(answerCheckIn(lock, at(1_000, 5 * HOUR))).toEqual({ directive: 'LOCK', lockUntil: 7 * HOUR });
+  });
+
+  it('ACTIVATED: LOCK until the end, UNLOCK from the end on (during the unlock lead too)', () => {
+    const lock = { status: 'ACTIVATED' as const, durationMs: HOUR, lockEndsAt: 10 * HOUR };
+    expect(answerCheckIn(lock, at(10 * HOUR - 1))).toEqual({ directive: 'LOCK', lockUntil: 10 * HOUR });
+    expect(answerCheckIn(lock, at(10 * HOUR))).toEqual({ directive: 'UNLOCK', lockUntil: null });
+  });
+
+  it('DEACTIVATING: UNLOCK; WAITING, ended or no lock: NONE', () => {
+    const base = { durationMs: HOUR, lockEndsAt: HOUR };
+    expect(answerCheckIn({ ...base, status: 'DEACTIVATING' }, at(0)).directive).toBe('UNLOCK');
+    for (const status of ['WAITING', 'DEACTIVATED', 'CANCELLED', 'FAILED'] as const) {
+      expect(answerCheckIn({ ...base, status }, at(0))).toEqual({ directive: 'NONE', lockUntil: null });
+    }
+    expect(answerCheckIn(null, at(0))).toEqual({ directive: 'NONE', lockUntil: null });
+  });
+});
+
+describe('gatewayCommandTimeouts', () => {
+  it.each([100, 5_000, 30_000, 120_000])('an attempt outlives a %i ms gateway request; heartbeats let a cancel through', (gatewayMs) => {
+    const { startToCloseMs, heartbeatMs } = gatewayCommandTimeouts(gatewayMs);
+    expect(startToCloseMs).toBeGreaterThan(gatewayMs);
+    expect(heartbeatMs).toBeLessThan(startToCloseMs);
+  });
+});
