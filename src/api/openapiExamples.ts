@@ -145,6 +145,7 @@ export const examples = {
     lockEndsAt: '2026-11-30T10:45:00.000Z',
     nextDueAt: '2026-11-30T10:45:00.000Z',
     cancelReason: null,
+    failureReason: null,
     note: null,
     history: [
       { seq: 1, status: 'WAITING', at: '2026-11-30T09:10:00.000Z' },

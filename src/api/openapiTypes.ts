@@ -1604,6 +1604,7 @@ export interface operations {
            *       "lockEndsAt": "2026-11-30T10:45:00.000Z",
            *       "nextDueAt": "2026-11-30T10:45:00.000Z",
            *       "cancelReason": null,
+           *       "failureReason": null,
            *       "note": null,
            *       "history": [
            *         {
