@@ -1,6 +1,6 @@
 // The `npm run admin` commands: tenants and API keys for a deployment. Each command is one store
 // call (src/db), so a refused command writes nothing; its one-line refusal is an AdminInputError.
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { parseArgs } from 'node:util';
 import { issueApiKey, listApiKeys, revokeApiKey } from '../db/apiKeyStore';
 import { StoreRefusal } from '../db/storeRefusal';
