@@ -50,6 +50,8 @@ export async function startBatchRun(
       deps.temporal.workflow.start(batchAssign, {
         taskQueue: deps.config.temporal.taskQueue,
         workflowId,
+        // A run that has ended is never started again: a late or repeated start of it is a no-op.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
         args: [input],
         typedSearchAttributes: [
           { key: BatchIdKey, value: batch.id },
@@ -75,13 +77,19 @@ export async function startBatchRun(
   return workflowId;
 }
 
+/** The batch's current run: its attempt (0, then one per retry) and Temporal workflow id. */
+export function currentRunOf(batch: BatchRecord): { attempt: number; workflowId: string } {
+  const attempt = (batch.extFields.retries as number | undefined) ?? 0;
+  return { attempt, workflowId: batchWorkflowId(batch.id, attempt) };
+}
+
 export function temporalUiLink(config: AppConfig, workflowId: string): string {
   return `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
 export function batchLinks(config: AppConfig, batch: BatchRecord) {
   const self = `${config.api.publicUrl}/v1/batches/${batch.id}`;
-  const workflowId = (batch.extFields.current_workflow_id as string | undefined) ?? batchWorkflowId(batch.id, 0);
+  const { workflowId } = currentRunOf(batch);
   return { self, devices: `${self}/devices`, results: `${self}/results.csv`, temporalUi: temporalUiLink(config, workflowId) };
 }
 

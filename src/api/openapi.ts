@@ -164,7 +164,9 @@ const batchPaths: Record<string, PathItem> = {
     post: {
       operationId: 'cancelBatch',
       summary: 'Cancel a running batch',
-      description: 'Devices already done keep their result; pending ones end CANCELLED. The batch ends CANCELLED shortly after.',
+      description:
+        'Devices already done keep their result; pending ones end CANCELLED. A running batch answers CANCELLING and ends CANCELLED ' +
+        'shortly after; a batch whose workflow is not running (e.g. stored while Temporal was unreachable) ends CANCELLED at once.',
       tags: ['batches'],
       parameters: [batchId],
       responses: {
@@ -179,7 +181,9 @@ const batchPaths: Record<string, PathItem> = {
     post: {
       operationId: 'retryBatch',
       summary: "Retry a finished batch's failed devices",
-      description: 'Runs the FAILED rows again, except those rejected at upload (invalid or duplicate UIDs), which no retry can change.',
+      description:
+        'Runs the FAILED rows again, except those rejected at upload (invalid or duplicate UIDs), which no retry can change, and any ' +
+        'row still PENDING. Works on any batch whose workflow is not running.',
       tags: ['batches'],
       parameters: [batchId],
       responses: {

@@ -116,7 +116,7 @@ export interface paths {
     put?: never;
     /**
      * Cancel a running batch
-     * @description Devices already done keep their result; pending ones end CANCELLED. The batch ends CANCELLED shortly after.
+     * @description Devices already done keep their result; pending ones end CANCELLED. A running batch answers CANCELLING and ends CANCELLED shortly after; a batch whose workflow is not running (e.g. stored while Temporal was unreachable) ends CANCELLED at once.
      */
     post: operations['cancelBatch'];
     delete?: never;
@@ -136,7 +136,7 @@ export interface paths {
     put?: never;
     /**
      * Retry a finished batch's failed devices
-     * @description Runs the FAILED rows again, except those rejected at upload (invalid or duplicate UIDs), which no retry can change.
+     * @description Runs the FAILED rows again, except those rejected at upload (invalid or duplicate UIDs), which no retry can change, and any row still PENDING. Works on any batch whose workflow is not running.
      */
     post: operations['retryBatch'];
     delete?: never;
@@ -459,8 +459,8 @@ export interface components {
     };
     BatchCancelling: {
       batchId: string;
-      /** @constant */
-      status: 'CANCELLING';
+      /** @enum {string} */
+      status: 'CANCELLING' | 'CANCELLED';
       links: {
         /** Format: uri */
         self: string;

@@ -1,10 +1,12 @@
-// API process entry point: connects stores and Temporal, serves the Express app on loopback by
-// default, and on SIGTERM/SIGINT drains (src/api/drain.ts) before closing the stores and exiting 0.
+// API process entry point: connects stores and Temporal, serves the Express app on loopback by default,
+// runs the batch reconciler (src/api/batchReconciler.ts), and on SIGTERM/SIGINT drains (src/api/drain.ts)
+// before closing the stores and exiting 0.
 import { Client } from '@temporalio/client';
 import { Server } from 'node:http';
 import { connectMongoStores, connectPostgres, connectTemporalClient, runMain } from '../bootstrap';
 import { createLogger } from '../logger';
 import { createApp } from './app';
+import { startBatchReconciler } from './batchReconciler';
 import { createApiDrain } from './drain';
 
 /** After the drain, how long the last answers get to reach their clients before connections are cut. */
@@ -18,6 +20,7 @@ runMain('api', async (config) => {
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const drain = createApiDrain();
   const app = createApp({ config, pool, mongo, temporal, log, drain });
+  const reconciler = startBatchReconciler({ config, pool, temporal, log });
   const server = app.listen(config.api.port, config.api.host, () => {
     log.info({ url: config.api.publicUrl }, 'api listening');
   });
@@ -37,6 +40,7 @@ runMain('api', async (config) => {
       process.exit(1);
     }, graceMs + 15_000).unref();
     const unanswered = await drain.drain(graceMs);
+    await reconciler.stop();
     await closeServer(server);
     await Promise.all([pool.end(), mongo.client.close(), connection.close()]);
     log.info({ unanswered }, 'api stopped');

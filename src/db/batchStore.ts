@@ -165,40 +165,82 @@ export async function markBatchStarted(pool: Pool, batchId: string): Promise<voi
 }
 
 /**
- * Prepares retry run `attempt` of a finished batch: the batch is RUNNING again and its FAILED rows
- * (except those with `keptCodes`, refused at upload, which no retry can change) are PENDING, their
- * result kept as `previousResult`. Changes nothing when the batch is not finished or has no such row.
+ * Prepares retry run `attempt` of a batch whose workflow is not running (`fromStatuses` says which
+ * statuses the caller found so): the batch is CREATED again (unstarted: the next start, or the
+ * reconciler, runs it) and its FAILED rows (except those with `keptCodes`, refused at upload, which no
+ * retry can change) are PENDING, their result kept as `previousResult`. Changes nothing when the batch
+ * is no longer in one of `fromStatuses`, or when no row would run (none reset, none still PENDING).
  */
 export async function resetBatchForRetry(
   pool: Pool,
   batchId: string,
-  attempt: number,
-  workflowId: string,
-  keptCodes: readonly string[],
+  retry: { attempt: number; workflowId: string; fromStatuses: readonly BatchStatus[]; keptCodes: readonly string[] },
 ): Promise<{ batch: BatchRecord; devices: number } | 'NOT_FINISHED' | 'NOTHING_TO_RETRY'> {
   try {
     return await inTransaction(pool, async (client) => {
       const claimed = await client.query(
-        `UPDATE t_batch_action SET status = 'RUNNING', finished_at = NULL, is_success = NULL,
+        `UPDATE t_batch_action SET status = 'CREATED', finished_at = NULL, is_success = NULL,
                 ext_fields = ext_fields || jsonb_build_object('retries', $2::int, 'current_workflow_id', $3::text)
-          WHERE id = $1 AND status IN ('COMPLETED', 'CANCELLED') RETURNING *`,
-        [batchId, attempt, workflowId],
+          WHERE id = $1 AND status = ANY($4) RETURNING *`,
+        [batchId, retry.attempt, retry.workflowId, [...retry.fromStatuses]],
       );
       if (claimed.rowCount !== 1) throw new RetryRefused('NOT_FINISHED');
-      const reset = await client.query(
+      await client.query(
         `UPDATE t_batch_action_device
             SET status = 'PENDING', is_success = NULL, finished_at = NULL,
                 ext_fields = ext_fields || jsonb_build_object('previousResult', result), result = NULL
           WHERE batch_action_id = $1 AND status = 'FAILED' AND NOT (result->>'code' = ANY($2))`,
-        [batchId, [...keptCodes]],
+        [batchId, [...retry.keptCodes]],
       );
-      if (!reset.rowCount) throw new RetryRefused('NOTHING_TO_RETRY');
-      return { batch: toBatchRecord(claimed.rows[0]), devices: reset.rowCount };
+      const pending = await client.query(
+        `SELECT count(*)::int AS n FROM t_batch_action_device WHERE batch_action_id = $1 AND status = 'PENDING'`,
+        [batchId],
+      );
+      const devices: number = pending.rows[0].n;
+      if (devices === 0) throw new RetryRefused('NOTHING_TO_RETRY');
+      return { batch: toBatchRecord(claimed.rows[0]), devices };
     });
   } catch (err) {
     if (err instanceof RetryRefused) return err.reason;
     throw err;
   }
+}
+
+/**
+ * Ends a batch that has no running workflow (never started, or its run is gone) as CANCELLED: rows
+ * still PENDING end CANCELLED. False when the batch is no longer in one of `fromStatuses`.
+ */
+export async function cancelBatchWithoutRun(pool: Pool, batchId: string, fromStatuses: readonly BatchStatus[]): Promise<boolean> {
+  return inTransaction(pool, async (client) => {
+    const cancelled = await client.query(
+      `UPDATE t_batch_action SET status = 'CANCELLED', is_success = false, is_downloadable = true, finished_at = now()
+        WHERE id = $1 AND status = ANY($2)`,
+      [batchId, [...fromStatuses]],
+    );
+    if (cancelled.rowCount !== 1) return false;
+    await client.query(
+      `UPDATE t_batch_action_device SET status = 'CANCELLED', is_success = false, result = $2, finished_at = now()
+        WHERE batch_action_id = $1 AND status = 'PENDING'`,
+      [batchId, JSON.stringify({ code: 'CANCELLED', message: 'the batch was cancelled' })],
+    );
+    return true;
+  });
+}
+
+/** Batches stored but not started (CREATED) for at least `olderThanMs`: the reconciler starts them. */
+export async function findUnstartedBatches(pool: Pool, olderThanMs: number, limit: number): Promise<BatchRecord[]> {
+  const { rows } = await pool.query(
+    `SELECT * FROM t_batch_action WHERE status = 'CREATED' AND created_at < now() - $1 * interval '1 millisecond'
+      ORDER BY created_at LIMIT $2`,
+    [olderThanMs, limit],
+  );
+  return rows.map(toBatchRecord);
+}
+
+/** The oldest RUNNING batches: the reconciler checks that their workflow exists. */
+export async function findRunningBatches(pool: Pool, limit: number): Promise<BatchRecord[]> {
+  const { rows } = await pool.query(`SELECT * FROM t_batch_action WHERE status = 'RUNNING' ORDER BY created_at LIMIT $1`, [limit]);
+  return rows.map(toBatchRecord);
 }
 
 /** Rolls the retry's transaction back. */

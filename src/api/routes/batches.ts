@@ -1,17 +1,17 @@
 // /v1/batches: CSV upload (202 + links), status with counters, per-device results (JSON pages and
 // a CSV download), cancel and retry. Another tenant's batch is 404.
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { Request, Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import { createBatchWithRows, stageRows } from '../../db/batchUploads';
-import { BatchOptions, BatchRecord, batchResultsPage, findBatch, findBatchByIdempotencyKey, resetBatchForRetry } from '../../db/batchStore';
+import { BatchOptions, BatchRecord, batchResultsPage, findBatch, findBatchByIdempotencyKey } from '../../db/batchStore';
 import { findActiveWorkflow, isWorkflowVersionId } from '../../db/workflowCatalogue';
-import { AssignmentModes, isAssignmentMode, uploadRejectionCodes } from '../../domain/assignmentModes';
+import { AssignmentModes, isAssignmentMode } from '../../domain/assignmentModes';
 import { isServiceTypeId } from '../../domain/deviceStates';
-import { batchWorkflowId, cancelBatchSignal } from '../../workflows/batchAssign';
+import { batchWorkflowId } from '../../workflows/batchAssign';
 import type { ApiDeps } from '../app';
 import { Caller, callerOf, requireRole } from '../auth';
 import { receiveCsv, stageCsvRows } from '../batchUpload';
+import { cancelBatch, retryBatch } from '../batchRunControl';
 import { batchStatus, startBatchRun, uploadAnswer } from '../batchRuns';
 import { ProblemError } from '../problem';
 import { streamResultsCsv } from '../batchResultsCsv';
@@ -103,37 +103,18 @@ export function batchRoutes(deps: ApiDeps): Router {
 
   router.post('/batches/:id/cancel', requireRole('operator'), async (req, res) => {
     const batch = await batchOf(req);
-    if (batch.status !== 'RUNNING' && batch.status !== 'CREATED') {
-      throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} is ${batch.status}; only a running batch can be cancelled`);
-    }
-    const workflowId = (batch.extFields.current_workflow_id as string | undefined) ?? batchWorkflowId(batch.id, 0);
-    try {
-      await deps.temporal.workflow.getHandle(workflowId).signal(cancelBatchSignal);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError)
-        throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} has just finished; nothing to cancel`);
-      throw err;
-    }
-    res
-      .status(202)
-      .json({ batchId: batch.id, status: 'CANCELLING', links: { self: `${deps.config.api.publicUrl}/v1/batches/${batch.id}` } });
+    const status = await cancelBatch(deps, batch);
+    res.status(202).json({ batchId: batch.id, status, links: { self: `${deps.config.api.publicUrl}/v1/batches/${batch.id}` } });
   });
 
   router.post('/batches/:id/retry', requireRole('operator'), async (req, res) => {
-    const batch = await batchOf(req);
-    const attempt = ((batch.extFields.retries as number | undefined) ?? 0) + 1;
-    const retried = await resetBatchForRetry(deps.pool, batch.id, attempt, batchWorkflowId(batch.id, attempt), uploadRejectionCodes);
-    if (retried === 'NOT_FINISHED')
-      throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} is ${batch.status}; only a finished batch can be retried`);
-    if (retried === 'NOTHING_TO_RETRY')
-      throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} has no failed devices that a retry could change`);
-    const workflowId = await startBatchRun(deps, retried.batch, attempt);
+    const retried = await retryBatch(deps, await batchOf(req));
     res.status(202).json({
-      batchId: batch.id,
+      batchId: retried.batch.id,
       status: 'RUNNING',
-      retry: attempt,
+      retry: retried.attempt,
       devices: retried.devices,
-      workflowId,
+      workflowId: retried.workflowId,
       links: uploadAnswer(deps.config, retried.batch, 'RUNNING').links,
     });
   });
