@@ -143,7 +143,9 @@ describe('operators portal in a real browser', () => {
 
     // The batches list shows it.
     await page.getByRole('link', { name: 'Batches', exact: true }).click();
-    await page.getByTestId('batches').locator(`a[href="#/batches/${batchId}"]`).waitFor();
+    const listed = page.getByTestId('batches').locator('tr', { has: page.locator(`a[href="#/batches/${batchId}"]`) });
+    await listed.waitFor();
+    await expect(listed.textContent()).resolves.toMatch(/assign.*COMPLETED.*retried 1×.*50 \/ 50/);
     await screenshot(page, '5-batches');
 
     // A device of the batch: its state, assignment and timeline; then a 1-minute lock.

@@ -2,7 +2,7 @@
 // in cursor pages.
 import { FormEvent, useEffect, useState } from 'react';
 import { apiJson } from '../api/client';
-import type { BatchSummary, BatchesPage as BatchesAnswer } from '../api/types';
+import type { BatchStatus, BatchSummary, BatchesPage as BatchesAnswer } from '../api/types';
 import { ProblemBox, asProblem } from '../components/ProblemBox';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatCount, formatTime } from '../format';
@@ -107,7 +107,7 @@ export function BatchesPage() {
             <th>batch</th>
             <th>mode</th>
             <th>status</th>
-            <th className="num">rows</th>
+            <th>progress</th>
             <th className="num">refused at upload</th>
             <th>workspace</th>
             <th>finished</th>
@@ -158,10 +158,44 @@ function BatchRow({ batch }: { batch: BatchSummary }) {
         <StatusBadge status={batch.status} />
         {batch.retries ? <span className="muted"> retried {batch.retries}×</span> : null}
       </td>
-      <td className="num">{batch.rows ? formatCount(batch.rows.total) : '—'}</td>
+      <td>
+        <ProgressCell batch={batch} />
+      </td>
       <td className="num">{batch.rows ? formatCount(batch.rows.rejected) : '—'}</td>
       <td>{batch.targetWorkspaceId}</td>
       <td>{formatTime(batch.finishedAt)}</td>
     </tr>
+  );
+}
+
+const RUNNING_REFRESH_MS = 5_000;
+
+/** A finished batch is all done; a running one reads its own progress (the list does not count rows). */
+function ProgressCell({ batch }: { batch: BatchSummary }) {
+  const session = useSession();
+  const running = batch.status === 'RUNNING' || batch.status === 'CREATED';
+  const [progress, setProgress] = useState<BatchStatus['progress'] | null>(null);
+
+  useEffect(() => {
+    if (!running) return;
+    const abort = new AbortController();
+    const read = () =>
+      apiJson<BatchStatus>(session.key, `/v1/batches/${encodeURIComponent(batch.batchId)}`, { signal: abort.signal })
+        .then((status) => setProgress(status.progress))
+        .catch(() => undefined);
+    void read();
+    const timer = setInterval(read, RUNNING_REFRESH_MS);
+    return () => {
+      clearInterval(timer);
+      abort.abort();
+    };
+  }, [running, session.key, batch.batchId]);
+
+  const total = progress?.total ?? batch.rows?.total ?? 0;
+  const done = running ? (progress?.done ?? 0) : total;
+  return (
+    <span className="list-progress">
+      <progress max={total || 1} value={done} /> {formatCount(done)} / {formatCount(total)}
+    </span>
   );
 }
