@@ -5,8 +5,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { DeviceState } from '../src/domain/deviceStates';
@@ -14,6 +12,8 @@ import { imeiWithCheckDigit } from '../src/domain/deviceUid';
 import { connectMongo, MongoStores } from '../src/db/mongo';
 import { createPgPool } from '../src/db/postgres';
 import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../src/db/inventorySeed';
+import type { TempLockStatus } from '../src/domain/tempLock';
+import { CheckInAnswer, GatewayStub, LockExpectation, SimulatedDevices, checkLocks } from './faultLocks';
 
 const ROOT = resolve(__dirname, '..', '..');
 const DEVICES = numberArg('--devices', 5000);
@@ -34,16 +34,52 @@ const urls = {
 const API_PORT = 23000;
 const API = `http://127.0.0.1:${API_PORT}`;
 
-type Fault = { name: string; inject: (ctx: FaultContext) => Promise<void> };
+interface Fault {
+  name: string;
+  /** Before the round's locks are assigned (e.g. make the gateway slow for their lock commands). */
+  beforeLocks?: (ctx: FaultContext) => void;
+  inject: (ctx: FaultContext) => Promise<void>;
+  /** The round's locks last this many (second-long) minutes (default LOCK_MINUTES). */
+  lockMinutes?: number;
+  /** The devices check in from the start (default); false: only once the fault starts them. */
+  devicesCheckInFromStart?: boolean;
+  locks?: LockExpectation;
+}
 interface FaultContext {
   restartWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  startWorker(): void;
   gateway: GatewayStub;
+  devices: SimulatedDevices;
+  lockUids: string[];
+  /** Waits until every lock of the round has reached `status`. */
+  waitForLocks(status: TempLockStatus): Promise<void>;
+  /** Waits until the round's first lock to end is within `ms` of its end (inside its unlock lead). */
+  waitForLockEnd(ms: number): Promise<void>;
+  cancelLocks(): Promise<void>;
 }
 
 const faults: Fault[] = [
   {
-    name: 'worker killed (SIGKILL), new worker started',
-    inject: async (ctx) => ctx.restartWorker(),
+    name: 'worker killed (SIGKILL) during the unlock lead, new worker started',
+    lockMinutes: 45,
+    inject: async (ctx) => {
+      // The unlock lead is min(TEMP_LOCK_UNLOCK_LEAD_MS, a quarter of the lock) = 4 s: kill 2 s before the first end.
+      await ctx.waitForLockEnd(2000);
+      await ctx.restartWorker();
+    },
+  },
+  {
+    name: 'worker down for 15 s while the devices check in',
+    devicesCheckInFromStart: false,
+    locks: { activatedByTheirCheckIn: true },
+    inject: async (ctx) => {
+      await ctx.waitForLocks('ACTIVATING');
+      await ctx.stopWorker();
+      ctx.devices.start();
+      await delay(15_000);
+      ctx.startWorker();
+    },
   },
   {
     name: 'Temporal dev server restarted',
@@ -74,6 +110,22 @@ const faults: Fault[] = [
       await delay(30_000);
     },
   },
+  {
+    name: 'gateway slow (20 s answers) during cancels',
+    lockMinutes: 600,
+    locks: { ends: 'CANCELLED' },
+    beforeLocks: (ctx) => ctx.gateway.slowFor(60_000, 20_000),
+    inject: async (ctx) => {
+      await ctx.cancelLocks();
+      await delay(45_000);
+    },
+  },
+  {
+    name: 'gateway refuses the locked devices (404)',
+    locks: { ends: 'FAILED' },
+    beforeLocks: (ctx) => ctx.gateway.refuseDevices(ctx.lockUids),
+    inject: async () => undefined,
+  },
 ];
 
 interface RoundResult {
@@ -86,7 +138,7 @@ interface RoundResult {
   duplicateMilestones: number;
   milestones: number;
   locksUnlocked: number;
-  locksDeactivated: number;
+  locksEnded: string;
   maxUnlockLatenessMs: number;
   problems: string[];
 }
@@ -124,8 +176,12 @@ async function main(): Promise<void> {
   try {
     for (const [i, fault] of selected.entries()) {
       log(`round ${i + 1}/${selected.length}: ${fault.name}`);
-      const ctx: FaultContext = { restartWorker: () => procs.restart('worker', 'dist/workers/main.js'), gateway };
-      results.push(await runRound(i, fault, ctx, pool, mongo, gateway));
+      const workerControl = {
+        restartWorker: () => procs.restart('worker', 'dist/workers/main.js'),
+        stopWorker: () => procs.kill('worker'),
+        startWorker: () => procs.start('worker', 'dist/workers/main.js'),
+      };
+      results.push(await runRound(i, fault, workerControl, pool, mongo, gateway));
       printTable(results);
     }
   } finally {
@@ -147,7 +203,7 @@ async function main(): Promise<void> {
 async function runRound(
   round: number,
   fault: Fault,
-  ctx: FaultContext,
+  workerControl: Pick<FaultContext, 'restartWorker' | 'stopWorker' | 'startWorker'>,
   pool: Pool,
   mongo: MongoStores,
   gateway: GatewayStub,
@@ -156,15 +212,41 @@ async function runRound(
   const { apiKey, gatewayKey, workflowId, batchUids, lockUids } = await seedRound(pool, mongo, tenantId, round);
   const started = Date.now();
 
-  const batchId = await uploadBatch(apiKey, workflowId, batchUids);
+  const devices = new SimulatedDevices(lockUids, (uid) => checkIn(uid, gatewayKey));
   const lockActions = new Map<string, string>();
+  const ctx: FaultContext = {
+    ...workerControl,
+    gateway,
+    devices,
+    lockUids,
+    waitForLocks: (status) =>
+      waitUntil(
+        `every lock ${status}`,
+        async () => (await mongo.deviceActions.countDocuments({ tenant_id: tenantId, status })) >= LOCKS,
+        ROUND_TIMEOUT_MS,
+      ),
+    waitForLockEnd: async (ms) => {
+      const first = await mongo.deviceActions.findOne({ tenant_id: tenantId, lock_ends_at: { $ne: null } }, { sort: { lock_ends_at: 1 } });
+      const waitMs = (first?.lock_ends_at?.getTime() ?? 0) - ms - Date.now();
+      if (waitMs < -ms) log(`  no lock is in its unlock lead any more (the first ended ${-waitMs - ms} ms ago)`);
+      await delay(Math.max(0, waitMs));
+    },
+    cancelLocks: async () => {
+      for (const uid of lockUids) await api('DELETE', `/v1/devices/${uid}/temp-lock`, apiKey);
+    },
+  };
+  fault.beforeLocks?.(ctx);
+
+  const batchId = await uploadBatch(apiKey, workflowId, batchUids);
   for (const uid of lockUids) {
-    const res = await api('PUT', `/v1/devices/${uid}/temp-lock`, apiKey, { durationMinutes: LOCK_MINUTES, workingHours: false });
+    const res = await api('PUT', `/v1/devices/${uid}/temp-lock`, apiKey, {
+      durationMinutes: fault.lockMinutes ?? LOCK_MINUTES,
+      workingHours: false,
+    });
     if (res.status !== 202) throw new Error(`temp lock for ${uid}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     lockActions.set(uid, (res.body as { actionId: string }).actionId);
   }
-  const devices = new SimulatedDevices(lockUids, gatewayKey);
-  devices.start();
+  if (fault.devicesCheckInFromStart !== false) devices.start();
 
   // Inject once the batch is well under way, so the fault lands in the middle of it.
   await waitUntil('batch 20% done', async () => (await rowCounts(pool, batchId)).done >= DEVICES * 0.2, ROUND_TIMEOUT_MS);
@@ -180,9 +262,10 @@ async function runRound(
         ?.finished_at != null,
     ROUND_TIMEOUT_MS,
   ).catch((err) => problems.push((err as Error).message));
+  const lockEnd = fault.locks?.ends ?? 'DEACTIVATED';
   await waitUntil(
-    'every temp lock deactivated',
-    async () => (await mongo.deviceActions.countDocuments({ tenant_id: tenantId, status: 'DEACTIVATED' }).catch(() => -1)) >= LOCKS,
+    `every temp lock ${lockEnd}`,
+    async () => (await mongo.deviceActions.countDocuments({ tenant_id: tenantId, status: lockEnd }).catch(() => -1)) >= LOCKS,
     ROUND_TIMEOUT_MS,
   ).catch((err) => problems.push((err as Error).message));
   devices.stop();
@@ -206,10 +289,8 @@ async function runRound(
   const stepsPerDevice = new Map<string, number>();
   for (const s of steps) stepsPerDevice.set(s.device_uid, (stepsPerDevice.get(s.device_uid) ?? 0) + 1);
   const assignmentsTwice = [...stepsPerDevice.values()].filter((n) => n > 1).length;
-  const unlocks = [...lockActions.values()].map((actionId) => gateway.firstUnlock.get(actionId));
-  const locksUnlocked = unlocks.filter((u) => u !== undefined).length;
-  const maxUnlockLatenessMs = Math.max(0, ...unlocks.map((u) => (u && u.dueAt ? u.receivedAt - u.dueAt : 0)));
-  const locksDeactivated = await mongo.deviceActions.countDocuments({ tenant_id: tenantId, status: 'DEACTIVATED' });
+  const locks = await checkLocks(mongo, lockActions, gateway, devices, fault.locks ?? {});
+  problems.push(...locks.problems);
 
   if (rows.pending !== 0) problems.push(`${rows.pending} rows still PENDING`);
   if (rows.succeeded !== DEVICES) problems.push(`${rows.succeeded}/${DEVICES} rows SUCCEEDED (failed: ${rows.failed})`);
@@ -217,8 +298,6 @@ async function runRound(
   if (assignmentsTwice !== 0) problems.push(`${assignmentsTwice} devices assigned twice`);
   if (steps.length !== DEVICES) problems.push(`${steps.length} workflow-step documents for ${DEVICES} devices`);
   if (Number(milestoneRows.rows[0].dup) !== 0) problems.push(`${milestoneRows.rows[0].dup} duplicated milestones`);
-  if (locksUnlocked !== LOCKS) problems.push(`${locksUnlocked}/${LOCKS} due unlocks sent`);
-  if (locksDeactivated !== LOCKS) problems.push(`${locksDeactivated}/${LOCKS} locks DEACTIVATED`);
   return {
     fault: fault.name,
     ok: problems.length === 0,
@@ -228,9 +307,9 @@ async function runRound(
     assignmentsTwice,
     duplicateMilestones: Number(milestoneRows.rows[0].dup),
     milestones: Number(milestoneRows.rows[0].total),
-    locksUnlocked,
-    locksDeactivated,
-    maxUnlockLatenessMs,
+    locksUnlocked: locks.unlocked,
+    locksEnded: `${locks.ended}/${LOCKS} ${lockEnd}`,
+    maxUnlockLatenessMs: locks.maxUnlockLatenessMs,
     problems,
   };
 }
@@ -292,59 +371,6 @@ async function rowCounts(pool: Pool, batchId: string) {
   return { ...counts, done: counts.pending < 0 ? 0 : counts.total - counts.pending };
 }
 
-/** Devices under temp lock: they check in every second, as a real device answers a push. */
-class SimulatedDevices {
-  private timer?: NodeJS.Timeout;
-  constructor(
-    private readonly uids: string[],
-    private readonly gatewayKey: string,
-  ) {}
-  start(): void {
-    this.timer = setInterval(() => {
-      for (const uid of this.uids) void api('POST', `/v1/devices/${uid}/check-in`, this.gatewayKey, {}).catch(() => undefined);
-    }, 1000);
-  }
-  stop(): void {
-    clearInterval(this.timer);
-  }
-}
-
-/** A device-control gateway on loopback that records every command and can be told to fail. */
-class GatewayStub {
-  readonly firstUnlock = new Map<string, { receivedAt: number; dueAt: number | null }>();
-  url = '';
-  private failingUntil = 0;
-  private readonly server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (Date.now() < this.failingUntil) {
-        res.writeHead(503).end('simulated outage');
-        return;
-      }
-      const command = JSON.parse(Buffer.concat(chunks).toString() || '{}') as { kind?: string; actionId?: string; dueAt?: number | null };
-      if (command.kind === 'UNLOCK' && command.actionId && !this.firstUnlock.has(command.actionId)) {
-        this.firstUnlock.set(command.actionId, { receivedAt: Date.now(), dueAt: command.dueAt ?? null });
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":true}');
-    });
-  });
-
-  static async start(): Promise<GatewayStub> {
-    const stub = new GatewayStub();
-    stub.server.listen(0, '127.0.0.1');
-    await once(stub.server, 'listening');
-    stub.url = `http://127.0.0.1:${(stub.server.address() as AddressInfo).port}`;
-    return stub;
-  }
-  failFor(ms: number): void {
-    this.failingUntil = Date.now() + ms;
-  }
-  close(): void {
-    this.server.close();
-  }
-}
-
 class Processes {
   private readonly children = new Map<string, ChildProcess>();
   constructor(private readonly env: NodeJS.ProcessEnv) {}
@@ -353,12 +379,16 @@ class Processes {
     this.children.set(name, child);
   }
   async restart(name: string, script: string): Promise<void> {
+    await this.kill(name);
+    this.start(name, script);
+  }
+  /** SIGKILL: the process gets no chance to finish anything. */
+  async kill(name: string): Promise<void> {
     const child = this.children.get(name);
     if (child && child.exitCode === null) {
       child.kill('SIGKILL');
       await once(child, 'exit');
     }
-    this.start(name, script);
   }
   stopAll(): void {
     for (const child of this.children.values()) if (child.exitCode === null) child.kill('SIGTERM');
@@ -379,6 +409,11 @@ async function api(method: string, path: string, key: string, body?: unknown): P
   return { status: res.status, body: await res.json().catch(() => null) };
 }
 
+async function checkIn(uid: string, gatewayKey: string): Promise<CheckInAnswer> {
+  const { status, body } = await api('POST', `/v1/devices/${uid}/check-in`, gatewayKey, {});
+  return { status, ...(body as Omit<CheckInAnswer, 'status'>) };
+}
+
 async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
@@ -397,7 +432,7 @@ function printTable(results: RoundResult[]): void {
     'assigned twice',
     'milestones (dup)',
     'unlocks sent',
-    'locks done',
+    'locks ended',
     'max unlock late',
   ];
   const lines = results.map((r) => [
@@ -409,7 +444,7 @@ function printTable(results: RoundResult[]): void {
     String(r.assignmentsTwice),
     `${r.milestones} (${r.duplicateMilestones})`,
     `${r.locksUnlocked}/${LOCKS}`,
-    `${r.locksDeactivated}/${LOCKS}`,
+    r.locksEnded,
     `${(r.maxUnlockLatenessMs / 1000).toFixed(1)} s`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
