@@ -3,6 +3,7 @@
 // without touching the database: a slow client holds no connection, and a refused upload
 // (400/413/415, or 503 when the API shuts down mid-upload) stores nothing.
 import busboy from 'busboy';
+import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse';
 import { Request } from 'express';
 import { Readable, Transform, pipeline } from 'node:stream';
@@ -90,12 +91,14 @@ export async function stageCsvRows(input: {
   limits: UploadLimits;
   /** Aborted when the API's shutdown grace is over: the upload stops and nothing is stored. */
   stop?: AbortSignal;
-}): Promise<StoredRows> {
+}): Promise<{ rows: StoredRows; contentSha256: string }> {
   const { limits, staging } = input;
   let bytes = 0;
+  const content = createHash('sha256');
   const byteCounter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       bytes += chunk.length;
+      content.update(chunk);
       if (bytes > limits.maxBytes) done(tooLarge(limits));
       else done(null, chunk);
     },
@@ -155,7 +158,7 @@ export async function stageCsvRows(input: {
   if (stored.total === 0) throw new ProblemError(400, 'VALIDATION_FAILED', 'the file has a header but no device rows');
   await staging.finish();
   stored.accepted = stored.total - stored.rejected;
-  return stored;
+  return { rows: stored, contentSha256: content.digest('hex') };
 }
 
 function headerColumns(header: string[]): { uid: number; imei2: number } {

@@ -191,6 +191,13 @@ export const examples = {
 
 /** One problem+json example per error-code family, named by what the caller did. */
 export const problemExamples = {
+  idempotencyKeyReused: {
+    status: 422,
+    code: 'IDEMPOTENCY_KEY_REUSED',
+    detail:
+      'Idempotency-Key "assign-7" was first used at 2026-11-30T09:00:00.000Z for a different request (POST /v1/devices/353456789012348/workflow); nothing was done: send a new key for a new request',
+    firstRequest: { request: 'POST /v1/devices/353456789012348/workflow', at: '2026-11-30T09:00:00.000Z' },
+  },
   validationFailed: { status: 400, code: 'VALIDATION_FAILED', detail: 'mode must be one of assign, register, exit' },
   invalidDeviceUid: { status: 400, code: 'INVALID_DEVICE_UID', detail: '35345678901235 is neither a 15-digit IMEI nor a serial number' },
   unauthenticated: { status: 401, code: 'UNAUTHENTICATED', detail: 'missing API key: send it in the X-API-Key header' },

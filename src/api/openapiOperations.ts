@@ -89,6 +89,8 @@ export const tenantQuery = {
 export const idempotencyKey = {
   name: 'Idempotency-Key',
   in: 'header',
-  description: 'Repeating a request with the same key (at most 200 characters) answers the first one instead of doing it twice.',
+  description:
+    'Scoped to your tenant, this operation and its target (the device). Repeating the same request with the same key (at most ' +
+    '200 characters) answers the first answer and does nothing again; a different request with a used key is 422 IDEMPOTENCY_KEY_REUSED.',
   schema: { type: 'string', maxLength: 200 },
 };

@@ -47,10 +47,15 @@ export const schemas = {
         detail: { ...str, description: 'What went wrong and what to do about it, naming the row, device or field.' },
         errors: arrayOf(obj({ field: str, message: str })),
         requestId: { ...str, description: 'The X-Request-Id of this request: quote it when asking an operator about the problem.' },
+        firstRequest: {
+          ...obj({ request: str, at: dateTime }),
+          description: 'IDEMPOTENCY_KEY_REUSED: the request the key was first used for.',
+        },
       },
       ['type', 'title', 'status', 'code', 'detail'],
     ),
-    description: 'RFC 9457 problem details; branch on `code`. Some problems add fields (`errors`, `deviceUid`, `batchId`, `checks`).',
+    description:
+      'RFC 9457 problem details; branch on `code`. Some problems add fields (`errors`, `deviceUid`, `batchId`, `checks`, `firstRequest`).',
   },
   Caller: obj({ tenantId: str, userId: str, role: oneOf(['operator', 'device_gateway', 'read_only']), tenantTree: arrayOf(str) }),
   Rows: obj({ total: int, accepted: int, rejected: int }),

@@ -328,7 +328,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
-    /** @description RFC 9457 problem details; branch on `code`. Some problems add fields (`errors`, `deviceUid`, `batchId`, `checks`). */
+    /** @description RFC 9457 problem details; branch on `code`. Some problems add fields (`errors`, `deviceUid`, `batchId`, `checks`, `firstRequest`). */
     Problem: {
       type: string;
       title: string;
@@ -343,6 +343,7 @@ export interface components {
         | 'UNSUPPORTED_MEDIA_TYPE'
         | 'INVALID_TRANSITION'
         | 'CONFLICT'
+        | 'IDEMPOTENCY_KEY_REUSED'
         | 'RATE_LIMITED'
         | 'TOO_MANY_FAILED_AUTHENTICATIONS'
         | 'SERVICE_UNAVAILABLE'
@@ -366,6 +367,12 @@ export interface components {
       }[];
       /** @description The X-Request-Id of this request: quote it when asking an operator about the problem. */
       requestId?: string;
+      /** @description IDEMPOTENCY_KEY_REUSED: the request the key was first used for. */
+      firstRequest?: {
+        request: string;
+        /** Format: date-time */
+        at: string;
+      };
     };
     Caller: {
       tenantId: string;
@@ -806,7 +813,7 @@ export interface operations {
         createMissing?: boolean;
       };
       header?: {
-        /** @description Repeating a request with the same key (at most 200 characters) answers the first one instead of doing it twice. */
+        /** @description Scoped to your tenant, this operation and its target (the device). Repeating the same request with the same key (at most 200 characters) answers the first answer and does nothing again; a different request with a used key is 422 IDEMPOTENCY_KEY_REUSED. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -921,7 +928,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The workflow is not an active workflow of your catalogue, or its service type differs. */
+      /** @description The workflow is not an active workflow of your catalogue, or its service type differs; or the Idempotency-Key was first used for another upload. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -1408,7 +1415,7 @@ export interface operations {
         tenantId?: string;
       };
       header?: {
-        /** @description Repeating a request with the same key (at most 200 characters) answers the first one instead of doing it twice. */
+        /** @description Scoped to your tenant, this operation and its target (the device). Repeating the same request with the same key (at most 200 characters) answers the first answer and does nothing again; a different request with a used key is 422 IDEMPOTENCY_KEY_REUSED. */
         'Idempotency-Key'?: string;
       };
       path: {
@@ -1491,7 +1498,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The workflow is not an active workflow of your catalogue. */
+      /** @description The workflow is not an active workflow of your catalogue, or the Idempotency-Key was first used for another request. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -1511,7 +1518,7 @@ export interface operations {
         tenantId?: string;
       };
       header?: {
-        /** @description Repeating a request with the same key (at most 200 characters) answers the first one instead of doing it twice. */
+        /** @description Scoped to your tenant, this operation and its target (the device). Repeating the same request with the same key (at most 200 characters) answers the first answer and does nothing again; a different request with a used key is 422 IDEMPOTENCY_KEY_REUSED. */
         'Idempotency-Key'?: string;
       };
       path: {
@@ -1553,6 +1560,15 @@ export interface operations {
       };
       /** @description The device has no workflow. */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was first used for another request. */
+      422: {
         headers: {
           [name: string]: unknown;
         };

@@ -36,15 +36,19 @@ export function sendProblem(res: Response, problem: ProblemError): void {
   res
     .status(problem.status)
     .type('application/problem+json')
-    .json({
-      type: `about:blank`,
-      title: problemTitles[problem.status] ?? 'Error',
-      status: problem.status,
-      code: problem.code,
-      detail: problem.detail,
-      ...problem.extra,
-      requestId: requestIdOf(res),
-    });
+    .json({ ...problemBody(problem), requestId: requestIdOf(res) });
+}
+
+/** The problem+json body, without the request id (an answer kept for a repeated Idempotency-Key). */
+export function problemBody(problem: ProblemError): Record<string, unknown> {
+  return {
+    type: `about:blank`,
+    title: problemTitles[problem.status] ?? 'Error',
+    status: problem.status,
+    code: problem.code,
+    detail: problem.detail,
+    ...problem.extra,
+  };
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {

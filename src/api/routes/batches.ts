@@ -12,7 +12,8 @@ import type { ApiDeps } from '../app';
 import { Caller, callerOf, requireRole } from '../auth';
 import { receiveCsv, stageCsvRows } from '../batchUpload';
 import { cancelBatch, retryBatch } from '../batchRunControl';
-import { batchStatus, startBatchRun, uploadAnswer } from '../batchRuns';
+import { batchStatus, currentRunOf, startBatchRun, uploadAnswer } from '../batchRuns';
+import { idempotencyKeyOf, keyReused, requestHash } from '../idempotency';
 import { ProblemError } from '../problem';
 import { streamResultsCsv } from '../batchResultsCsv';
 
@@ -23,49 +24,56 @@ export function batchRoutes(deps: ApiDeps): Router {
   router.post('/batches', requireRole('operator'), async (req, res) => {
     const caller = callerOf(req);
     const idempotencyKey = idempotencyKeyOf(req);
-    if (idempotencyKey) {
-      const earlier = await findBatchByIdempotencyKey(deps.pool, caller.tenantId, idempotencyKey);
-      if (earlier) return answerRepeat(earlier);
-    }
     const batchId = randomUUID();
     const staging = await stageRows(batchId, caller.tenantId);
     let stored: { batch: BatchRecord; created: boolean };
+    let fingerprint: string;
     try {
       const received = await receiveCsv(req, limits);
       const options = await batchOptions(deps, caller, { ...queryStrings(req), ...received.fields });
-      const rows = await stageCsvRows({ source: received.stream, staging, limits, stop: deps.drain.graceOver });
-      stored = await createBatchWithRows(
-        deps.pool,
-        {
-          id: batchId,
-          tenantId: caller.tenantId,
-          createdBy: caller.userId,
-          idempotencyKey,
-          extFields: {
-            ...batchExtFields(options, received.fileName),
-            total_devices: rows.total,
-            rows,
-            current_workflow_id: batchWorkflowId(batchId, 0),
-          },
-        },
-        staging,
-      );
+      const { rows, contentSha256 } = await stageCsvRows({ source: received.stream, staging, limits, stop: deps.drain.graceOver });
+      // The same options and the same bytes are the same upload, whatever the file's name.
+      fingerprint = requestHash({ options, contentSha256 });
+      const earlier = idempotencyKey ? await findBatchByIdempotencyKey(deps.pool, caller.tenantId, idempotencyKey) : null;
+      stored = earlier
+        ? { batch: earlier, created: false }
+        : await createBatchWithRows(
+            deps.pool,
+            {
+              id: batchId,
+              tenantId: caller.tenantId,
+              createdBy: caller.userId,
+              idempotencyKey,
+              extFields: {
+                ...batchExtFields(options, received.fileName),
+                total_devices: rows.total,
+                rows,
+                current_workflow_id: batchWorkflowId(batchId, 0),
+                request_hash: fingerprint,
+              },
+            },
+            staging,
+          );
     } catch (err) {
       req.resume();
       throw err;
     } finally {
       await staging.discard();
     }
-    if (!stored.created) return answerRepeat(stored.batch);
+    if (!stored.created) return answerRepeat(stored.batch, idempotencyKey!, fingerprint);
     await startBatchRun(deps, stored.batch, 0);
     res
       .status(202)
       .location(`/v1/batches/${batchId}`)
       .json(uploadAnswer(deps.config, stored.batch, 'RUNNING'));
 
-    async function answerRepeat(earlier: BatchRecord) {
-      req.resume();
-      if (earlier.status === 'CREATED') await startBatchRun(deps, earlier, 0);
+    /** The batch the first request with this key stored: started if it was not, and answered again. */
+    async function answerRepeat(earlier: BatchRecord, key: string, hash: string) {
+      if (earlier.extFields.request_hash !== hash) {
+        const file = (earlier.extFields.file_name as string | null | undefined) ?? 'a text/csv body';
+        throw keyReused(key, { requestLine: `POST /v1/batches that stored batch ${earlier.id} from ${file}`, at: earlier.createdAt });
+      }
+      if (earlier.status === 'CREATED') await startBatchRun(deps, earlier, currentRunOf(earlier).attempt);
       const current = (await findBatch(deps.pool, earlier.id, [caller.tenantId]))!;
       res
         .status(200)
@@ -190,13 +198,6 @@ function batchExtFields(options: BatchOptions, fileName: string | null) {
     catalogue_tenant_ids: options.catalogueTenantIds,
     file_name: fileName,
   };
-}
-
-function idempotencyKeyOf(req: Request): string | null {
-  const key = req.get('idempotency-key')?.trim();
-  if (!key) return null;
-  if (key.length > 200) throw new ProblemError(400, 'VALIDATION_FAILED', 'Idempotency-Key is longer than 200 characters');
-  return key;
 }
 
 function queryStrings(req: Request): Record<string, string> {

@@ -15,6 +15,7 @@ import { DeviceUidKey, TenantIdKey } from '../../workflows/searchAttributes';
 import type { ApiDeps } from '../app';
 import { callerOf, requireRole } from '../auth';
 import { temporalUiLink } from '../batchRuns';
+import { answerOnce, idempotencyKeyOf } from '../idempotency';
 import { ProblemError } from '../problem';
 import { queryOf } from '../queryParameters';
 
@@ -133,60 +134,72 @@ export function deviceRoutes(deps: ApiDeps): Router {
   ) {
     const caller = callerOf(req);
     const device = await deviceOf(req);
-    const requestKey = req.get('idempotency-key')?.trim().slice(0, 200) || randomUUID();
-    const workflowId = `device-workflow/${device.tenantId}/${device.uid}/${requestKey}`;
-    const input: DeviceAssignInput = {
-      tenantId: device.tenantId,
-      deviceUid: device.uid,
-      mode,
-      workflowVersionId,
-      catalogueTenantIds: [...new Set([caller.tenantId, device.tenantId])],
-      serviceTypeId: null,
-      createMissing: false,
-      requestedBy: caller.userId,
-      source: 'API',
-      batch: null,
-      requestKey: `${device.tenantId}/${requestKey}`,
-    };
-    let result: DeviceAssignmentResult;
+    const endpoint = `${mode === 'exit' ? 'DELETE' : 'POST'} /v1/devices/{uid}/workflow`;
+    const scope = { tenantId: caller.tenantId, endpoint, target: `${device.tenantId}/${device.uid}` };
+    // One run per (device, endpoint, key): the same key on another device or endpoint is another run.
+    const runKey = `${device.tenantId}/${device.uid}/${mode === 'exit' ? 'exit' : 'assign'}/${idempotencyKeyOf(req) ?? randomUUID()}`;
+    await answerOnce(deps.pool, req, res, scope, { mode, workflowVersionId }, async () => {
+      const workflowId = `device-workflow/${runKey}`;
+      const result = await runDeviceWorkflow(workflowId, {
+        tenantId: device.tenantId,
+        deviceUid: device.uid,
+        mode,
+        workflowVersionId,
+        catalogueTenantIds: [...new Set([caller.tenantId, device.tenantId])],
+        serviceTypeId: null,
+        createMissing: false,
+        requestedBy: caller.userId,
+        source: 'API',
+        batch: null,
+        requestKey: runKey,
+      });
+      if (result.code === 'INTERNAL_ERROR') {
+        throw new ProblemError(
+          503,
+          'SERVICE_UNAVAILABLE',
+          `device ${device.uid} could not be processed: a backing service kept failing until retries ran out; send the request again later`,
+          { deviceUid: device.uid },
+          result.message,
+        );
+      }
+      const status = statusOfResult[result.code] ?? 500;
+      if (status !== 200) {
+        throw new ProblemError(status, result.code, result.message, {
+          deviceUid: device.uid,
+          temporalUi: temporalUiLink(deps.config, workflowId),
+        });
+      }
+      return {
+        status: 200,
+        body: {
+          deviceUid: device.uid,
+          mode,
+          code: result.code,
+          message: result.message,
+          links: { temporalUi: temporalUiLink(deps.config, workflowId) },
+        },
+      };
+    });
+  }
+
+  /** Runs the per-device workflow, or waits for the run this workflow id already has (started or ended). */
+  async function runDeviceWorkflow(workflowId: string, input: DeviceAssignInput): Promise<DeviceAssignmentResult> {
     try {
-      result = await deps.temporal.workflow.execute(deviceAssignV2, {
+      return await deps.temporal.workflow.execute(deviceAssignV2, {
         taskQueue: deps.config.temporal.taskQueue,
         workflowId,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
         args: [input],
         typedSearchAttributes: [
-          { key: TenantIdKey, value: device.tenantId },
-          { key: DeviceUidKey, value: device.uid },
+          { key: TenantIdKey, value: input.tenantId },
+          { key: DeviceUidKey, value: input.deviceUid },
         ],
-        staticSummary: `${mode} ${device.uid}${workflowVersionId ? ` → ${workflowVersionId}` : ''}`,
+        staticSummary: `${input.mode} ${input.deviceUid}${input.workflowVersionId ? ` → ${input.workflowVersionId}` : ''}`,
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      result = await deps.temporal.workflow.getHandle(workflowId).result();
+      return deps.temporal.workflow.getHandle(workflowId).result();
     }
-    if (result.code === 'INTERNAL_ERROR') {
-      throw new ProblemError(
-        503,
-        'SERVICE_UNAVAILABLE',
-        `device ${device.uid} could not be processed: a backing service kept failing until retries ran out; send the request again later`,
-        { deviceUid: device.uid },
-        result.message,
-      );
-    }
-    const status = statusOfResult[result.code] ?? 500;
-    if (status !== 200) {
-      throw new ProblemError(status, result.code, result.message, {
-        deviceUid: device.uid,
-        temporalUi: temporalUiLink(deps.config, workflowId),
-      });
-    }
-    res.json({
-      deviceUid: device.uid,
-      mode,
-      code: result.code,
-      message: result.message,
-      links: { temporalUi: temporalUiLink(deps.config, workflowId) },
-    });
   }
 
   /**

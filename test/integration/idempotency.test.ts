@@ -1,0 +1,104 @@
+// Idempotency-Key scoped to (tenant, endpoint, target): the issue's reproduction (one key on two devices,
+// register mode) assigns both; a repeat answers the first answer and does nothing again; the same key
+// with a different request is 422 IDEMPOTENCY_KEY_REUSED naming the first request, changing nothing.
+import { DeviceState } from '../../src/domain/deviceStates';
+import { TestStack, startServingStack } from './harness';
+import { BatchTenant, batchTenant, csvOf, seedDevices } from './batchSupport';
+
+describe('Idempotency-Key', () => {
+  let stack: TestStack;
+  let base: string;
+  let stop: () => Promise<void>;
+  let tenant: BatchTenant;
+
+  beforeAll(async () => {
+    ({ stack, base, stop } = await startServingStack());
+    tenant = await batchTenant(stack);
+  });
+  afterAll(() => stop());
+
+  async function call(method: string, path: string, body: unknown, key: string) {
+    const csv = typeof body === 'string';
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        'X-API-Key': tenant.apiKey,
+        'Idempotency-Key': key,
+        ...(body === undefined ? {} : { 'Content-Type': csv ? 'text/csv' : 'application/json' }),
+      },
+      body: body === undefined ? undefined : csv ? body : JSON.stringify(body),
+    });
+    return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as Record<string, any> };
+  }
+  const deviceState = async (uid: string) => {
+    const { rows } = await stack.pool.query('SELECT id, state_id FROM t_device WHERE tenant_id = $1 AND uid = $2', [tenant.tenantId, uid]);
+    const doc = await stack.mongo.devices.findOne({ tenant_id: tenant.tenantId, device_uid: uid });
+    const history = await stack.pool.query('SELECT count(*)::int AS n FROM t_device_history WHERE device_id = $1', [rows[0].id]);
+    return { stateId: rows[0].state_id, workflow: doc?.workflow_version_id ?? null, milestones: history.rows[0].n };
+  };
+
+  it('one key on two devices registers and assigns both (the reproduction in issue 11)', async () => {
+    const [a, b] = await seedDevices(stack, tenant.tenantId, 2, DeviceState.IDLE);
+    const body = { mode: 'register', workflowId: tenant.workflowId };
+    const first = await call('POST', `/v1/devices/${a}/workflow`, body, 'same-key-1');
+    const second = await call('POST', `/v1/devices/${b}/workflow`, body, 'same-key-1');
+    expect([first.status, second.status]).toEqual([200, 200]);
+    for (const uid of [a!, b!]) {
+      expect(await deviceState(uid)).toMatchObject({ stateId: DeviceState.READY_FOR_USE, workflow: tenant.workflowId });
+    }
+  });
+
+  it('a repeat answers the first answer and does nothing again; another request with the key is 422 and changes nothing', async () => {
+    const [uid] = await seedDevices(stack, tenant.tenantId, 1, DeviceState.READY_FOR_USE);
+    const path = `/v1/devices/${uid}/workflow`;
+    const first = await call('POST', path, { workflowId: tenant.workflowId }, 'assign-once');
+    expect(first.status).toBe(200);
+    const after = await deviceState(uid!);
+
+    const repeat = await call('POST', path, { workflowId: tenant.workflowId }, 'assign-once');
+    expect(repeat).toMatchObject({ status: 200, replayed: 'true', body: first.body });
+    expect(await deviceState(uid!)).toEqual(after);
+
+    const other = await call('POST', path, { workflowId: 'ffffffffffffffffffffffff' }, 'assign-once');
+    expect(other.status).toBe(422);
+    expect(other.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', firstRequest: { request: `POST ${path}` } });
+    expect(other.body.detail).toContain(`POST ${path}`);
+    expect(await deviceState(uid!)).toEqual(after);
+
+    // Another endpoint with the same key is another request: the exit runs.
+    const exit = await call('DELETE', path, undefined, 'assign-once');
+    expect(exit.status).toBe(200);
+    expect((await deviceState(uid!)).workflow).toBeNull();
+  });
+
+  it('a refusal is the first answer too', async () => {
+    const [uid] = await seedDevices(stack, tenant.tenantId, 1, DeviceState.IDLE);
+    const refused = await call('POST', `/v1/devices/${uid}/workflow`, { workflowId: tenant.workflowId }, 'refused-once');
+    expect(refused).toMatchObject({ status: 409, body: { code: 'WRONG_STATE_DEVICE' } });
+    await stack.pool.query('UPDATE t_device SET state_id = $3 WHERE tenant_id = $1 AND uid = $2', [
+      tenant.tenantId,
+      uid,
+      DeviceState.ACTIVE,
+    ]);
+    const repeat = await call('POST', `/v1/devices/${uid}/workflow`, { workflowId: tenant.workflowId }, 'refused-once');
+    expect(repeat).toMatchObject({ status: 409, replayed: 'true', body: { code: 'WRONG_STATE_DEVICE' } });
+    expect((await deviceState(uid!)).workflow).toBeNull();
+  });
+
+  it('uploads: the same file and options again is the first batch; another file with the key is 422 and stores nothing', async () => {
+    const uids = await seedDevices(stack, tenant.tenantId, 2);
+    const path = `/v1/batches?mode=assign&workflowId=${tenant.workflowId}`;
+    const first = await call('POST', path, csvOf(uids), 'upload-once');
+    expect(first.status).toBe(202);
+    const repeat = await call('POST', path, csvOf(uids), 'upload-once');
+    expect(repeat).toMatchObject({ status: 200, body: { batchId: first.body.batchId } });
+    const other = await call('POST', path, csvOf(uids.slice(0, 1)), 'upload-once');
+    expect(other).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+    expect(other.body.detail).toContain(`batch ${first.body.batchId}`);
+    const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM t_batch_action WHERE tenant_id = $1 AND idempotency_key = $2', [
+      tenant.tenantId,
+      'upload-once',
+    ]);
+    expect(rows[0].n).toBe(1);
+  });
+});
