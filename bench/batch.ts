@@ -14,6 +14,7 @@ import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from
 import { DeviceState } from '../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../src/domain/deviceUid';
 import { BatchAssignResult } from '../src/workflows/batchAssign';
+import { noWorkTaskQueue } from './batchWorker';
 import { benchSetup, log, numberArg, peakRssMb, startProcess, stopProcess, waitUntil, workflowResult } from './support';
 
 const DEVICES = numberArg('--devices', 10_000);
@@ -86,10 +87,11 @@ async function main(): Promise<void> {
     let ceilingSeconds: number | null = null;
     let ceilingResult: BatchAssignResult | null = null;
     if (ceiling || ceilingOnly) {
-      const batchId = await copyBatchWithoutWork(pool, answer.batchId);
+      const batchId = await copyBatch(pool, answer.batchId);
       const batch = (await findBatch(pool, batchId, [tenantId]))!;
       const start = Date.now();
-      await startBatchRun({ config, pool, temporal }, batch, 0);
+      const noWork = { ...config, temporal: { ...config.temporal, taskQueue: noWorkTaskQueue(config.temporal.taskQueue) } };
+      await startBatchRun({ config: noWork, pool, temporal }, batch, 0);
       ceilingResult = await workflowResult<BatchAssignResult>(temporal, `batch/${batchId}`);
       ceilingSeconds = (Date.now() - start) / 1000;
     }
@@ -118,11 +120,11 @@ async function main(): Promise<void> {
   }
 }
 
-/** A second batch over the same rows, flagged so its children do no work. */
-async function copyBatchWithoutWork(pool: Pool, sourceId: string): Promise<string> {
+/** A second batch over the same rows, for the no-work ceiling run. */
+async function copyBatch(pool: Pool, sourceId: string): Promise<string> {
   const { rows } = await pool.query(
     `INSERT INTO t_batch_action (tenant_id, created_by, upload_channel, ext_fields, status)
-     SELECT tenant_id, created_by, upload_channel, ext_fields || '{"no_work": true}'::jsonb, 'CREATED' FROM t_batch_action WHERE id = $1
+     SELECT tenant_id, created_by, upload_channel, ext_fields, 'CREATED' FROM t_batch_action WHERE id = $1
      RETURNING id`,
     [sourceId],
   );

@@ -1,11 +1,17 @@
 // The benchmark's worker process: the product worker (same workflows and activities) with the
-// tuning under measurement taken from BENCH_* variables. Prints "ready" once polling.
+// tuning under measurement taken from BENCH_* variables, and beside it a worker for the no-work
+// ceiling on `<task queue>-no-work` (bench/noWorkWorkflows.ts). Prints "ready" once both poll.
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { connectMongo, ensureMongoIndexes } from '../src/db/mongo';
 import { createPgPool } from '../src/db/postgres';
 import { createDeviceControlGateway } from '../src/gateway/deviceControlGateway';
-import { createWorker } from '../src/workers/createWorker';
+import { CreateWorkerOptions, createWorker } from '../src/workers/createWorker';
+
+/** The task queue the ceiling runs of a benchmark go to. */
+export function noWorkTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-no-work`;
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,25 +21,34 @@ async function main(): Promise<void> {
   await ensureMongoIndexes(mongo, { ferretdbPostgresUrl: config.mongo.ferretdbPostgresUrl });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-  const worker = await createWorker({
+  const common: Omit<CreateWorkerOptions, 'taskQueue'> = {
     connection,
     namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
     deps: { pool, mongo, gateway: createDeviceControlGateway(config, mongo) },
     tuning: {
       maxConcurrentWorkflowTaskExecutions: env('BENCH_WORKFLOW_TASKS', 100),
       maxConcurrentActivityTaskExecutions: env('BENCH_ACTIVITY_TASKS', 10),
       maxCachedWorkflows: env('BENCH_CACHED_WORKFLOWS', 2000),
     },
-  });
-  process.once('SIGTERM', () => worker.shutdown());
-  const running = worker.run();
+  };
+  const workers = [
+    await createWorker({ ...common, taskQueue: config.temporal.taskQueue }),
+    await createWorker({
+      ...common,
+      taskQueue: noWorkTaskQueue(config.temporal.taskQueue),
+      workflowsPath: require.resolve('./noWorkWorkflows'),
+    }),
+  ];
+  process.once('SIGTERM', () => workers.forEach((w) => w.shutdown()));
+  const running = Promise.all(workers.map((w) => w.run()));
   process.stdout.write('ready\n');
   await running;
   await Promise.all([pool.end(), mongo.client.close(), connection.close()]);
 }
 
-main().catch((err) => {
-  process.stderr.write(`bench worker: ${(err as Error).stack}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`bench worker: ${(err as Error).stack}\n`);
+    process.exit(1);
+  });
+}

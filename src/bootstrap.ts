@@ -2,12 +2,11 @@
 // names the setting to fix, instead of a stack trace.
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { Pool } from 'pg';
 import { AppConfig, ConfigError, loadConfig, redact } from './config';
 import { MongoStores, connectMongo, ensureMongoIndexes } from './db/mongo';
-import { createPgPool, pingPostgres } from './db/postgres';
+import { PgPool, createPgPool, pingPostgres } from './db/postgres';
 
-export async function connectPostgres(config: AppConfig): Promise<Pool> {
+export async function connectPostgres(config: AppConfig): Promise<PgPool> {
   const pool = createPgPool(config.postgres.url, config.postgres.poolSize);
   try {
     await pingPostgres(pool);

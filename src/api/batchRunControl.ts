@@ -34,7 +34,7 @@ export async function cancelBatch(deps: BatchRunDeps, batch: BatchRecord): Promi
 
 /** Runs the failed (and any still pending) rows again as a new run of the batch. */
 export async function retryBatch(deps: BatchRunDeps, batch: BatchRecord) {
-  const fromStatuses: BatchStatus[] = ['COMPLETED', 'CANCELLED'];
+  const fromStatuses: BatchStatus[] = ['COMPLETED', 'CANCELLED', 'FAILED'];
   if (batch.status === 'RUNNING' || batch.status === 'CREATED') {
     if (await runIsRunning(deps, batch)) {
       throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} is still running; cancel it or wait until it finishes`);

@@ -17,13 +17,8 @@ export interface BatchRunDeps {
 }
 
 /** Starts (or finds already started) the run `attempt` of a batch; a re-delivered start is harmless. */
-export async function startBatchRun(
-  deps: BatchRunDeps,
-  batch: BatchRecord,
-  attempt: number,
-  overrides: Partial<BatchAssignInput> = {},
-): Promise<string> {
-  const workflowId = batchWorkflowId(batch.id, attempt);
+export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, attempt: number): Promise<string> {
+  const runWorkflowId = batchWorkflowId(batch.id, attempt);
   const { options } = batch;
   const input: BatchAssignInput = {
     batchId: batch.id,
@@ -32,24 +27,23 @@ export async function startBatchRun(
     request: {
       tenantId: options.targetWorkspaceId,
       mode: options.mode,
-      workflowVersionId: options.workflowId,
+      catalogueWorkflowId: options.catalogueWorkflowId,
       catalogueTenantIds: options.catalogueTenantIds,
       serviceTypeId: options.serviceTypeId,
       createMissing: options.createMissing,
       requestedBy: batch.createdBy,
       source: 'BATCH',
-      ...(batch.extFields.no_work === true ? { noWork: true } : {}),
     },
     windowSize: deps.config.batch.windowSize,
     pageSize: deps.config.batch.pageSize,
     childrenPerRun: deps.config.batch.childrenPerRun,
-    ...overrides,
+    failureThreshold: options.failureThreshold,
   };
   try {
     await deps.temporal.withDeadline(Date.now() + START_DEADLINE_MS, () =>
       deps.temporal.workflow.start(batchAssign, {
         taskQueue: deps.config.temporal.taskQueue,
-        workflowId,
+        workflowId: runWorkflowId,
         // A run that has ended is never started again: a late or repeated start of it is a no-op.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         args: [input],
@@ -59,7 +53,7 @@ export async function startBatchRun(
           { key: BatchModeKey, value: options.mode },
         ],
         staticSummary: `BatchAssign ${options.mode}${attempt ? ` (retry ${attempt})` : ''}: ${(batch.extFields.rows as { accepted?: number } | undefined)?.accepted ?? '?'} devices`,
-        staticDetails: `batch ${batch.id} of tenant ${batch.tenantId}; workflow ${options.workflowId ?? '-'}; target ${options.targetWorkspaceId}`,
+        staticDetails: `batch ${batch.id} of tenant ${batch.tenantId}; catalogue workflow ${options.catalogueWorkflowId ?? '-'}; target ${options.targetWorkspaceId}`,
       }),
     );
   } catch (err) {
@@ -74,7 +68,7 @@ export async function startBatchRun(
     }
   }
   await markBatchStarted(deps.pool, batch.id);
-  return workflowId;
+  return runWorkflowId;
 }
 
 /** The batch's current run: its attempt (0, then one per retry) and Temporal workflow id. */
@@ -83,8 +77,8 @@ export function currentRunOf(batch: BatchRecord): { attempt: number; workflowId:
   return { attempt, workflowId: batchWorkflowId(batch.id, attempt) };
 }
 
-export function temporalUiLink(config: AppConfig, workflowId: string): string {
-  return `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+export function temporalUiLink(config: AppConfig, temporalWorkflowId: string): string {
+  return `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(temporalWorkflowId)}`;
 }
 
 export function batchLinks(config: AppConfig, batch: BatchRecord) {
@@ -107,7 +101,7 @@ export function batchSummary(config: AppConfig, batch: BatchRecord) {
     status: batch.status,
     isSuccess: batch.isSuccess,
     mode: batch.options.mode,
-    workflowId: batch.options.workflowId,
+    workflowId: batch.options.catalogueWorkflowId,
     targetWorkspaceId: batch.options.targetWorkspaceId,
     fileName: (batch.extFields.file_name as string | null | undefined) ?? null,
     retries: (batch.extFields.retries as number | undefined) ?? 0,
@@ -135,9 +129,11 @@ export async function batchStatus(deps: BatchRunDeps, batch: BatchRecord) {
     status: batch.status,
     isSuccess: batch.isSuccess,
     mode: batch.options.mode,
-    workflowId: batch.options.workflowId,
+    workflowId: batch.options.catalogueWorkflowId,
     targetWorkspaceId: batch.options.targetWorkspaceId,
     retries: (batch.extFields.retries as number | undefined) ?? 0,
+    failureThreshold: batch.options.failureThreshold,
+    stopReason: batch.stopReason,
     rows: batch.extFields.rows,
     progress: { total: counts.total, done, pending: counts.byStatus.PENDING ?? 0 },
     countersByStatus: counts.byStatus,

@@ -28,6 +28,19 @@ const uploadOptions: Record<string, Schema> = {
   },
   targetWorkspaceId: { ...str, description: 'The workspace whose devices the file names (default: your own tenant).' },
   createMissing: { ...bool, description: 'With mode register: create devices the inventory does not have yet.' },
+  maxFailures: {
+    type: 'integer',
+    minimum: 0,
+    description:
+      'Stop the batch once more than this many devices have failed: status FAILED, the devices not started CANCELLED. Default: no limit.',
+  },
+  maxFailurePercent: {
+    type: 'number',
+    minimum: 0,
+    maximum: 100,
+    description:
+      'Stop the batch once more than this share of its processed devices has failed, judged from 100 processed devices on. Default: no limit.',
+  },
 };
 
 const batchPaths: Record<string, PathItem> = {

@@ -21,6 +21,8 @@ export const examples = {
     workflowId: '665f1c2e9b1e8a3d4c5b6a79',
     targetWorkspaceId: 'acme',
     retries: 0,
+    failureThreshold: { maxFailures: null, maxFailurePercent: 5 },
+    stopReason: null,
     rows: { total: 100000, accepted: 99786, rejected: 214 },
     progress: { total: 100000, done: 61204, pending: 38796 },
     countersByStatus: { PENDING: 38796, SUCCEEDED: 60990, FAILED: 214 },

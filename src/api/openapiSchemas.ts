@@ -61,6 +61,10 @@ export const schemas = {
   Rows: obj({ total: int, accepted: int, rejected: int }),
   BatchLinks: links(['self', 'devices', 'results', 'temporalUi']),
   UploadAccepted: obj({ batchId: str, status: str, mode: oneOf(AssignmentModes), rows: ref('Rows'), links: ref('BatchLinks') }),
+  StopReason: {
+    ...obj({ threshold: oneOf(['maxFailures', 'maxFailurePercent']), limit: num, failed: int, processed: int, message: str }),
+    description: 'Why the batch stopped early (status FAILED): which threshold, its limit, the failed and processed devices.',
+  },
   BatchStatus: obj({
     batchId: str,
     tenantId: str,
@@ -70,6 +74,8 @@ export const schemas = {
     workflowId: nullable(str),
     targetWorkspaceId: str,
     retries: int,
+    failureThreshold: nullable(obj({ maxFailures: nullable(int), maxFailurePercent: nullable(num) })),
+    stopReason: nullable(ref('StopReason')),
     rows: ref('Rows'),
     progress: obj({ total: int, done: int, pending: int }),
     countersByStatus: counters,

@@ -404,17 +404,31 @@ export interface components {
       rows: components['schemas']['Rows'];
       links: components['schemas']['BatchLinks'];
     };
+    /** @description Why the batch stopped early (status FAILED): which threshold, its limit, the failed and processed devices. */
+    StopReason: {
+      /** @enum {string} */
+      threshold: 'maxFailures' | 'maxFailurePercent';
+      limit: number;
+      failed: number;
+      processed: number;
+      message: string;
+    };
     BatchStatus: {
       batchId: string;
       tenantId: string;
       /** @enum {string} */
-      status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED';
+      status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
       isSuccess: boolean | null;
       /** @enum {string} */
       mode: 'assign' | 'register' | 'exit';
       workflowId: string | null;
       targetWorkspaceId: string;
       retries: number;
+      failureThreshold: {
+        maxFailures: number | null;
+        maxFailurePercent: number | null;
+      } | null;
+      stopReason: components['schemas']['StopReason'] | null;
       rows: components['schemas']['Rows'];
       progress: {
         total: number;
@@ -442,7 +456,7 @@ export interface components {
       tenantId: string;
       createdBy: string;
       /** @enum {string} */
-      status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED';
+      status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
       isSuccess: boolean | null;
       /** @enum {string} */
       mode: 'assign' | 'register' | 'exit';
@@ -725,7 +739,7 @@ export interface operations {
     parameters: {
       query?: {
         /** @description Only batches with this status. */
-        status?: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED';
+        status?: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
         /** @description Only batches of this mode. */
         mode?: 'assign' | 'register' | 'exit';
         /** @description Only batches created at or after this instant. */
@@ -811,6 +825,8 @@ export interface operations {
         serviceTypeId?: 1 | 2 | 3;
         targetWorkspaceId?: string;
         createMissing?: boolean;
+        maxFailures?: number;
+        maxFailurePercent?: number;
       };
       header?: {
         /** @description Scoped to your tenant, this operation and its target (the device). Repeating the same request with the same key (at most 200 characters) answers the first answer and does nothing again; a different request with a used key is 422 IDEMPOTENCY_KEY_REUSED. */
@@ -846,6 +862,10 @@ export interface operations {
           targetWorkspaceId?: string;
           /** @description With mode register: create devices the inventory does not have yet. */
           createMissing?: boolean;
+          /** @description Stop the batch once more than this many devices have failed: status FAILED, the devices not started CANCELLED. Default: no limit. */
+          maxFailures?: number;
+          /** @description Stop the batch once more than this share of its processed devices has failed, judged from 100 processed devices on. Default: no limit. */
+          maxFailurePercent?: number;
         };
       };
     };
@@ -969,6 +989,11 @@ export interface operations {
            *       "workflowId": "665f1c2e9b1e8a3d4c5b6a79",
            *       "targetWorkspaceId": "acme",
            *       "retries": 0,
+           *       "failureThreshold": {
+           *         "maxFailures": null,
+           *         "maxFailurePercent": 5
+           *       },
+           *       "stopReason": null,
            *       "rows": {
            *         "total": 100000,
            *         "accepted": 99786,

@@ -1,18 +1,13 @@
 // Batch bookkeeping in PostgreSQL (t_batch_action, t_batch_action_device): the queries shared by
 // the BatchAssign activities and the batch API.
 import { Pool, PoolClient } from 'pg';
-import { AssignmentMode, BatchStatus } from '../domain/assignmentModes';
-import { inTransaction } from './postgres';
+import { BatchEndStatus, BatchStatus } from '../domain/assignmentModes';
+import { StopReason } from '../domain/failureThreshold';
+import { BatchOptions, parseBatchOptions } from './batchOptions';
+import { DeviceResultCode } from '../domain/errorCodes';
+import { PgTransaction, Queryable, inTransaction } from './postgres';
 
-export interface BatchOptions {
-  mode: AssignmentMode;
-  workflowId: string | null;
-  serviceTypeId: number | null;
-  targetWorkspaceId: string;
-  createMissing: boolean;
-  /** Tenants whose catalogue may hold the workflow. */
-  catalogueTenantIds: string[];
-}
+export type { BatchOptions };
 
 export interface BatchRecord {
   id: string;
@@ -20,6 +15,8 @@ export interface BatchRecord {
   createdBy: string;
   status: BatchStatus;
   options: BatchOptions;
+  /** Why the batch stopped early (status FAILED), from its last run. */
+  stopReason: StopReason | null;
   extFields: Record<string, unknown>;
   counters: Record<string, number>;
   isSuccess: boolean | null;
@@ -61,14 +58,8 @@ export function toBatchRecord(row: Record<string, any>): BatchRecord {
     tenantId: row.tenant_id,
     createdBy: row.created_by,
     status: row.status,
-    options: {
-      mode: ext.mode,
-      workflowId: ext.workflow_id ?? ext.pending_workflow_id ?? null,
-      serviceTypeId: ext.service_type_id ?? null,
-      targetWorkspaceId: ext.target_workspace_id ?? row.tenant_id,
-      createMissing: ext.create_missing === true,
-      catalogueTenantIds: ext.catalogue_tenant_ids ?? [row.tenant_id],
-    },
+    options: parseBatchOptions(row.id, row.tenant_id, ext),
+    stopReason: (ext.stop_reason as StopReason | undefined) ?? null,
     extFields: ext,
     counters: row.counters ?? {},
     isSuccess: row.is_success,
@@ -96,7 +87,7 @@ export async function countRows(pool: Pool | PoolClient, batchId: string): Promi
 }
 
 /** The next PENDING rows after `afterId`, in id order: only ids and UIDs travel into the workflow. */
-export async function pendingRowsPage(pool: Pool, batchId: string, afterId: number, limit: number): Promise<PendingRow[]> {
+export async function pendingRowsPage(pool: Queryable, batchId: string, afterId: number, limit: number): Promise<PendingRow[]> {
   const { rows } = await pool.query<{ id: string; device_uid: string }>(
     `SELECT id, device_uid FROM t_batch_action_device
       WHERE batch_action_id = $1 AND status = 'PENDING' AND id > $2 ORDER BY id LIMIT $3`,
@@ -160,6 +151,16 @@ export async function batchResultsPage(
 export async function markBatchStarted(pool: Pool, batchId: string): Promise<void> {
   await pool.query(
     `UPDATE t_batch_action SET status = 'RUNNING', started_at = COALESCE(started_at, now()) WHERE id = $1 AND status = 'CREATED'`,
+    [batchId],
+  );
+}
+
+/** Marks a batch RUNNING as one of its runs starts (the upload's, or a retry's). */
+export async function markBatchRunning(db: Queryable, batchId: string): Promise<void> {
+  await db.query(
+    `UPDATE t_batch_action SET status = 'RUNNING', started_at = COALESCE(started_at, now()), finished_at = NULL,
+            ext_fields = ext_fields - 'stop_reason'
+      WHERE id = $1 AND status IN ('CREATED', 'RUNNING')`,
     [batchId],
   );
 }
@@ -248,4 +249,61 @@ class RetryRefused extends Error {
   constructor(readonly reason: 'NOT_FINISHED' | 'NOTHING_TO_RETRY') {
     super(reason);
   }
+}
+
+/** Writes a run's final status and the counters (recounted from the rows by the caller). */
+export async function writeBatchOutcome(
+  db: Queryable,
+  batchId: string,
+  outcome: { status: BatchEndStatus; counts: RowCounts; isSuccess: boolean; stopReason: StopReason | null },
+): Promise<void> {
+  await db.query(
+    `UPDATE t_batch_action SET status = $2, counters = $3, is_success = $4, is_downloadable = true,
+            finished_at = COALESCE(finished_at, now()),
+            ext_fields = CASE WHEN $5::jsonb IS NULL THEN ext_fields - 'stop_reason' ELSE ext_fields || jsonb_build_object('stop_reason', $5::jsonb) END
+      WHERE id = $1`,
+    [
+      batchId,
+      outcome.status,
+      JSON.stringify(outcome.counts),
+      outcome.isSuccess,
+      outcome.stopReason ? JSON.stringify(outcome.stopReason) : null,
+    ],
+  );
+}
+
+/** A device's result as its batch row holds it. */
+export interface RowResult {
+  code: DeviceResultCode;
+  message: string;
+  deviceId: number | null;
+}
+
+/**
+ * Locks a batch row for the transaction that works on its device: null when it is PENDING (the
+ * caller now holds it), else the result already recorded (an earlier attempt, or a cancel).
+ */
+export async function claimPendingRow(tx: PgTransaction, batchId: string, rowId: number): Promise<RowResult | null> {
+  const { rows } = await tx.query<{ status: string; result: { code: DeviceResultCode; message: string } | null; device_id: string | null }>(
+    'SELECT status, result, device_id FROM t_batch_action_device WHERE id = $1 AND batch_action_id = $2 FOR UPDATE',
+    [rowId, batchId],
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`batch ${batchId} has no row ${rowId}`);
+  if (row.status === 'PENDING') return null;
+  return {
+    code: row.result?.code ?? (row.status === 'CANCELLED' ? 'CANCELLED' : 'INTERNAL_ERROR'),
+    message: row.result?.message ?? `row is ${row.status}`,
+    deviceId: row.device_id === null ? null : Number(row.device_id),
+  };
+}
+
+/** Writes a device's result into its row, unless the row already has one. */
+export async function writeRowResult(db: Queryable, rowId: number, result: RowResult): Promise<void> {
+  const status = result.code === 'OK' ? 'SUCCEEDED' : result.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
+  await db.query(
+    `UPDATE t_batch_action_device SET status = $2, is_success = $3, result = $4, device_id = COALESCE($5, device_id), finished_at = now()
+      WHERE id = $1 AND status = 'PENDING'`,
+    [rowId, status, result.code === 'OK', JSON.stringify({ code: result.code, message: result.message }), result.deviceId],
+  );
 }

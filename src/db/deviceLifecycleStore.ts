@@ -2,9 +2,10 @@
 // Locks the row, lets the pure transition table decide, writes device and history in one transaction.
 import { Pool, PoolClient } from 'pg';
 import { DeviceAction, decideTransition } from '../domain/deviceLifecycle';
+import { HistorySource, insertMilestone } from './deviceStore';
 import { inTransaction } from './postgres';
 
-export type HistorySource = 'API' | 'BATCH' | 'TEMP_LOCK' | 'SYSTEM';
+export type { HistorySource };
 
 export interface ApplyDeviceActionInput {
   deviceId: number;
@@ -50,25 +51,23 @@ export async function applyDeviceActionIn(client: PoolClient, input: ApplyDevice
       WHERE id = $1`,
     [input.deviceId, decision.toStateId, decision.previousStateId, JSON.stringify(input.extFieldsSet ?? {}), input.extFieldsRemove ?? []],
   );
-  const history = await client.query<{ id: string }>(
-    `INSERT INTO t_device_history (device_id, milestone_type, from_state_id, to_state_id, source, batch_action_id, idempotency_key, ext_fields)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-    [
-      input.deviceId,
-      input.action,
-      decision.fromStateId,
-      decision.toStateId,
-      input.source,
-      input.batchActionId ?? null,
-      input.idempotencyKey ?? null,
-      JSON.stringify(input.historyExtFields ?? {}),
-    ],
-  );
+  const historyId = await insertMilestone(client, {
+    deviceId: input.deviceId,
+    milestone: input.action,
+    fromStateId: decision.fromStateId,
+    toStateId: decision.toStateId,
+    source: input.source,
+    batchActionId: input.batchActionId,
+    idempotencyKey: input.idempotencyKey,
+    extFields: input.historyExtFields,
+  });
+  // The device row is locked and no earlier application was found, so the milestone is new.
+  if (historyId === null) throw new Error(`device ${input.deviceId}: ${input.action} was recorded concurrently`);
   return {
     ok: true,
     fromStateId: decision.fromStateId,
     toStateId: decision.toStateId,
-    historyId: Number(history.rows[0]!.id),
+    historyId,
     alreadyApplied: false,
   };
 }

@@ -25,6 +25,8 @@ export interface DeviceWorkflowDoc {
   /** Which assignment (batch or request) set the current workflow / last cleared it: retries are no-ops. */
   assignment_key?: string | null;
   exit_key?: string | null;
+  /** The workflow the last exit cleared: a retried exit still names it. */
+  exited_workflow?: DeviceWorkflowDoc['workflow'];
   updated_at: Date;
 }
 

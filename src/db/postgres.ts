@@ -1,6 +1,13 @@
 // PostgreSQL pool creation and a transaction helper.
 import { Pool, PoolClient } from 'pg';
 
+/** The pool, for code outside src/db that holds one and hands it to the stores. */
+export type PgPool = Pool;
+/** A client inside a transaction (what inTransaction hands its work). */
+export type PgTransaction = PoolClient;
+/** Anything a store function can run its statements on: the pool, or a transaction's client. */
+export type Queryable = Pool | PoolClient;
+
 export function createPgPool(url: string, max = 20): Pool {
   const pool = new Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
   // An idle client losing its server (PostgreSQL restarted) must not crash the process.
@@ -27,6 +34,11 @@ export async function withClient<T>(pool: Pool, work: (client: PoolClient) => Pr
   }
 }
 
+/** One round trip: throws when PostgreSQL cannot be reached. */
+export async function pingPostgres(db: Queryable): Promise<void> {
+  await db.query('SELECT 1');
+}
+
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   return withClient(pool, async (client) => {
     await client.query('BEGIN');
@@ -39,9 +51,4 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
       throw err;
     }
   });
-}
-
-/** Resolves once PostgreSQL answers a trivial query (readiness, start-up). */
-export async function pingPostgres(pool: Pool): Promise<void> {
-  await pool.query('SELECT 1');
 }

@@ -17,8 +17,11 @@ export function modeNeedsWorkflow(mode: AssignmentMode): boolean {
   return mode !== 'exit';
 }
 
-export const BatchStatuses = ['CREATED', 'RUNNING', 'COMPLETED', 'CANCELLED'] as const;
+/** FAILED: stopped early because failures exceeded the upload's threshold. */
+export const BatchStatuses = ['CREATED', 'RUNNING', 'COMPLETED', 'CANCELLED', 'FAILED'] as const;
 export type BatchStatus = (typeof BatchStatuses)[number];
+/** How a run of BatchAssign ends. */
+export type BatchEndStatus = Extract<BatchStatus, 'COMPLETED' | 'CANCELLED' | 'FAILED'>;
 
 export const BatchRowStatuses = ['PENDING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
 export type BatchRowStatus = (typeof BatchRowStatuses)[number];

@@ -1,10 +1,13 @@
 // The BatchAssign parent workflow (SPEC §3): reads a batch's pending rows page by page, keeps a
 // bounded sliding window of deviceAssign children, continues-as-new to keep each run's history
-// small, counts results by code across runs, and writes the batch's final status.
+// small, counts results by code across runs, stops early past the upload's failure threshold, and
+// writes the batch's final status.
 //
-// Each child writes its own result row; the parent awaits its children and drains the window
-// before continue-as-new, so no child outlives the run that started it, and the final counters are
-// recounted from the rows by the last activity.
+// Each child writes its own result row, and the parent counts what its children return. At a run
+// boundary the parent does not wait for its slowest children: it drains the window to a tenth,
+// asks the children still running to report by signal to the batch's workflow id (which reaches the
+// newest run), and carries them into the next run, where they still occupy the window. The final
+// counters are recounted from the rows by the last activity.
 import {
   CancellationScope,
   ParentClosePolicy,
@@ -14,24 +17,25 @@ import {
   defineQuery,
   defineSignal,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
-  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { describeProgress } from '../domain/assignmentModes';
-import { DeviceAssignInput, deviceAssign, deviceAssignV2 } from './deviceAssign';
+import { BatchEndStatus, describeProgress } from '../domain/assignmentModes';
+import { FailureThreshold, StopReason, exceededThreshold } from '../domain/failureThreshold';
+import { DeviceAssignInput, deviceAssign, deviceFinishedSignal, reportToParentSignal } from './deviceAssign';
 import { BatchIdKey, DeviceUidKey, TenantIdKey } from './searchAttributes';
 
-/** What every child of the batch gets besides its device and row. */
-export type BatchDeviceRequest = Omit<DeviceAssignInput, 'deviceUid' | 'batch' | 'requestKey'>;
+/** What every child of the batch gets besides its device, row and the batch's owner. */
+export type BatchDeviceRequest = Omit<DeviceAssignInput, 'deviceUid' | 'batch' | 'requestKey' | 'callerTenantId'>;
 
 export interface BatchAssignInput {
   batchId: string;
-  /** The tenant that owns the batch. */
+  /** The tenant that owns the batch (the caller): devices are looked up in its tree. */
   tenantId: string;
   /** 0 for the upload's run, n for the n-th retry of the failed rows. */
   attempt: number;
@@ -40,6 +44,8 @@ export interface BatchAssignInput {
   pageSize: number;
   /** Children started per run before continue-as-new (Temporal also suggests it). */
   childrenPerRun: number;
+  /** Stop starting devices once failures exceed it; null or absent: no threshold. */
+  failureThreshold?: FailureThreshold | null;
   /** Carried across continue-as-new; absent on the first run. */
   carried?: BatchCarriedState;
 }
@@ -53,6 +59,12 @@ export interface BatchCarriedState {
   runs: number;
   longestRunHistory: number;
   cancelRequested: boolean;
+  /** Children an earlier run left running (row id → child workflow id); they report by signal. */
+  handedOver: Record<string, string>;
+  /** The devices this run's children (and its earlier runs') decided: what the failure threshold judges. */
+  judged: { processed: number; failed: number };
+  /** Set once the failure threshold was exceeded. */
+  stopped: StopReason | null;
 }
 
 export interface BatchProgress {
@@ -65,16 +77,18 @@ export interface BatchProgress {
   byCode: Record<string, number>;
   runs: number;
   cancelRequested: boolean;
+  stopped: StopReason | null;
   longestRunHistory: number;
 }
 
 export interface BatchAssignResult {
-  status: 'COMPLETED' | 'CANCELLED';
+  status: BatchEndStatus;
   total: number;
   byStatus: Record<string, number>;
   byCode: Record<string, number>;
   runs: number;
   longestRunHistory: number;
+  stopped: StopReason | null;
 }
 
 export const batchProgressQuery = defineQuery<BatchProgress>('batchProgress');
@@ -97,11 +111,12 @@ export function deviceAssignWorkflowId(batchId: string, attempt: number, deviceU
   return attempt === 0 ? `device-assign/${batchId}/${deviceUid}` : `device-assign/${batchId}/retry-${attempt}/${deviceUid}`;
 }
 
+/** The children this run waits for: row id → child workflow id (its own and those handed over). */
+type Running = Map<number, string>;
+
 export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignResult> {
-  // Runs started before deviceAssignV2 existed keep starting the first version (their history says so).
-  const child = patched('batch-children-device-assign-v2') ? deviceAssignV2 : deviceAssign;
-  const state = input.carried ?? (await firstRunState(input.batchId));
-  const window = { running: 0, startedThisRun: 0 };
+  const state = input.carried ?? initialState();
+  const running: Running = new Map(Object.entries(state.handedOver).map(([rowId, id]) => [Number(rowId), id]));
   const children = new CancellationScope();
   const progress = (): BatchProgress => {
     const ok = state.byCode.OK ?? 0;
@@ -111,75 +126,115 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
       done: state.done,
       ok,
       failed: state.done - ok,
-      running: window.running,
+      running: running.size,
       byCode: { ...state.byCode },
       runs: state.runs,
       cancelRequested: state.cancelRequested,
+      stopped: state.stopped,
       longestRunHistory: state.longestRunHistory,
     };
   };
-  const showProgress = () => setCurrentDetails(describeProgress(progress()));
+  /** A device is done (null: cancelled); each row counts once, whether its child returned or signalled. */
+  const deviceFinished = (rowId: number, code: string | null) => {
+    if (!running.delete(rowId)) return;
+    delete state.handedOver[rowId];
+    if (code !== null) {
+      state.done += 1;
+      state.byCode[code] = (state.byCode[code] ?? 0) + 1;
+      state.judged.processed += 1;
+      if (code !== 'OK' && code !== 'CANCELLED') state.judged.failed += 1;
+      state.stopped ??= exceededThreshold(input.failureThreshold, state.judged);
+    }
+    setCurrentDetails(describeProgress(progress()));
+  };
   setHandler(batchProgressQuery, progress);
   setHandler(cancelBatchSignal, () => {
     state.cancelRequested = true;
   });
-  showProgress();
+  setHandler(deviceFinishedSignal, ({ rowId, code }) => deviceFinished(rowId, code));
+  if (!input.carried) await countEarlierRows(input.batchId, state);
+  setCurrentDetails(describeProgress(progress()));
+  const stopping = () => state.cancelRequested || state.stopped !== null;
 
   try {
-    const runFull = await startChildrenInWindow(input, child, state, window, children, showProgress);
-    await condition(() => window.running === 0 || state.cancelRequested);
-    if (!state.cancelRequested && runFull) {
-      state.runs += 1;
-      state.longestRunHistory = Math.max(state.longestRunHistory, workflowInfo().historyLength);
-      return await continueAsNew<typeof batchAssign>({ ...input, carried: state });
+    const runFull = await startChildrenInWindow(input, state, running, children, deviceFinished, stopping);
+    if (runFull && !stopping()) {
+      await handOverRunning(input, state, running);
+      if (!stopping()) {
+        state.runs += 1;
+        state.longestRunHistory = Math.max(state.longestRunHistory, workflowInfo().historyLength);
+        return await continueAsNew<typeof batchAssign>({ ...input, carried: state });
+      }
     }
+    await condition(() => running.size === 0 || state.cancelRequested);
   } catch (err) {
     if (!isCancellation(err)) throw err;
     state.cancelRequested = true; // the workflow itself was cancelled: treat it as a batch cancel
   }
-  return CancellationScope.nonCancellable(() => finish(input, state, window, children));
+  return CancellationScope.nonCancellable(() => finish(input, state, running, children));
 }
 
 /** Starts children while the window has room; true when this run has started its share. */
 async function startChildrenInWindow(
   input: BatchAssignInput,
-  child: typeof deviceAssignV2,
   state: BatchCarriedState,
-  window: { running: number; startedThisRun: number },
+  running: Running,
   children: CancellationScope,
-  showProgress: () => void,
+  deviceFinished: (rowId: number, code: string | null) => void,
+  stopping: () => boolean,
 ): Promise<boolean> {
+  let startedThisRun = 0;
   for (;;) {
-    if (state.cancelRequested) return false;
+    if (stopping()) return false;
     const page = await pendingRowsPage({ batchId: input.batchId, afterId: state.cursor, limit: input.pageSize });
     if (page.length === 0) return false;
     for (const row of page) {
-      await condition(() => window.running < input.windowSize || state.cancelRequested);
-      if (state.cancelRequested) return false;
-      window.running += 1;
-      window.startedThisRun += 1;
+      await condition(() => running.size < input.windowSize || stopping());
+      if (stopping()) return false;
+      const options = childOptions(input, row);
+      running.set(row.id, options.workflowId);
+      startedThisRun += 1;
       state.cursor = row.id;
       void children
-        .run(() => executeChild(child, childOptions(input, row)))
+        .run(() => executeChild(deviceAssign, options))
         .then(
-          (result) => count(state, result.code),
-          (err) => {
-            // A cancelled child's row is closed by the cancel; any other failure is recounted at the end.
-            if (!isCancellation(err)) count(state, 'INTERNAL_ERROR');
-          },
-        )
-        .finally(() => {
-          window.running -= 1;
-          showProgress();
-        });
-      if (window.startedThisRun >= input.childrenPerRun || workflowInfo().continueAsNewSuggested) return true;
+          (result) => deviceFinished(row.id, result.code),
+          // A cancelled child's row is closed by its own settle; any other failure is recounted at the end.
+          (err) => deviceFinished(row.id, isCancellation(err) ? null : 'INTERNAL_ERROR'),
+        );
+      if (startedThisRun >= input.childrenPerRun || workflowInfo().continueAsNewSuggested) return true;
     }
   }
+}
+
+/**
+ * Before continue-as-new: waits until at most a tenth of the window still runs, then asks those
+ * children to report by signal and carries them over. A child that ended before the signal reached
+ * it has its completion recorded in this run, so this run waits for that instead.
+ */
+async function handOverRunning(input: BatchAssignInput, state: BatchCarriedState, running: Running): Promise<void> {
+  const handOverAtMost = Math.max(1, Math.floor(input.windowSize / 10));
+  const ownChildren = () => [...running].filter(([rowId]) => !(rowId in state.handedOver));
+  await condition(() => ownChildren().length <= handOverAtMost || state.cancelRequested || state.stopped !== null);
+  const parentWorkflowId = workflowInfo().workflowId;
+  const ended: number[] = [];
+  await Promise.all(
+    ownChildren().map(async ([rowId, childId]) => {
+      try {
+        await getExternalWorkflowHandle(childId).signal(reportToParentSignal, { parentWorkflowId });
+        if (running.has(rowId)) state.handedOver[rowId] = childId;
+      } catch {
+        ended.push(rowId);
+      }
+    }),
+  );
+  await condition(() => ended.every((rowId) => !running.has(rowId)));
 }
 
 function childOptions(input: BatchAssignInput, row: { id: number; uid: string }) {
   const args: DeviceAssignInput = {
     ...input.request,
+    callerTenantId: input.tenantId,
     deviceUid: row.uid,
     batch: { batchId: input.batchId, rowId: row.id },
     requestKey: null,
@@ -187,9 +242,9 @@ function childOptions(input: BatchAssignInput, row: { id: number; uid: string })
   return {
     workflowId: deviceAssignWorkflowId(input.batchId, input.attempt, row.uid),
     args: [args] as [DeviceAssignInput],
-    // Children never outlive their run (the window is drained before continue-as-new); if the
-    // parent is terminated they are asked to cancel rather than left running.
-    parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    // A child may outlive the run that started it (handed over at continue-as-new), so closing a
+    // run must not cancel it; it finishes its one device and writes its own row.
+    parentClosePolicy: ParentClosePolicy.ABANDON,
     // A re-delivered start of a device already handled is refused, never run twice.
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     typedSearchAttributes: [
@@ -200,54 +255,65 @@ function childOptions(input: BatchAssignInput, row: { id: number; uid: string })
   };
 }
 
-function count(state: BatchCarriedState, code: string): void {
-  state.done += 1;
-  state.byCode[code] = (state.byCode[code] ?? 0) + 1;
-}
-
-async function firstRunState(batchId: string): Promise<BatchCarriedState> {
-  const counts = await batchRunStarted({ batchId });
+function initialState(): BatchCarriedState {
   return {
     cursor: 0,
-    total: counts.total,
-    done: counts.total - (counts.byStatus.PENDING ?? 0),
-    byCode: counts.byCode,
+    total: 0,
+    done: 0,
+    byCode: {},
     runs: 0,
     longestRunHistory: 0,
     cancelRequested: false,
+    handedOver: {},
+    judged: { processed: 0, failed: 0 },
+    stopped: null,
   };
 }
 
-/** Cancels what still runs, closes rows left PENDING, and writes the batch's final status. */
+/**
+ * The first run's progress starts from the rows already decided (rejected at upload, or by earlier
+ * runs of a retried batch); the failure threshold judges only what this attempt's children decide.
+ */
+async function countEarlierRows(batchId: string, state: BatchCarriedState): Promise<void> {
+  const counts = await batchRunStarted({ batchId });
+  state.total = counts.total;
+  state.done = counts.total - (counts.byStatus.PENDING ?? 0);
+  state.byCode = counts.byCode;
+}
+
+/** Cancels (on cancel) or awaits what still runs, closes rows left PENDING, and writes the batch's final status. */
 async function finish(
   input: BatchAssignInput,
   state: BatchCarriedState,
-  window: { running: number },
+  running: Running,
   children: CancellationScope,
 ): Promise<BatchAssignResult> {
   if (state.cancelRequested) {
-    if (window.running > 0) children.cancel();
-    await condition(() => window.running === 0);
-    await closePendingRows({ batchId: input.batchId, status: 'CANCELLED', code: 'CANCELLED', message: 'the batch was cancelled' });
-  } else if (input.request.noWork) {
-    await closePendingRows({ batchId: input.batchId, status: 'SKIPPED', code: 'OK', message: 'no work done (benchmark ceiling)' });
-  } else {
-    await closePendingRows({
-      batchId: input.batchId,
-      status: 'FAILED',
-      code: 'INTERNAL_ERROR',
-      message: 'the device workflow ended without a result',
-    });
+    children.cancel();
+    // Children handed over by an earlier run are not in this run's scope.
+    await Promise.all(
+      Object.values(state.handedOver).map((id) =>
+        getExternalWorkflowHandle(id)
+          .cancel()
+          .catch(() => undefined),
+      ),
+    );
   }
+  await condition(() => running.size === 0);
+  const status: BatchEndStatus = state.cancelRequested ? 'CANCELLED' : state.stopped ? 'FAILED' : 'COMPLETED';
+  const closing = {
+    CANCELLED: { status: 'CANCELLED', code: 'CANCELLED', message: 'the batch was cancelled' },
+    FAILED: { status: 'CANCELLED', code: 'CANCELLED', message: `the batch ${state.stopped?.message}` },
+    COMPLETED: { status: 'FAILED', code: 'INTERNAL_ERROR', message: 'the device workflow ended without a result' },
+  } as const;
+  await closePendingRows({ batchId: input.batchId, ...closing[status] });
   state.runs += 1;
   state.longestRunHistory = Math.max(state.longestRunHistory, workflowInfo().historyLength);
-  const status = state.cancelRequested ? 'CANCELLED' : 'COMPLETED';
-  const counts = await finishBatch({ batchId: input.batchId, status });
-  state.done = counts.total - (counts.byStatus.PENDING ?? 0);
-  state.byCode = counts.byCode;
-  setCurrentDetails(
-    `${status}: ${describeProgress({ total: counts.total, done: state.done, ok: counts.byCode.OK ?? 0, failed: state.done - (counts.byCode.OK ?? 0) })}`,
-  );
+  const counts = await finishBatch({ batchId: input.batchId, status, stopReason: state.stopped });
+  const done = counts.total - (counts.byStatus.PENDING ?? 0);
+  const ok = counts.byCode.OK ?? 0;
+  const reason = state.stopped ? ` (${state.stopped.message})` : '';
+  setCurrentDetails(`${status}${reason}: ${describeProgress({ total: counts.total, done, ok, failed: done - ok })}`);
   return {
     status,
     total: counts.total,
@@ -255,5 +321,6 @@ async function finish(
     byCode: counts.byCode,
     runs: state.runs,
     longestRunHistory: state.longestRunHistory,
+    stopped: state.stopped,
   };
 }

@@ -1,30 +1,26 @@
 // The per-device child workflow (SPEC §3): one device of a batch, or a single-device assign/exit
-// from the API. The work is one idempotent activity; business failures come back as its result,
-// infrastructure failures are retried with backoff and, once retries run out, become INTERNAL_ERROR.
-//
-// Two workflow types: `deviceAssignV2` (what batches and the API start) runs the activity as a
-// local activity, so a device costs the server one workflow task instead of two workflow tasks and
-// an activity task (docs/benchmarks.md). The activity is idempotent, so the re-run a local activity
-// gets when a worker dies mid-task is harmless. `deviceAssign` (regular activity) stays for runs
-// started before V2 and for their histories. A new type rather than patched(): a patch marker would
-// also upsert a search attribute, i.e. one more visibility write per device.
+// from the API. The work is one idempotent local activity, so a device costs the server one
+// workflow task instead of two workflow tasks and an activity task (docs/benchmarks.md); the re-run
+// a local activity gets when a worker dies mid-task is harmless because the activity is idempotent.
+// Business failures come back as its result; infrastructure failures are retried with backoff and,
+// once retries run out, the device is settled as INTERNAL_ERROR (see settleDevice for why that is safe).
 import {
   ActivityFailure,
-  ApplicationFailure,
+  CancellationScope,
   RetryPolicy,
+  defineSignal,
+  getExternalWorkflowHandle,
   isCancellation,
+  log,
   proxyActivities,
   proxyLocalActivities,
+  setHandler,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DeviceAssignmentRequest, DeviceAssignmentResult } from '../activities/deviceAssignment';
 
 export type { DeviceAssignmentRequest, DeviceAssignmentResult };
-
-export interface DeviceAssignInput extends DeviceAssignmentRequest {
-  /** Benchmark ceiling: the child returns at once without any activity. */
-  noWork?: boolean;
-}
+export type DeviceAssignInput = DeviceAssignmentRequest;
 
 const assignRetry: RetryPolicy = {
   initialInterval: '500 milliseconds',
@@ -32,42 +28,79 @@ const assignRetry: RetryPolicy = {
   maximumInterval: '30 seconds',
   maximumAttempts: 25,
 };
-const regular = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: assignRetry });
 // Backoffs longer than the threshold wait on durable timers rather than inside a workflow task.
-const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', localRetryThreshold: '5 seconds', retry: assignRetry });
+const { assignDevice } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '5 seconds',
+  retry: assignRetry,
+});
 
-const { recordDeviceResult } = proxyActivities<Activities>({
+// Regular activity with unbounded retries: a device is settled however long the stores are away,
+// and server-side retries add nothing to the history.
+const { settleDevice } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-export async function deviceAssignV2(input: DeviceAssignInput): Promise<DeviceAssignmentResult> {
-  return assignWith(local.assignDevice, input);
-}
+/** From the batch, when it continues-as-new while this child runs: report the result by signal. */
+export const reportToParentSignal = defineSignal<[{ parentWorkflowId: string }]>('reportToParent');
+/** To the batch (its newest run) from a child it handed over; code null when the device was cancelled. */
+export const deviceFinishedSignal = defineSignal<[{ rowId: number; code: string | null }]>('deviceFinished');
 
-/** The first version: the same work as a regular activity. Kept for runs started before V2. */
 export async function deviceAssign(input: DeviceAssignInput): Promise<DeviceAssignmentResult> {
-  return assignWith(regular.assignDevice, input);
+  return reportingToBatch(input, () => assignOrSettle(input));
 }
 
-async function assignWith(
-  assignDevice: (input: DeviceAssignmentRequest) => Promise<DeviceAssignmentResult>,
+/**
+ * Runs a device's work; when the batch handed this child over to its next run (reportToParent), the
+ * result is also reported by signal. Every per-device workflow type a batch starts must do this.
+ */
+export async function reportingToBatch(
   input: DeviceAssignInput,
+  work: () => Promise<DeviceAssignmentResult>,
 ): Promise<DeviceAssignmentResult> {
-  if (input.noWork) return { code: 'OK', message: 'no work done (benchmark ceiling)', deviceId: null, alreadyRecorded: false };
+  let reportTo: string | null = null;
+  setHandler(reportToParentSignal, ({ parentWorkflowId }) => {
+    reportTo = parentWorkflowId;
+  });
+  let code: string | null = null;
   try {
-    return await assignDevice(input);
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    return recordInternalError(input, err);
+    const result = await work();
+    code = result.code;
+    return result;
+  } finally {
+    if (reportTo !== null && input.batch) await reportToParent(reportTo, { rowId: input.batch.rowId, code });
   }
 }
 
-/** Retries ran out on an infrastructure failure: the device's result says which. */
-async function recordInternalError(input: DeviceAssignInput, err: unknown): Promise<DeviceAssignmentResult> {
-  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
-  const reason = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : String(cause);
-  const message = `retries exhausted while assigning ${input.deviceUid}: ${reason}`;
-  if (input.batch) await recordDeviceResult({ rowId: input.batch.rowId, code: 'INTERNAL_ERROR', message });
-  return { code: 'INTERNAL_ERROR', message, deviceId: null, alreadyRecorded: false };
+async function reportToParent(parentWorkflowId: string, finished: { rowId: number; code: string | null }): Promise<void> {
+  await CancellationScope.nonCancellable(async () => {
+    try {
+      await getExternalWorkflowHandle(parentWorkflowId).signal(deviceFinishedSignal, finished);
+    } catch (err) {
+      // The batch is gone (terminated): the row holds the result all the same.
+      log.warn('could not report to the batch', { parentWorkflowId, error: err instanceof Error ? err.message : String(err) });
+    }
+  });
+}
+
+async function assignOrSettle(input: DeviceAssignInput): Promise<DeviceAssignmentResult> {
+  try {
+    return await assignDevice(input);
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => settleDevice(input, { code: 'CANCELLED', message: 'the batch was cancelled' }));
+      throw err;
+    }
+    // The detail stays in the worker's log; the device's result tells the operator what to do.
+    const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+    log.warn('device assignment retries exhausted', {
+      deviceUid: input.deviceUid,
+      error: cause instanceof Error ? cause.message : String(cause),
+    });
+    return settleDevice(input, {
+      code: 'INTERNAL_ERROR',
+      message: `the stores did not answer while assigning ${input.deviceUid} (retries exhausted); retry the batch's failed devices later`,
+    });
+  }
 }

@@ -1,5 +1,4 @@
 // Every workflow the worker runs; this file is what the worker bundles.
-export * from './storesProbe';
 export * from './deviceAssign';
 export * from './batchAssign';
 export * from './tempLock';

@@ -1,6 +1,8 @@
 // BatchAssign end to end on the real stack: upload through the API, the parent and its children on
 // a worker, results in PostgreSQL and MongoDB, and the read side.
 import { DeviceState } from '../../src/domain/deviceStates';
+import { deviceAssign } from '../../src/workflows/deviceAssign';
+import { upsertTenant } from '../../src/db/inventorySeed';
 import { TestStack, createTenantWithKey, recordHistory, startServingStack } from './harness';
 import {
   BatchTenant,
@@ -90,7 +92,7 @@ describe('BatchAssign', () => {
     expect(lines).toHaveLength(26);
     expect(lines[1]).toMatch(new RegExp(`^1,${uids[0]},SUCCEEDED,OK,`));
 
-    await recordHistory(stack, `device-assign/${batchId}/${r4u[0]}`, 'deviceAssignV2.assign');
+    await recordHistory(stack, `device-assign/${batchId}/${r4u[0]}`, 'deviceAssign.assign');
   });
 
   it('a mixed file: every applicable error code lands on its row, the rest succeed', async () => {
@@ -128,7 +130,7 @@ describe('BatchAssign', () => {
       [ok2, 'OK'],
       [ok1, 'DUPLICATE_IN_FILE'],
       [unknown, 'DEVICE_NOT_FOUND'],
-      [foreign, 'DEVICE_NOT_ELIGIBLE_FOR_WORKFLOW'],
+      [foreign, 'DEVICE_NOT_FOUND'],
       [idle, 'WRONG_STATE_DEVICE'],
       [released, 'WRONG_STATE_DEVICE'],
       [prepaid, 'INVALID_SERVICE_TYPE'],
@@ -139,8 +141,7 @@ describe('BatchAssign', () => {
       OK: 2,
       INVALID_DEVICE_UID: 2,
       DUPLICATE_IN_FILE: 1,
-      DEVICE_NOT_FOUND: 1,
-      DEVICE_NOT_ELIGIBLE_FOR_WORKFLOW: 1,
+      DEVICE_NOT_FOUND: 2,
       WRONG_STATE_DEVICE: 2,
       INVALID_SERVICE_TYPE: 1,
       DEVICE_ALREADY_HAS_WORKFLOW: 1,
@@ -179,7 +180,7 @@ describe('BatchAssign', () => {
 
     const history = expectStatus(await api.get('/devices/{uid}/history', { path: { uid: idle[0]! } }), 200);
     expect(history.timeline.map((t) => t.milestone)).toEqual(['REGISTER', 'ASSIGN_WORKFLOW_REQUESTED']);
-    await recordHistory(stack, `device-assign/${batchId}/${idle[0]}`, 'deviceAssignV2.register');
+    await recordHistory(stack, `device-assign/${batchId}/${idle[0]}`, 'deviceAssign.register');
   });
 
   it('exit mode: clears assignments; a device without a workflow fails DEVICE_HAS_NO_WORKFLOW', async () => {
@@ -206,36 +207,96 @@ describe('BatchAssign', () => {
       'EXIT_WORKFLOW_REQUESTED',
       'EXIT_WORKFLOW_REQUESTED',
     ]);
-    await recordHistory(stack, `device-assign/${batchId}/${assigned[0]}`, 'deviceAssignV2.exit');
+    await recordHistory(stack, `device-assign/${batchId}/${assigned[0]}`, 'deviceAssign.exit');
   });
 
-  // Both workflow types: deviceAssign (regular activity) still runs for children started before V2.
-  it.each(['deviceAssign', 'deviceAssignV2'])(
-    '%s: a workflow removed from the catalogue fails the device with WORKFLOW_NOT_FOUND',
-    async (type) => {
-      const uids = await seedDevices(stack, tenant.tenantId, 3);
-      const gone = await stack.client.workflow.execute(type, {
-        taskQueue: stack.taskQueue,
-        workflowId: stack.uniqueId('device-workflow'),
-        args: [
-          {
-            tenantId: tenant.tenantId,
-            deviceUid: uids[0],
-            mode: 'assign',
-            workflowVersionId: 'ffffffffffffffffffffffff',
-            catalogueTenantIds: [tenant.tenantId],
-            serviceTypeId: null,
-            createMissing: false,
-            requestedBy: 'test',
-            source: 'API',
-            batch: null,
-            requestKey: stack.uniqueId('req'),
-          },
+  it('a workflow removed from the catalogue fails the device with WORKFLOW_NOT_FOUND', async () => {
+    const uids = await seedDevices(stack, tenant.tenantId, 3);
+    const gone = await stack.client.workflow.execute(deviceAssign, {
+      taskQueue: stack.taskQueue,
+      workflowId: stack.uniqueId('device-workflow'),
+      args: [
+        {
+          tenantId: tenant.tenantId,
+          deviceUid: uids[0],
+          mode: 'assign',
+          callerTenantId: tenant.tenantId,
+          catalogueWorkflowId: 'ffffffffffffffffffffffff',
+          catalogueTenantIds: [tenant.tenantId],
+          serviceTypeId: null,
+          createMissing: false,
+          requestedBy: 'test',
+          source: 'API',
+          batch: null,
+          requestKey: stack.uniqueId('req'),
+        },
+      ],
+    });
+    expect(gone).toMatchObject({ code: 'WORKFLOW_NOT_FOUND' });
+  });
+
+  it("another tree's device is DEVICE_NOT_FOUND in every mode; another workspace of the caller's tree is DEVICE_NOT_ELIGIBLE_FOR_WORKFLOW", async () => {
+    // A tenant of its own: its tree (with the workspaces) is what the API reads for its key.
+    const owner = await batchTenant(stack);
+    const ownerApi = apiClient(base, owner.apiKey);
+    const [workspace, sibling] = [stack.uniqueId('ws'), stack.uniqueId('ws')];
+    await upsertTenant(stack.pool, workspace, 'Workspace', owner.tenantId);
+    await upsertTenant(stack.pool, sibling, 'Sibling workspace', owner.tenantId);
+    const other = await createTenantWithKey(stack);
+    const [foreign] = await seedDevices(stack, other.tenantId, 1, DeviceState.IDLE);
+    const [inSibling] = await seedDevices(stack, sibling, 1, DeviceState.IDLE);
+    for (const mode of ['assign', 'register', 'exit'] as const) {
+      const query = { mode, targetWorkspaceId: workspace, ...(mode === 'exit' ? {} : { workflowId: owner.workflowId }) };
+      const upload = expectStatus(await uploadCsv(base, owner.apiKey, csvOf([foreign!, inSibling!]), query), 202);
+      await waitForBatchEnd(base, owner.apiKey, upload.batchId);
+      const page = expectStatus(await ownerApi.get('/batches/{id}/devices', { path: { id: upload.batchId } }), 200);
+      expect([mode, page.devices.map((d) => [d.deviceUid, d.code, d.message])]).toEqual([
+        mode,
+        [
+          [foreign, 'DEVICE_NOT_FOUND', `no device ${foreign} in ${workspace}`],
+          [inSibling, 'DEVICE_NOT_ELIGIBLE_FOR_WORKFLOW', expect.stringContaining(`not ${workspace}`)],
         ],
+      ]);
+    }
+  });
+
+  it('maxFailures: a run of unknown devices stops the batch (FAILED, the rest CANCELLED, the reason in API and CSV); retry still works', async () => {
+    stack.config.batch.windowSize = 1;
+    try {
+      const uids = [
+        ...(await seedDevices(stack, tenant.tenantId, 2)),
+        ...Array.from({ length: 8 }, freshImei),
+        ...(await seedDevices(stack, tenant.tenantId, 20)),
+      ];
+      const query = { mode: 'assign' as const, workflowId: tenant.workflowId, maxFailures: 3 };
+      const upload = expectStatus(await uploadCsv(base, tenant.apiKey, csvOf(uids), query), 202);
+      const done = await waitForBatchEnd(base, tenant.apiKey, upload.batchId);
+      expect(done).toMatchObject({
+        status: 'FAILED',
+        isSuccess: false,
+        failureThreshold: { maxFailures: 3, maxFailurePercent: null },
+        stopReason: { threshold: 'maxFailures', limit: 3, failed: 4, processed: 6 },
+        countersByCode: { OK: 2, DEVICE_NOT_FOUND: 4, CANCELLED: 24 },
       });
-      expect(gone).toMatchObject({ code: 'WORKFLOW_NOT_FOUND' });
-    },
-  );
+      const csv = expectStatus(await api.get('/batches/{id}/results.csv', { path: { id: upload.batchId } }), 200);
+      expect(csv).toContain('CANCELLED,CANCELLED,"the batch stopped: 4 of 6 processed devices failed, more than maxFailures=3"');
+      expectStatus(await api.post('/batches/{id}/retry', { path: { id: upload.batchId } }), 202);
+      const again = await waitForBatchEnd(base, tenant.apiKey, upload.batchId);
+      expect(again).toMatchObject({ retries: 1, countersByCode: { OK: 2, DEVICE_NOT_FOUND: 4 } });
+    } finally {
+      stack.config.batch.windowSize = 200;
+    }
+  });
+
+  it('maxFailurePercent: a batch under its threshold completes', async () => {
+    const uids = [...(await seedDevices(stack, tenant.tenantId, 5)), freshImei()];
+    const query = { mode: 'assign' as const, workflowId: tenant.workflowId, maxFailures: 1, maxFailurePercent: 5 };
+    const upload = expectStatus(await uploadCsv(base, tenant.apiKey, csvOf(uids), query), 202);
+    const done = await waitForBatchEnd(base, tenant.apiKey, upload.batchId);
+    expect(done).toMatchObject({ status: 'COMPLETED', stopReason: null, countersByCode: { OK: 5, DEVICE_NOT_FOUND: 1 } });
+    const bad = await uploadCsv(base, tenant.apiKey, csvOf(uids), { ...query, maxFailurePercent: 150 });
+    expect(expectStatus(bad, 400)).toMatchObject({ code: 'VALIDATION_FAILED', detail: 'maxFailurePercent must be a number from 0 to 100' });
+  });
 
   it('retry re-runs only the failed rows of a finished batch', async () => {
     const ready = await seedDevices(stack, tenant.tenantId, 3);

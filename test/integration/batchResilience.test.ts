@@ -51,7 +51,7 @@ describe('BatchAssign resilience', () => {
     expect(result.longestRunHistory).toBeGreaterThan(0);
     expect(result.longestRunHistory).toBeLessThan(200);
     await expectExactlyOnce(batchId, [...uids, 'bad-']);
-    await recordFirstRun(stack, `batch/${batchId}`, 'batchAssign.continueAsNew.childrenV2');
+    await recordFirstRun(stack, `batch/${batchId}`, 'batchAssign.continueAsNew');
   });
 
   it('cancel in the middle: no new children, remaining rows CANCELLED, nothing assigned for them', async () => {

@@ -64,7 +64,7 @@ export async function waitForBatchEnd(base: string, apiKey: string, batchId: str
     `batch ${batchId} to end`,
     async () => {
       const batch = expectStatus(await api.get('/batches/{id}', { path: { id: batchId } }), 200);
-      return batch.status === 'COMPLETED' || batch.status === 'CANCELLED' ? batch : undefined;
+      return ['COMPLETED', 'CANCELLED', 'FAILED'].includes(batch.status) ? batch : undefined;
     },
     timeoutMs,
   );

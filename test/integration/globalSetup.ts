@@ -1,6 +1,7 @@
 // Integration-test setup: the services are started (or reused) by scripts/test.sh; this creates a
 // throwaway PostgreSQL database and MongoDB database for this run, migrates them, and bundles the
-// workflows once so each test file's worker starts in a second instead of re-bundling.
+// workflows (the product's and the test-only ones) once so each test file's worker starts in a
+// second instead of re-bundling.
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ export default async function globalSetup(): Promise<void> {
   await migrate(pool);
   await pool.end();
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
   const bundlePath = join(tmpdir(), `do-workflow-bundle-${runId}.js`);
   await writeFile(bundlePath, code);
   process.env.DO_TEST_WORKFLOW_BUNDLE = bundlePath;

@@ -3,10 +3,10 @@
 import { DeviceState } from '../../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
 import { insertDevices, upsertTenant } from '../../src/db/inventorySeed';
-import { storesProbe } from '../../src/workflows';
+import { storesProbe } from '../workflows/storesProbe';
 import { ensureMongoIndexes } from '../../src/db/mongo';
 import { Client } from 'pg';
-import { TestStack, createTenantWithKey, recordHistory, startTestStack } from './harness';
+import { TestStack, createTenantWithKey, startTestStack } from './harness';
 
 describe('harness: Temporal + PostgreSQL + MongoDB + API', () => {
   let stack: TestStack;
@@ -30,7 +30,6 @@ describe('harness: Temporal + PostgreSQL + MongoDB + API', () => {
       }),
     );
 
-    await recordHistory(stack, `stores-probe/${tenantId}`, 'storesProbe.register');
     expect(result).toEqual({
       stateBefore: DeviceState.IDLE,
       stateAfter: DeviceState.READY_FOR_USE,

@@ -15,6 +15,7 @@ import { createApiKey, upsertTenant } from '../../src/db/inventorySeed';
 import { createLogger } from '../../src/logger';
 import { SimulatedDeviceControlGateway } from '../../src/gateway/simulatedGateway';
 import { CreateWorkerOptions, createWorker } from '../../src/workers/createWorker';
+import { createStoresProbeActivities } from '../workflows/storesProbeActivities';
 
 let runtimeInstalled = false;
 
@@ -70,6 +71,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
         taskQueue,
         deps: { pool, mongo, gateway },
         workflowBundle: { codePath: process.env.DO_TEST_WORKFLOW_BUNDLE! },
+        extraActivities: createStoresProbeActivities({ pool, mongo }),
         tuning,
       }),
     async startApi() {

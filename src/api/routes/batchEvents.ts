@@ -14,7 +14,7 @@ import { ProblemError } from '../problem';
 export const EVENT_INTERVAL_MS = 500;
 /** A comment line this often keeps proxies and idle-connection timers from closing a quiet stream. */
 const KEEP_ALIVE_MS = 15_000;
-const FINISHED = new Set(['COMPLETED', 'CANCELLED']);
+const FINISHED = new Set(['COMPLETED', 'CANCELLED', 'FAILED']);
 
 export function batchEventRoutes(deps: ApiDeps): Router {
   const router = Router();

@@ -2,11 +2,13 @@
 // a CSV download), cancel and retry. Another tenant's batch is 404.
 import { Request, Router } from 'express';
 import { randomUUID } from 'node:crypto';
+import { batchOptionsToExtFields } from '../../db/batchOptions';
 import { createBatchWithRows, stageRows } from '../../db/batchUploads';
 import { BatchOptions, BatchRecord, batchResultsPage, findBatch, findBatchByIdempotencyKey } from '../../db/batchStore';
 import { findActiveWorkflow, isWorkflowVersionId } from '../../db/workflowCatalogue';
 import { AssignmentModes, isAssignmentMode } from '../../domain/assignmentModes';
 import { isServiceTypeId } from '../../domain/deviceStates';
+import { parseFailureThreshold } from '../../domain/failureThreshold';
 import { batchWorkflowId } from '../../workflows/batchAssign';
 import type { ApiDeps } from '../app';
 import { Caller, callerOf, requireRole } from '../auth';
@@ -45,7 +47,7 @@ export function batchRoutes(deps: ApiDeps): Router {
               createdBy: caller.userId,
               idempotencyKey,
               extFields: {
-                ...batchExtFields(options, received.fileName),
+                ...batchOptionsToExtFields(options, received.fileName),
                 total_devices: rows.total,
                 rows,
                 current_workflow_id: batchWorkflowId(batchId, 0),
@@ -138,7 +140,7 @@ export function batchRoutes(deps: ApiDeps): Router {
 }
 
 /** Checks the upload's parameters before a byte of the file is read. */
-const uploadParameters = ['mode', 'workflowId', 'serviceTypeId', 'targetWorkspaceId', 'createMissing'];
+const uploadParameters = ['mode', 'workflowId', 'serviceTypeId', 'targetWorkspaceId', 'createMissing', 'maxFailures', 'maxFailurePercent'];
 
 async function batchOptions(deps: ApiDeps, caller: Caller, params: Record<string, string | undefined>): Promise<BatchOptions> {
   const unknown = Object.keys(params).filter((name) => !uploadParameters.includes(name));
@@ -166,6 +168,8 @@ async function batchOptions(deps: ApiDeps, caller: Caller, params: Record<string
     throw new ProblemError(400, 'VALIDATION_FAILED', 'createMissing must be true or false');
   }
   if (createMissing && mode !== 'register') throw new ProblemError(400, 'VALIDATION_FAILED', 'createMissing applies only to mode register');
+  const failureThreshold = parseFailureThreshold(params);
+  if (typeof failureThreshold === 'string') throw new ProblemError(400, 'VALIDATION_FAILED', failureThreshold);
   const catalogueTenantIds = [...new Set([caller.tenantId, targetWorkspaceId])];
   let workflowId: string | null = null;
   if (mode !== 'exit') {
@@ -184,20 +188,7 @@ async function batchOptions(deps: ApiDeps, caller: Caller, params: Record<string
     }
     workflowId = workflow.id;
   }
-  return { mode, workflowId, serviceTypeId, targetWorkspaceId, createMissing, catalogueTenantIds };
-}
-
-function batchExtFields(options: BatchOptions, fileName: string | null) {
-  return {
-    mode: options.mode,
-    action_type: options.mode.toUpperCase(),
-    ...(options.mode === 'register' ? { pending_workflow_id: options.workflowId } : { workflow_id: options.workflowId }),
-    service_type_id: options.serviceTypeId,
-    target_workspace_id: options.targetWorkspaceId,
-    create_missing: options.createMissing,
-    catalogue_tenant_ids: options.catalogueTenantIds,
-    file_name: fileName,
-  };
+  return { mode, catalogueWorkflowId: workflowId, serviceTypeId, targetWorkspaceId, createMissing, catalogueTenantIds, failureThreshold };
 }
 
 function queryStrings(req: Request): Record<string, string> {

@@ -1,16 +1,16 @@
 // /v1/devices/:uid: state, allowed next actions and workflow assignment; the timeline; and
-// single-device assign (POST) / exit (DELETE) through the same deviceAssignV2 workflow as batches.
+// single-device assign (POST) / exit (DELETE) through the same deviceAssign workflow as batches.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Request, Router } from 'express';
 import { randomUUID } from 'node:crypto';
-import { findDeviceDocument } from '../../db/deviceDocumentKeys';
+import { findDeviceDocument } from '../../db/deviceDocumentStore';
 import { deviceTimeline } from '../../db/deviceLifecycleStore';
 import { findCurrentTempLock } from '../../db/tempLockStore';
 import { isWorkflowVersionId } from '../../db/workflowCatalogue';
 import { allowedActions, describeState } from '../../domain/deviceLifecycle';
 import { checkDeviceUid } from '../../domain/deviceUid';
 import { DeviceResultCode } from '../../domain/errorCodes';
-import { DeviceAssignInput, DeviceAssignmentResult, deviceAssignV2 } from '../../workflows/deviceAssign';
+import { DeviceAssignInput, DeviceAssignmentResult, deviceAssign } from '../../workflows/deviceAssign';
 import { DeviceUidKey, TenantIdKey } from '../../workflows/searchAttributes';
 import type { ApiDeps } from '../app';
 import { callerOf, requireRole } from '../auth';
@@ -144,7 +144,8 @@ export function deviceRoutes(deps: ApiDeps): Router {
         tenantId: device.tenantId,
         deviceUid: device.uid,
         mode,
-        workflowVersionId,
+        catalogueWorkflowId: workflowVersionId,
+        callerTenantId: caller.tenantId,
         catalogueTenantIds: [...new Set([caller.tenantId, device.tenantId])],
         serviceTypeId: null,
         createMissing: false,
@@ -185,7 +186,7 @@ export function deviceRoutes(deps: ApiDeps): Router {
   /** Runs the per-device workflow, or waits for the run this workflow id already has (started or ended). */
   async function runDeviceWorkflow(workflowId: string, input: DeviceAssignInput): Promise<DeviceAssignmentResult> {
     try {
-      return await deps.temporal.workflow.execute(deviceAssignV2, {
+      return await deps.temporal.workflow.execute(deviceAssign, {
         taskQueue: deps.config.temporal.taskQueue,
         workflowId,
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -194,7 +195,7 @@ export function deviceRoutes(deps: ApiDeps): Router {
           { key: TenantIdKey, value: input.tenantId },
           { key: DeviceUidKey, value: input.deviceUid },
         ],
-        staticSummary: `${input.mode} ${input.deviceUid}${input.workflowVersionId ? ` → ${input.workflowVersionId}` : ''}`,
+        staticSummary: `${input.mode} ${input.deviceUid}${input.catalogueWorkflowId ? ` → ${input.catalogueWorkflowId}` : ''}`,
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

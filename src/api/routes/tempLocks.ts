@@ -4,7 +4,7 @@
 import { Request, Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { findDeviceDocument } from '../../db/deviceDocumentKeys';
+import { findDeviceDocument } from '../../db/deviceDocumentStore';
 import { findLatestTempLock, findTempLock, lockAsSeen, tempLockTimeline } from '../../db/tempLockStore';
 import { findApplicableWorkingHours, nextWorkingInstantFor } from '../../db/workingHoursStore';
 import {

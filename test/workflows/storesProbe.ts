@@ -1,9 +1,9 @@
-// Proves the whole harness in one small story: a workflow on the real server, run by the worker,
+// Test-only. Proves the whole harness in one small story: a workflow on the real server, run by the worker,
 // that registers a device through the state machine (PostgreSQL) and ensures its document (MongoDB).
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { StoresProbeActivities } from './storesProbeActivities';
 
-const { applyDeviceLifecycleAction, findDevice, ensureDeviceDocument } = proxyActivities<Activities>({
+const { applyDeviceLifecycleAction, findDevice, ensureDeviceDocument } = proxyActivities<StoresProbeActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
 });

@@ -1,0 +1,24 @@
+// The replay suite is only worth something if it fails on an unguarded change: a committed history
+// replayed against a deliberately altered deviceAssign (test/replay/altered) is a determinism violation.
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const history = JSON.parse(readFileSync(join(__dirname, 'histories', 'deviceAssign.assign.json'), 'utf8'));
+const noop = () => undefined;
+const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
+
+describe('replay catches a non-deterministic change', () => {
+  beforeAll(() => Runtime.install({ logger: new DefaultLogger('WARN') }));
+
+  it('replays deviceAssign.assign.json against the product code', async () => {
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quiet });
+    await expect(Worker.runReplayHistory({ workflowBundle: { code } }, history)).resolves.toBeUndefined();
+  });
+
+  it('fails with DeterminismViolationError against a deviceAssign that waits on a timer first', async () => {
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./altered/workflows'), logger: quiet });
+    await expect(Worker.runReplayHistory({ workflowBundle: { code } }, history)).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+});

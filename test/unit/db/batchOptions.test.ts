@@ -1,0 +1,42 @@
+// A batch's options go into ext_fields once and come back as the same typed record; a malformed
+// column is an error naming the batch and the field, never a cast.
+import { BatchOptions, batchOptionsToExtFields, parseBatchOptions } from '../../../src/db/batchOptions';
+
+const options: BatchOptions = {
+  mode: 'register',
+  catalogueWorkflowId: '0123456789abcdef01234567',
+  serviceTypeId: 2,
+  targetWorkspaceId: 'ws-1',
+  createMissing: true,
+  catalogueTenantIds: ['root', 'ws-1'],
+  failureThreshold: { maxFailures: 10, maxFailurePercent: null },
+};
+
+describe('batch options', () => {
+  it('round-trips through ext_fields (register keeps the pending workflow id)', () => {
+    const ext = JSON.parse(JSON.stringify(batchOptionsToExtFields(options, 'devices.csv')));
+    expect(ext).toMatchObject({ pending_workflow_id: options.catalogueWorkflowId, file_name: 'devices.csv' });
+    expect(parseBatchOptions('b1', 'root', ext)).toEqual(options);
+  });
+
+  it('reads older rows without a threshold, target or catalogue tenants', () => {
+    expect(parseBatchOptions('b1', 'root', { mode: 'exit' })).toEqual({
+      mode: 'exit',
+      catalogueWorkflowId: null,
+      serviceTypeId: null,
+      targetWorkspaceId: 'root',
+      createMissing: false,
+      catalogueTenantIds: ['root'],
+      failureThreshold: null,
+    });
+  });
+
+  it.each([
+    [{ mode: 'merge' }, 'mode'],
+    [{ mode: 'assign' }, 'workflow_id'],
+    [{ mode: 'exit', failure_threshold: { maxFailures: -1 } }, 'failure_threshold'],
+    [{ mode: 'exit', catalogue_tenant_ids: 'root' }, 'catalogue_tenant_ids'],
+  ])('refuses %j naming %s', (ext, field) => {
+    expect(() => parseBatchOptions('b1', 'root', ext)).toThrow(`batch b1: ext_fields.${field} is malformed`);
+  });
+});

@@ -1,0 +1,191 @@
+// BatchAssign with mocked activities on a dev server of its own (the binary we build, no databases):
+// the window, counters across continue-as-new, cancel, retry runs, run boundaries with a slow device,
+// and the failure threshold.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, GracefulShutdownPeriodExpiredError, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { BatchAssignInput, batchAssign, batchProgressQuery, cancelBatchSignal } from '../../src/workflows/batchAssign';
+import { BatchIdKey, BatchModeKey, DeviceUidKey, TenantIdKey } from '../../src/workflows/searchAttributes';
+import { FakeBatch } from './fakeBatch';
+
+jest.setTimeout(240_000);
+
+let env: TestWorkflowEnvironment;
+let workflowCode: string;
+const taskQueue = 'batch-workflow-test';
+/** The batch the current test runs. */
+let current: FakeBatch;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const path = execFileSync('bash', [join(__dirname, '..', '..', 'scripts', 'build-binaries.sh'), 'temporal'], { encoding: 'utf8' }).trim();
+  env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path }, searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey, BatchModeKey] },
+  });
+  ({ code: workflowCode } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quiet }));
+});
+
+// A worker per test, so a test that leaves something running cannot hold up the next one.
+let worker: Worker;
+let running: Promise<void>;
+beforeEach(async () => {
+  current = new FakeBatch([]);
+  // Each activity call goes to the batch the test set up (`current`), whenever it was assigned.
+  const activities = Object.fromEntries(
+    Object.keys(current.activities()).map((name) => [
+      name,
+      (...args: unknown[]) => (current.activities() as Record<string, (...a: unknown[]) => unknown>)[name]!(...args),
+    ]),
+  );
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: { code: workflowCode },
+    activities,
+    maxCachedWorkflows: 2000,
+    shutdownGraceTime: '1 second',
+    shutdownForceTime: '10 seconds',
+  });
+  running = worker.run();
+});
+
+afterEach(async () => {
+  current.releaseAll();
+  worker.shutdown();
+  // A worker with a thousand workflows in its cache can outlast the force time here; what it was
+  // doing by then is over (the test has its result), so that is not this test's failure.
+  await running.catch((err) => {
+    if (!(err instanceof GracefulShutdownPeriodExpiredError)) throw err;
+  });
+});
+
+afterAll(async () => env?.teardown());
+
+const noop = () => undefined;
+const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+
+const uids = (n: number) => Array.from({ length: n }, (_, i) => `uid-${String(i + 1).padStart(5, '0')}`);
+
+function input(overrides: Partial<BatchAssignInput> = {}): BatchAssignInput {
+  return {
+    batchId: randomUUID(),
+    tenantId: 'tenant-a',
+    attempt: 0,
+    request: {
+      tenantId: 'tenant-a',
+      mode: 'assign',
+      catalogueWorkflowId: '0123456789abcdef01234567',
+      catalogueTenantIds: ['tenant-a'],
+      serviceTypeId: null,
+      createMissing: false,
+      requestedBy: 'test',
+      source: 'BATCH',
+    },
+    windowSize: 5,
+    pageSize: 50,
+    childrenPerRun: 20,
+    ...overrides,
+  };
+}
+
+function start(batch: BatchAssignInput) {
+  return env.client.workflow.start(batchAssign, { taskQueue, workflowId: `batch/${batch.batchId}`, args: [batch] });
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('BatchAssign (mocked activities)', () => {
+  it('never runs more children than the window', async () => {
+    current = new FakeBatch(uids(60), () => 'OK', 30);
+    const result = await (await start(input({ windowSize: 5 }))).result();
+    expect(result).toMatchObject({ status: 'COMPLETED', byCode: { OK: 60 } });
+    expect(current.maxInFlight).toBeLessThanOrEqual(5);
+    expect(current.maxInFlight).toBeGreaterThan(1);
+  });
+
+  it('keeps its counters across continue-as-new', async () => {
+    const devices = uids(45);
+    const last = devices[devices.length - 1]!;
+    current = new FakeBatch(devices, (uid) => (Number(uid.slice(-5)) % 9 === 0 ? 'DEVICE_NOT_FOUND' : 'OK'));
+    current.hold(last);
+    const handle = await start(input({ childrenPerRun: 10 }));
+    // The last device holds the last run open: its progress is everything the earlier runs counted.
+    await until('all but the last device counted', async () => (await handle.query(batchProgressQuery)).done === 44);
+    const progress = await handle.query(batchProgressQuery);
+    expect(progress.runs).toBeGreaterThanOrEqual(4);
+    expect(progress.byCode).toEqual({ OK: 40, DEVICE_NOT_FOUND: 4 });
+    current.release(last);
+    expect(await handle.result()).toMatchObject({ status: 'COMPLETED', byCode: { OK: 40, DEVICE_NOT_FOUND: 5 } });
+  });
+
+  it('cancel in the middle of the window: no new children, the rest CANCELLED', async () => {
+    current = new FakeBatch(uids(100), () => 'OK', 100);
+    const handle = await start(input({ windowSize: 4 }));
+    await until('ten devices done', () => current.count('SUCCEEDED') >= 10);
+    const startedBeforeCancel = current.assignedBy.length;
+    await handle.signal(cancelBatchSignal);
+    const result = await handle.result();
+    expect(result.status).toBe('CANCELLED');
+    expect(current.count('PENDING')).toBe(0);
+    expect(current.count('SUCCEEDED') + current.count('CANCELLED')).toBe(100);
+    expect(current.count('CANCELLED')).toBeGreaterThan(80);
+    expect(current.finished?.status).toBe('CANCELLED');
+    // At most the children already in the window when the cancel arrived got to their device.
+    expect(current.assignedBy.length).toBeLessThanOrEqual(startedBeforeCancel + 4);
+  });
+
+  it('a retry run only works on the failed rows, under retry child ids', async () => {
+    current = new FakeBatch(uids(20));
+    const failedEarlier = new Set(['uid-00003', 'uid-00011', 'uid-00017']);
+    for (const row of current.rows) if (!failedEarlier.has(row.uid)) Object.assign(row, { status: 'SUCCEEDED', code: 'OK' });
+    const batch = input({ attempt: 1 });
+    const result = await (
+      await env.client.workflow.start(batchAssign, { taskQueue, workflowId: `batch/${batch.batchId}/retry-1`, args: [batch] })
+    ).result();
+    expect(result).toMatchObject({ status: 'COMPLETED', byCode: { OK: 20 } });
+    expect(current.assignedBy.sort()).toEqual([...failedEarlier].map((uid) => `device-assign/${batch.batchId}/retry-1/${uid}`).sort());
+  });
+
+  it('one slow device does not hold up the batch at run boundaries (1,000 devices)', async () => {
+    const devices = uids(1000);
+    const slow = devices[4]!;
+    current = new FakeBatch(devices);
+    current.hold(slow);
+    const handle = await start(input({ windowSize: 50, pageSize: 200, childrenPerRun: 100 }));
+    await until('every other device counted', async () => (await handle.query(batchProgressQuery)).done === 999);
+    expect(current.row(slow).status).toBe('PENDING');
+    const progress = await handle.query(batchProgressQuery);
+    expect(progress).toMatchObject({ done: 999, running: 1 });
+    expect(progress.runs).toBeGreaterThanOrEqual(9);
+    current.release(slow);
+    const result = await handle.result();
+    expect(result).toMatchObject({ status: 'COMPLETED', byCode: { OK: 1000 } });
+    expect(new Set(current.assignedBy).size).toBe(1000);
+  });
+
+  it('stops at the failure threshold: running children finish, the rest CANCELLED, the batch FAILED', async () => {
+    current = new FakeBatch(uids(40), (uid) => (uid >= 'uid-00006' && uid <= 'uid-00015' ? 'DEVICE_NOT_FOUND' : 'OK'), 20);
+    const result = await (await start(input({ windowSize: 2, failureThreshold: { maxFailures: 3, maxFailurePercent: null } }))).result();
+    expect(result.status).toBe('FAILED');
+    expect(result.stopped).toMatchObject({ threshold: 'maxFailures', limit: 3, failed: 4 });
+    expect(result.stopped?.message).toBe('stopped: 4 of 9 processed devices failed, more than maxFailures=3');
+    expect(current.finished).toEqual({ status: 'FAILED', stopReason: result.stopped });
+    expect(current.count('PENDING')).toBe(0);
+    expect(current.count('CANCELLED')).toBeGreaterThan(20);
+    expect(current.assignedBy.length).toBeLessThanOrEqual(11);
+  });
+
+  it('completes under the threshold', async () => {
+    current = new FakeBatch(uids(40), (uid) => (uid <= 'uid-00003' ? 'DEVICE_NOT_FOUND' : 'OK'));
+    const result = await (await start(input({ failureThreshold: { maxFailures: 3, maxFailurePercent: 10 } }))).result();
+    expect(result).toMatchObject({ status: 'COMPLETED', stopped: null, byCode: { OK: 37, DEVICE_NOT_FOUND: 3 } });
+  });
+});

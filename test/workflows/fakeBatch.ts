@@ -1,0 +1,120 @@
+// An in-memory batch for workflow tests with mocked activities: the BatchAssign parent's and the
+// deviceAssign child's activities over a list of rows, recording what they were asked to do.
+import { Context } from '@temporalio/activity';
+import type { Activities } from '../../src/activities';
+import type { DeviceAssignmentRequest, DeviceAssignmentResult } from '../../src/activities/deviceAssignment';
+import type { RowCounts } from '../../src/db/batchStore';
+
+export interface FakeRow {
+  id: number;
+  uid: string;
+  status: 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+  code: string | null;
+}
+
+type BatchActivities = Pick<
+  Activities,
+  'batchRunStarted' | 'pendingRowsPage' | 'closePendingRows' | 'finishBatch' | 'assignDevice' | 'settleDevice'
+>;
+
+export class FakeBatch {
+  readonly rows: FakeRow[];
+  /** Child workflow ids that ran assignDevice, in order. */
+  readonly assignedBy: string[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  finished: { status: string; stopReason: unknown } | null = null;
+  private readonly held = new Map<string, () => void>();
+
+  /** `decide` gives a device's result code (default OK); `workMs` how long each device takes. */
+  constructor(
+    uids: string[],
+    private readonly decide: (uid: string) => string = () => 'OK',
+    private readonly workMs = 0,
+  ) {
+    this.rows = uids.map((uid, i) => ({ id: i + 1, uid, status: 'PENDING', code: null }));
+  }
+
+  /** The device's work waits until release(uid). */
+  hold(uid: string): void {
+    this.held.set(uid, () => undefined);
+  }
+
+  release(uid: string): void {
+    const resolve = this.held.get(uid);
+    this.held.delete(uid);
+    resolve?.();
+  }
+
+  releaseAll(): void {
+    for (const uid of [...this.held.keys()]) this.release(uid);
+  }
+
+  row(uid: string): FakeRow {
+    return this.rows.find((r) => r.uid === uid)!;
+  }
+
+  count(status: FakeRow['status']): number {
+    return this.rows.filter((r) => r.status === status).length;
+  }
+
+  counts(): RowCounts {
+    const counts: RowCounts = { total: this.rows.length, byStatus: {}, byCode: {} };
+    for (const r of this.rows) {
+      counts.byStatus[r.status] = (counts.byStatus[r.status] ?? 0) + 1;
+      if (r.code) counts.byCode[r.code] = (counts.byCode[r.code] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  private write(rowId: number, code: string): void {
+    const row = this.rows.find((r) => r.id === rowId)!;
+    if (row.status !== 'PENDING') return;
+    row.status = code === 'OK' ? 'SUCCEEDED' : code === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
+    row.code = code;
+  }
+
+  private async waitIfHeld(uid: string): Promise<void> {
+    if (!this.held.has(uid)) return;
+    await new Promise<void>((resolve) => this.held.set(uid, resolve));
+  }
+
+  activities(): BatchActivities {
+    return {
+      batchRunStarted: async () => this.counts(),
+      pendingRowsPage: async ({ afterId, limit }) =>
+        this.rows
+          .filter((r) => r.status === 'PENDING' && r.id > afterId)
+          .slice(0, limit)
+          .map((r) => ({ id: r.id, uid: r.uid })),
+      closePendingRows: async ({ status, code }) => {
+        const pending = this.rows.filter((r) => r.status === 'PENDING');
+        for (const r of pending) Object.assign(r, { status, code });
+        return pending.length;
+      },
+      finishBatch: async ({ status, stopReason }) => {
+        this.finished = { status, stopReason };
+        return this.counts();
+      },
+      assignDevice: async (req: DeviceAssignmentRequest): Promise<DeviceAssignmentResult> => {
+        this.assignedBy.push(Context.current().info.workflowExecution!.workflowId);
+        this.inFlight += 1;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        try {
+          if (this.workMs) await new Promise((r) => setTimeout(r, this.workMs));
+          await this.waitIfHeld(req.deviceUid);
+          const code = this.decide(req.deviceUid);
+          this.write(req.batch!.rowId, code);
+          return { code: code as DeviceAssignmentResult['code'], message: code, deviceId: null, alreadyRecorded: false };
+        } finally {
+          this.inFlight -= 1;
+        }
+      },
+      settleDevice: async (req, ending) => {
+        this.write(req.batch!.rowId, ending.code);
+        const row = this.rows.find((r) => r.id === req.batch!.rowId)!;
+        return { code: row.code as DeviceAssignmentResult['code'], message: ending.message, deviceId: null, alreadyRecorded: false };
+      },
+    };
+  }
+}
