@@ -37,8 +37,8 @@ export function parseBatchOptions(batchId: string, ownerTenantId: string, ext: R
     throw new Error(`batch ${batchId}: ext_fields.${field} is malformed`);
   };
   const mode = isAssignmentMode(ext.mode) ? ext.mode : bad('mode');
+  // A missing entry is no reason to refuse reading the batch: its devices would fail WORKFLOW_NOT_FOUND.
   const catalogueWorkflowId = optional(ext.workflow_id ?? ext.pending_workflow_id, 'string') ?? null;
-  if (mode !== 'exit' && catalogueWorkflowId === null) bad('workflow_id');
   const serviceTypeId = optional(ext.service_type_id, 'number') ?? null;
   const targetWorkspaceId = optional(ext.target_workspace_id, 'string') ?? ownerTenantId;
   const catalogueTenantIds = ext.catalogue_tenant_ids ?? [ownerTenantId];

@@ -33,7 +33,7 @@ describe('batch options', () => {
 
   it.each([
     [{ mode: 'merge' }, 'mode'],
-    [{ mode: 'assign' }, 'workflow_id'],
+    [{ mode: 'assign', workflow_id: 42 }, 'workflow_id / target_workspace_id'],
     [{ mode: 'exit', failure_threshold: { maxFailures: -1 } }, 'failure_threshold'],
     [{ mode: 'exit', catalogue_tenant_ids: 'root' }, 'catalogue_tenant_ids'],
   ])('refuses %j naming %s', (ext, field) => {
