@@ -4,11 +4,18 @@
 // unlock command minus the lock's due time: p50, p99, max) and the peak RSS of the process (worker + client).
 // Starts `tempLock` (what the API starts) with the configured unlock lead (TEMP_LOCK_UNLOCK_LEAD_MS, 4 s;
 // `--lead-ms N` overrides, 0 for none). The simulated device's check-in is the signal the API would send.
+// `--checkins-per-s N [--checkin-seconds 60] [--api-port 3902]`: the check-in latency run. The API runs as a
+// child process; the devices check in through it (their reaction to the lock command, and N check-ins per
+// second spread over all locks for --checkin-seconds once the locks are started); prints p50/p99/max of the
+// API's answer.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/config';
-import { percentile } from './support';
+import { ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { percentile, startProcess, stopProcess, waitUntil } from './support';
+import { createApiKey } from '../src/db/apiKeyStore';
 import { insertDevices, upsertTenant } from '../src/db/inventorySeed';
 import { migrate } from '../src/db/migrate';
 import { connectMongo, ensureMongoIndexes } from '../src/db/mongo';
@@ -35,6 +42,9 @@ const workflowType = tempLock;
 // `--lead-ms 0` measures the whole path from the timer to the command.
 const LEAD_MS = process.argv.includes('--lead-ms') ? numberArg('--lead-ms', 0, { allowZero: true }) : defaults.tempLock.unlockLeadMs;
 const DEACTIVATION_WAIT_MS = 2000;
+const CHECKINS_PER_S = numberArg('--checkins-per-s', 0, { allowZero: true });
+const CHECKIN_SECONDS = numberArg('--checkin-seconds', 60);
+const API_PORT = numberArg('--api-port', 3902);
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -64,6 +74,30 @@ async function main(): Promise<void> {
   const { rows } = await pool.query<{ id: string; uid: string }>('SELECT id, uid FROM t_device WHERE tenant_id = $1', [tenantId]);
   const deviceIds = new Map(rows.map((r) => [r.uid, Number(r.id)]));
 
+  // The check-in latency run: the API as a child process, and the devices' check-ins through it.
+  let api: ChildProcess | null = null;
+  const checkInLatencyMs: number[] = [];
+  let checkInsRefused = 0;
+  let checkInThroughApi: ((uid: string) => Promise<void>) | null = null;
+  if (CHECKINS_PER_S > 0) {
+    const gatewayKey = await createApiKey(pool, tenantId, 'bench-gateway', 'device_gateway');
+    api = await startProcess(
+      'api',
+      'dist/api/server.js',
+      { ...process.env, TASK_QUEUE: taskQueue, API_PORT: String(API_PORT), LOG_LEVEL: 'warn' },
+      () => false,
+    );
+    const apiUrl = `http://127.0.0.1:${API_PORT}`;
+    await waitUntil(async () => (await fetch(`${apiUrl}/readyz`).catch(() => null))?.ok === true, 30_000);
+    checkInThroughApi = async (uid) => {
+      const started = performance.now();
+      const res = await fetch(`${apiUrl}/v1/devices/${uid}/check-in`, { method: 'POST', headers: { 'X-API-Key': gatewayKey } });
+      await res.arrayBuffer();
+      checkInLatencyMs.push(performance.now() - started);
+      if (res.status !== 200) checkInsRefused++;
+    };
+  }
+
   // In-memory only: the benchmark reads the commands in this process, and the store write is not what we measure.
   const gateway = new SimulatedDeviceControlGateway();
   const lateness: number[] = [];
@@ -78,6 +112,13 @@ async function main(): Promise<void> {
       // The device reacts to the lock command by checking in, which activates the lock.
       void checkIns.run(async () => {
         const handle = client.workflow.getHandle(tempLockWorkflowId(tenantId, command.deviceUid));
+        if (checkInThroughApi) {
+          await checkInThroughApi(command.deviceUid).then(
+            () => (lastCheckInAt = Date.now()),
+            () => checkInFailures++,
+          );
+          return;
+        }
         const checkedInAt = Date.now();
         // What the API signals for a check-in answered LOCK (the lock's document says ACTIVATING once its command is out).
         const checkIn = {
@@ -144,6 +185,8 @@ async function main(): Promise<void> {
       `durations ${MIN_S}-${MAX_S} s; unlock lead ${LEAD_MS} ms`,
   );
 
+  if (checkInThroughApi) await steadyCheckIns(uids, checkInThroughApi);
+
   // A lock ends at most --max-s after its check-in, and activating 10,000 takes minutes: wait for the check-ins,
   // then up to --max-s + 10 minutes after the last one (a slow server's unlocks are late, not missing).
   const waiting = () => checkIns.pending > 0 || Date.now() < lastCheckInAt + (MAX_S + 600) * 1000;
@@ -163,6 +206,7 @@ async function main(): Promise<void> {
     latenessMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN, min: sorted[0] ?? NaN },
     peakRssMiB: Math.round(peakRss / 1024 / 1024),
     secondsToLastUnlock: unlockedSeconds,
+    ...(CHECKINS_PER_S > 0 ? { checkIns: checkInReport(checkInLatencyMs, checkInsRefused) } : {}),
   });
   console.log(JSON.stringify(report(), null, 2));
 
@@ -185,7 +229,37 @@ async function main(): Promise<void> {
   );
   worker.shutdown();
   await running;
+  if (api) await stopProcess(api);
   await Promise.all([pool.end(), mongo.client.close(), nativeConnection.close(), client.connection.close()]);
+}
+
+/** CHECKINS_PER_S check-ins a second, round-robin over the devices, for CHECKIN_SECONDS; each one's answer is timed. */
+async function steadyCheckIns(uids: string[], checkIn: (uid: string) => Promise<void>): Promise<void> {
+  const perTick = CHECKINS_PER_S / 20;
+  let owed = 0;
+  let next = 0;
+  const inFlight = new Set<Promise<void>>();
+  const until = Date.now() + CHECKIN_SECONDS * 1000;
+  console.log(`check-ins: ${CHECKINS_PER_S}/s over ${uids.length} devices for ${CHECKIN_SECONDS} s`);
+  while (Date.now() < until) {
+    for (owed += perTick; owed >= 1; owed--) {
+      const sent = checkIn(uids[next++ % uids.length]!).catch(() => undefined);
+      inFlight.add(sent);
+      void sent.finally(() => inFlight.delete(sent));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await Promise.all(inFlight);
+}
+
+function checkInReport(latencyMs: number[], refused: number) {
+  const sorted = [...latencyMs].sort((a, b) => a - b);
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    answered: sorted.length,
+    refused,
+    latencyMs: { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? NaN) },
+  };
 }
 
 /** Runs at most `limit` tasks at once; `run` waits for a free slot. */

@@ -96,6 +96,15 @@ export async function recordTempLockTransition(pool: Pool, mongo: MongoStores, t
       { upsert: true },
     );
   }
+  if (t.terms) {
+    // The device's pointer to its latest lock. An overriding lock starts only once the one it overrides has
+    // ended, so the newest first transition is the device's current lock.
+    await mongo.tempLockPointers.updateOne(
+      { _id: devicePointerId(facts.tenantId, facts.deviceUid) },
+      { $set: { action_id: facts.actionId, created_at: at } },
+      { upsert: true },
+    );
+  }
   const changes: Partial<Record<string, unknown>> = { status: t.status, seq: t.seq, updated_at: at };
   if (t.nextProcessTime !== undefined) changes.next_process_time = toDate(t.nextProcessTime);
   if (t.checkedInAt !== undefined) changes.checked_in_at = toDate(t.checkedInAt);
@@ -184,9 +193,17 @@ export async function unlockDeviceAfterTempLock(
   });
 }
 
-/** The device's newest temp-lock document (running or not), or null if it never had one. */
+/**
+ * The device's newest temp-lock document (running or not), or null if it never had one: two _id lookups
+ * (FerretDB serves only _id lookups from an index; this is on every check-in's path).
+ */
 export async function findLatestTempLock(mongo: MongoStores, tenantId: string, deviceUid: string): Promise<DeviceActionDoc | null> {
-  return mongo.deviceActions.findOne({ tenant_id: tenantId, device_uid: deviceUid }, { sort: { created_at: -1 } });
+  const pointer = await mongo.tempLockPointers.findOne({ _id: devicePointerId(tenantId, deviceUid) });
+  return pointer ? mongo.deviceActions.findOne({ _id: pointer.action_id }) : null;
+}
+
+function devicePointerId(tenantId: string, deviceUid: string): string {
+  return `${tenantId}/${deviceUid}`;
 }
 
 export async function findTempLock(mongo: MongoStores, actionId: string): Promise<DeviceActionDoc | null> {
