@@ -1,4 +1,5 @@
-// `npm run bench:load -- [--uploads 20] [--rows 10000] [--readers 4] [--api-port 3901] [--window W] [--max-wait-s N]`:
+// `npm run bench:load -- [--uploads 20] [--rows 10000] [--readers 4] [--slow-uploads 30] [--slow-kb 20] [--api-port 3901]
+// [--window W] [--max-wait-s N]`:
 // the API under load while batches run. Starts a worker and the API as child processes on a task
 // queue of their own (as bench:batch does), seeds uploads × rows READY_FOR_USE devices in a fresh
 // tenant, fires --uploads concurrent CSV uploads of --rows distinct devices each (mode assign) while
@@ -9,6 +10,8 @@
 // --max-wait-s N (default: no limit) stops waiting N s after the uploads started: the readers stop,
 // every unfinished batch is cancelled through the API, and the report covers what was observed until
 // then (batches and devices done, devices done/s) — a measurement, so the exit code stays 0.
+// --slow-uploads N more uploads (of --slow-kb KB each: one unknown device, repeated) trickle in at 1 KB/s from the
+// start, beside the fast ones: the status reads during the upload phase show whether they hold anything up.
 import { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -16,11 +19,15 @@ import { Pool } from 'pg';
 import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../src/db/inventorySeed';
 import { DeviceState } from '../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../src/domain/deviceUid';
+import { startSlowUploads } from './slowUploads';
 import { benchSetup, log, numberArg, peakRssMb, percentile, startProcess, stopProcess, waitUntil } from './support';
 
 const UPLOADS = numberArg('--uploads', 20);
 const ROWS = numberArg('--rows', 10_000);
 const READERS = numberArg('--readers', 4);
+const SLOW_UPLOADS = numberArg('--slow-uploads', 30);
+const SLOW_UPLOAD_BYTES = numberArg('--slow-kb', 20) * 1024;
+const SLOW_BYTES_PER_SECOND = 1024;
 const API_PORT = numberArg('--api-port', 3901);
 const WINDOW = numberArg('--window', 200);
 /** Seconds from the first upload after which the bench stops waiting and cancels the rest. */
@@ -124,7 +131,18 @@ async function main(): Promise<void> {
     };
     const readers = Array.from({ length: READERS }, (_, r) => reader(r));
 
-    // Uploads: all at once.
+    // Slow uploads trickle in from the start; the fast ones go all at once beside them.
+    const slowUploads =
+      SLOW_UPLOADS > 0
+        ? startSlowUploads({
+            apiUrl,
+            apiKey,
+            workflowId,
+            count: SLOW_UPLOADS,
+            bytes: SLOW_UPLOAD_BYTES,
+            bytesPerSecond: SLOW_BYTES_PER_SECOND,
+          })
+        : Promise.resolve([]);
     const uploadStart = Date.now();
     const uploadResults = await Promise.all(
       uploads.map(async (uids, u) => {
@@ -142,6 +160,7 @@ async function main(): Promise<void> {
         return { ms, status: res.status, batchId: res.status === 202 ? (answer.batchId ?? null) : null };
       }),
     );
+    const slowResults = await slowUploads;
     const uploadPhaseMs = Date.now() - uploadStart;
     phase = 'processing';
     const accepted = uploadResults.filter((u) => u.batchId !== null).length;
@@ -211,6 +230,15 @@ async function main(): Promise<void> {
       ) < STATUS_P99_TARGET_MS && reads.every(ok)
         ? 'met'
         : 'NOT met';
+    if (SLOW_UPLOADS > 0) {
+      const slowMs = slowResults.map((u) => u.ms);
+      line(
+        `slow uploads (${SLOW_UPLOADS} × ${SLOW_UPLOAD_BYTES / 1024} KB at 1 KB/s)`,
+        `p50 ${ms(percentile(slowMs, 50))}, max ${ms(Math.max(...slowMs))}; all 202: ${
+          slowResults.every((u) => u.status === 202) ? 'yes' : `NO (${statusCounts(slowResults)})`
+        }`,
+      );
+    }
     line(
       'status reads GET /v1/batches/:id',
       `${readSummary(statusReads)}; target p99 < ${STATUS_P99_TARGET_MS} ms: ${target(statusReads)}`,
