@@ -3,6 +3,7 @@
 // and the answers to the requests still finishing), so clients take their retries elsewhere.
 // When the grace period runs out, uploads still being received give up: their transaction rolls
 // back and they answer 503, so an upload is either stored whole or not at all.
+import { setMaxListeners } from 'node:events';
 import { RequestHandler, Response } from 'express';
 import { ProblemError, sendProblem } from './problem';
 
@@ -23,6 +24,8 @@ export interface ApiDrain {
 export function createApiDrain(): ApiDrain {
   let draining = false;
   const graceOver = new AbortController();
+  // Every upload being received listens on it: as many listeners as uploads in flight is normal.
+  setMaxListeners(0, graceOver.signal);
   const inFlight = new Set<Response>();
   const idleListeners = new Set<() => void>();
 

@@ -6,6 +6,7 @@ import { StopReason } from '../domain/failureThreshold';
 import { BatchOptions, parseBatchOptions } from './batchOptions';
 import { DeviceResultCode } from '../domain/errorCodes';
 import { PgTransaction, Queryable, inTransaction } from './postgres';
+import { internalErrorMessage } from '../domain/internalErrors';
 
 export type { BatchOptions };
 
@@ -298,12 +299,17 @@ export async function claimPendingRow(tx: PgTransaction, batchId: string, rowId:
   };
 }
 
-/** Writes a device's result into its row, unless the row already has one. */
+/**
+ * Writes a device's result into its row, unless the row already has one. An INTERNAL_ERROR's message
+ * (a driver's or Temporal's text) is stored as which part kept failing and what to do: rows are read
+ * by callers (device pages, the results CSV); the text itself stays in the workflow's history.
+ */
 export async function writeRowResult(db: Queryable, rowId: number, result: RowResult): Promise<void> {
   const status = result.code === 'OK' ? 'SUCCEEDED' : result.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
+  const message = result.code === 'INTERNAL_ERROR' ? internalErrorMessage(result.message) : result.message;
   await db.query(
     `UPDATE t_batch_action_device SET status = $2, is_success = $3, result = $4, device_id = COALESCE($5, device_id), finished_at = now()
       WHERE id = $1 AND status = 'PENDING'`,
-    [rowId, status, result.code === 'OK', JSON.stringify({ code: result.code, message: result.message }), result.deviceId],
+    [rowId, status, result.code === 'OK', JSON.stringify({ code: result.code, message }), result.deviceId],
   );
 }
