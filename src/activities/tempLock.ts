@@ -2,7 +2,7 @@
 // zones stay out of workflow code), and the lock's writes (src/db/tempLockStore.ts). Every write is idempotent.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { MongoStores } from '../db/mongo';
 import {
   InventoryLockResult,

@@ -2,7 +2,7 @@
 // `gateway_commands` collection (so another process, a test or the benchmark, can see what was sent and
 // when). It can be told to fail for a while (an outage), to answer slowly, or to refuse a device (a 4xx), to
 // rehearse what a real gateway does on a bad day.
-import { Collection } from 'mongodb';
+import type { Collection } from 'mongodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeviceControlGateway,

@@ -43,7 +43,7 @@ describe('device routes', () => {
     await waitFor('the lock gone from the device', async () => (await getDevice()).tempLock === null);
   });
 
-  it('?tenantId picks the workspace; without it the caller’s own tenant comes first; outside the tree it is 404', async () => {
+  it('?tenantId picks the workspace (and what is under it); without it the caller’s own tenant comes first; outside the tree it is 404', async () => {
     const root = stack.uniqueId('dev-root');
     const workspace = stack.uniqueId('dev-ws');
     const other = stack.uniqueId('dev-other');
@@ -54,7 +54,11 @@ describe('device routes', () => {
     const stamp = Date.now().toString().slice(-8);
     const shared = imeiWithCheckDigit(`357${stamp}001`);
     const workspaceOnly = imeiWithCheckDigit(`357${stamp}002`);
-    await insertDevices(stack.pool, root, [{ uid: shared, stateId: DeviceState.READY_FOR_USE }]);
+    const rootOnly = imeiWithCheckDigit(`357${stamp}003`);
+    await insertDevices(stack.pool, root, [
+      { uid: shared, stateId: DeviceState.READY_FOR_USE },
+      { uid: rootOnly, stateId: DeviceState.ACTIVE },
+    ]);
     await insertDevices(stack.pool, workspace, [
       { uid: shared, stateId: DeviceState.ACTIVE },
       { uid: workspaceOnly, stateId: DeviceState.IDLE },
@@ -66,8 +70,12 @@ describe('device routes', () => {
     expect((await get(shared)).body).toMatchObject({ tenantId: root, state: 'READY_FOR_USE' });
     expect((await get(shared, workspace)).body).toMatchObject({ tenantId: workspace, state: 'ACTIVE' });
     expect((await get(workspaceOnly)).body).toMatchObject({ tenantId: workspace, state: 'IDLE' });
-    expect((await get(workspaceOnly, root)).status).toBe(404);
+    expect((await get(rootOnly, workspace)).status).toBe(404);
     expect((await get(shared, other)).status).toBe(404);
+    // A workspace's key sees its own subtree only.
+    const fromWorkspace = apiClient(base, await createApiKey(stack.pool, workspace, 'ws-op', 'operator'));
+    expect((await fromWorkspace.get('/devices/{uid}', { path: { uid: shared } })).body).toMatchObject({ tenantId: workspace });
+    expect((await fromWorkspace.get('/devices/{uid}', { path: { uid: rootOnly } })).status).toBe(404);
 
     const history = await api.get('/devices/{uid}/history', { path: { uid: shared }, query: { tenantId: workspace } });
     expect(expectStatus(history, 200).uid).toBe(shared);

@@ -5,6 +5,7 @@ import { Request, Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import { findDeviceDocument } from '../../db/deviceDocumentStore';
 import { deviceTimeline } from '../../db/deviceLifecycleStore';
+import { DeviceRecord, findDeviceInTree } from '../../db/deviceStore';
 import { findCurrentTempLock } from '../../db/tempLockStore';
 import { isWorkflowVersionId } from '../../db/workflowCatalogue';
 import { allowedActions, describeState } from '../../domain/deviceLifecycle';
@@ -18,19 +19,6 @@ import { temporalUiLink } from '../batchRuns';
 import { answerOnce, idempotencyKeyOf } from '../idempotency';
 import { ProblemError } from '../problem';
 import { queryOf } from '../queryParameters';
-
-interface DeviceRecord {
-  id: number;
-  uid: string;
-  tenantId: string;
-  stateId: number;
-  previousStateId: number | null;
-  serviceTypeId: number;
-  deviceType: number;
-  imei2: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
 
 const statusOfResult: Partial<Record<DeviceResultCode, number>> = {
   OK: 200,
@@ -204,36 +192,21 @@ export function deviceRoutes(deps: ApiDeps): Router {
   }
 
   /**
-   * The device with this UID in the workspace named by ?tenantId, or anywhere in the caller's tenant
-   * tree (the caller's own tenant first); another tenant's device is 404 like a missing one.
+   * The device with this UID under the workspace named by ?tenantId, or anywhere in the caller's tenant
+   * tree (the named or the caller's own tenant first): the one device lookup (findDeviceInTree). Another
+   * tenant's device is 404 like a missing one.
    */
   async function deviceOf(req: Request): Promise<DeviceRecord> {
     const caller = callerOf(req);
-    const uid = String(req.params.uid);
-    const check = checkDeviceUid(uid);
+    const check = checkDeviceUid(String(req.params.uid));
     if (!check.ok) throw new ProblemError(400, 'INVALID_DEVICE_UID', check.reason);
     const { tenantId } = queryOf(req);
     if (tenantId !== undefined && !caller.tenantTree.includes(tenantId)) throw new ProblemError(404, 'NOT_FOUND', `no tenant ${tenantId}`);
-    const { rows } = await deps.pool.query(
-      `SELECT id, uid, tenant_id, state_id, previous_state_id, service_type_id, device_type, imei2, created_at, updated_at
-         FROM t_device WHERE uid = $1 AND tenant_id = ANY($2) ORDER BY tenant_id = $3 DESC, id LIMIT 1`,
-      [check.uid, tenantId === undefined ? caller.tenantTree : [tenantId], caller.tenantId],
-    );
-    const row = rows[0];
-    if (!row)
-      throw new ProblemError(404, 'DEVICE_NOT_FOUND', `no device ${check.uid}${tenantId === undefined ? '' : ` in tenant ${tenantId}`}`);
-    return {
-      id: Number(row.id),
-      uid: row.uid,
-      tenantId: row.tenant_id,
-      stateId: row.state_id,
-      previousStateId: row.previous_state_id,
-      serviceTypeId: row.service_type_id,
-      deviceType: row.device_type,
-      imei2: row.imei2,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    };
+    const root = tenantId ?? caller.tenantId;
+    const device = await findDeviceInTree(deps.pool, check.uid, root, root);
+    if (!device)
+      throw new ProblemError(404, 'DEVICE_NOT_FOUND', `no device ${check.uid}${tenantId === undefined ? '' : ` under tenant ${tenantId}`}`);
+    return device;
   }
 
   return router;

@@ -5,6 +5,7 @@ import { Request, Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { findDeviceDocument } from '../../db/deviceDocumentStore';
+import { findDeviceInTree } from '../../db/deviceStore';
 import { findLatestTempLock, findTempLock, lockAsSeen, tempLockTimeline } from '../../db/tempLockStore';
 import { findApplicableWorkingHours, nextWorkingInstantFor } from '../../db/workingHoursStore';
 import {
@@ -148,15 +149,18 @@ export function tempLockRoutes(deps: ApiDeps): Router {
     });
   });
 
-  /** The device the request names, in the tenant given by ?tenantId= (default: the caller's own). */
+  /**
+   * The device the request names, under the tenant given by ?tenantId= (default: the caller's own), that
+   * tenant's own first: the one device lookup of every device route (findDeviceInTree).
+   */
   async function findTargetDevice(req: Request): Promise<{ id: number; uid: string; tenantId: string }> {
     const caller = callerOf(req);
     const tenantId = typeof req.query.tenantId === 'string' && req.query.tenantId !== '' ? req.query.tenantId : caller.tenantId;
     const uid = String(req.params.uid ?? '').trim();
     if (!caller.tenantTree.includes(tenantId)) throw new ProblemError(404, 'NOT_FOUND', `no tenant ${tenantId}`);
-    const { rows } = await pool.query<{ id: string }>('SELECT id FROM t_device WHERE tenant_id = $1 AND uid = $2', [tenantId, uid]);
-    if (!rows[0]) throw new ProblemError(404, 'DEVICE_NOT_FOUND', `no device ${uid} in tenant ${tenantId}`);
-    return { id: Number(rows[0].id), uid, tenantId };
+    const device = await findDeviceInTree(pool, uid, tenantId, tenantId);
+    if (!device) throw new ProblemError(404, 'DEVICE_NOT_FOUND', `no device ${uid} in tenant ${tenantId}`);
+    return { id: device.id, uid: device.uid, tenantId: device.tenantId };
   }
 
   return router;
