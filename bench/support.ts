@@ -95,6 +95,18 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/** The most of `times` (epoch ms, any order) within any half-open window [t, t + windowMs): a rate's peak. */
+export function peakInWindow(times: number[], windowMs = 1000): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let peak = 0;
+  let first = 0;
+  for (let last = 0; last < sorted.length; last++) {
+    while (sorted[last]! - sorted[first]! >= windowMs) first++;
+    peak = Math.max(peak, last - first + 1);
+  }
+  return peak;
+}
+
 export function log(message: string): void {
   console.log(`[bench] ${message}`);
 }

@@ -8,23 +8,18 @@
 // child process; the devices check in through it (their reaction to the lock command, and N check-ins per
 // second spread over all locks for --checkin-seconds once the locks are started); prints p50/p99/max of the
 // API's answer.
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/config';
 import { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { lockBenchSetup } from './lockBenchSetup';
 import { percentile, startProcess, stopProcess, waitUntil } from './support';
 import { createApiKey } from '../src/db/apiKeyStore';
-import { insertDevices, upsertTenant } from '../src/db/inventorySeed';
-import { migrate } from '../src/db/migrate';
-import { connectMongo, ensureMongoIndexes } from '../src/db/mongo';
-import { createPgPool } from '../src/db/postgres';
-import { DeviceState } from '../src/domain/deviceStates';
-import { imeiWithCheckDigit } from '../src/domain/deviceUid';
 import { tempLockWorkflowId } from '../src/domain/tempLock';
 import { SimulatedDeviceControlGateway } from '../src/gateway/simulatedGateway';
 import { createWorker } from '../src/workers/createWorker';
+import { createGatewayWorkers, runTogether, shutdownAll } from '../src/workers/gatewayWorkers';
 import { TempLockInput, checkInSignal, tempLock } from '../src/workflows/tempLock';
 
 // The worker's settings (src/config.ts): defaults for the slots and the unlock lead below.
@@ -49,30 +44,13 @@ const API_PORT = numberArg('--api-port', 3902);
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const config = defaults;
-  const runId = Date.now().toString(36);
-  const taskQueue = `bench-templock-${runId}`;
-  const tenantId = `bench-templock-${runId}`;
-  const pool = createPgPool(config.postgres.url, 30);
-  await migrate(pool);
-  const mongo = await connectMongo(config.mongo.url, config.mongo.database);
-  await ensureMongoIndexes(mongo, { ferretdbPostgresUrl: config.mongo.ferretdbPostgresUrl });
-  const client = new Client({
-    connection: await Connection.connect({ address: config.temporal.address }),
-    namespace: config.temporal.namespace,
-  });
-  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-
-  await upsertTenant(pool, tenantId, 'TempLock benchmark');
-  const uids = Array.from({ length: LOCKS }, (_, i) =>
-    imeiWithCheckDigit(`86${runId.slice(-4).replace(/\D/g, '7').padStart(4, '7')}${String(i).padStart(8, '0')}`),
+  const { runId, taskQueue, tenantId, pool, mongo, client, nativeConnection, uids, deviceIds } = await lockBenchSetup(
+    config,
+    'templock',
+    LOCKS,
+    '86',
+    30,
   );
-  await insertDevices(
-    pool,
-    tenantId,
-    uids.map((uid) => ({ uid, stateId: DeviceState.ACTIVE })),
-  );
-  const { rows } = await pool.query<{ id: string; uid: string }>('SELECT id, uid FROM t_device WHERE tenant_id = $1', [tenantId]);
-  const deviceIds = new Map(rows.map((r) => [r.uid, Number(r.id)]));
 
   // The check-in latency run: the API as a child process, and the devices' check-ins through it.
   let api: ChildProcess | null = null;
@@ -152,7 +130,15 @@ async function main(): Promise<void> {
       maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
     },
   });
-  const running = worker.run();
+  // The gateway's commands on their own workers, with the configured rate and slots (GATEWAY_*), as in the worker process.
+  const gatewayWorkers = await createGatewayWorkers({
+    connection: nativeConnection,
+    namespace: config.temporal.namespace,
+    taskQueue,
+    deps: { pool, mongo, gateway },
+    limits: config.gateway,
+  });
+  const running = runTogether([worker, ...gatewayWorkers]);
 
   const started = Date.now();
   const starts = new TaskPool(START_CONCURRENCY);
@@ -227,7 +213,7 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({ allFinishedAfterSeconds: Math.round((Date.now() - started) / 1000), peakRssMiB: Math.round(peakRss / 1024 / 1024) }),
   );
-  worker.shutdown();
+  shutdownAll([worker, ...gatewayWorkers]);
   await running;
   if (api) await stopProcess(api);
   await Promise.all([pool.end(), mongo.client.close(), nativeConnection.close(), client.connection.close()]);

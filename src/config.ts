@@ -40,14 +40,25 @@ export interface AppConfig {
     portalDir: string;
   };
   upload: { maxRows: number; maxBytes: number };
-  gateway: { url: string | null; timeoutMs: number };
+  gateway: {
+    url: string | null;
+    timeoutMs: number;
+    /** LOCK commands per second toward the gateway, all workers together (the Temporal server enforces it). */
+    commandsPerSecond: number;
+    /** LOCK requests one worker has in flight at once. */
+    maxConcurrentCommands: number;
+    /** UNLOCK commands started per second, all workers together; 0: no limit (a due unlock is never held back). */
+    unlocksPerSecond: number;
+    /** UNLOCKs one worker runs at once; an unlock waiting out its lead holds one: about unlocks per second × lead seconds. */
+    maxConcurrentUnlocks: number;
+  };
   worker: {
     /** After SIGTERM, how long in-flight activities get to finish before they are cancelled. */
     shutdownGraceMs: number;
     /** Workflow tasks, local activities (store writes) and activities one worker runs at once. */
     maxWorkflowTasks: number;
     maxLocalActivities: number;
-    /** An unlock waiting out its lead holds an activity slot: about unlocks per second × lead seconds of them. */
+    /** Activity slots for everything but the gateway's commands, which have their own (gateway.*). */
     maxActivities: number;
   };
   batch: { windowSize: number; pageSize: number; childrenPerRun: number };
@@ -115,6 +126,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     gateway: {
       url: env.GATEWAY_URL ? url(env, 'GATEWAY_URL', '', ['http:', 'https:']) : null,
       timeoutMs: integer(env, 'GATEWAY_TIMEOUT_MS', 5000, 100, 120000),
+      commandsPerSecond: integer(env, 'GATEWAY_COMMANDS_PER_SECOND', 50, 1, 100_000),
+      maxConcurrentCommands: integer(env, 'GATEWAY_MAX_CONCURRENT_COMMANDS', 50, 1, 10_000),
+      unlocksPerSecond: integer(env, 'GATEWAY_UNLOCKS_PER_SECOND', 0, 0, 100_000),
+      maxConcurrentUnlocks: integer(env, 'GATEWAY_MAX_CONCURRENT_UNLOCKS', 200, 1, 10_000),
     },
     worker: {
       shutdownGraceMs: integer(env, 'WORKER_SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),

@@ -7,6 +7,7 @@ import { runMain, connectMongoStores, connectPostgres, connectTemporalWorker } f
 import { createDeviceControlGateway } from '../gateway/deviceControlGateway';
 import { createLogger } from '../logger';
 import { createWorker } from './createWorker';
+import { createGatewayWorkers, runTogether, shutdownAll } from './gatewayWorkers';
 
 /** After the grace period, how long cancelled activities get to report before the process gives up on them. */
 const EXIT_AFTER_GRACE_MS = 5_000;
@@ -21,12 +22,12 @@ runMain('worker', async (config) => {
   const mongo = await connectMongoStores(config);
   const connection = await connectTemporalWorker(config);
   const graceMs = config.worker.shutdownGraceMs;
+  const deps = { pool, mongo, gateway: createDeviceControlGateway(config, mongo) };
+  const target = { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, shutdownGraceMs: graceMs };
+  // The gateway's commands run on workers of their own, beside this one: rate and slots of their own.
+  const gatewayWorkers = await createGatewayWorkers({ ...target, limits: config.gateway });
   const worker = await createWorker({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    deps: { pool, mongo, gateway: createDeviceControlGateway(config, mongo) },
-    shutdownGraceMs: graceMs,
+    ...target,
     tuning: {
       maxConcurrentWorkflowTaskExecutions: config.worker.maxWorkflowTasks,
       maxConcurrentLocalActivityExecutions: config.worker.maxLocalActivities,
@@ -42,12 +43,20 @@ runMain('worker', async (config) => {
       log.error('activities still running after the shutdown grace period; Temporal retries them on another worker');
       process.exit(1);
     }, graceMs + EXIT_AFTER_GRACE_MS).unref();
-    worker.shutdown();
+    shutdownAll([worker, ...gatewayWorkers]);
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
-  log.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'worker started');
-  await worker.run();
+  const { commandsPerSecond, maxConcurrentCommands, unlocksPerSecond, maxConcurrentUnlocks } = config.gateway;
+  log.info(
+    {
+      taskQueue: config.temporal.taskQueue,
+      address: config.temporal.address,
+      gateway: { commandsPerSecond, maxConcurrentCommands, unlocksPerSecond, maxConcurrentUnlocks },
+    },
+    'worker started',
+  );
+  await runTogether([worker, ...gatewayWorkers]);
   await Promise.all([pool.end(), mongo.client.close(), connection.close()]);
   log.info('worker stopped');
   process.exit(0);

@@ -21,6 +21,7 @@ import {
   answerCheckIn,
   gatewayCommandTimeouts,
 } from '../domain/tempLock';
+import { gatewayTaskQueues } from '../domain/gatewayTaskQueues';
 import type { CancelRequest, CheckIn, TempLockInput, TempLockOutcome, TempLockView, tempLock } from './tempLock';
 
 /** Everything a lock knows beyond its input: what the next run starts from after continue-as-new. */
@@ -119,14 +120,21 @@ export class LockRun {
    * A cancel waits until the command is abandoned for certain (the request aborted), so nothing sent after it
    * can overtake it.
    */
-  gateway(waitMs = 0) {
+  gateway(waitMs = 0): Pick<Activities, 'sendLockCommand' | 'sendUnlockCommand'> {
     const { startToCloseMs, heartbeatMs } = gatewayCommandTimeouts(this.input.gatewayTimeoutMs);
-    return proxyActivities<Pick<Activities, 'sendLockCommand' | 'sendUnlockCommand'>>({
+    const options = {
       startToCloseTimeout: Math.max(0, waitMs) + startToCloseMs,
       heartbeatTimeout: heartbeatMs,
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       retry: gatewayRetry,
-    });
+    };
+    // Each kind on its own task queue: the gateway's rate limit and slots (src/workers/gatewayWorkers.ts).
+    const queues = gatewayTaskQueues(workflowInfo().taskQueue);
+    return {
+      sendLockCommand: proxyActivities<Pick<Activities, 'sendLockCommand'>>({ ...options, taskQueue: queues.locks }).sendLockCommand,
+      sendUnlockCommand: proxyActivities<Pick<Activities, 'sendUnlockCommand'>>({ ...options, taskQueue: queues.unlocks })
+        .sendUnlockCommand,
+    };
   }
 
   command(dueAt: number | null) {

@@ -1,5 +1,5 @@
 // The real stack for one integration-test file: PostgreSQL pool, MongoDB stores, a Temporal client,
-// a worker on a task queue of its own, and the API app bound to an ephemeral loopback port.
+// a worker on a task queue of its own (and the gateway's workers beside it), and the API app bound to an ephemeral loopback port.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +15,7 @@ import { createApiKey, upsertTenant } from '../../src/db/inventorySeed';
 import { createLogger } from '../../src/logger';
 import { SimulatedDeviceControlGateway } from '../../src/gateway/simulatedGateway';
 import { CreateWorkerOptions, createWorker } from '../../src/workers/createWorker';
+import { createGatewayWorkers, runTogether, shutdownAll } from '../../src/workers/gatewayWorkers';
 import { createStoresProbeActivities } from '../workflows/storesProbeActivities';
 
 let runtimeInstalled = false;
@@ -54,6 +55,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   const gateway = new SimulatedDeviceControlGateway(mongo.gatewayCommands);
   const servers: Server[] = [];
   const suffix = randomUUID().slice(0, 8);
+  let gatewayWorkers: Promise<{ workers: Worker[]; running: Promise<void> }> | undefined;
 
   return {
     config,
@@ -64,8 +66,17 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     taskQueue,
     gateway,
     uniqueId: (prefix) => `${prefix}-${suffix}-${randomUUID().slice(0, 6)}`,
-    newWorker: (tuning) =>
-      createWorker({
+    async newWorker(tuning) {
+      // The gateway's workers (rate-limited LOCKs, UNLOCKs) serve the stack until it closes, like a deployment's.
+      gatewayWorkers ??= createGatewayWorkers({
+        connection: nativeConnection,
+        namespace: config.temporal.namespace,
+        taskQueue,
+        deps: { pool, mongo, gateway },
+        limits: config.gateway,
+      }).then((workers) => ({ workers, running: runTogether(workers) }));
+      await gatewayWorkers;
+      return createWorker({
         connection: nativeConnection,
         namespace: config.temporal.namespace,
         taskQueue,
@@ -73,7 +84,8 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
         workflowBundle: { codePath: process.env.DO_TEST_WORKFLOW_BUNDLE! },
         extraActivities: createStoresProbeActivities({ pool, mongo }),
         tuning,
-      }),
+      });
+    },
     async startApi() {
       const app = createApp({ config, pool, mongo, temporal: client, log: createLogger('silent', 'api-test'), drain: createApiDrain() });
       const server = await new Promise<Server>((resolve) => {
@@ -84,6 +96,11 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     },
     async close() {
       await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+      if (gatewayWorkers) {
+        const { workers, running } = await gatewayWorkers;
+        shutdownAll(workers);
+        await running;
+      }
       await Promise.all([pool.end(), mongo.client.close(), connection.close(), nativeConnection.close()]);
     },
   };

@@ -13,6 +13,22 @@ describe('configuration', () => {
     expect([config.api.authFailuresPerMinute, config.api.authCacheSize, config.api.authCacheTtlMs]).toEqual([30, 10_000, 1000]);
   });
 
+  it('limits the gateway: 50 lock commands a second, 50 at once per worker, unlocks unlimited on 200 slots', () => {
+    const { commandsPerSecond, maxConcurrentCommands, unlocksPerSecond, maxConcurrentUnlocks } = loadConfig({}).gateway;
+    expect({ commandsPerSecond, maxConcurrentCommands, unlocksPerSecond, maxConcurrentUnlocks }).toEqual({
+      commandsPerSecond: 50,
+      maxConcurrentCommands: 50,
+      unlocksPerSecond: 0,
+      maxConcurrentUnlocks: 200,
+    });
+    const set = loadConfig({
+      GATEWAY_COMMANDS_PER_SECOND: '5',
+      GATEWAY_MAX_CONCURRENT_COMMANDS: '2',
+      GATEWAY_UNLOCKS_PER_SECOND: '100',
+    }).gateway;
+    expect([set.commandsPerSecond, set.maxConcurrentCommands, set.unlocksPerSecond]).toEqual([5, 2, 100]);
+  });
+
   it('reads the shutdown grace periods', () => {
     const config = loadConfig({ API_SHUTDOWN_GRACE_MS: '5000', WORKER_SHUTDOWN_GRACE_MS: '120000' });
     expect({ api: config.api.shutdownGraceMs, worker: config.worker.shutdownGraceMs }).toEqual({ api: 5000, worker: 120_000 });
@@ -27,6 +43,9 @@ describe('configuration', () => {
     [{ API_PORT: '70000' }, 'API_PORT: 70000 is outside 1..65535'],
     [{ WORKER_SHUTDOWN_GRACE_MS: '-1' }, 'WORKER_SHUTDOWN_GRACE_MS: -1 is outside 0..3600000'],
     [{ TEMP_LOCK_UNLOCK_LEAD_MS: '10001' }, 'TEMP_LOCK_UNLOCK_LEAD_MS: 10001 is outside 0..10000'],
+    [{ GATEWAY_COMMANDS_PER_SECOND: '0' }, 'GATEWAY_COMMANDS_PER_SECOND: 0 is outside 1..100000'],
+    [{ GATEWAY_MAX_CONCURRENT_COMMANDS: '2.5' }, 'GATEWAY_MAX_CONCURRENT_COMMANDS: "2.5" is not an integer'],
+    [{ GATEWAY_MAX_CONCURRENT_UNLOCKS: '0' }, 'GATEWAY_MAX_CONCURRENT_UNLOCKS: 0 is outside 1..10000'],
     [{ AUTH_CACHE_TTL_MS: '30000' }, 'AUTH_CACHE_TTL_MS: 30000 is outside 0..1000'],
     [{ AUTH_CACHE_SIZE: '0' }, 'AUTH_CACHE_SIZE: 0 is outside 1..1000000'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: "loud" is not one of debug, info, warn, error, silent'],

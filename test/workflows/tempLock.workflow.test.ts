@@ -2,10 +2,10 @@
 // (a year-long lock runs in seconds), the working-hours wait, cancel in each status, a gateway outage or refusal,
 // a cancel racing a slow lock command, and continue-as-new under a flood of check-ins.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { WorkingHoursCalendar, nextWorkingInstant } from '../../src/domain/workingHours';
 import { TempLockInput, cancelSignal, checkInSignal, tempLock } from '../../src/workflows/tempLock';
-import { LockWorld, bundleWorkflows, checkInAt, lockInput, recordHistory, startTimeSkipping, startWorker } from './tempLockDoubles';
+import { LockWorld, bundleWorkflows, checkInAt, lockInput, recordHistory, startTimeSkipping, startWorkers } from './tempLockDoubles';
+import { runTogether, shutdownAll } from '../../src/workers/gatewayWorkers';
 
 jest.setTimeout(180_000);
 
@@ -24,10 +24,16 @@ describe('TempLock workflow (mocked activities, time skipping)', () => {
   });
 
   /** Runs `body` with a worker on a fresh task queue serving `world`'s activities. */
-  async function withWorker<T>(world: LockWorld, body: (taskQueue: string, worker: Worker) => Promise<T>): Promise<T> {
+  async function withWorker<T>(world: LockWorld, body: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = `temp-lock-${++queue}`;
-    const worker = await startWorker(env, code, taskQueue, world);
-    return worker.runUntil(body(taskQueue, worker));
+    const [worker, ...gatewayWorkers] = await startWorkers(env, code, taskQueue, world);
+    const gatewayRunning = runTogether(gatewayWorkers);
+    try {
+      return await worker!.runUntil(body(taskQueue));
+    } finally {
+      shutdownAll(gatewayWorkers);
+      await gatewayRunning;
+    }
   }
 
   const start = (taskQueue: string, input: TempLockInput) =>

@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Activities } from '../../src/activities';
 import type { TempLockTransition } from '../../src/db/tempLockStore';
+import { gatewayTaskQueues } from '../../src/domain/gatewayTaskQueues';
 import { GATEWAY_REFUSED } from '../../src/domain/tempLock';
 import { WorkingHoursCalendar, nextWorkingInstant } from '../../src/domain/workingHours';
 import type { CheckIn, TempLockInput } from '../../src/workflows/tempLock';
@@ -128,13 +129,16 @@ export class LockWorld {
   }
 }
 
-export async function startWorker(env: TestWorkflowEnvironment, code: string, taskQueue: string, world: LockWorld): Promise<Worker> {
-  return Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: { code },
-    activities: world.activities(),
-  });
+/** The workflow's worker, then the gateway commands' workers (their own task queues, as in the worker process). */
+export async function startWorkers(env: TestWorkflowEnvironment, code: string, taskQueue: string, world: LockWorld): Promise<Worker[]> {
+  const { sendLockCommand, sendUnlockCommand, ...stores } = world.activities();
+  const queues = gatewayTaskQueues(taskQueue);
+  const connection = env.nativeConnection;
+  return Promise.all([
+    Worker.create({ connection, taskQueue, workflowBundle: { code }, activities: stores }),
+    Worker.create({ connection, taskQueue: queues.locks, activities: { sendLockCommand } }),
+    Worker.create({ connection, taskQueue: queues.unlocks, activities: { sendUnlockCommand } }),
+  ]);
 }
 
 let nextId = 0;
