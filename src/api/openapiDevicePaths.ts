@@ -87,7 +87,9 @@ export const tempLockPaths: Record<string, PathItem> = {
       summary: 'Lock a device temporarily',
       description:
         "The lock starts at the device's next check-in (inside working hours when `workingHours` is true) and lasts " +
-        '`durationMinutes`; a lock already running on the device is cancelled (unlocked) first and named in `overriddenActionId`.',
+        '`durationMinutes`; a lock already running on the device is cancelled (unlocked) first and named in `overriddenActionId`. ' +
+        'Lock commands reach the device-control gateway at a bounded rate (GATEWAY_COMMANDS_PER_SECOND, all tenants together): ' +
+        'when many locks are assigned at once, a lock stays ACTIVATING until its command has gone out. Unlocks are not held back by them.',
       tags: ['temp-locks'],
       parameters: [deviceUid, tenantQuery],
       requestBody: {

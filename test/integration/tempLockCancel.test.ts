@@ -139,6 +139,13 @@ describe('TempLock: cancel and override', () => {
     try {
       const { actionId } = await assign(device, { durationMinutes: 600 });
       await waitForStatus(stack, actionId, 'ACTIVATING');
+      // At the gateway, not only queued for it (the LOCK commands' own task queue): a queued one is cancelled unsent.
+      const handle = stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid));
+      await waitFor('the LOCK command to be at the gateway', async () =>
+        ((await handle.describe()).raw.pendingActivities ?? []).some(
+          (a) => a.activityType?.name === 'sendLockCommand' && a.lastStartedTime != null,
+        ),
+      );
       await cancel(device, actionId);
       // The LOCK request was aborted before the UNLOCK was sent: nothing can reach the device after the UNLOCK.
       const abandoned = stack.gateway.abandoned.find((c) => c.actionId === actionId && c.kind === 'LOCK');
