@@ -14,6 +14,7 @@ import {
   lockClients,
   milestones,
   statusesOf,
+  waitForCommand,
   waitForDeviceState,
   waitForStatus,
 } from './tempLockSupport';
@@ -85,6 +86,8 @@ describe('TempLock: cancel and override', () => {
     const device = await lockableDevice(stack);
     const { actionId } = await assign(device, { durationMinutes: 5 });
     await waitForStatus(stack, actionId, 'ACTIVATING');
+    // Sent, not only queued on the LOCK commands' task queue (a queued one is cancelled unsent).
+    await waitForCommand(stack, actionId, 'LOCK');
     await cancel(device, actionId);
     expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
     expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'ACTIVATING', 'CANCELLED']);
