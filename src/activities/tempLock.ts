@@ -4,14 +4,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import { MongoStores } from '../db/mongo';
-import {
-  InventoryLockResult,
-  TempLockFacts,
-  TempLockTransition,
-  lockDeviceForTempLock,
-  recordTempLockTransition,
-  unlockDeviceAfterTempLock,
-} from '../db/tempLockStore';
+import { InventoryLockResult, TempLockTransition, writeTempLockTransitions } from '../db/tempLockStore';
 import { nextWorkingInstantFor } from '../db/workingHoursStore';
 import { GATEWAY_REFUSED, MAX_UNLOCK_LEAD_MS } from '../domain/tempLock';
 import { DeviceControlGateway, GatewayCommand, GatewayReceipt, GatewayRefusal } from '../gateway/deviceControlGateway';
@@ -58,22 +51,9 @@ export function createTempLockActivities({ pool, mongo, gateway }: TempLockActiv
       return { at: instant, next: await nextWorkingInstantFor(pool, tenantId, instant) };
     },
 
-    async recordTempLockTransition(transition: TempLockTransition): Promise<void> {
-      await recordTempLockTransition(pool, mongo, transition);
-    },
-
-    async lockDeviceForTempLock(input: {
-      facts: TempLockFacts;
-      durationMinutes: number;
-      checkedInAt: number;
-      lockStartedAt: number;
-      lockEndsAt: number;
-    }): Promise<InventoryLockResult> {
-      return lockDeviceForTempLock(pool, input);
-    },
-
-    async unlockDeviceAfterTempLock(input: Parameters<typeof unlockDeviceAfterTempLock>[1]): Promise<{ note: string | null }> {
-      return unlockDeviceAfterTempLock(pool, input);
+    /** The lock's transitions made since the last call, in order, with their inventory changes. */
+    async writeTempLockTransitions(transitions: TempLockTransition[]): Promise<InventoryLockResult | null> {
+      return writeTempLockTransitions(pool, mongo, transitions);
     },
   };
 }

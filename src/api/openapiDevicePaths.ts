@@ -154,9 +154,9 @@ export const tempLockPaths: Record<string, PathItem> = {
       summary: "Report a device's check-in and get its lock directive",
       description:
         'For device-gateway keys only. The answer tells the device what to do now: LOCK until `lockUntil`, UNLOCK, or NONE ' +
-        "(also when no lock is running). It is computed from the lock's stored state and never waits for a worker; the " +
-        "check-in reaches the lock's workflow as a signal with this check-in's time, and a retry carrying the same " +
-        '`X-Request-Id` counts once.',
+        "(also when no lock is running). It is computed from the lock's stored state and never waits for a worker; a " +
+        "check-in the lock acts on (the one that activates it, one answered UNLOCK) reaches the lock's workflow as a " +
+        "signal with this check-in's time, and a retry carrying the same `X-Request-Id` counts once.",
       tags: ['temp-locks'],
       parameters: [deviceUid, tenantQuery],
       responses: {

@@ -51,7 +51,22 @@ export interface TempLockTransition {
   note?: string | null;
   /** Also written to t_device_history, once per action. */
   milestone?: TempLockMilestone;
+  /** What the transition does to the device in the inventory (PostgreSQL), besides the lock's documents. */
+  inventory?: InventoryChange;
 }
+
+/**
+ * LOCK: the device goes LOCKED (hold) with the lock's ext_fields, with TEMP_LOCK_ACTIVATED. RESUME: the device
+ * resumes its previous state (if it was locked) and loses them, with the lock's final milestone.
+ */
+export type InventoryChange =
+  | { kind: 'LOCK'; durationMinutes: number; checkedInAt: number; lockStartedAt: number; lockEndsAt: number }
+  | {
+      kind: 'RESUME';
+      wasLocked: boolean;
+      milestone: 'TEMP_LOCK_DEACTIVATED' | 'TEMP_LOCK_CANCELLED' | 'TEMP_LOCK_FAILED';
+      reason?: string | null;
+    };
 
 export interface InventoryLockResult {
   /** false when the state machine refused LOCK (e.g. the device is RELEASED): then nothing is to be resumed. */
@@ -60,10 +75,37 @@ export interface InventoryLockResult {
 }
 
 /**
+ * Writes transitions in order, each with its inventory change: a LOCK after the transition's documents (a
+ * check-in sees ACTIVATED without waiting for the inventory), a RESUME before them (a final status is stored
+ * once the device has resumed; the resume's note joins the transition's). The workflow hands over in one call
+ * the transitions it made while the previous call ran: one activity, one workflow task, however many.
+ * Returns the LOCK's outcome when one was written.
+ */
+export async function writeTempLockTransitions(
+  pool: Pool,
+  mongo: MongoStores,
+  transitions: TempLockTransition[],
+): Promise<InventoryLockResult | null> {
+  let locked: InventoryLockResult | null = null;
+  for (const transition of transitions) {
+    const change = transition.inventory;
+    if (change?.kind === 'RESUME') {
+      const { note } = await unlockDeviceAfterTempLock(pool, { facts: transition.facts, ...change });
+      const notes = [transition.note, note].filter((n) => n != null);
+      await recordTempLockTransition(pool, mongo, notes.length > 0 ? { ...transition, note: notes.join('; ') } : transition);
+    } else {
+      await recordTempLockTransition(pool, mongo, transition);
+      if (change?.kind === 'LOCK') locked = await lockDeviceForTempLock(pool, { facts: transition.facts, ...change });
+    }
+  }
+  return locked;
+}
+
+/**
  * Writes a transition: the action document (created by the first, then updated with the latest `seq`; an
  * older transition retried late changes nothing), the history entry `<actionId>/<seq>`, and the milestone.
  */
-export async function recordTempLockTransition(pool: Pool, mongo: MongoStores, t: TempLockTransition): Promise<void> {
+async function recordTempLockTransition(pool: Pool, mongo: MongoStores, t: TempLockTransition): Promise<void> {
   const { facts } = t;
   const at = new Date(t.at);
   if (t.terms) {
@@ -136,7 +178,7 @@ export async function recordTempLockTransition(pool: Pool, mongo: MongoStores, t
 }
 
 /** The device goes LOCKED (hold) with the lock's ext_fields, and TEMP_LOCK_ACTIVATED is written, in one transaction. */
-export async function lockDeviceForTempLock(
+async function lockDeviceForTempLock(
   pool: Pool,
   input: { facts: TempLockFacts; durationMinutes: number; checkedInAt: number; lockStartedAt: number; lockEndsAt: number },
 ): Promise<InventoryLockResult> {
@@ -162,14 +204,9 @@ export async function lockDeviceForTempLock(
 }
 
 /** The device resumes its previous state and loses the lock's ext_fields (if it was locked); the milestone goes with it. */
-export async function unlockDeviceAfterTempLock(
+async function unlockDeviceAfterTempLock(
   pool: Pool,
-  input: {
-    facts: TempLockFacts;
-    wasLocked: boolean;
-    milestone: 'TEMP_LOCK_DEACTIVATED' | 'TEMP_LOCK_CANCELLED' | 'TEMP_LOCK_FAILED';
-    reason?: string | null;
-  },
+  input: { facts: TempLockFacts } & Omit<Extract<InventoryChange, { kind: 'RESUME' }>, 'kind'>,
 ): Promise<{ note: string | null }> {
   const { facts } = input;
   return inTransaction(pool, async (client) => {

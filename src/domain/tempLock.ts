@@ -63,6 +63,16 @@ export function answerCheckIn(lock: LockAsSeen | null, checkIn: CheckInTime): Di
   }
 }
 
+/**
+ * Whether the lock can act on a check-in given this answer: one answered LOCK while ACTIVATING activates it, one
+ * answered UNLOCK confirms the unlock. Any other (LOCK before the lock's end, NONE) changes nothing, so the API
+ * answers it from the stored lock alone and spares the lock's workflow a task. A stored lock lags its workflow,
+ * never leads it, so this is never false for a check-in the workflow would have acted on.
+ */
+export function checkInActsOnLock(lock: LockAsSeen, answer: DirectiveAnswer): boolean {
+  return (answer.directive === 'LOCK' && lock.status === 'ACTIVATING') || answer.directive === 'UNLOCK';
+}
+
 export const MINUTE_MS = 60_000;
 /** One year: a longer "temporary" lock is almost certainly a unit mistake. */
 export const MAX_DURATION_MINUTES = 525_600;

@@ -8,6 +8,7 @@
 import { CancellationScope, defineQuery, defineSignal, isCancellation, setHandler } from '@temporalio/workflow';
 import { TempLockStatus, type Directive, type DirectiveAnswer } from '../domain/tempLock';
 import type { CheckInTime } from '../domain/tempLock';
+import type { InventoryChange } from '../db/tempLockStore';
 import { LockCancelled, LockRun, TempLockState, gatewayRefusalOf } from './tempLockRun';
 
 export type { TempLockState } from './tempLockRun';
@@ -135,27 +136,27 @@ async function sendLockCommand(lock: LockRun): Promise<void> {
 function activate(lock: LockRun): void {
   const { state, input } = lock;
   state.nextDueAt = state.lockEndsAt;
-  void lock.record({
-    status: 'ACTIVATED',
-    checkedInAt: state.checkedInAt,
-    lockStartedAt: state.lockStartedAt,
-    lockEndsAt: state.lockEndsAt,
-    nextProcessTime: state.lockEndsAt,
-  });
-  // The inventory LOCK runs alongside the lock's timer: a busy database delays this write, never the unlock.
-  // Not cancellable half-way: whether it locked must be known to undo it.
-  lock.inventoryLock = CancellationScope.nonCancellable(() =>
-    lock.stores.lockDeviceForTempLock({
-      facts: lock.facts,
-      durationMinutes: input.durationMinutes,
-      checkedInAt: state.checkedInAt!,
-      lockStartedAt: state.lockStartedAt!,
-      lockEndsAt: state.lockEndsAt!,
-    }),
-  ).then(({ locked, note }) => {
-    state.lockedInInventory = locked;
-    state.inventoryNote = note;
-  });
+  // The inventory LOCK goes with the status write, alongside the lock's timer: a busy database delays this
+  // write, never the unlock. Whether it locked is awaited before anything undoes it.
+  lock.inventoryLock = lock
+    .record({
+      status: 'ACTIVATED',
+      checkedInAt: state.checkedInAt,
+      lockStartedAt: state.lockStartedAt,
+      lockEndsAt: state.lockEndsAt,
+      nextProcessTime: state.lockEndsAt,
+      inventory: {
+        kind: 'LOCK',
+        durationMinutes: input.durationMinutes,
+        checkedInAt: state.checkedInAt!,
+        lockStartedAt: state.lockStartedAt!,
+        lockEndsAt: state.lockEndsAt!,
+      },
+    })
+    .then((result) => {
+      state.lockedInInventory = result?.locked ?? false;
+      state.inventoryNote = result?.note ?? null;
+    });
 }
 
 /**
@@ -177,19 +178,18 @@ async function sendUnlockCommand(lock: LockRun): Promise<void> {
 async function deactivate(lock: LockRun): Promise<void> {
   const { state } = lock;
   await lock.inventoryLock;
-  await lock.stores.unlockDeviceAfterTempLock({
-    facts: lock.facts,
-    wasLocked: state.lockedInInventory,
-    milestone: 'TEMP_LOCK_DEACTIVATED',
-  });
-  state.lockedInInventory = false;
   state.nextDueAt = null;
   const notes = [
     state.inventoryNote,
     state.unlockConfirmedAt === null ? 'the device did not check in after the unlock command' : null,
     state.cancel ? `${state.cancel.reason} after the lock's end: it had run its term` : null,
   ].filter((n) => n !== null);
-  void lock.record({ status: 'DEACTIVATED', nextProcessTime: null, note: notes.length > 0 ? notes.join('; ') : null });
+  void lock.record({
+    status: 'DEACTIVATED',
+    nextProcessTime: null,
+    note: notes.length > 0 ? notes.join('; ') : null,
+    inventory: resumeDevice(lock, 'TEMP_LOCK_DEACTIVATED'),
+  });
 }
 
 /** CANCELLED before the lock's end: unlock if the lock command may have gone out, resume the device if it was locked. */
@@ -201,16 +201,15 @@ async function endCancelled(lock: LockRun): Promise<void> {
     state.unlockCommandSent = true;
   }
   await lock.inventoryLock;
-  await lock.stores.unlockDeviceAfterTempLock({
-    facts: lock.facts,
-    wasLocked: state.lockedInInventory,
-    milestone: 'TEMP_LOCK_CANCELLED',
-    reason: state.cancel.reason,
-  });
-  state.lockedInInventory = false;
   state.nextDueAt = null;
   state.endReason = state.cancel.reason;
-  void lock.record({ status: 'CANCELLED', nextProcessTime: null, endReason: state.endReason, note: state.inventoryNote });
+  void lock.record({
+    status: 'CANCELLED',
+    nextProcessTime: null,
+    endReason: state.endReason,
+    note: state.inventoryNote,
+    inventory: resumeDevice(lock, 'TEMP_LOCK_CANCELLED', state.endReason),
+  });
 }
 
 /**
@@ -222,10 +221,22 @@ async function endFailed(lock: LockRun, refusal: string): Promise<void> {
   await lock.inventoryLock;
   const unlockRefused = state.lockCommandSent;
   const note = unlockRefused && state.lockedInInventory ? 'the device may still be locked: the inventory keeps it LOCKED' : null;
-  await lock.stores.unlockDeviceAfterTempLock({ facts: lock.facts, wasLocked: false, milestone: 'TEMP_LOCK_FAILED', reason: refusal });
   state.nextDueAt = null;
   state.endReason = refusal;
-  void lock.record({ status: 'FAILED', nextProcessTime: null, endReason: refusal, note: note ?? state.inventoryNote });
+  void lock.record({
+    status: 'FAILED',
+    nextProcessTime: null,
+    endReason: refusal,
+    note: note ?? state.inventoryNote,
+    inventory: { kind: 'RESUME', wasLocked: false, milestone: 'TEMP_LOCK_FAILED', reason: refusal },
+  });
+}
+
+/** The final status's inventory change: the device resumes if the lock locked it, with the lock's last milestone. */
+function resumeDevice(lock: LockRun, milestone: 'TEMP_LOCK_DEACTIVATED' | 'TEMP_LOCK_CANCELLED', reason?: string): InventoryChange {
+  const wasLocked = lock.state.lockedInInventory;
+  lock.state.lockedInInventory = false;
+  return { kind: 'RESUME', wasLocked, milestone, ...(reason !== undefined ? { reason } : {}) };
 }
 
 /** The messages of a run: the device's check-in, a cancel, and the API's read of its state. */

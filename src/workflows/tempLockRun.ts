@@ -12,7 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { TempLockFacts, TempLockTransition } from '../db/tempLockStore';
+import type { InventoryLockResult, TempLockFacts, TempLockTransition } from '../db/tempLockStore';
 import {
   CHECK_INS_PER_RUN,
   GATEWAY_REFUSED,
@@ -65,10 +65,7 @@ const storeRetry = { initialInterval: '200 milliseconds', backoffCoefficient: 2,
 // A gateway outage is retried until it recovers, at most 5 s apart, so the command goes out soon after.
 const gatewayRetry = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' } as const;
 
-type StoreActivities = Pick<
-  Activities,
-  'recordTempLockTransition' | 'lockDeviceForTempLock' | 'unlockDeviceAfterTempLock' | 'nextWorkingInstantOf'
->;
+type StoreActivities = Pick<Activities, 'writeTempLockTransitions' | 'nextWorkingInstantOf'>;
 
 export class LockRun {
   readonly state: TempLockState;
@@ -76,7 +73,9 @@ export class LockRun {
   readonly stores = proxyActivities<StoreActivities>({ startToCloseTimeout: '30 seconds', retry: storeRetry });
   /** The inventory LOCK write, running alongside the lock's timer; awaited before anything undoes it. */
   inventoryLock: Promise<void> = Promise.resolve();
-  private lastWrite: Promise<void> = Promise.resolve();
+  private lastWrite: Promise<unknown> = Promise.resolve();
+  /** Transitions waiting for the write in flight; they go out together in the next one. */
+  private nextWrite: { transitions: TempLockTransition[]; written: Promise<InventoryLockResult | null> } | null = null;
   private signalsThisRun = 0;
 
   constructor(
@@ -220,10 +219,12 @@ export class LockRun {
   }
 
   /**
-   * Writes a transition (status document, history entry, milestone) with the next sequence number. The writes
-   * go out one after another, in order; the lock waits for one only where the next step depends on it.
+   * Writes a transition (status document, history entry, milestone, inventory change) with the next sequence
+   * number. The writes go out one after another, in order; those made while one is in flight (or in the same
+   * workflow task) go out together in the next activity. The lock waits for one only where the next step
+   * depends on it; the promise gives the inventory LOCK's outcome when the write had one.
    */
-  record(change: Omit<TempLockTransition, 'facts' | 'seq' | 'at' | 'terms'>): Promise<void> {
+  record(change: Omit<TempLockTransition, 'facts' | 'seq' | 'at' | 'terms'>): Promise<InventoryLockResult | null> {
     const { state, input } = this;
     state.status = change.status;
     state.seq++;
@@ -233,8 +234,18 @@ export class LockRun {
       const { durationMinutes, durationMs, workingHours, notification, requestedBy } = input;
       transition.terms = { durationMinutes, durationMs, workingHours, notification, requestedBy };
     }
-    this.lastWrite = this.lastWrite.then(() => this.stores.recordTempLockTransition(transition));
-    return this.lastWrite;
+    if (this.nextWrite === null) {
+      const batch: TempLockTransition[] = [];
+      const written = this.lastWrite.then(() => {
+        this.nextWrite = null;
+        // Never abandoned half-way: a cancel or continue-as-new waits for the lock's writes instead.
+        return CancellationScope.nonCancellable(() => this.stores.writeTempLockTransitions(batch));
+      });
+      this.nextWrite = { transitions: batch, written };
+      this.lastWrite = written;
+    }
+    this.nextWrite.transitions.push(transition);
+    return this.nextWrite.written;
   }
 
   /** Every transition written (a run ends or continues as new only after this). */

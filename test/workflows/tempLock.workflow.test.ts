@@ -65,6 +65,10 @@ describe('TempLock workflow (mocked activities, time skipping)', () => {
     expect(unlock!.at).toBeLessThanOrEqual(outcome.lockEndsAt!);
     expect(world.statuses(input.actionId)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED']);
     expect(world.inventory).toEqual(['LOCK', 'UNLOCK', 'TEMP_LOCK_DEACTIVATED']);
+    // WAITING and ACTIVATING go out in one store activity, the inventory changes with their statuses: at most
+    // four store activities (and their workflow tasks) for five transitions.
+    expect(world.writes[0]).toEqual(['WAITING', 'ACTIVATING']);
+    expect(world.writes.length).toBeLessThanOrEqual(4);
     // Only the first write carries the notification.
     expect(world.transitions.filter((t) => t.terms !== undefined).map((t) => t.seq)).toEqual([1]);
   });

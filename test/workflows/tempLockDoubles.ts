@@ -51,6 +51,8 @@ export class LockWorld {
   /** Every gateway event in order: "LOCK sent", "LOCK abandoned", "UNLOCK sent", ... */
   readonly gatewayLog: string[] = [];
   inventory: string[] = [];
+  /** The statuses each store activity wrote: transitions made while one write runs (or in one workflow task) share the next. */
+  readonly writes: string[][] = [];
   calendar: WorkingHoursCalendar | null = null;
   gatewayFailuresLeft = 0;
   refuse: 'LOCK' | 'UNLOCK' | null = null;
@@ -64,15 +66,7 @@ export class LockWorld {
     return this.transitions.filter((t) => t.facts.actionId === actionId).map((t) => t.status);
   }
 
-  activities(): Pick<
-    Activities,
-    | 'sendLockCommand'
-    | 'sendUnlockCommand'
-    | 'nextWorkingInstantOf'
-    | 'recordTempLockTransition'
-    | 'lockDeviceForTempLock'
-    | 'unlockDeviceAfterTempLock'
-  > {
+  activities(): Pick<Activities, 'sendLockCommand' | 'sendUnlockCommand' | 'nextWorkingInstantOf' | 'writeTempLockTransitions'> {
     const serverNow = () => Context.current().info.currentAttemptScheduledTimestampMs;
     const send = async (kind: 'LOCK' | 'UNLOCK', command: { actionId: string; dueAt?: number | null }) => {
       if (this.refuse === kind) {
@@ -113,17 +107,21 @@ export class LockWorld {
         if (!this.calendar) return { at: instant, next: instant };
         return { at: instant, next: nextWorkingInstant(this.calendar, new Date(instant))?.getTime() ?? null };
       },
-      recordTempLockTransition: async (t) => {
-        this.transitions.push(t);
-      },
-      lockDeviceForTempLock: async () => {
-        this.inventory.push('LOCK');
-        return { locked: true, note: null };
-      },
-      unlockDeviceAfterTempLock: async (input) => {
-        if (input.wasLocked) this.inventory.push('UNLOCK');
-        this.inventory.push(input.milestone);
-        return { note: null };
+      writeTempLockTransitions: async (transitions) => {
+        let locked = null;
+        this.writes.push(transitions.map((t) => t.status));
+        for (const t of transitions) {
+          if (t.inventory?.kind === 'RESUME') {
+            if (t.inventory.wasLocked) this.inventory.push('UNLOCK');
+            this.inventory.push(t.inventory.milestone);
+          }
+          this.transitions.push(t);
+          if (t.inventory?.kind === 'LOCK') {
+            this.inventory.push('LOCK');
+            locked = { locked: true, note: null };
+          }
+        }
+        return locked;
       },
     };
   }

@@ -1,6 +1,7 @@
 // Temp-lock API (SPEC §5, §6): assign (overriding the running lock), read status and timeline, cancel, and the
-// device's check-in: a signal to the lock's workflow carrying the API's check-in time, answered at once (LOCK
-// until T, UNLOCK or NONE) from the lock's stored state by the rules the workflow follows (answerCheckIn).
+// device's check-in: answered at once (LOCK until T, UNLOCK or NONE) from the lock's stored state by the rules
+// the workflow follows (answerCheckIn), and, when the lock can act on it, a signal to the lock's workflow
+// carrying the API's check-in time.
 import { Request, Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +14,7 @@ import {
   MAX_DURATION_MINUTES,
   MAX_NOTIFICATION_BYTES,
   answerCheckIn,
+  checkInActsOnLock,
   tempLockWorkflowId,
 } from '../../domain/tempLock';
 import {
@@ -117,7 +119,9 @@ export function tempLockRoutes(deps: ApiDeps): Router {
   });
 
   // Never waits for a worker: the answer comes from the stored lock, and the signal is recorded by the server
-  // whether or not a worker is up; the workflow acts on it (with these times) when it runs.
+  // whether or not a worker is up; the workflow acts on it (with these times) when it runs. A check-in the lock
+  // cannot act on (LOCK before its end, NONE) is not signalled: a device checking in hourly for a year costs the
+  // lock's workflow nothing, and the answer does not wait on the Temporal server.
   router.post('/devices/:uid/check-in', requireRole('device_gateway'), async (req, res) => {
     const device = await findTargetDevice(req);
     const checkedInAt = Date.now();
@@ -127,7 +131,7 @@ export function tempLockRoutes(deps: ApiDeps): Router {
       lockStartsAt = (await nextWorkingInstantFor(pool, device.tenantId, checkedInAt)) ?? checkedInAt;
     }
     const answer = answerCheckIn(lock ? lockAsSeen(lock) : null, { checkedInAt, lockStartsAt });
-    if (lock && !FINAL_TEMP_LOCK_STATUSES.includes(lock.status)) {
+    if (lock && !FINAL_TEMP_LOCK_STATUSES.includes(lock.status) && checkInActsOnLock(lockAsSeen(lock), answer)) {
       const checkIn: CheckIn = {
         checkInId: req.get('x-request-id') ?? randomUUID(),
         checkedInAt,

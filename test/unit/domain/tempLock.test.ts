@@ -1,5 +1,5 @@
 // The check-in rules the API answers with and the workflow acts on, and the gateway command timeouts.
-import { answerCheckIn, gatewayCommandTimeouts } from '../../../src/domain/tempLock';
+import { TempLockStatuses, answerCheckIn, checkInActsOnLock, gatewayCommandTimeouts } from '../../../src/domain/tempLock';
 
 const HOUR = 3_600_000;
 
@@ -25,6 +25,31 @@ describe('answerCheckIn', () => {
       expect(answerCheckIn({ ...base, status }, at(0))).toEqual({ directive: 'NONE', lockUntil: null });
     }
     expect(answerCheckIn(null, at(0))).toEqual({ directive: 'NONE', lockUntil: null });
+  });
+});
+
+describe('checkInActsOnLock', () => {
+  const lockOf = (status: (typeof TempLockStatuses)[number]) => ({
+    status,
+    durationMs: 2 * HOUR,
+    lockEndsAt: status === 'WAITING' || status === 'ACTIVATING' ? null : 10 * HOUR,
+  });
+
+  it('signals the activating check-in and every one answered UNLOCK, nothing else', () => {
+    const acted = TempLockStatuses.flatMap((status) =>
+      [HOUR, 11 * HOUR].map((checkedInAt) => {
+        const lock = lockOf(status);
+        const answer = answerCheckIn(lock, { checkedInAt, lockStartsAt: checkedInAt });
+        return checkInActsOnLock(lock, answer) ? `${status}@${checkedInAt / HOUR}h ${answer.directive}` : null;
+      }),
+    ).filter((a) => a !== null);
+    expect(acted).toEqual([
+      'ACTIVATING@1h LOCK',
+      'ACTIVATING@11h LOCK',
+      'ACTIVATED@11h UNLOCK',
+      'DEACTIVATING@1h UNLOCK',
+      'DEACTIVATING@11h UNLOCK',
+    ]);
   });
 });
 
