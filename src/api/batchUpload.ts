@@ -1,14 +1,14 @@
 // The CSV upload of POST /v1/batches (SPEC §3): receives the file (multipart `file` or a text/csv
-// body) as a stream, parses it with csv-parse, validates each row and stages it (src/db/batchUploads)
-// without touching the database: a slow client holds no connection, and a refused upload
-// (400/413/415, or 503 when the API shuts down mid-upload) stores nothing.
+// body) as a stream, parses it as it arrives (src/api/csvRecords), validates each row and stages it
+// (src/db/batchUploads) without touching the database: a slow client holds no connection, and a
+// refused upload (400/413/415, or 503 when the API shuts down mid-upload) stores nothing.
 import busboy from 'busboy';
 import { createHash } from 'node:crypto';
-import { parse } from 'csv-parse';
 import { Request } from 'express';
-import { Readable, Transform, pipeline } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { RowStaging } from '../db/batchUploads';
 import { checkDeviceUid } from '../domain/deviceUid';
+import { csvRecords } from './csvRecords';
 import { shuttingDown } from './drain';
 import { ProblemError } from './problem';
 import { SeenDeviceUids } from './seenDeviceUids';
@@ -82,8 +82,8 @@ export function receiveCsv(req: Request, limits: UploadLimits): Promise<Received
 }
 
 /**
- * Parses the CSV and stages its rows. Throws a ProblemError for a missing header, no rows, too many
- * rows or bytes, or a body that is not CSV; the caller then discards the staged rows.
+ * Parses the CSV as it arrives and stages its rows. Throws a ProblemError for a missing header, no
+ * rows, too many rows or bytes, or a body that is not CSV; the caller then discards the staged rows.
  */
 export async function stageCsvRows(input: {
   source: Readable;
@@ -103,22 +103,12 @@ export async function stageCsvRows(input: {
       else done(null, chunk);
     },
   });
-  // Any line ending, even mixed in one file (spreadsheets write CRLF, scripts append LF).
-  const records = parse({
-    bom: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    trim: true,
-    max_record_size: 64 * 1024,
-    record_delimiter: ['\r\n', '\n', '\r'],
-  });
-  // The source stays outside the pipeline: on a refusal it is drained, not destroyed, so the
-  // request's connection can still carry the answer.
+  // The source stays outside: on a refusal it is drained, not destroyed, so the request's
+  // connection can still carry the answer.
   input.source.pipe(byteCounter);
-  pipeline(byteCounter, utf8TextOnly(), records, () => undefined);
-  // Ending the parse with an error ends the loop below, however slowly the client is sending.
+  // Ending the bytes with an error ends the loop below, however slowly the client is sending.
   const stopReceiving = () =>
-    records.destroy(shuttingDown('the API is shutting down and the upload did not finish in time; nothing was stored: send it again'));
+    byteCounter.destroy(shuttingDown('the API is shutting down and the upload did not finish in time; nothing was stored: send it again'));
   if (input.stop?.aborted) stopReceiving();
   input.stop?.addEventListener('abort', stopReceiving);
 
@@ -126,27 +116,32 @@ export async function stageCsvRows(input: {
   const seen = new SeenDeviceUids();
   let columns: { uid: number; imei2: number } | null = null;
   try {
-    for await (const record of records as AsyncIterable<string[]>) {
-      if (!columns) {
-        columns = headerColumns(record);
-        continue;
+    for await (const records of csvRecords(utf8Text(byteCounter))) {
+      for (const record of records) {
+        if (!columns) {
+          columns = headerColumns(record);
+          continue;
+        }
+        stored.total += 1;
+        if (stored.total > limits.maxRows)
+          throw new ProblemError(413, 'PAYLOAD_TOO_LARGE', `the file has more than ${limits.maxRows} rows`);
+        const raw = record[columns.uid] ?? '';
+        const imei2 = columns.imei2 >= 0 ? record[columns.imei2] || null : null;
+        const check = checkDeviceUid(raw);
+        const uid = check.ok ? check.uid : raw.trim().slice(0, 64);
+        const rejection = !check.ok
+          ? { code: 'INVALID_DEVICE_UID', message: check.reason }
+          : seen.seenBefore(uid)
+            ? { code: 'DUPLICATE_IN_FILE', message: `device ${uid} already appears earlier in the file` }
+            : null;
+        if (rejection) stored.rejected += 1;
+        staging.add({ rowNumber: stored.total, uid, imei2, rejection });
       }
-      stored.total += 1;
-      if (stored.total > limits.maxRows) throw new ProblemError(413, 'PAYLOAD_TOO_LARGE', `the file has more than ${limits.maxRows} rows`);
-      const raw = record[columns.uid] ?? '';
-      const imei2 = columns.imei2 >= 0 ? record[columns.imei2] || null : null;
-      const check = checkDeviceUid(raw);
-      const uid = check.ok ? check.uid : raw.trim().slice(0, 64);
-      const rejection = !check.ok
-        ? { code: 'INVALID_DEVICE_UID', message: check.reason }
-        : seen.seenBefore(uid)
-          ? { code: 'DUPLICATE_IN_FILE', message: `device ${uid} already appears earlier in the file` }
-          : null;
-      if (rejection) stored.rejected += 1;
-      await staging.add({ rowNumber: stored.total, uid, imei2, rejection });
+      await staging.written();
     }
   } catch (err) {
     input.source.unpipe(byteCounter);
+    byteCounter.destroy();
     input.source.resume(); // let the rest of the request drain so the answer can be sent
     if (err instanceof ProblemError) throw err;
     throw new ProblemError(400, 'VALIDATION_FAILED', `the body is not a readable CSV file: ${(err as Error).message}`);
@@ -177,47 +172,39 @@ function headerColumns(header: string[]): { uid: number; imei2: number } {
 }
 
 /**
- * Passes the bytes through unchanged, refusing a body that is not UTF-8 text: a binary file (NUL
- * bytes) or another encoding (Latin-1, UTF-16) would otherwise become mangled UIDs row by row.
+ * The body as text, refusing a body that is not UTF-8: a binary file (NUL bytes) or another
+ * encoding (Latin-1, UTF-16) would otherwise become mangled UIDs row by row. A BOM is dropped.
  */
-function utf8TextOnly(): Transform {
+async function* utf8Text(bytes: AsyncIterable<Buffer>): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let offset = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      const nul = chunk.indexOf(0);
-      if (nul >= 0) {
-        return done(new ProblemError(400, 'VALIDATION_FAILED', `the file is binary, not CSV text (NUL byte at byte ${offset + nul + 1})`));
-      }
-      try {
-        decoder.decode(chunk, { stream: true });
-      } catch {
-        return done(
-          new ProblemError(
-            400,
-            'VALIDATION_FAILED',
-            `the file is not UTF-8 text (invalid byte sequence within bytes ${offset + 1}-${offset + chunk.length}); save it as UTF-8 CSV`,
-          ),
-        );
-      }
-      offset += chunk.length;
-      done(null, chunk);
-    },
-    flush(done) {
-      try {
-        decoder.decode();
-        done();
-      } catch {
-        done(
-          new ProblemError(
-            400,
-            'VALIDATION_FAILED',
-            'the file is not UTF-8 text (it ends inside a multi-byte character); save it as UTF-8 CSV',
-          ),
-        );
-      }
-    },
-  });
+  for await (const chunk of bytes) {
+    const nul = chunk.indexOf(0);
+    if (nul >= 0) {
+      throw new ProblemError(400, 'VALIDATION_FAILED', `the file is binary, not CSV text (NUL byte at byte ${offset + nul + 1})`);
+    }
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      throw new ProblemError(
+        400,
+        'VALIDATION_FAILED',
+        `the file is not UTF-8 text (invalid byte sequence within bytes ${offset + 1}-${offset + chunk.length}); save it as UTF-8 CSV`,
+      );
+    }
+    offset += chunk.length;
+    if (text !== '') yield text;
+  }
+  try {
+    decoder.decode();
+  } catch {
+    throw new ProblemError(
+      400,
+      'VALIDATION_FAILED',
+      'the file is not UTF-8 text (it ends inside a multi-byte character); save it as UTF-8 CSV',
+    );
+  }
 }
 
 function tooLarge(limits: UploadLimits): ProblemError {

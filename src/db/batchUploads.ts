@@ -24,7 +24,9 @@ export interface StagedRow {
 /** Rows of one upload written to a temporary file in COPY text format, in file order. */
 export interface RowStaging {
   readonly batchId: string;
-  add(row: StagedRow): Promise<void>;
+  add(row: StagedRow): void;
+  /** Resolves once the file has taken what was added so far: call it between batches of rows. */
+  written(): Promise<void>;
   /** Flushes and closes the file; the rows are ready for createBatchWithRows. */
   finish(): Promise<void>;
   /** Removes the file (after the batch is stored, or when the upload is refused). */
@@ -52,16 +54,18 @@ export async function stageRows(batchId: string, tenantId: string): Promise<RowS
   const prefix = `${copyText(batchId)}\t${copyText(tenantId)}\t`;
   const stagedAt = new Date().toISOString();
   let block = '';
+  // A write that fails (disk full) fails the upload at its next written() or finish(), and a write
+  // still in flight when the upload is discarded fails harmlessly.
+  let failure: Error | null = null;
+  file.on('error', (err) => (failure ??= err));
 
-  const flush = async () => {
-    if (block === '') return;
-    const ok = file.write(block);
+  const flush = () => {
+    if (block !== '') file.write(block);
     block = '';
-    if (!ok) await once(file, 'drain');
   };
   return {
     batchId,
-    async add(row) {
+    add(row) {
       const r = row.rejection;
       block +=
         prefix +
@@ -69,12 +73,17 @@ export async function stageRows(batchId: string, tenantId: string): Promise<RowS
         (r ? `FAILED\tf\t${copyText(JSON.stringify({ code: r.code, message: r.message }))}\t` : 'PENDING\t\\N\t\\N\t') +
         (row.imei2 === null ? '{}' : copyText(JSON.stringify({ imei2: row.imei2 }))) +
         `\t${r ? stagedAt : '\\N'}\n`;
-      if (block.length >= BLOCK_CHARS) await flush();
+      if (block.length >= BLOCK_CHARS) flush();
+    },
+    async written() {
+      if (failure) throw failure;
+      if (file.writableNeedDrain) await once(file, 'drain');
     },
     async finish() {
-      await flush();
+      flush();
       file.end();
       await once(file, 'close');
+      if (failure) throw failure;
     },
     async discard() {
       file.destroy();
