@@ -1,17 +1,18 @@
-// The CSV upload of POST /v1/batches (SPEC §3): receives the file (multipart `file` or a text/csv
-// body) as a stream, parses it as it arrives (src/api/csvRecords), validates each row and stages it
-// (src/db/batchUploads) without touching the database: a slow client holds no connection, and a
-// refused upload (400/413/415, or 503 when the API shuts down mid-upload) stores nothing.
+// The CSV upload of POST /v1/batches (SPEC §3), first step: receives the file (multipart `file` or a
+// text/csv body) into a temporary file without touching the database, so a slow client holds no
+// connection; src/api/uploadRows then reads its rows while they are COPYed. A refused upload
+// (400/413/415, or 503 when the API shuts down mid-upload) stores nothing.
 import busboy from 'busboy';
-import { createHash } from 'node:crypto';
 import { Request } from 'express';
-import { Readable, Transform } from 'node:stream';
-import { RowStaging } from '../db/batchUploads';
-import { checkDeviceUid } from '../domain/deviceUid';
-import { csvRecords } from './csvRecords';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Transform, TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { shuttingDown } from './drain';
 import { ProblemError } from './problem';
-import { SeenDeviceUids } from './seenDeviceUids';
 
 export interface UploadLimits {
   maxBytes: number;
@@ -24,14 +25,6 @@ export interface ReceivedCsv {
   stream: Readable;
   fileName: string | null;
 }
-
-export interface StoredRows {
-  total: number;
-  accepted: number;
-  rejected: number;
-}
-
-const UID_COLUMNS = ['deviceuid', 'imei'];
 
 /** Finds the CSV in the request without reading it: the caller validates parameters first. */
 export function receiveCsv(req: Request, limits: UploadLimits): Promise<ReceivedCsv> {
@@ -81,129 +74,119 @@ export function receiveCsv(req: Request, limits: UploadLimits): Promise<Received
   });
 }
 
+/** A temporary file the upload is received into: the database is touched only once all of it is here. */
+export interface UploadSpool {
+  readonly path: string;
+  discard(): Promise<void>;
+}
+
+export async function createUploadSpool(): Promise<UploadSpool> {
+  const dir = await mkdtemp(join(tmpdir(), 'batch-upload-'));
+  return { path: join(dir, 'upload.csv'), discard: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface ReceivedBody {
+  contentSha256: string;
+  /** Line endings in the body (\r\n counted once): the file has at most this many rows. */
+  lineEnds: number;
+}
+
 /**
- * Parses the CSV as it arrives and stages its rows. Throws a ProblemError for a missing header, no
- * rows, too many rows or bytes, or a body that is not CSV; the caller then discards the staged rows.
+ * Receives the CSV into the spool, refusing it (ProblemError) when it is over the byte limit, binary
+ * or not UTF-8, or when the API shuts down before the last byte; however slowly the client sends,
+ * nothing else waits on it.
  */
-export async function stageCsvRows(input: {
+export async function receiveCsvBody(input: {
   source: Readable;
-  staging: RowStaging;
+  spool: UploadSpool;
   limits: UploadLimits;
   /** Aborted when the API's shutdown grace is over: the upload stops and nothing is stored. */
   stop?: AbortSignal;
-}): Promise<{ rows: StoredRows; contentSha256: string }> {
-  const { limits, staging } = input;
-  let bytes = 0;
-  const content = createHash('sha256');
-  const byteCounter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      content.update(chunk);
-      if (bytes > limits.maxBytes) done(tooLarge(limits));
-      else done(null, chunk);
-    },
-  });
-  // The source stays outside: on a refusal it is drained, not destroyed, so the request's
-  // connection can still carry the answer.
-  input.source.pipe(byteCounter);
-  // Ending the bytes with an error ends the loop below, however slowly the client is sending.
+}): Promise<ReceivedBody> {
+  const inspector = new BodyInspector(input.limits);
+  // The source stays outside the pipeline: on a refusal it is drained, not destroyed, so the
+  // request's connection can still carry the answer.
+  input.source.pipe(inspector);
   const stopReceiving = () =>
-    byteCounter.destroy(shuttingDown('the API is shutting down and the upload did not finish in time; nothing was stored: send it again'));
+    inspector.destroy(shuttingDown('the API is shutting down and the upload did not finish in time; nothing was stored: send it again'));
   if (input.stop?.aborted) stopReceiving();
   input.stop?.addEventListener('abort', stopReceiving);
-
-  const stored: StoredRows = { total: 0, accepted: 0, rejected: 0 };
-  const seen = new SeenDeviceUids();
-  let columns: { uid: number; imei2: number } | null = null;
   try {
-    for await (const records of csvRecords(utf8Text(byteCounter))) {
-      for (const record of records) {
-        if (!columns) {
-          columns = headerColumns(record);
-          continue;
-        }
-        stored.total += 1;
-        if (stored.total > limits.maxRows)
-          throw new ProblemError(413, 'PAYLOAD_TOO_LARGE', `the file has more than ${limits.maxRows} rows`);
-        const raw = record[columns.uid] ?? '';
-        const imei2 = columns.imei2 >= 0 ? record[columns.imei2] || null : null;
-        const check = checkDeviceUid(raw);
-        const uid = check.ok ? check.uid : raw.trim().slice(0, 64);
-        const rejection = !check.ok
-          ? { code: 'INVALID_DEVICE_UID', message: check.reason }
-          : seen.seenBefore(uid)
-            ? { code: 'DUPLICATE_IN_FILE', message: `device ${uid} already appears earlier in the file` }
-            : null;
-        if (rejection) stored.rejected += 1;
-        staging.add({ rowNumber: stored.total, uid, imei2, rejection });
-      }
-      await staging.written();
-    }
+    await pipeline(inspector, createWriteStream(input.spool.path));
   } catch (err) {
-    input.source.unpipe(byteCounter);
-    byteCounter.destroy();
+    input.source.unpipe(inspector);
     input.source.resume(); // let the rest of the request drain so the answer can be sent
-    if (err instanceof ProblemError) throw err;
-    throw new ProblemError(400, 'VALIDATION_FAILED', `the body is not a readable CSV file: ${(err as Error).message}`);
+    throw err;
   } finally {
     input.stop?.removeEventListener('abort', stopReceiving);
   }
-  if (!columns)
-    throw new ProblemError(400, 'VALIDATION_FAILED', 'the file is empty: expected a header line naming a deviceUid (or imei) column');
-  if (stored.total === 0) throw new ProblemError(400, 'VALIDATION_FAILED', 'the file has a header but no device rows');
-  await staging.finish();
-  stored.accepted = stored.total - stored.rejected;
-  return { rows: stored, contentSha256: content.digest('hex') };
-}
-
-function headerColumns(header: string[]): { uid: number; imei2: number } {
-  const names = header.map((h) => h.trim().toLowerCase());
-  const uid = names.findIndex((n) => UID_COLUMNS.includes(n));
-  if (uid < 0) {
-    const shown = header.slice(0, 5).join(',').slice(0, 100);
-    const hint = /[;\t|]/.exec(shown) ? `; the file seems to use "${/[;\t|]/.exec(shown)![0]}" as delimiter: save it with commas` : '';
-    throw new ProblemError(
-      400,
-      'VALIDATION_FAILED',
-      `missing header: the first line must name a deviceUid (or imei) column; found "${shown}"${hint}`,
-    );
-  }
-  return { uid, imei2: names.indexOf('imei2') };
+  return { contentSha256: inspector.sha256(), lineEnds: inspector.lineEnds };
 }
 
 /**
- * The body as text, refusing a body that is not UTF-8: a binary file (NUL bytes) or another
- * encoding (Latin-1, UTF-16) would otherwise become mangled UIDs row by row. A BOM is dropped.
+ * Passes the bytes on, counting them, their line endings and their hash, and refusing a body over
+ * the limit or not UTF-8 text: a binary file (NUL bytes) or another encoding (Latin-1, UTF-16)
+ * would otherwise become mangled UIDs row by row.
  */
-async function* utf8Text(bytes: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let offset = 0;
-  for await (const chunk of bytes) {
+class BodyInspector extends Transform {
+  lineEnds = 0;
+  private bytes = 0;
+  private readonly content = createHash('sha256');
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  private endsWithCr = false;
+
+  constructor(private readonly limits: UploadLimits) {
+    super();
+  }
+
+  sha256(): string {
+    return this.content.digest('hex');
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    const offset = this.bytes;
+    this.bytes += chunk.length;
+    if (this.bytes > this.limits.maxBytes) return done(tooLarge(this.limits));
     const nul = chunk.indexOf(0);
     if (nul >= 0) {
-      throw new ProblemError(400, 'VALIDATION_FAILED', `the file is binary, not CSV text (NUL byte at byte ${offset + nul + 1})`);
+      return done(new ProblemError(400, 'VALIDATION_FAILED', `the file is binary, not CSV text (NUL byte at byte ${offset + nul + 1})`));
     }
-    let text: string;
     try {
-      text = decoder.decode(chunk, { stream: true });
+      this.decoder.decode(chunk, { stream: true });
     } catch {
-      throw new ProblemError(
-        400,
-        'VALIDATION_FAILED',
-        `the file is not UTF-8 text (invalid byte sequence within bytes ${offset + 1}-${offset + chunk.length}); save it as UTF-8 CSV`,
+      return done(
+        new ProblemError(
+          400,
+          'VALIDATION_FAILED',
+          `the file is not UTF-8 text (invalid byte sequence within bytes ${offset + 1}-${offset + chunk.length}); save it as UTF-8 CSV`,
+        ),
       );
     }
-    offset += chunk.length;
-    if (text !== '') yield text;
+    this.content.update(chunk);
+    this.countLineEnds(chunk);
+    done(null, chunk);
   }
-  try {
-    decoder.decode();
-  } catch {
-    throw new ProblemError(
-      400,
-      'VALIDATION_FAILED',
-      'the file is not UTF-8 text (it ends inside a multi-byte character); save it as UTF-8 CSV',
-    );
+
+  override _flush(done: TransformCallback): void {
+    try {
+      this.decoder.decode();
+      done();
+    } catch {
+      done(
+        new ProblemError(
+          400,
+          'VALIDATION_FAILED',
+          'the file is not UTF-8 text (it ends inside a multi-byte character); save it as UTF-8 CSV',
+        ),
+      );
+    }
+  }
+
+  private countLineEnds(chunk: Buffer): void {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) this.lineEnds += 1;
+    if (this.endsWithCr && chunk[0] === 10) this.lineEnds -= 1;
+    for (let i = chunk.indexOf(13); i !== -1; i = chunk.indexOf(13, i + 1)) if (chunk[i + 1] !== 10) this.lineEnds += 1;
+    this.endsWithCr = chunk[chunk.length - 1] === 13;
   }
 }
 

@@ -20,24 +20,26 @@ const PLAIN_LINE_MAX = 4096;
 /** What a plain line may not contain: quotes, control characters other than tab, non-ASCII. */
 const NOT_PLAIN = /[^\t\n\r\x20\x21\x23-\x7e]/;
 
-/**
- * The records of `text` (UTF-8 text in chunks, BOM removed), in batches of one or more. A caller that
- * stops early ends `text` itself (destroys its source): a read of it may still be waiting.
- */
+/** The records of `text` (UTF-8 text in chunks, BOM removed), in batches of one or more. */
 export async function* csvRecords(text: AsyncIterable<string>): AsyncGenerator<string[][]> {
   const chunks = text[Symbol.asyncIterator]();
   const lines = new PlainLines();
-  for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
-    const records: string[][] = [];
-    const rest = lines.take(next.value, records);
-    if (records.length > 0) yield records;
-    if (rest !== null) {
-      yield* csvParseRecords(rest, chunks);
-      return;
+  try {
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+      const records: string[][] = [];
+      const rest = lines.take(next.value, records);
+      if (records.length > 0) yield records;
+      if (rest !== null) {
+        yield* csvParseRecords(rest, chunks);
+        return;
+      }
     }
+    const last = lines.end();
+    if (last.length > 0) yield last;
+  } finally {
+    // Ends the source when the reader stops early (not awaited: csv-parse may still be reading it).
+    chunks.return?.().catch(() => undefined);
   }
-  const last = lines.end();
-  if (last.length > 0) yield last;
 }
 
 /**

@@ -44,6 +44,16 @@ const cases: Case[] = [
     detail: /quote/i,
   },
   {
+    // Found while the rows before it are already being COPYed: the transaction is rolled back.
+    name: 'a bad quote after 20,000 good rows',
+    path: upload,
+    headers: csv,
+    body: () => 'deviceUid\n' + 'SN-000001\n'.repeat(20_000) + '"SN-000002\n',
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    detail: /quote.*line 20002/i,
+  },
+  {
     name: 'semicolon-delimited file',
     path: upload,
     headers: csv,

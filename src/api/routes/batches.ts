@@ -3,7 +3,7 @@
 import { Request, Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import { batchOptionsToExtFields } from '../../db/batchOptions';
-import { createBatchWithRows, stageRows } from '../../db/batchUploads';
+import { createBatchWithRows } from '../../db/batchUploads';
 import { BatchOptions, BatchRecord, batchResultsPage, findBatch, findBatchByIdempotencyKey } from '../../db/batchStore';
 import { findActiveWorkflow, isWorkflowVersionId } from '../../db/workflowCatalogue';
 import { AssignmentModes, isAssignmentMode } from '../../domain/assignmentModes';
@@ -12,11 +12,12 @@ import { parseFailureThreshold } from '../../domain/failureThreshold';
 import { batchWorkflowId } from '../../workflows/batchAssign';
 import type { ApiDeps } from '../app';
 import { Caller, callerOf, requireRole } from '../auth';
-import { receiveCsv, stageCsvRows } from '../batchUpload';
+import { createUploadSpool, receiveCsv, receiveCsvBody } from '../batchUpload';
 import { cancelBatch, retryBatch } from '../batchRunControl';
 import { batchStatus, currentRunOf, startBatchRun, uploadAnswer } from '../batchRuns';
 import { idempotencyKeyOf, keyReused, requestHash } from '../idempotency';
 import { ProblemError } from '../problem';
+import { checkUploadRows, uploadRows } from '../uploadRows';
 import { streamResultsCsv } from '../batchResultsCsv';
 
 export function batchRoutes(deps: ApiDeps): Router {
@@ -27,16 +28,19 @@ export function batchRoutes(deps: ApiDeps): Router {
     const caller = callerOf(req);
     const idempotencyKey = idempotencyKeyOf(req);
     const batchId = randomUUID();
-    const staging = await stageRows(batchId, caller.tenantId);
+    const spool = await createUploadSpool();
     let stored: { batch: BatchRecord; created: boolean };
     let fingerprint: string;
     try {
       const received = await receiveCsv(req, limits);
       const options = await batchOptions(deps, caller, { ...queryStrings(req), ...received.fields });
-      const { rows, contentSha256 } = await stageCsvRows({ source: received.stream, staging, limits, stop: deps.drain.graceOver });
+      const body = await receiveCsvBody({ source: received.stream, spool, limits, stop: deps.drain.graceOver });
       // The same options and the same bytes are the same upload, whatever the file's name.
-      fingerprint = requestHash({ options, contentSha256 });
+      fingerprint = requestHash({ options, contentSha256: body.contentSha256 });
       const earlier = idempotencyKey ? await findBatchByIdempotencyKey(deps.pool, caller.tenantId, idempotencyKey) : null;
+      // The rows are read while they are COPYed; a file that may be refused for its row count, or
+      // one answered from an earlier upload, is read once before, so no such refusal costs a COPY.
+      if (earlier || body.lineEnds > limits.maxRows) await checkUploadRows(spool, limits);
       stored = earlier
         ? { batch: earlier, created: false }
         : await createBatchWithRows(
@@ -46,21 +50,21 @@ export function batchRoutes(deps: ApiDeps): Router {
               tenantId: caller.tenantId,
               createdBy: caller.userId,
               idempotencyKey,
-              extFields: {
+              extFields: (rows) => ({
                 ...batchOptionsToExtFields(options, received.fileName),
                 total_devices: rows.total,
                 rows,
                 current_workflow_id: batchWorkflowId(batchId, 0),
                 request_hash: fingerprint,
-              },
+              }),
             },
-            staging,
+            uploadRows(spool, limits),
           );
     } catch (err) {
       req.resume();
       throw err;
     } finally {
-      await staging.discard();
+      await spool.discard();
     }
     if (!stored.created) return answerRepeat(stored.batch, idempotencyKey!, fingerprint);
     await startBatchRun(deps, stored.batch, 0);
