@@ -80,13 +80,6 @@ export interface DeviceActionHistoryDoc {
   detail: Record<string, unknown>;
 }
 
-/** A device's latest temp-lock action, `_id` `<tenant>/<device uid>`: a check-in finds its lock by _id lookups alone. */
-export interface TempLockPointerDoc {
-  _id: string;
-  action_id: string;
-  created_at: Date;
-}
-
 export interface MongoStores {
   client: MongoClient;
   db: Db;
@@ -97,7 +90,6 @@ export interface MongoStores {
   deviceActionHistory: Collection<DeviceActionHistoryDoc>;
   /** What the simulated device-control gateway accepted. */
   gatewayCommands: Collection<GatewayCommandDoc>;
-  tempLockPointers: Collection<TempLockPointerDoc>;
 }
 
 /**
@@ -122,7 +114,6 @@ export async function connectMongo(url: string, database: string): Promise<Mongo
     deviceActions: db.collection<DeviceActionDoc>('device_actions'),
     deviceActionHistory: db.collection<DeviceActionHistoryDoc>('device_action_history'),
     gatewayCommands: db.collection<GatewayCommandDoc>('gateway_commands'),
-    tempLockPointers: db.collection<TempLockPointerDoc>('device_temp_locks'),
   };
 }
 

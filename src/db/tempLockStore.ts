@@ -138,15 +138,6 @@ async function recordTempLockTransition(pool: Pool, mongo: MongoStores, t: TempL
       { upsert: true },
     );
   }
-  if (t.terms) {
-    // The device's pointer to its latest lock. An overriding lock starts only once the one it overrides has
-    // ended, so the newest first transition is the device's current lock.
-    await mongo.tempLockPointers.updateOne(
-      { _id: devicePointerId(facts.tenantId, facts.deviceUid) },
-      { $set: { action_id: facts.actionId, created_at: at } },
-      { upsert: true },
-    );
-  }
   const changes: Partial<Record<string, unknown>> = { status: t.status, seq: t.seq, updated_at: at };
   if (t.nextProcessTime !== undefined) changes.next_process_time = toDate(t.nextProcessTime);
   if (t.checkedInAt !== undefined) changes.checked_in_at = toDate(t.checkedInAt);
@@ -174,7 +165,34 @@ async function recordTempLockTransition(pool: Pool, mongo: MongoStores, t: TempL
     },
     { upsert: true },
   );
+  await recordDeviceTempLock(pool, t);
   if (t.milestone) await inTransaction(pool, (client) => insertMilestone(client, facts, t.milestone!, {}));
+}
+
+/**
+ * The device's current lock in t_device_temp_lock, what its check-ins are answered from: replaced by a new
+ * lock's first transition (an overriding lock starts only once the one it overrides has ended), then updated
+ * by its later ones in `seq` order.
+ */
+async function recordDeviceTempLock(pool: Pool, t: TempLockTransition): Promise<void> {
+  const { facts } = t;
+  if (t.terms) {
+    await pool.query(
+      `INSERT INTO t_device_temp_lock (device_id, action_id, status, seq, duration_ms, working_hours, lock_ends_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)
+       ON CONFLICT (device_id) DO UPDATE SET action_id = EXCLUDED.action_id, status = EXCLUDED.status, seq = EXCLUDED.seq,
+         duration_ms = EXCLUDED.duration_ms, working_hours = EXCLUDED.working_hours, lock_ends_at = NULL, updated_at = EXCLUDED.updated_at
+       WHERE t_device_temp_lock.action_id <> EXCLUDED.action_id OR t_device_temp_lock.seq < EXCLUDED.seq`,
+      [facts.deviceId, facts.actionId, t.status, t.seq, t.terms.durationMs, t.terms.workingHours, new Date(t.at)],
+    );
+    return;
+  }
+  await pool.query(
+    `UPDATE t_device_temp_lock SET status = $3, seq = $4, updated_at = $5,
+       lock_ends_at = CASE WHEN $6::boolean THEN $7::timestamptz ELSE lock_ends_at END
+     WHERE device_id = $1 AND action_id = $2 AND seq < $4`,
+    [facts.deviceId, facts.actionId, t.status, t.seq, new Date(t.at), t.lockEndsAt !== undefined, toDate(t.lockEndsAt ?? null)],
+  );
 }
 
 /** The device goes LOCKED (hold) with the lock's ext_fields, and TEMP_LOCK_ACTIVATED is written, in one transaction. */
@@ -230,17 +248,36 @@ async function unlockDeviceAfterTempLock(
   });
 }
 
-/**
- * The device's newest temp-lock document (running or not), or null if it never had one: two _id lookups
- * (FerretDB serves only _id lookups from an index; this is on every check-in's path).
- */
-export async function findLatestTempLock(mongo: MongoStores, tenantId: string, deviceUid: string): Promise<DeviceActionDoc | null> {
-  const pointer = await mongo.tempLockPointers.findOne({ _id: devicePointerId(tenantId, deviceUid) });
-  return pointer ? mongo.deviceActions.findOne({ _id: pointer.action_id }) : null;
+/** A device's current lock as its check-ins see it (t_device_temp_lock). */
+export interface DeviceTempLock extends LockAsSeen {
+  actionId: string;
+  workingHours: boolean;
 }
 
-function devicePointerId(tenantId: string, deviceUid: string): string {
-  return `${tenantId}/${deviceUid}`;
+/** The device's newest temp lock (running or not), or null if it never had one: one primary-key read. */
+export async function findDeviceTempLock(pool: Pool, deviceId: number): Promise<DeviceTempLock | null> {
+  const { rows } = await pool.query<{
+    action_id: string;
+    status: TempLockStatus;
+    duration_ms: string;
+    working_hours: boolean;
+    lock_ends_at: Date | null;
+  }>('SELECT action_id, status, duration_ms, working_hours, lock_ends_at FROM t_device_temp_lock WHERE device_id = $1', [deviceId]);
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    actionId: row.action_id,
+    status: row.status,
+    durationMs: Number(row.duration_ms),
+    workingHours: row.working_hours,
+    lockEndsAt: row.lock_ends_at?.getTime() ?? null,
+  };
+}
+
+/** The document of the device's newest temp lock (running or not), or null if it never had one. */
+export async function findLatestTempLock(pool: Pool, mongo: MongoStores, deviceId: number): Promise<DeviceActionDoc | null> {
+  const lock = await findDeviceTempLock(pool, deviceId);
+  return lock ? findTempLock(mongo, lock.actionId) : null;
 }
 
 export async function findTempLock(mongo: MongoStores, actionId: string): Promise<DeviceActionDoc | null> {
@@ -260,18 +297,18 @@ export interface CurrentTempLock {
   lockEndsAt: Date | null;
 }
 
-/** The device's running temp lock as its stored document tells (GET /v1/devices/:uid), or null when none runs. */
-export async function findCurrentTempLock(mongo: MongoStores, tenantId: string, deviceUid: string): Promise<CurrentTempLock | null> {
-  const doc = await findLatestTempLock(mongo, tenantId, deviceUid);
-  if (!doc || FINAL_TEMP_LOCK_STATUSES.includes(doc.status)) return null;
+/** The device's running temp lock as its stored state tells (GET /v1/devices/:uid), or null when none runs. */
+export async function findCurrentTempLock(pool: Pool, deviceId: number): Promise<CurrentTempLock | null> {
+  const lock = await findDeviceTempLock(pool, deviceId);
+  if (!lock || FINAL_TEMP_LOCK_STATUSES.includes(lock.status)) return null;
   const now = Date.now();
-  const { directive } = answerCheckIn(lockAsSeen(doc), { checkedInAt: now, lockStartsAt: now });
-  return { actionId: doc._id, status: doc.status, directive, lockEndsAt: doc.lock_ends_at ?? null };
-}
-
-/** A stored lock as a check-in sees it (domain/tempLock.ts answerCheckIn). */
-export function lockAsSeen(doc: DeviceActionDoc): LockAsSeen {
-  return { status: doc.status, durationMs: doc.duration_ms, lockEndsAt: doc.lock_ends_at?.getTime() ?? null };
+  const { directive } = answerCheckIn(lock, { checkedInAt: now, lockStartsAt: now });
+  return {
+    actionId: lock.actionId,
+    status: lock.status,
+    directive,
+    lockEndsAt: lock.lockEndsAt === null ? null : new Date(lock.lockEndsAt),
+  };
 }
 
 function toDate(epochMs: number | null): Date | null {

@@ -39,7 +39,7 @@ export function deviceRoutes(deps: ApiDeps): Router {
     const device = await deviceOf(req);
     const [doc, tempLock] = await Promise.all([
       findDeviceDocument(deps.mongo, device.tenantId, device.uid),
-      findCurrentTempLock(deps.mongo, device.tenantId, device.uid),
+      findCurrentTempLock(deps.pool, device.id),
     ]);
     res.json({
       uid: device.uid,

@@ -7,7 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { randomUUID } from 'node:crypto';
 import { findDeviceDocument } from '../../db/deviceDocumentStore';
 import { findDeviceInTree } from '../../db/deviceStore';
-import { findLatestTempLock, findTempLock, lockAsSeen, tempLockTimeline } from '../../db/tempLockStore';
+import { findDeviceTempLock, findLatestTempLock, findTempLock, tempLockTimeline } from '../../db/tempLockStore';
 import { findApplicableWorkingHours, nextWorkingInstantFor } from '../../db/workingHoursStore';
 import {
   FINAL_TEMP_LOCK_STATUSES,
@@ -82,7 +82,7 @@ export function tempLockRoutes(deps: ApiDeps): Router {
   router.get('/devices/:uid/temp-lock', async (req, res) => {
     const device = await findTargetDevice(req);
     const live = await liveView(deps, tempLockWorkflowId(device.tenantId, device.uid));
-    const doc = live ? await findTempLock(mongo, live.actionId) : await findLatestTempLock(mongo, device.tenantId, device.uid);
+    const doc = live ? await findTempLock(mongo, live.actionId) : await findLatestTempLock(pool, mongo, device.id);
     if (!doc && !live) throw new ProblemError(404, 'NOT_FOUND', `device ${device.uid} has never had a temp lock`);
     const actionId = live?.actionId ?? doc!._id;
     const history = await tempLockTimeline(mongo, actionId);
@@ -125,18 +125,18 @@ export function tempLockRoutes(deps: ApiDeps): Router {
   router.post('/devices/:uid/check-in', requireRole('device_gateway'), async (req, res) => {
     const device = await findTargetDevice(req);
     const checkedInAt = Date.now();
-    const lock = await findLatestTempLock(mongo, device.tenantId, device.uid);
+    const lock = await findDeviceTempLock(pool, device.id);
     let lockStartsAt = checkedInAt;
-    if (lock?.status === 'ACTIVATING' && lock.is_enabled_working_hour) {
+    if (lock?.status === 'ACTIVATING' && lock.workingHours) {
       lockStartsAt = (await nextWorkingInstantFor(pool, device.tenantId, checkedInAt)) ?? checkedInAt;
     }
-    const answer = answerCheckIn(lock ? lockAsSeen(lock) : null, { checkedInAt, lockStartsAt });
-    if (lock && !FINAL_TEMP_LOCK_STATUSES.includes(lock.status) && checkInActsOnLock(lockAsSeen(lock), answer)) {
+    const answer = answerCheckIn(lock, { checkedInAt, lockStartsAt });
+    if (lock && !FINAL_TEMP_LOCK_STATUSES.includes(lock.status) && checkInActsOnLock(lock, answer)) {
       const checkIn: CheckIn = {
         checkInId: req.get('x-request-id') ?? randomUUID(),
         checkedInAt,
         lockStartsAt,
-        answer: { actionId: lock._id, directive: answer.directive },
+        answer: { actionId: lock.actionId, directive: answer.directive },
       };
       await temporal.workflow
         .getHandle(tempLockWorkflowId(device.tenantId, device.uid))
@@ -148,7 +148,7 @@ export function tempLockRoutes(deps: ApiDeps): Router {
       checkedInAt: new Date(checkedInAt).toISOString(),
       directive: answer.directive,
       lockUntil: iso(answer.lockUntil),
-      actionId: lock?._id ?? null,
+      actionId: lock?.actionId ?? null,
       status: lock?.status ?? null,
     });
   });

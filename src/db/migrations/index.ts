@@ -4,10 +4,11 @@ import * as m003 from './003_working_hours';
 import * as m004 from './004_api_key_admin';
 import * as m005 from './005_batch_listing';
 import * as m006 from './006_idempotency_keys';
+import * as m007 from './007_device_temp_lock';
 
 export interface Migration {
   id: string;
   sql: string;
 }
 
-export const migrations: Migration[] = [m001, m003, m004, m005, m006];
+export const migrations: Migration[] = [m001, m003, m004, m005, m006, m007];
