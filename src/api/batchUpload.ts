@@ -151,8 +151,9 @@ class BodyInspector extends Transform {
     if (nul >= 0) {
       return done(new ProblemError(400, 'VALIDATION_FAILED', `the file is binary, not CSV text (NUL byte at byte ${offset + nul + 1})`));
     }
+    let text: string;
     try {
-      this.decoder.decode(chunk, { stream: true });
+      text = this.decoder.decode(chunk, { stream: true });
     } catch {
       return done(
         new ProblemError(
@@ -163,7 +164,7 @@ class BodyInspector extends Transform {
       );
     }
     this.content.update(chunk);
-    this.countLineEnds(chunk);
+    this.countLineEnds(text);
     done(null, chunk);
   }
 
@@ -182,11 +183,13 @@ class BodyInspector extends Transform {
     }
   }
 
-  private countLineEnds(chunk: Buffer): void {
-    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) this.lineEnds += 1;
-    if (this.endsWithCr && chunk[0] === 10) this.lineEnds -= 1;
-    for (let i = chunk.indexOf(13); i !== -1; i = chunk.indexOf(13, i + 1)) if (chunk[i + 1] !== 10) this.lineEnds += 1;
-    this.endsWithCr = chunk[chunk.length - 1] === 13;
+  /** Counted in the decoded text: a string's indexOf is several times faster than a Buffer's. */
+  private countLineEnds(text: string): void {
+    if (text === '') return;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineEnds += 1;
+    if (this.endsWithCr && text.charCodeAt(0) === 10) this.lineEnds -= 1;
+    for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) if (text.charCodeAt(i + 1) !== 10) this.lineEnds += 1;
+    this.endsWithCr = text.charCodeAt(text.length - 1) === 13;
   }
 }
 

@@ -6,9 +6,16 @@ const IMEI = /^\d{15}$/;
 
 export class SeenDeviceUids {
   /** IMEI + 1 per slot; 0 marks an empty slot (IMEI 000000000000000 is valid). */
-  private slots = new Float64Array(1 << 14);
+  private slots: Float64Array;
   private imeis = 0;
   private readonly serials = new Set<string>();
+
+  /** `expected`: how many UIDs may come, if known (sized for them at once instead of growing). */
+  constructor(expected = 0) {
+    let size = 1 << 14;
+    while (size < expected * 2) size *= 2;
+    this.slots = new Float64Array(size);
+  }
 
   /** Records `uid`; true if it was seen before. */
   seenBefore(uid: string): boolean {

@@ -12,9 +12,12 @@ import { SeenDeviceUids } from './seenDeviceUids';
 
 const UID_COLUMNS = ['deviceuid', 'imei'];
 
-/** The upload's rows in file order, in batches; throws a ProblemError when the upload is refused. */
-export async function* uploadRows(spool: UploadSpool, limits: UploadLimits): AsyncGenerator<StagedRow[]> {
-  const seen = new SeenDeviceUids();
+/**
+ * The upload's rows in file order, in batches; throws a ProblemError when the upload is refused.
+ * `lineEnds` (from receiveCsvBody) bounds the number of rows.
+ */
+export async function* uploadRows(spool: UploadSpool, lineEnds: number, limits: UploadLimits): AsyncGenerator<StagedRow[]> {
+  const seen = new SeenDeviceUids(Math.min(lineEnds, limits.maxRows));
   let columns: { uid: number; imei2: number } | null = null;
   let total = 0;
   try {
@@ -50,8 +53,8 @@ export async function* uploadRows(spool: UploadSpool, limits: UploadLimits): Asy
 }
 
 /** Reads all the rows, storing nothing: throws what uploadRows throws for a refused upload. */
-export async function checkUploadRows(spool: UploadSpool, limits: UploadLimits): Promise<void> {
-  const rows = uploadRows(spool, limits);
+export async function checkUploadRows(spool: UploadSpool, lineEnds: number, limits: UploadLimits): Promise<void> {
+  const rows = uploadRows(spool, lineEnds, limits);
   while (!(await rows.next()).done);
 }
 

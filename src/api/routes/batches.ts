@@ -40,7 +40,7 @@ export function batchRoutes(deps: ApiDeps): Router {
       const earlier = idempotencyKey ? await findBatchByIdempotencyKey(deps.pool, caller.tenantId, idempotencyKey) : null;
       // The rows are read while they are COPYed; a file that may be refused for its row count, or
       // one answered from an earlier upload, is read once before, so no such refusal costs a COPY.
-      if (earlier || body.lineEnds > limits.maxRows) await checkUploadRows(spool, limits);
+      if (earlier || body.lineEnds > limits.maxRows) await checkUploadRows(spool, body.lineEnds, limits);
       stored = earlier
         ? { batch: earlier, created: false }
         : await createBatchWithRows(
@@ -58,7 +58,7 @@ export function batchRoutes(deps: ApiDeps): Router {
                 request_hash: fingerprint,
               }),
             },
-            uploadRows(spool, limits),
+            uploadRows(spool, body.lineEnds, limits),
           );
     } catch (err) {
       req.resume();

@@ -20,4 +20,11 @@ describe('SeenDeviceUids', () => {
       expect(seen.seenBefore(uid)).toBe(true);
     }
   });
+
+  it('works the same when sized for the expected count at once, and beyond it', () => {
+    const seen = new SeenDeviceUids(1000);
+    const imeis = Array.from({ length: 5000 }, (_, i) => imeiWithCheckDigit(`35${String(i * 104_729).padStart(12, '0')}`));
+    expect(imeis.filter((uid) => seen.seenBefore(uid))).toEqual([]);
+    expect(imeis.every((uid) => seen.seenBefore(uid))).toBe(true);
+  });
 });

@@ -1,0 +1,40 @@
+// receiveCsvBody: the body lands unchanged in the spool with its line endings counted (\r\n once,
+// also when cut between two chunks), and a binary or non-UTF-8 body is refused.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { UploadSpool, createUploadSpool, receiveCsvBody } from '../../../src/api/batchUpload';
+
+const limits = { maxBytes: 1024 * 1024, maxRows: 1000 };
+
+describe('receiveCsvBody', () => {
+  let spool: UploadSpool;
+  beforeEach(async () => (spool = await createUploadSpool()));
+  afterEach(async () => spool.discard());
+
+  it('keeps the bytes and counts line endings as the CSV reader does', async () => {
+    const chunks = ['deviceUid\r', '\n4901542032', '37518\r\n\r', '\r353918057412341\n\n', 'SN-ÄÖ', '-0001'].map((c) => Buffer.from(c));
+    // Cut inside the two-byte "Ä" as well.
+    const cut = Buffer.concat(chunks.slice(4));
+    const body = await receiveCsvBody({
+      source: Readable.from([...chunks.slice(0, 4), cut.subarray(0, 4), cut.subarray(4)]),
+      spool,
+      limits,
+    });
+    const bytes = Buffer.concat(chunks);
+    expect(body).toEqual({ contentSha256: createHash('sha256').update(bytes).digest('hex'), lineEnds: 6 });
+    expect(await readFile(spool.path)).toEqual(bytes);
+  });
+
+  it.each([
+    ['a NUL byte', [Buffer.from('deviceUid\n'), Buffer.from([0x34, 0x00])], /binary.*byte 12/],
+    ['Latin-1 text', [Buffer.from('deviceUid\nSN-Caf'), Buffer.from([0xe9, 0x0a])], /not UTF-8/],
+    ['a cut multi-byte character at the end', [Buffer.from('deviceUid\n'), Buffer.from([0xc3])], /ends inside a multi-byte/],
+  ])('refuses %s', async (_what, chunks, detail) => {
+    await expect(receiveCsvBody({ source: Readable.from(chunks), spool, limits })).rejects.toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(detail),
+    });
+  });
+});
