@@ -53,7 +53,9 @@ export async function createBatchWithRows(
       );
       const counts: RowCounts = { total: 0, accepted: 0, rejected: 0 };
       await pipeline(
-        Readable.from(copyText(batch, rows, counts)),
+        // Two blocks ahead keep COPY busy (a block is read and formatted far faster than PostgreSQL
+        // takes it) while holding little memory.
+        Readable.from(copyText(batch, rows, counts), { highWaterMark: 2 }),
         client.query(copyFrom(`COPY t_batch_action_device (${COPY_COLUMNS}) FROM STDIN`)),
       );
       counts.accepted = counts.total - counts.rejected;
