@@ -118,6 +118,20 @@ function LockStatus({ lock }: { lock: TempLockView }) {
             <dd>{lock.cancelReason}</dd>
           </>
         )}
+        {lock.failureReason && (
+          <>
+            <dt>Failed</dt>
+            <dd data-testid="failure-reason">
+              {lock.failureReason} — the device-control gateway refused the command; check the device there, then set a new lock.
+            </dd>
+          </>
+        )}
+        {lock.note && (
+          <>
+            <dt>Note</dt>
+            <dd>{lock.note}</dd>
+          </>
+        )}
       </dl>
       <ol className="lock-history">
         {lock.history.map((h) => (

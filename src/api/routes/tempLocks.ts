@@ -7,7 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { randomUUID } from 'node:crypto';
 import { findDeviceDocument } from '../../db/deviceDocumentStore';
 import { findDeviceInTree } from '../../db/deviceStore';
-import { findDeviceTempLock, findLatestTempLock, findTempLock, tempLockTimeline } from '../../db/tempLockStore';
+import { findDeviceTempLock, findLatestTempLock, tempLockTimeline } from '../../db/tempLockStore';
 import { findApplicableWorkingHours, nextWorkingInstantFor } from '../../db/workingHoursStore';
 import {
   FINAL_TEMP_LOCK_STATUSES,
@@ -17,21 +17,10 @@ import {
   checkInActsOnLock,
   tempLockWorkflowId,
 } from '../../domain/tempLock';
-import {
-  CancelRequest,
-  CheckIn,
-  TempLockInput,
-  TempLockView,
-  cancelSignal,
-  checkInSignal,
-  tempLock,
-  tempLockQuery,
-} from '../../workflows/tempLock';
+import { CancelRequest, CheckIn, TempLockInput, cancelSignal, checkInSignal, tempLock } from '../../workflows/tempLock';
 import type { ApiDeps } from '../app';
 import { callerOf, requireRole } from '../auth';
 import { ProblemError } from '../problem';
-
-const QUERY_TIMEOUT_MS = 3_000;
 
 export function tempLockRoutes(deps: ApiDeps): Router {
   const router = Router();
@@ -79,30 +68,37 @@ export function tempLockRoutes(deps: ApiDeps): Router {
     });
   });
 
+  // From the stored lock, written at each transition: no query to the workflow, so no wait for a worker.
   router.get('/devices/:uid/temp-lock', async (req, res) => {
     const device = await findTargetDevice(req);
-    const live = await liveView(deps, tempLockWorkflowId(device.tenantId, device.uid));
-    const doc = live ? await findTempLock(mongo, live.actionId) : await findLatestTempLock(pool, mongo, device.id);
-    if (!doc && !live) throw new ProblemError(404, 'NOT_FOUND', `device ${device.uid} has never had a temp lock`);
-    const actionId = live?.actionId ?? doc!._id;
-    const history = await tempLockTimeline(mongo, actionId);
+    const workflowId = tempLockWorkflowId(device.tenantId, device.uid);
+    const [doc, running] = await Promise.all([findLatestTempLock(pool, mongo, device.id), runningRunOf(deps, workflowId)]);
+    if (running?.actionId && running.actionId !== doc?._id) {
+      // Just assigned: its workflow runs and has not written its first transition yet.
+      res.json({ ...NOT_YET_WRITTEN, actionId: running.actionId, workflowId });
+      return;
+    }
+    if (!doc) throw new ProblemError(404, 'NOT_FOUND', `device ${device.uid} has never had a temp lock`);
+    const history = await tempLockTimeline(mongo, doc._id);
+    const now = Date.now();
+    const lock = { status: doc.status, durationMs: doc.duration_ms, lockEndsAt: doc.lock_ends_at?.getTime() ?? null };
     res.json({
-      actionId,
-      workflowId: tempLockWorkflowId(device.tenantId, device.uid),
-      running: live !== null,
-      status: live?.status ?? doc!.status,
-      directive: live?.directive ?? 'NONE',
-      durationMinutes: doc?.duration ?? null,
-      workingHours: doc?.is_enabled_working_hour ?? null,
-      notification: doc?.notification ?? null,
-      createdAt: iso(doc?.created_at),
-      checkedInAt: live?.checkedInAt != null ? iso(live.checkedInAt) : iso(doc?.checked_in_at),
-      lockStartedAt: live?.lockStartedAt != null ? iso(live.lockStartedAt) : iso(doc?.lock_started_at),
-      lockEndsAt: live?.lockEndsAt != null ? iso(live.lockEndsAt) : iso(doc?.lock_ends_at),
-      nextDueAt: live ? iso(live.nextDueAt) : iso(doc?.next_process_time),
-      cancelReason: doc?.status === 'CANCELLED' ? doc.cancel_reason : null,
-      failureReason: doc?.status === 'FAILED' ? doc.cancel_reason : null,
-      note: doc?.note ?? null,
+      actionId: doc._id,
+      workflowId,
+      running: running !== null,
+      status: doc.status,
+      directive: answerCheckIn(lock, { checkedInAt: now, lockStartsAt: now }).directive,
+      durationMinutes: doc.duration,
+      workingHours: doc.is_enabled_working_hour,
+      notification: doc.notification ?? null,
+      createdAt: iso(doc.created_at),
+      checkedInAt: iso(doc.checked_in_at),
+      lockStartedAt: iso(doc.lock_started_at),
+      lockEndsAt: iso(doc.lock_ends_at),
+      nextDueAt: iso(doc.next_process_time),
+      cancelReason: doc.status === 'CANCELLED' ? doc.cancel_reason : null,
+      failureReason: doc.status === 'FAILED' ? doc.cancel_reason : null,
+      note: doc.note ?? null,
       history: history.map((h) => ({ seq: h.seq, status: h.status, at: h.at.toISOString(), detail: h.detail })),
     });
   });
@@ -169,6 +165,25 @@ export function tempLockRoutes(deps: ApiDeps): Router {
 
   return router;
 }
+
+/** A lock whose workflow has not written its first transition yet, as GET shows it. */
+const NOT_YET_WRITTEN = {
+  running: true,
+  status: 'WAITING',
+  directive: 'NONE',
+  durationMinutes: null,
+  workingHours: null,
+  notification: null,
+  createdAt: null,
+  checkedInAt: null,
+  lockStartedAt: null,
+  lockEndsAt: null,
+  nextDueAt: null,
+  cancelReason: null,
+  failureReason: null,
+  note: null,
+  history: [],
+} as const;
 
 interface AssignRequest {
   durationMinutes: number;
@@ -266,20 +281,6 @@ async function runningRunOf(deps: ApiDeps, workflowId: string): Promise<{ runId:
     return { runId: description.runId, actionId };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
-    throw err;
-  }
-}
-
-async function liveView(deps: ApiDeps, workflowId: string): Promise<TempLockView | null> {
-  try {
-    const running = await runningRunOf(deps, workflowId);
-    if (!running) return null;
-    return await deps.temporal.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
-      deps.temporal.workflow.getHandle(workflowId, running.runId).query(tempLockQuery),
-    );
-  } catch (err) {
-    // No worker to answer, or the run just ended: the stored documents tell the rest.
-    if (err instanceof WorkflowNotFoundError || isDeadline(err) || (err as Error).name === 'QueryNotRegisteredError') return null;
     throw err;
   }
 }
