@@ -62,6 +62,10 @@ export function receiveCsv(req: Request, limits: UploadLimits): Promise<Received
         return;
       }
       found = true;
+      // busboy does not see the request end early: the file part then ends without its end too.
+      req.once('close', () => {
+        if (!req.readableEnded) stream.destroy();
+      });
       resolve({ fields, stream, fileName: info.filename ?? null });
     });
     parser.on('close', () => {
@@ -111,6 +115,15 @@ export async function receiveCsvBody(input: {
     inspector.destroy(shuttingDown('the API is shutting down and the upload did not finish in time; nothing was stored: send it again'));
   if (input.stop?.aborted) stopReceiving();
   input.stop?.addEventListener('abort', stopReceiving);
+  // A client that goes away mid-file ends the source without its end: nothing more will come.
+  const interrupted = () => {
+    if (!input.source.readableEnded) {
+      inspector.destroy(
+        new ProblemError(400, 'VALIDATION_FAILED', 'the upload stopped before the end of the file; nothing was stored: send it again'),
+      );
+    }
+  };
+  input.source.once('close', interrupted);
   try {
     await pipeline(inspector, createWriteStream(input.spool.path));
   } catch (err) {
@@ -119,6 +132,7 @@ export async function receiveCsvBody(input: {
     throw err;
   } finally {
     input.stop?.removeEventListener('abort', stopReceiving);
+    input.source.off('close', interrupted);
   }
   return { contentSha256: inspector.sha256(), lineEnds: inspector.lineEnds };
 }

@@ -1,8 +1,9 @@
 // receiveCsvBody: the body lands unchanged in the spool with its line endings counted (\r\n once,
-// also when cut between two chunks), and a binary or non-UTF-8 body is refused.
+// also when cut between two chunks); a binary or non-UTF-8 body is refused, and a client that goes
+// away mid-file does not leave the upload waiting.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { UploadSpool, createUploadSpool, receiveCsvBody } from '../../../src/api/batchUpload';
 
 const limits = { maxBytes: 1024 * 1024, maxRows: 1000 };
@@ -36,5 +37,13 @@ describe('receiveCsvBody', () => {
       code: 'VALIDATION_FAILED',
       message: expect.stringMatching(detail),
     });
+  });
+
+  it('gives up when the client goes away before the end of the file', async () => {
+    const source = new PassThrough();
+    source.write('deviceUid\n490154203237518\n');
+    const received = receiveCsvBody({ source, spool, limits });
+    source.destroy();
+    await expect(received).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/stopped before the end/) });
   });
 });
