@@ -9,14 +9,7 @@ import { findDeviceDocument } from '../../db/deviceDocumentStore';
 import { findDeviceInTree } from '../../db/deviceStore';
 import { findDeviceTempLock, findLatestTempLock, tempLockTimeline } from '../../db/tempLockStore';
 import { findApplicableWorkingHours, nextWorkingInstantFor } from '../../db/workingHoursStore';
-import {
-  FINAL_TEMP_LOCK_STATUSES,
-  MAX_DURATION_MINUTES,
-  MAX_NOTIFICATION_BYTES,
-  answerCheckIn,
-  checkInActsOnLock,
-  tempLockWorkflowId,
-} from '../../domain/tempLock';
+import { MAX_DURATION_MINUTES, MAX_NOTIFICATION_BYTES, answerCheckIn, checkInActsOnLock, tempLockWorkflowId } from '../../domain/tempLock';
 import { CancelRequest, CheckIn, TempLockInput, cancelSignal, checkInSignal, tempLock } from '../../workflows/tempLock';
 import type { ApiDeps } from '../app';
 import { callerOf, requireRole } from '../auth';
@@ -127,7 +120,8 @@ export function tempLockRoutes(deps: ApiDeps): Router {
       lockStartsAt = (await nextWorkingInstantFor(pool, device.tenantId, checkedInAt)) ?? checkedInAt;
     }
     const answer = answerCheckIn(lock, { checkedInAt, lockStartsAt });
-    if (lock && !FINAL_TEMP_LOCK_STATUSES.includes(lock.status) && checkInActsOnLock(lock, answer)) {
+    // An ended lock answers NONE, which never acts on it.
+    if (lock && checkInActsOnLock(lock, answer)) {
       const checkIn: CheckIn = {
         checkInId: req.get('x-request-id') ?? randomUUID(),
         checkedInAt,
