@@ -5,9 +5,12 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  TemporalFailure,
   condition,
+  isCancellation,
   makeContinueAsNewFunc,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -59,8 +62,21 @@ export function gatewayRefusalOf(err: unknown): string | null {
   return null;
 }
 
-// Store writes are regular activities: their retries run on the server and add no events, so a store outage
-// of any length costs the history nothing.
+// A status write runs first as a local activity: in the worker, inside the workflow task that made it, so it
+// costs the server no activity task and the workflow no extra task (an unlock is 3 workflow tasks and 1
+// activity, not 5 and 3). Its retries are bounded — at most WRITE_LOCALLY_FOR in all, each attempt
+// WRITE_ATTEMPT_TIMEOUT — so a slow or absent store adds a few events at most; then the same write goes out as a
+// regular activity, whose retries run on the server and add no events however long the store is away. The
+// write is idempotent (keys derive from the action id and the transition's seq), so a local attempt that timed
+// out but landed late is harmless.
+const WRITE_ATTEMPT_TIMEOUT = '10 seconds';
+const WRITE_LOCALLY_FOR = '20 seconds';
+const localWriteRetry = {
+  initialInterval: '200 milliseconds',
+  backoffCoefficient: 2,
+  maximumInterval: '2 seconds',
+  maximumAttempts: 5,
+} as const;
 const storeRetry = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' } as const;
 // A gateway outage is retried until it recovers, at most 5 s apart, so the command goes out soon after.
 const gatewayRetry = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' } as const;
@@ -71,6 +87,11 @@ export class LockRun {
   readonly state: TempLockState;
   readonly facts: TempLockFacts;
   readonly stores = proxyActivities<StoreActivities>({ startToCloseTimeout: '30 seconds', retry: storeRetry });
+  private readonly localWrites = proxyLocalActivities<Pick<Activities, 'writeTempLockTransitions'>>({
+    startToCloseTimeout: WRITE_ATTEMPT_TIMEOUT,
+    scheduleToCloseTimeout: WRITE_LOCALLY_FOR,
+    retry: localWriteRetry,
+  });
   /** The inventory LOCK write, running alongside the lock's timer; awaited before anything undoes it. */
   inventoryLock: Promise<void> = Promise.resolve();
   private lastWrite: Promise<unknown> = Promise.resolve();
@@ -239,13 +260,24 @@ export class LockRun {
       const written = this.lastWrite.then(() => {
         this.nextWrite = null;
         // Never abandoned half-way: a cancel or continue-as-new waits for the lock's writes instead.
-        return CancellationScope.nonCancellable(() => this.stores.writeTempLockTransitions(batch));
+        return CancellationScope.nonCancellable(() => this.write(batch));
       });
       this.nextWrite = { transitions: batch, written };
       this.lastWrite = written;
     }
     this.nextWrite.transitions.push(transition);
     return this.nextWrite.written;
+  }
+
+  /** One write: locally while that is quick, else as a regular activity retried on the server until it lands. */
+  private async write(batch: TempLockTransition[]): Promise<InventoryLockResult | null> {
+    try {
+      return await this.localWrites.writeTempLockTransitions(batch);
+    } catch (err) {
+      // A local activity's failure arrives as its cause (ApplicationFailure, TimeoutFailure), not wrapped.
+      if (!(err instanceof TemporalFailure) || isCancellation(err)) throw err;
+      return this.stores.writeTempLockTransitions(batch);
+    }
   }
 
   /** Every transition written (a run ends or continues as new only after this). */

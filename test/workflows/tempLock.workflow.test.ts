@@ -39,6 +39,17 @@ describe('TempLock workflow (mocked activities, time skipping)', () => {
   const start = (taskQueue: string, input: TempLockInput) =>
     env.client.workflow.start(tempLock, { taskQueue, workflowId: `temp-lock/${input.actionId}`, args: [input] });
 
+  /** Runs one lock to its end, the device checking in at each command: its outcome and its run's history. */
+  async function runToTheEnd(world: LockWorld) {
+    const input = lockInput();
+    deviceChecksIn(world, () => `temp-lock/${input.actionId}`);
+    return withWorker(world, async (taskQueue) => {
+      const handle = await start(taskQueue, input);
+      const outcome = await handle.result();
+      return { input, outcome, events: (await handle.fetchHistory()).events ?? [] };
+    });
+  }
+
   /** The device checks in as soon as each command reaches it (at the lock's end for the unlock: the API says UNLOCK then). */
   function deviceChecksIn(world: LockWorld, workflowId: () => string, calendar: WorkingHoursCalendar | null = null): void {
     world.onCommand = async (command) => {
@@ -211,17 +222,27 @@ describe('TempLock workflow (mocked activities, time skipping)', () => {
   it('rides out a gateway outage on server-side retries: the history does not grow with the attempts', async () => {
     const world = new LockWorld();
     world.gatewayFailuresLeft = 6;
-    const input = lockInput();
-    deviceChecksIn(world, () => `temp-lock/${input.actionId}`);
-    const { outcome, events } = await withWorker(world, async (taskQueue) => {
-      const handle = await start(taskQueue, input);
-      const result = await handle.result();
-      return { outcome: result, events: (await handle.fetchHistory()).events?.length ?? 0 };
-    });
+    const { outcome, events } = await runToTheEnd(world);
     expect(world.gatewayFailuresLeft).toBe(0);
     expect(outcome.status).toBe('DEACTIVATED');
     // Six failed attempts, and the run's history has the size of one without an outage.
-    expect(events).toBeLessThan(80);
+    expect(events.length).toBeLessThan(80);
+  });
+
+  it('rides out a store outage: a few local attempts, then a regular activity retried on the server; the history stays bounded', async () => {
+    const world = new LockWorld();
+    // More failures than the local attempts (5): the first write falls back to the regular activity.
+    world.storeFailuresLeft = 12;
+    const { input, outcome, events } = await runToTheEnd(world);
+    expect(world.storeFailuresLeft).toBe(0);
+    expect(outcome.status).toBe('DEACTIVATED');
+    expect(world.statuses(input.actionId)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED']);
+    // The writes that went through the store quickly are local (markers), the one that met the outage a regular activity.
+    const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'writeTempLockTransitions');
+    expect(scheduled).toHaveLength(1);
+    expect(events.filter((e) => e.markerRecordedEventAttributes).length).toBeGreaterThanOrEqual(2);
+    // Twelve failed attempts, and the run's history has about the size of one without an outage.
+    expect(events.length).toBeLessThan(80);
   });
 
   it('ends FAILED with the gateway reason when the gateway refuses the device (4xx)', async () => {

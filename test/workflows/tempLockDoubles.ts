@@ -55,6 +55,8 @@ export class LockWorld {
   readonly writes: string[][] = [];
   calendar: WorkingHoursCalendar | null = null;
   gatewayFailuresLeft = 0;
+  /** Store write attempts that fail before the store answers again (a store outage). */
+  storeFailuresLeft = 0;
   refuse: 'LOCK' | 'UNLOCK' | null = null;
   /** The lock command hangs until cancelled (a slow gateway). */
   lockHangs = false;
@@ -108,6 +110,10 @@ export class LockWorld {
         return { at: instant, next: nextWorkingInstant(this.calendar, new Date(instant))?.getTime() ?? null };
       },
       writeTempLockTransitions: async (transitions) => {
+        if (this.storeFailuresLeft > 0) {
+          this.storeFailuresLeft--;
+          throw new Error('simulated store outage');
+        }
         let locked = null;
         this.writes.push(transitions.map((t) => t.status));
         for (const t of transitions) {
