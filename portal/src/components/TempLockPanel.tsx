@@ -1,6 +1,6 @@
 // A device's temporary lock: status, directive and a countdown to the unlock, its history; set
 // (duration, working hours, notification) or cancel it. While a lock runs the panel re-reads it.
-import { FormEvent, useCallback, useEffect, useState } from 'react';
+import { FormEvent, ReactNode, useCallback, useEffect, useState } from 'react';
 import { ApiProblem, apiFetch, apiJson } from '../api/client';
 import type { Device, TempLockView } from '../api/types';
 import { formatClock, formatTime } from '../format';
@@ -97,41 +97,22 @@ function LockStatus({ lock }: { lock: TempLockView }) {
           {lock.durationMinutes ?? '—'} min{lock.workingHours ? ', within working hours' : ''}
         </dd>
         {lock.status === 'ACTIVATED' && endsAt !== null && (
-          <>
-            <dt>Unlocks in</dt>
-            <dd className="countdown" data-testid="countdown">
-              {formatClock(endsAt - now)} <span className="muted small">(at {formatTime(lock.lockEndsAt)})</span>
-            </dd>
-          </>
+          <Term name="Unlocks in" className="countdown" testId="countdown">
+            {formatClock(endsAt - now)} <span className="muted small">(at {formatTime(lock.lockEndsAt)})</span>
+          </Term>
         )}
         {(lock.status === 'WAITING' || lock.status === 'ACTIVATING') && (
-          <>
-            <dt>Waiting for</dt>
-            <dd>
-              {lock.status === 'WAITING' ? `working hours (from ${formatTime(lock.nextDueAt)})` : "the device's check-in to start the lock"}
-            </dd>
-          </>
+          <Term name="Waiting for">
+            {lock.status === 'WAITING' ? `working hours (from ${formatTime(lock.nextDueAt)})` : "the device's check-in to start the lock"}
+          </Term>
         )}
-        {lock.cancelReason && (
-          <>
-            <dt>Cancelled</dt>
-            <dd>{lock.cancelReason}</dd>
-          </>
-        )}
+        {lock.cancelReason && <Term name="Cancelled">{lock.cancelReason}</Term>}
         {lock.failureReason && (
-          <>
-            <dt>Failed</dt>
-            <dd data-testid="failure-reason">
-              {lock.failureReason} — the device-control gateway refused the command; check the device there, then set a new lock.
-            </dd>
-          </>
+          <Term name="Failed" testId="failure-reason">
+            {lock.failureReason} — the device-control gateway refused the command; check the device there, then set a new lock.
+          </Term>
         )}
-        {lock.note && (
-          <>
-            <dt>Note</dt>
-            <dd>{lock.note}</dd>
-          </>
-        )}
+        {lock.note && <Term name="Note">{lock.note}</Term>}
       </dl>
       <ol className="lock-history">
         {lock.history.map((h) => (
@@ -140,6 +121,18 @@ function LockStatus({ lock }: { lock: TempLockView }) {
           </li>
         ))}
       </ol>
+    </>
+  );
+}
+
+/** One entry of the lock's description list. */
+function Term({ name, className, testId, children }: { name: string; className?: string; testId?: string; children: ReactNode }) {
+  return (
+    <>
+      <dt>{name}</dt>
+      <dd className={className} data-testid={testId}>
+        {children}
+      </dd>
     </>
   );
 }
