@@ -102,12 +102,15 @@ export async function writeTempLockTransitions(
 }
 
 /**
- * Writes a transition: the action document (created by the first, then updated with the latest `seq`; an
- * older transition retried late changes nothing), the history entry `<actionId>/<seq>`, and the milestone.
+ * Writes a transition: first the device's row its check-ins are answered from (so a MongoDB outage never keeps
+ * them answered from an older status), then the action document (created by the first, then updated with the
+ * latest `seq`; an older transition retried late changes nothing), the history entry `<actionId>/<seq>`, and
+ * the milestone.
  */
 async function recordTempLockTransition(pool: Pool, mongo: MongoStores, t: TempLockTransition): Promise<void> {
   const { facts } = t;
   const at = new Date(t.at);
+  await recordDeviceTempLock(pool, t);
   if (t.terms) {
     await mongo.deviceActions.updateOne(
       { _id: facts.actionId },
@@ -165,14 +168,14 @@ async function recordTempLockTransition(pool: Pool, mongo: MongoStores, t: TempL
     },
     { upsert: true },
   );
-  await recordDeviceTempLock(pool, t);
   if (t.milestone) await inTransaction(pool, (client) => insertMilestone(client, facts, t.milestone!, {}));
 }
 
 /**
- * The device's current lock in t_device_temp_lock, what its check-ins are answered from: replaced by a new
- * lock's first transition (an overriding lock starts only once the one it overrides has ended), then updated
- * by its later ones in `seq` order.
+ * The device's current lock in t_device_temp_lock, what its check-ins are answered from: replaced by a newer
+ * lock's first transition (an overriding lock starts only once the one it overrides has ended, so its first
+ * transition is later than all of the older lock's; a late retry of an older lock's first write replaces
+ * nothing), then updated by its later ones in `seq` order.
  */
 async function recordDeviceTempLock(pool: Pool, t: TempLockTransition): Promise<void> {
   const { facts } = t;
@@ -182,7 +185,8 @@ async function recordDeviceTempLock(pool: Pool, t: TempLockTransition): Promise<
        VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)
        ON CONFLICT (device_id) DO UPDATE SET action_id = EXCLUDED.action_id, status = EXCLUDED.status, seq = EXCLUDED.seq,
          duration_ms = EXCLUDED.duration_ms, working_hours = EXCLUDED.working_hours, lock_ends_at = NULL, updated_at = EXCLUDED.updated_at
-       WHERE t_device_temp_lock.action_id <> EXCLUDED.action_id OR t_device_temp_lock.seq < EXCLUDED.seq`,
+       WHERE (t_device_temp_lock.action_id <> EXCLUDED.action_id AND t_device_temp_lock.updated_at < EXCLUDED.updated_at)
+          OR (t_device_temp_lock.action_id = EXCLUDED.action_id AND t_device_temp_lock.seq < EXCLUDED.seq)`,
       [facts.deviceId, facts.actionId, t.status, t.seq, t.terms.durationMs, t.terms.workingHours, new Date(t.at)],
     );
     return;

@@ -92,12 +92,14 @@ export const CHECK_INS_PER_RUN = 1000;
 export const REPEATED_CHECK_IN_WINDOW_MS = 1000;
 
 /**
- * Timeouts of a gateway command activity, derived from the gateway client's own timeout: an attempt outlives
- * the HTTP request it makes (so a slow answer is awaited, not abandoned while the request still runs), and a
- * heartbeat every second or so lets a cancel reach the request in a few seconds.
+ * Timeouts of a gateway command activity, derived from the gateway client's own timeout. An attempt outlives the
+ * HTTP request it makes (so a slow answer is awaited, not abandoned while the request still runs); so does its
+ * heartbeat timeout: a worker cut off from Temporal has aborted its request by the time the server gives up on
+ * the attempt, so a LOCK still in flight there can never overtake the UNLOCK that follows. (A cancel reaches a
+ * live worker at its next heartbeat, every second, whatever the timeout.)
  */
 export function gatewayCommandTimeouts(gatewayTimeoutMs: number): { startToCloseMs: number; heartbeatMs: number } {
-  return { startToCloseMs: gatewayTimeoutMs + 5_000, heartbeatMs: 5_000 };
+  return { startToCloseMs: gatewayTimeoutMs + 5_000, heartbeatMs: gatewayTimeoutMs + 5_000 };
 }
 
 /** The failure type of a command the gateway refused for good: the lock ends FAILED with the gateway's reason. */

@@ -30,14 +30,14 @@ export interface SendOptions {
 
 export interface DeviceControlGateway {
   /**
-   * Throws GatewayRefusal when the gateway refuses the command for good (a 4xx: unknown device, refused),
+   * Throws GatewayRefusal when the gateway refuses the device for good (unknown device, gone, cannot take it),
    * any other error when it may go through later (5xx, timeout, unreachable), so the activity retries it.
    */
   sendLock(command: GatewayCommand, options?: SendOptions): Promise<GatewayReceipt>;
   sendUnlock(command: GatewayCommand, options?: SendOptions): Promise<GatewayReceipt>;
 }
 
-/** The gateway refused a command in a way a retry cannot change (HTTP 4xx other than 408 and 429). */
+/** The gateway refused the device itself, in a way a retry cannot change (isPermanentRefusal). */
 export class GatewayRefusal extends Error {
   constructor(
     readonly kind: GatewayCommandKind,
@@ -50,9 +50,13 @@ export class GatewayRefusal extends Error {
   }
 }
 
-/** Whether an HTTP status from the gateway is a permanent refusal (retrying cannot help). */
+/**
+ * Whether an HTTP status from the gateway refuses the device itself, for good: 404 (no such device), 410 (gone),
+ * 422 (the device cannot take the command). Every other answer — 401/403 during a credential rotation, 409/423
+ * while the device is busy, 408/429, 5xx — may change, so the command is retried until the gateway takes it.
+ */
 export function isPermanentRefusal(status: number): boolean {
-  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+  return status === 404 || status === 410 || status === 422;
 }
 
 /** The configured gateway: the HTTP client when GATEWAY_URL is set, otherwise the simulator. */

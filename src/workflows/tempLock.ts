@@ -8,8 +8,7 @@
 import { CancellationScope, defineQuery, defineSignal, isCancellation, setHandler } from '@temporalio/workflow';
 import { TempLockStatus, type Directive, type DirectiveAnswer } from '../domain/tempLock';
 import type { CheckInTime } from '../domain/tempLock';
-import type { InventoryChange } from '../db/tempLockStore';
-import { LockCancelled, LockRun, TempLockState, gatewayRefusalOf } from './tempLockRun';
+import { LockEnding, LockRun, TempLockState } from './tempLockRun';
 
 export type { TempLockState } from './tempLockRun';
 
@@ -50,6 +49,10 @@ export interface CheckIn extends CheckInTime {
 export interface CancelRequest {
   reason: string;
   requestedBy: string;
+  /** The lock the cancel is meant for: sent by workflow id, it may reach a later lock of the device, which ignores it. */
+  actionId: string;
+  /** An overriding assign: the lock ends once the gateway has taken its UNLOCK, without waiting for the device. */
+  override?: boolean;
 }
 
 export interface TempLockView extends DirectiveAnswer {
@@ -83,61 +86,48 @@ export async function tempLock(input: TempLockInput, resume?: TempLockState): Pr
   const lock = new LockRun(input, resume);
   listen(lock);
   try {
-    if (lock.state.cancel) throw new LockCancelled();
-    if (lock.is('WAITING')) {
-      if (!resume) void lock.record({ status: 'WAITING', milestone: 'TEMP_LOCK_ASSIGNED' });
-      if (input.workingHours) await waitForWorkingHours(lock);
-      // Stored before the command goes out: the device's check-in in answer to it finds ACTIVATING and is told LOCK.
-      await lock.record({ status: 'ACTIVATING', nextProcessTime: null });
-    }
-    if (lock.is('ACTIVATING')) {
-      await sendLockCommand(lock);
-      await lock.waitFor(() => lock.state.checkedInAt !== null);
-      activate(lock);
-    }
-    if (lock.is('ACTIVATED')) {
-      await lock.waitFor(() => false, lock.unlockTimerAt());
-      await sendUnlockCommand(lock);
-    }
-    await lock.waitFor(() => lock.state.unlockConfirmedAt !== null, lock.state.nextDueAt, { cancelEnds: false });
-    await deactivate(lock);
+    if (lock.is('WAITING')) await waitForWorkingTime(lock, resume === undefined);
+    if (lock.is('ACTIVATING')) await activateOnCheckIn(lock);
+    if (lock.is('ACTIVATED')) await holdUntilEnd(lock);
   } catch (err) {
-    const refusal = gatewayRefusalOf(err);
-    if (refusal !== null) await CancellationScope.nonCancellable(() => endFailed(lock, refusal));
-    else if (err instanceof LockCancelled || isCancellation(err)) await CancellationScope.nonCancellable(() => endCancelled(lock));
-    else throw err; // includes continue-as-new
+    if (!isCancellation(err)) throw err; // includes continue-as-new
+    lock.takeCancel({ reason: 'cancelled through Temporal', requestedBy: 'temporal', actionId: input.actionId });
   }
+  // However it ends, the end runs to completion: a Temporal cancel cannot leave the device locked.
+  await CancellationScope.nonCancellable(() => endLock(lock));
   await lock.recorded();
   return lock.outcome();
 }
 
-/** WAITING: sleeps on a durable timer until the tenant's next working instant (computed by an activity). */
-async function waitForWorkingHours(lock: LockRun): Promise<void> {
-  for (;;) {
-    const { at, next } = await lock.stores.nextWorkingInstantOf({ tenantId: lock.input.tenantId });
-    if (next === null) throw lock.cancelWith('the working-hours calendar has no working time within the search horizon');
-    // Compared with the activity's own clock: the workflow clock lags it by the activity's round trip.
-    if (next <= at) return;
-    if (lock.state.nextDueAt !== next) void lock.record({ status: 'WAITING', nextProcessTime: next });
-    lock.state.nextDueAt = next;
-    // Loops to re-check: the calendar may have changed while we slept.
-    await lock.waitFor(() => false, next);
-  }
-}
-
-/** ACTIVATING: the lock command, retried through a gateway outage; a cancel abandons it for certain first. */
-async function sendLockCommand(lock: LockRun): Promise<void> {
-  if (lock.state.lockCommandSent) return;
-  await lock.settle(() => lock.gateway().sendLockCommand(lock.command(null)), { cancelInterrupts: true });
-  lock.state.lockCommandSent = true;
-}
-
-/** ACTIVATED: the lock runs from the check-in's start (the API's times) for its duration; the device goes LOCKED. */
-function activate(lock: LockRun): void {
+/** WAITING: sleeps on a durable timer until the tenant's next working instant (computed by an activity); then ACTIVATING. */
+async function waitForWorkingTime(lock: LockRun, assigned: boolean): Promise<void> {
   const { state, input } = lock;
-  state.nextDueAt = state.lockEndsAt;
+  if (assigned) void lock.record({ status: 'WAITING', milestone: 'TEMP_LOCK_ASSIGNED' });
+  while (input.workingHours && state.ending === null) {
+    const { at, next } = await lock.stores.nextWorkingInstantOf({ tenantId: input.tenantId });
+    if (next === null) return lock.cancelBySystem('the working-hours calendar has no working time within the search horizon');
+    // Compared with the activity's own clock: the workflow clock lags it by the activity's round trip.
+    if (next <= at) break;
+    if (state.nextDueAt !== next) void lock.record({ status: 'WAITING', nextProcessTime: next });
+    state.nextDueAt = next;
+    // Loops to re-check: the calendar may have changed while we slept.
+    await lock.waitFor(() => state.ending !== null, next);
+  }
+  if (state.ending !== null) return;
+  // Stored before the command goes out: the device's check-in in answer to it finds ACTIVATING and is told LOCK.
+  await lock.record({ status: 'ACTIVATING', nextProcessTime: null });
+}
+
+/** ACTIVATING: the lock command goes out and the device's first check-in answered LOCK activates the lock. */
+async function activateOnCheckIn(lock: LockRun): Promise<void> {
+  const { state, input } = lock;
+  lock.startLockCommand();
+  await lock.waitFor(() => state.checkedInAt !== null || state.ending !== null);
+  if (state.ending !== null) return;
+  // ACTIVATED: the lock runs from the check-in's start (the API's times) for its duration; the device goes LOCKED.
   // The inventory LOCK goes with the status write, alongside the lock's timer: a busy database delays this
   // write, never the unlock. Whether it locked is awaited before anything undoes it.
+  state.nextDueAt = state.lockEndsAt;
   lock.inventoryLock = lock
     .record({
       status: 'ACTIVATED',
@@ -160,83 +150,102 @@ function activate(lock: LockRun): void {
 }
 
 /**
- * The unlock command, scheduled when the timer fires (the unlock lead before the end) and sent at the end. Once
- * it is scheduled the lock has run its term: a cancel from now on changes nothing, and the lock ends DEACTIVATED.
+ * ACTIVATED: a durable timer to the lock's end (it fires the unlock lead early; the unlock command waits in the
+ * worker for the end itself). Once it fires the lock has run its term: a cancel from then on changes nothing.
  */
-async function sendUnlockCommand(lock: LockRun): Promise<void> {
+async function holdUntilEnd(lock: LockRun): Promise<void> {
   const { state } = lock;
-  await lock.settle(() => lock.gateway(state.lockEndsAt! - Date.now()).sendUnlockCommand(lock.command(state.lockEndsAt)), {
-    cancelInterrupts: false,
-  });
-  state.unlockCommandSent = true;
-  // After an early timer the workflow's clock still reads the timer's time: the wait runs from the lock's end.
-  state.nextDueAt = Math.max(Date.now(), state.lockEndsAt!) + lock.input.deactivationWaitMs;
-  void lock.record({ status: 'DEACTIVATING', nextProcessTime: state.nextDueAt });
+  lock.startLockCommand(); // still owed after a continue-as-new
+  await lock.waitFor(() => state.ending !== null, lock.unlockTimerAt());
+  state.ending ??= { kind: 'TERM' };
 }
 
-/** DEACTIVATED: the device resumes its previous state and loses the lock's ext_fields. */
-async function deactivate(lock: LockRun): Promise<void> {
-  const { state } = lock;
-  await lock.inventoryLock;
-  state.nextDueAt = null;
-  const notes = [
-    state.inventoryNote,
-    state.unlockConfirmedAt === null ? 'the device did not check in after the unlock command' : null,
-    state.cancel ? `${state.cancel.reason} after the lock's end: it had run its term` : null,
-  ].filter((n) => n !== null);
-  void lock.record({
-    status: 'DEACTIVATED',
-    nextProcessTime: null,
-    note: notes.length > 0 ? notes.join('; ') : null,
-    inventory: resumeDevice(lock, 'TEMP_LOCK_DEACTIVATED'),
-  });
-}
-
-/** CANCELLED before the lock's end: unlock if the lock command may have gone out, resume the device if it was locked. */
-async function endCancelled(lock: LockRun): Promise<void> {
-  const { state } = lock;
-  state.cancel ??= { reason: 'cancelled through Temporal', requestedBy: 'temporal' };
-  if (state.status !== 'WAITING' && !state.unlockCommandSent) {
-    await lock.settle(() => lock.gateway().sendUnlockCommand(lock.command(null)), { cancelInterrupts: false });
-    state.unlockCommandSent = true;
+/**
+ * The lock's end, for every reason. Nothing was sent while WAITING: CANCELLED at once. Otherwise the device may
+ * have been told LOCK, so: the stored status answers check-ins UNLOCK before an UNLOCK can reach the device (at
+ * the term's end the stored end does so already); the LOCK command, if still in flight, is abandoned for
+ * certain; the UNLOCK goes out, retried until the gateway takes it or refuses the device; DEACTIVATING waits for
+ * the device's check-in (answered UNLOCK) or a bounded time; then the final status, and the device resumes.
+ */
+async function endLock(lock: LockRun): Promise<void> {
+  const { state, input } = lock;
+  const ending = state.ending!;
+  if (state.status === 'WAITING') return endBeforeAnythingWasSent(lock);
+  if (ending.kind !== 'TERM' && state.status !== 'DEACTIVATING') {
+    await lock.record({ status: 'DEACTIVATING', nextProcessTime: null, note: endingNote(ending) });
   }
+  await lock.stopLockCommand();
+  if (!state.unlockAccepted && state.unlockRefusal === null) {
+    const dueAt = ending.kind === 'TERM' ? state.lockEndsAt : null;
+    await lock.sendUnlockCommand(dueAt);
+    // After an early timer the workflow's clock still reads the timer's time: the wait runs from the lock's end.
+    state.nextDueAt = Math.max(Date.now(), dueAt ?? 0) + input.deactivationWaitMs;
+    if (ending.kind === 'TERM') void lock.record({ status: 'DEACTIVATING', nextProcessTime: state.nextDueAt });
+  }
+  // An override does not wait for the device (the new lock answers its check-ins from now on); an operator's
+  // cancel after the term's end stops the wait.
+  const skipWait = ending.kind === 'CANCEL' && ending.override && state.unlockAccepted;
+  const waitStopped = () => state.unlockConfirmedAt !== null || (ending.kind === 'TERM' && state.cancel !== null);
+  if (!skipWait) await lock.waitFor(waitStopped, state.nextDueAt);
   await lock.inventoryLock;
+  recordFinalStatus(lock, ending);
+}
+
+/** CANCELLED while WAITING: no command went out and no check-in was told LOCK. */
+function endBeforeAnythingWasSent(lock: LockRun): void {
+  const { state } = lock;
+  const reason = state.cancel?.reason ?? 'cancelled';
   state.nextDueAt = null;
-  state.endReason = state.cancel.reason;
+  state.endReason = reason;
   void lock.record({
     status: 'CANCELLED',
     nextProcessTime: null,
-    endReason: state.endReason,
-    note: state.inventoryNote,
-    inventory: resumeDevice(lock, 'TEMP_LOCK_CANCELLED', state.endReason),
+    endReason: reason,
+    inventory: { kind: 'RESUME', wasLocked: false, milestone: 'TEMP_LOCK_CANCELLED', reason },
   });
 }
 
 /**
- * FAILED: the gateway refused a command for good. A refused LOCK never locked the device; after a refused
- * UNLOCK the device may still be locked, and the inventory keeps it LOCKED to say so.
+ * DEACTIVATED (the term ran out), CANCELLED, or FAILED: the gateway refused the LOCK, or refused the UNLOCK and
+ * the device has not checked in since (then it may still be locked, and the inventory keeps it LOCKED to say so).
  */
-async function endFailed(lock: LockRun, refusal: string): Promise<void> {
+function recordFinalStatus(lock: LockRun, ending: LockEnding): void {
   const { state } = lock;
-  await lock.inventoryLock;
-  const unlockRefused = state.lockCommandSent;
-  const note = unlockRefused && state.lockedInInventory ? 'the device may still be locked: the inventory keeps it LOCKED' : null;
+  const unlockUnconfirmed = state.unlockRefusal !== null && state.unlockConfirmedAt === null;
+  const failed = ending.kind === 'LOCK_REFUSED' || unlockUnconfirmed;
+  const status = failed ? 'FAILED' : ending.kind === 'TERM' ? 'DEACTIVATED' : 'CANCELLED';
+  const milestone = failed ? 'TEMP_LOCK_FAILED' : ending.kind === 'TERM' ? 'TEMP_LOCK_DEACTIVATED' : 'TEMP_LOCK_CANCELLED';
+  const stillLocked = unlockUnconfirmed && state.lockedInInventory;
+  const notes = [
+    state.inventoryNote,
+    stillLocked
+      ? 'the device may still be locked: the gateway refused UNLOCK and the device has not checked in since, so the inventory keeps it LOCKED; unlock it in the device-control service'
+      : null,
+    state.unlockRefusal !== null && !unlockUnconfirmed
+      ? `the gateway refused UNLOCK (${state.unlockRefusal}); the device was told UNLOCK at its check-in`
+      : null,
+    ending.kind === 'TERM' && state.unlockConfirmedAt === null && state.unlockRefusal === null
+      ? 'the device did not check in after the unlock command'
+      : null,
+    ending.kind === 'TERM' && state.cancel ? `${state.cancel.reason} after the lock's end: it had run its term` : null,
+  ].filter((n) => n !== null);
   state.nextDueAt = null;
-  state.endReason = refusal;
+  state.endReason =
+    unlockUnconfirmed && ending.kind !== 'LOCK_REFUSED' ? state.unlockRefusal : ending.kind === 'TERM' ? null : ending.reason;
+  const wasLocked = state.lockedInInventory && !stillLocked;
+  state.lockedInInventory = stillLocked;
   void lock.record({
-    status: 'FAILED',
+    status,
     nextProcessTime: null,
-    endReason: refusal,
-    note: note ?? state.inventoryNote,
-    inventory: { kind: 'RESUME', wasLocked: false, milestone: 'TEMP_LOCK_FAILED', reason: refusal },
+    endReason: state.endReason,
+    note: notes.length > 0 ? notes.join('; ') : null,
+    inventory: { kind: 'RESUME', wasLocked, milestone, ...(state.endReason !== null ? { reason: state.endReason } : {}) },
   });
 }
 
-/** The final status's inventory change: the device resumes if the lock locked it, with the lock's last milestone. */
-function resumeDevice(lock: LockRun, milestone: 'TEMP_LOCK_DEACTIVATED' | 'TEMP_LOCK_CANCELLED', reason?: string): InventoryChange {
-  const wasLocked = lock.state.lockedInInventory;
-  lock.state.lockedInInventory = false;
-  return { kind: 'RESUME', wasLocked, milestone, ...(reason !== undefined ? { reason } : {}) };
+/** What DEACTIVATING says while a cancel or a refused LOCK is being undone. */
+function endingNote(ending: Exclude<LockEnding, { kind: 'TERM' }>): string {
+  return `unlocking: ${ending.reason}`;
 }
 
 /** The messages of a run: the device's check-in, a cancel, and the API's read of its state. */

@@ -27,13 +27,20 @@ import {
 import { gatewayTaskQueues } from '../domain/gatewayTaskQueues';
 import type { CancelRequest, CheckIn, TempLockInput, TempLockOutcome, TempLockView, tempLock } from './tempLock';
 
+/** Why a lock is ending: its term ran out, it was cancelled (or overridden), or the gateway refused its LOCK. */
+export type LockEnding =
+  { kind: 'TERM' } | { kind: 'CANCEL'; reason: string; requestedBy: string; override: boolean } | { kind: 'LOCK_REFUSED'; reason: string };
+
 /** Everything a lock knows beyond its input: what the next run starts from after continue-as-new. */
 export interface TempLockState {
   status: TempLockStatus;
   /** Transitions written so far (the next one's key). */
   seq: number;
-  lockCommandSent: boolean;
-  unlockCommandSent: boolean;
+  /** The gateway took the LOCK command (it runs alongside the wait for the check-in, not before it). */
+  lockCommandAccepted: boolean;
+  /** The gateway took the UNLOCK command, or refused it for good (its reason). */
+  unlockAccepted: boolean;
+  unlockRefusal: string | null;
   /** The activating check-in (API time), and the lock's start and end derived from it. */
   checkedInAt: number | null;
   lockStartedAt: number | null;
@@ -46,13 +53,13 @@ export interface TempLockState {
   checkIns: number;
   /** The last check-ins that counted (id, time, answer): a repeat of one of them counts once. */
   recentCheckIns: { id: string; at: number; directive: string }[];
+  /** The first cancel asked for, kept also when it came too late to change the ending. */
   cancel: CancelRequest | null;
+  ending: LockEnding | null;
   endReason: string | null;
 }
 
 const RECENT_CHECK_INS_KEPT = 16;
-
-export class LockCancelled extends Error {}
 
 /** The gateway's reason when an activity failed because the gateway refused the command for good, else null. */
 export function gatewayRefusalOf(err: unknown): string | null {
@@ -60,6 +67,12 @@ export function gatewayRefusalOf(err: unknown): string | null {
     return err.cause.message;
   }
   return null;
+}
+
+/** Why a command activity ended without being taken: the gateway's refusal, or (never expected: retries are unbounded) its failure. */
+function commandFailureOf(kind: 'LOCK' | 'UNLOCK', err: unknown): string | null {
+  if (!(err instanceof ActivityFailure) || isCancellation(err)) return null;
+  return gatewayRefusalOf(err) ?? `${kind} failed: ${err.cause?.message ?? err.message}`;
 }
 
 // A status write runs first as a local activity: in the worker, inside the workflow task that made it, so it
@@ -98,6 +111,7 @@ export class LockRun {
   /** Transitions waiting for the write in flight; they go out together in the next one. */
   private nextWrite: { transitions: TempLockTransition[]; written: Promise<InventoryLockResult | null> } | null = null;
   private signalsThisRun = 0;
+  private lockCommand: { scope: CancellationScope; settled: Promise<void> } | null = null;
 
   constructor(
     readonly input: TempLockInput,
@@ -113,8 +127,9 @@ export class LockRun {
     this.state = resume ?? {
       status: 'WAITING',
       seq: 0,
-      lockCommandSent: false,
-      unlockCommandSent: false,
+      lockCommandAccepted: false,
+      unlockAccepted: false,
+      unlockRefusal: null,
       checkedInAt: null,
       lockStartedAt: null,
       lockEndsAt: null,
@@ -125,6 +140,7 @@ export class LockRun {
       checkIns: 0,
       recentCheckIns: [],
       cancel: null,
+      ending: null,
       endReason: null,
     };
     setCurrentDetails(this.describe());
@@ -136,9 +152,9 @@ export class LockRun {
 
   /**
    * The gateway commands: regular activities (a gateway outage is retried on the server, costing no events),
-   * whose attempts outlive the HTTP request they make. `waitMs`: how long the unlock waits for its due time.
-   * A cancel waits until the command is abandoned for certain (the request aborted), so nothing sent after it
-   * can overtake it.
+   * whose attempts — and heartbeat timeouts — outlive the HTTP request they make, so an attempt the server gives
+   * up on has no request left in flight. `waitMs`: how long the unlock waits for its due time. A cancel waits
+   * until the command is abandoned for certain (the request aborted), so nothing sent after it can overtake it.
    */
   gateway(waitMs = 0): Pick<Activities, 'sendLockCommand' | 'sendUnlockCommand'> {
     const { startToCloseMs, heartbeatMs } = gatewayCommandTimeouts(this.input.gatewayTimeoutMs);
@@ -189,23 +205,83 @@ export class LockRun {
       ...state.recentCheckIns.slice(1 - RECENT_CHECK_INS_KEPT),
       { id: checkIn.checkInId, at: checkIn.checkedInAt, directive: checkIn.answer.directive },
     ];
-    if (checkIn.answer.directive === 'LOCK' && state.status === 'ACTIVATING' && state.checkedInAt === null) {
+    if (checkIn.answer.directive === 'LOCK' && state.status === 'ACTIVATING' && state.checkedInAt === null && state.ending === null) {
       const { lockUntil } = answerCheckIn({ status: 'ACTIVATING', durationMs: input.durationMs, lockEndsAt: null }, checkIn);
       state.checkedInAt = checkIn.checkedInAt;
       state.lockStartedAt = checkIn.lockStartsAt;
       state.lockEndsAt = lockUntil;
-    } else if (checkIn.answer.directive === 'UNLOCK' && state.lockEndsAt !== null && checkIn.checkedInAt >= state.lockEndsAt) {
+    } else if (
+      checkIn.answer.directive === 'UNLOCK' &&
+      (state.ending !== null || (state.lockEndsAt !== null && checkIn.checkedInAt >= state.lockEndsAt))
+    ) {
       state.unlockConfirmedAt ??= checkIn.checkedInAt;
     }
   }
 
+  /**
+   * A cancel for this lock (one meant for an earlier lock of the device is ignored): the lock ends CANCELLED,
+   * unless its term has already run out (then it ends DEACTIVATED) or it is already ending for another reason.
+   */
   takeCancel(request: CancelRequest): void {
-    this.state.cancel ??= request;
+    const { state } = this;
+    if (request.actionId !== this.input.actionId) return;
+    state.cancel ??= request;
+    const { reason, requestedBy } = request;
+    state.ending ??= { kind: 'CANCEL', reason, requestedBy, override: request.override ?? false };
   }
 
-  cancelWith(reason: string): LockCancelled {
-    this.state.cancel ??= { reason, requestedBy: 'system' };
-    return new LockCancelled(reason);
+  /** Ends the lock CANCELLED for the product's own reason (e.g. a calendar without working time). */
+  cancelBySystem(reason: string): void {
+    this.takeCancel({ reason, requestedBy: 'system', actionId: this.input.actionId });
+  }
+
+  /**
+   * Sends the LOCK command alongside the wait for the device's check-in (activation never waits for it), unless
+   * the gateway took it already or the lock is ending. A refusal ends the lock (LOCK_REFUSED).
+   */
+  startLockCommand(): void {
+    if (this.state.lockCommandAccepted || this.lockCommand !== null || this.state.ending !== null) return;
+    const scope = new CancellationScope();
+    const settled = scope
+      .run(() => this.gateway().sendLockCommand(this.command(null)))
+      .then(
+        () => void (this.state.lockCommandAccepted = true),
+        (err: unknown) => {
+          const failure = commandFailureOf('LOCK', err);
+          if (failure === null && !isCancellation(err)) throw err;
+          if (failure !== null) this.state.ending ??= { kind: 'LOCK_REFUSED', reason: failure };
+        },
+      );
+    this.lockCommand = { scope, settled };
+  }
+
+  /**
+   * Stops a LOCK command still in flight and waits until it is abandoned for certain (its request aborted, or its
+   * attempt timed out on the server after the request's own timeout): nothing sent after this can be overtaken by it.
+   */
+  async stopLockCommand(): Promise<void> {
+    const running = this.lockCommand;
+    if (running === null) return;
+    running.scope.cancel();
+    await running.settled;
+    if (this.lockCommand === running) this.lockCommand = null;
+  }
+
+  /**
+   * Sends the UNLOCK command, retried until the gateway takes it or refuses the device for good. A due
+   * continue-as-new does not interrupt it (the unlock is never held back), only a history Temporal finds too long.
+   */
+  async sendUnlockCommand(dueAt: number | null): Promise<void> {
+    const { state } = this;
+    const waitMs = dueAt === null ? 0 : dueAt - Date.now();
+    try {
+      await this.settle(() => this.gateway(waitMs).sendUnlockCommand(this.command(dueAt)));
+      state.unlockAccepted = true;
+    } catch (err) {
+      const failure = commandFailureOf('UNLOCK', err);
+      if (failure === null) throw err;
+      state.unlockRefusal = failure;
+    }
   }
 
   view(): TempLockView {
@@ -286,47 +362,43 @@ export class LockRun {
   }
 
   /**
-   * Waits for `done`, until `deadline` (epoch ms, workflow time) when given. A cancel ends the wait: with
-   * LockCancelled, or (cancelEnds: false) by returning. When Temporal suggests it, or this run has taken its
-   * share of check-ins, the run continues as new from here and the next one waits again to the same deadline.
+   * Waits for `done`, until `deadline` (epoch ms, workflow time) when given. When Temporal suggests it, or this
+   * run has taken its share of check-ins, the run continues as new from here and the next one waits again to the
+   * same deadline — unless the deadline comes first (a due step is never held back by a continue-as-new).
    */
-  async waitFor(done: () => boolean, deadline: number | null = null, { cancelEnds = true } = {}): Promise<void> {
+  async waitFor(done: () => boolean, deadline: number | null = null): Promise<void> {
     for (;;) {
-      if (this.state.cancel !== null) {
-        if (cancelEnds) throw new LockCancelled();
-        return;
-      }
-      const interrupted = () => done() || this.state.cancel !== null || this.continueAsNewDue();
+      const interrupted = () => done() || this.continueAsNewDue();
       if (deadline === null) await condition(interrupted);
       else if (deadline <= Date.now() || !(await condition(interrupted, deadline - Date.now()))) return;
-      if (this.state.cancel !== null) continue;
       if (done()) return;
-      await this.continueAsNew();
+      await this.continueAsNew(deadline);
     }
   }
 
   /**
-   * Runs a command activity to its end. If a cancel (when `cancelInterrupts`) or a due continue-as-new comes
-   * first, the activity is cancelled and its cancellation awaited (the request aborted) before going on: then
-   * LockCancelled, or the run continues as new and the next one sends the command again.
+   * Runs a command activity to its end; if Temporal suggests continuing as new first (the history has grown
+   * long), the activity is cancelled and its cancellation awaited (the request aborted), then the run continues
+   * as new and the next one sends the command again.
    */
-  async settle<T>(work: () => Promise<T>, { cancelInterrupts }: { cancelInterrupts: boolean }): Promise<T> {
+  private async settle<T>(work: () => Promise<T>): Promise<T> {
     let outcome: { value: T } | { error: unknown } | null = null;
     const scope = new CancellationScope();
     const running = scope.run(work).then(
       (value) => void (outcome = { value }),
       (error: unknown) => void (outcome = { error }),
     );
-    const interrupted = () => (cancelInterrupts && this.state.cancel !== null) || this.continueAsNewDue();
-    await condition(() => outcome !== null || interrupted());
+    const historyTooLong = () => workflowInfo().continueAsNewSuggested;
+    await condition(() => outcome !== null || historyTooLong());
     if (outcome === null) {
       scope.cancel();
       await running;
     }
     const settled = outcome as { value: T } | { error: unknown } | null;
     if (settled !== null && 'value' in settled) return settled.value;
-    if (cancelInterrupts && this.state.cancel !== null) throw new LockCancelled();
-    if (this.continueAsNewDue()) return this.continueAsNew();
+    if (historyTooLong() && (settled === null || isCancellation(settled.error))) {
+      await this.continueAsNew(null);
+    }
     throw settled?.error;
   }
 
@@ -334,11 +406,22 @@ export class LockRun {
     return this.signalsThisRun >= (this.input.checkInsPerRun ?? CHECK_INS_PER_RUN) || workflowInfo().continueAsNewSuggested;
   }
 
-  private async continueAsNew(): Promise<never> {
-    await this.inventoryLock;
-    await this.recorded();
+  /**
+   * Continues as new once the LOCK command is stopped and every write has landed; returns instead if `deadline`
+   * comes first, so the caller goes on with its due step.
+   */
+  private async continueAsNew(deadline: number | null): Promise<void> {
+    let ready = false;
+    void (async () => {
+      await this.stopLockCommand();
+      await this.inventoryLock;
+      await this.recorded();
+      ready = true;
+    })();
+    if (deadline === null) await condition(() => ready);
+    else if (deadline <= Date.now() || !(await condition(() => ready, deadline - Date.now()))) return;
     // The memo (the action id the API reads) is not carried over unless given.
-    return makeContinueAsNewFunc<typeof tempLock>({ memo: workflowInfo().memo })(this.input, this.state);
+    await makeContinueAsNewFunc<typeof tempLock>({ memo: workflowInfo().memo })(this.input, this.state);
   }
 
   private describe(): string {

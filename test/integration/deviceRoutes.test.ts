@@ -5,7 +5,7 @@ import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
 import { createApiKey, insertDevices, upsertTenant } from '../../src/db/inventorySeed';
 import { TestStack, startServingStack, waitFor } from './harness';
 import { apiClient, expectStatus } from './apiClient';
-import { lockClients, lockableDevice } from './tempLockSupport';
+import { cancelLock, lockClients, lockableDevice } from './tempLockSupport';
 
 describe('device routes', () => {
   let stack: TestStack;
@@ -39,7 +39,7 @@ describe('device routes', () => {
     expect(locked.directive).toBe('LOCK');
     expect(new Date(locked.lockEndsAt!).getTime()).toBeGreaterThan(Date.now() + 25 * 60_000);
 
-    expectStatus(await operator.delete('/devices/{uid}/temp-lock', uid), 202);
+    await cancelLock(base, device, assigned.actionId);
     await waitFor('the lock gone from the device', async () => (await getDevice()).tempLock === null);
   });
 

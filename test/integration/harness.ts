@@ -13,6 +13,7 @@ import { MongoStores, connectMongo, ensureMongoIndexes } from '../../src/db/mong
 import { createPgPool } from '../../src/db/postgres';
 import { createApiKey, upsertTenant } from '../../src/db/inventorySeed';
 import { createLogger } from '../../src/logger';
+import { HttpDeviceControlGateway } from '../../src/gateway/httpGateway';
 import { SimulatedDeviceControlGateway } from '../../src/gateway/simulatedGateway';
 import { CreateWorkerOptions, createWorker } from '../../src/workers/createWorker';
 import { createGatewayWorkers, runTogether, shutdownAll } from '../../src/workers/gatewayWorkers';
@@ -27,7 +28,7 @@ export interface TestStack {
   client: Client;
   nativeConnection: NativeConnection;
   taskQueue: string;
-  /** The simulated device-control gateway every worker of this stack uses (records commands, can fail). */
+  /** The simulated device-control gateway every worker of this stack uses (records commands, can fail), unless GATEWAY_URL is given. */
   gateway: SimulatedDeviceControlGateway;
   /** A fresh tenant id, unique to this test run. */
   uniqueId(prefix: string): string;
@@ -53,6 +54,8 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
   const gateway = new SimulatedDeviceControlGateway(mongo.gatewayCommands);
+  // GATEWAY_URL in `env`: the workers send their commands over HTTP to that gateway instead of the simulator.
+  const commandGateway = config.gateway.url ? new HttpDeviceControlGateway(config.gateway.url, config.gateway.timeoutMs) : gateway;
   const servers: Server[] = [];
   const suffix = randomUUID().slice(0, 8);
   let gatewayWorkers: Promise<{ workers: Worker[]; running: Promise<void> }> | undefined;
@@ -72,7 +75,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
         connection: nativeConnection,
         namespace: config.temporal.namespace,
         taskQueue,
-        deps: { pool, mongo, gateway },
+        deps: { pool, mongo, gateway: commandGateway },
         limits: config.gateway,
       }).then((workers) => ({ workers, running: runTogether(workers) }));
       await gatewayWorkers;
@@ -80,7 +83,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
         connection: nativeConnection,
         namespace: config.temporal.namespace,
         taskQueue,
-        deps: { pool, mongo, gateway },
+        deps: { pool, mongo, gateway: commandGateway },
         workflowBundle: { codePath: process.env.DO_TEST_WORKFLOW_BUNDLE! },
         extraActivities: createStoresProbeActivities({ pool, mongo }),
         tuning,

@@ -8,6 +8,7 @@ import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
 import {
   LockableDevice,
   TempLockRequest,
+  cancelLock,
   commandsOf,
   deviceRow,
   lockableDevice,
@@ -47,12 +48,11 @@ describe('TempLock: cancel and override', () => {
     const { gateway, uid } = lockClients(base, device);
     return gateway.post('/devices/{uid}/check-in', uid);
   };
+  /** Cancels, the device checking in until the lock has ended; what the device was told meanwhile. */
   const cancel = async (device: LockableDevice, actionId: string) => {
-    const { operator, uid } = lockClients(base, device);
-    const answer = await operator.delete('/devices/{uid}/temp-lock', uid);
-    expect(answer).toMatchObject({ status: 202, body: { actionId, status: 'CANCELLING' } });
-    await waitForStatus(stack, actionId, 'CANCELLED');
+    const told = await cancelLock(base, device, actionId);
     await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).result();
+    return told;
   };
 
   it('cancels while WAITING for working hours (a holiday today is skipped): nothing was sent', async () => {
@@ -88,9 +88,12 @@ describe('TempLock: cancel and override', () => {
     await waitForStatus(stack, actionId, 'ACTIVATING');
     // Sent, not only queued on the LOCK commands' task queue (a queued one is cancelled unsent).
     await waitForCommand(stack, actionId, 'LOCK');
-    await cancel(device, actionId);
+    const told = await cancel(device, actionId);
+    // A check-in before the cancel reached the lock may still be told LOCK; none after the first UNLOCK.
+    expect(told.slice(told.indexOf('UNLOCK'))).not.toContain('LOCK');
+    expect(told).toContain('UNLOCK');
     expect(commandsOf(stack, actionId)).toEqual(['LOCK', 'UNLOCK']);
-    expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'ACTIVATING', 'CANCELLED']);
+    expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'ACTIVATING', 'DEACTIVATING', 'CANCELLED']);
     expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.ACTIVE, ext_fields: {} });
   });
 
@@ -167,6 +170,9 @@ describe('TempLock: cancel and override', () => {
     stack.gateway.refuseDevice(device.uid, 404, 'unknown device');
     try {
       const { actionId } = await assign(device, { durationMinutes: 5 });
+      // A check-in may have been told LOCK while ACTIVATING: now it is told UNLOCK, which ends the lock.
+      await waitForStatus(stack, actionId, 'DEACTIVATING');
+      expect(expectStatus(await checkIn(device), 200)).toMatchObject({ directive: 'UNLOCK', actionId });
       const failed = await waitForStatus(stack, actionId, 'FAILED');
       expect(failed.cancel_reason).toMatch(/refused LOCK for device .*: 404 unknown device/);
       await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).result();
@@ -199,6 +205,7 @@ describe('TempLock: cancel and override', () => {
       cancel_reason: `overridden by action ${second.actionId}`,
     });
     expect(commandsOf(stack, first.actionId)).toEqual(['LOCK', 'UNLOCK']);
+    expect(await statusesOf(stack, first.actionId)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'CANCELLED']);
     await waitForStatus(stack, second.actionId, 'ACTIVATING');
     expect((await checkIn(device)).body).toMatchObject({ directive: 'LOCK', actionId: second.actionId });
     await waitForStatus(stack, second.actionId, 'ACTIVATED');

@@ -10,6 +10,7 @@ import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
 import {
   LockableDevice,
   TempLockRequest,
+  cancelLock,
   commandsOf,
   deviceRow,
   lockableDevice,
@@ -117,8 +118,7 @@ describe('TempLock: worker restart, gateway outage, working hours', () => {
     expect(view).toMatchObject({ status: 'ACTIVATED', lockEndsAt: answer.lockUntil });
     const live = await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).query(tempLockQuery);
     expect(live.checkIns).toBe(1); // the retries (same request id, within REPEATED_CHECK_IN_WINDOW_MS) count once
-    expect((await operator.delete('/devices/{uid}/temp-lock', uid)).status).toBe(202);
-    await waitForStatus(stack, actionId, 'CANCELLED');
+    await cancelLock(base, device, actionId);
   });
 
   it('retries lock and unlock commands through a gateway outage, adding no events, and sends them once it recovers', async () => {

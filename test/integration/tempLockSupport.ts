@@ -96,3 +96,20 @@ export function waitForDeviceState(stack: TestStack, deviceId: number, stateId: 
     return row.state_id === stateId ? row : undefined;
   });
 }
+
+/**
+ * Cancels the device's lock through the API, then checks the device in as a real one does after its UNLOCK, until
+ * the lock has ended: a cancelled lock answers check-ins UNLOCK and waits for one (or its deactivation wait)
+ * before it ends. Returns every directive the device was told after the cancel, in order.
+ */
+export async function cancelLock(base: string, device: LockableDevice, actionId: string, endsAs = 'CANCELLED'): Promise<string[]> {
+  const { operator, gateway, uid } = lockClients(base, device);
+  expect(await operator.delete('/devices/{uid}/temp-lock', uid)).toMatchObject({ status: 202, body: { actionId, status: 'CANCELLING' } });
+  const told: string[] = [];
+  await waitFor(`action ${actionId} to end ${endsAs} as the device checks in`, async () => {
+    const answer = await gateway.post('/devices/{uid}/check-in', uid);
+    if (answer.status === 200) told.push(answer.body.directive);
+    return answer.status === 200 && answer.body.actionId === actionId && answer.body.status === endsAs;
+  });
+  return told;
+}

@@ -146,7 +146,7 @@ describe('TempLock workflow (mocked activities, time skipping)', () => {
           for (let i = 0; i < 100 && !reached(world, input.actionId); i++) await env.sleep(skipMs);
         }
         await waitUntil(() => reached(world, input.actionId));
-        await handle.signal(cancelSignal, { reason: 'cancelled by operator-1', requestedBy: 'operator-1' });
+        await handle.signal(cancelSignal, { reason: 'cancelled by operator-1', requestedBy: 'operator-1', actionId: input.actionId });
         return handle.result();
       });
       return { world, input, outcome };
@@ -193,7 +193,7 @@ describe('TempLock workflow (mocked activities, time skipping)', () => {
         ['UNLOCK', null],
       ]);
       expect(world.inventory).toEqual(['LOCK', 'UNLOCK', 'TEMP_LOCK_CANCELLED']);
-      expect(world.statuses(input.actionId)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'CANCELLED']);
+      expect(world.statuses(input.actionId)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'CANCELLED']);
     });
 
     it('DEACTIVATING: the lock ran its term, so it ends DEACTIVATED, unlocked once', async () => {
@@ -251,7 +251,9 @@ describe('TempLock workflow (mocked activities, time skipping)', () => {
     const input = lockInput();
     const outcome = await withWorker(world, async (taskQueue) => (await start(taskQueue, input)).result());
     expect(outcome).toMatchObject({ status: 'FAILED', endReason: expect.stringContaining('404 unknown device') });
-    expect(world.statuses(input.actionId)).toEqual(['WAITING', 'ACTIVATING', 'FAILED']);
+    // A check-in may have been told LOCK while ACTIVATING: check-ins are told UNLOCK, and the UNLOCK follows.
+    expect(world.statuses(input.actionId)).toEqual(['WAITING', 'ACTIVATING', 'DEACTIVATING', 'FAILED']);
+    expect(world.gatewayLog).toEqual(['UNLOCK sent']);
     expect(world.inventory).toEqual(['TEMP_LOCK_FAILED']);
   });
 
@@ -270,7 +272,7 @@ describe('TempLock workflow (mocked activities, time skipping)', () => {
       const handle = await start(taskQueue, input);
       await waitUntil(() => world.statuses(input.actionId).includes('ACTIVATED'));
       const seen = await handle.query('tempLock');
-      await handle.signal(cancelSignal, { reason: 'done', requestedBy: 'test' });
+      await handle.signal(cancelSignal, { reason: 'done', requestedBy: 'test', actionId: input.actionId });
       await handle.result();
       return seen as { checkIns: number; checkedInAt: number };
     });

@@ -26,7 +26,7 @@ export function testServerPath(): string {
 }
 
 export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  Runtime.install({ logger: new DefaultLogger((process.env.DO_TEST_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR') });
   return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
 }
 

@@ -101,9 +101,15 @@ export function tempLockRoutes(deps: ApiDeps): Router {
     const device = await findTargetDevice(req);
     const workflowId = tempLockWorkflowId(device.tenantId, device.uid);
     const running = await runningRunOf(deps, workflowId);
-    if (!running) throw new ProblemError(404, 'NOT_FOUND', `no temp lock is running for device ${device.uid}`);
-    const request: CancelRequest = { reason: `cancelled by ${caller.userId}`, requestedBy: caller.userId };
-    await temporal.workflow.getHandle(workflowId, running.runId).signal(cancelSignal, request);
+    if (!running?.actionId) throw new ProblemError(404, 'NOT_FOUND', `no temp lock is running for device ${device.uid}`);
+    const request: CancelRequest = { reason: `cancelled by ${caller.userId}`, requestedBy: caller.userId, actionId: running.actionId };
+    // By workflow id: the lock's current run, whatever continue-as-new happened since the describe; the action id
+    // keeps it from cancelling a lock assigned in between.
+    const delivered = await temporal.workflow
+      .getHandle(workflowId)
+      .signal(cancelSignal, request)
+      .then(() => true, ignoreNotFound);
+    if (delivered === false) throw new ProblemError(404, 'NOT_FOUND', `no temp lock is running for device ${device.uid}`);
     res.status(202).json({ actionId: running.actionId, workflowId, status: 'CANCELLING' });
   });
 
@@ -248,10 +254,19 @@ async function startOverridingCurrentLock(deps: ApiDeps, workflowId: string, inp
     const running = await runningRunOf(deps, workflowId);
     if (!running) continue;
     overridden = running.actionId;
+    if (running.actionId) {
+      const request: CancelRequest = {
+        reason: `overridden by action ${input.actionId}`,
+        requestedBy: input.requestedBy,
+        actionId: running.actionId,
+        override: true,
+      };
+      // By workflow id, so a continue-as-new since the describe does not lose it; the action id keeps it from
+      // cancelling a lock another assign started in between.
+      await temporal.workflow.getHandle(workflowId).signal(cancelSignal, request).catch(ignoreNotFound);
+    }
+    // From the described run on, following its continue-as-new chain.
     const handle = temporal.workflow.getHandle(workflowId, running.runId);
-    await handle
-      .signal(cancelSignal, { reason: `overridden by action ${input.actionId}`, requestedBy: input.requestedBy })
-      .catch(ignoreNotFound);
     await temporal
       .withDeadline(deadline, () => handle.result())
       .catch((err) => {
@@ -290,8 +305,9 @@ function isDeadline(err: unknown): boolean {
   return e?.code === 4 || /deadline/i.test(String(e?.message ?? ''));
 }
 
-function ignoreNotFound(err: unknown): void {
+function ignoreNotFound(err: unknown): false {
   if (!isNoRunningLock(err)) throw err;
+  return false;
 }
 
 function iso(value: Date | number | null | undefined): string | null {
