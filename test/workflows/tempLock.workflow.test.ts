@@ -219,6 +219,39 @@ describe('TempLock workflow (mocked activities, time skipping)', () => {
     });
   });
 
+  it('activates at the check-in while the LOCK command is still at a slow gateway; at the end that LOCK is abandoned before the UNLOCK', async () => {
+    const world = new LockWorld();
+    world.lockHangs = true;
+    const input = lockInput({ durationMs: 4_000 });
+    const outcome = await withWorker(world, async (taskQueue) => {
+      const handle = await start(taskQueue, input);
+      await waitUntil(() => world.lockInFlight);
+      await handle.signal(checkInSignal, checkInAt(input.actionId, await env.currentTimeMs(), 'LOCK'));
+      await waitUntil(() => world.statuses(input.actionId).includes('ACTIVATED'));
+      return handle.result();
+    });
+    expect(outcome.status).toBe('DEACTIVATED');
+    expect(world.gatewayLog).toEqual(['LOCK abandoned', 'UNLOCK sent']);
+    expect(world.statuses(input.actionId)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED']);
+  });
+
+  it('ignores a cancel meant for another lock of the device (sent by workflow id, it may reach a newer lock)', async () => {
+    const world = new LockWorld();
+    const input = lockInput();
+    deviceChecksIn(world, () => `temp-lock/${input.actionId}`);
+    const outcome = await withWorker(world, async (taskQueue) => {
+      const handle = await start(taskQueue, input);
+      await waitUntil(() => world.statuses(input.actionId).includes('ACTIVATED'));
+      await handle.signal(cancelSignal, { reason: 'cancelled by operator-1', requestedBy: 'operator-1', actionId: 'an-older-lock' });
+      return handle.result();
+    });
+    expect(outcome).toMatchObject({ status: 'DEACTIVATED', endReason: null });
+    expect(world.commands.map((c) => [c.kind, c.dueAt])).toEqual([
+      ['LOCK', null],
+      ['UNLOCK', outcome.lockEndsAt],
+    ]);
+  });
+
   it('rides out a gateway outage on server-side retries: the history does not grow with the attempts', async () => {
     const world = new LockWorld();
     world.gatewayFailuresLeft = 6;
