@@ -16,6 +16,8 @@ import { portalRoutes } from './portal';
 import { ProblemError, notFoundHandler, problemHandler } from './problem';
 import { FailedAuthLimiter, rateLimitPerKey } from './rateLimit';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
+import { ApiMetrics, createApiMetrics } from './metrics';
 import { meRoutes } from './routes/me';
 import { batchListRoutes } from './routes/batchList';
 import { batchRoutes } from './routes/batches';
@@ -34,9 +36,12 @@ export interface ApiDeps {
   log: Logger;
   /** Refuses new requests once the process is shutting down (server.ts starts it on SIGTERM). */
   drain: ApiDrain;
+  /** The app's Prometheus metrics (GET /metrics); each app makes its own unless given. */
+  metrics: ApiMetrics;
 }
 
-export function createApp(deps: ApiDeps): Express {
+export function createApp(given: Omit<ApiDeps, 'metrics'> & { metrics?: ApiMetrics }): Express {
+  const deps: ApiDeps = { ...given, metrics: given.metrics ?? createApiMetrics(given.pool) };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -54,12 +59,17 @@ export function createApp(deps: ApiDeps): Express {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       deps.log.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
+      // By the route's pattern, never the URL (UIDs and batch ids would make a series each).
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      deps.metrics.requests.observe({ method: req.method, route, status: String(res.statusCode) }, ms / 1000);
+      if (res.statusCode === 401) deps.metrics.authFailures.inc({ reason: 'unauthenticated' });
     });
     next();
   });
   app.use(deps.drain.gate);
 
   app.use(healthRoutes(deps));
+  app.use(metricsRoutes(deps.metrics));
 
   app.get('/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument);

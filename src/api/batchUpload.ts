@@ -93,6 +93,7 @@ export interface ReceivedBody {
   contentSha256: string;
   /** Line endings in the body (\r\n counted once): the file has at most this many rows. */
   lineEnds: number;
+  bytes: number;
 }
 
 /**
@@ -134,7 +135,7 @@ export async function receiveCsvBody(input: {
     input.stop?.removeEventListener('abort', stopReceiving);
     input.source.off('close', interrupted);
   }
-  return { contentSha256: inspector.sha256(), lineEnds: inspector.lineEnds };
+  return { contentSha256: inspector.sha256(), lineEnds: inspector.lineEnds, bytes: inspector.bytes };
 }
 
 /**
@@ -144,7 +145,7 @@ export async function receiveCsvBody(input: {
  */
 class BodyInspector extends Transform {
   lineEnds = 0;
-  private bytes = 0;
+  bytes = 0;
   private readonly content = createHash('sha256');
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private endsWithCr = false;

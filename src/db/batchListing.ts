@@ -61,3 +61,14 @@ export async function listBatches(
     next: rows.length > limit && last ? { createdMicros: last.created_micros, id: last.id } : null,
   };
 }
+
+/** What an operator's dashboard shows of the batches: how many run, and how many of their devices are still to do. */
+export async function runningBatchFigures(pool: Pool): Promise<{ running: number; devicesPending: number }> {
+  const { rows } = await pool.query<{ running: number; pending: number }>(
+    `SELECT count(DISTINCT b.id)::int AS running,
+            coalesce((SELECT count(*) FROM t_batch_action_device d JOIN t_batch_action r ON r.id = d.batch_action_id
+                      WHERE r.status = 'RUNNING' AND d.status = 'PENDING'), 0)::int AS pending
+       FROM t_batch_action b WHERE b.status = 'RUNNING'`,
+  );
+  return { running: rows[0]?.running ?? 0, devicesPending: rows[0]?.pending ?? 0 };
+}

@@ -332,3 +332,11 @@ async function insertMilestone(client: PoolClient, facts: TempLockFacts, milesto
     ],
   );
 }
+
+/** How many devices' newest temp lock is in each status (the operators' dashboard). */
+export async function countTempLocksByStatus(pool: Pool): Promise<Partial<Record<TempLockStatus, number>>> {
+  const { rows } = await pool.query<{ status: TempLockStatus; n: number }>(
+    'SELECT status, count(*)::int AS n FROM t_device_temp_lock GROUP BY status',
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}

@@ -172,9 +172,12 @@ async function endLock(lock: LockRun): Promise<void> {
   const ending = state.ending!;
   if (state.status === 'WAITING') return endBeforeAnythingWasSent(lock);
   if (ending.kind !== 'TERM' && state.status !== 'DEACTIVATING') {
-    await lock.record({ status: 'DEACTIVATING', nextProcessTime: null, note: endingNote(ending) });
+    void lock.record({ status: 'DEACTIVATING', nextProcessTime: null, note: endingNote(ending) });
   }
-  await lock.stopLockCommand();
+  // Before an UNLOCK can reach the device: every status is stored (DEACTIVATING; at the term's end, ACTIVATED with
+  // the end that answers UNLOCK — a write a store outage held back would still answer LOCK), and a LOCK command
+  // still in flight is abandoned for certain.
+  await Promise.all([lock.recorded(), lock.stopLockCommand()]);
   if (!state.unlockAccepted && state.unlockRefusal === null) {
     const dueAt = ending.kind === 'TERM' ? state.lockEndsAt : null;
     await lock.sendUnlockCommand(dueAt);

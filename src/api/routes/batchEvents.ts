@@ -34,8 +34,10 @@ export function batchEventRoutes(deps: ApiDeps): Router {
 
 async function streamProgress(deps: ApiDeps, req: Request, res: Response, first: BatchRecord, tenantTree: string[]): Promise<void> {
   let closed = false;
+  deps.metrics.liveProgressClients.inc();
   res.once('close', () => {
     closed = true;
+    deps.metrics.liveProgressClients.dec();
   });
   let batch: BatchRecord | null = first;
   let lastSent = '';

@@ -31,10 +31,12 @@ export function batchRoutes(deps: ApiDeps): Router {
     const spool = await createUploadSpool();
     let stored: { batch: BatchRecord; created: boolean };
     let fingerprint: string;
+    let receivedBytes = 0;
     try {
       const received = await receiveCsv(req, limits);
       const options = await batchOptions(deps, caller, { ...queryStrings(req), ...received.fields });
       const body = await receiveCsvBody({ source: received.stream, spool, limits, stop: deps.drain.graceOver });
+      receivedBytes = body.bytes;
       // The same options and the same bytes are the same upload, whatever the file's name.
       fingerprint = requestHash({ options, contentSha256: body.contentSha256 });
       const earlier = idempotencyKey ? await findBatchByIdempotencyKey(deps.pool, caller.tenantId, idempotencyKey) : null;
@@ -67,6 +69,8 @@ export function batchRoutes(deps: ApiDeps): Router {
       await spool.discard();
     }
     if (!stored.created) return answerRepeat(stored.batch, idempotencyKey!, fingerprint);
+    deps.metrics.uploadRows.inc(Number(stored.batch.extFields.total_devices ?? 0));
+    deps.metrics.uploadBytes.inc(receivedBytes);
     await startBatchRun(deps, stored.batch, 0);
     res
       .status(202)

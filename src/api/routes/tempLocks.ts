@@ -118,6 +118,7 @@ export function tempLockRoutes(deps: ApiDeps): Router {
   // cannot act on (LOCK before its end, NONE) is not signalled: a device checking in hourly for a year costs the
   // lock's workflow nothing, and the answer does not wait on the Temporal server.
   router.post('/devices/:uid/check-in', requireRole('device_gateway'), async (req, res) => {
+    const answered = deps.metrics.checkIns.startTimer();
     const device = await findTargetDevice(req);
     const checkedInAt = Date.now();
     const lock = await findDeviceTempLock(pool, device.id);
@@ -139,6 +140,7 @@ export function tempLockRoutes(deps: ApiDeps): Router {
         .signal(checkInSignal, checkIn)
         .catch(ignoreNotFound);
     }
+    answered({ directive: answer.directive });
     res.json({
       deviceUid: device.uid,
       checkedInAt: new Date(checkedInAt).toISOString(),

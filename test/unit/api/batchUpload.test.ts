@@ -23,7 +23,7 @@ describe('receiveCsvBody', () => {
       limits,
     });
     const bytes = Buffer.concat(chunks);
-    expect(body).toEqual({ contentSha256: createHash('sha256').update(bytes).digest('hex'), lineEnds: 6 });
+    expect(body).toEqual({ contentSha256: createHash('sha256').update(bytes).digest('hex'), lineEnds: 6, bytes: bytes.length });
     expect(await readFile(spool.path)).toEqual(bytes);
   });
 

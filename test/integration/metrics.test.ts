@@ -1,0 +1,36 @@
+// GET /metrics: Prometheus text with the API's own series (requests by route pattern, check-ins by directive,
+// uploads) and the figures read from the stores when scraped (batches running, devices pending, locks by status).
+import { expectStatus } from './apiClient';
+import { TestStack, startTestStack } from './harness';
+import { lockClients, lockableDevice } from './tempLockSupport';
+
+describe('API metrics', () => {
+  let stack: TestStack;
+  let base: string;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    base = await stack.startApi();
+  });
+  afterAll(async () => stack.close());
+
+  it('answers Prometheus text: requests by route pattern, check-ins by directive, failed keys, the stores’ figures', async () => {
+    const device = await lockableDevice(stack);
+    const { gateway, uid } = lockClients(base, device);
+    expect(expectStatus(await gateway.post('/devices/{uid}/check-in', uid), 200).directive).toBe('NONE');
+    expect((await fetch(`${base}/v1/me`, { headers: { 'X-API-Key': 'do_unknown_key' } })).status).toBe(401);
+
+    const answer = await fetch(`${base}/metrics`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await answer.text();
+    expect(text).toMatch(/do_api_request_duration_seconds_count\{method="POST",route="\/v1\/devices\/:uid\/check-in",status="200"\} 1/);
+    expect(text).toMatch(/do_check_in_duration_seconds_count\{directive="NONE"\} 1/);
+    expect(text).toMatch(/do_auth_failures_total\{reason="unauthenticated"\} 1/);
+    expect(text).toMatch(/^do_batches_running \d+$/m);
+    expect(text).toMatch(/^do_batch_devices_pending \d+$/m);
+    expect(text).toMatch(/^do_temp_locks\{status="ACTIVATED"\} \d+$/m);
+    // Routes by pattern: no device UID ever becomes a label.
+    expect(text).not.toContain(device.uid);
+  });
+});
