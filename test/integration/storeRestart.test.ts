@@ -66,7 +66,7 @@ describe('a store restarted under a live process', () => {
 
     it('replaces a client whose monitor stopped checking, behind the same stores object', async () => {
       const kept = stores.workflowVersions; // held the way the simulated gateway holds its collection
-      stopMonitoring(realClient(stores));
+      await wedgeMonitor(realClient(stores));
       // Writes in flight when FerretDB stops fail on their connection: that marks the server unknown,
       // and only a monitor check could mark it known again.
       const load = startWrites(stores);
@@ -172,14 +172,32 @@ function realClient(stores: MongoStores): MongoClient {
   return (stores.client as unknown as { topology: { client: MongoClient } }).topology.client;
 }
 
+type MonitorInternals = {
+  s: { state: string };
+  connection: { socket: { destroy(): void }; closed: boolean } | null;
+  monitorId?: { toJSON(): { timeSinceLastCall: number } };
+  requestCheck(): void;
+};
+
 /**
- * Puts the client's monitors in the state of one that stopped checking: "monitoring" with no check
- * running, so every heartbeat is skipped and no check can be requested.
+ * Wedges the client's monitor the way a store restart can (docs/reliability.md): a server's FIN
+ * destroys the monitor's idle socket before its 'close' event marks the connection closed; a check
+ * requested in that window (an operation failing on another connection asks for one) writes its
+ * hello on the destroyed socket, a write that neither fails nor drains, so the check never ends and
+ * the monitor stays "monitoring", skipping every heartbeat and every requested check.
  */
-function stopMonitoring(client: MongoClient): void {
-  const servers = (client as unknown as { topology: { s: { servers: Map<string, { monitor: { s: { state: string } } }> } } }).topology.s
-    .servers;
-  for (const server of servers.values()) server.monitor.s.state = 'monitoring';
+async function wedgeMonitor(client: MongoClient): Promise<void> {
+  const servers = (client as unknown as { topology: { s: { servers: Map<string, { monitor: MonitorInternals }> } } }).topology.s.servers;
+  const monitors = [...servers.values()].map((server) => server.monitor);
+  // A check requested within 500 ms of the last one is put off: wait until one may run at once.
+  await waitFor('an idle monitor connection', async () =>
+    monitors.every((m) => m.s.state === 'idle' && m.connection !== null && m.monitorId!.toJSON().timeSinceLastCall > 600),
+  );
+  for (const monitor of monitors) {
+    monitor.connection!.socket.destroy();
+    monitor.requestCheck();
+  }
+  await waitFor('the monitor wedged', async () => monitors.every((m) => m.s.state === 'monitoring' && m.connection?.closed === true));
 }
 
 async function freePorts(count: number): Promise<number[]> {
