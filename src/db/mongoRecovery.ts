@@ -1,8 +1,12 @@
 // Keeps a process's MongoDB client usable across a store restart. The driver's monitor normally finds
-// the server again within a heartbeat; a client whose monitor stops checking keeps failing every server
-// selection with the last error it saw, however long the server has been back (docs/reliability.md).
-// This watches the client's own view of the server and, when it has said "unreachable" for `graceMs`
-// while a fresh client reaches the server, swaps a new client in through `replace`.
+// the server again within a heartbeat, but a restart can wedge it (mongodb 7.9): the server's FIN
+// destroys the monitor's idle socket before its 'close' event marks the connection closed, and a check
+// requested in that window (an operation failing on another connection asks for one) writes its hello
+// on the destroyed socket, a write that neither fails nor drains. The check never ends, the monitor
+// skips every later heartbeat, and the client fails every server selection with the last error it saw,
+// however long the server has been back (docs/reliability.md). This watches the client's own view of
+// the server and, when it has said "unreachable" for `graceMs` while a fresh client reaches the
+// server, swaps the fresh client in through `replace`.
 import type { MongoClient, ServerDescriptionChangedEvent } from 'mongodb';
 
 /** What a replaced client looked like: the evidence the warning carries. */
