@@ -1,11 +1,11 @@
 // `npm run test:faults`: the product's promises under faults. On a stack of its own (own ports and
-// data folder), for each fault in turn: run a 5,000-device batch and a set of temp locks, inject
-// the fault mid-way, wait for everything to finish, then check the invariants by querying the
-// stores, and print a table of fault, outcome and counts. Exits non-zero if any invariant broke.
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+// data folder, bench/faultStack.ts), for each fault in turn: run a 5,000-device batch and a set of
+// temp locks, inject the fault at its moment, wait (at most the round timeout) for everything to
+// finish, then check the invariants by querying the stores, and print a table of fault, outcome and
+// counts. A round that runs out of time is BROKEN with what was still pending. Exits non-zero if any
+// round broke; every process it started is stopped on every way out.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { DeviceState } from '../src/domain/deviceStates';
 import { imeiWithCheckDigit } from '../src/domain/deviceUid';
@@ -13,29 +13,33 @@ import { connectMongo, MongoStores } from '../src/db/mongo';
 import { createPgPool } from '../src/db/postgres';
 import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../src/db/inventorySeed';
 import type { TempLockStatus } from '../src/domain/tempLock';
+import { FINAL_TEMP_LOCK_STATUSES } from '../src/domain/tempLock';
 import { CheckInAnswer, GatewayStub, LockExpectation, SimulatedDevices, checkLocks } from './faultLocks';
+import {
+  API_PORT,
+  Processes,
+  ROOT,
+  assertPortsFree,
+  dataDir,
+  installStopOnInterrupt,
+  logDir,
+  logSizes,
+  services,
+  stopEverythingAndExit,
+  urls,
+} from './faultStack';
 
-const ROOT = resolve(__dirname, '..', '..');
 const DEVICES = numberArg('--devices', 5000);
 const LOCKS = numberArg('--locks', 20);
 const LOCK_MINUTES = 15; // with TEMP_LOCK_MINUTE_MS=1000 a lock lasts 15 s
 const ROUND_TIMEOUT_MS = numberArg('--round-timeout-s', 300) * 1000;
 
-const ports = { TEMPORAL_PORT: '27233', TEMPORAL_UI_PORT: '28233', PG_PORT: '25432', MONGO_PORT: '27217', FERRETDB_DEBUG_PORT: '27317' };
-const dataDir = join(ROOT, '.data', 'faults');
-const serviceEnv: NodeJS.ProcessEnv = { ...withoutServiceUrls(process.env), ...ports, DO_DATA_DIR: dataDir };
-const urls = {
-  TEMPORAL_ADDRESS: `127.0.0.1:${ports.TEMPORAL_PORT}`,
-  DATABASE_URL: `postgres://postgres@127.0.0.1:${ports.PG_PORT}/device_orchestrator`,
-  MONGO_URL: `mongodb://127.0.0.1:${ports.MONGO_PORT}/`,
-  // services.sh runs this stack's FerretDB on its PostgreSQL: the app gives it its lookup indexes.
-  FERRETDB_POSTGRES_URL: `postgres://postgres@127.0.0.1:${ports.PG_PORT}/ferretdb`,
-};
-const API_PORT = 23000;
 const API = `http://127.0.0.1:${API_PORT}`;
 
 interface Fault {
   name: string;
+  /** Inject once this share of the batch's rows is done (default 0.2). */
+  injectAtBatchShare?: number;
   /** Before the round's locks are assigned (e.g. make the gateway slow for their lock commands). */
   beforeLocks?: (ctx: FaultContext) => void;
   inject: (ctx: FaultContext) => Promise<void>;
@@ -84,23 +88,45 @@ const faults: Fault[] = [
   {
     name: 'Temporal dev server restarted',
     inject: async () => {
-      services('stop-temporal');
-      services('start-temporal');
+      await services('stop-temporal');
+      await services('start-temporal');
     },
   },
   {
     name: 'PostgreSQL stopped for 20 s',
     inject: async () => {
-      services('stop-postgres');
+      await services('stop-postgres');
       await delay(20_000);
-      services('start-postgres');
+      await services('start-postgres');
+    },
+  },
+  // FerretDB at three moments of a batch and of the locks' lives: the MongoDB client of every process
+  // must find it again (issue 21: a worker's client once never did).
+  {
+    name: 'FerretDB restarted as the batch starts, locks ACTIVATING',
+    injectAtBatchShare: 0,
+    devicesCheckInFromStart: false,
+    inject: async (ctx) => {
+      await ctx.waitForLocks('ACTIVATING');
+      await restartFerretdb();
+      ctx.devices.start();
     },
   },
   {
-    name: 'FerretDB (MongoDB) restarted',
-    inject: async () => {
-      services('stop-ferretdb');
-      services('start-ferretdb');
+    name: 'FerretDB restarted mid-batch, locks ACTIVATED',
+    injectAtBatchShare: 0.5,
+    lockMinutes: 120,
+    inject: async (ctx) => {
+      await ctx.waitForLocks('ACTIVATED');
+      await restartFerretdb();
+    },
+  },
+  {
+    name: "FerretDB restarted during the locks' unlock lead",
+    lockMinutes: 45,
+    inject: async (ctx) => {
+      await ctx.waitForLockEnd(2000);
+      await restartFerretdb();
     },
   },
   {
@@ -140,16 +166,23 @@ interface RoundResult {
   locksUnlocked: number;
   locksEnded: string;
   maxUnlockLatenessMs: number;
+  /** Seconds from the round's start: fault injected, fault over, batch finished, locks ended. */
+  times: Record<string, number>;
   problems: string[];
 }
 
+let procs: Processes | null = null;
+const keepServices = process.argv.includes('--keep'); // leaves the services up for a post-mortem
+
 async function main(): Promise<void> {
+  installStopOnInterrupt(() => procs, keepServices);
   const only = stringArg('--only');
   const selected = only ? faults.filter((f) => f.name.toLowerCase().includes(only.toLowerCase())) : faults;
   log(`fault suite: ${selected.length} faults, ${DEVICES} devices per batch, ${LOCKS} temp locks per round; data in ${dataDir}`);
+  await assertPortsFree();
   rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
-  services('start');
+  mkdirSync(logDir, { recursive: true });
+  await services('start');
 
   const gateway = await GatewayStub.start();
   const appEnv: NodeJS.ProcessEnv = {
@@ -162,42 +195,38 @@ async function main(): Promise<void> {
     TEMP_LOCK_DEACTIVATION_WAIT_MS: '20000',
     LOG_LEVEL: 'warn',
   };
-  execFileSync('node', ['dist/db/migrate-cli.js'], { cwd: ROOT, env: appEnv, stdio: 'inherit' });
+  execFileSync('node', ['dist/db/migrate-cli.js'], { cwd: ROOT, env: appEnv, stdio: 'inherit', timeout: 120_000 });
 
   const pool = createPgPool(urls.DATABASE_URL, 5);
-  pool.on('error', () => undefined);
   const mongo = await connectMongo(urls.MONGO_URL, 'device_orchestrator');
-  const procs = new Processes(appEnv);
-  procs.start('worker', 'dist/workers/main.js');
-  procs.start('api', 'dist/api/server.js');
-  await waitUntil('API ready', async () => (await fetch(`${API}/readyz`).catch(() => null))?.ok === true, 60_000);
+  procs = new Processes(appEnv);
+  const children = procs;
+  children.start('worker', 'dist/workers/main.js');
+  children.start('api', 'dist/api/server.js');
+  await waitUntil('API ready', async () => (await fetch(`${API}/readyz`, { signal: AbortSignal.timeout(5000) })).ok, Date.now() + 60_000);
 
   const results: RoundResult[] = [];
-  try {
-    for (const [i, fault] of selected.entries()) {
-      log(`round ${i + 1}/${selected.length}: ${fault.name}`);
-      const workerControl = {
-        restartWorker: () => procs.restart('worker', 'dist/workers/main.js'),
-        stopWorker: () => procs.kill('worker'),
-        startWorker: () => procs.start('worker', 'dist/workers/main.js'),
-      };
-      results.push(await runRound(i, fault, workerControl, pool, mongo, gateway));
-      printTable(results);
-    }
-  } finally {
-    procs.stopAll();
-    gateway.close();
-    await pool.end().catch(() => undefined);
-    await mongo.client.close().catch(() => undefined);
-    // --keep leaves the services up for a post-mortem (temporal workflow list --address ...).
-    if (!process.argv.includes('--keep')) services('stop');
+  const workerControl = {
+    restartWorker: () => children.restart('worker', 'dist/workers/main.js'),
+    stopWorker: () => children.kill('worker'),
+    startWorker: () => children.start('worker', 'dist/workers/main.js'),
+  };
+  for (const [i, fault] of selected.entries()) {
+    log(`round ${i + 1}/${selected.length}: ${fault.name}`);
+    // The round's own waits end at its timeout; this bounds the seeding and the checks around them.
+    const outcome = await bounded(runRound(i, fault, workerControl, pool, mongo, gateway), ROUND_TIMEOUT_MS + 180_000, 'the round').catch(
+      (err: Error) => brokenRound(fault, err),
+    );
+    results.push(outcome);
+    printTable(results);
   }
   const failed = results.filter((r) => !r.ok);
   log(failed.length === 0 ? 'every fault survived with the invariants intact' : `${failed.length} fault(s) broke an invariant`);
   for (const r of failed) log(`  ${r.fault}: ${r.problems.join('; ')}`);
+  printLogSizes();
   // The plain closing line CI reads, counting faults as tests.
   console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
-  process.exit(failed.length === 0 ? 0 : 1);
+  stopEverythingAndExit(procs, failed.length === 0 ? 0 : 1, keepServices);
 }
 
 async function runRound(
@@ -211,6 +240,10 @@ async function runRound(
   const tenantId = `faults-${Date.now().toString(36)}-${round}`;
   const { apiKey, gatewayKey, workflowId, batchUids, lockUids } = await seedRound(pool, mongo, tenantId, round);
   const started = Date.now();
+  // Every wait of the round ends by this instant; what is still pending then is reported.
+  const deadline = started + ROUND_TIMEOUT_MS;
+  const times: Record<string, number> = {};
+  const mark = (phase: string) => (times[phase] = Math.round((Date.now() - started) / 1000));
 
   const devices = new SimulatedDevices(lockUids, (uid) => checkIn(uid, gatewayKey));
   const lockActions = new Map<string, string>();
@@ -223,7 +256,7 @@ async function runRound(
       waitUntil(
         `every lock ${status}`,
         async () => (await mongo.deviceActions.countDocuments({ tenant_id: tenantId, status })) >= LOCKS,
-        ROUND_TIMEOUT_MS,
+        deadline,
       ),
     waitForLockEnd: async (ms) => {
       const first = await mongo.deviceActions.findOne({ tenant_id: tenantId, lock_ends_at: { $ne: null } }, { sort: { lock_ends_at: 1 } });
@@ -248,28 +281,41 @@ async function runRound(
   }
   if (fault.devicesCheckInFromStart !== false) devices.start();
 
-  // Inject once the batch is well under way, so the fault lands in the middle of it.
-  await waitUntil('batch 20% done', async () => (await rowCounts(pool, batchId)).done >= DEVICES * 0.2, ROUND_TIMEOUT_MS);
+  // Inject at the fault's moment of the batch (by default once it is well under way).
+  const problems: string[] = [];
+  const share = fault.injectAtBatchShare ?? 0.2;
+  const timedOut = (err: unknown) => problems.push((err as Error).message);
+  await waitUntil(`batch ${share * 100}% done`, async () => (await rowCounts(pool, batchId)).done >= DEVICES * share, deadline).catch(
+    timedOut,
+  );
+  mark('inject');
   log(`  injecting: ${fault.name}`);
-  await fault.inject(ctx);
+  await bounded(fault.inject(ctx), deadline - Date.now(), 'the fault to be injected').catch(timedOut);
+  mark('over');
   log('  fault over; waiting for the batch and the locks to finish');
 
-  const problems: string[] = [];
   await waitUntil(
     'batch finished',
-    async () =>
-      (await pool.query('SELECT finished_at FROM t_batch_action WHERE id = $1', [batchId]).catch(() => ({ rows: [] }))).rows[0]
-        ?.finished_at != null,
-    ROUND_TIMEOUT_MS,
-  ).catch((err) => problems.push((err as Error).message));
+    async () => (await pool.query('SELECT finished_at FROM t_batch_action WHERE id = $1', [batchId])).rows[0]?.finished_at != null,
+    deadline,
+  ).catch(timedOut);
+  mark('batch');
   const lockEnd = fault.locks?.ends ?? 'DEACTIVATED';
   await waitUntil(
     `every temp lock ${lockEnd}`,
-    async () => (await mongo.deviceActions.countDocuments({ tenant_id: tenantId, status: lockEnd }).catch(() => -1)) >= LOCKS,
-    ROUND_TIMEOUT_MS,
-  ).catch((err) => problems.push((err as Error).message));
+    async () => (await mongo.deviceActions.countDocuments({ tenant_id: tenantId, status: lockEnd })) >= LOCKS,
+    deadline,
+  ).catch(timedOut);
+  mark('locks');
   devices.stop();
   const seconds = (Date.now() - started) / 1000;
+  if (problems.length > 0) {
+    const pending = await bounded(pendingWork(pool, mongo, batchId, tenantId), 30_000, 'the pending work').catch(
+      (err: Error) => err.message,
+    );
+    log(`  BROKEN: ${fault.name}: ${problems.join('; ')}`);
+    log(`  pending: ${pending}`);
+  }
 
   const rows = await rowCounts(pool, batchId);
   const duplicateResults = Number(
@@ -310,7 +356,28 @@ async function runRound(
     locksUnlocked: locks.unlocked,
     locksEnded: `${locks.ended}/${LOCKS} ${lockEnd}`,
     maxUnlockLatenessMs: locks.maxUnlockLatenessMs,
+    times,
     problems,
+  };
+}
+
+/** A round that could not finish its checks (a store down for good, a hung query): BROKEN with why. */
+function brokenRound(fault: Fault, err: Error): RoundResult {
+  log(`  BROKEN: ${fault.name}: ${err.message}`);
+  return {
+    fault: fault.name,
+    ok: false,
+    seconds: NaN,
+    rows: { total: 0, succeeded: 0, failed: 0, pending: -1 },
+    duplicateResults: -1,
+    assignmentsTwice: -1,
+    duplicateMilestones: -1,
+    milestones: -1,
+    locksUnlocked: 0,
+    locksEnded: '?',
+    maxUnlockLatenessMs: NaN,
+    times: {},
+    problems: [err.message],
   };
 }
 
@@ -371,32 +438,38 @@ async function rowCounts(pool: Pool, batchId: string) {
   return { ...counts, done: counts.pending < 0 ? 0 : counts.total - counts.pending };
 }
 
-class Processes {
-  private readonly children = new Map<string, ChildProcess>();
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
-  start(name: string, script: string): void {
-    const child = spawn('node', [script], { cwd: ROOT, env: this.env, stdio: ['ignore', 'ignore', 'inherit'] });
-    this.children.set(name, child);
-  }
-  async restart(name: string, script: string): Promise<void> {
-    await this.kill(name);
-    this.start(name, script);
-  }
-  /** SIGKILL: the process gets no chance to finish anything. */
-  async kill(name: string): Promise<void> {
-    const child = this.children.get(name);
-    if (child && child.exitCode === null) {
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    }
-  }
-  stopAll(): void {
-    for (const child of this.children.values()) if (child.exitCode === null) child.kill('SIGTERM');
-  }
+async function restartFerretdb(): Promise<void> {
+  await services('stop-ferretdb');
+  await services('start-ferretdb');
 }
 
-function services(command: string): void {
-  execFileSync('bash', ['scripts/services.sh', command], { cwd: ROOT, env: serviceEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+/** What a round left unfinished: rows still PENDING and locks not in a final status, with their ids. */
+async function pendingWork(pool: Pool, mongo: MongoStores, batchId: string, tenantId: string): Promise<string> {
+  const rows = await pool.query<{ device_uid: string }>(
+    `SELECT device_uid FROM t_batch_action_device WHERE batch_action_id = $1 AND status = 'PENDING' ORDER BY device_uid`,
+    [batchId],
+  );
+  const locks = await mongo.deviceActions
+    .find({ tenant_id: tenantId, status: { $nin: [...FINAL_TEMP_LOCK_STATUSES] } }, { projection: { status: 1, device_uid: 1 } })
+    .toArray();
+  const rowIds = rows.rows.map((r) => r.device_uid);
+  return [
+    `batch ${batchId}: ${rowIds.length} rows PENDING${rowIds.length ? ` (${listed(rowIds)})` : ''}`,
+    `${locks.length} locks not final${locks.length ? ` (${listed(locks.map((l) => `${l._id} ${l.device_uid} ${l.status}`))})` : ''}`,
+  ].join('; ');
+}
+
+function listed(ids: string[], max = 20): string {
+  return ids.length <= max ? ids.join(', ') : `${ids.slice(0, max).join(', ')}, … ${ids.length - max} more`;
+}
+
+/** `work`, or a rejection naming `what` once `ms` have passed (`work` is then left to itself). */
+function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(ms / 1000)} s waiting for ${what}`)), Math.max(0, ms));
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function api(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: unknown }> {
@@ -414,10 +487,11 @@ async function checkIn(uid: string, gatewayKey: string): Promise<CheckInAnswer> 
   return { status, ...(body as Omit<CheckInAnswer, 'status'>) };
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+/** Polls `check` until it holds; rejects at `deadline` (a check that hangs counts as not holding). */
+async function waitUntil(what: string, check: () => Promise<boolean>, deadline: number): Promise<void> {
+  const started = Date.now();
+  while (!(await bounded(check(), 15_000, what).catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round((Date.now() - started) / 1000)} s waiting for ${what}`);
     await delay(250);
   }
 }
@@ -434,6 +508,7 @@ function printTable(results: RoundResult[]): void {
     'unlocks sent',
     'locks ended',
     'max unlock late',
+    'inject / over / batch / locks (s)',
   ];
   const lines = results.map((r) => [
     r.fault,
@@ -446,19 +521,20 @@ function printTable(results: RoundResult[]): void {
     `${r.locksUnlocked}/${LOCKS}`,
     r.locksEnded,
     `${(r.maxUnlockLatenessMs / 1000).toFixed(1)} s`,
+    ['inject', 'over', 'batch', 'locks'].map((phase) => r.times[phase] ?? '-').join(' / '),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(['', row(header), row(widths.map((w) => '-'.repeat(w))), ...lines.map(row), ''].join('\n'));
 }
 
-function withoutServiceUrls(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const copy = { ...env };
-  delete copy.TEMPORAL_ADDRESS;
-  delete copy.DATABASE_URL;
-  delete copy.FERRETDB_POSTGRES_URL;
-  delete copy.MONGO_URL;
-  return copy;
+/** The run's logs (worker, API, Temporal, FerretDB): what an operator would have to keep and read. */
+function printLogSizes(): void {
+  const sizes = logSizes();
+  const total = sizes.reduce((sum, l) => sum + l.bytes, 0);
+  const lines = sizes.reduce((sum, l) => sum + l.lines, 0);
+  log(`logs in ${logDir}: ${(total / 1e6).toFixed(2)} MB, ${lines} lines in all`);
+  for (const l of sizes) log(`  ${l.file}: ${(l.bytes / 1e6).toFixed(2)} MB, ${l.lines} lines`);
 }
 
 function numberArg(name: string, fallback: number): number {
@@ -481,10 +557,5 @@ function log(message: string): void {
 
 main().catch((err) => {
   console.error(`[faults] ${(err as Error).stack ?? err}`);
-  try {
-    if (!process.argv.includes('--keep')) services('stop');
-  } catch {
-    /* already down */
-  }
-  process.exit(1);
+  stopEverythingAndExit(procs, 1, keepServices);
 });

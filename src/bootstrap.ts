@@ -4,6 +4,7 @@ import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { AppConfig, ConfigError, loadConfig, redact } from './config';
 import { MongoStores, connectMongo, ensureMongoIndexes } from './db/mongo';
+import type { Logger } from './logger';
 import { PgPool, createPgPool, pingPostgres } from './db/postgres';
 
 export async function connectPostgres(config: AppConfig): Promise<PgPool> {
@@ -17,9 +18,11 @@ export async function connectPostgres(config: AppConfig): Promise<PgPool> {
   return pool;
 }
 
-export async function connectMongoStores(config: AppConfig): Promise<MongoStores> {
+/** With `log`, a client replaced after a store restart is one warning on it (else one line on stderr). */
+export async function connectMongoStores(config: AppConfig, log?: Logger): Promise<MongoStores> {
   try {
-    const stores = await connectMongo(config.mongo.url, config.mongo.database);
+    const onClientReplaced = log && ((report: object) => log.warn({ report }, 'mongodb: client replaced after a store restart'));
+    const stores = await connectMongo(config.mongo.url, config.mongo.database, { onClientReplaced });
     await ensureMongoIndexes(stores, { ferretdbPostgresUrl: config.mongo.ferretdbPostgresUrl });
     return stores;
   } catch (err) {

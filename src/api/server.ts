@@ -4,6 +4,7 @@
 import { Client } from '@temporalio/client';
 import { Server } from 'node:http';
 import { connectMongoStores, connectPostgres, connectTemporalClient, runMain } from '../bootstrap';
+import { closeMongo } from '../db/mongo';
 import { createLogger } from '../logger';
 import { createApp } from './app';
 import { startBatchReconciler } from './batchReconciler';
@@ -15,7 +16,7 @@ const CLOSE_CONNECTIONS_MS = 2_000;
 runMain('api', async (config) => {
   const log = createLogger(config.logLevel, 'api');
   const pool = await connectPostgres(config);
-  const mongo = await connectMongoStores(config);
+  const mongo = await connectMongoStores(config, log);
   const connection = await connectTemporalClient(config);
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const drain = createApiDrain();
@@ -42,7 +43,7 @@ runMain('api', async (config) => {
     const unanswered = await drain.drain(graceMs);
     await reconciler.stop();
     await closeServer(server);
-    await Promise.all([pool.end(), mongo.client.close(), connection.close()]);
+    await Promise.all([pool.end(), closeMongo(mongo), connection.close()]);
     log.info({ unanswered }, 'api stopped');
     process.exit(0);
   };

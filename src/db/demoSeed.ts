@@ -6,6 +6,7 @@ import { connectMongoStores, connectPostgres, runMain } from '../bootstrap';
 import { DeviceState } from '../domain/deviceStates';
 import { imeiWithCheckDigit } from '../domain/deviceUid';
 import { createApiKey, insertDevices, SeedDevice, upsertTenant, upsertWorkflowVersion } from './inventorySeed';
+import { closeMongo } from './mongo';
 
 const DEMO_TENANT = 'demo';
 const DEMO_WORKFLOW_ID = '68a5ae7a4cb9e87b88b7d344';
@@ -55,5 +56,5 @@ runMain('seed', async (config) => {
     JSON.stringify({ tenantId: DEMO_TENANT, operatorKey, gatewayKey, workflowId: DEMO_WORKFLOW_ID, devicesInserted: inserted, csvPath }) +
       '\n',
   );
-  await Promise.all([pool.end(), mongo.client.close()]);
+  await Promise.all([pool.end(), closeMongo(mongo)]);
 });

@@ -4,6 +4,7 @@ import { Collection, Db, MongoClient, ObjectId } from 'mongodb';
 import type { TempLockStatus } from '../domain/tempLock';
 import { FilteredFields, ensureFerretdbPostgresIndexes } from './ferretdbPostgres';
 import type { GatewayCommandDoc } from '../gateway/simulatedGateway';
+import { ClientSupervisor, ClientSupervisorOptions, StuckClientReport, superviseMongoClient } from './mongoRecovery';
 
 export interface WorkflowVersionDoc {
   _id: ObjectId;
@@ -80,6 +81,10 @@ export interface DeviceActionHistoryDoc {
   detail: Record<string, unknown>;
 }
 
+/**
+ * The process's MongoDB client and collections. When a client that stopped finding its server is
+ * replaced (src/db/mongoRecovery.ts), every field acts on the new one: nothing held needs changing.
+ */
 export interface MongoStores {
   client: MongoClient;
   db: Db;
@@ -100,10 +105,102 @@ export interface MongoStores {
  */
 export const MONGO_MAX_POOL_SIZE = 20;
 
-export async function connectMongo(url: string, database: string): Promise<MongoStores> {
+/**
+ * How the client finds its server again after a restart: the monitor re-checks an unreachable server
+ * at least every HEARTBEAT_MS (the driver's 10 s default left operations failing that long after the
+ * store was back), and a pooled connection idle for IDLE_CONNECTION_MS is closed rather than kept
+ * through an outage for an operation to find dead.
+ */
+const HEARTBEAT_MS = 5_000;
+const IDLE_CONNECTION_MS = 60_000;
+
+export interface ConnectMongoOptions {
+  /** Called when a client that stopped finding its server was replaced (default: one line on stderr). */
+  onClientReplaced?: (report: StuckClientReport) => void;
+  /** How soon a stuck client is replaced (src/db/mongoRecovery.ts; tests shorten it). */
+  recovery?: Pick<ClientSupervisorOptions, 'graceMs' | 'checkEveryMs'>;
+}
+
+const supervisors = new WeakMap<MongoStores, ClientSupervisor>();
+
+export async function connectMongo(url: string, database: string, options: ConnectMongoOptions = {}): Promise<MongoStores> {
+  let client = await newClient(url);
+  const stores = storesFollowing(() => client, database);
+  const onClientReplaced =
+    options.onClientReplaced ??
+    ((report: StuckClientReport) => process.stderr.write(`mongodb: client replaced after a store restart ${JSON.stringify(report)}\n`));
+  supervisors.set(
+    stores,
+    superviseMongoClient({
+      current: () => client,
+      connectNew: () => newClient(url),
+      replace: (replacement) => (client = replacement),
+      onReplaced: onClientReplaced,
+      ...options.recovery,
+    }),
+  );
+  return stores;
+}
+
+/** Stops the client's supervision and closes the client in use. */
+export async function closeMongo(stores: MongoStores): Promise<void> {
+  supervisors.get(stores)?.stop();
+  await stores.client.close();
+}
+
+/** A connected client that has answered a ping. */
+async function newClient(url: string): Promise<MongoClient> {
   const pool = /[?&]maxPoolSize=/i.test(url) ? {} : { maxPoolSize: MONGO_MAX_POOL_SIZE };
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000, ...pool });
-  await client.connect();
+  const client = new MongoClient(url, {
+    serverSelectionTimeoutMS: 5000,
+    connectTimeoutMS: 5000,
+    heartbeatFrequencyMS: HEARTBEAT_MS,
+    maxIdleTimeMS: IDLE_CONNECTION_MS,
+    ...pool,
+  });
+  try {
+    await client.connect();
+    await client.db('admin').command({ ping: 1 });
+    return client;
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Stores whose client, database and collections always act on the client `current()` returns: a
+ * replaced client takes effect everywhere, also where a collection was kept (the simulated gateway's).
+ */
+function storesFollowing(current: () => MongoClient, database: string): MongoStores {
+  let storesFor: MongoClient | null = null;
+  let stores: MongoStores | null = null;
+  const now = (): MongoStores => {
+    const client = current();
+    if (client !== storesFor) [storesFor, stores] = [client, storesOf(client, database)];
+    return stores!;
+  };
+  const follow = <K extends keyof MongoStores>(key: K): MongoStores[K] =>
+    new Proxy(now()[key], {
+      get: (_initial, property) => {
+        const target = now()[key];
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  return {
+    client: follow('client'),
+    db: follow('db'),
+    workflowVersions: follow('workflowVersions'),
+    devices: follow('devices'),
+    deviceWorkflowSteps: follow('deviceWorkflowSteps'),
+    deviceActions: follow('deviceActions'),
+    deviceActionHistory: follow('deviceActionHistory'),
+    gatewayCommands: follow('gatewayCommands'),
+  };
+}
+
+function storesOf(client: MongoClient, database: string): MongoStores {
   const db = client.db(database);
   return {
     client,

@@ -2,11 +2,13 @@
 // SIGTERM/SIGINT. Then it stops polling and lets in-flight activities finish for up to
 // WORKER_SHUTDOWN_GRACE_MS (Temporal's Worker.shutdown()); what is still running after that is
 // cancelled, and Temporal retries it on another worker.
-import { DefaultLogger, LogLevel, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { runMain, connectMongoStores, connectPostgres, connectTemporalWorker } from '../bootstrap';
 import { createDeviceControlGateway } from '../gateway/deviceControlGateway';
+import { closeMongo } from '../db/mongo';
 import { createLogger } from '../logger';
 import { createWorker } from './createWorker';
+import { sdkLogger } from './sdkLogger';
 import { createGatewayWorkers, runTogether, shutdownAll } from './gatewayWorkers';
 
 /** After the grace period, how long cancelled activities get to report before the process gives up on them. */
@@ -14,12 +16,11 @@ const EXIT_AFTER_GRACE_MS = 5_000;
 
 runMain('worker', async (config) => {
   const log = createLogger(config.logLevel, 'worker');
-  // The SDK's own logs follow LOG_LEVEL too (its default, INFO, logs every worker state change).
+  // The SDK's own logs go through the app's logger (so follow LOG_LEVEL), one line each.
   // Its signal handling is off: shutdown is this file's, below, so it is logged and bounded here.
-  const sdkLevels: Record<string, LogLevel> = { debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', silent: 'ERROR' };
-  Runtime.install({ logger: new DefaultLogger(sdkLevels[config.logLevel]), shutdownSignals: [] });
+  Runtime.install({ logger: sdkLogger(log.child({ component: 'temporal-sdk' })), shutdownSignals: [] });
   const pool = await connectPostgres(config);
-  const mongo = await connectMongoStores(config);
+  const mongo = await connectMongoStores(config, log);
   const connection = await connectTemporalWorker(config);
   const graceMs = config.worker.shutdownGraceMs;
   const deps = { pool, mongo, gateway: createDeviceControlGateway(config, mongo) };
@@ -57,7 +58,7 @@ runMain('worker', async (config) => {
     'worker started',
   );
   await runTogether([worker, ...gatewayWorkers]);
-  await Promise.all([pool.end(), mongo.client.close(), connection.close()]);
+  await Promise.all([pool.end(), closeMongo(mongo), connection.close()]);
   log.info('worker stopped');
   process.exit(0);
 });
