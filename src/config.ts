@@ -60,6 +60,8 @@ export interface AppConfig {
     maxLocalActivities: number;
     /** Activity slots for everything but the gateway's commands, which have their own (gateway.*). */
     maxActivities: number;
+    /** host:port of the Temporal SDK's Prometheus metrics (WORKER_METRICS_ADDRESS), or null for none. */
+    metricsAddress: string | null;
   };
   batch: { windowSize: number; pageSize: number; childrenPerRun: number };
   tempLock: {
@@ -136,6 +138,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxWorkflowTasks: integer(env, 'WORKER_MAX_WORKFLOW_TASKS', 100, 2, 10_000),
       maxLocalActivities: integer(env, 'WORKER_MAX_LOCAL_ACTIVITIES', 100, 1, 10_000),
       maxActivities: integer(env, 'WORKER_MAX_ACTIVITIES', 200, 1, 10_000),
+      // The Temporal SDK's metrics in Prometheus text at http://<address>/metrics; empty: none.
+      metricsAddress: metricsAddress(env, 'WORKER_METRICS_ADDRESS', '127.0.0.1:9464'),
     },
     batch: {
       windowSize: integer(env, 'BATCH_WINDOW_SIZE', 200, 1, 1000),
@@ -151,6 +155,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error', 'silent'] as const),
   };
+}
+
+/** host:port to listen on; set but empty: none. */
+function metricsAddress(env: Env, name: string, fallback: string): string | null {
+  const value = env[name]?.trim();
+  if (value === undefined) return fallback;
+  if (value === '') return null;
+  if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(value))
+    throw new ConfigError(name, `must be host:port (e.g. ${fallback}) or empty for none, got ${value}`);
+  return value;
 }
 
 function text(env: Env, name: string, fallback: string): string {

@@ -18,7 +18,13 @@ runMain('worker', async (config) => {
   const log = createLogger(config.logLevel, 'worker');
   // The SDK's own logs go through the app's logger (so follow LOG_LEVEL), one line each.
   // Its signal handling is off: shutdown is this file's, below, so it is logged and bounded here.
-  Runtime.install({ logger: sdkLogger(log.child({ component: 'temporal-sdk' })), shutdownSignals: [] });
+  // Its metrics (task slots, schedule-to-start latency, polls, activity and workflow outcomes) as Prometheus text.
+  const { metricsAddress } = config.worker;
+  Runtime.install({
+    logger: sdkLogger(log.child({ component: 'temporal-sdk' })),
+    shutdownSignals: [],
+    ...(metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } } : {}),
+  });
   const pool = await connectPostgres(config);
   const mongo = await connectMongoStores(config, log);
   const connection = await connectTemporalWorker(config);
@@ -53,6 +59,7 @@ runMain('worker', async (config) => {
     {
       taskQueue: config.temporal.taskQueue,
       address: config.temporal.address,
+      metrics: metricsAddress ? `http://${metricsAddress}/metrics` : null,
       gateway: { commandsPerSecond, maxConcurrentCommands, unlocksPerSecond, maxConcurrentUnlocks },
     },
     'worker started',

@@ -167,7 +167,13 @@ describe('graceful shutdown', () => {
         await holder.query('BEGIN');
         await holder.query('SELECT id FROM t_batch_action_device WHERE batch_action_id = $1 FOR UPDATE', [batchId]);
         const holderPid: number = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
-        worker = spawnEntryPoint('workers/main.js', { TASK_QUEUE: stack.taskQueue, LOG_LEVEL: 'info', WORKER_SHUTDOWN_GRACE_MS: '20000' });
+        const metricsAddress = `127.0.0.1:${await freePort()}`;
+        worker = spawnEntryPoint('workers/main.js', {
+          TASK_QUEUE: stack.taskQueue,
+          LOG_LEVEL: 'info',
+          WORKER_SHUTDOWN_GRACE_MS: '20000',
+          WORKER_METRICS_ADDRESS: metricsAddress,
+        });
         processes.push(worker);
         await waitForProcess(worker, 'two assignDevice activities in flight', async () => {
           const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [
@@ -175,6 +181,9 @@ describe('graceful shutdown', () => {
           ]);
           return rows[0].n === 2;
         });
+        // Its Temporal SDK metrics, as Prometheus scrapes them: the activities it runs fill its slots.
+        const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+        expect(metrics).toMatch(/^temporal_worker_task_slots_used\{.*worker_type="ActivityWorker".*\} [1-9]/m);
 
         worker.child.kill('SIGTERM');
         const draining = await waitForProcess(worker, 'the worker to start draining', async () => worker!.logged('worker draining'));

@@ -31,7 +31,11 @@ export interface EntryPointProcess {
 }
 
 export function spawnEntryPoint(script: 'api/server.js' | 'workers/main.js', env: Record<string, string>): EntryPointProcess {
-  const child = spawn(process.execPath, [join(BUILD_DIR, script)], { cwd: ROOT, env: { ...process.env, ...env } });
+  // No worker metrics unless a test asks for them (a port of its own): a worker of `npm start` may hold the default.
+  const child = spawn(process.execPath, [join(BUILD_DIR, script)], {
+    cwd: ROOT,
+    env: { ...process.env, WORKER_METRICS_ADDRESS: '', ...env },
+  });
   let output = '';
   const logLines: Record<string, unknown>[] = [];
   let partial = '';
