@@ -3,14 +3,20 @@
 // they are right whatever happened to the runs in between (continue-as-new, restarts, retries).
 import { PendingRow, RowCounts, closePendingRows, countRows, markBatchRunning, pendingRowsPage, writeBatchOutcome } from '../db/batchStore';
 import { PgPool } from '../db/postgres';
-import { BatchEndStatus } from '../domain/assignmentModes';
+import { BatchEndStatus, BatchStatus } from '../domain/assignmentModes';
 import { StopReason } from '../domain/failureThreshold';
+
+/** What a run's end left: the status the batch holds (a cancel may have won over the run) and its rows' counts. */
+export interface BatchOutcome {
+  status: BatchStatus;
+  counts: RowCounts;
+}
 
 export function createBatchRunActivities({ pool }: { pool: PgPool }) {
   return {
     /** Marks the batch RUNNING and returns the counts so far (rows rejected at upload, earlier runs). */
-    async batchRunStarted({ batchId }: { batchId: string }): Promise<RowCounts> {
-      await markBatchRunning(pool, batchId);
+    async batchRunStarted({ batchId, attempt }: { batchId: string; attempt: number }): Promise<RowCounts> {
+      await markBatchRunning(pool, batchId, attempt);
       return countRows(pool, batchId);
     },
 
@@ -22,20 +28,22 @@ export function createBatchRunActivities({ pool }: { pool: PgPool }) {
       return closePendingRows(pool, input.batchId, input.status, input.code, input.message);
     },
 
-    /** Writes the final status and counters, recounted from the rows. */
+    /** Writes the final status (unless the batch already has one) and the counters, recounted from the rows. */
     async finishBatch({
       batchId,
+      attempt,
       status,
       stopReason,
     }: {
       batchId: string;
+      attempt: number;
       status: BatchEndStatus;
       stopReason: StopReason | null;
-    }): Promise<RowCounts> {
+    }): Promise<BatchOutcome> {
       const counts = await countRows(pool, batchId);
       const failed = (counts.byStatus.FAILED ?? 0) + (counts.byStatus.CANCELLED ?? 0);
-      await writeBatchOutcome(pool, batchId, { status, counts, isSuccess: failed === 0, stopReason });
-      return counts;
+      const stored = await writeBatchOutcome(pool, batchId, { attempt, status, counts, isSuccess: failed === 0, stopReason });
+      return { status: stored, counts };
     },
   };
 }

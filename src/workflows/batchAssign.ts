@@ -152,7 +152,7 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
     state.cancelRequested = true;
   });
   setHandler(deviceFinishedSignal, ({ rowId, code }) => deviceFinished(rowId, code));
-  if (!input.carried) await countEarlierRows(input.batchId, state);
+  if (!input.carried) await countEarlierRows(input, state);
   setCurrentDetails(describeProgress(progress()));
   const stopping = () => state.cancelRequested || state.stopped !== null;
 
@@ -274,8 +274,8 @@ function initialState(): BatchCarriedState {
  * The first run's progress starts from the rows already decided (rejected at upload, or by earlier
  * runs of a retried batch); the failure threshold judges only what this attempt's children decide.
  */
-async function countEarlierRows(batchId: string, state: BatchCarriedState): Promise<void> {
-  const counts = await batchRunStarted({ batchId });
+async function countEarlierRows(input: BatchAssignInput, state: BatchCarriedState): Promise<void> {
+  const counts = await batchRunStarted({ batchId: input.batchId, attempt: input.attempt });
   state.total = counts.total;
   state.done = counts.total - (counts.byStatus.PENDING ?? 0);
   state.byCode = counts.byCode;
@@ -300,16 +300,19 @@ async function finish(
     );
   }
   await condition(() => running.size === 0);
-  const status: BatchEndStatus = state.cancelRequested ? 'CANCELLED' : state.stopped ? 'FAILED' : 'COMPLETED';
+  const ranTo: BatchEndStatus = state.cancelRequested ? 'CANCELLED' : state.stopped ? 'FAILED' : 'COMPLETED';
   const closing = {
     CANCELLED: { status: 'CANCELLED', code: 'CANCELLED', message: 'the batch was cancelled' },
     FAILED: { status: 'CANCELLED', code: 'CANCELLED', message: `the batch ${state.stopped?.message}` },
     COMPLETED: { status: 'FAILED', code: 'INTERNAL_ERROR', message: 'the device workflow ended without a result' },
   } as const;
-  await closePendingRows({ batchId: input.batchId, ...closing[status] });
+  await closePendingRows({ batchId: input.batchId, ...closing[ranTo] });
   state.runs += 1;
   state.longestRunHistory = Math.max(state.longestRunHistory, workflowInfo().historyLength);
-  const counts = await finishBatch({ batchId: input.batchId, status, stopReason: state.stopped });
+  const outcome = await finishBatch({ batchId: input.batchId, attempt: input.attempt, status: ranTo, stopReason: state.stopped });
+  // A batch cancelled before this run started (the start came late) stays cancelled: the result says what it holds.
+  const status = outcome.status === 'CREATED' || outcome.status === 'RUNNING' ? ranTo : outcome.status;
+  const { counts } = outcome;
   const done = counts.total - (counts.byStatus.PENDING ?? 0);
   const ok = counts.byCode.OK ?? 0;
   const reason = state.stopped ? ` (${state.stopped.message})` : '';

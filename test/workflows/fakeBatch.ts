@@ -94,7 +94,7 @@ export class FakeBatch {
       },
       finishBatch: async ({ status, stopReason }) => {
         this.finished = { status, stopReason };
-        return this.counts();
+        return { status, counts: this.counts() };
       },
       assignDevice: async (req: DeviceAssignmentRequest): Promise<DeviceAssignmentResult> => {
         this.assignedBy.push(Context.current().info.workflowExecution!.workflowId);
