@@ -1,6 +1,8 @@
 // Activities of the BatchAssign parent: the batch's bookkeeping in PostgreSQL. Rows travel into the
 // workflow one page at a time (ids and UIDs only); final counters are recounted from the rows, so
 // they are right whatever happened to the runs in between (continue-as-new, restarts, retries).
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { PendingRow, RowCounts, closePendingRows, countRows, markBatchRunning, pendingRowsPage, writeBatchOutcome } from '../db/batchStore';
 import { PgPool } from '../db/postgres';
 import { BatchEndStatus, BatchStatus } from '../domain/assignmentModes';
@@ -12,8 +14,33 @@ export interface BatchOutcome {
   counts: RowCounts;
 }
 
+/**
+ * Which of these workflow executions have ended, and how (TERMINATED, FAILED, ...; NOT_FOUND once
+ * Temporal no longer keeps them): asked of Temporal through the worker's client.
+ */
+export async function endedWorkflows({ workflowIds }: { workflowIds: string[] }): Promise<Record<string, string>> {
+  const { client } = Context.current();
+  const ended: Record<string, string> = {};
+  for (const workflowId of workflowIds) {
+    const status = await client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .then(
+        (description) => description.status.name,
+        (err) => {
+          if (err instanceof WorkflowNotFoundError) return 'NOT_FOUND';
+          throw err;
+        },
+      );
+    if (status !== 'RUNNING') ended[workflowId] = status;
+  }
+  return ended;
+}
+
 export function createBatchRunActivities({ pool }: { pool: PgPool }) {
   return {
+    endedWorkflows,
+
     /** Marks the batch RUNNING and returns the counts so far (rows rejected at upload, earlier runs). */
     async batchRunStarted({ batchId, attempt }: { batchId: string; attempt: number }): Promise<RowCounts> {
       await markBatchRunning(pool, batchId, attempt);
