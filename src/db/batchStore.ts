@@ -243,10 +243,51 @@ export async function findUnstartedBatches(pool: Pool, olderThanMs: number, limi
   return rows.map(toBatchRecord);
 }
 
-/** The oldest RUNNING batches: the reconciler checks that their workflow exists. */
-export async function findRunningBatches(pool: Pool, limit: number): Promise<BatchRecord[]> {
-  const { rows } = await pool.query(`SELECT * FROM t_batch_action WHERE status = 'RUNNING' ORDER BY created_at LIMIT $1`, [limit]);
+/** Where a scan of the RUNNING batches stands: after this batch (creation order), or at the start. */
+export type RunningBatchesCursor = { createdAt: Date; id: string } | null;
+
+/** The next RUNNING batches after `after` in creation order: the reconciler checks their runs a page per round. */
+export async function findRunningBatches(pool: Pool, after: RunningBatchesCursor, limit: number): Promise<BatchRecord[]> {
+  const { rows } = await pool.query(
+    `SELECT * FROM t_batch_action WHERE status = 'RUNNING' AND ($1::timestamptz IS NULL OR (created_at, id) > ($1, $2::uuid))
+      ORDER BY created_at, id LIMIT $3`,
+    [after?.createdAt ?? null, after?.id ?? null, limit],
+  );
   return rows.map(toBatchRecord);
+}
+
+/**
+ * Ends a RUNNING batch whose run `attempt` ended without ending it (terminated, failed or timed out
+ * in Temporal): rows still PENDING get `rows`, the batch `status` with counters recounted from the
+ * rows. False when the batch is no longer that run's RUNNING batch.
+ */
+export async function endBatchWithoutItsRun(
+  pool: Pool,
+  batchId: string,
+  ending: { attempt: number; status: 'CANCELLED' | 'FAILED'; rows: { status: 'CANCELLED' | 'FAILED'; code: string; message: string } },
+): Promise<boolean> {
+  return inTransaction(pool, async (client) => {
+    const claimed = await client.query(
+      `SELECT id FROM t_batch_action WHERE id = $1 AND status = 'RUNNING' AND ${CURRENT_ATTEMPT} = $2 FOR UPDATE`,
+      [batchId, ending.attempt],
+    );
+    if (claimed.rowCount !== 1) return false;
+    const { status, code, message } = ending.rows;
+    await client.query(
+      `UPDATE t_batch_action_device SET status = $2, is_success = false, result = $3, finished_at = now()
+        WHERE batch_action_id = $1 AND status = 'PENDING'`,
+      [batchId, status, JSON.stringify({ code, message })],
+    );
+    const counts = await countRows(client, batchId);
+    await writeBatchOutcome(client, batchId, {
+      attempt: ending.attempt,
+      status: ending.status,
+      counts,
+      isSuccess: false,
+      stopReason: null,
+    });
+    return true;
+  });
 }
 
 /** Rolls the retry's transaction back. */

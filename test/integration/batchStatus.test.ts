@@ -1,14 +1,15 @@
-// A batch's status only moves forward: a run that ends after its batch was cancelled without it (a
-// late start racing the cancel) leaves the batch CANCELLED, and no final status is written over another.
-import { randomUUID } from 'node:crypto';
+// Every batch ends, and its status only moves forward: a run that ends after its batch was cancelled
+// without it (a late start racing the cancel) leaves the batch CANCELLED, no final status is written over
+// another, and a RUNNING batch whose run ended in Temporal without ending it is ended by the reconciler,
+// however many RUNNING batches come before it.
+import { startBatchReconciler } from '../../src/api/batchReconciler';
 import { startBatchRun } from '../../src/api/batchRuns';
-import { batchOptionsToExtFields } from '../../src/db/batchOptions';
-import { BatchRecord, cancelBatchWithoutRun, countRows, findBatch, writeBatchOutcome } from '../../src/db/batchStore';
-import { createBatchWithRows } from '../../src/db/batchUploads';
-import { TestStack, startTestStack } from './harness';
-import { BatchTenant, batchTenant, seedDevices } from './batchSupport';
+import { cancelBatchWithoutRun, countRows, findBatch, writeBatchOutcome } from '../../src/db/batchStore';
+import { createLogger } from '../../src/logger';
+import { TestStack, startTestStack, waitFor } from './harness';
+import { BatchTenant, batchRows, batchTenant, seedDevices, storeBatch } from './batchSupport';
 
-describe('a batch status only moves forward', () => {
+describe('batch status', () => {
   let stack: TestStack;
   let tenant: BatchTenant;
 
@@ -18,33 +19,7 @@ describe('a batch status only moves forward', () => {
   });
   afterAll(async () => stack.close());
 
-  /** A batch stored as an upload stores it (CREATED), its workflow not started yet. */
-  async function storedBatch(uids: string[]): Promise<BatchRecord> {
-    const options = {
-      mode: 'assign' as const,
-      catalogueWorkflowId: tenant.workflowId,
-      serviceTypeId: null,
-      targetWorkspaceId: tenant.tenantId,
-      createMissing: false,
-      catalogueTenantIds: [tenant.tenantId],
-      failureThreshold: null,
-    };
-    const rows = (async function* () {
-      yield uids.map((uid, i) => ({ rowNumber: i + 1, uid, imei2: null, rejection: null }));
-    })();
-    const { batch } = await createBatchWithRows(
-      stack.pool,
-      {
-        id: randomUUID(),
-        tenantId: tenant.tenantId,
-        createdBy: 'test',
-        idempotencyKey: null,
-        extFields: (counts) => ({ ...batchOptionsToExtFields(options, null), rows: counts }),
-      },
-      rows,
-    );
-    return batch;
-  }
+  const storedBatch = (uids: string[]) => storeBatch(stack, tenant, uids);
   const statusOf = async (batchId: string) => (await findBatch(stack.pool, batchId, [tenant.tenantId]))!.status;
 
   it('a final status is never written over another', async () => {
@@ -88,5 +63,33 @@ describe('a batch status only moves forward', () => {
     });
     expect(result).toMatchObject({ status: 'CANCELLED', total: 3, byStatus: { CANCELLED: 3 } });
     expect(await statusOf(readBeforeCancel.id)).toBe('CANCELLED');
+  });
+
+  it('a batch whose run ended without ending it (terminated from the Web UI) is ended by the reconciler, which pages through every RUNNING batch', async () => {
+    const deps = { config: stack.config, pool: stack.pool, temporal: stack.client };
+    // No worker polls this stack's task queue: the runs start (the batches are RUNNING) and stay there until terminated.
+    const batches = [];
+    for (let i = 0; i < 3; i++) {
+      const batch = await storeBatch(stack, tenant, await seedDevices(stack, tenant.tenantId, 2));
+      const workflowId = await startBatchRun(deps, batch, 0);
+      await stack.client.workflow.getHandle(workflowId).terminate('terminated from the Web UI');
+      batches.push(batch);
+    }
+    const reconciler = startBatchReconciler(
+      { ...deps, log: createLogger('silent', 'run-ended-test') },
+      { intervalMs: 100, unstartedGraceMs: 60_000, runningCheckEvery: 1, batchesPerRound: 1 },
+    );
+    try {
+      for (const batch of batches) {
+        await waitFor(`batch ${batch.id} to end`, async () => {
+          const stored = await findBatch(stack.pool, batch.id, [tenant.tenantId]);
+          return stored?.status === 'CANCELLED';
+        });
+        const rows = [...(await batchRows(stack, batch.id)).values()];
+        expect(rows.map((r) => `${r.status} ${r.code}`)).toEqual(['CANCELLED CANCELLED', 'CANCELLED CANCELLED']);
+      }
+    } finally {
+      await reconciler.stop();
+    }
   });
 });
