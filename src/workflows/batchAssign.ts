@@ -163,13 +163,13 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
     state.cancelRequested = true;
   });
   setHandler(deviceFinishedSignal, ({ rowId, code }) => deviceFinished(rowId, code));
-  if (!input.carried) await countEarlierRows(input, state);
-  setCurrentDetails(describeProgress(progress()));
   // Not cancelled with the workflow: a cancelled batch still waits for the children it handed over.
   void CancellationScope.nonCancellable(() => watchHandedOver(input, state, deviceFinished));
   const stopping = () => state.cancelRequested || state.stopped !== null;
 
   try {
+    if (!input.carried) await countEarlierRows(input, state);
+    setCurrentDetails(describeProgress(progress()));
     const runFull = await startChildrenInWindow(input, state, running, children, deviceFinished, stopping);
     if (runFull && !stopping()) {
       await handOverRunning(input, state, running);
