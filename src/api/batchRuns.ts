@@ -67,7 +67,7 @@ export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, atte
       );
     }
   }
-  await markBatchStarted(deps.pool, batch.id);
+  await markBatchStarted(deps.pool, batch.id, attempt);
   return runWorkflowId;
 }
 

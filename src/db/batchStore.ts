@@ -1,7 +1,7 @@
 // Batch bookkeeping in PostgreSQL (t_batch_action, t_batch_action_device): the queries shared by
 // the BatchAssign activities and the batch API.
 import { Pool, PoolClient } from 'pg';
-import { BatchEndStatus, BatchStatus } from '../domain/assignmentModes';
+import { BatchEndStatus, BatchStatus, unfinishedBatchStatuses } from '../domain/assignmentModes';
 import { StopReason } from '../domain/failureThreshold';
 import { BatchOptions, parseBatchOptions } from './batchOptions';
 import { DeviceResultCode } from '../domain/errorCodes';
@@ -148,21 +148,25 @@ export async function batchResultsPage(
   }));
 }
 
+/** The batch's current run (0, then one per retry): a late write of an earlier run changes nothing. */
+const CURRENT_ATTEMPT = `COALESCE((ext_fields->>'retries')::int, 0)`;
+
 /** A started run: CREATED becomes RUNNING (a batch already running keeps its start time). */
-export async function markBatchStarted(pool: Pool, batchId: string): Promise<void> {
+export async function markBatchStarted(pool: Pool, batchId: string, attempt: number): Promise<void> {
   await pool.query(
-    `UPDATE t_batch_action SET status = 'RUNNING', started_at = COALESCE(started_at, now()) WHERE id = $1 AND status = 'CREATED'`,
-    [batchId],
+    `UPDATE t_batch_action SET status = 'RUNNING', started_at = COALESCE(started_at, now())
+      WHERE id = $1 AND status = 'CREATED' AND ${CURRENT_ATTEMPT} = $2`,
+    [batchId, attempt],
   );
 }
 
-/** Marks a batch RUNNING as one of its runs starts (the upload's, or a retry's). */
-export async function markBatchRunning(db: Queryable, batchId: string): Promise<void> {
+/** Marks a batch RUNNING as its run `attempt` starts (the upload's, or a retry's); a batch already finished stays so. */
+export async function markBatchRunning(db: Queryable, batchId: string, attempt: number): Promise<void> {
   await db.query(
     `UPDATE t_batch_action SET status = 'RUNNING', started_at = COALESCE(started_at, now()), finished_at = NULL,
             ext_fields = ext_fields - 'stop_reason'
-      WHERE id = $1 AND status IN ('CREATED', 'RUNNING')`,
-    [batchId],
+      WHERE id = $1 AND status = ANY($2) AND ${CURRENT_ATTEMPT} = $3`,
+    [batchId, [...unfinishedBatchStatuses], attempt],
   );
 }
 
@@ -239,10 +243,51 @@ export async function findUnstartedBatches(pool: Pool, olderThanMs: number, limi
   return rows.map(toBatchRecord);
 }
 
-/** The oldest RUNNING batches: the reconciler checks that their workflow exists. */
-export async function findRunningBatches(pool: Pool, limit: number): Promise<BatchRecord[]> {
-  const { rows } = await pool.query(`SELECT * FROM t_batch_action WHERE status = 'RUNNING' ORDER BY created_at LIMIT $1`, [limit]);
+/** Where a scan of the RUNNING batches stands: after this batch (creation order), or at the start. */
+export type RunningBatchesCursor = { createdAt: Date; id: string } | null;
+
+/** The next RUNNING batches after `after` in creation order: the reconciler checks their runs a page per round. */
+export async function findRunningBatches(pool: Pool, after: RunningBatchesCursor, limit: number): Promise<BatchRecord[]> {
+  const { rows } = await pool.query(
+    `SELECT * FROM t_batch_action WHERE status = 'RUNNING' AND ($1::timestamptz IS NULL OR (created_at, id) > ($1, $2::uuid))
+      ORDER BY created_at, id LIMIT $3`,
+    [after?.createdAt ?? null, after?.id ?? null, limit],
+  );
   return rows.map(toBatchRecord);
+}
+
+/**
+ * Ends a RUNNING batch whose run `attempt` ended without ending it (terminated, failed or timed out
+ * in Temporal): rows still PENDING get `rows`, the batch `status` with counters recounted from the
+ * rows. False when the batch is no longer that run's RUNNING batch.
+ */
+export async function endBatchWithoutItsRun(
+  pool: Pool,
+  batchId: string,
+  ending: { attempt: number; status: 'CANCELLED' | 'FAILED'; rows: { status: 'CANCELLED' | 'FAILED'; code: string; message: string } },
+): Promise<boolean> {
+  return inTransaction(pool, async (client) => {
+    const claimed = await client.query(
+      `SELECT id FROM t_batch_action WHERE id = $1 AND status = 'RUNNING' AND ${CURRENT_ATTEMPT} = $2 FOR UPDATE`,
+      [batchId, ending.attempt],
+    );
+    if (claimed.rowCount !== 1) return false;
+    const { status, code, message } = ending.rows;
+    await client.query(
+      `UPDATE t_batch_action_device SET status = $2, is_success = false, result = $3, finished_at = now()
+        WHERE batch_action_id = $1 AND status = 'PENDING'`,
+      [batchId, status, JSON.stringify({ code, message })],
+    );
+    const counts = await countRows(client, batchId);
+    await writeBatchOutcome(client, batchId, {
+      attempt: ending.attempt,
+      status: ending.status,
+      counts,
+      isSuccess: false,
+      stopReason: null,
+    });
+    return true;
+  });
 }
 
 /** Rolls the retry's transaction back. */
@@ -252,25 +297,35 @@ class RetryRefused extends Error {
   }
 }
 
-/** Writes a run's final status and the counters (recounted from the rows by the caller). */
+/**
+ * Writes run `attempt`'s final status and the counters (recounted from the rows by the caller), only
+ * over an unfinished status of that run: a batch cancelled meanwhile (its run started late) stays
+ * CANCELLED. Returns the status the batch holds afterwards.
+ */
 export async function writeBatchOutcome(
   db: Queryable,
   batchId: string,
-  outcome: { status: BatchEndStatus; counts: RowCounts; isSuccess: boolean; stopReason: StopReason | null },
-): Promise<void> {
-  await db.query(
+  outcome: { attempt: number; status: BatchEndStatus; counts: RowCounts; isSuccess: boolean; stopReason: StopReason | null },
+): Promise<BatchStatus> {
+  const written = await db.query<{ status: BatchStatus }>(
     `UPDATE t_batch_action SET status = $2, counters = $3, is_success = $4, is_downloadable = true,
             finished_at = COALESCE(finished_at, now()),
             ext_fields = CASE WHEN $5::jsonb IS NULL THEN ext_fields - 'stop_reason' ELSE ext_fields || jsonb_build_object('stop_reason', $5::jsonb) END
-      WHERE id = $1`,
+      WHERE id = $1 AND status = ANY($6) AND ${CURRENT_ATTEMPT} = $7
+      RETURNING status`,
     [
       batchId,
       outcome.status,
       JSON.stringify(outcome.counts),
       outcome.isSuccess,
       outcome.stopReason ? JSON.stringify(outcome.stopReason) : null,
+      [...unfinishedBatchStatuses],
+      outcome.attempt,
     ],
   );
+  if (written.rows[0]) return written.rows[0].status;
+  const { rows } = await db.query<{ status: BatchStatus }>('SELECT status FROM t_batch_action WHERE id = $1', [batchId]);
+  return rows[0]!.status;
 }
 
 /** A device's result as its batch row holds it. */

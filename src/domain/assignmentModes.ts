@@ -22,6 +22,12 @@ export const BatchStatuses = ['CREATED', 'RUNNING', 'COMPLETED', 'CANCELLED', 'F
 export type BatchStatus = (typeof BatchStatuses)[number];
 /** How a run of BatchAssign ends. */
 export type BatchEndStatus = Extract<BatchStatus, 'COMPLETED' | 'CANCELLED' | 'FAILED'>;
+/**
+ * A batch's status only moves forward within a run: CREATED → RUNNING → one final status (CREATED →
+ * CANCELLED for a batch cancelled before its run started). A final status is written only over one of
+ * these; only a retry, the batch's next run, makes a finished batch CREATED again.
+ */
+export const unfinishedBatchStatuses = ['CREATED', 'RUNNING'] as const satisfies readonly BatchStatus[];
 
 export const BatchRowStatuses = ['PENDING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
 export type BatchRowStatus = (typeof BatchRowStatuses)[number];

@@ -6,8 +6,9 @@
 // Each child writes its own result row, and the parent counts what its children return. At a run
 // boundary the parent does not wait for its slowest children: it drains the window to a tenth,
 // asks the children still running to report by signal to the batch's workflow id (which reaches the
-// newest run), and carries them into the next run, where they still occupy the window. The final
-// counters are recounted from the rows by the last activity.
+// newest run), and carries them into the next run, where they still occupy the window. A handed-over
+// child that ends without reporting (terminated from the Web UI) is found by asking Temporal now and
+// then, so it never holds the batch. The final counters are recounted from the rows by the last activity.
 import {
   CancellationScope,
   ParentClosePolicy,
@@ -22,6 +23,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -44,6 +46,8 @@ export interface BatchAssignInput {
   pageSize: number;
   /** Children started per run before continue-as-new (Temporal also suggests it). */
   childrenPerRun: number;
+  /** How long handed-over children run before Temporal is first asked which have ended (default a minute). */
+  handedOverLookMs?: number;
   /** Stop starting devices once failures exceed it; null or absent: no threshold. */
   failureThreshold?: FailureThreshold | null;
   /** Carried across continue-as-new; absent on the first run. */
@@ -102,6 +106,13 @@ const { closePendingRows, finishBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });
+const { endedWorkflows, settleDevice } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** How long handed-over children run before Temporal is asked which have ended; doubled after each look. */
+const HANDED_OVER_LOOK = { firstMs: 60_000, maxMs: 30 * 60_000 };
 
 export function batchWorkflowId(batchId: string, attempt: number): string {
   return attempt === 0 ? `batch/${batchId}` : `batch/${batchId}/retry-${attempt}`;
@@ -152,11 +163,13 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
     state.cancelRequested = true;
   });
   setHandler(deviceFinishedSignal, ({ rowId, code }) => deviceFinished(rowId, code));
-  if (!input.carried) await countEarlierRows(input.batchId, state);
-  setCurrentDetails(describeProgress(progress()));
+  // Not cancelled with the workflow: a cancelled batch still waits for the children it handed over.
+  void CancellationScope.nonCancellable(() => watchHandedOver(input, state, deviceFinished));
   const stopping = () => state.cancelRequested || state.stopped !== null;
 
   try {
+    if (!input.carried) await countEarlierRows(input, state);
+    setCurrentDetails(describeProgress(progress()));
     const runFull = await startChildrenInWindow(input, state, running, children, deviceFinished, stopping);
     if (runFull && !stopping()) {
       await handOverRunning(input, state, running);
@@ -231,17 +244,52 @@ async function handOverRunning(input: BatchAssignInput, state: BatchCarriedState
   await condition(() => ended.every((rowId) => !running.has(rowId)));
 }
 
-function childOptions(input: BatchAssignInput, row: { id: number; uid: string }) {
-  const args: DeviceAssignInput = {
+/**
+ * A handed-over child reports by signal; one that cannot (terminated from the Web UI, or ended in some
+ * other way before reporting) would hold the batch forever. While children are handed over, this asks
+ * Temporal now and then which of them have ended, and settles their devices as the child would have
+ * (a device whose result was recorded keeps it).
+ */
+async function watchHandedOver(
+  input: BatchAssignInput,
+  state: BatchCarriedState,
+  deviceFinished: (rowId: number, code: string | null) => void,
+): Promise<void> {
+  const childIdPrefix = deviceAssignWorkflowId(input.batchId, input.attempt, '');
+  const firstMs = input.handedOverLookMs ?? HANDED_OVER_LOOK.firstMs;
+  for (let waitMs = firstMs; ; waitMs = Math.min(waitMs * 2, HANDED_OVER_LOOK.maxMs)) {
+    await condition(() => Object.keys(state.handedOver).length > 0);
+    await sleep(waitMs);
+    const watched = Object.entries(state.handedOver);
+    if (watched.length === 0) continue;
+    const ended = await endedWorkflows({ workflowIds: watched.map(([, childId]) => childId) });
+    for (const [rowId, childId] of watched) {
+      const how = ended[childId];
+      if (!how || !(rowId in state.handedOver)) continue;
+      const row = { id: Number(rowId), uid: childId.slice(childIdPrefix.length) };
+      const result = await settleDevice(childInput(input, row), {
+        code: 'INTERNAL_ERROR',
+        message: `the device's workflow ended (${how}) before it recorded a result; retry the batch's failed devices`,
+      });
+      deviceFinished(row.id, result.code === 'CANCELLED' ? null : result.code);
+    }
+  }
+}
+
+function childInput(input: BatchAssignInput, row: { id: number; uid: string }): DeviceAssignInput {
+  return {
     ...input.request,
     callerTenantId: input.tenantId,
     deviceUid: row.uid,
     batch: { batchId: input.batchId, rowId: row.id },
     requestKey: null,
   };
+}
+
+function childOptions(input: BatchAssignInput, row: { id: number; uid: string }) {
   return {
     workflowId: deviceAssignWorkflowId(input.batchId, input.attempt, row.uid),
-    args: [args] as [DeviceAssignInput],
+    args: [childInput(input, row)] as [DeviceAssignInput],
     // A child may outlive the run that started it (handed over at continue-as-new), so closing a
     // run must not cancel it; it finishes its one device and writes its own row.
     parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -274,8 +322,8 @@ function initialState(): BatchCarriedState {
  * The first run's progress starts from the rows already decided (rejected at upload, or by earlier
  * runs of a retried batch); the failure threshold judges only what this attempt's children decide.
  */
-async function countEarlierRows(batchId: string, state: BatchCarriedState): Promise<void> {
-  const counts = await batchRunStarted({ batchId });
+async function countEarlierRows(input: BatchAssignInput, state: BatchCarriedState): Promise<void> {
+  const counts = await batchRunStarted({ batchId: input.batchId, attempt: input.attempt });
   state.total = counts.total;
   state.done = counts.total - (counts.byStatus.PENDING ?? 0);
   state.byCode = counts.byCode;
@@ -300,16 +348,19 @@ async function finish(
     );
   }
   await condition(() => running.size === 0);
-  const status: BatchEndStatus = state.cancelRequested ? 'CANCELLED' : state.stopped ? 'FAILED' : 'COMPLETED';
+  const ranTo: BatchEndStatus = state.cancelRequested ? 'CANCELLED' : state.stopped ? 'FAILED' : 'COMPLETED';
   const closing = {
     CANCELLED: { status: 'CANCELLED', code: 'CANCELLED', message: 'the batch was cancelled' },
     FAILED: { status: 'CANCELLED', code: 'CANCELLED', message: `the batch ${state.stopped?.message}` },
     COMPLETED: { status: 'FAILED', code: 'INTERNAL_ERROR', message: 'the device workflow ended without a result' },
   } as const;
-  await closePendingRows({ batchId: input.batchId, ...closing[status] });
+  await closePendingRows({ batchId: input.batchId, ...closing[ranTo] });
   state.runs += 1;
   state.longestRunHistory = Math.max(state.longestRunHistory, workflowInfo().historyLength);
-  const counts = await finishBatch({ batchId: input.batchId, status, stopReason: state.stopped });
+  const outcome = await finishBatch({ batchId: input.batchId, attempt: input.attempt, status: ranTo, stopReason: state.stopped });
+  // A batch cancelled before this run started (the start came late) stays cancelled: the result says what it holds.
+  const status = outcome.status === 'CREATED' || outcome.status === 'RUNNING' ? ranTo : outcome.status;
+  const { counts } = outcome;
   const done = counts.total - (counts.byStatus.PENDING ?? 0);
   const ok = counts.byCode.OK ?? 0;
   const reason = state.stopped ? ` (${state.stopped.message})` : '';

@@ -1,5 +1,9 @@
 // Helpers for the BatchAssign integration tests: a tenant with a catalogue workflow and devices,
 // CSV uploads through the API, and waiting for a batch to end.
+import { randomUUID } from 'node:crypto';
+import { batchOptionsToExtFields } from '../../src/db/batchOptions';
+import { BatchRecord } from '../../src/db/batchStore';
+import { createBatchWithRows } from '../../src/db/batchUploads';
 import { applyDeviceAction } from '../../src/db/deviceLifecycleStore';
 import { SeedDevice, insertDevices, upsertWorkflowVersion } from '../../src/db/inventorySeed';
 import { DeviceState } from '../../src/domain/deviceStates';
@@ -133,4 +137,32 @@ export async function expectExactlyOnce(
   expect(steps).toBe(byStatus.SUCCEEDED ?? 0);
   expect(assigned).toBe(byStatus.SUCCEEDED ?? 0);
   return byStatus;
+}
+
+/** A batch of these devices stored as an upload stores it (CREATED, mode assign), its workflow not started. */
+export async function storeBatch(stack: TestStack, tenant: BatchTenant, uids: string[]): Promise<BatchRecord> {
+  const options = {
+    mode: 'assign' as const,
+    catalogueWorkflowId: tenant.workflowId,
+    serviceTypeId: null,
+    targetWorkspaceId: tenant.tenantId,
+    createMissing: false,
+    catalogueTenantIds: [tenant.tenantId],
+    failureThreshold: null,
+  };
+  const rows = (async function* () {
+    yield uids.map((uid, i) => ({ rowNumber: i + 1, uid, imei2: null, rejection: null }));
+  })();
+  const { batch } = await createBatchWithRows(
+    stack.pool,
+    {
+      id: randomUUID(),
+      tenantId: tenant.tenantId,
+      createdBy: 'test',
+      idempotencyKey: null,
+      extFields: (counts) => ({ ...batchOptionsToExtFields(options, null), rows: counts }),
+    },
+    rows,
+  );
+  return batch;
 }

@@ -74,7 +74,7 @@ describe('no stranded batch', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     reconciler = startBatchReconciler(
       { config: stack.config, pool: stack.pool, temporal, log },
-      { intervalMs: 500, unstartedGraceMs: 0, runningCheckEvery: 4 },
+      { intervalMs: 500, unstartedGraceMs: 0, runningCheckEvery: 4, batchesPerRound: 50 },
     );
     // The worker talks to Temporal directly: only the API's way there is cut.
     worker = await stack.newWorker();

@@ -171,6 +171,49 @@ describe('BatchAssign (mocked activities)', () => {
     expect(new Set(current.assignedBy).size).toBe(1000);
   });
 
+  it('a handed-over child terminated from outside (the Web UI) does not hold the batch: its device ends INTERNAL_ERROR', async () => {
+    const devices = uids(30);
+    const slow = devices[1]!;
+    current = new FakeBatch(devices);
+    current.hold(slow);
+    const batch = input({ windowSize: 5, childrenPerRun: 5, handedOverLookMs: 500 });
+    const handle = await start(batch);
+    // Every other device counted: the slow one's child was handed over by the first run, several runs ago.
+    await until('every other device counted', async () => (await handle.query(batchProgressQuery)).done === 29);
+    expect((await handle.query(batchProgressQuery)).runs).toBeGreaterThanOrEqual(2);
+    await env.client.workflow.getHandle(`device-assign/${batch.batchId}/${slow}`).terminate('terminated from the Web UI');
+    const result = await handle.result();
+    expect(result).toMatchObject({ status: 'COMPLETED', byCode: { OK: 29, INTERNAL_ERROR: 1 } });
+    expect(current.row(slow)).toMatchObject({ status: 'FAILED', code: 'INTERNAL_ERROR' });
+  });
+
+  it('cancelled (the workflow execution) before its first activity returned: the batch ends CANCELLED, not the execution', async () => {
+    let markStarted!: () => void;
+    const startCalled = new Promise<void>((resolve) => (markStarted = resolve));
+    let releaseStart!: () => void;
+    const startHeld = new Promise<void>((resolve) => (releaseStart = resolve));
+    const batch = new FakeBatch(uids(5));
+    const activities = batch.activities();
+    current = Object.assign(Object.create(batch) as FakeBatch, {
+      activities: () => ({
+        ...activities,
+        batchRunStarted: async (args: Parameters<typeof activities.batchRunStarted>[0]) => {
+          markStarted();
+          await startHeld;
+          return activities.batchRunStarted(args);
+        },
+      }),
+    });
+    const handle = await start(input());
+    await startCalled;
+    await handle.cancel();
+    // The first activity still hangs: the batch ends without waiting for it.
+    const ended = await handle.result().catch((err: unknown) => err);
+    releaseStart();
+    expect(ended).toMatchObject({ status: 'CANCELLED', byStatus: { CANCELLED: 5 } });
+    expect(batch.finished?.status).toBe('CANCELLED');
+  });
+
   it('stops at the failure threshold: running children finish, the rest CANCELLED, the batch FAILED', async () => {
     current = new FakeBatch(uids(40), (uid) => (uid >= 'uid-00006' && uid <= 'uid-00015' ? 'DEVICE_NOT_FOUND' : 'OK'), 20);
     const result = await (await start(input({ windowSize: 2, failureThreshold: { maxFailures: 3, maxFailurePercent: null } }))).result();

@@ -2,6 +2,7 @@
 // deviceAssign child's activities over a list of rows, recording what they were asked to do.
 import { Context } from '@temporalio/activity';
 import type { Activities } from '../../src/activities';
+import { endedWorkflows } from '../../src/activities/batchRuns';
 import type { DeviceAssignmentRequest, DeviceAssignmentResult } from '../../src/activities/deviceAssignment';
 import type { RowCounts } from '../../src/db/batchStore';
 
@@ -12,9 +13,19 @@ export interface FakeRow {
   code: string | null;
 }
 
-type BatchActivities = Pick<
+/** What countRows answers for these rows. */
+export function countFakeRows(rows: FakeRow[]): RowCounts {
+  const counts: RowCounts = { total: rows.length, byStatus: {}, byCode: {} };
+  for (const r of rows) {
+    counts.byStatus[r.status] = (counts.byStatus[r.status] ?? 0) + 1;
+    if (r.code) counts.byCode[r.code] = (counts.byCode[r.code] ?? 0) + 1;
+  }
+  return counts;
+}
+
+export type BatchActivities = Pick<
   Activities,
-  'batchRunStarted' | 'pendingRowsPage' | 'closePendingRows' | 'finishBatch' | 'assignDevice' | 'settleDevice'
+  'batchRunStarted' | 'pendingRowsPage' | 'closePendingRows' | 'finishBatch' | 'assignDevice' | 'settleDevice' | 'endedWorkflows'
 >;
 
 export class FakeBatch {
@@ -59,12 +70,7 @@ export class FakeBatch {
   }
 
   counts(): RowCounts {
-    const counts: RowCounts = { total: this.rows.length, byStatus: {}, byCode: {} };
-    for (const r of this.rows) {
-      counts.byStatus[r.status] = (counts.byStatus[r.status] ?? 0) + 1;
-      if (r.code) counts.byCode[r.code] = (counts.byCode[r.code] ?? 0) + 1;
-    }
-    return counts;
+    return countFakeRows(this.rows);
   }
 
   private write(rowId: number, code: string): void {
@@ -81,6 +87,8 @@ export class FakeBatch {
 
   activities(): BatchActivities {
     return {
+      // Asks the test server through the worker's client, as in production.
+      endedWorkflows,
       batchRunStarted: async () => this.counts(),
       pendingRowsPage: async ({ afterId, limit }) =>
         this.rows
@@ -94,7 +102,7 @@ export class FakeBatch {
       },
       finishBatch: async ({ status, stopReason }) => {
         this.finished = { status, stopReason };
-        return this.counts();
+        return { status, counts: this.counts() };
       },
       assignDevice: async (req: DeviceAssignmentRequest): Promise<DeviceAssignmentResult> => {
         this.assignedBy.push(Context.current().info.workflowExecution!.workflowId);
