@@ -40,7 +40,7 @@ function failedBy(how: string) {
 }
 
 export function startBatchReconciler(
-  deps: BatchRunDeps & { log: Logger },
+  deps: BatchRunDeps & { log: Logger; /** Counts each action (the API's metrics). */ counted?: (action: 'started' | 'ended') => void },
   options: BatchReconcilerOptions = { intervalMs: 5_000, unstartedGraceMs: 3_000, runningCheckEvery: 12, batchesPerRound: 50 },
 ): { stop(): Promise<void> } {
   let round = 0;
@@ -67,6 +67,7 @@ export function startBatchReconciler(
       const { attempt } = currentRunOf(batch);
       await startBatchRun(deps, batch, attempt);
       deps.log.info({ batchId: batch.id, attempt }, 'batch reconciler: started a batch that had no running workflow');
+      deps.counted?.('started');
     }
   };
   /** Ends the batches whose run ended without ending them; returns those whose run Temporal does not know. */
@@ -96,6 +97,7 @@ export function startBatchReconciler(
     const { attempt } = currentRunOf(batch);
     if (await endBatchWithoutItsRun(deps.pool, batch.id, { attempt, ...endedRunOutcome[how] })) {
       deps.log.warn({ batchId: batch.id, attempt, run: how }, 'batch reconciler: ended a batch whose run ended without ending it');
+      deps.counted?.('ended');
     }
   };
   let wake: () => void = () => undefined;

@@ -8,6 +8,7 @@ import { closeMongo } from '../db/mongo';
 import { createLogger } from '../logger';
 import { createApp } from './app';
 import { startBatchReconciler } from './batchReconciler';
+import { createApiMetrics } from './metrics';
 import { createApiDrain } from './drain';
 
 /** After the drain, how long the last answers get to reach their clients before connections are cut. */
@@ -20,8 +21,15 @@ runMain('api', async (config) => {
   const connection = await connectTemporalClient(config);
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const drain = createApiDrain();
-  const app = createApp({ config, pool, mongo, temporal, log, drain });
-  const reconciler = startBatchReconciler({ config, pool, temporal, log });
+  const metrics = createApiMetrics(pool);
+  const app = createApp({ config, pool, mongo, temporal, log, drain, metrics });
+  const reconciler = startBatchReconciler({
+    config,
+    pool,
+    temporal,
+    log,
+    counted: (action) => metrics.reconcilerActions.inc({ action }),
+  });
   const server = app.listen(config.api.port, config.api.host, () => {
     log.info({ url: config.api.publicUrl }, 'api listening');
   });
