@@ -65,10 +65,9 @@ export async function listBatches(
 /** What an operator's dashboard shows of the batches: how many run, and how many of their devices are still to do. */
 export async function runningBatchFigures(pool: Pool): Promise<{ running: number; devicesPending: number }> {
   const { rows } = await pool.query<{ running: number; pending: number }>(
-    `SELECT count(DISTINCT b.id)::int AS running,
-            coalesce((SELECT count(*) FROM t_batch_action_device d JOIN t_batch_action r ON r.id = d.batch_action_id
-                      WHERE r.status = 'RUNNING' AND d.status = 'PENDING'), 0)::int AS pending
-       FROM t_batch_action b WHERE b.status = 'RUNNING'`,
+    `SELECT (SELECT count(*) FROM t_batch_action WHERE status = 'RUNNING')::int AS running,
+            (SELECT count(*) FROM t_batch_action_device d JOIN t_batch_action b ON b.id = d.batch_action_id
+              WHERE b.status = 'RUNNING' AND d.status = 'PENDING')::int AS pending`,
   );
   return { running: rows[0]?.running ?? 0, devicesPending: rows[0]?.pending ?? 0 };
 }

@@ -170,9 +170,10 @@ async function holdUntilEnd(lock: LockRun): Promise<void> {
 async function endLock(lock: LockRun): Promise<void> {
   const { state, input } = lock;
   const ending = state.ending!;
-  if (state.status === 'WAITING') return endBeforeAnythingWasSent(lock);
+  // Nothing went out while WAITING and no check-in was told LOCK: CANCELLED at once.
+  if (state.status === 'WAITING') return recordFinalStatus(lock, ending);
   if (ending.kind !== 'TERM' && state.status !== 'DEACTIVATING') {
-    void lock.record({ status: 'DEACTIVATING', nextProcessTime: null, note: endingNote(ending) });
+    void lock.record({ status: 'DEACTIVATING', nextProcessTime: null, note: `unlocking: ${ending.reason}` });
   }
   // Before an UNLOCK can reach the device: every status is stored (DEACTIVATING; at the term's end, ACTIVATED with
   // the end that answers UNLOCK — a write a store outage held back would still answer LOCK), and a LOCK command
@@ -192,20 +193,6 @@ async function endLock(lock: LockRun): Promise<void> {
   if (!skipWait) await lock.waitFor(waitStopped, state.nextDueAt);
   await lock.inventoryLock;
   recordFinalStatus(lock, ending);
-}
-
-/** CANCELLED while WAITING: no command went out and no check-in was told LOCK. */
-function endBeforeAnythingWasSent(lock: LockRun): void {
-  const { state } = lock;
-  const reason = state.cancel?.reason ?? 'cancelled';
-  state.nextDueAt = null;
-  state.endReason = reason;
-  void lock.record({
-    status: 'CANCELLED',
-    nextProcessTime: null,
-    endReason: reason,
-    inventory: { kind: 'RESUME', wasLocked: false, milestone: 'TEMP_LOCK_CANCELLED', reason },
-  });
 }
 
 /**
@@ -244,11 +231,6 @@ function recordFinalStatus(lock: LockRun, ending: LockEnding): void {
     note: notes.length > 0 ? notes.join('; ') : null,
     inventory: { kind: 'RESUME', wasLocked, milestone, ...(state.endReason !== null ? { reason: state.endReason } : {}) },
   });
-}
-
-/** What DEACTIVATING says while a cancel or a refused LOCK is being undone. */
-function endingNote(ending: Exclude<LockEnding, { kind: 'TERM' }>): string {
-  return `unlocking: ${ending.reason}`;
 }
 
 /** The messages of a run: the device's check-in, a cancel, and the API's read of its state. */

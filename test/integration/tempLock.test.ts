@@ -1,10 +1,9 @@
 // TempLock through the API on the real stack: the full lifecycle, check-ins and their directives (the
 // answer agrees with what the lock does), assign refusals and bounded input.
-import { Worker } from '@temporalio/worker';
 import { DeviceState } from '../../src/domain/deviceStates';
 import { MAX_NOTIFICATION_BYTES, tempLockWorkflowId } from '../../src/domain/tempLock';
 import { expectStatus } from './apiClient';
-import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
+import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import {
   commandsOf,
   deviceRow,
@@ -20,21 +19,15 @@ jest.setTimeout(120_000);
 
 describe('TempLock: lifecycle and override through the API', () => {
   let stack: TestStack;
-  let worker: Worker;
-  let running: Promise<void>;
   let base: string;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
     // One lock minute lasts one second here, so durations of a few "minutes" run in seconds.
-    stack = await startTestStack({ TEMP_LOCK_MINUTE_MS: '1000', TEMP_LOCK_DEACTIVATION_WAIT_MS: '60000' });
-    worker = await stack.newWorker();
-    running = worker.run();
-    base = await stack.startApi();
+    ({ stack, base, stop } = await startServingStack({ TEMP_LOCK_MINUTE_MS: '1000', TEMP_LOCK_DEACTIVATION_WAIT_MS: '60000' }));
   });
   afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await stack.close();
+    await stop();
   });
 
   it('locks on check-in, unlocks on time, and the device resumes its previous state', async () => {

@@ -1,10 +1,9 @@
 // Cancelling a temp lock in each status, and overriding it with a new assign (also two at once).
-import { Worker } from '@temporalio/worker';
 import { DeviceState } from '../../src/domain/deviceStates';
 import { tempLockWorkflowId } from '../../src/domain/tempLock';
 import { WEEKDAYS } from '../../src/domain/workingHours';
 import { expectStatus } from './apiClient';
-import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
+import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import {
   LockableDevice,
   TempLockRequest,
@@ -24,20 +23,14 @@ jest.setTimeout(120_000);
 
 describe('TempLock: cancel and override', () => {
   let stack: TestStack;
-  let worker: Worker;
-  let running: Promise<void>;
   let base: string;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    stack = await startTestStack({ TEMP_LOCK_MINUTE_MS: '1000', TEMP_LOCK_DEACTIVATION_WAIT_MS: '600000' });
-    worker = await stack.newWorker();
-    running = worker.run();
-    base = await stack.startApi();
+    ({ stack, base, stop } = await startServingStack({ TEMP_LOCK_MINUTE_MS: '1000', TEMP_LOCK_DEACTIVATION_WAIT_MS: '600000' }));
   });
   afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await stack.close();
+    await stop();
   });
 
   const assign = async (device: LockableDevice, body: TempLockRequest) => {

@@ -3,11 +3,10 @@
 // (a flood of check-ins it acts on) make it continue as new, each run far below Temporal's limits; it still
 // unlocks on time.
 import type { WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { tempLockWorkflowId } from '../../src/domain/tempLock';
 import { checkInSignal } from '../../src/workflows/tempLock';
-import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
+import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import { expectStatus } from './apiClient';
 import { lockClients, lockableDevice, waitForCommand, waitForStatus } from './tempLockSupport';
 
@@ -19,20 +18,14 @@ const BURST = 250;
 
 describe('TempLock: unlimited check-ins', () => {
   let stack: TestStack;
-  let worker: Worker;
-  let running: Promise<void>;
   let base: string;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    stack = await startTestStack({ TEMP_LOCK_MINUTE_MS: '1000', TEMP_LOCK_DEACTIVATION_WAIT_MS: '60000' });
-    worker = await stack.newWorker();
-    running = worker.run();
-    base = await stack.startApi();
+    ({ stack, base, stop } = await startServingStack({ TEMP_LOCK_MINUTE_MS: '1000', TEMP_LOCK_DEACTIVATION_WAIT_MS: '60000' }));
   });
   afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await stack.close();
+    await stop();
   });
 
   it(`answers ${CHECK_INS} check-ins without touching the lock, takes ${CHECK_INS} signals continuing as new, unlocks on time`, async () => {

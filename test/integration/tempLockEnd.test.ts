@@ -1,11 +1,10 @@
 // A lock always ends with the device unlocked and told so (SPEC §9, "A lock's end"), against a gateway over HTTP
 // that behaves like a real one: its device checks in 5 ms after it receives an UNLOCK. A cancel, an override or
 // a refused UNLOCK never leaves a check-in answered LOCK after the UNLOCK, and never fails the lock's execution.
-import { Worker } from '@temporalio/worker';
 import { DeviceState } from '../../src/domain/deviceStates';
 import { tempLockWorkflowId } from '../../src/domain/tempLock';
 import { expectStatus } from './apiClient';
-import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
+import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import { HttpGatewayDouble } from './httpGatewayDouble';
 import { LockableDevice, deviceRow, lockClients, lockableDevice, statusesOf, waitForDeviceState, waitForStatus } from './tempLockSupport';
 
@@ -21,21 +20,15 @@ interface Told {
 describe('TempLock: the end of a lock, with a gateway over HTTP', () => {
   let gateway: HttpGatewayDouble;
   let stack: TestStack;
-  let worker: Worker;
-  let running: Promise<void>;
   let base: string;
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
     gateway = await HttpGatewayDouble.start();
-    stack = await startTestStack({ GATEWAY_URL: gateway.url, TEMP_LOCK_DEACTIVATION_WAIT_MS: '3000' });
-    worker = await stack.newWorker();
-    running = worker.run();
-    base = await stack.startApi();
+    ({ stack, base, stop } = await startServingStack({ GATEWAY_URL: gateway.url, TEMP_LOCK_DEACTIVATION_WAIT_MS: '3000' }));
   });
   afterAll(async () => {
-    worker.shutdown();
-    await running;
-    await stack.close();
+    await stop();
     await gateway.close();
   });
 
