@@ -50,6 +50,8 @@ export interface CheckIn extends CheckInTime {
 export interface CancelRequest {
   reason: string;
   requestedBy: string;
+  /** The lock the cancel is meant for (the API's read of the running lock). */
+  actionId?: string;
 }
 
 export interface TempLockView extends DirectiveAnswer {
