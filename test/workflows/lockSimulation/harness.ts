@@ -227,7 +227,10 @@ async function startDevServer(): Promise<TestWorkflowEnvironment> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const script = join(__dirname, '..', '..', '..', 'scripts', 'build-binaries.sh');
   const path = process.env.DO_TEMPORAL_CLI ?? execFileSync('bash', [script, 'temporal'], { encoding: 'utf8' }).trim();
-  return TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path } } });
+  // The server's own warnings (a task retried while hundreds of executions change at once) are noise here.
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path }, log: { format: 'pretty', level: 'error' } },
+  });
 }
 
 function actorIdOf(seed: number): string {
