@@ -95,7 +95,7 @@ export async function tempLock(input: TempLockInput, resume?: TempLockState): Pr
   }
   // However it ends, the end runs to completion: a Temporal cancel cannot leave the device locked.
   await CancellationScope.nonCancellable(() => endLock(lock));
-  await lock.recorded();
+  await CancellationScope.nonCancellable(() => lock.recordedInHistory());
   return lock.outcome();
 }
 

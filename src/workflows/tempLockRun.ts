@@ -12,6 +12,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -356,9 +357,26 @@ export class LockRun {
     }
   }
 
-  /** Every transition written (a run ends or continues as new only after this). */
+  /** Every transition written. */
   async recorded(): Promise<void> {
     await this.lastWrite;
+  }
+
+  /**
+   * Every transition written, in a workflow task that has completed: a run ends or continues as new only after
+   * this. The writes run as local activities inside a workflow task, and a task that closes the run is refused
+   * when a signal arrives while it runs; its retry would run the writes again with the signal taken first — a
+   * branch's status under a sequence number already stored for another (the store keeps the first). A timer
+   * completes the task with its writes recorded, so the closing command goes alone in the next one.
+   */
+  async recordedInHistory(): Promise<void> {
+    for (;;) {
+      const transitions = this.state.seq;
+      await this.lastWrite;
+      await sleep(1);
+      // A signal taken meanwhile may have written again.
+      if (this.state.seq === transitions && this.nextWrite === null) return;
+    }
   }
 
   /**
@@ -415,7 +433,7 @@ export class LockRun {
     void (async () => {
       await this.stopLockCommand();
       await this.inventoryLock;
-      await this.recorded();
+      await this.recordedInHistory();
       ready = true;
     })();
     if (deadline === null) await condition(() => ready);

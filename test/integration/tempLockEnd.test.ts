@@ -81,8 +81,10 @@ describe('TempLock: the end of a lock, with a gateway over HTTP', () => {
     expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'CANCELLED']);
     expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.READY_FOR_USE, ext_fields: {} });
     expect(await checkIn()).toMatchObject({ directive: 'NONE', actionId });
-    const execution = await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).describe();
-    expect(execution.status.name).toBe('COMPLETED');
+    // The execution completes once the final status's write is in its history (a workflow task later).
+    const handle = stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid));
+    await handle.result();
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
   });
 
   it('override: the old lock is never told LOCK after its UNLOCK; the new lock takes over', async () => {
@@ -116,8 +118,10 @@ describe('TempLock: the end of a lock, with a gateway over HTTP', () => {
     const failed = await waitForStatus(stack, actionId, 'FAILED');
     expect(failed.cancel_reason).toMatch(/refused UNLOCK for device .*: 404 device not locked/);
     expect(failed.note).toMatch(/may still be locked/);
-    const execution = await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).describe();
-    expect(execution.status.name).toBe('COMPLETED');
+    // The execution completes once the final status's write is in its history (a workflow task later).
+    const handle = stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid));
+    await handle.result();
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
     // The inventory says what the product knows: the device may still be locked.
     expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.LOCKED });
     expect(await checkIn()).toMatchObject({ directive: 'NONE', actionId, status: 'FAILED' });

@@ -4,7 +4,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, WorkerOptions, bundleWorkflowCode } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -30,10 +30,11 @@ export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
 }
 
-export async function bundleWorkflows(): Promise<string> {
+/** The product's workflows (or, given a path, a module that adds test-only ones to them), bundled for a worker. */
+export async function bundleWorkflows(workflowsPath = require.resolve('../../src/workflows')): Promise<string> {
   const noop = () => undefined;
   const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
-  return (await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quiet })).code;
+  return (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code;
 }
 
 export interface SentCommand {
@@ -135,11 +136,35 @@ export class LockWorld {
 
 /** The workflow's worker, then the gateway commands' workers (their own task queues, as in the worker process). */
 export async function startWorkers(env: TestWorkflowEnvironment, code: string, taskQueue: string, world: LockWorld): Promise<Worker[]> {
-  const { sendLockCommand, sendUnlockCommand, ...stores } = world.activities();
+  return startLockWorkers(env, code, taskQueue, world.activities());
+}
+
+export type LockActivities = ReturnType<LockWorld['activities']>;
+
+/** startWorkers with any doubles of the lock's activities; `options` go to the workflow's worker. */
+export async function startLockWorkers(
+  env: TestWorkflowEnvironment,
+  code: string,
+  taskQueue: string,
+  { sendLockCommand, sendUnlockCommand, ...stores }: LockActivities,
+  options: Partial<WorkerOptions> = {},
+): Promise<Worker[]> {
+  const [worker, gatewayWorkers] = await Promise.all([
+    Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { code }, activities: stores, ...options }),
+    startGatewayWorkers(env, taskQueue, { sendLockCommand, sendUnlockCommand }),
+  ]);
+  return [worker, ...gatewayWorkers];
+}
+
+/** The gateway commands' workers alone: activity workers on their own task queues. */
+export async function startGatewayWorkers(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  { sendLockCommand, sendUnlockCommand }: Pick<LockActivities, 'sendLockCommand' | 'sendUnlockCommand'>,
+): Promise<Worker[]> {
   const queues = gatewayTaskQueues(taskQueue);
   const connection = env.nativeConnection;
   return Promise.all([
-    Worker.create({ connection, taskQueue, workflowBundle: { code }, activities: stores }),
     Worker.create({ connection, taskQueue: queues.locks, activities: { sendLockCommand } }),
     Worker.create({ connection, taskQueue: queues.unlocks, activities: { sendUnlockCommand } }),
   ]);
