@@ -1,5 +1,6 @@
 // GET /metrics: Prometheus text with the API's own series (requests by route pattern, check-ins by directive,
-// uploads) and the figures read from the stores when scraped (batches running, devices pending, locks by status).
+// uploads) and the figures read from the stores when scraped (batches running, devices pending, the longest stall,
+// locks by status, how far locks are past their end).
 import { expectStatus } from './apiClient';
 import { TestStack, startTestStack } from './harness';
 import { lockClients, lockableDevice } from './tempLockSupport';
@@ -29,7 +30,10 @@ describe('API metrics', () => {
     expect(text).toMatch(/do_auth_failures_total\{reason="unauthenticated"\} 1/);
     expect(text).toMatch(/^do_batches_running \d+$/m);
     expect(text).toMatch(/^do_batch_devices_pending \d+$/m);
+    expect(text).toMatch(/^do_batch_stalled_seconds [\d.]+$/m);
     expect(text).toMatch(/^do_temp_locks\{status="ACTIVATED"\} \d+$/m);
+    expect(text).toMatch(/^do_temp_lock_past_end_seconds\{status="ACTIVATED"\} [\d.]+$/m);
+    expect(text).toMatch(/^do_temp_lock_past_end_seconds\{status="DEACTIVATING"\} [\d.]+$/m);
     // Routes by pattern: no device UID ever becomes a label.
     expect(text).not.toContain(device.uid);
   });
