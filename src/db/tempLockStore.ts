@@ -344,7 +344,7 @@ export interface TempLockFigures {
 export async function tempLockFigures(pool: Pool): Promise<TempLockFigures> {
   const { rows } = await pool.query<{ status: TempLockStatus; n: number; past_end_s: number | null }>(
     `SELECT status, count(*)::int AS n,
-            max(extract(epoch FROM now() - lock_ends_at))::float8 FILTER (WHERE lock_ends_at < now()) AS past_end_s
+            (max(extract(epoch FROM now() - lock_ends_at)) FILTER (WHERE lock_ends_at < now()))::float8 AS past_end_s
        FROM t_device_temp_lock GROUP BY status`,
   );
   return {
