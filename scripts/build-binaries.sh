@@ -8,6 +8,8 @@ TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
 TEMPORAL_SQLITE_VERSION="${TEMPORAL_SQLITE_VERSION:-v1.44.3}"
 FERRETDB_VERSION="${FERRETDB_VERSION:-v1.24.2}"
 TEST_SERVER_VERSION="${TEST_SERVER_VERSION:-1.32.0}"
+# Prometheus 3.x's Go module carries v0.3xx tags (v0.316.0 is Prometheus 3.16.0): promtool checks the alert rules.
+PROMTOOL_VERSION="${PROMTOOL_VERSION:-v0.316.0}"
 BIN_DIR="${DO_BIN_DIR:-$HOME/.cache/device-orchestrator/bin}"
 mkdir -p "$BIN_DIR"
 
@@ -106,10 +108,26 @@ RUN
   echo "$out"
 }
 
+build_promtool() {
+  # promtool (`npm run lint`: `promtool check rules`, `promtool test rules` on ops/prometheus/).
+  local out="$BIN_DIR/promtool-$PROMTOOL_VERSION"
+  if [ -x "$out" ]; then echo "$out"; return; fi
+  need_go
+  log "building promtool $PROMTOOL_VERSION (first time only, ~5-10 min on 2 cores)"
+  local tmp; tmp=$(mktemp -d)
+  # Its version as `promtool --version` prints it: the Prometheus release of the module's v0.3xx tag.
+  local release="3.$(echo "$PROMTOOL_VERSION" | sed -E 's/^v0\.3([0-9]+)\.([0-9]+).*/\1.\2/')"
+  (GOTOOLCHAIN=local GOBIN="$tmp" CGO_ENABLED=0 go install -trimpath -ldflags "-X github.com/prometheus/common/version.Version=$release" \
+    "github.com/prometheus/prometheus/cmd/promtool@$PROMTOOL_VERSION") >&2
+  mv "$tmp/promtool" "$out"; rm -rf "$tmp"
+  echo "$out"
+}
+
 case "${1:-all}" in
   temporal) build_temporal ;;
   ferretdb) build_ferretdb ;;
   test-server) build_test_server ;;
-  all) build_temporal; build_ferretdb; build_test_server ;;
-  *) log "usage: $0 [temporal|ferretdb|test-server|all]"; exit 2 ;;
+  promtool) build_promtool ;;
+  all) build_temporal; build_ferretdb; build_test_server; build_promtool ;;
+  *) log "usage: $0 [temporal|ferretdb|test-server|promtool|all]"; exit 2 ;;
 esac

@@ -1,6 +1,6 @@
 // Connects the stores and Temporal for an entry point, turning every failure into one line that
 // names the setting to fix, instead of a stack trace.
-import { Connection } from '@temporalio/client';
+import { Connection, TLSConfig } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { AppConfig, ConfigError, loadConfig, redact } from './config';
 import { MongoStores, connectMongo, ensureMongoIndexes } from './db/mongo';
@@ -30,20 +30,57 @@ export async function connectMongoStores(config: AppConfig, log?: Logger): Promi
   }
 }
 
+/**
+ * What both the API's Client connection and the worker's NativeConnection are given: the address, and TLS (mTLS)
+ * and the API key when configured (TEMPORAL_TLS_*, TEMPORAL_API_KEY).
+ */
+export function temporalConnectionOptions(temporal: AppConfig['temporal']): {
+  address: string;
+  tls?: TLSConfig | false;
+  apiKey?: string;
+} {
+  const { tls, apiKey } = temporal;
+  return {
+    address: temporal.address,
+    // false, not absent, when off: the SDK would turn TLS on for an API key by itself.
+    tls: tls
+      ? {
+          ...(tls.clientCertPair ? { clientCertPair: tls.clientCertPair } : {}),
+          ...(tls.serverRootCACertificate ? { serverRootCACertificate: tls.serverRootCACertificate } : {}),
+          ...(tls.serverNameOverride ? { serverNameOverride: tls.serverNameOverride } : {}),
+        }
+      : false,
+    ...(apiKey ? { apiKey } : {}),
+  };
+}
+
 export async function connectTemporalClient(config: AppConfig): Promise<Connection> {
   try {
-    return await Connection.connect({ address: config.temporal.address, connectTimeout: '5s' });
+    return await Connection.connect({ ...temporalConnectionOptions(config.temporal), connectTimeout: '5s' });
   } catch (err) {
-    throw new ConfigError('TEMPORAL_ADDRESS', `cannot connect to ${config.temporal.address}: ${describe(err)}`);
+    throw new ConfigError('TEMPORAL_ADDRESS', `cannot connect to ${describeTemporal(config)}: ${describe(err)}`);
   }
 }
 
 export async function connectTemporalWorker(config: AppConfig): Promise<NativeConnection> {
   try {
-    return await NativeConnection.connect({ address: config.temporal.address });
+    return await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   } catch (err) {
-    throw new ConfigError('TEMPORAL_ADDRESS', `cannot connect to ${config.temporal.address}: ${describe(err)}`);
+    throw new ConfigError('TEMPORAL_ADDRESS', `cannot connect to ${describeTemporal(config)}: ${describe(err)}`);
   }
+}
+
+/** The address and how it is reached, for an error line: "host:7233 (TLS, client certificate, API key)". */
+function describeTemporal(config: AppConfig): string {
+  const { address, tls, apiKey } = config.temporal;
+  const how = [
+    tls && 'TLS',
+    tls?.clientCertPair && 'client certificate',
+    tls?.serverRootCACertificate && 'TEMPORAL_TLS_CA',
+    apiKey && 'API key',
+  ];
+  const shown = how.filter((part): part is string => typeof part === 'string');
+  return shown.length > 0 ? `${address} (${shown.join(', ')})` : address;
 }
 
 /** Runs an entry point; a ConfigError ends the process with one line and exit code 1. */

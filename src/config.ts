@@ -1,5 +1,7 @@
 // Every setting, parsed and validated once at start-up. A bad value stops start-up with one line
 // that names the setting (ConfigError), never a stack trace.
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MAX_UNLOCK_LEAD_MS } from './domain/tempLock';
 
@@ -13,8 +15,27 @@ export class ConfigError extends Error {
   }
 }
 
+/** TLS toward the Temporal frontend (a managed or secured Temporal): PEM bytes as the SDK's connections take them. */
+export interface TemporalTls {
+  /** The client's certificate and private key (mTLS), or null for server-side TLS only. */
+  clientCertPair: { crt: Buffer; key: Buffer } | null;
+  /** The CA that issued the server's certificate; null: the system's trusted CAs. */
+  serverRootCACertificate: Buffer | null;
+  /** The name the server's certificate is checked against (SNI), when it is not the host of TEMPORAL_ADDRESS. */
+  serverNameOverride: string | null;
+}
+
 export interface AppConfig {
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+    /** null: plain gRPC (the local dev server). */
+    tls: TemporalTls | null;
+    /** Sent as `Authorization: Bearer <key>` (Temporal Cloud's API keys); never logged. */
+    apiKey: string | null;
+  };
   postgres: { url: string; poolSize: number };
   mongo: {
     url: string;
@@ -95,6 +116,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       namespace: text(env, 'TEMPORAL_NAMESPACE', 'default'),
       taskQueue: text(env, 'TASK_QUEUE', 'device-orchestrator'),
       uiUrl: url(env, 'TEMPORAL_UI_URL', 'http://127.0.0.1:8233', ['http:', 'https:']),
+      ...temporalSecurity(env),
     },
     postgres: {
       url: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:55432/device_orchestrator', ['postgres:', 'postgresql:']),
@@ -155,6 +177,94 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error', 'silent'] as const),
   };
+}
+
+/**
+ * TLS and API-key auth toward Temporal. TLS is on when TEMPORAL_TLS=true, when any TEMPORAL_TLS_* setting or
+ * TEMPORAL_API_KEY is given (a key must not travel in clear), unless TEMPORAL_TLS=false says otherwise. Certificates
+ * and keys are file paths or the PEM text itself; each is read and checked here, so a wrong file stops start-up with
+ * its variable's name instead of a handshake error later.
+ */
+function temporalSecurity(env: Env): { tls: TemporalTls | null; apiKey: string | null } {
+  const apiKey = env.TEMPORAL_API_KEY?.trim() || null;
+  if (apiKey !== null && /\s/.test(apiKey)) throw new ConfigError('TEMPORAL_API_KEY', 'contains white space (a key is one token)');
+  const certText = pem(env, 'TEMPORAL_TLS_CERT', 'CERTIFICATE');
+  const keyText = pem(env, 'TEMPORAL_TLS_KEY', 'PRIVATE KEY');
+  const caText = pem(env, 'TEMPORAL_TLS_CA', 'CERTIFICATE');
+  const serverName = env.TEMPORAL_TLS_SERVER_NAME?.trim() || null;
+  if (serverName !== null && !/^[A-Za-z0-9.-]+$/.test(serverName))
+    throw new ConfigError('TEMPORAL_TLS_SERVER_NAME', `"${serverName}" is not a host name`);
+  const given = [
+    certText && 'TEMPORAL_TLS_CERT',
+    keyText && 'TEMPORAL_TLS_KEY',
+    caText && 'TEMPORAL_TLS_CA',
+    serverName && 'TEMPORAL_TLS_SERVER_NAME',
+  ];
+  const settings = given.filter((name): name is string => typeof name === 'string');
+  const switched = env.TEMPORAL_TLS?.trim() ? oneOf(env, 'TEMPORAL_TLS', 'false', ['true', 'false'] as const) : null;
+  if (switched === 'false') {
+    if (settings.length > 0)
+      throw new ConfigError('TEMPORAL_TLS', `is false, but ${settings.join(', ')} ${settings.length > 1 ? 'are' : 'is'} set`);
+    return { tls: null, apiKey };
+  }
+  if (switched === null && settings.length === 0 && apiKey === null) return { tls: null, apiKey };
+  if (certText && !keyText)
+    throw new ConfigError('TEMPORAL_TLS_KEY', "is required with TEMPORAL_TLS_CERT (the client certificate's private key, for mTLS)");
+  if (keyText && !certText)
+    throw new ConfigError('TEMPORAL_TLS_CERT', 'is required with TEMPORAL_TLS_KEY (the client certificate, for mTLS)');
+  if (caText) certificate(caText, 'TEMPORAL_TLS_CA');
+  let clientCertPair: TemporalTls['clientCertPair'] = null;
+  if (certText && keyText) {
+    const cert = certificate(certText, 'TEMPORAL_TLS_CERT');
+    let key;
+    try {
+      key = createPrivateKey(keyText);
+    } catch (err) {
+      throw new ConfigError('TEMPORAL_TLS_KEY', `is not a readable private key: ${firstLine(err)}`);
+    }
+    if (!cert.checkPrivateKey(key))
+      throw new ConfigError('TEMPORAL_TLS_KEY', 'is not the private key of the certificate in TEMPORAL_TLS_CERT');
+    if (Date.parse(cert.validTo) < Date.now()) throw new ConfigError('TEMPORAL_TLS_CERT', `the certificate expired on ${cert.validTo}`);
+    clientCertPair = { crt: Buffer.from(certText), key: Buffer.from(keyText) };
+  }
+  const tls = { clientCertPair, serverRootCACertificate: caText ? Buffer.from(caText) : null, serverNameOverride: serverName };
+  return { tls, apiKey };
+}
+
+/** A PEM setting: the PEM text itself, or the path of a file holding it; null when unset. */
+function pem(env: Env, name: string, label: 'CERTIFICATE' | 'PRIVATE KEY'): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  const inline = raw.startsWith('-----BEGIN');
+  let text = env[name]!;
+  if (!inline) {
+    try {
+      text = readFileSync(raw, 'utf8');
+    } catch (err) {
+      throw new ConfigError(name, `cannot read ${raw}: ${(err as NodeJS.ErrnoException).code ?? firstLine(err)}`);
+    }
+  }
+  const begins = label === 'CERTIFICATE' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+  if (!begins.test(text)) {
+    const where = inline ? 'the value' : raw;
+    throw new ConfigError(
+      name,
+      `${where} holds no PEM ${label.toLowerCase()} (no "-----BEGIN ${label === 'CERTIFICATE' ? 'CERTIFICATE' : '... PRIVATE KEY'}-----" line)`,
+    );
+  }
+  return text;
+}
+
+function certificate(text: string, name: string): X509Certificate {
+  try {
+    return new X509Certificate(text);
+  } catch (err) {
+    throw new ConfigError(name, `is not a readable certificate: ${firstLine(err)}`);
+  }
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
 
 /** host:port to listen on; set but empty: none. */

@@ -7,7 +7,7 @@ import { MongoStores } from '../db/mongo';
 import { InventoryLockResult, TempLockTransition, writeTempLockTransitions } from '../db/tempLockStore';
 import { nextWorkingInstantFor } from '../db/workingHoursStore';
 import { GATEWAY_REFUSED, MAX_UNLOCK_LEAD_MS } from '../domain/tempLock';
-import { DeviceControlGateway, GatewayCommand, GatewayReceipt, GatewayRefusal } from '../gateway/deviceControlGateway';
+import { DeviceControlGateway, GatewayCommand, GatewayCommandKind, GatewayReceipt, GatewayRefusal } from '../gateway/deviceControlGateway';
 
 export interface TempLockActivityDeps {
   pool: Pool;
@@ -24,6 +24,20 @@ export interface WorkingInstant {
 
 const HEARTBEAT_EVERY_MS = 1000;
 
+/**
+ * What became of one attempt of a gateway command: taken (`accepted`), refused for good (`refused`: the lock ends
+ * FAILED), failed in a way a retry may change (`failed`: 5xx, timeout, unreachable, 401/403/409/423/429), or
+ * abandoned because the activity was cancelled (`cancelled`).
+ */
+export type GatewayCommandResult = 'accepted' | 'refused' | 'failed' | 'cancelled';
+
+/**
+ * The counter `do_gateway_commands{kind, result}`, per attempt. It goes through the Temporal SDK's metric meter, so
+ * the worker's own Prometheus endpoint (WORKER_METRICS_ADDRESS) serves it beside the SDK's series, tagged with the
+ * namespace, task queue and activity type; without that address the meter is a no-op.
+ */
+export const GATEWAY_COMMANDS_METRIC = 'do_gateway_commands';
+
 export function createTempLockActivities({ pool, mongo, gateway }: TempLockActivityDeps) {
   return {
     /**
@@ -31,13 +45,13 @@ export function createTempLockActivities({ pool, mongo, gateway }: TempLockActiv
      * is then aborted, and the workflow (waiting for the cancellation to complete) sends UNLOCK only after.
      */
     async sendLockCommand(command: GatewayCommand): Promise<number> {
-      return (await whileHeartbeating((signal) => gateway.sendLock(command, { signal }))).acceptedAt;
+      return (await whileHeartbeating('LOCK', (signal) => gateway.sendLock(command, { signal }))).acceptedAt;
     },
 
     /** Sends the UNLOCK at its dueAt, not before (the lock's timer fires early by the unlock lead, see tempLock.ts). */
     async sendUnlockCommand(command: GatewayCommand): Promise<number> {
       const waitUntil = command.dueAt == null ? 0 : Math.min(command.dueAt, Date.now() + MAX_UNLOCK_LEAD_MS);
-      const receipt = await whileHeartbeating(async (signal) => {
+      const receipt = await whileHeartbeating('UNLOCK', async (signal) => {
         // A loop: a timer may fire a millisecond before the wall clock reaches its end.
         for (let early = waitUntil - Date.now(); early > 0; early = waitUntil - Date.now()) await sleep(early, undefined, { signal });
         return gateway.sendUnlock(command, { signal });
@@ -62,16 +76,27 @@ export function createTempLockActivities({ pool, mongo, gateway }: TempLockActiv
  * Runs a gateway request, heartbeating meanwhile; the activity's cancellation aborts it. A permanent refusal
  * becomes a non-retryable failure carrying the gateway's reason; anything else is retried by the policy.
  */
-async function whileHeartbeating(send: (signal: AbortSignal) => Promise<GatewayReceipt>): Promise<GatewayReceipt> {
+async function whileHeartbeating(
+  kind: GatewayCommandKind,
+  send: (signal: AbortSignal) => Promise<GatewayReceipt>,
+): Promise<GatewayReceipt> {
   const context = Context.current();
+  const count = (result: GatewayCommandResult) =>
+    context.metricMeter.createCounter(GATEWAY_COMMANDS_METRIC, '1', 'Gateway command attempts by kind and result').add(1, { kind, result });
   context.heartbeat();
   const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
   try {
-    return await send(context.cancellationSignal);
+    const receipt = await send(context.cancellationSignal);
+    count('accepted');
+    return receipt;
   } catch (err) {
     // Cancelled (or the worker is stopping): report the cancellation itself, not the aborted request's error.
-    if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+    if (context.cancellationSignal.aborted) {
+      count('cancelled');
+      throw context.cancellationSignal.reason;
+    }
     if (err instanceof GatewayRefusal) {
+      count('refused');
       throw ApplicationFailure.create({
         message: err.message,
         type: GATEWAY_REFUSED,
@@ -79,6 +104,7 @@ async function whileHeartbeating(send: (signal: AbortSignal) => Promise<GatewayR
         details: [{ status: err.status, reason: err.reason }],
       });
     }
+    count('failed');
     throw err;
   } finally {
     clearInterval(beat);

@@ -62,12 +62,14 @@ export async function listBatches(
   };
 }
 
-/** What an operator's dashboard shows of the batches: how many run, and how many of their devices are still to do. */
-export async function runningBatchFigures(pool: Pool): Promise<{ running: number; devicesPending: number }> {
-  const { rows } = await pool.query<{ running: number; pending: number }>(
-    `SELECT (SELECT count(*) FROM t_batch_action WHERE status = 'RUNNING')::int AS running,
-            (SELECT count(*) FROM t_batch_action_device d JOIN t_batch_action b ON b.id = d.batch_action_id
-              WHERE b.status = 'RUNNING' AND d.status = 'PENDING')::int AS pending`,
+/**
+ * What an operator's dashboard shows of the batches: the RUNNING ones, each with how many of its devices are still
+ * to do (by id, so the API can tell one that stopped making progress; no metric label ever carries it).
+ */
+export async function runningBatchPending(pool: Pool): Promise<Map<string, number>> {
+  const { rows } = await pool.query<{ id: string; pending: number }>(
+    `SELECT b.id, (SELECT count(*) FROM t_batch_action_device d WHERE d.batch_action_id = b.id AND d.status = 'PENDING')::int AS pending
+       FROM t_batch_action b WHERE b.status = 'RUNNING'`,
   );
-  return { running: rows[0]?.running ?? 0, devicesPending: rows[0]?.pending ?? 0 };
+  return new Map(rows.map((r) => [r.id, r.pending]));
 }

@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { temporalConnectionOptions } from '../../src/bootstrap';
 import { ConfigError, loadConfig, redact } from '../../src/config';
+
+const tlsFile = (name: string) => join(__dirname, '..', 'fixtures', 'tls', name);
 
 describe('configuration', () => {
   it('has defaults for the local stack', () => {
@@ -57,5 +62,79 @@ describe('configuration', () => {
   it('never shows a password in an error', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://user:secret@host/db' })).toThrow(/user:\*\*\*@host/);
     expect(redact('postgres://u:p4ss@h:5432/d')).toBe('postgres://u:***@h:5432/d');
+  });
+
+  describe('a managed or secured Temporal: TLS, mTLS, API key', () => {
+    const mtls = { TEMPORAL_TLS_CERT: tlsFile('client.pem'), TEMPORAL_TLS_KEY: tlsFile('client-key.pem') };
+
+    it('connects in plain gRPC by default (the local dev server)', () => {
+      const { temporal } = loadConfig({});
+      expect([temporal.tls, temporal.apiKey]).toEqual([null, null]);
+      expect(temporalConnectionOptions(temporal)).toEqual({ address: '127.0.0.1:7233', tls: false });
+    });
+
+    it('reads a client certificate pair, a CA and a server name from files, and gives both connections the same', () => {
+      const { temporal } = loadConfig({ ...mtls, TEMPORAL_TLS_CA: tlsFile('ca.pem'), TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' });
+      expect(temporalConnectionOptions(temporal)).toEqual({
+        address: '127.0.0.1:7233',
+        tls: {
+          clientCertPair: { crt: readFileSync(tlsFile('client.pem')), key: readFileSync(tlsFile('client-key.pem')) },
+          serverRootCACertificate: readFileSync(tlsFile('ca.pem')),
+          serverNameOverride: 'temporal.internal',
+        },
+      });
+    });
+
+    it('takes the PEM text itself as well as a path (a secret mounted as a variable)', () => {
+      const pem = readFileSync(tlsFile('ca.pem'), 'utf8');
+      expect(loadConfig({ TEMPORAL_TLS_CA: pem }).temporal.tls?.serverRootCACertificate?.toString()).toBe(pem);
+    });
+
+    it('turns TLS on for an API key (never sent in clear), and on by itself with TEMPORAL_TLS=true', () => {
+      const { temporal } = loadConfig({ TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_API_KEY: 'key-123' });
+      expect(temporalConnectionOptions(temporal)).toEqual({ address: 'ns.acct.tmprl.cloud:7233', tls: {}, apiKey: 'key-123' });
+      expect(temporalConnectionOptions(loadConfig({ TEMPORAL_TLS: 'true' }).temporal).tls).toEqual({});
+      expect(temporalConnectionOptions(loadConfig({ TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' }).temporal).tls).toBe(false);
+    });
+
+    const missing = tlsFile('missing.pem');
+    it.each([
+      [
+        { TEMPORAL_TLS_CERT: tlsFile('client.pem') },
+        "TEMPORAL_TLS_KEY: is required with TEMPORAL_TLS_CERT (the client certificate's private key, for mTLS)",
+      ],
+      [
+        { TEMPORAL_TLS_KEY: tlsFile('client-key.pem') },
+        'TEMPORAL_TLS_CERT: is required with TEMPORAL_TLS_KEY (the client certificate, for mTLS)',
+      ],
+      [{ ...mtls, TEMPORAL_TLS_CA: missing }, `TEMPORAL_TLS_CA: cannot read ${missing}: ENOENT`],
+      [
+        { ...mtls, TEMPORAL_TLS_CERT: tlsFile('client-key.pem') },
+        `TEMPORAL_TLS_CERT: ${tlsFile('client-key.pem')} holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" line)`,
+      ],
+      [
+        { ...mtls, TEMPORAL_TLS_KEY: tlsFile('client.pem') },
+        `TEMPORAL_TLS_KEY: ${tlsFile('client.pem')} holds no PEM private key (no "-----BEGIN ... PRIVATE KEY-----" line)`,
+      ],
+      [
+        { ...mtls, TEMPORAL_TLS_KEY: tlsFile('other-key.pem') },
+        'TEMPORAL_TLS_KEY: is not the private key of the certificate in TEMPORAL_TLS_CERT',
+      ],
+      [
+        { TEMPORAL_TLS_CERT: tlsFile('expired.pem'), TEMPORAL_TLS_KEY: tlsFile('expired-key.pem') },
+        'TEMPORAL_TLS_CERT: the certificate expired on Jan  2 00:00:00 2020 GMT',
+      ],
+      [{ ...mtls, TEMPORAL_TLS: 'false' }, 'TEMPORAL_TLS: is false, but TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY are set'],
+      [{ TEMPORAL_TLS: 'yes' }, 'TEMPORAL_TLS: "yes" is not one of true, false'],
+      [{ TEMPORAL_TLS_SERVER_NAME: 'https://temporal' }, 'TEMPORAL_TLS_SERVER_NAME: "https://temporal" is not a host name'],
+      [{ TEMPORAL_API_KEY: 'two words' }, 'TEMPORAL_API_KEY: contains white space (a key is one token)'],
+    ])('refuses %p naming the variable and what is wrong', (env, message) => {
+      expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(':')[0]!, message.slice(message.indexOf(':') + 2)));
+    });
+
+    it('a PEM that does not parse is refused by name', () => {
+      const broken = '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n';
+      expect(() => loadConfig({ TEMPORAL_TLS_CA: broken })).toThrow(/^TEMPORAL_TLS_CA: is not a readable certificate: /);
+    });
   });
 });

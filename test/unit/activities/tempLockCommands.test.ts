@@ -1,5 +1,7 @@
 // The gateway command activities: the unlock leaves at its due time, never before (the lock's timer fires early
-// by the unlock lead); a 4xx is a permanent failure; a cancel aborts the request. The gateway is the simulator.
+// by the unlock lead); a 4xx is a permanent failure; a cancel aborts the request; every attempt is counted by
+// result (do_gateway_commands). The gateway is the simulator.
+import type { MetricMeter, MetricTags } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { TempLockActivityDeps, createTempLockActivities } from '../../../src/activities/tempLock';
 import { GatewayCommand } from '../../../src/gateway/deviceControlGateway';
@@ -12,6 +14,17 @@ function activitiesWithGateway() {
   // Only the gateway is used by the command activities; the stores are never touched here.
   const activities = createTempLockActivities({ gateway } as Pick<TempLockActivityDeps, 'gateway'> as TempLockActivityDeps);
   return { activities, gateway, sent };
+}
+
+/** A metric meter that keeps what the activities count: `<name> <kind>/<result>` per add. */
+function recordingMeter(): { meter: MetricMeter; counted: string[] } {
+  const counted: string[] = [];
+  const meter = {
+    createCounter: (name: string) => ({
+      add: (value: number, tags: MetricTags = {}) => counted.push(`${name} ${tags.kind}/${tags.result} ${value}`),
+    }),
+  } as unknown as MetricMeter;
+  return { meter, counted };
 }
 
 const command = (dueAt: number | null): GatewayCommand => ({ tenantId: 't1', deviceUid: '490154203237518', actionId: 'a1', dueAt });
@@ -52,11 +65,32 @@ describe('gateway commands', () => {
   it('a cancel aborts the request in flight: the command is abandoned, not sent later', async () => {
     const { activities, gateway, sent } = activitiesWithGateway();
     gateway.answerAfter(5_000);
-    const env = new MockActivityEnvironment();
+    const { meter, counted } = recordingMeter();
+    const env = new MockActivityEnvironment(undefined, { metricMeter: meter });
     const running = env.run(activities.sendLockCommand, command(null));
     setTimeout(() => env.cancel(), 100);
     await expect(running).rejects.toMatchObject({ name: 'CancelledFailure' });
     expect(gateway.abandoned.map((c) => c.kind)).toEqual(['LOCK']);
     expect(sent).toEqual([]);
+    expect(counted).toEqual(['do_gateway_commands LOCK/cancelled 1']);
+  });
+
+  it('counts each attempt by kind and result (do_gateway_commands)', async () => {
+    const { activities, gateway } = activitiesWithGateway();
+    const { meter, counted } = recordingMeter();
+    const env = new MockActivityEnvironment(undefined, { metricMeter: meter });
+    await env.run(activities.sendLockCommand, command(null));
+    await env.run(activities.sendUnlockCommand, command(null));
+    gateway.failUntil(Date.now() + 60_000);
+    await expect(env.run(activities.sendUnlockCommand, command(null))).rejects.toThrow();
+    gateway.recover();
+    gateway.refuseDevice('490154203237518', 410, 'gone');
+    await expect(env.run(activities.sendLockCommand, command(null))).rejects.toMatchObject({ type: 'GATEWAY_REFUSED' });
+    expect(counted).toEqual([
+      'do_gateway_commands LOCK/accepted 1',
+      'do_gateway_commands UNLOCK/accepted 1',
+      'do_gateway_commands UNLOCK/failed 1',
+      'do_gateway_commands LOCK/refused 1',
+    ]);
   });
 });
