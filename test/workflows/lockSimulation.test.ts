@@ -11,9 +11,11 @@ import { LockSimulation, describeFailure, type ScheduleResult } from './lockSimu
  * UNLOCK is answered LOCK (ACTIVATED). 2: the gateway refuses the cancel's UNLOCK (404) and the execution fails.
  * 10: a LOCK that reached the device but timed out, then refused (409) on the retry: FAILED, and no UNLOCK ever
  * follows. 12: a check-in right after the UNLOCK answered LOCK while ACTIVATING, and a refused UNLOCK (401) fails
- * the execution. 89: as 10, and the device is still locked when the next lock ends.
+ * the execution. 89: as 10, and the device is still locked when the next lock ends. 100073, 100207, 100295,
+ * 101067: a closing workflow task refused for a signal re-ran its local-activity writes on another branch under
+ * the same seq (the stored status disagreed with the outcome).
  */
-const REGRESSION_SEEDS = [1, 2, 10, 12, 89];
+const REGRESSION_SEEDS = [1, 2, 10, 12, 89, 100073, 100207, 100295, 101067];
 
 const FIXED_SEEDS = Array.from({ length: 200 }, (_, i) => i + 1);
 
