@@ -2,7 +2,12 @@
 # the app's part of the local stack, and process handling. Expects ROOT, DATA and the services' variables (TEMPORAL_ADDRESS, DATABASE_URL, ...)
 # exported, and a `say` function.
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A process that was killed stays a zombie (signalable) until it is reaped: it counts as gone.
+pid_alive() {
+  [ -f "$1" ] || return 1
+  local pid; pid=$(cat "$1")
+  kill -0 "$pid" 2>/dev/null && ! grep -qE '^[0-9]+ \(.*\) Z' "/proc/$pid/stat" 2>/dev/null
+}
 
 # Ends the process a pid file names: SIGTERM, then SIGKILL after 10 s; removes the file. Pid file, name.
 stop_pid_file() {

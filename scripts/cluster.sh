@@ -321,6 +321,9 @@ case "${1:-start}" in
     [[ " ${ALL_PROCESSES[*]} " == *" $p "* ]] || die "unknown process $p (one of: ${ALL_PROCESSES[*]})"
     pid_alive "$RUN/$p.pid" || die "$p is not running"
     kill -9 "$(cat "$RUN/$p.pid")"
+    # Gone once the kernel has ended it: a `start` right after must see it down.
+    for _ in $(seq 1 100); do pid_alive "$RUN/$p.pid" || break; sleep 0.1; done
+    pid_alive "$RUN/$p.pid" && die "$p (pid $(cat "$RUN/$p.pid")) still runs 10 s after SIGKILL"
     say "$p killed (SIGKILL)" ;;
   *) die "usage: $0 start|stop|status|env|start-temporal|stop-temporal|kill <process>" ;;
 esac
