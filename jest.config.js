@@ -19,5 +19,9 @@ module.exports = {
     // Workflows with mocked activities on Temporal's time-skipping test server (Java; scripts/build-binaries.sh).
     { displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'], transform, testEnvironment: 'node' },
     { displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'], transform, testEnvironment: 'node' },
+    // The cluster smoke test runs against `npm run start:cluster`'s processes: only from `npm run test:cluster`.
+    ...(process.env.DO_CLUSTER_API_URLS
+      ? [{ displayName: 'cluster', testMatch: ['<rootDir>/test/cluster/**/*.test.ts'], transform, testEnvironment: 'node' }]
+      : []),
   ],
 };

@@ -1,4 +1,4 @@
-// `npm run bench:batch -- --devices N [--window W] [--no-ceiling | --ceiling-only | --upload-only [--repeat N]]`: BatchAssign end to end against
+// `npm run bench:batch -- --devices N [--window W] [--workers K] [--no-ceiling | --ceiling-only | --upload-only [--repeat N]]`: BatchAssign end to end against
 // the running local services. Starts a worker and the API as child processes on a task queue of
 // their own, seeds N READY_FOR_USE devices in a fresh tenant, uploads the CSV through the API,
 // waits for the end and prints: upload-to-202 latency, end-to-end seconds, devices/s, the longest
@@ -24,6 +24,8 @@ import { benchSetup, log, numberArg, peakRssMb, startProcess, stopProcess, waitU
 const DEVICES = numberArg('--devices', 10_000);
 const WINDOW = numberArg('--window', 200);
 const API_PORT = numberArg('--api-port', 3900);
+/** Worker processes serving the batch (and the no-work ceiling) together: scale-out on a Temporal cluster. */
+const WORKERS = numberArg('--workers', 1);
 const ceiling = !process.argv.includes('--no-ceiling');
 /** Only the no-work ceiling: the uploaded batch is terminated before any worker runs it. */
 const ceilingOnly = process.argv.includes('--ceiling-only');
@@ -84,10 +86,13 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
 
   const api = await startProcess('api', 'dist/api/server.js', env, () => false);
-  let worker: ChildProcess | null = null;
+  let workers: ChildProcess[] = [];
   const startWorker = async () => {
-    worker = await startProcess('worker', 'dist-bench/bench/batchWorker.js', env, (line) => line === 'ready');
-    return worker;
+    workers = await Promise.all(
+      Array.from({ length: WORKERS }, (_, i) =>
+        startProcess(`worker-${i + 1}`, 'dist-bench/bench/batchWorker.js', env, (line) => line === 'ready'),
+      ),
+    );
   };
   if (!ceilingOnly && !uploadOnly) await startWorker();
   await waitUntil(async () => (await fetch(`http://127.0.0.1:${API_PORT}/readyz`).catch(() => null))?.ok === true, 30_000);
@@ -138,7 +143,7 @@ async function main(): Promise<void> {
       real = await workflowResult<BatchAssignResult>(temporal, `batch/${uploadedBatchId}`);
       realSeconds = ((await finishedAt(pool, uploadedBatchId)) - uploadStart) / 1000;
     }
-    const memory = { worker: peakRssMb(worker!), api: peakRssMb(api) };
+    const memory = { worker: Math.max(...workers.map(peakRssMb)), api: peakRssMb(api) };
 
     let ceilingSeconds: number | null = null;
     let ceilingResult: BatchAssignResult | null = null;
@@ -152,14 +157,15 @@ async function main(): Promise<void> {
       ceilingSeconds = (Date.now() - start) / 1000;
     }
 
-    console.log(`\nBatchAssign benchmark — ${DEVICES.toLocaleString('en-US')} devices, window ${WINDOW}`);
+    const on = `${WORKERS} worker process${WORKERS === 1 ? '' : 'es'}, Temporal at ${config.temporal.address}`;
+    console.log(`\nBatchAssign benchmark — ${DEVICES.toLocaleString('en-US')} devices, window ${WINDOW}, ${on}`);
     line('upload → 202', `${uploadMs} ms`);
     if (real) {
       line('end to end (upload → finished)', `${realSeconds.toFixed(1)} s`);
       line('throughput', `${(DEVICES / realSeconds).toFixed(0)} devices/s`);
       line('result', `${real.status} ${JSON.stringify(real.byCode)}`);
       line('parent runs / longest run history', `${real.runs} runs, ${real.longestRunHistory} events (limit 51,200)`);
-      line('peak memory worker / API', `${memory.worker} MB / ${memory.api} MB`);
+      line(`peak memory worker${WORKERS === 1 ? '' : ' (largest)'} / API`, `${memory.worker} MB / ${memory.api} MB`);
     }
     if (ceilingSeconds !== null && ceilingResult) {
       line(
@@ -169,7 +175,7 @@ async function main(): Promise<void> {
       if (real) line('our share of the ceiling', `${((ceilingSeconds / realSeconds) * 100).toFixed(0)} %`);
     }
   } finally {
-    if (worker) await stopProcess(worker);
+    await Promise.all(workers.map(stopProcess));
     await stopProcess(api);
     await Promise.all([pool.end(), mongo.client.close(), connection.close()]);
   }

@@ -14,14 +14,29 @@ export const logDir = join(dataDir, 'logs');
 
 const ports = { TEMPORAL_PORT: '27233', TEMPORAL_UI_PORT: '28233', PG_PORT: '25432', MONGO_PORT: '27217', FERRETDB_DEBUG_PORT: '27317' };
 export const API_PORT = 23000;
+/** With --cluster: the second API process. */
+export const API_PORT_2 = 23001;
+/**
+ * With --cluster (`npm run test:faults -- --cluster`): Temporal is scripts/cluster.sh's server, its services
+ * processes of their own, on ports of the suite's, instead of the dev server.
+ */
+export const onCluster = process.argv.includes('--cluster');
+const clusterPorts = {
+  CLUSTER_FRONTEND_PORT: '27333',
+  CLUSTER_FRONTEND_HTTP_PORT: '27343',
+  CLUSTER_HISTORY_PORT: '27334',
+  CLUSTER_MATCHING_PORT: '27335',
+  CLUSTER_INTERNAL_WORKER_PORT: '27339',
+  CLUSTER_UI_PORT: '28333',
+};
 export const urls = {
-  TEMPORAL_ADDRESS: `127.0.0.1:${ports.TEMPORAL_PORT}`,
+  TEMPORAL_ADDRESS: `127.0.0.1:${onCluster ? clusterPorts.CLUSTER_FRONTEND_PORT : ports.TEMPORAL_PORT}`,
   DATABASE_URL: `postgres://postgres@127.0.0.1:${ports.PG_PORT}/device_orchestrator`,
   MONGO_URL: `mongodb://127.0.0.1:${ports.MONGO_PORT}/`,
   // services.sh runs this stack's FerretDB on its PostgreSQL: the app gives it its lookup indexes.
   FERRETDB_POSTGRES_URL: `postgres://postgres@127.0.0.1:${ports.PG_PORT}/ferretdb`,
 };
-const serviceEnv: NodeJS.ProcessEnv = { ...withoutServiceUrls(process.env), ...ports, DO_DATA_DIR: dataDir };
+const serviceEnv: NodeJS.ProcessEnv = { ...withoutServiceUrls(process.env), ...ports, ...clusterPorts, DO_DATA_DIR: dataDir };
 /** services.sh waits at most 120 s for a service; past this something is wrong with the script itself. */
 const SERVICES_TIMEOUT_MS = 180_000;
 
@@ -30,13 +45,19 @@ export async function services(command: string): Promise<void> {
   await promisify(execFile)('bash', ['scripts/services.sh', command], { cwd: ROOT, env: serviceEnv, timeout: SERVICES_TIMEOUT_MS });
 }
 
+/** `scripts/cluster.sh <command> [process]` for this stack's Temporal cluster (start-temporal, kill <process>, stop-temporal). */
+export async function cluster(...args: string[]): Promise<void> {
+  await promisify(execFile)('bash', ['scripts/cluster.sh', ...args], { cwd: ROOT, env: serviceEnv, timeout: SERVICES_TIMEOUT_MS });
+}
+
 /**
  * Refuses to run beside another stack on the suite's ports (another checkout's fault suite): services.sh
  * would reuse its services, and the two runs would inject faults into each other.
  */
 export async function assertPortsFree(): Promise<void> {
   const busy: string[] = [];
-  for (const port of [...Object.values(ports), String(API_PORT)]) if (await portOpen(Number(port))) busy.push(port);
+  const own = onCluster ? [...Object.values(clusterPorts), String(API_PORT_2)] : [];
+  for (const port of [...Object.values(ports), ...own, String(API_PORT)]) if (await portOpen(Number(port))) busy.push(port);
   if (busy.length > 0) throw new Error(`ports ${busy.join(', ')} are in use: another fault suite (or its leftovers) is running`);
 }
 
@@ -44,9 +65,10 @@ export async function assertPortsFree(): Promise<void> {
 export class Processes {
   private readonly children = new Map<string, ChildProcess>();
   constructor(private readonly env: NodeJS.ProcessEnv) {}
-  start(name: string, script: string): void {
+  /** `env`: settings of this process's own (e.g. a second API's port). */
+  start(name: string, script: string, env: NodeJS.ProcessEnv = {}): void {
     const fd = openSync(join(logDir, `${name}.log`), 'a');
-    const child = spawn('node', [script], { cwd: ROOT, env: this.env, stdio: ['ignore', fd, fd] });
+    const child = spawn('node', [script], { cwd: ROOT, env: { ...this.env, ...env }, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     this.children.set(name, child);
   }
@@ -79,6 +101,13 @@ export function stopEverythingAndExit(procs: Processes | null, code: number, kee
     procs?.killAll();
     if (!keepServices) {
       try {
+        if (onCluster)
+          execFileSync('bash', ['scripts/cluster.sh', 'stop-temporal'], {
+            cwd: ROOT,
+            env: serviceEnv,
+            stdio: 'ignore',
+            timeout: SERVICES_TIMEOUT_MS,
+          });
         execFileSync('bash', ['scripts/services.sh', 'stop'], {
           cwd: ROOT,
           env: serviceEnv,

@@ -17,13 +17,16 @@ import { FINAL_TEMP_LOCK_STATUSES } from '../src/domain/tempLock';
 import { CheckInAnswer, GatewayStub, LockExpectation, SimulatedDevices, checkLocks } from './faultLocks';
 import {
   API_PORT,
+  API_PORT_2,
   Processes,
   ROOT,
   assertPortsFree,
+  cluster,
   dataDir,
   installStopOnInterrupt,
   logDir,
   logSizes,
+  onCluster,
   services,
   stopEverythingAndExit,
   urls,
@@ -35,6 +38,10 @@ const LOCK_MINUTES = 15; // with TEMP_LOCK_MINUTE_MS=1000 a lock lasts 15 s
 const ROUND_TIMEOUT_MS = numberArg('--round-timeout-s', 300) * 1000;
 
 const API = `http://127.0.0.1:${API_PORT}`;
+/** With --cluster: two API processes; the devices' check-ins go to either, as through a load balancer. */
+const APIS = onCluster ? [API, `http://127.0.0.1:${API_PORT_2}`] : [API];
+/** With --cluster: two worker processes. */
+const WORKERS = onCluster ? ['worker-1', 'worker-2'] : ['worker'];
 
 interface Fault {
   name: string;
@@ -61,18 +68,26 @@ interface FaultContext {
   /** Waits until the round's first lock to end is within `ms` of its end (inside its unlock lead). */
   waitForLockEnd(ms: number): Promise<void>;
   cancelLocks(): Promise<void>;
+  /** With --cluster: SIGKILL to the second API process / start it again. */
+  killApi(): Promise<void>;
+  startApi(): void;
 }
 
-const faults: Fault[] = [
-  {
-    name: 'worker killed (SIGKILL) during the unlock lead, new worker started',
+/** The worker (on the cluster: the second of two) SIGKILLed in the locks' unlock lead, and started again. */
+function workerKilledInUnlockLead(name: string): Fault {
+  return {
+    name,
     lockMinutes: 45,
     inject: async (ctx) => {
       // The unlock lead is min(TEMP_LOCK_UNLOCK_LEAD_MS, a quarter of the lock) = 4 s: kill 2 s before the first end.
       await ctx.waitForLockEnd(2000);
       await ctx.restartWorker();
     },
-  },
+  };
+}
+
+const faults: Fault[] = [
+  workerKilledInUnlockLead('worker killed (SIGKILL) during the unlock lead, new worker started'),
   {
     name: 'worker down for 15 s while the devices check in',
     devicesCheckInFromStart: false,
@@ -154,6 +169,27 @@ const faults: Fault[] = [
   },
 ];
 
+/** The rounds of `--cluster`: a process of the Temporal cluster, or one of two workers or APIs, killed and restarted. */
+const clusterFaults: Fault[] = [
+  ...(['history', 'matching'] as const).map((service): Fault => ({
+    name: `Temporal ${service} process killed (SIGKILL), restarted`,
+    inject: async () => {
+      await cluster('kill', `temporal-${service}`);
+      await cluster('start-temporal');
+    },
+  })),
+  workerKilledInUnlockLead('one of two workers killed (SIGKILL) during the unlock lead, restarted'),
+  {
+    name: 'one of two API processes killed (SIGKILL) while devices check in, restarted 10 s later',
+    locks: { activatedByTheirCheckIn: true },
+    inject: async (ctx) => {
+      await ctx.killApi();
+      await delay(10_000);
+      ctx.startApi();
+    },
+  },
+];
+
 interface RoundResult {
   fault: string;
   ok: boolean;
@@ -177,12 +213,19 @@ const keepServices = process.argv.includes('--keep'); // leaves the services up 
 async function main(): Promise<void> {
   installStopOnInterrupt(() => procs, keepServices);
   const only = stringArg('--only');
-  const selected = only ? faults.filter((f) => f.name.toLowerCase().includes(only.toLowerCase())) : faults;
+  const suite = onCluster ? clusterFaults : faults;
+  const selected = only ? suite.filter((f) => f.name.toLowerCase().includes(only.toLowerCase())) : suite;
   log(`fault suite: ${selected.length} faults, ${DEVICES} devices per batch, ${LOCKS} temp locks per round; data in ${dataDir}`);
   await assertPortsFree();
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
-  await services('start');
+  if (onCluster) {
+    await services('start-postgres');
+    await services('start-ferretdb');
+    await cluster('start-temporal');
+  } else {
+    await services('start');
+  }
 
   const gateway = await GatewayStub.start();
   const appEnv: NodeJS.ProcessEnv = {
@@ -194,6 +237,8 @@ async function main(): Promise<void> {
     TEMP_LOCK_MINUTE_MS: '1000',
     TEMP_LOCK_DEACTIVATION_WAIT_MS: '20000',
     LOG_LEVEL: 'warn',
+    // Two workers cannot share the metrics address; the suite reads none.
+    ...(onCluster ? { WORKER_METRICS_ADDRESS: '' } : {}),
   };
   execFileSync('node', ['dist/db/migrate-cli.js'], { cwd: ROOT, env: appEnv, stdio: 'inherit', timeout: 120_000 });
 
@@ -201,15 +246,27 @@ async function main(): Promise<void> {
   const mongo = await connectMongo(urls.MONGO_URL, 'device_orchestrator');
   procs = new Processes(appEnv);
   const children = procs;
-  children.start('worker', 'dist/workers/main.js');
+  for (const name of WORKERS) children.start(name, 'dist/workers/main.js');
+  const startApi2 = () => children.start('api-2', 'dist/api/server.js', { API_PORT: String(API_PORT_2) });
   children.start('api', 'dist/api/server.js');
-  await waitUntil('API ready', async () => (await fetch(`${API}/readyz`, { signal: AbortSignal.timeout(5000) })).ok, Date.now() + 60_000);
+  if (onCluster) startApi2();
+  for (const base of APIS) {
+    await waitUntil(
+      `API ${base} ready`,
+      async () => (await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(5000) })).ok,
+      Date.now() + 60_000,
+    );
+  }
 
   const results: RoundResult[] = [];
+  // On the cluster the second worker is the one that goes; the first carries on.
+  const worker = WORKERS[WORKERS.length - 1]!;
   const workerControl = {
-    restartWorker: () => children.restart('worker', 'dist/workers/main.js'),
-    stopWorker: () => children.kill('worker'),
-    startWorker: () => children.start('worker', 'dist/workers/main.js'),
+    restartWorker: () => children.restart(worker, 'dist/workers/main.js'),
+    stopWorker: () => children.kill(worker),
+    startWorker: () => children.start(worker, 'dist/workers/main.js'),
+    killApi: () => children.kill('api-2'),
+    startApi: startApi2,
   };
   for (const [i, fault] of selected.entries()) {
     log(`round ${i + 1}/${selected.length}: ${fault.name}`);
@@ -232,7 +289,7 @@ async function main(): Promise<void> {
 async function runRound(
   round: number,
   fault: Fault,
-  workerControl: Pick<FaultContext, 'restartWorker' | 'stopWorker' | 'startWorker'>,
+  workerControl: Pick<FaultContext, 'restartWorker' | 'stopWorker' | 'startWorker' | 'killApi' | 'startApi'>,
   pool: Pool,
   mongo: MongoStores,
   gateway: GatewayStub,
@@ -472,8 +529,8 @@ function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function api(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${API}${path}`, {
+async function api(method: string, path: string, key: string, body?: unknown, base = API): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${base}${path}`, {
     method,
     headers: { 'X-API-Key': key, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -482,9 +539,19 @@ async function api(method: string, path: string, key: string, body?: unknown): P
   return { status: res.status, body: await res.json().catch(() => null) };
 }
 
+let nextApi = 0;
+/** A device's check-in, through the API processes in turn; one that cannot be reached is passed over, as a load balancer does. */
 async function checkIn(uid: string, gatewayKey: string): Promise<CheckInAnswer> {
-  const { status, body } = await api('POST', `/v1/devices/${uid}/check-in`, gatewayKey, {});
-  return { status, ...(body as Omit<CheckInAnswer, 'status'>) };
+  const first = nextApi++ % APIS.length;
+  for (let i = 0; ; i++) {
+    const base = APIS[(first + i) % APIS.length]!;
+    try {
+      const { status, body } = await api('POST', `/v1/devices/${uid}/check-in`, gatewayKey, {}, base);
+      return { status, ...(body as Omit<CheckInAnswer, 'status'>) };
+    } catch (err) {
+      if (i + 1 >= APIS.length) throw err;
+    }
+  }
 }
 
 /** Polls `check` until it holds; rejects at `deadline` (a check that hangs counts as not holding). */

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Builds the Temporal CLI (dev server + Web UI) and FerretDB from Go modules into a cache outside
 # the work tree, so later sessions reuse them. A fresh machine rebuilds them (a few minutes each).
+# `temporal-server` (the server, services run one per process, and its SQL schema tool) and
+# `temporal-ui` (the Web UI server) are for `npm run start:cluster`.
 # `test-server` fetches Temporal's Java test server (time skipping, for workflow tests) with Maven.
 set -euo pipefail
 
 TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
 TEMPORAL_SQLITE_VERSION="${TEMPORAL_SQLITE_VERSION:-v1.44.3}"
 FERRETDB_VERSION="${FERRETDB_VERSION:-v1.24.2}"
+TEMPORAL_SERVER_VERSION="${TEMPORAL_SERVER_VERSION:-v1.29.1}"
+# The Web UI the CLI's dev server bundles (its go.mod's version), run on its own beside a cluster.
+TEMPORAL_UI_VERSION="${TEMPORAL_UI_VERSION:-v2.42.1}"
 TEST_SERVER_VERSION="${TEST_SERVER_VERSION:-1.32.0}"
 # Prometheus 3.x's Go module carries v0.3xx tags (v0.316.0 is Prometheus 3.16.0): promtool checks the alert rules.
 PROMTOOL_VERSION="${PROMTOOL_VERSION:-v0.316.0}"
@@ -60,6 +65,35 @@ build_ferretdb() {
   (cd "$tmp/src" && GOTOOLCHAIN=local CGO_ENABLED=0 go build -trimpath -o "$out.tmp" ./cmd/ferretdb) >&2
   mv "$out.tmp" "$out"; rm -rf "$tmp"
   echo "$out"
+}
+
+# `go install` of pinned packages into a folder of their own, filled only once all are built: folder, packages.
+go_install_into() {
+  local dir=$1; shift
+  rm -rf "$dir.tmp"
+  (cd /tmp && GOTOOLCHAIN=local GOBIN="$dir.tmp" go install -trimpath "$@") >&2
+  rm -rf "$dir"; mv "$dir.tmp" "$dir"
+}
+
+# Temporal's server and temporal-sql-tool, as released (no dependency changed): prints the folder
+# holding `server` and `sql`.
+build_temporal_server() {
+  local dir="$BIN_DIR/temporal-server-$TEMPORAL_SERVER_VERSION"
+  if [ -x "$dir/server" ] && [ -x "$dir/sql" ]; then echo "$dir"; return; fi
+  need_go
+  log "building Temporal server $TEMPORAL_SERVER_VERSION and its SQL tool (first time only, ~6-10 min on 2 cores)"
+  go_install_into "$dir" "go.temporal.io/server/cmd/server@$TEMPORAL_SERVER_VERSION" "go.temporal.io/server/cmd/tools/sql@$TEMPORAL_SERVER_VERSION"
+  echo "$dir"
+}
+
+# The Temporal Web UI's server (its pages are embedded in the Go module): prints the binary's path.
+build_temporal_ui() {
+  local dir="$BIN_DIR/temporal-ui-server-$TEMPORAL_UI_VERSION"
+  if [ -x "$dir/server" ]; then echo "$dir/server"; return; fi
+  need_go
+  log "building the Temporal Web UI server $TEMPORAL_UI_VERSION (first time only, ~1-2 min on 2 cores)"
+  go_install_into "$dir" "github.com/temporalio/ui-server/v2/cmd/server@$TEMPORAL_UI_VERSION"
+  echo "$dir/server"
 }
 
 build_test_server() {
@@ -128,6 +162,8 @@ case "${1:-all}" in
   ferretdb) build_ferretdb ;;
   test-server) build_test_server ;;
   promtool) build_promtool ;;
+  temporal-server) build_temporal_server ;;
+  temporal-ui) build_temporal_ui ;;
   all) build_temporal; build_ferretdb; build_test_server; build_promtool ;;
-  *) log "usage: $0 [temporal|ferretdb|test-server|promtool|all]"; exit 2 ;;
+  *) log "usage: $0 [temporal|ferretdb|test-server|promtool|temporal-server|temporal-ui|all]"; exit 2 ;;
 esac

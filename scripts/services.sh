@@ -29,7 +29,9 @@ wait_for() { # name, seconds, command...
   done
 }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+say() { log "$@"; }
+# shellcheck source=scripts/app.sh
+source "$ROOT/scripts/app.sh"
 
 as_pg_user() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -141,17 +143,7 @@ start_temporal() {
   wait_for Temporal 120 "$bin" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT"
 }
 
-stop_pidfile() { # name
-  local f="$DATA/run/$1.pid"
-  if pid_alive "$f"; then
-    log "$1: stopping"
-    local pid; pid=$(cat "$f")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$f"
-}
+stop_pidfile() { stop_pid_file "$DATA/run/$1.pid" "$1"; }
 
 print_env() {
   echo "TEMPORAL_ADDRESS=${TEMPORAL_ADDRESS:-127.0.0.1:$TEMPORAL_PORT}"
@@ -176,7 +168,13 @@ case "${1:-start}" in
     ;;
   stop)
     # FerretDB before PostgreSQL, its backend.
-    stop_pidfile api; stop_pidfile worker; stop_pidfile temporal; stop_pidfile ferretdb; stop_postgres ;;
+    stop_pidfile api; stop_pidfile worker; stop_pidfile temporal
+    # The cluster stack (npm run start:cluster) runs on the same PostgreSQL and FerretDB.
+    if pid_alive "$DATA/cluster/run/temporal-frontend.pid"; then
+      log "PostgreSQL and FerretDB left running: the cluster stack uses them; npm run stop:cluster ends them"
+    else
+      stop_pidfile ferretdb; stop_postgres
+    fi ;;
   # One service at a time, for fault injection (npm run test:faults) and by hand.
   stop-postgres) stop_postgres ;;
   start-postgres) start_postgres ;;

@@ -11,41 +11,20 @@ export API_PORT
 mkdir -p "$DATA/logs" "$DATA/run"
 
 say() { printf '[start] %s\n' "$*"; }
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# shellcheck source=scripts/app.sh
+source "$ROOT/scripts/app.sh"
 
-[ -d node_modules/@temporalio/worker ] || { say "installing npm dependencies"; npm install --no-audit --no-fund; }
+app_install
 bash scripts/services.sh start
 set -a; eval "$(bash scripts/services.sh env)"; set +a
 
-say "building"
-npx tsc -p tsconfig.build.json
-# The portal is rebuilt when it is missing or a source file is newer than the last build.
-if [ ! -f dist/portal/index.html ] || [ -n "$(find portal -type f -newer dist/portal/index.html -print -quit)" ]; then
-  say "building the portal"
-  npm run --silent build:portal
-fi
-say "migrating"
-node dist/db/migrate-cli.js
-seed=$(node dist/db/demoSeed.js "$DATA/demo/assign-demo.csv")
-key=$(sed -n 's/.*"operatorKey":"\([^"]*\)".*/\1/p' <<<"$seed")
-workflow_id=$(sed -n 's/.*"workflowId":"\([^"]*\)".*/\1/p' <<<"$seed")
-
-start_node() { # name, script
-  if pid_alive "$DATA/run/$1.pid"; then say "$1 already running (pid $(cat "$DATA/run/$1.pid"))"; return; fi
-  setsid nohup node "$2" >>"$DATA/logs/$1.log" 2>&1 </dev/null &
-  echo $! >"$DATA/run/$1.pid"
-  say "$1 started (log: $DATA/logs/$1.log)"
-}
-start_node worker dist/workers/main.js
-start_node api dist/api/server.js
+app_build_and_seed
+key=$DEMO_KEY workflow_id=$DEMO_WORKFLOW_ID
+app_start_node worker dist/workers/main.js "$DATA/run" "$DATA/logs"
+app_start_node api dist/api/server.js "$DATA/run" "$DATA/logs"
 
 api="http://127.0.0.1:$API_PORT"
-for _ in $(seq 1 120); do
-  curl -fsS "$api/readyz" >/dev/null 2>&1 && break
-  pid_alive "$DATA/run/api.pid" || { tail -5 "$DATA/logs/api.log"; exit 1; }
-  sleep 0.5
-done
-curl -fsS "$api/readyz" >/dev/null || { say "API did not become ready:"; curl -sS "$api/readyz"; echo; exit 1; }
+app_wait_ready "$api" "$DATA/run/api.pid" "$DATA/logs/api.log"
 
 cat <<MSG
 
