@@ -58,9 +58,13 @@ function neverLockAfterUnlock(log: WorldEvent[]): Violation[] {
 function endsUnlocked(world: DeviceWorld): Violation[] {
   let lastTold: { directive: 'LOCK' | 'UNLOCK'; by: string; actionId: string | null; at: number } | null = null;
   const violations: Violation[] = [];
+  // Locks that ended FAILED because the gateway refused their UNLOCK: their status says so, also at a later
+  // lock's end that sent the device nothing.
+  const refusedUnlock = new Set<string>();
   const check = (when: string, final: Extract<WorldEvent, { type: 'final' }> | undefined) => {
     if (lastTold === null || lastTold.directive === 'UNLOCK') return;
-    if (final?.status === 'FAILED' && /refused UNLOCK/.test(final.reason ?? '')) return;
+    if (final?.status === 'FAILED' && /refused UNLOCK/.test(final.reason ?? '')) refusedUnlock.add(final.actionId);
+    if (lastTold.actionId !== null && refusedUnlock.has(lastTold.actionId)) return;
     violations.push({
       invariant: 2,
       message: `${when}: the device was last told LOCK (${lastTold.by}, lock ${lastTold.actionId}) at ${lastTold.at}ms (final: ${final ? `${final.status} ${final.reason ?? ''}` : 'none'})`,
