@@ -24,56 +24,75 @@ const soak = process.env.DO_LOCK_SIM_RUNS
   : null;
 const concurrency = Number(process.env.DO_LOCK_SIM_CONCURRENCY ?? 240);
 
+/**
+ * A soak runs its schedules in chunks, each on a fresh dev server: the dev server keeps every execution in one
+ * in-memory SQLite database, and past a few thousand closed lock executions its updates time out ("context
+ * canceled") and schedules hang for the server's sake, not the lock's (docs/reliability.md).
+ */
+const soakChunk = Number(process.env.DO_LOCK_SIM_CHUNK ?? 500);
+
 jest.setTimeout(soak ? 24 * 3_600_000 : 180_000);
 
-describe('randomized lock simulation (TempLock, on the dev server)', () => {
-  let simulation: LockSimulation;
-  beforeAll(async () => {
-    simulation = await LockSimulation.start();
-  });
-  afterAll(async () => {
-    await simulation?.stop();
-  });
-
-  if (soak) {
+if (soak) {
+  describe('randomized lock simulation (TempLock, on the dev server): soak', () => {
     it(`keeps the invariants over ${soak.runs} schedules from seed ${soak.firstSeed}`, async () => {
       const seeds = Array.from({ length: soak.runs }, (_, i) => soak.firstSeed + i);
       const started = Date.now();
-      let done = 0;
-      const results = await simulation.run(seeds, {
-        concurrency,
-        scheduleTimeoutMs: 120_000,
-        onResult: (result) => {
-          done++;
-          if (result.violations.length > 0) process.stdout.write(`\n${describeFailure(result)}\n`);
-          if (done % 100 === 0) process.stdout.write(`[lock-sim] ${done}/${seeds.length} schedules, ${elapsed(started)}\n`);
-        },
-      });
-      process.stdout.write(`\n${summary(results, started, simulation)}\n`);
+      const results: ScheduleResult[] = [];
+      const restarts = { workerRestarts: 0, stuckShutdowns: 0 };
+      for (let from = 0; from < seeds.length; from += soakChunk) {
+        const simulation = await LockSimulation.start();
+        try {
+          await simulation.run(seeds.slice(from, from + soakChunk), {
+            concurrency,
+            scheduleTimeoutMs: 120_000,
+            onResult: (result) => {
+              results.push(result);
+              if (result.violations.length > 0) process.stdout.write(`\n${describeFailure(result)}\n`);
+              if (results.length % 100 === 0)
+                process.stdout.write(`[lock-sim] ${results.length}/${seeds.length} schedules, ${elapsed(started)}\n`);
+            },
+          });
+        } finally {
+          restarts.workerRestarts += simulation.workerRestarts;
+          restarts.stuckShutdowns += simulation.stuckShutdowns;
+          await simulation.stop();
+        }
+      }
+      process.stdout.write(`\n${summary(results, started, restarts)}\n`);
       expect(failingSeeds(results)).toEqual([]);
     });
-    return;
-  }
-
-  let results: ScheduleResult[];
-  let started: number;
-  beforeAll(async () => {
-    started = Date.now();
-    const seeds = [...new Set([...REGRESSION_SEEDS, ...FIXED_SEEDS])];
-    results = await simulation.run(seeds, { concurrency, scheduleTimeoutMs: 45_000 });
-    for (const failed of results.filter((r) => r.violations.length > 0)) process.stdout.write(`\n${describeFailure(failed)}\n`);
-    process.stdout.write(`\n${summary(results, started, simulation)}\n`);
   });
+} else {
+  describe('randomized lock simulation (TempLock, on the dev server)', () => {
+    let simulation: LockSimulation;
+    beforeAll(async () => {
+      simulation = await LockSimulation.start();
+    });
+    afterAll(async () => {
+      await simulation?.stop();
+    });
 
-  it('the regression seeds keep every invariant', () => {
-    expect(failingSeeds(results.filter((r) => REGRESSION_SEEDS.includes(r.seed)))).toEqual([]);
-  });
+    let results: ScheduleResult[];
+    let started: number;
+    beforeAll(async () => {
+      started = Date.now();
+      const seeds = [...new Set([...REGRESSION_SEEDS, ...FIXED_SEEDS])];
+      results = await simulation.run(seeds, { concurrency, scheduleTimeoutMs: 45_000 });
+      for (const failed of results.filter((r) => r.violations.length > 0)) process.stdout.write(`\n${describeFailure(failed)}\n`);
+      process.stdout.write(`\n${summary(results, started, simulation)}\n`);
+    });
 
-  it(`the ${FIXED_SEEDS.length} fixed seeds keep every invariant`, () => {
-    expect(results.filter((r) => FIXED_SEEDS.includes(r.seed))).toHaveLength(FIXED_SEEDS.length);
-    expect(failingSeeds(results)).toEqual([]);
+    it('the regression seeds keep every invariant', () => {
+      expect(failingSeeds(results.filter((r) => REGRESSION_SEEDS.includes(r.seed)))).toEqual([]);
+    });
+
+    it(`the ${FIXED_SEEDS.length} fixed seeds keep every invariant`, () => {
+      expect(results.filter((r) => FIXED_SEEDS.includes(r.seed))).toHaveLength(FIXED_SEEDS.length);
+      expect(failingSeeds(results)).toEqual([]);
+    });
   });
-});
+}
 
 function failingSeeds(results: ScheduleResult[]): string[] {
   return results
@@ -81,7 +100,11 @@ function failingSeeds(results: ScheduleResult[]): string[] {
     .map((r) => `seed ${r.seed}: ${r.violations.map((v) => `(${v.invariant}) ${v.message}`).join('; ')}`);
 }
 
-function summary(results: ScheduleResult[], started: number, { workerRestarts, stuckShutdowns }: LockSimulation): string {
+function summary(
+  results: ScheduleResult[],
+  started: number,
+  { workerRestarts, stuckShutdowns }: { workerRestarts: number; stuckShutdowns: number },
+): string {
   const byInvariant = new Map<number, number>();
   for (const r of results) for (const i of new Set(r.violations.map((v) => v.invariant))) byInvariant.set(i, (byInvariant.get(i) ?? 0) + 1);
   const failing = results.filter((r) => r.violations.length > 0);

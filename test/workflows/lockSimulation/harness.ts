@@ -70,7 +70,8 @@ export class LockSimulation {
   }
 
   static async start(): Promise<LockSimulation> {
-    const [env, code] = await Promise.all([startDevServer(), bundleWorkflows(require.resolve('./workflows'))]);
+    bundled ??= bundleWorkflows(require.resolve('./workflows'));
+    const [env, code] = await Promise.all([startDevServer(), bundled]);
     const simulation = new LockSimulation(env, code);
     await simulation.startWorkers();
     return simulation;
@@ -222,9 +223,14 @@ export class LockSimulation {
   }
 }
 
+/** The workflows' bundle, built once per process (a soak starts a simulation per chunk of schedules). */
+let bundled: Promise<string> | undefined;
+let runtimeInstalled = false;
+
 /** Temporal's dev server (the CLI built by scripts/build-binaries.sh), in memory. */
 async function startDevServer(): Promise<TestWorkflowEnvironment> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  if (!runtimeInstalled) Runtime.install({ logger: new DefaultLogger('ERROR') });
+  runtimeInstalled = true;
   const script = join(__dirname, '..', '..', '..', 'scripts', 'build-binaries.sh');
   const path = process.env.DO_TEMPORAL_CLI ?? execFileSync('bash', [script, 'temporal'], { encoding: 'utf8' }).trim();
   // The server's own warnings (a task retried while hundreds of executions change at once) are noise here.
