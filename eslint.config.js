@@ -2,11 +2,11 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
-/** MongoStores' collections (src/db/mongo.ts): `mongo.<collection>.<call>` outside src/db is data access. */
+/** MongoStores' collections (src/platform/db/mongo.ts): `mongo.<collection>.<call>` outside a store module is data access. */
 const mongoCollections = ['workflowVersions', 'devices', 'deviceWorkflowSteps', 'deviceActions', 'deviceActionHistory', 'gatewayCommands'];
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'dist-bench/', 'dist-test/', '.data/', 'coverage/', 'test/replay/histories/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist-bench/', 'dist-dev/', 'dist-test/', '.data/', 'coverage/', 'test/replay/histories/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,33 +18,33 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
-  // src/db is the one home for data (STYLE.md): elsewhere in src no SQL, no MongoDB collection call,
-  // and pg / mongodb only as types.
+  // Store modules are the one home for data (STYLE.md): each capability's `store.ts` / `*Store.ts` and the
+  // platform's src/platform/db. Elsewhere in src no SQL, no MongoDB collection call, and pg / mongodb only as types.
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/db/**'],
+    ignores: ['src/platform/db/**', 'src/**/store.ts', 'src/**/*Store.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         ...['pg', 'mongodb', 'pg-copy-streams'].map((name) => ({
           name,
           allowTypeImports: true,
-          message: 'data access lives in src/db: call a named store function (types may be imported with `import type`)',
+          message: 'data access lives in store modules: call a named store function (types may be imported with `import type`)',
         })),
       ],
       'no-restricted-syntax': [
         'error',
         {
           selector: "CallExpression[callee.property.name='query'][arguments.0.type=/^(Literal|TemplateLiteral)$/]",
-          message: 'SQL lives in src/db: call a named store function',
+          message: 'SQL lives in store modules: call a named store function',
         },
         {
           selector: "CallExpression[callee.property.name='collection']",
-          message: 'MongoDB calls live in src/db: call a named store function',
+          message: 'MongoDB calls live in store modules: call a named store function',
         },
         {
           selector: `CallExpression > MemberExpression.callee > MemberExpression.object[property.name=/^(${mongoCollections.join('|')})$/]:matches([object.name='mongo'], [object.property.name='mongo'])`,
-          message: 'MongoDB calls live in src/db: call a named store function',
+          message: 'MongoDB calls live in store modules: call a named store function',
         },
       ],
     },

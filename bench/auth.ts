@@ -1,6 +1,6 @@
 // `npm run bench:auth -- [--requests 10000] [--concurrency 20] [--api-port 3911]`: the API under
 // random-key abuse, and what authentication costs a valid caller. Starts the API as a child process
-// (dist/api/server.js) per scenario and prints its memory (RSS and V8 heap in use, both after a full
+// (dist/platform/http/server.js) per scenario and prints its memory (RSS and V8 heap in use, both after a full
 // garbage collection: bench/memoryProbe.ts) after a warm-up of --requests valid requests, after
 // --requests requests with random API keys and after as many again, the answers by status, the time:
 //   one-address     every request from 127.0.0.1 (the failed-authentication limit answers 429)
@@ -15,7 +15,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createApiKey, upsertTenant } from '../src/db/inventorySeed';
+import { createApiKey, upsertTenant } from '../dev/inventorySeed';
 import { benchSetup, log, numberArg, percentile, ROOT, startProcess, stopProcess, waitUntil } from './support';
 
 const REQUESTS = numberArg('--requests', 10_000);
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
 
 async function withApi(env: NodeJS.ProcessEnv, measure: (api: ChildProcess) => Promise<void>): Promise<void> {
   rmSync(memoryFile, { force: true });
-  const api = await startProcess('api', 'dist/api/server.js', env, () => false);
+  const api = await startProcess('api', 'dist/platform/http/server.js', env, () => false);
   try {
     await waitUntil(async () => (await fetch(`http://127.0.0.1:${API_PORT}/readyz`).catch(() => null))?.ok === true, 30_000);
     await measure(api);

@@ -11,12 +11,12 @@ import { Client, Connection } from '@temporalio/client';
 import { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { startBatchRun } from '../src/api/batchRuns';
-import { findBatch } from '../src/db/batchStore';
-import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../src/db/inventorySeed';
-import { DeviceState } from '../src/domain/deviceStates';
-import { imeiWithCheckDigit } from '../src/domain/deviceUid';
-import { BatchAssignResult } from '../src/workflows/batchAssign';
+import { startBatchRun } from '../src/batches/runs';
+import { findBatch } from '../src/batches/store';
+import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../dev/inventorySeed';
+import { DeviceState } from '../src/devices/states';
+import { imeiWithCheckDigit } from '../src/devices/uid';
+import { BatchAssignResult } from '../src/batches/batchAssignWorkflow';
 import { noWorkTaskQueue } from './batchWorker';
 import { measureUploadFloor } from './uploadFloor';
 import { benchSetup, log, numberArg, peakRssMb, startProcess, stopProcess, waitUntil, workflowResult } from './support';
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
 
-  const api = await startProcess('api', 'dist/api/server.js', env, () => false);
+  const api = await startProcess('api', 'dist/platform/http/server.js', env, () => false);
   let workers: ChildProcess[] = [];
   const startWorker = async () => {
     workers = await Promise.all(

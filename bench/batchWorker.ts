@@ -2,11 +2,11 @@
 // tuning under measurement taken from BENCH_* variables, and beside it a worker for the no-work
 // ceiling on `<task queue>-no-work` (bench/noWorkWorkflows.ts). Prints "ready" once both poll.
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfig } from '../src/config';
-import { connectMongo, ensureMongoIndexes } from '../src/db/mongo';
-import { createPgPool } from '../src/db/postgres';
-import { createDeviceControlGateway } from '../src/gateway/deviceControlGateway';
-import { CreateWorkerOptions, createWorker } from '../src/workers/createWorker';
+import { loadConfig } from '../src/platform/config';
+import { connectMongo, ensureMongoIndexes } from '../src/platform/db/mongo';
+import { createPgPool } from '../src/platform/db/postgres';
+import { createDeviceControlGateway } from '../src/devices/gateway/deviceControlGateway';
+import { CreateWorkerOptions, createWorker } from '../src/platform/worker/createWorker';
 
 /** The task queue the ceiling runs of a benchmark go to. */
 export function noWorkTaskQueue(taskQueue: string): string {

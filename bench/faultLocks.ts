@@ -4,8 +4,8 @@
 import { once } from 'node:events';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import type { MongoStores } from '../src/db/mongo';
-import type { TempLockStatus } from '../src/domain/tempLock';
+import type { MongoStores } from '../src/platform/db/mongo';
+import type { TempLockStatus } from '../src/tempLocks/lock';
 
 export interface ReceivedCommand {
   kind: 'LOCK' | 'UNLOCK';

@@ -7,13 +7,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { Pool } from 'pg';
-import { DeviceState } from '../src/domain/deviceStates';
-import { imeiWithCheckDigit } from '../src/domain/deviceUid';
-import { connectMongo, MongoStores } from '../src/db/mongo';
-import { createPgPool } from '../src/db/postgres';
-import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../src/db/inventorySeed';
-import type { TempLockStatus } from '../src/domain/tempLock';
-import { FINAL_TEMP_LOCK_STATUSES } from '../src/domain/tempLock';
+import { DeviceState } from '../src/devices/states';
+import { imeiWithCheckDigit } from '../src/devices/uid';
+import { connectMongo, MongoStores } from '../src/platform/db/mongo';
+import { createPgPool } from '../src/platform/db/postgres';
+import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../dev/inventorySeed';
+import type { TempLockStatus } from '../src/tempLocks/lock';
+import { FINAL_TEMP_LOCK_STATUSES } from '../src/tempLocks/lock';
 import { CheckInAnswer, GatewayStub, LockExpectation, SimulatedDevices, checkLocks } from './faultLocks';
 import {
   API_PORT,
@@ -240,15 +240,15 @@ async function main(): Promise<void> {
     // Two workers cannot share the metrics address; the suite reads none.
     ...(onCluster ? { WORKER_METRICS_ADDRESS: '' } : {}),
   };
-  execFileSync('node', ['dist/db/migrate-cli.js'], { cwd: ROOT, env: appEnv, stdio: 'inherit', timeout: 120_000 });
+  execFileSync('node', ['dist/platform/db/migrate-cli.js'], { cwd: ROOT, env: appEnv, stdio: 'inherit', timeout: 120_000 });
 
   const pool = createPgPool(urls.DATABASE_URL, 5);
   const mongo = await connectMongo(urls.MONGO_URL, 'device_orchestrator');
   procs = new Processes(appEnv);
   const children = procs;
-  for (const name of WORKERS) children.start(name, 'dist/workers/main.js');
-  const startApi2 = () => children.start('api-2', 'dist/api/server.js', { API_PORT: String(API_PORT_2) });
-  children.start('api', 'dist/api/server.js');
+  for (const name of WORKERS) children.start(name, 'dist/platform/worker/main.js');
+  const startApi2 = () => children.start('api-2', 'dist/platform/http/server.js', { API_PORT: String(API_PORT_2) });
+  children.start('api', 'dist/platform/http/server.js');
   if (onCluster) startApi2();
   for (const base of APIS) {
     await waitUntil(
@@ -262,9 +262,9 @@ async function main(): Promise<void> {
   // On the cluster the second worker is the one that goes; the first carries on.
   const worker = WORKERS[WORKERS.length - 1]!;
   const workerControl = {
-    restartWorker: () => children.restart(worker, 'dist/workers/main.js'),
+    restartWorker: () => children.restart(worker, 'dist/platform/worker/main.js'),
     stopWorker: () => children.kill(worker),
-    startWorker: () => children.start(worker, 'dist/workers/main.js'),
+    startWorker: () => children.start(worker, 'dist/platform/worker/main.js'),
     killApi: () => children.kill('api-2'),
     startApi: startApi2,
   };

@@ -5,12 +5,12 @@
 // and the locks are terminated at the end.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../src/config';
-import { tempLockWorkflowId } from '../src/domain/tempLock';
-import { SimulatedDeviceControlGateway } from '../src/gateway/simulatedGateway';
-import { createWorker } from '../src/workers/createWorker';
-import { createGatewayWorkers, runTogether, shutdownAll } from '../src/workers/gatewayWorkers';
-import { TempLockInput, tempLock } from '../src/workflows/tempLock';
+import { loadConfig } from '../src/platform/config';
+import { tempLockWorkflowId } from '../src/tempLocks/lock';
+import { SimulatedDeviceControlGateway } from '../src/devices/gateway/simulatedGateway';
+import { createWorker } from '../src/platform/worker/createWorker';
+import { createGatewayWorkers, runTogether, shutdownAll } from '../src/platform/worker/gatewayWorkers';
+import { TempLockInput, tempLock } from '../src/tempLocks/tempLockWorkflow';
 import { lockBenchSetup } from './lockBenchSetup';
 import { log, numberArg, peakInWindow } from './support';
 

@@ -16,9 +16,9 @@ import { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../src/db/inventorySeed';
-import { DeviceState } from '../src/domain/deviceStates';
-import { imeiWithCheckDigit } from '../src/domain/deviceUid';
+import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../dev/inventorySeed';
+import { DeviceState } from '../src/devices/states';
+import { imeiWithCheckDigit } from '../src/devices/uid';
 import { startSlowUploads } from './slowUploads';
 import { benchSetup, log, numberArg, peakRssMb, percentile, startProcess, stopProcess, waitUntil } from './support';
 
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   let api: ChildProcess | null = null;
   try {
     worker = await startProcess('worker', 'dist-bench/bench/batchWorker.js', env, (line) => line === 'ready');
-    api = await startProcess('api', 'dist/api/server.js', env, () => false);
+    api = await startProcess('api', 'dist/platform/http/server.js', env, () => false);
     const apiUrl = `http://127.0.0.1:${API_PORT}`;
     await waitUntil(async () => (await fetch(`${apiUrl}/readyz`).catch(() => null))?.ok === true, 30_000);
 

@@ -2,13 +2,13 @@
 // local services (migrated), and a tenant and task queue of the run's own with `count` ACTIVE devices.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { AppConfig } from '../src/config';
-import { insertDevices, upsertTenant } from '../src/db/inventorySeed';
-import { migrate } from '../src/db/migrate';
-import { connectMongo, ensureMongoIndexes } from '../src/db/mongo';
-import { createPgPool } from '../src/db/postgres';
-import { DeviceState } from '../src/domain/deviceStates';
-import { imeiWithCheckDigit } from '../src/domain/deviceUid';
+import { AppConfig } from '../src/platform/config';
+import { insertDevices, upsertTenant } from '../dev/inventorySeed';
+import { migrate } from '../src/platform/db/migrate';
+import { connectMongo, ensureMongoIndexes } from '../src/platform/db/mongo';
+import { createPgPool } from '../src/platform/db/postgres';
+import { DeviceState } from '../src/devices/states';
+import { imeiWithCheckDigit } from '../src/devices/uid';
 
 /** `uidPrefix`: two digits that keep each benchmark's device uids apart. */
 export async function lockBenchSetup(config: AppConfig, name: string, count: number, uidPrefix: string, poolSize: number) {

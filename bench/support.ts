@@ -6,10 +6,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfig } from '../src/config';
-import { migrate } from '../src/db/migrate';
-import { connectMongo } from '../src/db/mongo';
-import { createPgPool } from '../src/db/postgres';
+import { loadConfig } from '../src/platform/config';
+import { migrate } from '../src/platform/db/migrate';
+import { connectMongo } from '../src/platform/db/mongo';
+import { createPgPool } from '../src/platform/db/postgres';
 
 /** The repository root (this file runs from dist-bench/bench/). */
 export const ROOT = resolve(__dirname, '..', '..');

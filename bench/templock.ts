@@ -11,17 +11,17 @@
 // check-ins meet 1,000 live locks and no unlocks; with the default 30-60 s the locks end during the check-ins.
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/platform/config';
 import { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { lockBenchSetup } from './lockBenchSetup';
 import { percentile, startProcess, stopProcess, waitUntil } from './support';
-import { createApiKey } from '../src/db/apiKeyStore';
-import { tempLockWorkflowId } from '../src/domain/tempLock';
-import { SimulatedDeviceControlGateway } from '../src/gateway/simulatedGateway';
-import { createWorker } from '../src/workers/createWorker';
-import { createGatewayWorkers, runTogether, shutdownAll } from '../src/workers/gatewayWorkers';
-import { TempLockInput, checkInSignal, tempLock } from '../src/workflows/tempLock';
+import { createApiKey } from '../src/tenants/apiKeyStore';
+import { tempLockWorkflowId } from '../src/tempLocks/lock';
+import { SimulatedDeviceControlGateway } from '../src/devices/gateway/simulatedGateway';
+import { createWorker } from '../src/platform/worker/createWorker';
+import { createGatewayWorkers, runTogether, shutdownAll } from '../src/platform/worker/gatewayWorkers';
+import { TempLockInput, checkInSignal, tempLock } from '../src/tempLocks/tempLockWorkflow';
 
 // The worker's settings (src/config.ts): defaults for the slots and the unlock lead below.
 const defaults = loadConfig();
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     const gatewayKey = await createApiKey(pool, tenantId, 'bench-gateway', 'device_gateway');
     api = await startProcess(
       'api',
-      'dist/api/server.js',
+      'dist/platform/http/server.js',
       { ...process.env, TASK_QUEUE: taskQueue, API_PORT: String(API_PORT), LOG_LEVEL: 'warn' },
       () => false,
     );

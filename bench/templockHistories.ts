@@ -5,7 +5,7 @@
 // the time went: timer fired → workflow task started → unlock activity started, relative to the timer's
 // due time (the lock's end minus the unlock lead).
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/platform/config';
 import { percentile } from './support';
 
 interface Sample {

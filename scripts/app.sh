@@ -25,19 +25,19 @@ app_install() {
   [ -d "$ROOT/node_modules/@temporalio/worker" ] || { say "installing npm dependencies"; (cd "$ROOT" && npm install --no-audit --no-fund); }
 }
 
-# Compiles dist/, builds the portal when it is missing or older than its sources, migrates, seeds the
+# Compiles dist/ (and the dev tools into dist-dev/), builds the portal when it is missing or older than its sources, migrates, seeds the
 # demo data; sets DEMO_KEY and DEMO_WORKFLOW_ID.
 app_build_and_seed() {
   say "building"
-  (cd "$ROOT" && npx tsc -p tsconfig.build.json)
+  (cd "$ROOT" && npx tsc -p tsconfig.build.json && npx tsc -p tsconfig.dev.json)
   if [ ! -f "$ROOT/dist/portal/index.html" ] || [ -n "$(find "$ROOT/portal" -type f -newer "$ROOT/dist/portal/index.html" -print -quit)" ]; then
     say "building the portal"
     (cd "$ROOT" && npm run --silent build:portal)
   fi
   say "migrating"
-  (cd "$ROOT" && node dist/db/migrate-cli.js)
+  (cd "$ROOT" && node dist/platform/db/migrate-cli.js)
   local seed
-  seed=$(cd "$ROOT" && node dist/db/demoSeed.js "$DATA/demo/assign-demo.csv")
+  seed=$(cd "$ROOT" && node dist-dev/dev/demoSeed.js "$DATA/demo/assign-demo.csv")
   DEMO_KEY=$(sed -n 's/.*"operatorKey":"\([^"]*\)".*/\1/p' <<<"$seed")
   DEMO_WORKFLOW_ID=$(sed -n 's/.*"workflowId":"\([^"]*\)".*/\1/p' <<<"$seed")
 }

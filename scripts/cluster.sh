@@ -253,10 +253,10 @@ start_all() {
   app_build_and_seed
   local i
   for i in 1 2; do
-    app_start_node "worker-$i" dist/workers/main.js "$RUN" "$LOGS" "WORKER_METRICS_ADDRESS=${WORKER_METRICS[$((i - 1))]}"
+    app_start_node "worker-$i" dist/platform/worker/main.js "$RUN" "$LOGS" "WORKER_METRICS_ADDRESS=${WORKER_METRICS[$((i - 1))]}"
   done
   for i in 1 2; do
-    app_start_node "api-$i" dist/api/server.js "$RUN" "$LOGS" "API_PORT=${API_PORTS[$((i - 1))]}"
+    app_start_node "api-$i" dist/platform/http/server.js "$RUN" "$LOGS" "API_PORT=${API_PORTS[$((i - 1))]}"
   done
   for i in 1 2; do
     app_wait_ready "http://127.0.0.1:${API_PORTS[$((i - 1))]}" "$RUN/api-$i.pid" "$LOGS/api-$i.log"

@@ -1,4 +1,4 @@
-// Prints the OpenAPI document of /v1 (src/api/openapi.ts) as JSON, for the linter and the type generator.
+// Prints the OpenAPI document of /v1 (src/platform/openapi/document.ts) as JSON, for the linter and the type generator.
 // TypeScript's own transpiler loads the module (type-only imports vanish), so no build or ts runner is needed.
 const fs = require('node:fs');
 const ts = require('typescript');
@@ -12,5 +12,5 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(outputText, filename);
 };
 
-const { openApiDocument } = require('../src/api/openapi.ts');
+const { openApiDocument } = require('../src/platform/openapi/document.ts');
 process.stdout.write(JSON.stringify(openApiDocument, null, 2) + '\n');

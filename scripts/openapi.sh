@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The OpenAPI document as CI checks it. `lint` writes it from src/api/openapi.ts, lints it with Redocly's
-# recommended-strict rules (redocly.yaml) and checks that src/api/openapiTypes.ts was generated from it;
+# The OpenAPI document as CI checks it. `lint` writes it from src/platform/openapi/document.ts, lints it with Redocly's
+# recommended-strict rules (redocly.yaml) and checks that src/platform/openapi/types.ts was generated from it;
 # `types` regenerates that file. Both run offline: telemetry and update checks are off.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 bin=node_modules/.bin
-types=src/api/openapiTypes.ts
+types=src/platform/openapi/types.ts
 for tool in redocly openapi-typescript prettier; do
   [[ -x "$bin/$tool" ]] || { echo "openapi: $bin/$tool is missing; run: npm install --no-audit --no-fund" >&2 && exit 1; }
 done

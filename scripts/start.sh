@@ -20,8 +20,8 @@ set -a; eval "$(bash scripts/services.sh env)"; set +a
 
 app_build_and_seed
 key=$DEMO_KEY workflow_id=$DEMO_WORKFLOW_ID
-app_start_node worker dist/workers/main.js "$DATA/run" "$DATA/logs"
-app_start_node api dist/api/server.js "$DATA/run" "$DATA/logs"
+app_start_node worker dist/platform/worker/main.js "$DATA/run" "$DATA/logs"
+app_start_node api dist/platform/http/server.js "$DATA/run" "$DATA/logs"
 
 api="http://127.0.0.1:$API_PORT"
 app_wait_ready "$api" "$DATA/run/api.pid" "$DATA/logs/api.log"

@@ -2,8 +2,8 @@
 // server whose services are processes of their own, two worker processes and two API processes,
 // serves a batch and a temp lock end to end. Each step is asked of one API process and checked on the
 // other; the batch's devices are run by both workers and found in SQL visibility by their search attribute.
-import { tempLockWorkflowId } from '../../src/domain/tempLock';
-import { DeviceState } from '../../src/domain/deviceStates';
+import { tempLockWorkflowId } from '../../src/tempLocks/lock';
+import { DeviceState } from '../../src/devices/states';
 import { expectStatus } from '../integration/apiClient';
 import { batchTenant, csvOf, expectExactlyOnce, seedDevices, uploadCsv, waitForBatchEnd } from '../integration/batchSupport';
 import { TestStack, startTestStack, waitFor } from '../integration/harness';

@@ -1,6 +1,6 @@
 // `npm run admin` on a clean database: the tenant and key it creates drive an upload end to end, a
 // revoked key stops working within a second on every API process, and bad input writes nothing.
-import { upsertWorkflowVersion } from '../../src/db/inventorySeed';
+import { upsertWorkflowVersion } from '../../dev/inventorySeed';
 import { csvOf, freshImei, uploadCsv, waitForBatchEnd } from './batchSupport';
 import { apiClient, expectStatus } from './apiClient';
 import { AdminRun, createCleanDatabases, runAdmin } from './adminSupport';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { Client } from 'pg';
 
-const ADMIN_SCRIPT = join(resolve(__dirname, '..', '..'), 'dist-test', 'admin', 'main.js');
+const ADMIN_SCRIPT = join(resolve(__dirname, '..', '..'), 'dist-test', 'tenants', 'admin', 'main.js');
 
 export interface AdminRun {
   code: number;

@@ -2,9 +2,9 @@
 // paths, parameters, bodies and answers per status come from the document, so a test that uses a shape the
 // document does not describe fails `npm run typecheck`. At run time every answer is checked against the
 // document too: an undocumented status, media type or body shape throws, naming the operation.
-import { openApiDocument } from '../../src/api/openapi';
-import type { components, paths } from '../../src/api/openapiTypes';
-import { Schema } from '../../src/api/openapiSchemas';
+import { openApiDocument } from '../../src/platform/openapi/document';
+import type { components, paths } from '../../src/platform/openapi/types';
+import { Schema } from '../../src/platform/openapi/schemas';
 import { schemaMismatches } from './schemaCheck';
 
 /** The document's component schemas as TypeScript types, e.g. Schemas['BatchStatus']. */

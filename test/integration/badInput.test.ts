@@ -2,10 +2,10 @@
 // 4xx application/problem+json answer and leaves no batch row, document or workflow behind.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeviceState } from '../../src/domain/deviceStates';
-import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
-import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../src/db/inventorySeed';
-import { findApplicableWorkingHours } from '../../src/db/workingHoursStore';
+import { DeviceState } from '../../src/devices/states';
+import { imeiWithCheckDigit } from '../../src/devices/uid';
+import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../dev/inventorySeed';
+import { findApplicableWorkingHours } from '../../src/tenants/workingHoursStore';
 import { TestStack, startTestStack } from './harness';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '..', 'fixtures', 'bad-input', name));

@@ -1,8 +1,8 @@
 // BatchAssign end to end on the real stack: upload through the API, the parent and its children on
 // a worker, results in PostgreSQL and MongoDB, and the read side.
-import { DeviceState } from '../../src/domain/deviceStates';
-import { deviceAssign } from '../../src/workflows/deviceAssign';
-import { upsertTenant } from '../../src/db/inventorySeed';
+import { DeviceState } from '../../src/devices/states';
+import { deviceAssign } from '../../src/devices/deviceAssignWorkflow';
+import { upsertTenant } from '../../dev/inventorySeed';
 import { TestStack, createTenantWithKey, recordHistory, startServingStack } from './harness';
 import {
   BatchTenant,

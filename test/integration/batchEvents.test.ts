@@ -3,8 +3,8 @@
 // runs, at most one per interval, then an `end` event with the final status, then the stream closes.
 import { Worker } from '@temporalio/worker';
 import { createEventStreamParser, ServerSentEvent } from '../../portal/src/api/eventStream';
-import { createApiKey } from '../../src/db/inventorySeed';
-import { EVENT_INTERVAL_MS } from '../../src/api/routes/batchEvents';
+import { createApiKey } from '../../dev/inventorySeed';
+import { EVENT_INTERVAL_MS } from '../../src/batches/eventsRoute';
 import { TestStack, createTenantWithKey, startTestStack } from './harness';
 import { BatchTenant, batchTenant, csvOf, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
 import { expectStatus } from './apiClient';

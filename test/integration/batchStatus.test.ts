@@ -2,10 +2,10 @@
 // without it (a late start racing the cancel) leaves the batch CANCELLED, no final status is written over
 // another, and a RUNNING batch whose run ended in Temporal without ending it is ended by the reconciler,
 // however many RUNNING batches come before it.
-import { startBatchReconciler } from '../../src/api/batchReconciler';
-import { startBatchRun } from '../../src/api/batchRuns';
-import { cancelBatchWithoutRun, countRows, findBatch, writeBatchOutcome } from '../../src/db/batchStore';
-import { createLogger } from '../../src/logger';
+import { startBatchReconciler } from '../../src/batches/reconciler';
+import { startBatchRun } from '../../src/batches/runs';
+import { cancelBatchWithoutRun, countRows, findBatch, writeBatchOutcome } from '../../src/batches/store';
+import { createLogger } from '../../src/platform/logger';
 import { TestStack, startTestStack, waitFor } from './harness';
 import { BatchTenant, batchRows, batchTenant, seedDevices, storeBatch } from './batchSupport';
 

@@ -1,14 +1,14 @@
 // Helpers for the BatchAssign integration tests: a tenant with a catalogue workflow and devices,
 // CSV uploads through the API, and waiting for a batch to end.
 import { randomUUID } from 'node:crypto';
-import { batchOptionsToExtFields } from '../../src/db/batchOptions';
-import { BatchRecord } from '../../src/db/batchStore';
-import { createBatchWithRows } from '../../src/db/batchUploads';
-import { applyDeviceAction } from '../../src/db/deviceLifecycleStore';
-import { SeedDevice, insertDevices, upsertWorkflowVersion } from '../../src/db/inventorySeed';
-import { DeviceState } from '../../src/domain/deviceStates';
-import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
-import type { operations } from '../../src/api/openapiTypes';
+import { batchOptionsToExtFields } from '../../src/batches/options';
+import { BatchRecord } from '../../src/batches/store';
+import { createBatchWithRows } from '../../src/batches/uploadStore';
+import { applyDeviceAction } from '../../src/devices/lifecycleStore';
+import { SeedDevice, insertDevices, upsertWorkflowVersion } from '../../dev/inventorySeed';
+import { DeviceState } from '../../src/devices/states';
+import { imeiWithCheckDigit } from '../../src/devices/uid';
+import type { operations } from '../../src/platform/openapi/types';
 import { RequestOptions, Schemas, apiClient, expectStatus } from './apiClient';
 import { TestStack, createTenantWithKey, waitFor } from './harness';
 

@@ -1,6 +1,6 @@
 // POST /v1/batches refusals and variants: every refused upload answers a clear 4xx and stores
 // nothing; multipart uploads, the imei/imei2 header and a target workspace are accepted.
-import { upsertTenant } from '../../src/db/inventorySeed';
+import { upsertTenant } from '../../dev/inventorySeed';
 import { TestStack, startServingStack } from './harness';
 import { BatchTenant, UploadQuery, batchTenant, csvOf, freshImei, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
 import { apiClient, expectStatus } from './apiClient';

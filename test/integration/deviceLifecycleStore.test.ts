@@ -1,11 +1,11 @@
 // The state machine's transactional apply against real PostgreSQL: row lock, history row, ext
 // fields, idempotency, and two concurrent actions on one device (exactly one wins).
 import { Pool } from 'pg';
-import { applyDeviceAction } from '../../src/db/deviceLifecycleStore';
-import { createPgPool } from '../../src/db/postgres';
-import { insertDevices, upsertTenant } from '../../src/db/inventorySeed';
-import { DeviceState } from '../../src/domain/deviceStates';
-import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
+import { applyDeviceAction } from '../../src/devices/lifecycleStore';
+import { createPgPool } from '../../src/platform/db/postgres';
+import { insertDevices, upsertTenant } from '../../dev/inventorySeed';
+import { DeviceState } from '../../src/devices/states';
+import { imeiWithCheckDigit } from '../../src/devices/uid';
 
 describe('applyDeviceAction on PostgreSQL', () => {
   let pool: Pool;

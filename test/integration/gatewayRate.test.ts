@@ -1,7 +1,7 @@
 // A gentle gateway on the real stack: many locks assigned at once reach the (simulated) gateway no faster than
 // GATEWAY_COMMANDS_PER_SECOND, and an unlock that comes due meanwhile is sent on time, not behind them.
 import { Worker } from '@temporalio/worker';
-import { tempLockWorkflowId } from '../../src/domain/tempLock';
+import { tempLockWorkflowId } from '../../src/tempLocks/lock';
 import { peakInWindow } from '../../bench/support';
 import { expectStatus } from './apiClient';
 import { TestStack, startTestStack, waitFor } from './harness';

@@ -7,8 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { migrate } from '../../src/db/migrate';
-import { createPgPool } from '../../src/db/postgres';
+import { migrate } from '../../src/platform/db/migrate';
+import { createPgPool } from '../../src/platform/db/postgres';
 
 export default async function globalSetup(): Promise<void> {
   for (const name of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'MONGO_URL']) {

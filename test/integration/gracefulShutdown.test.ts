@@ -8,7 +8,7 @@ import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { batchAssign } from '../../src/workflows/batchAssign';
+import { batchAssign } from '../../src/batches/batchAssignWorkflow';
 import { TestStack, startTestStack, waitFor } from './harness';
 import { batchTenant, csvOf, doneRowCount, expectExactlyOnce, freshImei, seedDevices, uploadCsv } from './batchSupport';
 import { expectStatus } from './apiClient';
@@ -50,7 +50,7 @@ describe('graceful shutdown', () => {
       const tempDir = await mkdtemp(join(tmpdir(), 'api-shutdown-'));
       const databaseUrl = new URL(stack.config.postgres.url);
       databaseUrl.searchParams.set('application_name', sessionName);
-      const api = spawnEntryPoint('api/server.js', {
+      const api = spawnEntryPoint('platform/http/server.js', {
         API_PORT: String(port),
         DATABASE_URL: databaseUrl.toString(),
         // Not the worker test's queue: the batches uploaded here must never run.
@@ -168,7 +168,7 @@ describe('graceful shutdown', () => {
         await holder.query('SELECT id FROM t_batch_action_device WHERE batch_action_id = $1 FOR UPDATE', [batchId]);
         const holderPid: number = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
         const metricsAddress = `127.0.0.1:${await freePort()}`;
-        worker = spawnEntryPoint('workers/main.js', {
+        worker = spawnEntryPoint('platform/worker/main.js', {
           TASK_QUEUE: stack.taskQueue,
           LOG_LEVEL: 'info',
           WORKER_SHUTDOWN_GRACE_MS: '20000',

@@ -1,10 +1,10 @@
 // The harness end to end: a workflow on the real Temporal dev server, run by our worker, writes
 // and reads real PostgreSQL and MongoDB; the API answers health and readiness.
-import { DeviceState } from '../../src/domain/deviceStates';
-import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
-import { insertDevices, upsertTenant } from '../../src/db/inventorySeed';
+import { DeviceState } from '../../src/devices/states';
+import { imeiWithCheckDigit } from '../../src/devices/uid';
+import { insertDevices, upsertTenant } from '../../dev/inventorySeed';
 import { storesProbe } from '../workflows/storesProbe';
-import { ensureMongoIndexes } from '../../src/db/mongo';
+import { ensureMongoIndexes } from '../../src/platform/db/mongo';
 import { Client } from 'pg';
 import { TestStack, createTenantWithKey, startTestStack } from './harness';
 
@@ -102,10 +102,10 @@ describe('harness: Temporal + PostgreSQL + MongoDB + API', () => {
 
 describe('readiness names the service that is down', () => {
   it('answers 503 naming PostgreSQL when it cannot be reached', async () => {
-    const { createApp } = await import('../../src/api/app');
-    const { createPgPool } = await import('../../src/db/postgres');
-    const { createLogger } = await import('../../src/logger');
-    const { createApiDrain } = await import('../../src/api/drain');
+    const { createApp } = await import('../../src/platform/http/app');
+    const { createPgPool } = await import('../../src/platform/db/postgres');
+    const { createLogger } = await import('../../src/platform/logger');
+    const { createApiDrain } = await import('../../src/platform/http/drain');
     const stack = await startTestStack();
     // A pool aimed at a closed port stands in for a stopped PostgreSQL without disturbing others.
     const deadPool = createPgPool('postgres://postgres@127.0.0.1:1/none', 1);

@@ -1,7 +1,7 @@
 // Idempotency-Key scoped to (tenant, endpoint, target): the reproduction (one key on two devices,
 // register mode) assigns both; a repeat answers the first answer and does nothing again; the same key
 // with a different request is 422 IDEMPOTENCY_KEY_REUSED naming the first request, changing nothing.
-import { DeviceState } from '../../src/domain/deviceStates';
+import { DeviceState } from '../../src/devices/states';
 import { TestStack, startServingStack } from './harness';
 import { BatchTenant, batchTenant, csvOf, seedDevices } from './batchSupport';
 

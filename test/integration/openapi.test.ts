@@ -1,9 +1,9 @@
 // The OpenAPI document is served, and real responses of every kind match its schemas (the typed client
 // checks every answer against the document; the explicit checks here name the component each one is).
-import { openApiDocument } from '../../src/api/openapi';
-import { DeviceState } from '../../src/domain/deviceStates';
-import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
-import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../src/db/inventorySeed';
+import { openApiDocument } from '../../src/platform/openapi/document';
+import { DeviceState } from '../../src/devices/states';
+import { imeiWithCheckDigit } from '../../src/devices/uid';
+import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../dev/inventorySeed';
 import { TestStack, startTestStack, waitFor } from './harness';
 import { SchemaName, componentSchema, schemaMismatches } from './schemaCheck';
 import { apiClient, expectStatus } from './apiClient';

@@ -5,8 +5,8 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
-import { createApiKey } from '../../src/db/inventorySeed';
-import { DeviceState } from '../../src/domain/deviceStates';
+import { createApiKey } from '../../dev/inventorySeed';
+import { DeviceState } from '../../src/devices/states';
 import { TestStack, startServingStack, waitFor } from './harness';
 import { BatchTenant, batchTenant, csvOf, freshImei, seedDevices } from './batchSupport';
 import { WatchedContext, buildPortal, launchChromium, screenshot, takeExpectedFault, watchedContext } from './browserSupport';

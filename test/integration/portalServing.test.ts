@@ -1,7 +1,7 @@
 // The API serves the built portal at / (no-cache index.html with a self-only CSP, immutable hashed
 // assets), says so when it is not built, and answers the portal's working-hours preview.
 import { rm } from 'node:fs/promises';
-import { createApiKey } from '../../src/db/inventorySeed';
+import { createApiKey } from '../../dev/inventorySeed';
 import { TestStack, createTenantWithKey, startTestStack } from './harness';
 import { buildPortal } from './browserSupport';
 

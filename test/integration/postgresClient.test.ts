@@ -2,7 +2,7 @@
 // while an activity awaits MongoDB inside its transaction): the fault suite's PostgreSQL round once
 // killed the worker here with an unhandled 'error' event. withClient must turn it into a failed query.
 import { Pool, PoolClient } from 'pg';
-import { createPgPool, inTransaction, withClient } from '../../src/db/postgres';
+import { createPgPool, inTransaction, withClient } from '../../src/platform/db/postgres';
 
 describe('withClient when PostgreSQL drops a checked-out connection', () => {
   let pool: Pool;

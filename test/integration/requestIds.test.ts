@@ -7,10 +7,10 @@ import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { createApp } from '../../src/api/app';
-import { createApiDrain } from '../../src/api/drain';
-import { createApiKey, upsertTenant, upsertWorkflowVersion } from '../../src/db/inventorySeed';
-import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
+import { createApp } from '../../src/platform/http/app';
+import { createApiDrain } from '../../src/platform/http/drain';
+import { createApiKey, upsertTenant, upsertWorkflowVersion } from '../../dev/inventorySeed';
+import { imeiWithCheckDigit } from '../../src/devices/uid';
 import { TestStack, startTestStack } from './harness';
 
 describe('request ids and error texts', () => {

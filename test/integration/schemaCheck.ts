@@ -1,6 +1,6 @@
 // Checks real API answers against the OpenAPI document's component schemas at run time: the generated
 // types only bind the compiler, this sees what the server actually sent.
-import { Schema, schemas } from '../../src/api/openapiSchemas';
+import { Schema, schemas } from '../../src/platform/openapi/schemas';
 
 export type SchemaName = keyof typeof schemas;
 

@@ -10,9 +10,9 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { MongoClient, ObjectId } from 'mongodb';
 import { Pool } from 'pg';
-import { MongoStores, closeMongo, connectMongo } from '../../src/db/mongo';
-import type { StuckClientReport } from '../../src/db/mongoRecovery';
-import { createPgPool } from '../../src/db/postgres';
+import { MongoStores, closeMongo, connectMongo } from '../../src/platform/db/mongo';
+import type { StuckClientReport } from '../../src/platform/db/mongoRecovery';
+import { createPgPool } from '../../src/platform/db/postgres';
 import { waitFor } from './harness';
 
 const SERVICES = resolve(__dirname, '..', '..', 'scripts', 'services.sh');

@@ -6,11 +6,11 @@ import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { Server, Socket, createConnection, createServer } from 'node:net';
 import { AddressInfo } from 'node:net';
-import { createApp } from '../../src/api/app';
-import { startBatchReconciler } from '../../src/api/batchReconciler';
-import { createApiDrain } from '../../src/api/drain';
-import { DeviceState } from '../../src/domain/deviceStates';
-import { createLogger } from '../../src/logger';
+import { createApp } from '../../src/platform/http/app';
+import { startBatchReconciler } from '../../src/batches/reconciler';
+import { createApiDrain } from '../../src/platform/http/drain';
+import { DeviceState } from '../../src/devices/states';
+import { createLogger } from '../../src/platform/logger';
 import { TestStack, startTestStack, waitFor } from './harness';
 import { BatchTenant, batchTenant, csvOf, expectExactlyOnce, seedDevices } from './batchSupport';
 

@@ -1,7 +1,7 @@
 // TempLock through the API on the real stack: the full lifecycle, check-ins and their directives (the
 // answer agrees with what the lock does), assign refusals and bounded input.
-import { DeviceState } from '../../src/domain/deviceStates';
-import { MAX_NOTIFICATION_BYTES, tempLockWorkflowId } from '../../src/domain/tempLock';
+import { DeviceState } from '../../src/devices/states';
+import { MAX_NOTIFICATION_BYTES, tempLockWorkflowId } from '../../src/tempLocks/lock';
 import { expectStatus } from './apiClient';
 import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import {

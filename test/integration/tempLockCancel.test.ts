@@ -1,7 +1,7 @@
 // Cancelling a temp lock in each status, and overriding it with a new assign (also two at once).
-import { DeviceState } from '../../src/domain/deviceStates';
-import { tempLockWorkflowId } from '../../src/domain/tempLock';
-import { WEEKDAYS } from '../../src/domain/workingHours';
+import { DeviceState } from '../../src/devices/states';
+import { tempLockWorkflowId } from '../../src/tempLocks/lock';
+import { WEEKDAYS } from '../../src/tenants/workingHours';
 import { expectStatus } from './apiClient';
 import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import {

@@ -4,8 +4,8 @@
 // unlocks on time.
 import type { WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { tempLockWorkflowId } from '../../src/domain/tempLock';
-import { checkInSignal } from '../../src/workflows/tempLock';
+import { tempLockWorkflowId } from '../../src/tempLocks/lock';
+import { checkInSignal } from '../../src/tempLocks/tempLockWorkflow';
 import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import { expectStatus } from './apiClient';
 import { lockClients, lockableDevice, waitForCommand, waitForStatus } from './tempLockSupport';

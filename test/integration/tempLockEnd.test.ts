@@ -1,8 +1,8 @@
 // A lock always ends with the device unlocked and told so (SPEC §9, "A lock's end"), against a gateway over HTTP
 // that behaves like a real one: its device checks in 5 ms after it receives an UNLOCK. A cancel, an override or
 // a refused UNLOCK never leaves a check-in answered LOCK after the UNLOCK, and never fails the lock's execution.
-import { DeviceState } from '../../src/domain/deviceStates';
-import { tempLockWorkflowId } from '../../src/domain/tempLock';
+import { DeviceState } from '../../src/devices/states';
+import { tempLockWorkflowId } from '../../src/tempLocks/lock';
 import { expectStatus } from './apiClient';
 import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import { HttpGatewayDouble } from './httpGatewayDouble';

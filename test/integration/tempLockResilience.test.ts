@@ -1,10 +1,10 @@
 // TempLock when things go wrong or take time: check-ins with no worker running, the worker replaced while a
 // lock's timer is pending, a device-control gateway outage, and an assign outside working hours waiting.
 import { Worker } from '@temporalio/worker';
-import { DeviceState } from '../../src/domain/deviceStates';
-import { tempLockWorkflowId } from '../../src/domain/tempLock';
-import { tempLockQuery } from '../../src/workflows/tempLock';
-import { WEEKDAYS } from '../../src/domain/workingHours';
+import { DeviceState } from '../../src/devices/states';
+import { tempLockWorkflowId } from '../../src/tempLocks/lock';
+import { tempLockQuery } from '../../src/tempLocks/tempLockWorkflow';
+import { WEEKDAYS } from '../../src/tenants/workingHours';
 import { expectStatus } from './apiClient';
 import { TestStack, recordHistory, startTestStack, waitFor } from './harness';
 import {

@@ -1,12 +1,12 @@
 // The temp-lock store against real PostgreSQL and the MongoDB-protocol store: the row check-ins are answered from
 // (t_device_temp_lock) is written before the lock's documents, and only a newer lock replaces it.
 import { Pool } from 'pg';
-import { insertDevices, upsertTenant } from '../../src/db/inventorySeed';
-import { MongoStores, connectMongo } from '../../src/db/mongo';
-import { createPgPool } from '../../src/db/postgres';
-import { TempLockTransition, findDeviceTempLock, writeTempLockTransitions } from '../../src/db/tempLockStore';
-import { DeviceState } from '../../src/domain/deviceStates';
-import { imeiWithCheckDigit } from '../../src/domain/deviceUid';
+import { insertDevices, upsertTenant } from '../../dev/inventorySeed';
+import { MongoStores, connectMongo } from '../../src/platform/db/mongo';
+import { createPgPool } from '../../src/platform/db/postgres';
+import { TempLockTransition, findDeviceTempLock, writeTempLockTransitions } from '../../src/tempLocks/store';
+import { DeviceState } from '../../src/devices/states';
+import { imeiWithCheckDigit } from '../../src/devices/uid';
 
 describe('temp-lock store', () => {
   let pool: Pool;

@@ -3,10 +3,10 @@
 // COMMIT fails — is harmless: the activity's retry completes the device, and a device whose retries
 // run out is settled so that no assignment is left without its result row and milestone.
 import { Pool, PoolClient } from 'pg';
-import { createDeviceAssignmentActivities, DeviceAssignmentRequest } from '../../src/activities/deviceAssignment';
-import { createPgPool } from '../../src/db/postgres';
-import { createWorker } from '../../src/workers/createWorker';
-import { batchAssign } from '../../src/workflows/batchAssign';
+import { createDeviceAssignmentActivities, DeviceAssignmentRequest } from '../../src/devices/deviceAssignActivities';
+import { createPgPool } from '../../src/platform/db/postgres';
+import { createWorker } from '../../src/platform/worker/createWorker';
+import { batchAssign } from '../../src/batches/batchAssignWorkflow';
 import { expectStatus } from './apiClient';
 import { TestStack, startTestStack } from './harness';
 import { BatchTenant, batchTenant, csvOf, expectExactlyOnce, milestoneCounts, seedDevices, uploadCsv } from './batchSupport';

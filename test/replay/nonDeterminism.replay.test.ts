@@ -13,7 +13,7 @@ describe('replay catches a non-deterministic change', () => {
   beforeAll(() => Runtime.install({ logger: new DefaultLogger('WARN') }));
 
   it('replays deviceAssign.assign.json against the product code', async () => {
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quiet });
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/platform/worker/workflows'), logger: quiet });
     await expect(Worker.runReplayHistory({ workflowBundle: { code } }, history)).resolves.toBeUndefined();
   });
 

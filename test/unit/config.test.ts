@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { temporalConnectionOptions } from '../../src/bootstrap';
-import { ConfigError, loadConfig, redact } from '../../src/config';
+import { temporalConnectionOptions } from '../../src/platform/bootstrap';
+import { ConfigError, loadConfig, redact } from '../../src/platform/config';
 
 const tlsFile = (name: string) => join(__dirname, '..', 'fixtures', 'tls', name);
 

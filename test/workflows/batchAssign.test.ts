@@ -6,8 +6,8 @@ import { DefaultLogger, GracefulShutdownPeriodExpiredError, Runtime, Worker, bun
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { BatchAssignInput, batchAssign, batchProgressQuery, cancelBatchSignal } from '../../src/workflows/batchAssign';
-import { BatchIdKey, BatchModeKey, DeviceUidKey, TenantIdKey } from '../../src/workflows/searchAttributes';
+import { BatchAssignInput, batchAssign, batchProgressQuery, cancelBatchSignal } from '../../src/batches/batchAssignWorkflow';
+import { BatchIdKey, BatchModeKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
 import { FakeBatch } from './fakeBatch';
 
 jest.setTimeout(240_000);
@@ -24,7 +24,7 @@ beforeAll(async () => {
   env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path }, searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey, BatchModeKey] },
   });
-  ({ code: workflowCode } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quiet }));
+  ({ code: workflowCode } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/platform/worker/workflows'), logger: quiet }));
 });
 
 // A worker per test, so a test that leaves something running cannot hold up the next one.

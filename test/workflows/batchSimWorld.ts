@@ -3,10 +3,10 @@
 // restarts, children terminated from outside), and an in-memory store of the batch and its rows that
 // the batch's and the children's activities work on, with the same guards as PostgreSQL's.
 import { Context } from '@temporalio/activity';
-import { BatchOutcome, endedWorkflows } from '../../src/activities/batchRuns';
-import type { DeviceAssignmentRequest, DeviceAssignmentResult } from '../../src/activities/deviceAssignment';
-import type { RowCounts } from '../../src/db/batchStore';
-import { BatchStatus, unfinishedBatchStatuses } from '../../src/domain/assignmentModes';
+import { BatchOutcome, endedWorkflows } from '../../src/batches/activities';
+import type { DeviceAssignmentRequest, DeviceAssignmentResult } from '../../src/devices/deviceAssignActivities';
+import type { RowCounts } from '../../src/batches/store';
+import { BatchStatus, unfinishedBatchStatuses } from '../../src/batches/modes';
 import { BatchActivities, FakeRow, countFakeRows } from './fakeBatch';
 
 /** mulberry32: a small seeded PRNG, so a seed is a schedule. */

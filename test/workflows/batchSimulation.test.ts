@@ -5,7 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { BatchIdKey, DeviceUidKey, TenantIdKey } from '../../src/workflows/searchAttributes';
+import { BatchIdKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
 import { drawSchedule } from './batchSimWorld';
 import { SimOutcome, runSchedule } from './batchSimulation';
 import { bundleWorkflows } from './tempLockDoubles';

@@ -11,7 +11,7 @@ import {
   batchWorkflowId,
   cancelBatchSignal,
   deviceAssignWorkflowId,
-} from '../../src/workflows/batchAssign';
+} from '../../src/batches/batchAssignWorkflow';
 import { BatchWorld, Disruption, Schedule } from './batchSimWorld';
 
 /** A run whose activities have not been called for this much real time is hung (they are called every few ms). */

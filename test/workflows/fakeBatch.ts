@@ -1,10 +1,10 @@
 // An in-memory batch for workflow tests with mocked activities: the BatchAssign parent's and the
 // deviceAssign child's activities over a list of rows, recording what they were asked to do.
 import { Context } from '@temporalio/activity';
-import type { Activities } from '../../src/activities';
-import { endedWorkflows } from '../../src/activities/batchRuns';
-import type { DeviceAssignmentRequest, DeviceAssignmentResult } from '../../src/activities/deviceAssignment';
-import type { RowCounts } from '../../src/db/batchStore';
+import type { Activities } from '../../src/platform/worker/activities';
+import { endedWorkflows } from '../../src/batches/activities';
+import type { DeviceAssignmentRequest, DeviceAssignmentResult } from '../../src/devices/deviceAssignActivities';
+import type { RowCounts } from '../../src/batches/store';
 
 export interface FakeRow {
   id: number;

@@ -1,3 +1,3 @@
 // What the test worker bundles: every product workflow plus the test-only ones.
-export * from '../../src/workflows';
+export * from '../../src/platform/worker/workflows';
 export * from './storesProbe';

@@ -1,8 +1,8 @@
 // The storesProbe workflow's activities: look a device up, apply a lifecycle action through the
 // state machine (PostgreSQL), ensure the device's document (MongoDB). Registered by the test worker only.
 import { Pool } from 'pg';
-import { ApplyDeviceActionInput, ApplyDeviceActionResult, applyDeviceAction } from '../../src/db/deviceLifecycleStore';
-import { MongoStores } from '../../src/db/mongo';
+import { ApplyDeviceActionInput, ApplyDeviceActionResult, applyDeviceAction } from '../../src/devices/lifecycleStore';
+import { MongoStores } from '../../src/platform/db/mongo';
 
 export interface ProbedDevice {
   id: number;

@@ -2,10 +2,10 @@
 // (a year-long lock runs in seconds), the working-hours wait, cancel in each status, a gateway outage or refusal,
 // a cancel racing a slow lock command, and continue-as-new under a flood of check-ins.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkingHoursCalendar, nextWorkingInstant } from '../../src/domain/workingHours';
-import { TempLockInput, cancelSignal, checkInSignal, tempLock } from '../../src/workflows/tempLock';
+import { WorkingHoursCalendar, nextWorkingInstant } from '../../src/tenants/workingHours';
+import { TempLockInput, cancelSignal, checkInSignal, tempLock } from '../../src/tempLocks/tempLockWorkflow';
 import { LockWorld, bundleWorkflows, checkInAt, lockInput, recordHistory, startTimeSkipping, startWorkers } from './tempLockDoubles';
-import { runTogether, shutdownAll } from '../../src/workers/gatewayWorkers';
+import { runTogether, shutdownAll } from '../../src/platform/worker/gatewayWorkers';
 
 jest.setTimeout(180_000);
 

@@ -9,12 +9,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Activities } from '../../src/activities';
-import type { TempLockTransition } from '../../src/db/tempLockStore';
-import { gatewayTaskQueues } from '../../src/domain/gatewayTaskQueues';
-import { GATEWAY_REFUSED } from '../../src/domain/tempLock';
-import { WorkingHoursCalendar, nextWorkingInstant } from '../../src/domain/workingHours';
-import type { CheckIn, TempLockInput } from '../../src/workflows/tempLock';
+import type { Activities } from '../../src/platform/worker/activities';
+import type { TempLockTransition } from '../../src/tempLocks/store';
+import { gatewayTaskQueues } from '../../src/devices/gateway/taskQueues';
+import { GATEWAY_REFUSED } from '../../src/tempLocks/lock';
+import { WorkingHoursCalendar, nextWorkingInstant } from '../../src/tenants/workingHours';
+import type { CheckIn, TempLockInput } from '../../src/tempLocks/tempLockWorkflow';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -31,7 +31,7 @@ export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
 }
 
 /** The product's workflows (or, given a path, a module that adds test-only ones to them), bundled for a worker. */
-export async function bundleWorkflows(workflowsPath = require.resolve('../../src/workflows')): Promise<string> {
+export async function bundleWorkflows(workflowsPath = require.resolve('../../src/platform/worker/workflows')): Promise<string> {
   const noop = () => undefined;
   const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
   return (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code;

@@ -3,9 +3,9 @@
 // result (do_gateway_commands). The gateway is the simulator.
 import type { MetricMeter, MetricTags } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { TempLockActivityDeps, createTempLockActivities } from '../../../src/activities/tempLock';
-import { GatewayCommand } from '../../../src/gateway/deviceControlGateway';
-import { RecordedCommand, SimulatedDeviceControlGateway } from '../../../src/gateway/simulatedGateway';
+import { TempLockActivityDeps, createTempLockActivities } from '../../../src/tempLocks/activities';
+import { GatewayCommand } from '../../../src/devices/gateway/deviceControlGateway';
+import { RecordedCommand, SimulatedDeviceControlGateway } from '../../../src/devices/gateway/simulatedGateway';
 
 function activitiesWithGateway() {
   const gateway = new SimulatedDeviceControlGateway();

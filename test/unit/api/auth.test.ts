@@ -1,9 +1,9 @@
 import { Request, Response } from 'express';
-import { createAuthenticator, KeyHolderLookup } from '../../../src/api/auth';
-import { FailedAuthLimiter } from '../../../src/api/rateLimit';
-import { ProblemError } from '../../../src/api/problem';
-import type { KeyHolder } from '../../../src/db/apiKeyStore';
-import { hashApiKey } from '../../../src/domain/apiKeys';
+import { createAuthenticator, KeyHolderLookup } from '../../../src/tenants/auth';
+import { FailedAuthLimiter } from '../../../src/platform/http/rateLimit';
+import { ProblemError } from '../../../src/platform/http/problem';
+import type { KeyHolder } from '../../../src/tenants/apiKeyStore';
+import { hashApiKey } from '../../../src/tenants/apiKeys';
 
 const holder: KeyHolder = { tenantId: 't', userId: 'u', role: 'operator', tenantTree: ['t'] };
 

@@ -1,5 +1,5 @@
 // The API's do_batch_stalled_seconds: the longest a running batch with devices pending has gone without progress.
-import { BatchProgressWatch } from '../../../src/api/metrics';
+import { BatchProgressWatch } from '../../../src/platform/http/metrics';
 
 describe('BatchProgressWatch', () => {
   it('counts from the last change of a batch’s pending devices; a batch first seen or moving is not stalled', () => {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
-import { UploadSpool, createUploadSpool, receiveCsvBody } from '../../../src/api/batchUpload';
+import { UploadSpool, createUploadSpool, receiveCsvBody } from '../../../src/batches/upload';
 
 const limits = { maxBytes: 1024 * 1024, maxRows: 1000 };
 

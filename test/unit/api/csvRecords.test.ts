@@ -2,7 +2,7 @@
 // gives for the whole file — the same records, or the same error with the same line number —
 // however the text is cut into chunks.
 import { parse } from 'csv-parse/sync';
-import { CSV_OPTIONS, csvRecords } from '../../../src/api/csvRecords';
+import { CSV_OPTIONS, csvRecords } from '../../../src/batches/csvRecords';
 
 type Outcome = { records: string[][] } | { error: string };
 

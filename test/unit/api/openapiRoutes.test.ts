@@ -3,13 +3,13 @@
 import express from 'express';
 import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
-import { documentedQueryOnly } from '../../../src/api/documentedQuery';
-import { createApp } from '../../../src/api/app';
-import { createApiDrain } from '../../../src/api/drain';
-import { openApiDocument } from '../../../src/api/openapi';
-import { problemHandler } from '../../../src/api/problem';
-import { loadConfig } from '../../../src/config';
-import { createLogger } from '../../../src/logger';
+import { documentedQueryOnly } from '../../../src/platform/http/documentedQuery';
+import { createApp } from '../../../src/platform/http/app';
+import { createApiDrain } from '../../../src/platform/http/drain';
+import { openApiDocument } from '../../../src/platform/openapi/document';
+import { problemHandler } from '../../../src/platform/http/problem';
+import { loadConfig } from '../../../src/platform/config';
+import { createLogger } from '../../../src/platform/logger';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };

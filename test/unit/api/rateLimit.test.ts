@@ -1,6 +1,6 @@
 import { Request, Response } from 'express';
-import { ProblemError } from '../../../src/api/problem';
-import { rateLimitPerKey } from '../../../src/api/rateLimit';
+import { ProblemError } from '../../../src/platform/http/problem';
+import { rateLimitPerKey } from '../../../src/platform/http/rateLimit';
 
 function call(limiter: ReturnType<typeof rateLimitPerKey>, role: 'operator' | 'device_gateway') {
   const headers: Record<string, string> = {};

@@ -1,6 +1,6 @@
 // A batch's options go into ext_fields once and come back as the same typed record; a malformed
 // column is an error naming the batch and the field, never a cast.
-import { BatchOptions, batchOptionsToExtFields, parseBatchOptions } from '../../../src/db/batchOptions';
+import { BatchOptions, batchOptionsToExtFields, parseBatchOptions } from '../../../src/batches/options';
 
 const options: BatchOptions = {
   mode: 'register',

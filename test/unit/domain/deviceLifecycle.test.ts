@@ -1,5 +1,5 @@
-import { DeviceActions, allowedActions, decideTransition, transitionTable } from '../../../src/domain/deviceLifecycle';
-import { DeviceState, DeviceStateId } from '../../../src/domain/deviceStates';
+import { DeviceActions, allowedActions, decideTransition, transitionTable } from '../../../src/devices/lifecycle';
+import { DeviceState, DeviceStateId } from '../../../src/devices/states';
 
 const { IDLE, READY_FOR_USE, ACTIVE, LOCKED, ENROLLED, RELEASED } = DeviceState;
 const allStates = Object.values(DeviceState) as DeviceStateId[];

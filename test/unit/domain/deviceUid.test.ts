@@ -1,4 +1,4 @@
-import { checkDeviceUid, imeiWithCheckDigit } from '../../../src/domain/deviceUid';
+import { checkDeviceUid, imeiWithCheckDigit } from '../../../src/devices/uid';
 
 describe('device UID validation', () => {
   it('accepts a 15-digit IMEI with a correct Luhn digit, trimmed', () => {

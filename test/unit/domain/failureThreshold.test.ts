@@ -1,6 +1,6 @@
 // When a batch stops: more failures than maxFailures at any time; more than maxFailurePercent only
 // once the minimum sample has been processed.
-import { FAILURE_PERCENT_MIN_SAMPLE, exceededThreshold, parseFailureThreshold } from '../../../src/domain/failureThreshold';
+import { FAILURE_PERCENT_MIN_SAMPLE, exceededThreshold, parseFailureThreshold } from '../../../src/batches/failureThreshold';
 
 describe('failure threshold', () => {
   it('has none by default', () => {

@@ -1,5 +1,5 @@
 // internalErrorMessage: names the failing part and what to do, never repeats the driver's text.
-import { internalErrorMessage } from '../../../src/domain/internalErrors';
+import { internalErrorMessage } from '../../../src/platform/internalErrors';
 
 describe('internalErrorMessage', () => {
   it.each([

@@ -1,5 +1,5 @@
 // The check-in rules the API answers with and the workflow acts on, and the gateway command timeouts.
-import { TempLockStatuses, answerCheckIn, checkInActsOnLock, gatewayCommandTimeouts } from '../../../src/domain/tempLock';
+import { TempLockStatuses, answerCheckIn, checkInActsOnLock, gatewayCommandTimeouts } from '../../../src/tempLocks/lock';
 
 const HOUR = 3_600_000;
 

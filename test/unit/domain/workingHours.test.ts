@@ -5,7 +5,7 @@ import {
   isWorkingInstant,
   nextWorkingInstant,
   validateCalendar,
-} from '../../../src/domain/workingHours';
+} from '../../../src/tenants/workingHours';
 
 // Builds calendars through the validator, so every example also exercises the accepted input shape.
 function calendar(timeZone: string, windows: WeeklyWindow[], holidays: string[] = []): WorkingHoursCalendar {

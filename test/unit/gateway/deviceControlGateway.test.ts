@@ -1,5 +1,5 @@
 // Which gateway answers refuse a device for good (the lock ends) and which are retried until the gateway takes the command.
-import { isPermanentRefusal } from '../../../src/gateway/deviceControlGateway';
+import { isPermanentRefusal } from '../../../src/devices/gateway/deviceControlGateway';
 
 describe('isPermanentRefusal', () => {
   it.each([404, 410, 422])('%i refuses the device itself: permanent', (status) => {

@@ -1,7 +1,7 @@
 // The Temporal SDK's log entries as the worker writes them: one line each, errors summarized.
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { sdkLogger } from '../../../src/workers/sdkLogger';
+import { sdkLogger } from '../../../src/platform/worker/sdkLogger';
 
 function capture(level = 'warn') {
   const lines: string[] = [];

@@ -3,8 +3,8 @@
 // the store write and the calendar. The world's actor runs the API's and the device's moves as local activities.
 import { Context } from '@temporalio/activity';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Activities } from '../../../src/activities';
-import { createTempLockActivities } from '../../../src/activities/tempLock';
+import type { Activities } from '../../../src/platform/worker/activities';
+import { createTempLockActivities } from '../../../src/tempLocks/activities';
 import {
   GatewayRefusal,
   isPermanentRefusal,
@@ -13,8 +13,8 @@ import {
   type GatewayCommandKind,
   type GatewayReceipt,
   type SendOptions,
-} from '../../../src/gateway/deviceControlGateway';
-import type { CheckIn } from '../../../src/workflows/tempLock';
+} from '../../../src/devices/gateway/deviceControlGateway';
+import type { CheckIn } from '../../../src/tempLocks/tempLockWorkflow';
 import type { CheckInSeen, SimulatedApi } from './api';
 import type { DeviceWorld } from './world';
 

@@ -2,8 +2,8 @@
 // answered from the stored row with answerCheckIn and signalled only when checkInActsOnLock says so; DELETE as a
 // cancel signal by workflow id; an assign that overrides the running lock (cancel it as an override, wait for its end, start).
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { answerCheckIn, checkInActsOnLock, tempLockWorkflowId, type DirectiveAnswer } from '../../../src/domain/tempLock';
-import { cancelSignal, checkInSignal, tempLock, type CheckIn, type TempLockInput } from '../../../src/workflows/tempLock';
+import { answerCheckIn, checkInActsOnLock, tempLockWorkflowId, type DirectiveAnswer } from '../../../src/tempLocks/lock';
+import { cancelSignal, checkInSignal, tempLock, type CheckIn, type TempLockInput } from '../../../src/tempLocks/tempLockWorkflow';
 import type { DeviceWorld } from './world';
 
 export interface CheckInSeen extends DirectiveAnswer {

@@ -2,8 +2,8 @@
 // answers from (modelled on src/db/tempLockStore.ts: t_device_temp_lock replaced by a lock's first transition,
 // then updated by its later ones in seq order), the device's inventory state, the tenant's calendar, the
 // gateway's answers as the schedule drew them, and a log of everything the device and the gateway saw.
-import type { InventoryLockResult, TempLockTransition } from '../../../src/db/tempLockStore';
-import { FINAL_TEMP_LOCK_STATUSES, type Directive, type TempLockStatus } from '../../../src/domain/tempLock';
+import type { InventoryLockResult, TempLockTransition } from '../../../src/tempLocks/store';
+import { FINAL_TEMP_LOCK_STATUSES, type Directive, type TempLockStatus } from '../../../src/tempLocks/lock';
 import type { GatewayAnswer, Push, Schedule } from './schedule';
 
 /** The check-in row (t_device_temp_lock). */

@@ -1,0 +1,377 @@
+// The BatchAssign parent workflow (SPEC §3): reads a batch's pending rows page by page, keeps a
+// bounded sliding window of deviceAssign children, continues-as-new to keep each run's history
+// small, counts results by code across runs, stops early past the upload's failure threshold, and
+// writes the batch's final status.
+//
+// Each child writes its own result row, and the parent counts what its children return. At a run
+// boundary the parent does not wait for its slowest children: it drains the window to a tenth,
+// asks the children still running to report by signal to the batch's workflow id (which reaches the
+// newest run), and carries them into the next run, where they still occupy the window. A handed-over
+// child that ends without reporting (terminated from the Web UI) is found by asking Temporal now and
+// then, so it never holds the batch. The final counters are recounted from the rows by the last activity.
+import {
+  CancellationScope,
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  executeChild,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../platform/worker/activities';
+import { BatchEndStatus, describeProgress } from './modes';
+import { FailureThreshold, StopReason, exceededThreshold } from './failureThreshold';
+import { DeviceAssignInput, deviceAssign, deviceFinishedSignal, reportToParentSignal } from '../devices/deviceAssignWorkflow';
+import { BatchIdKey, DeviceUidKey, TenantIdKey } from '../platform/temporal/searchAttributes';
+
+/** What every child of the batch gets besides its device, row and the batch's owner. */
+export type BatchDeviceRequest = Omit<DeviceAssignInput, 'deviceUid' | 'batch' | 'requestKey' | 'callerTenantId'>;
+
+export interface BatchAssignInput {
+  batchId: string;
+  /** The tenant that owns the batch (the caller): devices are looked up in its tree. */
+  tenantId: string;
+  /** 0 for the upload's run, n for the n-th retry of the failed rows. */
+  attempt: number;
+  request: BatchDeviceRequest;
+  windowSize: number;
+  pageSize: number;
+  /** Children started per run before continue-as-new (Temporal also suggests it). */
+  childrenPerRun: number;
+  /** How long handed-over children run before Temporal is first asked which have ended (default a minute). */
+  handedOverLookMs?: number;
+  /** Stop starting devices once failures exceed it; null or absent: no threshold. */
+  failureThreshold?: FailureThreshold | null;
+  /** Carried across continue-as-new; absent on the first run. */
+  carried?: BatchCarriedState;
+}
+
+export interface BatchCarriedState {
+  /** Rows up to this id have had their child started. */
+  cursor: number;
+  total: number;
+  done: number;
+  byCode: Record<string, number>;
+  runs: number;
+  longestRunHistory: number;
+  cancelRequested: boolean;
+  /** Children an earlier run left running (row id → child workflow id); they report by signal. */
+  handedOver: Record<string, string>;
+  /** The devices this run's children (and its earlier runs') decided: what the failure threshold judges. */
+  judged: { processed: number; failed: number };
+  /** Set once the failure threshold was exceeded. */
+  stopped: StopReason | null;
+}
+
+export interface BatchProgress {
+  batchId: string;
+  total: number;
+  done: number;
+  ok: number;
+  failed: number;
+  running: number;
+  byCode: Record<string, number>;
+  runs: number;
+  cancelRequested: boolean;
+  stopped: StopReason | null;
+  longestRunHistory: number;
+}
+
+export interface BatchAssignResult {
+  status: BatchEndStatus;
+  total: number;
+  byStatus: Record<string, number>;
+  byCode: Record<string, number>;
+  runs: number;
+  longestRunHistory: number;
+  stopped: StopReason | null;
+}
+
+export const batchProgressQuery = defineQuery<BatchProgress>('batchProgress');
+export const cancelBatchSignal = defineSignal('cancelBatch');
+
+const { batchRunStarted, pendingRowsPage } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
+const { closePendingRows, finishBatch } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
+const { endedWorkflows, settleDevice } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** How long handed-over children run before Temporal is asked which have ended; doubled after each look. */
+const HANDED_OVER_LOOK = { firstMs: 60_000, maxMs: 30 * 60_000 };
+
+export function batchWorkflowId(batchId: string, attempt: number): string {
+  return attempt === 0 ? `batch/${batchId}` : `batch/${batchId}/retry-${attempt}`;
+}
+
+export function deviceAssignWorkflowId(batchId: string, attempt: number, deviceUid: string): string {
+  return attempt === 0 ? `device-assign/${batchId}/${deviceUid}` : `device-assign/${batchId}/retry-${attempt}/${deviceUid}`;
+}
+
+/** The children this run waits for: row id → child workflow id (its own and those handed over). */
+type Running = Map<number, string>;
+
+export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignResult> {
+  const state = input.carried ?? initialState();
+  const running: Running = new Map(Object.entries(state.handedOver).map(([rowId, id]) => [Number(rowId), id]));
+  const children = new CancellationScope();
+  const progress = (): BatchProgress => {
+    const ok = state.byCode.OK ?? 0;
+    return {
+      batchId: input.batchId,
+      total: state.total,
+      done: state.done,
+      ok,
+      failed: state.done - ok,
+      running: running.size,
+      byCode: { ...state.byCode },
+      runs: state.runs,
+      cancelRequested: state.cancelRequested,
+      stopped: state.stopped,
+      longestRunHistory: state.longestRunHistory,
+    };
+  };
+  /** A device is done (null: cancelled); each row counts once, whether its child returned or signalled. */
+  const deviceFinished = (rowId: number, code: string | null) => {
+    if (!running.delete(rowId)) return;
+    delete state.handedOver[rowId];
+    if (code !== null) {
+      state.done += 1;
+      state.byCode[code] = (state.byCode[code] ?? 0) + 1;
+      state.judged.processed += 1;
+      if (code !== 'OK' && code !== 'CANCELLED') state.judged.failed += 1;
+      state.stopped ??= exceededThreshold(input.failureThreshold, state.judged);
+    }
+    setCurrentDetails(describeProgress(progress()));
+  };
+  setHandler(batchProgressQuery, progress);
+  setHandler(cancelBatchSignal, () => {
+    state.cancelRequested = true;
+  });
+  setHandler(deviceFinishedSignal, ({ rowId, code }) => deviceFinished(rowId, code));
+  // Not cancelled with the workflow: a cancelled batch still waits for the children it handed over.
+  void CancellationScope.nonCancellable(() => watchHandedOver(input, state, deviceFinished));
+  const stopping = () => state.cancelRequested || state.stopped !== null;
+
+  try {
+    if (!input.carried) await countEarlierRows(input, state);
+    setCurrentDetails(describeProgress(progress()));
+    const runFull = await startChildrenInWindow(input, state, running, children, deviceFinished, stopping);
+    if (runFull && !stopping()) {
+      await handOverRunning(input, state, running);
+      if (!stopping()) {
+        state.runs += 1;
+        state.longestRunHistory = Math.max(state.longestRunHistory, workflowInfo().historyLength);
+        return await continueAsNew<typeof batchAssign>({ ...input, carried: state });
+      }
+    }
+    await condition(() => running.size === 0 || state.cancelRequested);
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    state.cancelRequested = true; // the workflow itself was cancelled: treat it as a batch cancel
+  }
+  return CancellationScope.nonCancellable(() => finish(input, state, running, children));
+}
+
+/** Starts children while the window has room; true when this run has started its share. */
+async function startChildrenInWindow(
+  input: BatchAssignInput,
+  state: BatchCarriedState,
+  running: Running,
+  children: CancellationScope,
+  deviceFinished: (rowId: number, code: string | null) => void,
+  stopping: () => boolean,
+): Promise<boolean> {
+  let startedThisRun = 0;
+  for (;;) {
+    if (stopping()) return false;
+    const page = await pendingRowsPage({ batchId: input.batchId, afterId: state.cursor, limit: input.pageSize });
+    if (page.length === 0) return false;
+    for (const row of page) {
+      await condition(() => running.size < input.windowSize || stopping());
+      if (stopping()) return false;
+      const options = childOptions(input, row);
+      running.set(row.id, options.workflowId);
+      startedThisRun += 1;
+      state.cursor = row.id;
+      void children
+        .run(() => executeChild(deviceAssign, options))
+        .then(
+          (result) => deviceFinished(row.id, result.code),
+          // A cancelled child's row is closed by its own settle; any other failure is recounted at the end.
+          (err) => deviceFinished(row.id, isCancellation(err) ? null : 'INTERNAL_ERROR'),
+        );
+      if (startedThisRun >= input.childrenPerRun || workflowInfo().continueAsNewSuggested) return true;
+    }
+  }
+}
+
+/**
+ * Before continue-as-new: waits until at most a tenth of the window still runs, then asks those
+ * children to report by signal and carries them over. A child that ended before the signal reached
+ * it has its completion recorded in this run, so this run waits for that instead.
+ */
+async function handOverRunning(input: BatchAssignInput, state: BatchCarriedState, running: Running): Promise<void> {
+  const handOverAtMost = Math.max(1, Math.floor(input.windowSize / 10));
+  const ownChildren = () => [...running].filter(([rowId]) => !(rowId in state.handedOver));
+  await condition(() => ownChildren().length <= handOverAtMost || state.cancelRequested || state.stopped !== null);
+  const parentWorkflowId = workflowInfo().workflowId;
+  const ended: number[] = [];
+  await Promise.all(
+    ownChildren().map(async ([rowId, childId]) => {
+      try {
+        await getExternalWorkflowHandle(childId).signal(reportToParentSignal, { parentWorkflowId });
+        if (running.has(rowId)) state.handedOver[rowId] = childId;
+      } catch {
+        ended.push(rowId);
+      }
+    }),
+  );
+  await condition(() => ended.every((rowId) => !running.has(rowId)));
+}
+
+/**
+ * A handed-over child reports by signal; one that cannot (terminated from the Web UI, or ended in some
+ * other way before reporting) would hold the batch forever. While children are handed over, this asks
+ * Temporal now and then which of them have ended, and settles their devices as the child would have
+ * (a device whose result was recorded keeps it).
+ */
+async function watchHandedOver(
+  input: BatchAssignInput,
+  state: BatchCarriedState,
+  deviceFinished: (rowId: number, code: string | null) => void,
+): Promise<void> {
+  const childIdPrefix = deviceAssignWorkflowId(input.batchId, input.attempt, '');
+  const firstMs = input.handedOverLookMs ?? HANDED_OVER_LOOK.firstMs;
+  for (let waitMs = firstMs; ; waitMs = Math.min(waitMs * 2, HANDED_OVER_LOOK.maxMs)) {
+    await condition(() => Object.keys(state.handedOver).length > 0);
+    await sleep(waitMs);
+    const watched = Object.entries(state.handedOver);
+    if (watched.length === 0) continue;
+    const ended = await endedWorkflows({ workflowIds: watched.map(([, childId]) => childId) });
+    for (const [rowId, childId] of watched) {
+      const how = ended[childId];
+      if (!how || !(rowId in state.handedOver)) continue;
+      const row = { id: Number(rowId), uid: childId.slice(childIdPrefix.length) };
+      const result = await settleDevice(childInput(input, row), {
+        code: 'INTERNAL_ERROR',
+        message: `the device's workflow ended (${how}) before it recorded a result; retry the batch's failed devices`,
+      });
+      deviceFinished(row.id, result.code === 'CANCELLED' ? null : result.code);
+    }
+  }
+}
+
+function childInput(input: BatchAssignInput, row: { id: number; uid: string }): DeviceAssignInput {
+  return {
+    ...input.request,
+    callerTenantId: input.tenantId,
+    deviceUid: row.uid,
+    batch: { batchId: input.batchId, rowId: row.id },
+    requestKey: null,
+  };
+}
+
+function childOptions(input: BatchAssignInput, row: { id: number; uid: string }) {
+  return {
+    workflowId: deviceAssignWorkflowId(input.batchId, input.attempt, row.uid),
+    args: [childInput(input, row)] as [DeviceAssignInput],
+    // A child may outlive the run that started it (handed over at continue-as-new), so closing a
+    // run must not cancel it; it finishes its one device and writes its own row.
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    // A re-delivered start of a device already handled is refused, never run twice.
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    typedSearchAttributes: [
+      { key: BatchIdKey, value: input.batchId },
+      { key: TenantIdKey, value: input.tenantId },
+      { key: DeviceUidKey, value: row.uid },
+    ],
+  };
+}
+
+function initialState(): BatchCarriedState {
+  return {
+    cursor: 0,
+    total: 0,
+    done: 0,
+    byCode: {},
+    runs: 0,
+    longestRunHistory: 0,
+    cancelRequested: false,
+    handedOver: {},
+    judged: { processed: 0, failed: 0 },
+    stopped: null,
+  };
+}
+
+/**
+ * The first run's progress starts from the rows already decided (rejected at upload, or by earlier
+ * runs of a retried batch); the failure threshold judges only what this attempt's children decide.
+ */
+async function countEarlierRows(input: BatchAssignInput, state: BatchCarriedState): Promise<void> {
+  const counts = await batchRunStarted({ batchId: input.batchId, attempt: input.attempt });
+  state.total = counts.total;
+  state.done = counts.total - (counts.byStatus.PENDING ?? 0);
+  state.byCode = counts.byCode;
+}
+
+/** Cancels (on cancel) or awaits what still runs, closes rows left PENDING, and writes the batch's final status. */
+async function finish(
+  input: BatchAssignInput,
+  state: BatchCarriedState,
+  running: Running,
+  children: CancellationScope,
+): Promise<BatchAssignResult> {
+  if (state.cancelRequested) {
+    children.cancel();
+    // Children handed over by an earlier run are not in this run's scope.
+    await Promise.all(
+      Object.values(state.handedOver).map((id) =>
+        getExternalWorkflowHandle(id)
+          .cancel()
+          .catch(() => undefined),
+      ),
+    );
+  }
+  await condition(() => running.size === 0);
+  const ranTo: BatchEndStatus = state.cancelRequested ? 'CANCELLED' : state.stopped ? 'FAILED' : 'COMPLETED';
+  const closing = {
+    CANCELLED: { status: 'CANCELLED', code: 'CANCELLED', message: 'the batch was cancelled' },
+    FAILED: { status: 'CANCELLED', code: 'CANCELLED', message: `the batch ${state.stopped?.message}` },
+    COMPLETED: { status: 'FAILED', code: 'INTERNAL_ERROR', message: 'the device workflow ended without a result' },
+  } as const;
+  await closePendingRows({ batchId: input.batchId, ...closing[ranTo] });
+  state.runs += 1;
+  state.longestRunHistory = Math.max(state.longestRunHistory, workflowInfo().historyLength);
+  const outcome = await finishBatch({ batchId: input.batchId, attempt: input.attempt, status: ranTo, stopReason: state.stopped });
+  // A batch cancelled before this run started (the start came late) stays cancelled: the result says what it holds.
+  const status = outcome.status === 'CREATED' || outcome.status === 'RUNNING' ? ranTo : outcome.status;
+  const { counts } = outcome;
+  const done = counts.total - (counts.byStatus.PENDING ?? 0);
+  const ok = counts.byCode.OK ?? 0;
+  const reason = state.stopped ? ` (${state.stopped.message})` : '';
+  setCurrentDetails(`${status}${reason}: ${describeProgress({ total: counts.total, done, ok, failed: done - ok })}`);
+  return {
+    status,
+    total: counts.total,
+    byStatus: counts.byStatus,
+    byCode: counts.byCode,
+    runs: state.runs,
+    longestRunHistory: state.longestRunHistory,
+    stopped: state.stopped,
+  };
+}

@@ -1,0 +1,42 @@
+// The three BatchAssign modes (SPEC §3) as data: which device states each mode accepts, and the
+// batch statuses a batch goes through. Pure: used by the per-device activity, the API and tests.
+import { DeviceState } from '../devices/states';
+
+export const AssignmentModes = ['assign', 'register', 'exit'] as const;
+export type AssignmentMode = (typeof AssignmentModes)[number];
+
+export function isAssignmentMode(value: unknown): value is AssignmentMode {
+  return typeof value === 'string' && (AssignmentModes as readonly string[]).includes(value);
+}
+
+/** States from which a workflow can be assigned directly (SPEC §3, mode `assign`). */
+export const directAssignStates: readonly number[] = [DeviceState.READY_FOR_USE, DeviceState.ACTIVE, DeviceState.LOCKED];
+
+/** Modes that need a workflow from the catalogue. */
+export function modeNeedsWorkflow(mode: AssignmentMode): boolean {
+  return mode !== 'exit';
+}
+
+/** FAILED: stopped early because failures exceeded the upload's threshold. */
+export const BatchStatuses = ['CREATED', 'RUNNING', 'COMPLETED', 'CANCELLED', 'FAILED'] as const;
+export type BatchStatus = (typeof BatchStatuses)[number];
+/** How a run of BatchAssign ends. */
+export type BatchEndStatus = Extract<BatchStatus, 'COMPLETED' | 'CANCELLED' | 'FAILED'>;
+/**
+ * A batch's status only moves forward within a run: CREATED → RUNNING → one final status (CREATED →
+ * CANCELLED for a batch cancelled before its run started). A final status is written only over one of
+ * these; only a retry, the batch's next run, makes a finished batch CREATED again.
+ */
+export const unfinishedBatchStatuses = ['CREATED', 'RUNNING'] as const satisfies readonly BatchStatus[];
+
+export const BatchRowStatuses = ['PENDING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
+export type BatchRowStatus = (typeof BatchRowStatuses)[number];
+
+/** Result codes decided at upload time: such rows can never succeed, so retry leaves them alone. */
+export const uploadRejectionCodes = ['INVALID_DEVICE_UID', 'DUPLICATE_IN_FILE'] as const;
+
+/** "61,204 / 100,000 — 60,990 ok, 214 failed": the parent's current details in the Web UI. */
+export function describeProgress(p: { total: number; done: number; ok: number; failed: number }): string {
+  const n = (v: number) => String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${n(p.done)} / ${n(p.total)} — ${n(p.ok)} ok, ${n(p.failed)} failed`;
+}

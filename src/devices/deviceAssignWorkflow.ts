@@ -1,0 +1,106 @@
+// The per-device child workflow (SPEC §3): one device of a batch, or a single-device assign/exit
+// from the API. The work is one idempotent local activity, so a device costs the server one
+// workflow task instead of two workflow tasks and an activity task (docs/benchmarks.md); the re-run
+// a local activity gets when a worker dies mid-task is harmless because the activity is idempotent.
+// Business failures come back as its result; infrastructure failures are retried with backoff and,
+// once retries run out, the device is settled as INTERNAL_ERROR (see settleDevice for why that is safe).
+import {
+  ActivityFailure,
+  CancellationScope,
+  RetryPolicy,
+  defineSignal,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { Activities } from '../platform/worker/activities';
+import type { DeviceAssignmentRequest, DeviceAssignmentResult } from './deviceAssignActivities';
+
+export type { DeviceAssignmentRequest, DeviceAssignmentResult };
+export type DeviceAssignInput = DeviceAssignmentRequest;
+
+const assignRetry: RetryPolicy = {
+  initialInterval: '500 milliseconds',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  maximumAttempts: 25,
+};
+// Backoffs longer than the threshold wait on durable timers rather than inside a workflow task.
+const { assignDevice } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '5 seconds',
+  retry: assignRetry,
+});
+
+// Regular activity with unbounded retries: a device is settled however long the stores are away,
+// and server-side retries add nothing to the history.
+const { settleDevice } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** From the batch, when it continues-as-new while this child runs: report the result by signal. */
+export const reportToParentSignal = defineSignal<[{ parentWorkflowId: string }]>('reportToParent');
+/** To the batch (its newest run) from a child it handed over; code null when the device was cancelled. */
+export const deviceFinishedSignal = defineSignal<[{ rowId: number; code: string | null }]>('deviceFinished');
+
+export async function deviceAssign(input: DeviceAssignInput): Promise<DeviceAssignmentResult> {
+  return reportingToBatch(input, () => assignOrSettle(input));
+}
+
+/**
+ * Runs a device's work; when the batch handed this child over to its next run (reportToParent), the
+ * result is also reported by signal. Every per-device workflow type a batch starts must do this.
+ */
+export async function reportingToBatch(
+  input: DeviceAssignInput,
+  work: () => Promise<DeviceAssignmentResult>,
+): Promise<DeviceAssignmentResult> {
+  let reportTo: string | null = null;
+  setHandler(reportToParentSignal, ({ parentWorkflowId }) => {
+    reportTo = parentWorkflowId;
+  });
+  let code: string | null = null;
+  try {
+    const result = await work();
+    code = result.code;
+    return result;
+  } finally {
+    if (reportTo !== null && input.batch) await reportToParent(reportTo, { rowId: input.batch.rowId, code });
+  }
+}
+
+async function reportToParent(parentWorkflowId: string, finished: { rowId: number; code: string | null }): Promise<void> {
+  await CancellationScope.nonCancellable(async () => {
+    try {
+      await getExternalWorkflowHandle(parentWorkflowId).signal(deviceFinishedSignal, finished);
+    } catch (err) {
+      // The batch is gone (terminated): the row holds the result all the same.
+      log.warn('could not report to the batch', { parentWorkflowId, error: err instanceof Error ? err.message : String(err) });
+    }
+  });
+}
+
+async function assignOrSettle(input: DeviceAssignInput): Promise<DeviceAssignmentResult> {
+  try {
+    return await assignDevice(input);
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => settleDevice(input, { code: 'CANCELLED', message: 'the batch was cancelled' }));
+      throw err;
+    }
+    // The detail stays in the worker's log; the device's result tells the operator what to do.
+    const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+    log.warn('device assignment retries exhausted', {
+      deviceUid: input.deviceUid,
+      error: cause instanceof Error ? cause.message : String(cause),
+    });
+    return settleDevice(input, {
+      code: 'INTERNAL_ERROR',
+      message: `the stores did not answer while assigning ${input.deviceUid} (retries exhausted); retry the batch's failed devices later`,
+    });
+  }
+}

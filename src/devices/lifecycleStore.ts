@@ -1,0 +1,117 @@
+// The transactional side of the device state machine: the only code that writes t_device.state_id.
+// Locks the row, lets the pure transition table decide, writes device and history in one transaction.
+import { Pool, PoolClient } from 'pg';
+import { DeviceAction, decideTransition } from './lifecycle';
+import { HistorySource, insertMilestone } from './store';
+import { inTransaction } from '../platform/db/postgres';
+
+export type { HistorySource };
+
+export interface ApplyDeviceActionInput {
+  deviceId: number;
+  action: DeviceAction;
+  source: HistorySource;
+  batchActionId?: string | null;
+  /** Makes a retried call a no-op: the first call's outcome is returned again. */
+  idempotencyKey?: string | null;
+  /** Merged into t_device.ext_fields in the same transaction (e.g. temp-lock fields). */
+  extFieldsSet?: Record<string, unknown>;
+  /** Keys removed from t_device.ext_fields in the same transaction. */
+  extFieldsRemove?: string[];
+  historyExtFields?: Record<string, unknown>;
+}
+
+export type ApplyDeviceActionResult =
+  | { ok: true; fromStateId: number; toStateId: number; historyId: number; alreadyApplied: boolean }
+  | { ok: false; code: 'INVALID_TRANSITION' | 'DEVICE_NOT_FOUND'; message: string; stateId?: number };
+
+export async function applyDeviceAction(pool: Pool, input: ApplyDeviceActionInput): Promise<ApplyDeviceActionResult> {
+  return inTransaction(pool, (client) => applyDeviceActionIn(client, input));
+}
+
+/** Same as applyDeviceAction, inside a transaction the caller already holds. */
+export async function applyDeviceActionIn(client: PoolClient, input: ApplyDeviceActionInput): Promise<ApplyDeviceActionResult> {
+  const { rows } = await client.query<{ state_id: number; previous_state_id: number | null }>(
+    'SELECT state_id, previous_state_id FROM t_device WHERE id = $1 FOR UPDATE',
+    [input.deviceId],
+  );
+  const device = rows[0];
+  if (!device) return { ok: false, code: 'DEVICE_NOT_FOUND', message: `device ${input.deviceId} does not exist` };
+
+  const earlier = await findEarlierApplication(client, input);
+  if (earlier) return { ok: true, ...earlier, alreadyApplied: true };
+
+  const decision = decideTransition({ stateId: device.state_id, previousStateId: device.previous_state_id }, input.action);
+  if (!decision.ok) return { ok: false, code: decision.code, message: decision.message, stateId: device.state_id };
+
+  await client.query(
+    `UPDATE t_device
+        SET state_id = $2, previous_state_id = $3, updated_at = now(),
+            ext_fields = (ext_fields || $4::jsonb) - $5::text[]
+      WHERE id = $1`,
+    [input.deviceId, decision.toStateId, decision.previousStateId, JSON.stringify(input.extFieldsSet ?? {}), input.extFieldsRemove ?? []],
+  );
+  const historyId = await insertMilestone(client, {
+    deviceId: input.deviceId,
+    milestone: input.action,
+    fromStateId: decision.fromStateId,
+    toStateId: decision.toStateId,
+    source: input.source,
+    batchActionId: input.batchActionId,
+    idempotencyKey: input.idempotencyKey,
+    extFields: input.historyExtFields,
+  });
+  // The device row is locked and no earlier application was found, so the milestone is new.
+  if (historyId === null) throw new Error(`device ${input.deviceId}: ${input.action} was recorded concurrently`);
+  return {
+    ok: true,
+    fromStateId: decision.fromStateId,
+    toStateId: decision.toStateId,
+    historyId,
+    alreadyApplied: false,
+  };
+}
+
+async function findEarlierApplication(
+  client: PoolClient,
+  input: ApplyDeviceActionInput,
+): Promise<{ fromStateId: number; toStateId: number; historyId: number } | undefined> {
+  if (!input.idempotencyKey && !input.batchActionId) return undefined;
+  const { rows } = await client.query<{ id: string; from_state_id: number; to_state_id: number }>(
+    input.idempotencyKey
+      ? 'SELECT id, from_state_id, to_state_id FROM t_device_history WHERE idempotency_key = $1'
+      : 'SELECT id, from_state_id, to_state_id FROM t_device_history WHERE batch_action_id = $1 AND device_id = $2 AND milestone_type = $3',
+    input.idempotencyKey ? [input.idempotencyKey] : [input.batchActionId, input.deviceId, input.action],
+  );
+  const row = rows[0];
+  return row ? { fromStateId: row.from_state_id, toStateId: row.to_state_id, historyId: Number(row.id) } : undefined;
+}
+
+/** One t_device_history row as the device's timeline shows it. */
+export interface TimelineEntry {
+  milestone: string;
+  fromStateId: number | null;
+  toStateId: number | null;
+  source: HistorySource;
+  batchId: string | null;
+  details: Record<string, unknown>;
+  at: Date;
+}
+
+/** The device's milestones, oldest first, at most `limit`. */
+export async function deviceTimeline(pool: Pool, deviceId: number, limit: number): Promise<TimelineEntry[]> {
+  const { rows } = await pool.query(
+    `SELECT milestone_type, from_state_id, to_state_id, source, batch_action_id, ext_fields, created_at
+       FROM t_device_history WHERE device_id = $1 ORDER BY id LIMIT $2`,
+    [deviceId, limit],
+  );
+  return rows.map((r) => ({
+    milestone: r.milestone_type,
+    fromStateId: r.from_state_id,
+    toStateId: r.to_state_id,
+    source: r.source,
+    batchId: r.batch_action_id,
+    details: r.ext_fields,
+    at: r.created_at,
+  }));
+}

@@ -1,0 +1,232 @@
+// The JSON Schemas of the OpenAPI document (components.schemas) and the small builders the document uses.
+import { AssignmentModes, BatchRowStatuses, BatchStatuses } from '../../batches/modes';
+import { ApiErrorCodes, DeviceResultCodes } from '../errorCodes';
+import { FINAL_TEMP_LOCK_STATUSES, TempLockStatuses } from '../../tempLocks/lock';
+import { WEEKDAYS } from '../../tenants/workingHours';
+
+export type Schema = Record<string, unknown>;
+
+export const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+export const str: Schema = { type: 'string' };
+export const int: Schema = { type: 'integer' };
+export const num: Schema = { type: 'number' };
+export const bool: Schema = { type: 'boolean' };
+export const dateTime: Schema = { type: 'string', format: 'date-time' };
+export const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
+export const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
+export const oneOf = (values: readonly string[]): Schema => ({ type: 'string', enum: [...values] });
+/** An object whose listed properties are all required unless `required` names fewer. */
+export const obj = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({
+  type: 'object',
+  properties,
+  required,
+});
+const counters: Schema = { type: 'object', additionalProperties: int };
+const links = (names: string[]): Schema => obj(Object.fromEntries(names.map((n) => [n, { type: 'string', format: 'uri' }])));
+const directive = oneOf(['LOCK', 'UNLOCK', 'NONE']);
+const calendar = {
+  timeZone: { ...str, description: 'IANA time zone, e.g. Europe/Berlin' },
+  windows: arrayOf(
+    obj({
+      day: oneOf(WEEKDAYS),
+      start: { ...str, description: 'HH:MM, local' },
+      end: { ...str, description: 'HH:MM or 24:00, exclusive' },
+    }),
+  ),
+  holidays: arrayOf({ type: 'string', format: 'date' }),
+};
+
+export const schemas = {
+  Problem: {
+    ...obj(
+      {
+        type: str,
+        title: str,
+        status: int,
+        code: { type: 'string', enum: [...new Set([...ApiErrorCodes, ...DeviceResultCodes.filter((c) => c !== 'OK')])] },
+        detail: { ...str, description: 'What went wrong and what to do about it, naming the row, device or field.' },
+        errors: arrayOf(obj({ field: str, message: str })),
+        requestId: { ...str, description: 'The X-Request-Id of this request: quote it when asking an operator about the problem.' },
+        firstRequest: {
+          ...obj({ request: str, at: dateTime }),
+          description: 'IDEMPOTENCY_KEY_REUSED: the request the key was first used for.',
+        },
+      },
+      ['type', 'title', 'status', 'code', 'detail'],
+    ),
+    description:
+      'RFC 9457 problem details; branch on `code`. Some problems add fields (`errors`, `deviceUid`, `batchId`, `checks`, `firstRequest`).',
+  },
+  Caller: obj({ tenantId: str, userId: str, role: oneOf(['operator', 'device_gateway', 'read_only']), tenantTree: arrayOf(str) }),
+  Rows: obj({ total: int, accepted: int, rejected: int }),
+  BatchLinks: links(['self', 'devices', 'results', 'temporalUi']),
+  UploadAccepted: obj({ batchId: str, status: str, mode: oneOf(AssignmentModes), rows: ref('Rows'), links: ref('BatchLinks') }),
+  StopReason: {
+    ...obj({ threshold: oneOf(['maxFailures', 'maxFailurePercent']), limit: num, failed: int, processed: int, message: str }),
+    description: 'Why the batch stopped early (status FAILED): which threshold, its limit, the failed and processed devices.',
+  },
+  BatchStatus: obj({
+    batchId: str,
+    tenantId: str,
+    status: oneOf(BatchStatuses),
+    isSuccess: nullable(bool),
+    mode: oneOf(AssignmentModes),
+    workflowId: nullable(str),
+    targetWorkspaceId: str,
+    retries: int,
+    failureThreshold: nullable(obj({ maxFailures: nullable(int), maxFailurePercent: nullable(num) })),
+    stopReason: nullable(ref('StopReason')),
+    rows: ref('Rows'),
+    progress: obj({ total: int, done: int, pending: int }),
+    countersByStatus: counters,
+    countersByCode: counters,
+    timings: obj({
+      createdAt: dateTime,
+      startedAt: nullable(dateTime),
+      finishedAt: nullable(dateTime),
+      elapsedSeconds: num,
+      devicesPerSecond: nullable(num),
+    }),
+    links: ref('BatchLinks'),
+  }),
+  BatchSummary: obj({
+    batchId: str,
+    tenantId: str,
+    createdBy: str,
+    status: oneOf(BatchStatuses),
+    isSuccess: nullable(bool),
+    mode: oneOf(AssignmentModes),
+    workflowId: nullable(str),
+    targetWorkspaceId: str,
+    fileName: nullable(str),
+    retries: int,
+    rows: nullable(ref('Rows')),
+    createdAt: dateTime,
+    startedAt: nullable(dateTime),
+    finishedAt: nullable(dateTime),
+    links: ref('BatchLinks'),
+  }),
+  BatchList: obj({ batches: arrayOf(ref('BatchSummary')), nextCursor: nullable(str), links: obj({ next: nullable(str) }) }),
+  BatchCancelling: obj({ batchId: str, status: oneOf(['CANCELLING', 'CANCELLED']), links: links(['self']) }),
+  BatchRetrying: obj({ batchId: str, status: { const: 'RUNNING' }, retry: int, devices: int, workflowId: str, links: ref('BatchLinks') }),
+  BatchDevice: obj({
+    rowNumber: int,
+    deviceUid: str,
+    deviceId: nullable(int),
+    status: oneOf(BatchRowStatuses),
+    code: nullable(str),
+    message: nullable(str),
+    finishedAt: nullable(dateTime),
+  }),
+  BatchDevicesPage: obj({
+    batchId: str,
+    devices: arrayOf(ref('BatchDevice')),
+    nextCursor: nullable(str),
+    links: obj({ next: nullable(str) }),
+  }),
+  Device: obj({
+    uid: str,
+    imei2: nullable(str),
+    tenantId: str,
+    state: str,
+    stateId: int,
+    previousState: nullable(str),
+    serviceTypeId: int,
+    deviceType: int,
+    allowedActions: arrayOf(str),
+    assignment: nullable(
+      obj({
+        workflowId: str,
+        workflowName: nullable(str),
+        assignedAt: nullable(dateTime),
+        assignedBy: nullable(str),
+        isActivatingWorkflow: bool,
+      }),
+    ),
+    tempLock: {
+      ...nullable(
+        obj(
+          {
+            actionId: str,
+            status: oneOf(TempLockStatuses.filter((s) => !FINAL_TEMP_LOCK_STATUSES.includes(s))),
+            directive,
+            lockEndsAt: nullable(dateTime),
+            links: links(['self']),
+          },
+          ['actionId', 'status', 'directive', 'lockEndsAt'],
+        ),
+      ),
+      description: "The device's running temp lock (null when none runs): what a check-in is told now, and when the lock ends.",
+    },
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  }),
+  DeviceHistory: obj({
+    uid: str,
+    timeline: arrayOf(
+      obj({
+        milestone: str,
+        fromState: nullable(str),
+        toState: nullable(str),
+        source: str,
+        batchId: nullable(str),
+        details: { type: ['object', 'null'] },
+        at: dateTime,
+        elapsedSincePreviousMs: int,
+        elapsedSinceFirstMs: int,
+      }),
+    ),
+  }),
+  DeviceWorkflowResult: obj({ deviceUid: str, mode: oneOf(AssignmentModes), code: str, message: str, links: links(['temporalUi']) }),
+  Workflow: obj({ id: str, name: str, tenantId: str, serviceTypeId: int, status: str }),
+  WorkflowCatalogue: obj({ workflows: arrayOf(ref('Workflow')) }),
+  TempLockAccepted: obj({
+    actionId: str,
+    workflowId: str,
+    status: { const: 'WAITING' },
+    durationMinutes: int,
+    workingHours: bool,
+    overriddenActionId: nullable(str),
+    links: links(['self']),
+  }),
+  TempLockView: obj({
+    actionId: str,
+    workflowId: str,
+    running: bool,
+    status: oneOf(TempLockStatuses),
+    directive,
+    durationMinutes: nullable(int),
+    workingHours: nullable(bool),
+    notification: {},
+    createdAt: nullable(dateTime),
+    checkedInAt: nullable(dateTime),
+    lockStartedAt: nullable(dateTime),
+    lockEndsAt: nullable(dateTime),
+    nextDueAt: nullable(dateTime),
+    cancelReason: nullable(str),
+    failureReason: { ...nullable(str), description: 'FAILED: why the device-control gateway refused the lock or unlock command.' },
+    note: nullable(str),
+    history: arrayOf(obj({ seq: int, status: str, at: dateTime, detail: {} }, ['seq', 'status', 'at'])),
+  }),
+  TempLockCancelling: obj({ actionId: nullable(str), workflowId: str, status: { const: 'CANCELLING' } }),
+  CheckInAnswer: obj({
+    deviceUid: str,
+    checkedInAt: dateTime,
+    directive,
+    lockUntil: nullable(dateTime),
+    actionId: nullable(str),
+    status: nullable(oneOf(TempLockStatuses)),
+  }),
+  WorkingHoursCalendar: obj(calendar),
+  WorkingHours: obj({ tenantId: str, inheritedFrom: nullable(str), ...calendar, summary: str, updatedBy: str, updatedAt: dateTime }),
+  NextWorkingInstant: obj({
+    tenantId: str,
+    calendarOf: { ...str, description: 'The tenant whose calendar applies (the tenant itself or an ancestor).' },
+    timeZone: str,
+    at: dateTime,
+    atLocal: { ...str, description: "`at` on the calendar's wall clock, e.g. 2026-12-24 11:00 THU" },
+    isWorkingInstant: bool,
+    nextWorkingInstant: nullable(dateTime),
+    nextWorkingInstantLocal: nullable(str),
+  }),
+} satisfies Record<string, Schema>;

@@ -1,0 +1,24 @@
+// All activities of the worker, built from their dependencies (no module-level singletons).
+import { MongoStores } from '../db/mongo';
+import { PgPool } from '../db/postgres';
+import { DeviceControlGateway } from '../../devices/gateway/deviceControlGateway';
+import { createBatchRunActivities } from '../../batches/activities';
+import { createDeviceAssignmentActivities } from '../../devices/deviceAssignActivities';
+import { createTempLockActivities } from '../../tempLocks/activities';
+
+export interface ActivityDeps {
+  pool: PgPool;
+  mongo: MongoStores;
+  /** The device-control gateway used by the TempLock activities. */
+  gateway: DeviceControlGateway;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createTempLockActivities(deps),
+    ...createDeviceAssignmentActivities(deps),
+    ...createBatchRunActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

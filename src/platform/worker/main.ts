@@ -1,0 +1,71 @@
+// Worker process entry point: connects the stores and Temporal, then polls the task queue until
+// SIGTERM/SIGINT. Then it stops polling and lets in-flight activities finish for up to
+// WORKER_SHUTDOWN_GRACE_MS (Temporal's Worker.shutdown()); what is still running after that is
+// cancelled, and Temporal retries it on another worker.
+import { Runtime } from '@temporalio/worker';
+import { runMain, connectMongoStores, connectPostgres, connectTemporalWorker } from '../bootstrap';
+import { createDeviceControlGateway } from '../../devices/gateway/deviceControlGateway';
+import { closeMongo } from '../db/mongo';
+import { createLogger } from '../logger';
+import { createWorker } from './createWorker';
+import { sdkLogger } from './sdkLogger';
+import { createGatewayWorkers, runTogether, shutdownAll } from './gatewayWorkers';
+
+/** After the grace period, how long cancelled activities get to report before the process gives up on them. */
+const EXIT_AFTER_GRACE_MS = 5_000;
+
+runMain('worker', async (config) => {
+  const log = createLogger(config.logLevel, 'worker');
+  // The SDK's own logs go through the app's logger (so follow LOG_LEVEL), one line each.
+  // Its signal handling is off: shutdown is this file's, below, so it is logged and bounded here.
+  // Its metrics (task slots, schedule-to-start latency, polls, activity and workflow outcomes) as Prometheus text.
+  const { metricsAddress } = config.worker;
+  Runtime.install({
+    logger: sdkLogger(log.child({ component: 'temporal-sdk' })),
+    shutdownSignals: [],
+    ...(metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } } : {}),
+  });
+  const pool = await connectPostgres(config);
+  const mongo = await connectMongoStores(config, log);
+  const connection = await connectTemporalWorker(config);
+  const graceMs = config.worker.shutdownGraceMs;
+  const deps = { pool, mongo, gateway: createDeviceControlGateway(config, mongo) };
+  const target = { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, shutdownGraceMs: graceMs };
+  // The gateway's commands run on workers of their own, beside this one: rate and slots of their own.
+  const gatewayWorkers = await createGatewayWorkers({ ...target, limits: config.gateway });
+  const worker = await createWorker({
+    ...target,
+    tuning: {
+      maxConcurrentWorkflowTaskExecutions: config.worker.maxWorkflowTasks,
+      maxConcurrentLocalActivityExecutions: config.worker.maxLocalActivities,
+      maxConcurrentActivityTaskExecutions: config.worker.maxActivities,
+    },
+  });
+  // An activity that ignores cancellation must not keep the process: past the grace period its
+  // attempt is abandoned (exit 1) and Temporal retries it elsewhere once its timeout expires.
+  // A second signal kills at once (`once`).
+  const shutdown = (signal: NodeJS.Signals) => {
+    log.info({ signal, graceMs }, 'worker draining');
+    setTimeout(() => {
+      log.error('activities still running after the shutdown grace period; Temporal retries them on another worker');
+      process.exit(1);
+    }, graceMs + EXIT_AFTER_GRACE_MS).unref();
+    shutdownAll([worker, ...gatewayWorkers]);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  const { commandsPerSecond, maxConcurrentCommands, unlocksPerSecond, maxConcurrentUnlocks } = config.gateway;
+  log.info(
+    {
+      taskQueue: config.temporal.taskQueue,
+      address: config.temporal.address,
+      metrics: metricsAddress ? `http://${metricsAddress}/metrics` : null,
+      gateway: { commandsPerSecond, maxConcurrentCommands, unlocksPerSecond, maxConcurrentUnlocks },
+    },
+    'worker started',
+  );
+  await runTogether([worker, ...gatewayWorkers]);
+  await Promise.all([pool.end(), closeMongo(mongo), connection.close()]);
+  log.info('worker stopped');
+  process.exit(0);
+});

@@ -1,0 +1,4 @@
+// Every workflow the worker runs; this file is what the worker bundles.
+export * from '../../devices/deviceAssignWorkflow';
+export * from '../../batches/batchAssignWorkflow';
+export * from '../../tempLocks/tempLockWorkflow';

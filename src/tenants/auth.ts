@@ -1,0 +1,136 @@
+// API-key authentication: the key (X-API-Key or "Authorization: Bearer") is hashed and looked up;
+// it maps to tenant, user and role, and requests are scoped to the caller's tenant tree. Valid keys
+// are cached (bounded, rechecked every cacheTtlMs so a revoked key stops working within it); unknown
+// keys are never cached, and an address that keeps failing gets 429 instead of more lookups.
+import { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { KeyHolder } from './apiKeyStore';
+import { hashApiKey, Role } from './apiKeys';
+import { LruMap } from '../platform/http/lruMap';
+import { ProblemError } from '../platform/http/problem';
+import { FailedAuthLimiter } from '../platform/http/rateLimit';
+
+export type { Role } from './apiKeys';
+export type Caller = KeyHolder;
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    caller?: Caller;
+  }
+}
+
+export interface AuthSettings {
+  /** Valid keys kept in memory per API process. */
+  cacheSize: number;
+  /** How long a cached key is trusted before it is looked up again: the most a revocation waits. */
+  cacheTtlMs: number;
+}
+
+/** Finds the holder of a key by its hash; null for an unknown or revoked key. */
+export type KeyHolderLookup = (keyHash: string) => Promise<KeyHolder | null>;
+
+interface CachedKey {
+  holder: KeyHolder;
+  checkedAt: number;
+}
+
+export interface Authenticator {
+  middleware: RequestHandler;
+  /** Keys in the cache now (never more than settings.cacheSize). */
+  cachedKeys(): number;
+}
+
+export function createAuthenticator(
+  lookup: KeyHolderLookup,
+  settings: AuthSettings,
+  failures: FailedAuthLimiter,
+  now: () => number = Date.now,
+): Authenticator {
+  const cache = new LruMap<string, CachedKey>(settings.cacheSize);
+  // Concurrent requests with the same uncached key share one lookup. A result counts from when its
+  // lookup started: a lookup that overlaps a revocation must not extend the key's life.
+  const inFlight = new Map<string, Promise<CachedKey | null>>();
+
+  const lookupOnce = (hash: string): Promise<CachedKey | null> => {
+    let pending = inFlight.get(hash);
+    if (!pending) {
+      const checkedAt = now();
+      pending = lookup(hash)
+        .then((holder) => (holder ? { holder, checkedAt } : null))
+        .finally(() => inFlight.delete(hash));
+      inFlight.set(hash, pending);
+    }
+    return pending;
+  };
+
+  const refuse = (address: string, res: Response, next: NextFunction, reason: string) => {
+    const retryAfter = failures.recordFailure(address);
+    if (retryAfter !== null) return next(tooManyFailures(res, retryAfter));
+    next(new ProblemError(401, 'UNAUTHENTICATED', reason));
+  };
+
+  const middleware: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const key = presentedKey(req);
+    if (!key) return refuse(address, res, next, 'missing API key: send it in the X-API-Key header');
+    const hash = hashApiKey(key);
+    const cached = cache.get(hash);
+    if (cached && now() - cached.checkedAt < settings.cacheTtlMs) {
+      req.caller = cached.holder;
+      return next();
+    }
+    // A key this process has seen valid is still looked up (it may have been revoked) even when
+    // its address is throttled: others' failures behind the same address do not lock it out.
+    if (!cached) {
+      const retryAfter = failures.retryAfterSeconds(address);
+      if (retryAfter !== null) return next(tooManyFailures(res, retryAfter));
+    }
+    lookupOnce(hash)
+      .then((found) => {
+        if (!found) {
+          cache.delete(hash);
+          return refuse(address, res, next, 'unknown or revoked API key');
+        }
+        cache.set(hash, found);
+        req.caller = found.holder;
+        next();
+      })
+      .catch(next);
+  };
+
+  return { middleware, cachedKeys: () => cache.size };
+}
+
+function tooManyFailures(res: Response, retryAfterSeconds: number): ProblemError {
+  res.set('Retry-After', String(retryAfterSeconds));
+  return new ProblemError(
+    429,
+    'TOO_MANY_FAILED_AUTHENTICATIONS',
+    `too many requests with a missing, unknown or revoked API key from this address; retry after ${retryAfterSeconds} s with a valid key`,
+  );
+}
+
+/** Refuses callers whose role is not listed. */
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    const role = req.caller?.role;
+    if (!role || !roles.includes(role)) {
+      return next(
+        new ProblemError(403, 'FORBIDDEN', `this operation needs role ${roles.join(' or ')}; the API key has role ${role ?? 'none'}`),
+      );
+    }
+    next();
+  };
+}
+
+export function callerOf(req: Request): Caller {
+  if (!req.caller) throw new ProblemError(401, 'UNAUTHENTICATED', 'request is not authenticated');
+  return req.caller;
+}
+
+function presentedKey(req: Request): string | undefined {
+  const header = req.get('x-api-key');
+  if (header) return header.trim();
+  const auth = req.get('authorization');
+  if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
+  return undefined;
+}
