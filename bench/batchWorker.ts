@@ -5,7 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../src/platform/config';
 import { connectMongo, ensureMongoIndexes } from '../src/platform/db/mongo';
 import { createPgPool } from '../src/platform/db/postgres';
-import { createDeviceControlGateway } from '../src/devices/gateway/deviceControlGateway';
+import { createDeviceControlGateway } from '../src/devices/gateway/createGateway';
 import { CreateWorkerOptions, createWorker } from '../src/platform/worker/createWorker';
 
 /** The task queue the ceiling runs of a benchmark go to. */

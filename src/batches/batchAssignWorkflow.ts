@@ -26,10 +26,14 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../platform/worker/activities';
+import type { createBatchRunActivities } from './activities';
+
+type Activities = ReturnType<typeof createBatchRunActivities> & Pick<DeviceAssignmentActivities, 'settleDevice'>;
 import { BatchEndStatus, describeProgress } from './modes';
 import { FailureThreshold, StopReason, exceededThreshold } from './failureThreshold';
-import { DeviceAssignInput, deviceAssign, deviceFinishedSignal, reportToParentSignal } from '../devices/deviceAssignWorkflow';
+import { DEVICE_ASSIGN_WORKFLOW, type DeviceAssignInput, type DeviceAssignWorkflow, reportToParentSignal } from '../devices/contract';
+import type { DeviceAssignmentActivities } from '../devices/contract';
+import { deviceFinishedSignal } from './contract';
 import { BatchIdKey, DeviceUidKey, TenantIdKey } from '../platform/temporal/searchAttributes';
 
 /** What every child of the batch gets besides its device, row and the batch's owner. */
@@ -209,7 +213,7 @@ async function startChildrenInWindow(
       startedThisRun += 1;
       state.cursor = row.id;
       void children
-        .run(() => executeChild(deviceAssign, options))
+        .run(() => executeChild<DeviceAssignWorkflow>(DEVICE_ASSIGN_WORKFLOW, options))
         .then(
           (result) => deviceFinished(row.id, result.code),
           // A cancelled child's row is closed by its own settle; any other failure is recounted at the end.

@@ -5,8 +5,8 @@
 // can send headers, so the key never appears in a URL); another tenant's batch is 404 before any event.
 import { Request, Response, Router } from 'express';
 import { BatchRecord, findBatch } from './store';
-import type { ApiDeps } from '../platform/http/app';
-import { callerOf } from '../tenants/auth';
+import type { ApiDeps } from '../platform/http/apiDeps';
+import { callerOf } from '../platform/http/auth';
 import { batchStatus } from './runs';
 import { ProblemError } from '../platform/http/problem';
 

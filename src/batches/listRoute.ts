@@ -3,8 +3,8 @@
 import { Request, Router } from 'express';
 import { BatchListPosition, listBatches } from './listingStore';
 import { AssignmentModes, BatchStatuses, isAssignmentMode } from './modes';
-import type { ApiDeps } from '../platform/http/app';
-import { callerOf } from '../tenants/auth';
+import type { ApiDeps } from '../platform/http/apiDeps';
+import { callerOf } from '../platform/http/auth';
 import { batchSummary } from './runs';
 import { ProblemError } from '../platform/http/problem';
 import { instantOf, limitOf, queryOf } from '../platform/http/queryParameters';

@@ -1,6 +1,6 @@
 // The three BatchAssign modes (SPEC §3) as data: which device states each mode accepts, and the
 // batch statuses a batch goes through. Pure: used by the per-device activity, the API and tests.
-import { DeviceState } from '../devices/states';
+import { DeviceState } from '../devices/contract';
 
 export const AssignmentModes = ['assign', 'register', 'exit'] as const;
 export type AssignmentMode = (typeof AssignmentModes)[number];

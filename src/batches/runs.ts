@@ -6,6 +6,7 @@ import { BatchRecord, RowCounts, countRows, markBatchStarted } from './store';
 import { BatchAssignInput, batchAssign, batchWorkflowId } from './batchAssignWorkflow';
 import { BatchIdKey, BatchModeKey, TenantIdKey } from '../platform/temporal/searchAttributes';
 import { ProblemError } from '../platform/http/problem';
+import { temporalUiLink } from '../platform/temporal/uiLink';
 
 /** How long an upload or retry waits for Temporal to take the start before answering 503. */
 const START_DEADLINE_MS = 5_000;
@@ -75,10 +76,6 @@ export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, atte
 export function currentRunOf(batch: BatchRecord): { attempt: number; workflowId: string } {
   const attempt = (batch.extFields.retries as number | undefined) ?? 0;
   return { attempt, workflowId: batchWorkflowId(batch.id, attempt) };
-}
-
-export function temporalUiLink(config: AppConfig, temporalWorkflowId: string): string {
-  return `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(temporalWorkflowId)}`;
 }
 
 export function batchLinks(config: AppConfig, batch: BatchRecord) {

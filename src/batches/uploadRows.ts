@@ -4,7 +4,7 @@
 import { CsvError } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { StagedRow } from './uploadStore';
-import { checkDeviceUid } from '../devices/uid';
+import { checkDeviceUid } from '../devices/contract';
 import type { UploadLimits, UploadSpool } from './upload';
 import { csvRecords } from './csvRecords';
 import { ProblemError } from '../platform/http/problem';

@@ -1,9 +1,9 @@
 // /v1/workflows: the assignable workflow catalogue of the caller's tenant tree (MongoDB workflow_versions).
 import { Router } from 'express';
 import { addCatalogueWorkflow, listWorkflows } from './store';
-import { isServiceTypeId } from '../devices/states';
-import type { ApiDeps } from '../platform/http/app';
-import { callerOf, requireRole } from '../tenants/auth';
+import { isServiceTypeId } from '../devices/contract';
+import type { ApiDeps } from '../platform/http/apiDeps';
+import { callerOf, requireRole } from '../platform/http/auth';
 import { ProblemError } from '../platform/http/problem';
 
 export function workflowRoutes(deps: ApiDeps): Router {

@@ -12,16 +12,18 @@
 // PostgreSQL never recorded, or completes an exit that MongoDB already made: never an assignment
 // without its result row and milestone, never a milestone without the assignment.
 import { DeviceResultCode } from '../platform/errorCodes';
-import { AssignmentMode, directAssignStates, modeNeedsWorkflow } from '../batches/modes';
+import { AssignmentMode, directAssignStates, modeNeedsWorkflow } from '../batches/contract';
 import { DeviceState } from './states';
 import { describeState } from './lifecycle';
-import { RowResult, claimPendingRow, writeRowResult } from '../batches/store';
+import type { RowResult } from '../batches/contract';
+import { claimPendingRow, writeRowResult } from '../batches/useCases';
 import { claimAssignment, exitAssignment, findDeviceDocument, releaseAssignment } from './documentStore';
 import { applyDeviceActionIn } from './lifecycleStore';
 import { DeviceRecord, HistorySource, createIdleDevice, findDeviceInTree, hasMilestone, insertMilestone } from './store';
 import { MongoStores } from '../platform/db/mongo';
 import { PgPool, PgTransaction, inTransaction } from '../platform/db/postgres';
-import { CatalogueWorkflow, cachedWorkflowLookup } from '../catalogue/store';
+import type { CatalogueWorkflow } from '../catalogue/contract';
+import { cachedWorkflowLookup } from '../catalogue/useCases';
 
 export interface DeviceAssignmentRequest {
   /** The caller's tenant: the device is looked up in its tree, and nowhere else. */

@@ -8,7 +8,6 @@ import {
   ActivityFailure,
   CancellationScope,
   RetryPolicy,
-  defineSignal,
   getExternalWorkflowHandle,
   isCancellation,
   log,
@@ -16,7 +15,8 @@ import {
   proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { Activities } from '../platform/worker/activities';
+import { deviceFinishedSignal } from '../batches/contract';
+import { reportToParentSignal, type DeviceAssignmentActivities as Activities } from './contract';
 import type { DeviceAssignmentRequest, DeviceAssignmentResult } from './deviceAssignActivities';
 
 export type { DeviceAssignmentRequest, DeviceAssignmentResult };
@@ -41,11 +41,6 @@ const { settleDevice } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-
-/** From the batch, when it continues-as-new while this child runs: report the result by signal. */
-export const reportToParentSignal = defineSignal<[{ parentWorkflowId: string }]>('reportToParent');
-/** To the batch (its newest run) from a child it handed over; code null when the device was cancelled. */
-export const deviceFinishedSignal = defineSignal<[{ rowId: number; code: string | null }]>('deviceFinished');
 
 export async function deviceAssign(input: DeviceAssignInput): Promise<DeviceAssignmentResult> {
   return reportingToBatch(input, () => assignOrSettle(input));

@@ -1,6 +1,15 @@
 // The /devices operations of the OpenAPI document (src/api/openapi.ts): a device, its workflow, its temp lock and check-in.
 import { examples } from '../platform/openapi/examples';
-import { PathItem, answer, authErrors, deviceUid, idempotencyKey, jsonBodyErrors, problem, tenantQuery } from '../platform/openapi/operations';
+import {
+  PathItem,
+  answer,
+  authErrors,
+  deviceUid,
+  idempotencyKey,
+  jsonBodyErrors,
+  problem,
+  tenantQuery,
+} from '../platform/openapi/operations';
 import { bool, obj, oneOf, str } from '../platform/openapi/schemas';
 
 export const devicePaths: Record<string, PathItem> = {

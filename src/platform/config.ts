@@ -3,7 +3,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { MAX_UNLOCK_LEAD_MS } from '../tempLocks/lock';
+import { MAX_UNLOCK_LEAD_MS } from '../tempLocks/contract';
 
 export class ConfigError extends Error {
   constructor(

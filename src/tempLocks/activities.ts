@@ -5,9 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import { MongoStores } from '../platform/db/mongo';
 import { InventoryLockResult, TempLockTransition, writeTempLockTransitions } from './store';
-import { nextWorkingInstantFor } from '../tenants/workingHoursStore';
+import { nextWorkingInstantFor } from '../tenants/useCases';
 import { GATEWAY_REFUSED, MAX_UNLOCK_LEAD_MS } from './lock';
-import { DeviceControlGateway, GatewayCommand, GatewayCommandKind, GatewayReceipt, GatewayRefusal } from '../devices/gateway/deviceControlGateway';
+import { DeviceControlGateway, GatewayCommand, GatewayCommandKind, GatewayReceipt, GatewayRefusal } from '../devices/contract';
 
 export interface TempLockActivityDeps {
   pool: Pool;

@@ -5,14 +5,14 @@
 import { Request, Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { findDeviceDocument } from '../devices/documentStore';
-import { findDeviceInTree } from '../devices/store';
+import { findDeviceDocument } from '../devices/useCases';
+import { findDeviceInTree } from '../devices/useCases';
 import { findDeviceTempLock, findLatestTempLock, tempLockTimeline } from './store';
-import { findApplicableWorkingHours, nextWorkingInstantFor } from '../tenants/workingHoursStore';
+import { findApplicableWorkingHours, nextWorkingInstantFor } from '../tenants/useCases';
 import { MAX_DURATION_MINUTES, MAX_NOTIFICATION_BYTES, answerCheckIn, checkInActsOnLock, tempLockWorkflowId } from './lock';
 import { CancelRequest, CheckIn, TempLockInput, cancelSignal, checkInSignal, tempLock } from './tempLockWorkflow';
-import type { ApiDeps } from '../platform/http/app';
-import { callerOf, requireRole } from '../tenants/auth';
+import type { ApiDeps } from '../platform/http/apiDeps';
+import { callerOf, requireRole } from '../platform/http/auth';
 import { ProblemError } from '../platform/http/problem';
 
 export function tempLockRoutes(deps: ApiDeps): Router {

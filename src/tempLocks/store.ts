@@ -12,7 +12,7 @@ import {
   answerCheckIn,
   tempLockHistoryKey,
 } from './lock';
-import { applyDeviceActionIn } from '../devices/lifecycleStore';
+import { applyDeviceActionIn } from '../devices/useCases';
 import { DeviceActionDoc, DeviceActionHistoryDoc, MongoStores } from '../platform/db/mongo';
 import { inTransaction } from '../platform/db/postgres';
 

@@ -15,7 +15,7 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../platform/worker/activities';
+import type { createTempLockActivities } from './activities';
 import type { InventoryLockResult, TempLockFacts, TempLockTransition } from './store';
 import {
   CHECK_INS_PER_RUN,
@@ -25,7 +25,7 @@ import {
   answerCheckIn,
   gatewayCommandTimeouts,
 } from './lock';
-import { gatewayTaskQueues } from '../devices/gateway/taskQueues';
+import { gatewayTaskQueues } from '../devices/contract';
 import type { CancelRequest, CheckIn, TempLockInput, TempLockOutcome, TempLockView, tempLock } from './tempLockWorkflow';
 
 /** Why a lock is ending: its term ran out, it was cancelled (or overridden), or the gateway refused its LOCK. */
@@ -95,6 +95,7 @@ const storeRetry = { initialInterval: '200 milliseconds', backoffCoefficient: 2,
 // A gateway outage is retried until it recovers, at most 5 s apart, so the command goes out soon after.
 const gatewayRetry = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' } as const;
 
+type Activities = ReturnType<typeof createTempLockActivities>;
 type StoreActivities = Pick<Activities, 'writeTempLockTransitions' | 'nextWorkingInstantOf'>;
 
 export class LockRun {

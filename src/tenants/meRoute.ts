@@ -1,6 +1,6 @@
 // GET /v1/me: who the API key belongs to, which tenants it may target.
 import { Router } from 'express';
-import { callerOf } from './auth';
+import { callerOf } from '../platform/http/auth';
 
 export function meRoutes(): Router {
   const router = Router();

@@ -3,8 +3,8 @@
 import { Request, Router } from 'express';
 import { findApplicableWorkingHours, saveWorkingHours, StoredCalendar } from './workingHoursStore';
 import { describeCalendar, validateCalendar } from './workingHours';
-import type { ApiDeps } from '../platform/http/app';
-import { callerOf, requireRole } from './auth';
+import type { ApiDeps } from '../platform/http/apiDeps';
+import { callerOf, requireRole } from '../platform/http/auth';
 import { ProblemError } from '../platform/http/problem';
 
 export function tenantRoutes(deps: ApiDeps): Router {

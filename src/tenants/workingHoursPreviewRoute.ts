@@ -5,8 +5,8 @@ import { Router } from 'express';
 import { findApplicableWorkingHours } from './workingHoursStore';
 import { isWorkingInstant, nextWorkingInstant } from './workingHours';
 import { localDateTime } from './timeZone';
-import type { ApiDeps } from '../platform/http/app';
-import { callerOf } from './auth';
+import type { ApiDeps } from '../platform/http/apiDeps';
+import { callerOf } from '../platform/http/auth';
 import { ProblemError } from '../platform/http/problem';
 
 export function workingHoursPreviewRoutes(deps: ApiDeps): Router {

@@ -1,9 +1,6 @@
 // The device-control gateway (the seeds' "cf-util-api"): sends lock and unlock commands to devices.
-// One interface, two implementations: an HTTP client for a configured URL and a built-in simulator.
-import { AppConfig } from '../../platform/config';
-import type { MongoStores } from '../../platform/db/mongo';
-import { HttpDeviceControlGateway } from './httpGateway';
-import { SimulatedDeviceControlGateway } from './simulatedGateway';
+// One interface, two implementations (createGateway.ts): an HTTP client for a configured URL and a built-in
+// simulator. Pure: what a command is and how the gateway refuses one.
 
 export type GatewayCommandKind = 'LOCK' | 'UNLOCK';
 
@@ -57,10 +54,4 @@ export class GatewayRefusal extends Error {
  */
 export function isPermanentRefusal(status: number): boolean {
   return status === 404 || status === 410 || status === 422;
-}
-
-/** The configured gateway: the HTTP client when GATEWAY_URL is set, otherwise the simulator. */
-export function createDeviceControlGateway(config: AppConfig, mongo: MongoStores): DeviceControlGateway {
-  if (config.gateway.url) return new HttpDeviceControlGateway(config.gateway.url, config.gateway.timeoutMs);
-  return new SimulatedDeviceControlGateway(mongo.gatewayCommands);
 }

@@ -1,9 +1,9 @@
 // MongoDB client (a real MongoDB or FerretDB) and the workflow service's collections and indexes.
 // FerretDB has no multi-document transactions: every write is a single idempotent document write.
 import { Collection, Db, MongoClient, ObjectId } from 'mongodb';
-import type { TempLockStatus } from '../../tempLocks/lock';
+import type { TempLockStatus } from '../../tempLocks/contract';
 import { FilteredFields, ensureFerretdbPostgresIndexes } from './ferretdbPostgres';
-import type { GatewayCommandDoc } from '../../devices/gateway/simulatedGateway';
+import type { GatewayCommandDoc } from '../../devices/contract';
 import { ClientSupervisor, ClientSupervisorOptions, StuckClientReport, superviseMongoClient } from './mongoRecovery';
 
 export interface WorkflowVersionDoc {

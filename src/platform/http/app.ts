@@ -1,15 +1,10 @@
 // The Express app: security headers, request logs, authentication, the /v1 routes per resource,
 // and problem+json errors. Deps are passed in so tests build the same app on their own stores.
 import express, { Express } from 'express';
-import { Client } from '@temporalio/client';
-import type { Pool } from 'pg';
-import { AppConfig } from '../config';
-import { MongoStores } from '../db/mongo';
-import type { Logger } from '../logger';
-import { createAuthenticator } from '../../tenants/auth';
-import { findKeyHolder } from '../../tenants/apiKeyStore';
-import { ApiDrain } from './drain';
+import { createAuthenticator } from './auth';
+import { findKeyHolder } from '../../tenants/useCases';
 import { documentedQueryOnly } from './documentedQuery';
+import type { ApiDeps } from './apiDeps';
 import { openApiDocument } from '../openapi/document';
 import { assignRequestId, requestIdOf } from './requestId';
 import { portalRoutes } from '../../portal/serving';
@@ -27,18 +22,6 @@ import { workflowRoutes } from '../../catalogue/routes';
 import { tempLockRoutes } from '../../tempLocks/routes';
 import { tenantRoutes } from '../../tenants/routes';
 import { workingHoursPreviewRoutes } from '../../tenants/workingHoursPreviewRoute';
-
-export interface ApiDeps {
-  config: AppConfig;
-  pool: Pool;
-  mongo: MongoStores;
-  temporal: Client;
-  log: Logger;
-  /** Refuses new requests once the process is shutting down (server.ts starts it on SIGTERM). */
-  drain: ApiDrain;
-  /** The app's Prometheus metrics (GET /metrics); each app makes its own unless given. */
-  metrics: ApiMetrics;
-}
 
 export function createApp(given: Omit<ApiDeps, 'metrics'> & { metrics?: ApiMetrics }): Express {
   const deps: ApiDeps = { ...given, metrics: given.metrics ?? createApiMetrics(given.pool) };

@@ -2,7 +2,7 @@
 // error itself only in the log, under the request id);
 // while the API drains for shutdown it answers 503 so a load balancer stops sending traffic.
 import { Router } from 'express';
-import type { ApiDeps } from './app';
+import type { ApiDeps } from './apiDeps';
 import { shuttingDown } from './drain';
 import { pingMongo } from '../db/mongo';
 import { pingPostgres } from '../db/postgres';

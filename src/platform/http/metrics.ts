@@ -6,9 +6,9 @@
 // they are sent, in the worker (do_gateway_commands, src/activities/tempLock.ts).
 import type { Pool } from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { runningBatchPending } from '../../batches/listingStore';
-import { tempLockFigures } from '../../tempLocks/store';
-import { TempLockStatus, TempLockStatuses } from '../../tempLocks/lock';
+import { runningBatchPending } from '../../batches/useCases';
+import { tempLockFigures } from '../../tempLocks/useCases';
+import { TempLockStatus, TempLockStatuses } from '../../tempLocks/contract';
 
 const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

@@ -1,8 +1,8 @@
 // The JSON Schemas of the OpenAPI document (components.schemas) and the small builders the document uses.
-import { AssignmentModes, BatchRowStatuses, BatchStatuses } from '../../batches/modes';
+import { AssignmentModes, BatchRowStatuses, BatchStatuses } from '../../batches/contract';
 import { ApiErrorCodes, DeviceResultCodes } from '../errorCodes';
-import { FINAL_TEMP_LOCK_STATUSES, TempLockStatuses } from '../../tempLocks/lock';
-import { WEEKDAYS } from '../../tenants/workingHours';
+import { FINAL_TEMP_LOCK_STATUSES, TempLockStatuses } from '../../tempLocks/contract';
+import { WEEKDAYS } from '../../tenants/contract';
 
 export type Schema = Record<string, unknown>;
 

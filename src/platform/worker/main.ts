@@ -4,7 +4,7 @@
 // cancelled, and Temporal retries it on another worker.
 import { Runtime } from '@temporalio/worker';
 import { runMain, connectMongoStores, connectPostgres, connectTemporalWorker } from '../bootstrap';
-import { createDeviceControlGateway } from '../../devices/gateway/deviceControlGateway';
+import { createDeviceControlGateway } from '../../devices/gateway/createGateway';
 import { closeMongo } from '../db/mongo';
 import { createLogger } from '../logger';
 import { createWorker } from './createWorker';

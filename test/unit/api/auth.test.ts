@@ -1,5 +1,5 @@
 import { Request, Response } from 'express';
-import { createAuthenticator, KeyHolderLookup } from '../../../src/tenants/auth';
+import { createAuthenticator, KeyHolderLookup } from '../../../src/platform/http/auth';
 import { FailedAuthLimiter } from '../../../src/platform/http/rateLimit';
 import { ProblemError } from '../../../src/platform/http/problem';
 import type { KeyHolder } from '../../../src/tenants/apiKeyStore';

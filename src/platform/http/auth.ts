@@ -3,13 +3,12 @@
 // are cached (bounded, rechecked every cacheTtlMs so a revoked key stops working within it); unknown
 // keys are never cached, and an address that keeps failing gets 429 instead of more lookups.
 import { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { KeyHolder } from './apiKeyStore';
-import { hashApiKey, Role } from './apiKeys';
-import { LruMap } from '../platform/http/lruMap';
-import { ProblemError } from '../platform/http/problem';
-import { FailedAuthLimiter } from '../platform/http/rateLimit';
+import { hashApiKey, type KeyHolder, type Role } from '../../tenants/contract';
+import { LruMap } from './lruMap';
+import { ProblemError } from './problem';
+import { FailedAuthLimiter } from './rateLimit';
 
-export type { Role } from './apiKeys';
+export type { Role } from '../../tenants/contract';
 export type Caller = KeyHolder;
 
 declare module 'express-serve-static-core' {
