@@ -16,9 +16,8 @@ import { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../dev/inventorySeed';
+import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion, imeiWithCheckDigit } from '../dev/inventorySeed';
 import { DeviceState } from '../src/devices/states';
-import { imeiWithCheckDigit } from '../src/devices/uid';
 import { startSlowUploads } from './slowUploads';
 import { benchSetup, log, numberArg, peakRssMb, percentile, startProcess, stopProcess, waitUntil } from './support';
 

@@ -3,12 +3,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { AppConfig } from '../src/platform/config';
-import { insertDevices, upsertTenant } from '../dev/inventorySeed';
+import { insertDevices, upsertTenant, imeiWithCheckDigit } from '../dev/inventorySeed';
 import { migrate } from '../src/platform/db/migrate';
 import { connectMongo, ensureMongoIndexes } from '../src/platform/db/mongo';
 import { createPgPool } from '../src/platform/db/postgres';
 import { DeviceState } from '../src/devices/states';
-import { imeiWithCheckDigit } from '../src/devices/uid';
 
 /** `uidPrefix`: two digits that keep each benchmark's device uids apart. */
 export async function lockBenchSetup(config: AppConfig, name: string, count: number, uidPrefix: string, poolSize: number) {

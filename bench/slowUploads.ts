@@ -2,7 +2,7 @@
 // an upload before it touches the database, so however many trickle in, other requests are not held up.
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { imeiWithCheckDigit } from '../src/devices/uid';
+import { imeiWithCheckDigit } from '../dev/inventorySeed';
 
 export interface SlowUploadResult {
   status: number;

@@ -16,7 +16,7 @@ import { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { lockBenchSetup } from './lockBenchSetup';
 import { percentile, startProcess, stopProcess, waitUntil } from './support';
-import { createApiKey } from '../src/tenants/apiKeyStore';
+import { createApiKey } from '../dev/inventorySeed';
 import { tempLockWorkflowId } from '../src/tempLocks/lock';
 import { SimulatedDeviceControlGateway } from '../src/devices/gateway/simulatedGateway';
 import { createWorker } from '../src/platform/worker/createWorker';

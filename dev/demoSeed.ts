@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { connectMongoStores, connectPostgres, runMain } from '../src/platform/bootstrap';
 import { DeviceState } from '../src/devices/states';
-import { imeiWithCheckDigit } from '../src/devices/uid';
+import { imeiWithCheckDigit } from './inventorySeed';
 import { createApiKey, insertDevices, SeedDevice, upsertTenant, upsertWorkflowVersion } from './inventorySeed';
 import { closeMongo } from '../src/platform/db/mongo';
 

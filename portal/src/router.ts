@@ -10,7 +10,7 @@ export type Route =
   | { page: 'working-hours' }
   | { page: 'not-found'; path: string };
 
-export function parseRoute(hash: string): Route {
+function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/^\/+|\/+$/g, '');
   const [first, second] = path.split('/').map((part) => decodeURIComponent(part));
   if (path === '' || (first === 'batches' && !second)) return { page: 'batches' };

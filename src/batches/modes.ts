@@ -30,7 +30,6 @@ export type BatchEndStatus = Extract<BatchStatus, 'COMPLETED' | 'CANCELLED' | 'F
 export const unfinishedBatchStatuses = ['CREATED', 'RUNNING'] as const satisfies readonly BatchStatus[];
 
 export const BatchRowStatuses = ['PENDING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
-export type BatchRowStatus = (typeof BatchRowStatuses)[number];
 
 /** Result codes decided at upload time: such rows can never succeed, so retry leaves them alone. */
 export const uploadRejectionCodes = ['INVALID_DEVICE_UID', 'DUPLICATE_IN_FILE'] as const;

@@ -32,12 +32,12 @@ export async function streamResultsCsv(pool: Pool, batchId: string, res: Respons
   res.end();
 }
 
-export function csvLine(cells: string[]): string {
+function csvLine(cells: string[]): string {
   return cells.map(csvCell).join(',') + '\r\n';
 }
 
 /** Quotes when needed; a cell starting with = + - @ tab or CR is prefixed with ' so it stays text. */
-export function csvCell(value: string): string {
+function csvCell(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

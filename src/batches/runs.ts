@@ -78,7 +78,7 @@ export function currentRunOf(batch: BatchRecord): { attempt: number; workflowId:
   return { attempt, workflowId: batchWorkflowId(batch.id, attempt) };
 }
 
-export function batchLinks(config: AppConfig, batch: BatchRecord) {
+function batchLinks(config: AppConfig, batch: BatchRecord) {
   const self = `${config.api.publicUrl}/v1/batches/${batch.id}`;
   const { workflowId } = currentRunOf(batch);
   return { self, devices: `${self}/devices`, results: `${self}/results.csv`, temporalUi: temporalUiLink(config, workflowId) };

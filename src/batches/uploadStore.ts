@@ -16,7 +16,7 @@ export interface StagedRow {
   rejection: { code: string; message: string } | null;
 }
 
-export interface RowCounts {
+interface RowCounts {
   total: number;
   accepted: number;
   rejected: number;

@@ -49,7 +49,7 @@ export async function addCatalogueWorkflow(
   return toCatalogueWorkflow(doc);
 }
 
-export function toCatalogueWorkflow(doc: WorkflowVersionDoc): CatalogueWorkflow {
+function toCatalogueWorkflow(doc: WorkflowVersionDoc): CatalogueWorkflow {
   return { id: doc._id.toHexString(), name: doc.name, tenantId: doc.tenant_id, serviceTypeId: doc.service_type_id, status: doc.status };
 }
 

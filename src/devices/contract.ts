@@ -6,7 +6,6 @@ import type { deviceAssign } from './deviceAssignWorkflow';
 
 export { DeviceState, isServiceTypeId } from './states';
 export { checkDeviceUid } from './uid';
-export type { DeviceAssignmentRequest, DeviceAssignmentResult } from './deviceAssignActivities';
 export type { DeviceAssignInput } from './deviceAssignWorkflow';
 export type DeviceAssignmentActivities = ReturnType<typeof import('./deviceAssignActivities').createDeviceAssignmentActivities>;
 
@@ -17,7 +16,7 @@ export type DeviceAssignWorkflow = typeof deviceAssign;
 /** From the batch, when it continues-as-new while this child runs: report the result by signal. */
 export const reportToParentSignal = defineSignal<[{ parentWorkflowId: string }]>('reportToParent');
 
-export { GatewayRefusal, isPermanentRefusal } from './gateway/deviceControlGateway';
+export { GatewayRefusal } from './gateway/deviceControlGateway';
 export type { DeviceControlGateway, GatewayCommand, GatewayCommandKind, GatewayReceipt } from './gateway/deviceControlGateway';
 export type { GatewayCommandDoc } from './gateway/simulatedGateway';
-export { gatewayTaskQueues, type GatewayTaskQueues } from './gateway/taskQueues';
+export { gatewayTaskQueues } from './gateway/taskQueues';

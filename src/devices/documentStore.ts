@@ -7,11 +7,11 @@
 import { MongoServerError } from 'mongodb';
 import { DeviceWorkflowDoc, MongoStores } from '../platform/db/mongo';
 
-export function deviceDocumentId(tenantId: string, deviceUid: string): string {
+function deviceDocumentId(tenantId: string, deviceUid: string): string {
   return `${tenantId}/${deviceUid}`;
 }
 
-export function workflowStepId(tenantId: string, deviceUid: string, assignmentKey: string): string {
+function workflowStepId(tenantId: string, deviceUid: string, assignmentKey: string): string {
   return `${tenantId}/${deviceUid}/${assignmentKey}`;
 }
 

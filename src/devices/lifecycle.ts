@@ -41,10 +41,6 @@ export type TransitionDecision =
   | { ok: true; fromStateId: DeviceStateId; toStateId: DeviceStateId; previousStateId: DeviceStateId | null }
   | { ok: false; code: 'INVALID_TRANSITION'; message: string };
 
-export function isDeviceAction(value: unknown): value is DeviceAction {
-  return typeof value === 'string' && (DeviceActions as readonly string[]).includes(value);
-}
-
 /** Actions the table allows from a state, in table order. */
 export function allowedActions(stateId: number): DeviceAction[] {
   if (!isDeviceStateId(stateId)) return [];

@@ -3,9 +3,6 @@
 import { Pool, PoolClient } from 'pg';
 import { DeviceAction, decideTransition } from './lifecycle';
 import { HistorySource, insertMilestone } from './store';
-import { inTransaction } from '../platform/db/postgres';
-
-export type { HistorySource };
 
 export interface ApplyDeviceActionInput {
   deviceId: number;
@@ -24,10 +21,6 @@ export interface ApplyDeviceActionInput {
 export type ApplyDeviceActionResult =
   | { ok: true; fromStateId: number; toStateId: number; historyId: number; alreadyApplied: boolean }
   | { ok: false; code: 'INVALID_TRANSITION' | 'DEVICE_NOT_FOUND'; message: string; stateId?: number };
-
-export async function applyDeviceAction(pool: Pool, input: ApplyDeviceActionInput): Promise<ApplyDeviceActionResult> {
-  return inTransaction(pool, (client) => applyDeviceActionIn(client, input));
-}
 
 /** Same as applyDeviceAction, inside a transaction the caller already holds. */
 export async function applyDeviceActionIn(client: PoolClient, input: ApplyDeviceActionInput): Promise<ApplyDeviceActionResult> {

@@ -22,11 +22,8 @@ export function isDeviceStateId(id: number): id is DeviceStateId {
   return stateNamesById.has(id);
 }
 
-export const ServiceType = { SIM_CONTROL: 1, PREPAID: 2, POSTPAID: 3 } as const;
-export type ServiceTypeId = (typeof ServiceType)[keyof typeof ServiceType];
+/** A device's service: 1 SIM control, 2 prepaid, 3 postpaid. */
+export type ServiceTypeId = 1 | 2 | 3;
 export function isServiceTypeId(id: unknown): id is ServiceTypeId {
   return id === 1 || id === 2 || id === 3;
 }
-
-export const DeviceType = { SMARTPHONE: 1, TABLET: 2 } as const;
-export type DeviceTypeId = (typeof DeviceType)[keyof typeof DeviceType];

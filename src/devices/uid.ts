@@ -32,11 +32,3 @@ export function hasValidLuhnCheckDigit(digits: string): boolean {
   }
   return sum % 10 === 0;
 }
-
-/** Appends the Luhn check digit to a 14-digit body: handy for seeding demo and test devices. */
-export function imeiWithCheckDigit(body14: string): string {
-  for (let d = 0; d <= 9; d++) {
-    if (hasValidLuhnCheckDigit(body14 + d)) return body14 + d;
-  }
-  throw new Error(`no check digit for ${body14}`);
-}

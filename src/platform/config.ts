@@ -16,7 +16,7 @@ export class ConfigError extends Error {
 }
 
 /** TLS toward the Temporal frontend (a managed or secured Temporal): PEM bytes as the SDK's connections take them. */
-export interface TemporalTls {
+interface TemporalTls {
   /** The client's certificate and private key (mTLS), or null for server-side TLS only. */
   clientCertPair: { crt: Buffer; key: Buffer } | null;
   /** The CA that issued the server's certificate; null: the system's trusted CAs. */

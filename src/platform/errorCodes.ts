@@ -35,14 +35,3 @@ export const ApiErrorCodes = [
   'INTERNAL_ERROR',
 ] as const;
 export type ApiErrorCode = (typeof ApiErrorCodes)[number];
-
-/** A business failure: not retried, becomes the device's result or the API's answer. */
-export class BusinessError extends Error {
-  constructor(
-    readonly code: DeviceResultCode | ApiErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'BusinessError';
-  }
-}

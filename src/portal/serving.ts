@@ -5,7 +5,7 @@ import express, { Router } from 'express';
 import { join } from 'node:path';
 import { ProblemError } from '../platform/http/problem';
 
-export const PORTAL_CSP = [
+const PORTAL_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",

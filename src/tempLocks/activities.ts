@@ -29,14 +29,14 @@ const HEARTBEAT_EVERY_MS = 1000;
  * FAILED), failed in a way a retry may change (`failed`: 5xx, timeout, unreachable, 401/403/409/423/429), or
  * abandoned because the activity was cancelled (`cancelled`).
  */
-export type GatewayCommandResult = 'accepted' | 'refused' | 'failed' | 'cancelled';
+type GatewayCommandResult = 'accepted' | 'refused' | 'failed' | 'cancelled';
 
 /**
  * The counter `do_gateway_commands{kind, result}`, per attempt. It goes through the Temporal SDK's metric meter, so
  * the worker's own Prometheus endpoint (WORKER_METRICS_ADDRESS) serves it beside the SDK's series, tagged with the
  * namespace, task queue and activity type; without that address the meter is a no-op.
  */
-export const GATEWAY_COMMANDS_METRIC = 'do_gateway_commands';
+const GATEWAY_COMMANDS_METRIC = 'do_gateway_commands';
 
 export function createTempLockActivities({ pool, mongo, gateway }: TempLockActivityDeps) {
   return {

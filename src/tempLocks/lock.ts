@@ -8,14 +8,8 @@ export type TempLockStatus = (typeof TempLockStatuses)[number];
 /** A lock in one of these has ended: its workflow is over or about to be. */
 export const FINAL_TEMP_LOCK_STATUSES: readonly TempLockStatus[] = ['DEACTIVATED', 'CANCELLED', 'FAILED'];
 
-export const TempLockMilestones = [
-  'TEMP_LOCK_ASSIGNED',
-  'TEMP_LOCK_ACTIVATED',
-  'TEMP_LOCK_DEACTIVATED',
-  'TEMP_LOCK_CANCELLED',
-  'TEMP_LOCK_FAILED',
-] as const;
-export type TempLockMilestone = (typeof TempLockMilestones)[number];
+export type TempLockMilestone =
+  'TEMP_LOCK_ASSIGNED' | 'TEMP_LOCK_ACTIVATED' | 'TEMP_LOCK_DEACTIVATED' | 'TEMP_LOCK_CANCELLED' | 'TEMP_LOCK_FAILED';
 
 export type Directive = 'LOCK' | 'UNLOCK' | 'NONE';
 
@@ -73,7 +67,6 @@ export function checkInActsOnLock(lock: LockAsSeen, answer: DirectiveAnswer): bo
   return (answer.directive === 'LOCK' && lock.status === 'ACTIVATING') || answer.directive === 'UNLOCK';
 }
 
-export const MINUTE_MS = 60_000;
 /** One year: a longer "temporary" lock is almost certainly a unit mistake. */
 export const MAX_DURATION_MINUTES = 525_600;
 /**

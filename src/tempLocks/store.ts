@@ -26,7 +26,7 @@ export interface TempLockFacts {
 }
 
 /** What the first transition writes once: the document's static fields. */
-export interface TempLockTerms {
+interface TempLockTerms {
   durationMinutes: number;
   durationMs: number;
   workingHours: boolean;
@@ -59,7 +59,7 @@ export interface TempLockTransition {
  * LOCK: the device goes LOCKED (hold) with the lock's ext_fields, with TEMP_LOCK_ACTIVATED. RESUME: the device
  * resumes its previous state (if it was locked) and loses them, with the lock's final milestone.
  */
-export type InventoryChange =
+type InventoryChange =
   | { kind: 'LOCK'; durationMinutes: number; checkedInAt: number; lockStartedAt: number; lockEndsAt: number }
   | {
       kind: 'RESUME';
@@ -284,7 +284,7 @@ export async function findLatestTempLock(pool: Pool, mongo: MongoStores, deviceI
   return lock ? findTempLock(mongo, lock.actionId) : null;
 }
 
-export async function findTempLock(mongo: MongoStores, actionId: string): Promise<DeviceActionDoc | null> {
+async function findTempLock(mongo: MongoStores, actionId: string): Promise<DeviceActionDoc | null> {
   return mongo.deviceActions.findOne({ _id: actionId });
 }
 

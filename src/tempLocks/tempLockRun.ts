@@ -63,7 +63,7 @@ export interface TempLockState {
 const RECENT_CHECK_INS_KEPT = 16;
 
 /** The gateway's reason when an activity failed because the gateway refused the command for good, else null. */
-export function gatewayRefusalOf(err: unknown): string | null {
+function gatewayRefusalOf(err: unknown): string | null {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === GATEWAY_REFUSED) {
     return err.cause.message;
   }

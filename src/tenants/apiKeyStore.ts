@@ -81,16 +81,6 @@ export async function issueApiKey(
   });
 }
 
-/** Stores a given (or new) key without checks and returns it: for the demo seed and tests. */
-export async function createApiKey(pool: Pool, tenantId: string, userId: string, role: Role, key = generateApiKey()): Promise<string> {
-  await pool.query(
-    `INSERT INTO t_api_key (key_hash, key_prefix, tenant_id, user_id, role) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (key_hash) DO NOTHING`,
-    [hashApiKey(key), keyPrefix(key), tenantId, userId, role],
-  );
-  return key;
-}
-
 /** Keys, newest first; revoked ones only when asked. Never the key or its hash. */
 export async function listApiKeys(pool: Pool, filter: { tenantId?: string; includeRevoked?: boolean } = {}): Promise<ApiKeyListing[]> {
   const { rows } = await pool.query<ListingRow>(

@@ -10,7 +10,7 @@ export function isRole(value: string): value is Role {
 }
 
 /** "do_" and 8 characters: printed in listings and logs, so a leaked key can be told apart and revoked. */
-export const KEY_PREFIX_LENGTH = 11;
+const KEY_PREFIX_LENGTH = 11;
 const PREFIX_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 
 /** `do_<8 visible characters>_<32 secret base64url characters>` (192 random bits in the secret). */

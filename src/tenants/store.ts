@@ -51,15 +51,6 @@ export async function createTenant(pool: Pool, tenant: { id: string; name: strin
   });
 }
 
-/** Creates or renames/moves a tenant without checks: for the demo seed and tests. */
-export async function upsertTenant(pool: Pool, id: string, name: string, parentId: string | null = null): Promise<void> {
-  await pool.query(
-    `INSERT INTO t_tenant (id, parent_id, name) VALUES ($1, $2, $3)
-     ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, name = EXCLUDED.name`,
-    [id, parentId, name],
-  );
-}
-
 /** Every tenant, parents before their children. */
 export async function listTenants(pool: Pool): Promise<Tenant[]> {
   const { rows } = await pool.query<TenantRow & { path: string[] }>(

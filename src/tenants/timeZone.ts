@@ -59,7 +59,7 @@ function wallClockAt(epochMs: number, timeZone: string): number {
 }
 
 /** UTC offset in ms at an instant (positive east of Greenwich). */
-export function offsetAt(epochMs: number, timeZone: string): number {
+function offsetAt(epochMs: number, timeZone: string): number {
   const wholeSeconds = Math.floor(epochMs / 1000) * 1000;
   return wallClockAt(wholeSeconds, timeZone) - wholeSeconds;
 }
@@ -69,7 +69,7 @@ export function offsetAt(epochMs: number, timeZone: string): number {
  * epoch, e.g. Date.UTC(2026, 2, 8, 2, 30)). In a fall-back overlap the earlier instant wins; in a
  * spring-forward gap the result is the first instant after the gap (the transition itself).
  */
-export function localToInstant(wallMs: number, timeZone: string): number {
+function localToInstant(wallMs: number, timeZone: string): number {
   // Offsets a day either side bracket any transition that can affect this wall time.
   const before = offsetAt(wallMs - DAY_MS, timeZone);
   const after = offsetAt(wallMs + DAY_MS, timeZone);

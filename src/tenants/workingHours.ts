@@ -3,7 +3,7 @@
 import { isValidTimeZone, localDateTime, wallTimeConverter } from './timeZone';
 
 export const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
+type Weekday = (typeof WEEKDAYS)[number];
 
 /** Local weekly opening window; `end` is exclusive and may be '24:00' (ends at midnight). */
 export interface WeeklyWindow {
@@ -20,17 +20,17 @@ export interface WorkingHoursCalendar {
   holidays: string[];
 }
 
-export interface CalendarFieldError {
+interface CalendarFieldError {
   field: string;
   message: string;
 }
 
 export type CalendarValidation = { ok: true; calendar: WorkingHoursCalendar } | { ok: false; errors: CalendarFieldError[] };
 
-export const MAX_WINDOWS = 100;
-export const MAX_HOLIDAYS = 1000;
+const MAX_WINDOWS = 100;
+const MAX_HOLIDAYS = 1000;
 /** Beyond this horizon a calendar is treated as never open (e.g. every day a holiday). */
-export const SEARCH_HORIZON_DAYS = 400;
+const SEARCH_HORIZON_DAYS = 400;
 
 const MINUTE_MS = 60 * 1000;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;

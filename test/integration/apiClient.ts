@@ -41,7 +41,7 @@ type OptionsArgument<O> =
 type ResponsesOf<O> = O extends { responses: infer R } ? R : never;
 type BodyOf<R> = R extends { content: infer C } ? C[keyof C] : null;
 /** The answer as a union over the documented statuses: narrow it with `expectStatus`. */
-export type ApiAnswer<O> = {
+type ApiAnswer<O> = {
   [S in keyof ResponsesOf<O> & number]: { status: S; body: BodyOf<ResponsesOf<O>[S]>; headers: Headers };
 }[keyof ResponsesOf<O> & number];
 

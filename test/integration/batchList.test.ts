@@ -1,9 +1,8 @@
 // GET /v1/batches: newest first across the caller's tenant tree, filters, cursor pages without
 // gaps or repeats, refusal of bad parameters, and the OpenAPI schema of the answer.
 import { randomUUID } from 'node:crypto';
-import { imeiWithCheckDigit } from '../../src/devices/uid';
+import { imeiWithCheckDigit, createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../dev/inventorySeed';
 import { DeviceState } from '../../src/devices/states';
-import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../dev/inventorySeed';
 import { TestStack, startServingStack, waitFor } from './harness';
 import { componentSchema, schemaMismatches } from './schemaCheck';
 

@@ -22,7 +22,7 @@ export async function buildPortal(): Promise<string> {
 }
 
 /** Debian's chromium (scripts/test.sh installs it when missing), or CHROMIUM_PATH. */
-export function chromiumPath(): string {
+function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(path)) {
     throw new Error(`no chromium at ${path}: scripts/test.sh installs Debian's chromium (apt-get install chromium), or set CHROMIUM_PATH`);

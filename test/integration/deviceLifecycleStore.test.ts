@@ -1,11 +1,9 @@
 // The state machine's transactional apply against real PostgreSQL: row lock, history row, ext
 // fields, idempotency, and two concurrent actions on one device (exactly one wins).
 import { Pool } from 'pg';
-import { applyDeviceAction } from '../../src/devices/lifecycleStore';
+import { applyDeviceAction, insertDevices, upsertTenant, imeiWithCheckDigit } from '../../dev/inventorySeed';
 import { createPgPool } from '../../src/platform/db/postgres';
-import { insertDevices, upsertTenant } from '../../dev/inventorySeed';
 import { DeviceState } from '../../src/devices/states';
-import { imeiWithCheckDigit } from '../../src/devices/uid';
 
 describe('applyDeviceAction on PostgreSQL', () => {
   let pool: Pool;

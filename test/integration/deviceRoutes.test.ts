@@ -1,8 +1,7 @@
 // GET /v1/devices/:uid shows the device's current temp lock (status, directive, lock end) as the lock
 // goes through its life, and every device route honours ?tenantId (a workspace of the caller's tree).
 import { DeviceState } from '../../src/devices/states';
-import { imeiWithCheckDigit } from '../../src/devices/uid';
-import { createApiKey, insertDevices, upsertTenant } from '../../dev/inventorySeed';
+import { imeiWithCheckDigit, createApiKey, insertDevices, upsertTenant } from '../../dev/inventorySeed';
 import { TestStack, startServingStack, waitFor } from './harness';
 import { apiClient, expectStatus } from './apiClient';
 import { cancelLock, lockClients, lockableDevice } from './tempLockSupport';

@@ -1,8 +1,7 @@
 // The harness end to end: a workflow on the real Temporal dev server, run by our worker, writes
 // and reads real PostgreSQL and MongoDB; the API answers health and readiness.
 import { DeviceState } from '../../src/devices/states';
-import { imeiWithCheckDigit } from '../../src/devices/uid';
-import { insertDevices, upsertTenant } from '../../dev/inventorySeed';
+import { imeiWithCheckDigit, insertDevices, upsertTenant } from '../../dev/inventorySeed';
 import { storesProbe } from '../workflows/storesProbe';
 import { ensureMongoIndexes } from '../../src/platform/db/mongo';
 import { Client } from 'pg';

@@ -2,8 +2,7 @@
 // checks every answer against the document; the explicit checks here name the component each one is).
 import { openApiDocument } from '../../src/platform/openapi/document';
 import { DeviceState } from '../../src/devices/states';
-import { imeiWithCheckDigit } from '../../src/devices/uid';
-import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../dev/inventorySeed';
+import { imeiWithCheckDigit, createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../dev/inventorySeed';
 import { TestStack, startTestStack, waitFor } from './harness';
 import { SchemaName, componentSchema, schemaMismatches } from './schemaCheck';
 import { apiClient, expectStatus } from './apiClient';

@@ -30,7 +30,10 @@ export interface EntryPointProcess {
   kill(): void;
 }
 
-export function spawnEntryPoint(script: 'platform/http/server.js' | 'platform/worker/main.js', env: Record<string, string>): EntryPointProcess {
+export function spawnEntryPoint(
+  script: 'platform/http/server.js' | 'platform/worker/main.js',
+  env: Record<string, string>,
+): EntryPointProcess {
   // No worker metrics unless a test asks for them (a port of its own): a worker of `npm start` may hold the default.
   const child = spawn(process.execPath, [join(BUILD_DIR, script)], {
     cwd: ROOT,

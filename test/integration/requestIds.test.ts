@@ -9,8 +9,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createApp } from '../../src/platform/http/app';
 import { createApiDrain } from '../../src/platform/http/drain';
-import { createApiKey, upsertTenant, upsertWorkflowVersion } from '../../dev/inventorySeed';
-import { imeiWithCheckDigit } from '../../src/devices/uid';
+import { createApiKey, upsertTenant, upsertWorkflowVersion, imeiWithCheckDigit } from '../../dev/inventorySeed';
 import { TestStack, startTestStack } from './harness';
 
 describe('request ids and error texts', () => {

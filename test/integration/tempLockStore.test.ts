@@ -1,12 +1,11 @@
 // The temp-lock store against real PostgreSQL and the MongoDB-protocol store: the row check-ins are answered from
 // (t_device_temp_lock) is written before the lock's documents, and only a newer lock replaces it.
 import { Pool } from 'pg';
-import { insertDevices, upsertTenant } from '../../dev/inventorySeed';
+import { insertDevices, upsertTenant, imeiWithCheckDigit } from '../../dev/inventorySeed';
 import { MongoStores, connectMongo } from '../../src/platform/db/mongo';
 import { createPgPool } from '../../src/platform/db/postgres';
 import { TempLockTransition, findDeviceTempLock, writeTempLockTransitions } from '../../src/tempLocks/store';
 import { DeviceState } from '../../src/devices/states';
-import { imeiWithCheckDigit } from '../../src/devices/uid';
 
 describe('temp-lock store', () => {
   let pool: Pool;

@@ -1,9 +1,8 @@
 // Shared set-up for the temp-lock tests: a tenant with operator and device-gateway keys, a device with an
 // active workflow assignment, API calls, and reads of what the lock wrote.
 import { ObjectId } from 'mongodb';
-import { createApiKey, insertDevices } from '../../dev/inventorySeed';
+import { createApiKey, insertDevices, imeiWithCheckDigit } from '../../dev/inventorySeed';
 import { DeviceState } from '../../src/devices/states';
-import { imeiWithCheckDigit } from '../../src/devices/uid';
 import { RecordedCommand } from '../../src/devices/gateway/simulatedGateway';
 import type { operations } from '../../src/platform/openapi/types';
 import { apiClient } from './apiClient';

@@ -1,8 +1,7 @@
 // Tenant isolation on every endpoint (another tenant's batch, device, lock or calendar is 404, and
 // is left untouched), and roles: read-only keys cannot write, gateway keys can only check in.
 import { DeviceState } from '../../src/devices/states';
-import { imeiWithCheckDigit } from '../../src/devices/uid';
-import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../dev/inventorySeed';
+import { imeiWithCheckDigit, createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../dev/inventorySeed';
 import { ApiClient, apiClient, expectStatus } from './apiClient';
 import { TestStack, startTestStack, waitFor } from './harness';
 

@@ -21,7 +21,11 @@ describe('worker metrics', () => {
 
   it('answers the SDK’s series and the gateway commands by kind and result', async () => {
     const metricsAddress = `127.0.0.1:${await freePort()}`;
-    worker = spawnEntryPoint('platform/worker/main.js', { TASK_QUEUE: stack.taskQueue, LOG_LEVEL: 'warn', WORKER_METRICS_ADDRESS: metricsAddress });
+    worker = spawnEntryPoint('platform/worker/main.js', {
+      TASK_QUEUE: stack.taskQueue,
+      LOG_LEVEL: 'warn',
+      WORKER_METRICS_ADDRESS: metricsAddress,
+    });
     const device = await lockableDevice(stack);
     const { operator, uid } = lockClients(base, device);
     expectStatus(await operator.put('/devices/{uid}/temp-lock', { ...uid, body: { durationMinutes: 5 } }), 202);

@@ -13,7 +13,7 @@ describe('replay of committed histories', () => {
   let code: string;
   beforeAll(async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
-    ({ code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quiet }));
+    ({ code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/platform/worker/workflows'), logger: quiet }));
   });
 
   it('has histories to replay', () => {

@@ -24,7 +24,10 @@ beforeAll(async () => {
   env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path }, searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey, BatchModeKey] },
   });
-  ({ code: workflowCode } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/platform/worker/workflows'), logger: quiet }));
+  ({ code: workflowCode } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/platform/worker/workflows'),
+    logger: quiet,
+  }));
 });
 
 // A worker per test, so a test that leaves something running cannot hold up the next one.

@@ -10,7 +10,7 @@ import { BatchStatus, unfinishedBatchStatuses } from '../../src/batches/modes';
 import { BatchActivities, FakeRow, countFakeRows } from './fakeBatch';
 
 /** mulberry32: a small seeded PRNG, so a seed is a schedule. */
-export function rng(seed: number): () => number {
+function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -22,7 +22,7 @@ export function rng(seed: number): () => number {
 }
 
 /** What one device does in one attempt of the batch. */
-export interface DeviceTurn {
+interface DeviceTurn {
   code: 'OK' | 'DEVICE_NOT_FOUND' | 'WRONG_STATE_DEVICE';
   /** Attempts of assignDevice that fail (a store outage) before it answers. */
   outages: number;

@@ -1,7 +1,8 @@
 // The storesProbe workflow's activities: look a device up, apply a lifecycle action through the
 // state machine (PostgreSQL), ensure the device's document (MongoDB). Registered by the test worker only.
 import { Pool } from 'pg';
-import { ApplyDeviceActionInput, ApplyDeviceActionResult, applyDeviceAction } from '../../src/devices/lifecycleStore';
+import { ApplyDeviceActionInput, ApplyDeviceActionResult } from '../../src/devices/lifecycleStore';
+import { applyDeviceAction } from '../../dev/inventorySeed';
 import { MongoStores } from '../../src/platform/db/mongo';
 
 export interface ProbedDevice {

@@ -19,7 +19,7 @@ import type { CheckIn, TempLockInput } from '../../src/tempLocks/tempLockWorkflo
 const ROOT = join(__dirname, '..', '..');
 
 /** The wrapper that runs the Java test server; fetched (Maven) on first use, like the Go binaries. */
-export function testServerPath(): string {
+function testServerPath(): string {
   const path = process.env.DO_TEST_SERVER ?? join(homedir(), '.cache', 'device-orchestrator', 'bin', 'temporal-test-server-1.32.0', 'run');
   if (existsSync(path)) return path;
   return execFileSync('bash', [join(ROOT, 'scripts', 'build-binaries.sh'), 'test-server'], { encoding: 'utf8' }).trim();

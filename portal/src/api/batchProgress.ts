@@ -10,7 +10,7 @@ const POLL_MS = 2_000;
 /** Devices/s is measured over this recent window, so a slowdown shows within seconds. */
 const RATE_WINDOW_MS = 15_000;
 
-export type Transport = 'connecting' | 'live' | 'polling' | 'finished';
+type Transport = 'connecting' | 'live' | 'polling' | 'finished';
 
 export interface BatchProgress {
   status: BatchStatus | null;

@@ -5,12 +5,9 @@ import type { components } from '../../../src/platform/openapi/types';
 type Schemas = components['schemas'];
 
 export type Me = Schemas['Caller'];
-export type Role = Me['role'];
 
 export type BatchStatus = Schemas['BatchStatus'];
 export type BatchMode = BatchStatus['mode'];
-export type BatchState = BatchStatus['status'];
-export type BatchDevice = Schemas['BatchDevice'];
 export type BatchDevicesPage = Schemas['BatchDevicesPage'];
 export type BatchSummary = Schemas['BatchSummary'];
 export type BatchesPage = Schemas['BatchList'];
@@ -21,7 +18,6 @@ export type Device = Schemas['Device'];
 export type TimelineEntry = Schemas['DeviceHistory']['timeline'][number];
 
 export type TempLockView = Schemas['TempLockView'];
-export type TempLockStatus = TempLockView['status'];
 
 export type WorkingHours = Schemas['WorkingHours'];
 export type Weekday = WorkingHours['windows'][number]['day'];

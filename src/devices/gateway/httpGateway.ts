@@ -10,7 +10,7 @@ import {
   isPermanentRefusal,
 } from './deviceControlGateway';
 
-export class GatewayRequestError extends Error {
+class GatewayRequestError extends Error {
   constructor(
     message: string,
     readonly status?: number,

@@ -33,7 +33,7 @@ export interface RecordedCommand extends GatewayCommand {
   sentAt: number;
 }
 
-export class SimulatedGatewayOutage extends Error {
+class SimulatedGatewayOutage extends Error {
   constructor(kind: GatewayCommandKind, deviceUid: string) {
     super(`${kind} ${deviceUid}: simulated gateway outage`);
     this.name = 'SimulatedGatewayOutage';

@@ -31,7 +31,7 @@ export interface DeviceWorkflowDoc {
   updated_at: Date;
 }
 
-export interface DeviceWorkflowStepDoc {
+interface DeviceWorkflowStepDoc {
   _id?: ObjectId | string;
   tenant_id: string;
   device_uid: string;
@@ -103,7 +103,7 @@ export interface MongoStores {
  * pool connection for the query and takes a second for the write, so as many concurrent updates as its pool
  * has connections deadlock it for good (seen at 100 local activities writing at once).
  */
-export const MONGO_MAX_POOL_SIZE = 20;
+const MONGO_MAX_POOL_SIZE = 20;
 
 /**
  * How the client finds its server again after a restart: the monitor re-checks an unreachable server

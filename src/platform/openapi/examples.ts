@@ -7,7 +7,7 @@ const temporalUi = `https://temporal.example.net/namespaces/default/workflows/ba
 const deviceUid = '353456789012348';
 const actionId = 'a6f1d3c2-8b2e-4f0a-9a51-7d3c1e2b4f60';
 
-export const batchLinksExample = { self: batchUrl, devices: `${batchUrl}/devices`, results: `${batchUrl}/results.csv`, temporalUi };
+const batchLinksExample = { self: batchUrl, devices: `${batchUrl}/devices`, results: `${batchUrl}/results.csv`, temporalUi };
 
 export const examples = {
   csvUpload: 'deviceUid\n353456789012348\n353456789012355\n353456789012363\n',

@@ -15,7 +15,7 @@ export const tags = [
 type Tag = (typeof tags)[number]['name'];
 
 /** What every operation must state; Redocly's lint checks the served document again. */
-export interface Operation {
+interface Operation {
   /** A client method name: verbNoun, e.g. uploadBatch. */
   operationId: string;
   summary: string;
@@ -27,7 +27,7 @@ export interface Operation {
 }
 export type PathItem = Partial<Record<'get' | 'put' | 'post' | 'delete', Operation>>;
 
-export const json = (schema: string, example?: unknown) => ({
+const json = (schema: string, example?: unknown) => ({
   'application/json': { schema: ref(schema), ...(example ? { example } : {}) },
 });
 export const answer = (description: string, schema: string, example?: unknown): Schema => ({ description, content: json(schema, example) });
@@ -46,7 +46,7 @@ const problemExample = (name: ProblemExample) => {
   const { status, ...rest } = problemExamples[name];
   return { type: 'about:blank', title: problemTitles[status], status, ...rest };
 };
-export const shared = (name: keyof typeof responses): Schema => ({ $ref: `#/components/responses/${name}` });
+const shared = (name: keyof typeof responses): Schema => ({ $ref: `#/components/responses/${name}` });
 export const responses = {
   Unauthenticated: problem('The X-API-Key header is missing, or the key is unknown or revoked.', 'unauthenticated'),
   Forbidden: problem("The API key's role may not do this (a device-gateway key may only check in).", 'forbidden'),

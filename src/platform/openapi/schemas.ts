@@ -9,11 +9,11 @@ export type Schema = Record<string, unknown>;
 export const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 export const str: Schema = { type: 'string' };
 export const int: Schema = { type: 'integer' };
-export const num: Schema = { type: 'number' };
+const num: Schema = { type: 'number' };
 export const bool: Schema = { type: 'boolean' };
 export const dateTime: Schema = { type: 'string', format: 'date-time' };
-export const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
-export const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
+const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
+const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
 export const oneOf = (values: readonly string[]): Schema => ({ type: 'string', enum: [...values] });
 /** An object whose listed properties are all required unless `required` names fewer. */
 export const obj = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({

@@ -32,7 +32,7 @@ export function sdkLogger(log: Logger): SdkLogger {
 }
 
 /** The entry's fields with every error reduced to a summary; the stack only on ERROR entries. */
-export function compactMeta(meta: LogMetadata | undefined, withStack: boolean): Record<string, unknown> {
+function compactMeta(meta: LogMetadata | undefined, withStack: boolean): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(meta ?? {})) {
     fields[key] = value instanceof Error ? errorSummary(value, withStack) : value;
@@ -40,7 +40,7 @@ export function compactMeta(meta: LogMetadata | undefined, withStack: boolean): 
   return fields;
 }
 
-export function errorSummary(err: Error, withStack = false): Record<string, unknown> {
+function errorSummary(err: Error, withStack = false): Record<string, unknown> {
   const { code, type, cause } = err as Error & { code?: unknown; type?: unknown; cause?: unknown };
   return {
     type: typeof type === 'string' && type ? type : err.name,

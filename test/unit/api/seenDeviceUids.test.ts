@@ -1,6 +1,6 @@
 // SeenDeviceUids: exact duplicate detection for IMEIs (as numbers) and serial numbers, across growth.
 import { SeenDeviceUids } from '../../../src/batches/seenUids';
-import { imeiWithCheckDigit } from '../../../src/devices/uid';
+import { imeiWithCheckDigit } from '../../../dev/inventorySeed';
 
 describe('SeenDeviceUids', () => {
   it('tells a repeated IMEI or serial from a new one, through many resizes', () => {

@@ -1,4 +1,5 @@
-import { checkDeviceUid, imeiWithCheckDigit } from '../../../src/devices/uid';
+import { checkDeviceUid } from '../../../src/devices/uid';
+import { imeiWithCheckDigit } from '../../../dev/inventorySeed';
 
 describe('device UID validation', () => {
   it('accepts a 15-digit IMEI with a correct Luhn digit, trimmed', () => {

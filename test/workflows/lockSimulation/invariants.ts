@@ -20,7 +20,7 @@ export interface LockExecution {
   failure: string | null;
 }
 
-export const MAX_EVENTS_PER_RUN = 2_000;
+const MAX_EVENTS_PER_RUN = 2_000;
 
 export function checkInvariants(world: DeviceWorld, executions: LockExecution[]): Violation[] {
   return [

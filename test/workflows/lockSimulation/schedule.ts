@@ -18,7 +18,7 @@ export type GatewayAnswer =
   /** The command reaches the device, but the answer comes after the client's timeout; the retry gets 200. */
   | { kind: 'slowThenOk' };
 
-export interface LockPlan {
+interface LockPlan {
   durationMs: number;
   workingHours: boolean;
   deactivationWaitMs: number;
@@ -41,7 +41,7 @@ export type Step =
   | { at: number; kind: 'cancel' }
   | { at: number; kind: 'restartWorker' };
 
-export interface StoreOutage {
+interface StoreOutage {
   /** The device's write attempts that go through before the outage. */
   afterAttempts: number;
   /** Write attempts that fail. */
