@@ -1,5 +1,5 @@
 // `npm run bench:gateway -- --locks N --rate R`: N temp locks assigned at once (default 1,000) on one in-process
-// worker with its gateway workers (src/workers/gatewayWorkers.ts), against the local services. Prints the rate
+// worker with its gateway workers (src/platform/worker/gatewayWorkers.ts), against the local services. Prints the rate
 // the simulated gateway saw (the most LOCK commands in any 1, 5 and 10 s window, and the average) against the configured
 // GATEWAY_COMMANDS_PER_SECOND (--rate overrides it). No device checks in: only the lock commands are measured,
 // and the locks are terminated at the end.

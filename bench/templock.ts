@@ -23,14 +23,14 @@ import { createWorker } from '../src/platform/worker/createWorker';
 import { createGatewayWorkers, runTogether, shutdownAll } from '../src/platform/worker/gatewayWorkers';
 import { TempLockInput, checkInSignal, tempLock } from '../src/tempLocks/tempLockWorkflow';
 
-// The worker's settings (src/config.ts): defaults for the slots and the unlock lead below.
+// The worker's settings (src/platform/config.ts): defaults for the slots and the unlock lead below.
 const defaults = loadConfig();
 const LOCKS = numberArg('--locks', 1000);
 const MIN_S = numberArg('--min-s', 30);
 const MAX_S = numberArg('--max-s', 60);
 const START_CONCURRENCY = numberArg('--start-concurrency', 100);
 const ACTIVITY_SLOTS = numberArg('--activity-slots', defaults.worker.maxActivities);
-// Defaults: the worker's (src/config.ts). Each unlock waiting out its lead holds an activity slot.
+// Defaults: the worker's (src/platform/config.ts). Each unlock waiting out its lead holds an activity slot.
 const LOCAL_ACTIVITY_SLOTS = numberArg('--local-activity-slots', defaults.worker.maxLocalActivities);
 const WORKFLOW_TASK_SLOTS = numberArg('--workflow-task-slots', defaults.worker.maxWorkflowTasks);
 const workflowType = tempLock;

@@ -108,7 +108,7 @@ start_ferretdb() {
     local bindir; bindir=$(pg_bin_dir)
     as_pg_user "$bindir/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='ferretdb'" | grep -q 1 \
       || as_pg_user "$bindir/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres ferretdb
-    # pool_max_conns: FerretDB's default, 50, deadlocks once 50 updates run at once (src/db/mongo.ts).
+    # pool_max_conns: FerretDB's default, 50, deadlocks once 50 updates run at once (src/platform/db/mongo.ts).
     backend=(--handler=postgresql --postgresql-url="postgres://postgres@127.0.0.1:$PG_PORT/ferretdb?pool_max_conns=200")
   else
     mkdir -p "$DATA/ferretdb/sqlite"
@@ -150,7 +150,7 @@ print_env() {
   echo "TEMPORAL_UI_URL=${TEMPORAL_UI_URL:-http://127.0.0.1:$TEMPORAL_UI_PORT}"
   echo "DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:$PG_PORT/device_orchestrator}"
   echo "MONGO_URL=${MONGO_URL:-mongodb://127.0.0.1:$MONGO_PORT/}"
-  # FerretDB runs on our PostgreSQL: the app adds the lookup indexes FerretDB lacks (src/db/ferretdbPostgres.ts).
+  # FerretDB runs on our PostgreSQL: the app adds the lookup indexes FerretDB lacks (src/platform/db/ferretdbPostgres.ts).
   if [ -z "${MONGO_URL:-}" ] && [ -z "${DATABASE_URL:-}" ]; then
     echo "FERRETDB_POSTGRES_URL=${FERRETDB_POSTGRES_URL:-postgres://postgres@127.0.0.1:$PG_PORT/ferretdb}"
   elif [ -n "${FERRETDB_POSTGRES_URL:-}" ]; then

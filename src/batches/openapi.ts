@@ -1,4 +1,4 @@
-// The /batches operations of the OpenAPI document (src/api/openapi.ts): upload, status, results, events, cancel, retry.
+// The /batches operations of the OpenAPI document (src/platform/openapi/document.ts): upload, status, results, events, cancel, retry.
 import { AssignmentModes, BatchRowStatuses, BatchStatuses } from './modes';
 import { examples } from '../platform/openapi/examples';
 import { PathItem, answer, authErrors, batchId, idempotencyKey, location, problem } from '../platform/openapi/operations';

@@ -1,6 +1,6 @@
 // The CSV upload of POST /v1/batches (SPEC §3), first step: receives the file (multipart `file` or a
 // text/csv body) into a temporary file without touching the database, so a slow client holds no
-// connection; src/api/uploadRows then reads its rows while they are COPYed. A refused upload
+// connection; src/batches/uploadRows then reads its rows while they are COPYed. A refused upload
 // (400/413/415, or 503 when the API shuts down mid-upload) stores nothing.
 import busboy from 'busboy';
 import { Request } from 'express';

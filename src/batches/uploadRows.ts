@@ -1,4 +1,4 @@
-// The rows of a received upload (src/api/batchUpload), read from its temporary file, checked and
+// The rows of a received upload (src/batches/upload), read from its temporary file, checked and
 // marked as they go: an invalid device UID or one seen earlier in the file is refused row by row;
 // a file that is not CSV, has no deviceUid/imei header, no rows or too many is refused whole.
 import { CsvError } from 'csv-parse';

@@ -40,7 +40,7 @@ export interface AppConfig {
   mongo: {
     url: string;
     database: string;
-    /** FerretDB's own PostgreSQL database, when MONGO_URL is FerretDB on PostgreSQL: lookup indexes go there (src/db/ferretdbPostgres.ts). */
+    /** FerretDB's own PostgreSQL database, when MONGO_URL is FerretDB on PostgreSQL: lookup indexes go there (src/platform/db/ferretdbPostgres.ts). */
     ferretdbPostgresUrl: string | null;
   };
   api: {

@@ -1,5 +1,5 @@
 // Activities of the TempLock workflow: the gateway's LOCK and UNLOCK commands, working-hours arithmetic (time
-// zones stay out of workflow code), and the lock's writes (src/db/tempLockStore.ts). Every write is idempotent.
+// zones stay out of workflow code), and the lock's writes (src/tempLocks/store.ts). Every write is idempotent.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';

@@ -166,7 +166,7 @@ export class LockRun {
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       retry: gatewayRetry,
     };
-    // Each kind on its own task queue: the gateway's rate limit and slots (src/workers/gatewayWorkers.ts).
+    // Each kind on its own task queue: the gateway's rate limit and slots (src/platform/worker/gatewayWorkers.ts).
     const queues = gatewayTaskQueues(workflowInfo().taskQueue);
     return {
       sendLockCommand: proxyActivities<Pick<Activities, 'sendLockCommand'>>({ ...options, taskQueue: queues.locks }).sendLockCommand,

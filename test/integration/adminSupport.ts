@@ -1,4 +1,4 @@
-// Runs `npm run admin` (the compiled entry point, src/admin/main.ts) as a child process against a
+// Runs `npm run admin` (the compiled entry point, src/tenants/admin/main.ts) as a child process against a
 // database of the test's choosing, and creates/drops a clean database for the first-deployment test.
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';

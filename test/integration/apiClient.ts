@@ -1,4 +1,4 @@
-// The tests' HTTP client, typed by the types generated from the OpenAPI document (src/api/openapiTypes.ts):
+// The tests' HTTP client, typed by the types generated from the OpenAPI document (src/platform/openapi/types.ts):
 // paths, parameters, bodies and answers per status come from the document, so a test that uses a shape the
 // document does not describe fails `npm run typecheck`. At run time every answer is checked against the
 // document too: an undocumented status, media type or body shape throws, naming the operation.

@@ -1,4 +1,4 @@
-// The real entry points (src/api/server.ts, src/workers/main.ts) as child processes, for tests that
+// The real entry points (src/platform/http/server.ts, src/platform/worker/main.ts) as child processes, for tests that
 // send them signals: compiled once with the repo's tsc into dist-test/ (git-ignored; incremental,
 // so a run after the first compiles only what changed), then spawned with `node`.
 import { ChildProcess, execFile, spawn } from 'node:child_process';

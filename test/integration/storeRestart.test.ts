@@ -1,5 +1,5 @@
-// A store restarted under a live process: the MongoDB client (src/db/mongo.ts) and the PostgreSQL
-// pool (src/db/postgres.ts) answer again once their server is back, and a MongoDB client whose
+// A store restarted under a live process: the MongoDB client (src/platform/db/mongo.ts) and the PostgreSQL
+// pool (src/platform/db/postgres.ts) answer again once their server is back, and a MongoDB client whose
 // monitor stopped checking is replaced behind the same stores object. On a PostgreSQL and a FerretDB
 // of this file's own (own ports, own data folder), so the shared services are never touched.
 import { execFile } from 'node:child_process';

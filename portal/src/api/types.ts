@@ -1,5 +1,5 @@
 // The shapes of the API answers the portal reads: the types generated from the OpenAPI document
-// (src/api/openapiTypes.ts), so an answer whose shape the document changes fails `npm run typecheck`.
+// (src/platform/openapi/types.ts), so an answer whose shape the document changes fails `npm run typecheck`.
 import type { components } from '../../../src/platform/openapi/types';
 
 type Schemas = components['schemas'];

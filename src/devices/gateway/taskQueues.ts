@@ -1,5 +1,5 @@
 // The task queues of the device-control gateway's commands, named after the worker's own queue (TASK_QUEUE).
-// LOCK commands share one rate-limited queue (src/workers/gatewayWorkers.ts); UNLOCKs have a queue and slots of
+// LOCK commands share one rate-limited queue (src/platform/worker/gatewayWorkers.ts); UNLOCKs have a queue and slots of
 // their own, so an unlock that is due never waits behind a burst of new locks. Pure: the workflow derives them.
 export interface GatewayTaskQueues {
   /** LOCK commands: at most GATEWAY_COMMANDS_PER_SECOND, enforced by the Temporal server across all workers. */

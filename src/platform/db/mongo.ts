@@ -83,7 +83,7 @@ export interface DeviceActionHistoryDoc {
 
 /**
  * The process's MongoDB client and collections. When a client that stopped finding its server is
- * replaced (src/db/mongoRecovery.ts), every field acts on the new one: nothing held needs changing.
+ * replaced (src/platform/db/mongoRecovery.ts), every field acts on the new one: nothing held needs changing.
  */
 export interface MongoStores {
   client: MongoClient;
@@ -117,7 +117,7 @@ const IDLE_CONNECTION_MS = 60_000;
 export interface ConnectMongoOptions {
   /** Called when a client that stopped finding its server was replaced (default: one line on stderr). */
   onClientReplaced?: (report: StuckClientReport) => void;
-  /** How soon a stuck client is replaced (src/db/mongoRecovery.ts; tests shorten it). */
+  /** How soon a stuck client is replaced (src/platform/db/mongoRecovery.ts; tests shorten it). */
   recovery?: Pick<ClientSupervisorOptions, 'graceMs' | 'checkEveryMs'>;
 }
 

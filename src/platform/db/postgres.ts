@@ -1,7 +1,7 @@
 // PostgreSQL pool creation and a transaction helper.
 import { Pool, PoolClient } from 'pg';
 
-/** The pool, for code outside src/db that holds one and hands it to the stores. */
+/** The pool, for code outside the store modules that holds one and hands it to the stores. */
 export type PgPool = Pool;
 /** A client inside a transaction (what inTransaction hands its work). */
 export type PgTransaction = PoolClient;

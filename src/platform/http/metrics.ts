@@ -3,7 +3,7 @@
 // actions, and the figures an operator asks about (batches running, devices pending, the longest a running batch
 // has gone without progress, locks by status, how far locks are past their end), read from the stores when
 // scraped. One registry per app, so tests build as many apps as they like. The gateway's commands are counted where
-// they are sent, in the worker (do_gateway_commands, src/activities/tempLock.ts).
+// they are sent, in the worker (do_gateway_commands, src/tempLocks/activities.ts).
 import type { Pool } from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { runningBatchPending } from '../../batches/useCases';

@@ -1,4 +1,4 @@
-// GET /metrics: the API's Prometheus metrics (src/api/metrics.ts), for the scraper on the operators' network; no
+// GET /metrics: the API's Prometheus metrics (src/platform/http/metrics.ts), for the scraper on the operators' network; no
 // key (Prometheus sends none) and nothing in it names a tenant, a device or a batch.
 import { Router } from 'express';
 import type { ApiMetrics } from './metrics';

@@ -1,5 +1,5 @@
 // API process entry point: connects stores and Temporal, serves the Express app on loopback by default,
-// runs the batch reconciler (src/api/batchReconciler.ts), and on SIGTERM/SIGINT drains (src/api/drain.ts)
+// runs the batch reconciler (src/batches/reconciler.ts), and on SIGTERM/SIGINT drains (src/platform/http/drain.ts)
 // before closing the stores and exiting 0.
 import { Client } from '@temporalio/client';
 import { Server } from 'node:http';

@@ -2,7 +2,8 @@
 // openapiBatchPaths.ts and openapiDevicePaths.ts, the tenants', catalogue's and account's here. `npm run lint` lints it
 // (Redocly's recommended-strict rules) and checks that openapiTypes.ts was generated from it (`npm run openapi:types`).
 import { batchPaths } from '../../batches/openapi';
-import { devicePaths, tempLockPaths } from '../../devices/openapi';
+import { devicePaths } from '../../devices/openapi';
+import { tempLockPaths } from '../../tempLocks/openapi';
 import { examples } from './examples';
 import { PathItem, answer, authErrors, jsonBodyErrors, location, problem, responses, tags } from './operations';
 import { obj, ref, schemas, str } from './schemas';

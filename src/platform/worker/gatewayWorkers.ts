@@ -1,5 +1,5 @@
 // The gateway's own workers, in the worker process beside the main one: activity-only workers polling the
-// gateway commands' task queues (src/domain/gatewayTaskQueues.ts). The LOCK queue's rate is enforced by the
+// gateway commands' task queues (src/devices/gateway/taskQueues.ts). The LOCK queue's rate is enforced by the
 // Temporal server across every worker polling it (maxTaskQueueActivitiesPerSecond, retries included) and each
 // worker bounds the requests it has in flight; UNLOCKs have slots of their own (an unlock waits out its lead in
 // one), so a burst of new locks never delays an unlock that is due. The queues differ from the workflow's, so no

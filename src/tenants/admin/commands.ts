@@ -1,5 +1,5 @@
 // The `npm run admin` commands: tenants and API keys for a deployment. Each command is one store
-// call (src/db), so a refused command writes nothing; its one-line refusal is an AdminInputError.
+// call (src/tenants/store.ts, apiKeyStore.ts), so a refused command writes nothing; its one-line refusal is an AdminInputError.
 import type { Pool } from 'pg';
 import { parseArgs } from 'node:util';
 import { issueApiKey, listApiKeys, revokeApiKey } from '../apiKeyStore';

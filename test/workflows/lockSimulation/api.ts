@@ -1,4 +1,4 @@
-// The API as production runs it (src/api/routes/tempLocks.ts), over the simulated device's world: a check-in
+// The API as production runs it (src/tempLocks/routes.ts), over the simulated device's world: a check-in
 // answered from the stored row with answerCheckIn and signalled only when checkInActsOnLock says so; DELETE as a
 // cancel signal by workflow id; an assign that overrides the running lock (cancel it as an override, wait for its end, start).
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';

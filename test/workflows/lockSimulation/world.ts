@@ -1,5 +1,5 @@
 // What one simulated device's world holds, in memory: the lock's stored documents and the check-in row the API
-// answers from (modelled on src/db/tempLockStore.ts: t_device_temp_lock replaced by a lock's first transition,
+// answers from (modelled on src/tempLocks/store.ts: t_device_temp_lock replaced by a lock's first transition,
 // then updated by its later ones in seq order), the device's inventory state, the tenant's calendar, the
 // gateway's answers as the schedule drew them, and a log of everything the device and the gateway saw.
 import type { InventoryLockResult, TempLockTransition } from '../../../src/tempLocks/store';

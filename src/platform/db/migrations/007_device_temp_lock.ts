@@ -1,5 +1,5 @@
 // The device's current temp lock as a check-in needs it (SPEC §5): written with each of the lock's transitions
-// (src/db/tempLockStore.ts), so a check-in is answered from one PostgreSQL row; the lock's documents and
+// (src/tempLocks/store.ts), so a check-in is answered from one PostgreSQL row; the lock's documents and
 // timeline stay in MongoDB (device_actions, device_action_history).
 export const id = '007_device_temp_lock';
 export const sql = `
