@@ -7,6 +7,7 @@ import { connectMongo, ensureMongoIndexes } from '../src/platform/db/mongo';
 import { createPgPool } from '../src/platform/db/postgres';
 import { createDeviceControlGateway } from '../src/devices/gateway/createGateway';
 import { CreateWorkerOptions, createWorker } from '../src/platform/worker/createWorker';
+import { createActivities } from '../src/platform/worker/activities';
 
 /** The task queue the ceiling runs of a benchmark go to. */
 export function noWorkTaskQueue(taskQueue: string): string {
@@ -21,10 +22,11 @@ async function main(): Promise<void> {
   await ensureMongoIndexes(mongo, { ferretdbPostgresUrl: config.mongo.ferretdbPostgresUrl });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+  const deps = { pool, mongo, gateway: createDeviceControlGateway(config, mongo) };
   const common: Omit<CreateWorkerOptions, 'taskQueue'> = {
     connection,
     namespace: config.temporal.namespace,
-    deps: { pool, mongo, gateway: createDeviceControlGateway(config, mongo) },
+    activities: createActivities(deps),
     tuning: {
       maxConcurrentWorkflowTaskExecutions: env('BENCH_WORKFLOW_TASKS', 100),
       maxConcurrentActivityTaskExecutions: env('BENCH_ACTIVITY_TASKS', 10),

@@ -13,6 +13,7 @@ import { createGatewayWorkers, runTogether, shutdownAll } from '../src/platform/
 import { TempLockInput, tempLock } from '../src/tempLocks/tempLockWorkflow';
 import { lockBenchSetup } from './lockBenchSetup';
 import { log, numberArg, peakInWindow } from './support';
+import { createActivities } from '../src/platform/worker/activities';
 
 const config = loadConfig();
 const LOCKS = numberArg('--locks', 1000);
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const deps = { pool, mongo, gateway };
   const limits = { ...config.gateway, commandsPerSecond: RATE };
   const workers = [
-    await createWorker({ connection, namespace: config.temporal.namespace, taskQueue, deps }),
+    await createWorker({ connection, namespace: config.temporal.namespace, taskQueue, activities: createActivities(deps) }),
     ...(await createGatewayWorkers({ connection, namespace: config.temporal.namespace, taskQueue, deps, limits })),
   ];
   const running = runTogether(workers);

@@ -22,6 +22,7 @@ import { SimulatedDeviceControlGateway } from '../src/devices/gateway/simulatedG
 import { createWorker } from '../src/platform/worker/createWorker';
 import { createGatewayWorkers, runTogether, shutdownAll } from '../src/platform/worker/gatewayWorkers';
 import { TempLockInput, checkInSignal, tempLock } from '../src/tempLocks/tempLockWorkflow';
+import { createActivities } from '../src/platform/worker/activities';
 
 // The worker's settings (src/platform/config.ts): defaults for the slots and the unlock lead below.
 const defaults = loadConfig();
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
     connection: nativeConnection,
     namespace: config.temporal.namespace,
     taskQueue,
-    deps: { pool, mongo, gateway },
+    activities: createActivities({ pool, mongo, gateway }),
     tuning: {
       maxCachedWorkflows: LOCKS + 100,
       maxConcurrentActivityTaskExecutions: ACTIVITY_SLOTS,

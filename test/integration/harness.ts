@@ -18,6 +18,7 @@ import { SimulatedDeviceControlGateway } from '../../src/devices/gateway/simulat
 import { CreateWorkerOptions, createWorker } from '../../src/platform/worker/createWorker';
 import { createGatewayWorkers, runTogether, shutdownAll } from '../../src/platform/worker/gatewayWorkers';
 import { createStoresProbeActivities } from '../workflows/storesProbeActivities';
+import { createActivities } from '../../src/platform/worker/activities';
 
 let runtimeInstalled = false;
 
@@ -83,9 +84,9 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
         connection: nativeConnection,
         namespace: config.temporal.namespace,
         taskQueue,
-        deps: { pool, mongo, gateway: commandGateway },
+        // The product's activities, and the probes the test-only workflows (test/workflows/storesProbe.ts) call.
+        activities: { ...createActivities({ pool, mongo, gateway: commandGateway }), ...createStoresProbeActivities({ pool, mongo }) },
         workflowBundle: { codePath: process.env.DO_TEST_WORKFLOW_BUNDLE! },
-        extraActivities: createStoresProbeActivities({ pool, mongo }),
         tuning,
       });
     },

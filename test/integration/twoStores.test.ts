@@ -10,6 +10,7 @@ import { batchAssign } from '../../src/batches/batchAssignWorkflow';
 import { expectStatus } from './apiClient';
 import { TestStack, startTestStack } from './harness';
 import { BatchTenant, batchTenant, csvOf, expectExactlyOnce, milestoneCounts, seedDevices, uploadCsv } from './batchSupport';
+import { createActivities } from '../../src/platform/worker/activities';
 
 jest.setTimeout(120_000);
 
@@ -60,7 +61,7 @@ describe('two stores, one truth per device', () => {
       connection: stack.nativeConnection,
       namespace: stack.config.temporal.namespace,
       taskQueue: stack.taskQueue,
-      deps: { pool, mongo: stack.mongo, gateway: stack.gateway },
+      activities: createActivities({ pool, mongo: stack.mongo, gateway: stack.gateway }),
       workflowBundle: { codePath: process.env.DO_TEST_WORKFLOW_BUNDLE! },
     });
     const result = await worker

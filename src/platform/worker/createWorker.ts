@@ -1,18 +1,16 @@
-// Builds the device-orchestrator worker: which task queue, which workflows, which activities.
+// Builds the device-orchestrator worker: which task queue, which workflows, which activities (main.ts gives it
+// createActivities(deps): the product's, built from their dependencies).
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
-import { ActivityDeps, createActivities } from './activities';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  deps: ActivityDeps;
+  activities: NonNullable<WorkerOptions['activities']>;
   /** A pre-built bundle (tests build one once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** The module to bundle when there is no pre-built bundle; the product's workflows by default. */
   workflowsPath?: string;
-  /** Activities added to (or replacing) the product's: what a test or bench worker runs besides. */
-  extraActivities?: WorkerOptions['activities'];
   tuning?: Pick<
     WorkerOptions,
     | 'maxConcurrentActivityTaskExecutions'
@@ -33,7 +31,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: options.workflowsPath ?? require.resolve('./workflows') }),
-    activities: { ...createActivities(options.deps), ...options.extraActivities },
+    activities: options.activities,
     ...(options.shutdownGraceMs !== undefined ? { shutdownGraceTime: options.shutdownGraceMs } : {}),
     ...options.tuning,
   });

@@ -10,6 +10,7 @@ import { createLogger } from '../logger';
 import { createWorker } from './createWorker';
 import { sdkLogger } from './sdkLogger';
 import { createGatewayWorkers, runTogether, shutdownAll } from './gatewayWorkers';
+import { createActivities } from './activities';
 
 /** After the grace period, how long cancelled activities get to report before the process gives up on them. */
 const EXIT_AFTER_GRACE_MS = 5_000;
@@ -35,6 +36,7 @@ runMain('worker', async (config) => {
   const gatewayWorkers = await createGatewayWorkers({ ...target, limits: config.gateway });
   const worker = await createWorker({
     ...target,
+    activities: createActivities(deps),
     tuning: {
       maxConcurrentWorkflowTaskExecutions: config.worker.maxWorkflowTasks,
       maxConcurrentLocalActivityExecutions: config.worker.maxLocalActivities,
