@@ -65,7 +65,6 @@ export interface BatchCarriedState {
   done: number;
   byCode: Record<string, number>;
   runs: number;
-  longestRunHistory: number;
   cancelRequested: boolean;
   /** Children an earlier run left running (row id → child workflow id); they report by signal. */
   handedOver: Record<string, string>;
@@ -86,7 +85,6 @@ export interface BatchProgress {
   runs: number;
   cancelRequested: boolean;
   stopped: StopReason | null;
-  longestRunHistory: number;
 }
 
 export interface BatchAssignResult {
@@ -95,7 +93,6 @@ export interface BatchAssignResult {
   byStatus: Record<string, number>;
   byCode: Record<string, number>;
   runs: number;
-  longestRunHistory: number;
   stopped: StopReason | null;
 }
 
@@ -146,7 +143,6 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
       runs: state.runs,
       cancelRequested: state.cancelRequested,
       stopped: state.stopped,
-      longestRunHistory: state.longestRunHistory,
     };
   };
   /** A device is done (null: cancelled); each row counts once, whether its child returned or signalled. */
@@ -179,7 +175,6 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
       await handOverRunning(input, state, running);
       if (!stopping()) {
         state.runs += 1;
-        state.longestRunHistory = Math.max(state.longestRunHistory, workflowInfo().historyLength);
         return await continueAsNew<typeof batchAssign>({ ...input, carried: state });
       }
     }
@@ -314,7 +309,6 @@ function initialState(): BatchCarriedState {
     done: 0,
     byCode: {},
     runs: 0,
-    longestRunHistory: 0,
     cancelRequested: false,
     handedOver: {},
     judged: { processed: 0, failed: 0 },
@@ -360,7 +354,6 @@ async function finish(
   } as const;
   await closePendingRows({ batchId: input.batchId, ...closing[ranTo] });
   state.runs += 1;
-  state.longestRunHistory = Math.max(state.longestRunHistory, workflowInfo().historyLength);
   const outcome = await finishBatch({ batchId: input.batchId, attempt: input.attempt, status: ranTo, stopReason: state.stopped });
   // A batch cancelled before this run started (the start came late) stays cancelled: the result says what it holds.
   const status = outcome.status === 'CREATED' || outcome.status === 'RUNNING' ? ranTo : outcome.status;
@@ -375,7 +368,6 @@ async function finish(
     byStatus: counts.byStatus,
     byCode: counts.byCode,
     runs: state.runs,
-    longestRunHistory: state.longestRunHistory,
     stopped: state.stopped,
   };
 }
