@@ -48,6 +48,11 @@ export interface TempLockState {
   lockEndsAt: number | null;
   /** The first check-in answered UNLOCK: the device has been told to unlock. */
   unlockConfirmedAt: number | null;
+  /**
+   * A check-in of this lock was answered LOCK (also one that raced the lock's ending, e.g. a LOCK the gateway then
+   * refused): the device may have locked itself. Optional: state carried across continue-as-new only grows.
+   */
+  deviceToldLock?: boolean;
   nextDueAt: number | null;
   lockedInInventory: boolean;
   inventoryNote: string | null;
@@ -202,6 +207,7 @@ export class LockRun {
         Math.abs(checkIn.checkedInAt - last.at) < REPEATED_CHECK_IN_WINDOW_MS);
     if (repeated) return;
     state.checkIns++;
+    if (checkIn.answer.directive === 'LOCK') state.deviceToldLock = true;
     state.recentCheckIns = [
       ...state.recentCheckIns.slice(1 - RECENT_CHECK_INS_KEPT),
       { id: checkIn.checkInId, at: checkIn.checkedInAt, directive: checkIn.answer.directive },
