@@ -46,8 +46,18 @@ export interface TempLockState {
   checkedInAt: number | null;
   lockStartedAt: number | null;
   lockEndsAt: number | null;
-  /** The first check-in answered UNLOCK: the device has been told to unlock. */
+  /**
+   * The first check-in answered UNLOCK after the gateway took the LOCK (if it did): the device has been told to
+   * unlock, and nothing it was told before says otherwise.
+   */
   unlockConfirmedAt: number | null;
+  /** When the gateway took the LOCK command (worker clock). Optional: state carried across continue-as-new only grows. */
+  lockAcceptedAt?: number;
+  /**
+   * A check-in of this lock was answered LOCK (also one that raced the lock's ending, e.g. a LOCK the gateway then
+   * refused): the device may have locked itself. Optional: state carried across continue-as-new only grows.
+   */
+  deviceToldLock?: boolean;
   nextDueAt: number | null;
   lockedInInventory: boolean;
   inventoryNote: string | null;
@@ -203,6 +213,7 @@ export class LockRun {
         Math.abs(checkIn.checkedInAt - last.at) < REPEATED_CHECK_IN_WINDOW_MS);
     if (repeated) return;
     state.checkIns++;
+    if (checkIn.answer.directive === 'LOCK') state.deviceToldLock = true;
     state.recentCheckIns = [
       ...state.recentCheckIns.slice(1 - RECENT_CHECK_INS_KEPT),
       { id: checkIn.checkInId, at: checkIn.checkedInAt, directive: checkIn.answer.directive },
@@ -216,7 +227,8 @@ export class LockRun {
       checkIn.answer.directive === 'UNLOCK' &&
       (state.ending !== null || (state.lockEndsAt !== null && checkIn.checkedInAt >= state.lockEndsAt))
     ) {
-      state.unlockConfirmedAt ??= checkIn.checkedInAt;
+      // An UNLOCK answered before the gateway took a LOCK still in flight is overtaken by that LOCK: it does not count.
+      if (state.lockAcceptedAt === undefined || checkIn.checkedInAt > state.lockAcceptedAt) state.unlockConfirmedAt ??= checkIn.checkedInAt;
     }
   }
 
@@ -247,7 +259,13 @@ export class LockRun {
     const settled = scope
       .run(() => this.gateway().sendLockCommand(this.command(null)))
       .then(
-        () => void (this.state.lockCommandAccepted = true),
+        (acceptedAt) => {
+          const { state } = this;
+          state.lockCommandAccepted = true;
+          state.lockAcceptedAt = acceptedAt;
+          // A check-in answered UNLOCK (the term over) before this LOCK landed: the device was told LOCK after it.
+          if (state.unlockConfirmedAt !== null && state.unlockConfirmedAt <= acceptedAt) state.unlockConfirmedAt = null;
+        },
         (err: unknown) => {
           const failure = commandFailureOf('LOCK', err);
           if (failure === null && !isCancellation(err)) throw err;

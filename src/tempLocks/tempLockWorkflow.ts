@@ -205,12 +205,17 @@ function recordFinalStatus(lock: LockRun, ending: LockEnding): void {
   const failed = ending.kind === 'LOCK_REFUSED' || unlockUnconfirmed;
   const status = failed ? 'FAILED' : ending.kind === 'TERM' ? 'DEACTIVATED' : 'CANCELLED';
   const milestone = failed ? 'TEMP_LOCK_FAILED' : ending.kind === 'TERM' ? 'TEMP_LOCK_DEACTIVATED' : 'TEMP_LOCK_CANCELLED';
+  // A LOCK the gateway refused after a check-in was answered LOCK: the device may have locked itself, and the
+  // refused UNLOCK is what the status must say.
+  const toldLockThenRefused = unlockUnconfirmed && ending.kind === 'LOCK_REFUSED' && state.deviceToldLock === true;
   const stillLocked = unlockUnconfirmed && state.lockedInInventory;
   const notes = [
     state.inventoryNote,
     stillLocked
       ? 'the device may still be locked: the gateway refused UNLOCK and the device has not checked in since, so the inventory keeps it LOCKED; unlock it in the device-control service'
-      : null,
+      : toldLockThenRefused
+        ? 'the device may be locked: a check-in was told LOCK before the gateway refused LOCK, and the gateway refused UNLOCK too; check the device in the device-control service'
+        : null,
     state.unlockRefusal !== null && !unlockUnconfirmed
       ? `the gateway refused UNLOCK (${state.unlockRefusal}); the device was told UNLOCK at its check-in`
       : null,
@@ -220,8 +225,13 @@ function recordFinalStatus(lock: LockRun, ending: LockEnding): void {
     ending.kind === 'TERM' && state.cancel ? `${state.cancel.reason} after the lock's end: it had run its term` : null,
   ].filter((n) => n !== null);
   state.nextDueAt = null;
-  state.endReason =
-    unlockUnconfirmed && ending.kind !== 'LOCK_REFUSED' ? state.unlockRefusal : ending.kind === 'TERM' ? null : ending.reason;
+  state.endReason = toldLockThenRefused
+    ? `${ending.reason}; ${state.unlockRefusal}`
+    : unlockUnconfirmed && ending.kind !== 'LOCK_REFUSED'
+      ? state.unlockRefusal
+      : ending.kind === 'TERM'
+        ? null
+        : ending.reason;
   const wasLocked = state.lockedInInventory && !stillLocked;
   state.lockedInInventory = stillLocked;
   void lock.record({
