@@ -12,5 +12,7 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: false,
     reportCompressedSize: false,
+    // TanStack Query marks its hooks "use client" for React Server Components; a browser-only bundle has nothing to keep.
+    rolldownOptions: { checks: { moduleLevelDirective: false } },
   },
 });

@@ -1,7 +1,4 @@
 // The portal's shell: sign-in until a key is accepted, then the navigation and the page the hash names.
-import { useCallback, useEffect, useState } from 'react';
-import { apiJson } from './api/client';
-import type { Me } from './api/types';
 import { BatchPage } from './pages/BatchPage';
 import { BatchesPage } from './pages/BatchesPage';
 import { BulkActionPage } from './pages/BulkActionPage';
@@ -9,30 +6,10 @@ import { DevicePage } from './pages/DevicePage';
 import { SignInPage } from './pages/SignInPage';
 import { WorkingHoursPage } from './pages/WorkingHoursPage';
 import { Route, href, useRoute } from './router';
-import { Session, SessionContext, canWrite, forgetKey, storeKey, storedKey } from './session';
+import { Session, SessionContext, canWrite, useSignedInSession } from './session';
 
 export function App() {
-  const [session, setSession] = useState<Session | null>(null);
-  const [restoring, setRestoring] = useState(() => storedKey() !== null);
-
-  useEffect(() => {
-    const key = storedKey();
-    if (!key) return;
-    apiJson<Me>(key, '/v1/me')
-      .then((me) => setSession({ key, me }))
-      .catch(() => forgetKey())
-      .finally(() => setRestoring(false));
-  }, []);
-
-  const signIn = useCallback((key: string, me: Me) => {
-    storeKey(key);
-    setSession({ key, me });
-  }, []);
-  const signOut = useCallback(() => {
-    forgetKey();
-    setSession(null);
-  }, []);
-
+  const { restoring, session, signIn, signOut } = useSignedInSession();
   if (restoring) return <p className="loading">Loading…</p>;
   if (!session) return <SignInPage onSignedIn={signIn} />;
   return (

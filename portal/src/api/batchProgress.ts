@@ -1,7 +1,10 @@
 // A batch's live status: Server-Sent Events from GET /v1/batches/:id/events, read with fetch() so the
 // key travels in the X-API-Key header (EventSource cannot send headers, and a key in a URL ends up in
 // logs). When the stream cannot be had or ends without its `end` event, polling takes over.
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { useSession } from '../session';
+import { batchPath, batchStatusKey } from './batches';
 import { ApiProblem, apiJson, problemOf, unreachable } from './client';
 import { createEventStreamParser } from './eventStream';
 import type { BatchStatus } from './types';
@@ -26,28 +29,27 @@ export function isFinished(status: BatchStatus | null): boolean {
   return status?.status === 'COMPLETED' || status?.status === 'CANCELLED';
 }
 
-export function useBatchProgress(key: string, batchId: string): BatchProgress {
-  const [status, setStatus] = useState<BatchStatus | null>(null);
+/** Follows a batch; each status it reads is also the cached one (the batches list shows it without asking). */
+export function useBatchProgress(batchId: string): BatchProgress {
+  const { key } = useSession();
+  const queryClient = useQueryClient();
+  const [status, setStatus] = useState<BatchStatus | null>(() => queryClient.getQueryData<BatchStatus>(batchStatusKey(batchId)) ?? null);
   const [transport, setTransport] = useState<Transport>('connecting');
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [generation, setGeneration] = useState(0);
-  const samples = useRef<{ at: number; done: number }[]>([]);
+  const samples = useRef<Sample[]>([]);
   const [devicesPerSecond, setDevicesPerSecond] = useState<number | null>(null);
 
   useEffect(() => {
     const abort = new AbortController();
     samples.current = [];
     const accept = (next: BatchStatus) => {
-      const now = Date.now();
-      const kept = samples.current.filter((s) => now - s.at <= RATE_WINDOW_MS);
-      kept.push({ at: now, done: next.progress.done });
-      samples.current = kept;
-      const first = kept[0]!;
-      const seconds = (now - first.at) / 1000;
-      if (isFinished(next)) setDevicesPerSecond(next.timings.devicesPerSecond);
-      else if (seconds >= 1) setDevicesPerSecond((next.progress.done - first.done) / seconds);
+      samples.current = recentSamples(samples.current, next);
+      const rate = isFinished(next) ? next.timings.devicesPerSecond : rateOf(samples.current);
+      if (rate !== undefined) setDevicesPerSecond(rate);
       setStatus(next);
       setProblem(null);
+      queryClient.setQueryData(batchStatusKey(batchId), next);
     };
 
     async function follow() {
@@ -61,29 +63,57 @@ export function useBatchProgress(key: string, batchId: string): BatchProgress {
         return;
       }
       setTransport('polling');
-      while (!abort.signal.aborted) {
-        try {
-          const next = await apiJson<BatchStatus>(key, `/v1/batches/${encodeURIComponent(batchId)}`, { signal: abort.signal });
-          accept(next);
-          if (isFinished(next)) {
-            setTransport('finished');
-            return;
-          }
-        } catch (err) {
-          if (abort.signal.aborted) return;
-          setProblem(err instanceof ApiProblem ? err : unreachable(err));
-        }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      }
+      if (await poll(key, batchId, abort.signal, accept, setProblem)) setTransport('finished');
     }
 
     follow().catch((err: unknown) => {
       if (!abort.signal.aborted) setProblem(err instanceof ApiProblem ? err : unreachable(err));
     });
     return () => abort.abort();
-  }, [key, batchId, generation]);
+  }, [key, batchId, generation, queryClient]);
 
   return { status, transport, problem, devicesPerSecond, restart: () => setGeneration((g) => g + 1) };
+}
+
+interface Sample {
+  at: number;
+  done: number;
+}
+
+/** The samples within the rate window, and one for `next`. */
+function recentSamples(samples: Sample[], next: BatchStatus): Sample[] {
+  const now = Date.now();
+  return [...samples.filter((s) => now - s.at <= RATE_WINDOW_MS), { at: now, done: next.progress.done }];
+}
+
+/** Devices/s over the samples; undefined until they span a second. */
+function rateOf(samples: Sample[]): number | undefined {
+  const first = samples[0]!;
+  const last = samples[samples.length - 1]!;
+  const seconds = (last.at - first.at) / 1000;
+  return seconds >= 1 ? (last.done - first.done) / seconds : undefined;
+}
+
+/** Reads the status every POLL_MS; resolves true once the batch finished, false when aborted. */
+async function poll(
+  key: string,
+  batchId: string,
+  signal: AbortSignal,
+  onStatus: (status: BatchStatus) => void,
+  onProblem: (problem: ApiProblem) => void,
+): Promise<boolean> {
+  while (!signal.aborted) {
+    try {
+      const next = await apiJson<BatchStatus>(key, batchPath(batchId), { signal });
+      onStatus(next);
+      if (isFinished(next)) return true;
+    } catch (err) {
+      if (signal.aborted) return false;
+      onProblem(err instanceof ApiProblem ? err : unreachable(err));
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  return false;
 }
 
 /** Reads the event stream; resolves true once the `end` event came, false if the stream stopped before. */
@@ -96,7 +126,7 @@ async function stream(
 ): Promise<boolean> {
   let res: Response;
   try {
-    res = await fetch(`/v1/batches/${encodeURIComponent(batchId)}/events`, {
+    res = await fetch(`${batchPath(batchId)}/events`, {
       headers: { 'X-API-Key': key, Accept: 'text/event-stream' },
       cache: 'no-store',
       signal,

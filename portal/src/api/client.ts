@@ -63,3 +63,11 @@ export async function apiJson<T>(key: string, path: string, options: RequestOpti
   const res = await apiFetch(key, path, options);
   return (await res.json()) as T;
 }
+
+/** As apiJson, for what may not exist (yet): a 404 answer is null. */
+export async function apiJsonOrNull<T>(key: string, path: string, options: RequestOptions = {}): Promise<T | null> {
+  return apiJson<T>(key, path, options).catch((err: unknown) => {
+    if (err instanceof ApiProblem && err.status === 404) return null;
+    throw err;
+  });
+}

@@ -15,11 +15,15 @@ export type BatchesPage = Schemas['BatchList'];
 export type CatalogueWorkflow = Schemas['Workflow'];
 
 export type Device = Schemas['Device'];
-export type TimelineEntry = Schemas['DeviceHistory']['timeline'][number];
+export type DeviceHistory = Schemas['DeviceHistory'];
+export type TimelineEntry = DeviceHistory['timeline'][number];
+export type DeviceWorkflowResult = Schemas['DeviceWorkflowResult'];
 
 export type TempLockView = Schemas['TempLockView'];
 
 export type WorkingHours = Schemas['WorkingHours'];
+export type WorkingHoursCalendar = Schemas['WorkingHoursCalendar'];
+export type NextWorkingInstant = Schemas['NextWorkingInstant'];
 export type Weekday = WorkingHours['windows'][number]['day'];
 
 export const SERVICE_TYPES: Record<number, string> = { 1: 'SIM control', 2: 'Prepaid', 3: 'Postpaid' };

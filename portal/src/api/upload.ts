@@ -1,18 +1,62 @@
-// The CSV upload with XMLHttpRequest: fetch() cannot report upload progress, XHR's upload events can.
+// The CSV upload that starts a batch, with XMLHttpRequest: fetch() cannot report upload progress, XHR's
+// upload events can.
+import { useRef, useState } from 'react';
+import { BATCH_LIST_KEY } from './batches';
 import { ApiProblem, problemFromText } from './client';
+import { useApiMutation } from './query';
+import type { BatchMode } from './types';
 
 export interface UploadProgress {
   sentBytes: number;
   totalBytes: number;
 }
 
-export interface UploadAccepted {
+interface UploadAccepted {
   batchId: string;
   status: string;
   rows: { total: number; accepted: number; rejected: number };
 }
 
-export function uploadCsv(
+/** What the operator chose for the batch; the file is sent with them. */
+export interface BulkSettings {
+  mode: BatchMode;
+  /** Ignored when the mode is `exit`. */
+  workflowId: string;
+  /** '' for the workflow's own. */
+  serviceTypeId: string;
+  targetWorkspaceId: string;
+  /** Only for `register`. */
+  createMissing: boolean;
+}
+
+/** Uploads a CSV with its settings; `progress` is the byte progress of the upload under way or last made. */
+export function useUploadBatch(ownTenantId: string) {
+  const [progress, setProgress] = useState<UploadProgress | null>(null);
+  // One Idempotency-Key per file and settings: sending again after a cut connection cannot start a second batch.
+  const lastUpload = useRef<{ signature: string; idempotencyKey: string } | null>(null);
+  const upload = useApiMutation(
+    (key, { file, settings }: { file: File; settings: BulkSettings }) => {
+      const params = uploadParams(settings, ownTenantId);
+      const signature = JSON.stringify([file.name, file.size, file.lastModified, params.toString()]);
+      if (lastUpload.current?.signature !== signature) lastUpload.current = { signature, idempotencyKey: crypto.randomUUID() };
+      setProgress({ sentBytes: 0, totalBytes: file.size });
+      return uploadCsv(key, params, file, lastUpload.current.idempotencyKey, setProgress);
+    },
+    [BATCH_LIST_KEY],
+  );
+  return { upload, progress };
+}
+
+function uploadParams(settings: BulkSettings, ownTenantId: string): URLSearchParams {
+  const params = new URLSearchParams({ mode: settings.mode });
+  if (settings.mode !== 'exit' && settings.workflowId) params.set('workflowId', settings.workflowId);
+  if (settings.serviceTypeId) params.set('serviceTypeId', settings.serviceTypeId);
+  if (settings.targetWorkspaceId !== ownTenantId) params.set('targetWorkspaceId', settings.targetWorkspaceId);
+  if (settings.mode === 'register' && settings.createMissing) params.set('createMissing', 'true');
+  return params;
+}
+
+function uploadCsv(
   key: string,
   params: URLSearchParams,
   file: Blob,

@@ -18,8 +18,3 @@ export function ProblemBox({ problem }: { problem: ApiProblem | Error | null }) 
     </div>
   );
 }
-
-/** Narrows an unknown thrown value for ProblemBox. */
-export function asProblem(err: unknown): ApiProblem | Error {
-  return err instanceof Error ? err : new Error(String(err));
-}

@@ -1,81 +1,32 @@
 // A device's temporary lock: status, directive and a countdown to the unlock, its history; set
-// (duration, working hours, notification) or cancel it. While a lock runs the panel re-reads it.
-import { FormEvent, ReactNode, useCallback, useEffect, useState } from 'react';
-import { ApiProblem, apiFetch, apiJson } from '../api/client';
+// (duration, working hours, notification) or cancel it. While a lock runs it is read again (useTempLock).
+import { FormEvent, ReactNode, useState } from 'react';
+import { useCancelTempLock, useSetTempLock, useTempLock } from '../api/tempLocks';
 import type { Device, TempLockView } from '../api/types';
 import { formatClock, formatTime } from '../format';
 import { canWrite, useSession } from '../session';
 import { useNow } from '../useNow';
-import { ProblemBox, asProblem } from './ProblemBox';
+import { ProblemBox } from './ProblemBox';
 import { StatusBadge } from './StatusBadge';
 
-const REFRESH_MS = 2_000;
 /** Well under a second, so the clock never lags the real time left by a whole second. */
 const COUNTDOWN_TICK_MS = 250;
 
-export function TempLockPanel({ device, onChange }: { device: Device; onChange: () => Promise<void> }) {
-  const session = useSession();
-  const [lock, setLock] = useState<TempLockView | null>(null);
-  const [problem, setProblem] = useState<Error | null>(null);
-  const path = `/v1/devices/${encodeURIComponent(device.uid)}/temp-lock?tenantId=${encodeURIComponent(device.tenantId)}`;
-
-  const load = useCallback(async () => {
-    try {
-      const next = await apiJson<TempLockView>(session.key, path);
-      setLock(next);
-      setProblem(null);
-    } catch (err) {
-      // Never locked: nothing to show but the form.
-      if (err instanceof ApiProblem && err.status === 404) setLock(null);
-      else setProblem(asProblem(err));
-    }
-  }, [session.key, path]);
-
-  // The device answer says whether there is a lock at all: reading a lock that never existed is a 404.
-  const hasLock = device.tempLock !== null;
-  useEffect(() => {
-    if (hasLock) void load();
-    else setLock(null);
-  }, [load, hasLock]);
-  useEffect(() => {
-    if (!lock?.running) return;
-    // A running lock moves the device between states (LOCKED and back) and adds to its timeline:
-    // the device is read again with the lock.
-    const timer = setInterval(() => void Promise.all([load(), onChange()]), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [lock?.running, load, onChange]);
-
-  async function cancel() {
-    setProblem(null);
-    try {
-      await apiFetch(session.key, path, { method: 'DELETE' });
-      await load();
-      await onChange();
-    } catch (err) {
-      setProblem(asProblem(err));
-    }
-  }
-
-  const writer = canWrite(session);
+export function TempLockPanel({ device }: { device: Device }) {
+  const writer = canWrite(useSession());
+  const { lock, problem } = useTempLock(device);
+  const cancel = useCancelTempLock(device);
   return (
     <div className="card" data-testid="temp-lock">
       <h2>Temporary lock</h2>
       {lock ? <LockStatus lock={lock} /> : <p className="muted">This device has no temporary lock.</p>}
       {writer && lock?.running && (
-        <button type="button" className="danger" onClick={cancel}>
+        <button type="button" className="danger" onClick={() => cancel.mutate()}>
           Cancel lock
         </button>
       )}
-      {writer && (
-        <SetLockForm
-          path={path}
-          onSet={async () => {
-            await load();
-            await onChange();
-          }}
-        />
-      )}
-      <ProblemBox problem={problem} />
+      {writer && <SetLockForm device={device} />}
+      <ProblemBox problem={problem ?? cancel.error} />
     </div>
   );
 }
@@ -137,29 +88,15 @@ function Term({ name, className, testId, children }: { name: string; className?:
   );
 }
 
-function SetLockForm({ path, onSet }: { path: string; onSet: () => Promise<void> }) {
-  const session = useSession();
+function SetLockForm({ device }: { device: Device }) {
   const [minutes, setMinutes] = useState('15');
   const [workingHours, setWorkingHours] = useState(false);
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Error | null>(null);
+  const setLock = useSetTempLock(device);
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
-      await apiFetch(session.key, path, {
-        method: 'PUT',
-        body: { durationMinutes: Number(minutes), workingHours, notification: text ? { text } : null },
-      });
-      await onSet();
-    } catch (err) {
-      setProblem(asProblem(err));
-    } finally {
-      setBusy(false);
-    }
+    setLock.mutate({ durationMinutes: Number(minutes), workingHours, notification: text ? { text } : null });
   }
 
   return (
@@ -184,10 +121,10 @@ function SetLockForm({ path, onSet }: { path: string; onSet: () => Promise<void>
         Notification
         <input name="notification" value={text} onChange={(e) => setText(e.target.value)} placeholder="shown on the device" />
       </label>
-      <button type="submit" disabled={busy}>
-        {busy ? 'Setting…' : 'Set lock'}
+      <button type="submit" disabled={setLock.isPending}>
+        {setLock.isPending ? 'Setting…' : 'Set lock'}
       </button>
-      <ProblemBox problem={problem} />
+      <ProblemBox problem={setLock.error} />
     </form>
   );
 }

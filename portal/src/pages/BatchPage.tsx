@@ -1,51 +1,25 @@
 // One batch: live progress (events, or polling), counters by result code, devices/s and time left,
 // the failed rows by code in cursor pages, the results CSV, cancel, retry and the Temporal Web UI link.
 import { useState } from 'react';
-import { apiFetch } from '../api/client';
+import { BatchCommand, useBatchCommand, useResultsDownload } from '../api/batches';
 import { isFinished, useBatchProgress } from '../api/batchProgress';
 import type { BatchStatus } from '../api/types';
 import { FailedRows } from '../components/FailedRows';
-import { ProblemBox, asProblem } from '../components/ProblemBox';
+import { ProblemBox } from '../components/ProblemBox';
 import { StatusBadge } from '../components/StatusBadge';
+import { Table, numeric } from '../components/Table';
 import { formatCount, formatDuration, formatTime } from '../format';
 import { canWrite, useSession } from '../session';
 
+const COMMAND_NOTICES: Record<BatchCommand, string> = {
+  cancel: 'Cancelling: no new devices start; the rest end CANCELLED.',
+  retry: 'Retrying the failed devices.',
+};
+
 export function BatchPage({ batchId }: { batchId: string }) {
-  const session = useSession();
-  const progress = useBatchProgress(session.key, batchId);
+  const progress = useBatchProgress(batchId);
   const { status } = progress;
   const [codeFilter, setCodeFilter] = useState('');
-  const [actionProblem, setActionProblem] = useState<Error | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-
-  async function act(path: 'cancel' | 'retry') {
-    setActionProblem(null);
-    setNotice(null);
-    try {
-      await apiFetch(session.key, `/v1/batches/${encodeURIComponent(batchId)}/${path}`, { method: 'POST' });
-      setNotice(path === 'cancel' ? 'Cancelling: no new devices start; the rest end CANCELLED.' : 'Retrying the failed devices.');
-      progress.restart();
-    } catch (err) {
-      setActionProblem(asProblem(err));
-    }
-  }
-
-  async function download() {
-    setActionProblem(null);
-    try {
-      const res = await apiFetch(session.key, `/v1/batches/${encodeURIComponent(batchId)}/results.csv`);
-      const url = URL.createObjectURL(await res.blob());
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = `batch-${batchId}-results.csv`;
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (err) {
-      setActionProblem(asProblem(err));
-    }
-  }
 
   if (!status) {
     return (
@@ -57,7 +31,6 @@ export function BatchPage({ batchId }: { batchId: string }) {
   }
 
   const failed = status.countersByStatus.FAILED ?? 0;
-  const writer = canWrite(session);
   return (
     <section>
       <h1>
@@ -67,63 +40,10 @@ export function BatchPage({ batchId }: { batchId: string }) {
         <Summary status={status} />
         <ProgressLine status={status} devicesPerSecond={progress.devicesPerSecond} transport={progress.transport} />
         <ProblemBox problem={progress.problem} />
-        <div className="actions">
-          <button type="button" onClick={download}>
-            Download results CSV
-          </button>
-          {writer && !isFinished(status) && (
-            <button type="button" className="danger" onClick={() => act('cancel')}>
-              Cancel batch
-            </button>
-          )}
-          {writer && isFinished(status) && failed > 0 && (
-            <button type="button" onClick={() => act('retry')}>
-              Retry failed devices
-            </button>
-          )}
-          <a href={status.links.temporalUi} target="_blank" rel="noreferrer noopener">
-            Open in Temporal Web UI ↗
-          </a>
-        </div>
-        {notice && <p className="notice">{notice}</p>}
-        <ProblemBox problem={actionProblem} />
+        <BatchActions status={status} onCommanded={progress.restart} />
       </div>
       <h2>Results by code</h2>
-      <table className="counters" data-testid="counters">
-        <thead>
-          <tr>
-            <th>code</th>
-            <th className="num">devices</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {Object.entries(status.countersByCode)
-            .sort(([, a], [, b]) => b - a)
-            .map(([code, count]) => (
-              <tr key={code} data-code={code}>
-                <td>
-                  <span className={code === 'OK' ? 'code ok' : 'code failed'}>{code}</span>
-                </td>
-                <td className="num">{formatCount(count)}</td>
-                <td>
-                  {code !== 'OK' && (
-                    <button type="button" className="link-button" onClick={() => setCodeFilter(code)}>
-                      show rows
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          {(status.countersByStatus.PENDING ?? 0) > 0 && (
-            <tr>
-              <td className="muted">pending</td>
-              <td className="num">{formatCount(status.countersByStatus.PENDING ?? 0)}</td>
-              <td />
-            </tr>
-          )}
-        </tbody>
-      </table>
+      <CountersTable status={status} onShowRows={setCodeFilter} />
       <FailedRows
         key={codeFilter}
         batchId={batchId}
@@ -133,6 +53,71 @@ export function BatchPage({ batchId }: { batchId: string }) {
         refreshKey={`${status.status}:${failed}`}
       />
     </section>
+  );
+}
+
+/** The results CSV; for operators, cancel while it runs and retry once it ended with failures. */
+function BatchActions({ status, onCommanded }: { status: BatchStatus; onCommanded: () => void }) {
+  const writer = canWrite(useSession());
+  const command = useBatchCommand(status.batchId);
+  const download = useResultsDownload(status.batchId);
+  const run = (name: BatchCommand) => command.mutate(name, { onSuccess: onCommanded });
+  const failed = status.countersByStatus.FAILED ?? 0;
+  return (
+    <>
+      <div className="actions">
+        <button type="button" onClick={() => download.mutate()}>
+          Download results CSV
+        </button>
+        {writer && !isFinished(status) && (
+          <button type="button" className="danger" onClick={() => run('cancel')}>
+            Cancel batch
+          </button>
+        )}
+        {writer && isFinished(status) && failed > 0 && (
+          <button type="button" onClick={() => run('retry')}>
+            Retry failed devices
+          </button>
+        )}
+        <a href={status.links.temporalUi} target="_blank" rel="noreferrer noopener">
+          Open in Temporal Web UI ↗
+        </a>
+      </div>
+      {command.isSuccess && <p className="notice">{COMMAND_NOTICES[command.variables]}</p>}
+      <ProblemBox problem={command.error ?? download.error} />
+    </>
+  );
+}
+
+function CountersTable({ status, onShowRows }: { status: BatchStatus; onShowRows: (code: string) => void }) {
+  const pending = status.countersByStatus.PENDING ?? 0;
+  return (
+    <Table className="counters" testId="counters" columns={['code', numeric('devices'), '']}>
+      {Object.entries(status.countersByCode)
+        .sort(([, a], [, b]) => b - a)
+        .map(([code, count]) => (
+          <tr key={code} data-code={code}>
+            <td>
+              <span className={code === 'OK' ? 'code ok' : 'code failed'}>{code}</span>
+            </td>
+            <td className="num">{formatCount(count)}</td>
+            <td>
+              {code !== 'OK' && (
+                <button type="button" className="link-button" onClick={() => onShowRows(code)}>
+                  show rows
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      {pending > 0 && (
+        <tr>
+          <td className="muted">pending</td>
+          <td className="num">{formatCount(pending)}</td>
+          <td />
+        </tr>
+      )}
+    </Table>
   );
 }
 

@@ -1,58 +1,27 @@
 // The caller's batches (GET /v1/batches): newest first, filtered by status, mode and creation date,
 // in cursor pages.
-import { FormEvent, useEffect, useState } from 'react';
-import { apiJson } from '../api/client';
-import type { BatchStatus, BatchSummary, BatchesPage as BatchesAnswer } from '../api/types';
-import { ProblemBox, asProblem } from '../components/ProblemBox';
+import { ChangeEvent, FormEvent, useState } from 'react';
+import { BatchFilters, useBatchStatus, useBatches } from '../api/batches';
+import type { BatchSummary, BatchesPage as BatchesAnswer } from '../api/types';
+import { CursorPager, useCursorPages } from '../components/CursorPager';
+import { ProblemBox } from '../components/ProblemBox';
 import { StatusBadge } from '../components/StatusBadge';
+import { Table, numeric } from '../components/Table';
 import { formatCount, formatTime } from '../format';
 import { href } from '../router';
 import { canWrite, useSession } from '../session';
 
-const PAGE_SIZE = 20;
-
-interface Filters {
-  status: string;
-  mode: string;
-  createdFrom: string;
-  createdTo: string;
-}
-
-const NO_FILTERS: Filters = { status: '', mode: '', createdFrom: '', createdTo: '' };
+const NO_FILTERS: BatchFilters = { status: '', mode: '', createdFrom: '', createdTo: '' };
 
 export function BatchesPage() {
   const session = useSession();
-  const [draft, setDraft] = useState<Filters>(NO_FILTERS);
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [answer, setAnswer] = useState<BatchesAnswer | null>(null);
-  const [problem, setProblem] = useState<Error | null>(null);
+  const [filters, setFilters] = useState<BatchFilters>(NO_FILTERS);
+  const pages = useCursorPages();
+  const batches = useBatches(filters, pages.cursor);
 
-  useEffect(() => {
-    const abort = new AbortController();
-    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
-    if (filters.status) query.set('status', filters.status);
-    if (filters.mode) query.set('mode', filters.mode);
-    // Dates are local days: from the start of the first to the end of the last.
-    if (filters.createdFrom) query.set('createdFrom', new Date(`${filters.createdFrom}T00:00:00`).toISOString());
-    if (filters.createdTo) query.set('createdTo', new Date(`${filters.createdTo}T23:59:59.999`).toISOString());
-    const cursor = cursors[cursors.length - 1];
-    if (cursor) query.set('cursor', cursor);
-    apiJson<BatchesAnswer>(session.key, `/v1/batches?${query}`, { signal: abort.signal })
-      .then((next) => {
-        setAnswer(next);
-        setProblem(null);
-      })
-      .catch((err) => {
-        if (!abort.signal.aborted) setProblem(asProblem(err));
-      });
-    return () => abort.abort();
-  }, [session.key, filters, cursors]);
-
-  function apply(event: FormEvent) {
-    event.preventDefault();
-    setFilters(draft);
-    setCursors([null]);
+  function apply(next: BatchFilters) {
+    setFilters(next);
+    pages.restart();
   }
 
   return (
@@ -65,81 +34,81 @@ export function BatchesPage() {
           </a>
         </p>
       )}
-      <form className="filters" onSubmit={apply}>
-        <label>
-          Status
-          <select name="status" value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value })}>
-            <option value="">any</option>
-            {['RUNNING', 'COMPLETED', 'CANCELLED', 'CREATED'].map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Mode
-          <select name="mode" value={draft.mode} onChange={(e) => setDraft({ ...draft, mode: e.target.value })}>
-            <option value="">any</option>
-            {['assign', 'register', 'exit'].map((m) => (
-              <option key={m}>{m}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Created from
-          <input
-            type="date"
-            name="createdFrom"
-            value={draft.createdFrom}
-            onChange={(e) => setDraft({ ...draft, createdFrom: e.target.value })}
-          />
-        </label>
-        <label>
-          to
-          <input type="date" name="createdTo" value={draft.createdTo} onChange={(e) => setDraft({ ...draft, createdTo: e.target.value })} />
-        </label>
-        <button type="submit">Filter</button>
-      </form>
-      <ProblemBox problem={problem} />
-      <table data-testid="batches">
-        <thead>
-          <tr>
-            <th>created</th>
-            <th>batch</th>
-            <th>mode</th>
-            <th>status</th>
-            <th>progress</th>
-            <th className="num">refused at upload</th>
-            <th>workspace</th>
-            <th>finished</th>
-          </tr>
-        </thead>
-        <tbody>
-          {answer?.batches.map((batch) => (
-            <BatchRow key={batch.batchId} batch={batch} />
-          ))}
-          {answer && answer.batches.length === 0 && (
-            <tr>
-              <td colSpan={8} className="muted">
-                No batches{filters === NO_FILTERS ? ' yet' : ' match these filters'}.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
-      <div className="pager">
-        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          ← Newer
-        </button>
-        <span className="muted">page {cursors.length}</span>
-        <button
-          type="button"
-          disabled={!answer?.nextCursor}
-          onClick={() => answer?.nextCursor && setCursors([...cursors, answer.nextCursor])}
-        >
-          Older →
-        </button>
-      </div>
+      <FilterForm onApply={apply} />
+      <ProblemBox problem={batches.error} />
+      <BatchesTable answer={batches.data} filtered={filters !== NO_FILTERS} />
+      <CursorPager pages={pages} nextCursor={batches.data?.nextCursor} labels={['← Newer', 'Older →']} />
     </section>
+  );
+}
+
+function FilterForm({ onApply }: { onApply: (filters: BatchFilters) => void }) {
+  const [draft, setDraft] = useState<BatchFilters>(NO_FILTERS);
+  const field = (name: keyof BatchFilters) => ({
+    name,
+    value: draft[name],
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setDraft({ ...draft, [name]: e.target.value }),
+  });
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    onApply(draft);
+  }
+
+  return (
+    <form className="filters" onSubmit={submit}>
+      <label>
+        Status
+        <Choices {...field('status')} options={['RUNNING', 'COMPLETED', 'CANCELLED', 'CREATED']} />
+      </label>
+      <label>
+        Mode
+        <Choices {...field('mode')} options={['assign', 'register', 'exit']} />
+      </label>
+      <label>
+        Created from
+        <input type="date" {...field('createdFrom')} />
+      </label>
+      <label>
+        to
+        <input type="date" {...field('createdTo')} />
+      </label>
+      <button type="submit">Filter</button>
+    </form>
+  );
+}
+
+/** A select of `options`, or any. */
+function Choices({
+  options,
+  ...select
+}: {
+  name: string;
+  value: string;
+  onChange: (e: ChangeEvent<HTMLSelectElement>) => void;
+  options: string[];
+}) {
+  return (
+    <select {...select}>
+      <option value="">any</option>
+      {options.map((option) => (
+        <option key={option}>{option}</option>
+      ))}
+    </select>
+  );
+}
+
+function BatchesTable({ answer, filtered }: { answer: BatchesAnswer | undefined; filtered: boolean }) {
+  return (
+    <Table
+      testId="batches"
+      columns={['created', 'batch', 'mode', 'status', 'progress', numeric('refused at upload'), 'workspace', 'finished']}
+      empty={answer?.batches.length === 0 ? `No batches${filtered ? ' match these filters' : ' yet'}.` : null}
+    >
+      {answer?.batches.map((batch) => (
+        <BatchRow key={batch.batchId} batch={batch} />
+      ))}
+    </Table>
   );
 }
 
@@ -168,29 +137,11 @@ function BatchRow({ batch }: { batch: BatchSummary }) {
   );
 }
 
-const RUNNING_REFRESH_MS = 5_000;
-
 /** A finished batch is all done; a running one reads its own progress (the list does not count rows). */
 function ProgressCell({ batch }: { batch: BatchSummary }) {
-  const session = useSession();
   const running = batch.status === 'RUNNING' || batch.status === 'CREATED';
-  const [progress, setProgress] = useState<BatchStatus['progress'] | null>(null);
-
-  useEffect(() => {
-    if (!running) return;
-    const abort = new AbortController();
-    const read = () =>
-      apiJson<BatchStatus>(session.key, `/v1/batches/${encodeURIComponent(batch.batchId)}`, { signal: abort.signal })
-        .then((status) => setProgress(status.progress))
-        .catch(() => undefined);
-    void read();
-    const timer = setInterval(read, RUNNING_REFRESH_MS);
-    return () => {
-      clearInterval(timer);
-      abort.abort();
-    };
-  }, [running, session.key, batch.batchId]);
-
+  const status = useBatchStatus(batch.batchId, running);
+  const progress = running ? status.data?.progress : undefined;
   const total = progress?.total ?? batch.rows?.total ?? 0;
   const done = running ? (progress?.done ?? 0) : total;
   return (

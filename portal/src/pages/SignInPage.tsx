@@ -1,34 +1,17 @@
 // Sign-in with an API key: GET /v1/me tells whose key it is. Device-gateway keys only relay check-ins
 // and cannot use the portal.
 import { FormEvent, useState } from 'react';
-import { ApiProblem, apiJson } from '../api/client';
-import type { Me } from '../api/types';
-import { ProblemBox, asProblem } from '../components/ProblemBox';
+import { useSignIn } from '../api/me';
+import { ProblemBox } from '../components/ProblemBox';
+import type { Session } from '../session';
 
-export function SignInPage({ onSignedIn }: { onSignedIn: (key: string, me: Me) => void }) {
+export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const [key, setKey] = useState('');
-  const [problem, setProblem] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
+  const signIn = useSignIn(onSignedIn);
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
-      const me = await apiJson<Me>(key.trim(), '/v1/me');
-      if (me.role === 'device_gateway') {
-        throw new ApiProblem(
-          403,
-          'FORBIDDEN',
-          `this is a device-gateway key of tenant ${me.tenantId}: it only relays device check-ins and cannot sign in; use an operator or read-only key`,
-        );
-      }
-      onSignedIn(key.trim(), me);
-    } catch (err) {
-      setProblem(asProblem(err));
-    } finally {
-      setBusy(false);
-    }
+    signIn.mutate(key);
   }
 
   return (
@@ -50,10 +33,10 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (key: string, me: Me) =
           />
         </label>
         <p className="hint">Kept for this browser tab only and sent as the X-API-Key header.</p>
-        <button type="submit" disabled={busy || key.trim() === ''}>
-          {busy ? 'Signing in…' : 'Sign in'}
+        <button type="submit" disabled={signIn.isPending || key.trim() === ''}>
+          {signIn.isPending ? 'Signing in…' : 'Sign in'}
         </button>
-        <ProblemBox problem={problem} />
+        <ProblemBox problem={signIn.error} />
       </form>
     </div>
   );

@@ -1,0 +1,43 @@
+// One device (GET /v1/devices/:uid), its timeline, and assigning or exiting a workflow.
+import { useQueryClient } from '@tanstack/react-query';
+import { apiJson } from './client';
+import { useApiMutation, useApiQuery } from './query';
+import type { Device, DeviceHistory, DeviceWorkflowResult, TempLockView } from './types';
+
+/** While a temporary lock runs the device moves between states (LOCKED and back): it is read this often. */
+const LOCK_REFRESH_MS = 2_000;
+
+export const devicePath = (uid: string) => `/v1/devices/${encodeURIComponent(uid)}`;
+/** Everything read about one device (its state, timeline and lock) is under this key. */
+export const deviceKey = (uid: string) => ['devices', uid];
+export const tempLockKey = (uid: string) => [...deviceKey(uid), 'temp-lock'];
+
+export function useDevice(uid: string) {
+  return useApiQuery<Device>(deviceKey(uid), devicePath(uid), { refetchInterval: useLockRefresh(uid) });
+}
+
+export function useDeviceHistory(uid: string) {
+  return useApiQuery<DeviceHistory>([...deviceKey(uid), 'history'], `${devicePath(uid)}/history`, { refetchInterval: useLockRefresh(uid) });
+}
+
+/**
+ * How often to read the device and its timeline again: while its lock runs, as the device tells or, just
+ * after it was set and before its workflow wrote its first transition, as only the lock itself tells.
+ */
+function useLockRefresh(uid: string): () => number | false {
+  const queryClient = useQueryClient();
+  return () => {
+    const device = queryClient.getQueryData<Device>(deviceKey(uid));
+    const lock = queryClient.getQueryData<TempLockView | null>(tempLockKey(uid));
+    return device?.tempLock || lock?.running ? LOCK_REFRESH_MS : false;
+  };
+}
+
+/** Assigns the workflow given, or with null exits the device's workflow. */
+export function useWorkflowAssignment(uid: string) {
+  return useApiMutation(
+    (key, assign: { workflowId: string } | null) =>
+      apiJson<DeviceWorkflowResult>(key, `${devicePath(uid)}/workflow`, assign ? { method: 'POST', body: assign } : { method: 'DELETE' }),
+    [deviceKey(uid)],
+  );
+}

@@ -1,0 +1,61 @@
+// A device's temporary lock: read (again every few seconds while it runs), set, cancelled. Setting or
+// cancelling one changes the device's state and timeline too: all of the device is read again.
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useSession } from '../session';
+import { apiFetch, apiJsonOrNull } from './client';
+import { deviceKey, devicePath, tempLockKey } from './devices';
+import { useApiMutation } from './query';
+import type { Device, TempLockView } from './types';
+
+const RUNNING_REFRESH_MS = 2_000;
+
+const lockPath = (device: Device) => `${devicePath(device.uid)}/temp-lock?tenantId=${encodeURIComponent(device.tenantId)}`;
+
+/** The lock, or null for a device never locked. */
+const readTempLock = (key: string, device: Device, signal: AbortSignal) => apiJsonOrNull<TempLockView>(key, lockPath(device), { signal });
+
+/** The device's lock while it runs (or has just been set); otherwise null. */
+export function useTempLock(device: Device) {
+  const { key } = useSession();
+  const queryClient = useQueryClient();
+  // Reading a lock that never existed is a 404 (and a console error): it is read only once the device tells
+  // of one, or once it has been read (after setting it, before its workflow wrote its first transition).
+  const hasLock = device.tempLock !== null;
+  const known = queryClient.getQueryData(tempLockKey(device.uid)) !== undefined;
+  const lock = useQuery({
+    queryKey: tempLockKey(device.uid),
+    queryFn: ({ signal }) => readTempLock(key, device, signal),
+    enabled: hasLock || known,
+    refetchInterval: (query) => (query.state.data?.running ? RUNNING_REFRESH_MS : false),
+  });
+  const shown = lock.data && (hasLock || lock.data.running) ? lock.data : null;
+  return { lock: shown, problem: lock.error };
+}
+
+interface TempLockRequest {
+  durationMinutes: number;
+  workingHours: boolean;
+  notification: { text: string } | null;
+}
+
+export function useSetTempLock(device: Device) {
+  const { key } = useSession();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (request: TempLockRequest) => apiFetch(key, lockPath(device), { method: 'PUT', body: request }),
+    // The new lock is read first: until its workflow writes its first transition only the lock tells that it
+    // runs, and that is what keeps the device being read (useDevice).
+    onSuccess: async () => {
+      await queryClient.fetchQuery({
+        queryKey: tempLockKey(device.uid),
+        queryFn: ({ signal }) => readTempLock(key, device, signal),
+        staleTime: 0,
+      });
+      await queryClient.invalidateQueries({ queryKey: deviceKey(device.uid) });
+    },
+  });
+}
+
+export function useCancelTempLock(device: Device) {
+  return useApiMutation((key, _: void) => apiFetch(key, lockPath(device), { method: 'DELETE' }), [deviceKey(device.uid)]);
+}

@@ -1,0 +1,22 @@
+// The caller's workflow catalogue (GET /v1/workflows), read once and shared by the pages that offer a workflow.
+import { useState } from 'react';
+import { useApiQuery } from './query';
+import type { CatalogueWorkflow } from './types';
+
+/** The catalogue changes with a deployment, not while an operator looks at it. */
+const CATALOGUE_STALE_MS = 5 * 60_000;
+
+export interface WorkflowChoice {
+  workflows: CatalogueWorkflow[];
+  /** The picked workflow's id: the catalogue's first until the operator picks another; '' while there is none. */
+  workflowId: string;
+  pick(workflowId: string): void;
+  problem: Error | null;
+}
+
+export function useWorkflowChoice(): WorkflowChoice {
+  const catalogue = useApiQuery<{ workflows: CatalogueWorkflow[] }>(['workflows'], '/v1/workflows', { staleTime: CATALOGUE_STALE_MS });
+  const [picked, setPicked] = useState('');
+  const workflows = catalogue.data?.workflows ?? [];
+  return { workflows, workflowId: picked || (workflows[0]?.id ?? ''), pick: setPicked, problem: catalogue.error };
+}
