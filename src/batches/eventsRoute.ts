@@ -4,11 +4,11 @@
 // Authenticated by the X-API-Key header like every /v1 route (the portal reads it with fetch(), which
 // can send headers, so the key never appears in a URL); another tenant's batch is 404 before any event.
 import { Request, Response, Router } from 'express';
+import { findCallerBatch } from './callerBatch';
 import { BatchRecord, findBatch } from './store';
 import type { ApiDeps } from '../platform/http/apiDeps';
 import { callerOf } from '../platform/http/auth';
 import { batchStatus } from './runs';
-import { ProblemError } from '../platform/http/problem';
 
 /** The shortest time between two events of one stream; a slow status read only makes it longer. */
 export const EVENT_INTERVAL_MS = 500;
@@ -21,9 +21,7 @@ export function batchEventRoutes(deps: ApiDeps): Router {
 
   router.get('/batches/:id/events', async (req, res) => {
     const caller = callerOf(req);
-    const batchId = String(req.params.id);
-    const found = await findBatch(deps.pool, batchId, caller.tenantTree);
-    if (!found) throw new ProblemError(404, 'NOT_FOUND', `no batch ${batchId}`);
+    const found = await findCallerBatch(deps.pool, caller, String(req.params.id));
     res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
     await streamProgress(deps, req, res, found, caller.tenantTree);

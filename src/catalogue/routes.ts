@@ -1,6 +1,8 @@
-// /v1/workflows: the assignable workflow catalogue of the caller's tenant tree (MongoDB workflow_versions).
+// /v1/workflows: the assignable workflow catalogue of the caller's tenant tree (MongoDB workflow_versions):
+// the list, and a new workflow (addWorkflow).
 import { Router } from 'express';
-import { addCatalogueWorkflow, listWorkflows } from './store';
+import { addWorkflow } from './addWorkflow';
+import { listWorkflows } from './store';
 import { isServiceTypeId } from '../devices/contract';
 import type { ApiDeps } from '../platform/http/apiDeps';
 import { callerOf, requireRole } from '../platform/http/auth';
@@ -15,15 +17,13 @@ export function workflowRoutes(deps: ApiDeps): Router {
   });
 
   router.post('/workflows', requireRole('operator'), async (req, res) => {
-    const caller = callerOf(req);
     const body = (req.body ?? {}) as { name?: unknown; serviceTypeId?: unknown; tenantId?: unknown };
     if (typeof body.name !== 'string' || body.name.trim() === '' || body.name.length > 200) {
       throw new ProblemError(400, 'VALIDATION_FAILED', 'name must be a non-empty string of at most 200 characters');
     }
     if (!isServiceTypeId(body.serviceTypeId)) throw new ProblemError(422, 'INVALID_SERVICE_TYPE', 'serviceTypeId must be 1, 2 or 3');
-    const tenantId = body.tenantId === undefined ? caller.tenantId : String(body.tenantId);
-    if (!caller.tenantTree.includes(tenantId)) throw new ProblemError(404, 'NOT_FOUND', `no workspace ${tenantId} in your tenant tree`);
-    const workflow = await addCatalogueWorkflow(deps.mongo, { name: body.name.trim(), tenantId, serviceTypeId: body.serviceTypeId });
+    const tenantId = body.tenantId === undefined ? undefined : String(body.tenantId);
+    const workflow = await addWorkflow(deps, callerOf(req), { name: body.name.trim(), serviceTypeId: body.serviceTypeId, tenantId });
     res.status(201).location(`/v1/workflows/${workflow.id}`).json(workflow);
   });
 

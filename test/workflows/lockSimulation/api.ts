@@ -1,6 +1,7 @@
-// The API as production runs it (src/tempLocks/routes.ts), over the simulated device's world: a check-in
-// answered from the stored row with answerCheckIn and signalled only when checkInActsOnLock says so; DELETE as a
-// cancel signal by workflow id; an assign that overrides the running lock (cancel it as an override, wait for its end, start).
+// The API as production runs it (src/tempLocks/checkIn.ts, cancelLock.ts, assignLock.ts), over the simulated
+// device's world: a check-in answered from the stored row with answerCheckIn and signalled only when
+// checkInActsOnLock says so; DELETE as a cancel signal by workflow id; an assign that overrides the running lock
+// (cancel it as an override, wait for its end, start).
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { answerCheckIn, checkInActsOnLock, tempLockWorkflowId, type DirectiveAnswer } from '../../../src/tempLocks/lock';
 import { cancelSignal, checkInSignal, tempLock, type CheckIn, type TempLockInput } from '../../../src/tempLocks/tempLockWorkflow';
@@ -120,7 +121,7 @@ export class SimulatedApi {
     return false;
   }
 
-  /** The device's running lock (describe, as the API's runningRunOf), or null. */
+  /** The device's running lock (describe, as the API's runningLockOf), or null. */
   async runningLock(world: DeviceWorld): Promise<{ actionId: string | null } | null> {
     try {
       const description = await this.client.workflow.getHandle(this.workflowIdOf(world)).describe();

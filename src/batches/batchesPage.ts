@@ -1,0 +1,34 @@
+// GET /v1/batches: one page of the caller's batches across its tenant tree, newest first, and the opaque cursor
+// of the next page (the listing's keyset position, base64url).
+import type { Pool } from 'pg';
+import { BatchListFilter, BatchListPosition, listBatches } from './listingStore';
+import { batchSummary } from './runs';
+import type { AppConfig } from '../platform/config';
+import type { Caller } from '../platform/http/auth';
+import { ProblemError } from '../platform/http/problem';
+
+export async function listCallerBatches(
+  deps: { pool: Pool; config: AppConfig },
+  caller: Caller,
+  filter: Omit<BatchListFilter, 'tenantIds'>,
+  after: BatchListPosition | null,
+  limit: number,
+) {
+  const page = await listBatches(deps.pool, { tenantIds: caller.tenantTree, ...filter }, after, limit);
+  return {
+    batches: page.batches.map((batch) => batchSummary(deps.config, batch)),
+    nextCursor: page.next ? cursorOf(page.next) : null,
+  };
+}
+
+/** The position a page's `nextCursor` names; null (from the newest) without one. */
+export function positionOfCursor(cursor: string | undefined): BatchListPosition | null {
+  if (cursor === undefined) return null;
+  const match = /^(\d{1,18})\.([0-9a-f-]{36})$/i.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new ProblemError(400, 'VALIDATION_FAILED', 'cursor must be a value from nextCursor');
+  return { createdMicros: match[1]!, id: match[2]! };
+}
+
+function cursorOf(position: BatchListPosition): string {
+  return Buffer.from(`${position.createdMicros}.${position.id}`).toString('base64url');
+}
