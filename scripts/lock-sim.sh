@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # `npm run test:lock-sim -- [--runs N] [--seed S] [--concurrency C] [--chunk K]`: the randomized lock simulation
 # (test/workflows/lockSimulation/) over N schedules from seed S (default: 1000 from a seed drawn from the clock),
-# C at a time (default 240), on a fresh dev server every K schedules (--chunk, default 500). Each failing seed
+# C at a time (default 160), on a fresh dev server every K schedules (--chunk, default 500). Each failing seed
 # prints its schedule, what happened, and the line that replays it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-runs=1000 seed=$(( $(date +%s) % 1000000 + 1000 )) concurrency=240 chunk=500
+runs=1000 seed=$(( $(date +%s) % 1000000 + 1000 )) concurrency=160 chunk=500
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
