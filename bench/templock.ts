@@ -21,7 +21,8 @@ import { tempLockWorkflowId } from '../src/tempLocks/lock';
 import { SimulatedDeviceControlGateway } from '../src/devices/gateway/simulatedGateway';
 import { createWorker } from '../src/platform/worker/createWorker';
 import { createGatewayWorkers, runTogether, shutdownAll } from '../src/platform/worker/gatewayWorkers';
-import { TempLockInput, checkInSignal, tempLock } from '../src/tempLocks/tempLockWorkflow';
+import { tempLock } from '../src/tempLocks/tempLockWorkflow';
+import { TempLockInput, checkInSignal } from '../src/tempLocks/contract';
 import { createActivities } from '../src/platform/worker/activities';
 
 // The worker's settings (src/platform/config.ts): defaults for the slots and the unlock lead below.

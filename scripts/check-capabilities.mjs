@@ -2,7 +2,9 @@
 // of src/ but platform/) imports another only through its contract.ts (types, ids, messages, pure rules) or its
 // useCases.ts (the functions it offers); the platform imports capabilities only through those, except where it
 // assembles them (the app, the server, the OpenAPI document, the worker). Nothing in src/ imports dev/, test/ or
-// bench/. Prints each import that breaks a rule and exits 1.
+// bench/. Outside workflow code, a workflow's module is imported for its types only: the API starts, signals and
+// queries a workflow through its capability's contract, so it never loads workflow code. Prints each import that
+// breaks a rule and exits 1.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +31,18 @@ function* files(dir) {
 }
 
 const capabilityOf = (path) => path.split('/')[1];
+// Workflow code: the modules the worker bundles (src/platform/worker/workflows.ts) and what they import beside
+// their contracts (tempLockRun).
+const bundleEntry = 'src/platform/worker/workflows.ts';
+const workflowModules = new Set([
+  ...[...readFileSync(join(root, bundleEntry), 'utf8').matchAll(/from\s*'(\.{1,2}\/[^']+)'/g)].map(([, spec]) =>
+    normalize(join(dirname(bundleEntry), spec)),
+  ),
+  'src/tempLocks/tempLockRun',
+]);
+const workflowModule = { test: (path) => workflowModules.has(path) };
+const workflowCode = (path) => workflowModule.test(path.replace(/\.ts$/, '')) || path === bundleEntry;
+const valueImportPattern = /^(?:import|export)\s+(?!type\b)[^;]*?from\s*['"](\.{1,2}\/[^'"]*)['"]/gm;
 const broken = [];
 for (const file of files(join(root, 'src'))) {
   const from = relative(root, file);
@@ -42,6 +56,11 @@ for (const file of files(join(root, 'src'))) {
     if (mine === theirs || theirs === 'platform' || publicModules.test(target)) continue;
     if (mine === 'platform' && assemblers.has(from)) continue;
     broken.push(`${from} imports ${target}: import src/${theirs}/contract or src/${theirs}/useCases instead`);
+  }
+  if (workflowCode(from)) continue;
+  for (const [, spec] of readFileSync(file, 'utf8').matchAll(valueImportPattern)) {
+    const target = normalize(join(dirname(from), spec)).replace(/\.ts$/, '');
+    if (workflowModule.test(target)) broken.push(`${from} imports ${target}: use its contract (ids, messages, types), not workflow code`);
   }
 }
 for (const line of broken) console.error(`capabilities: ${line}`);

@@ -15,8 +15,6 @@ import {
   WorkflowIdReusePolicy,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   executeChild,
   getExternalWorkflowHandle,
   isCancellation,
@@ -33,7 +31,7 @@ import { BatchEndStatus, describeProgress } from './modes';
 import { FailureThreshold, StopReason, exceededThreshold } from './failureThreshold';
 import { DEVICE_ASSIGN_WORKFLOW, type DeviceAssignInput, type DeviceAssignWorkflow, reportToParentSignal } from '../devices/contract';
 import type { DeviceAssignmentActivities } from '../devices/contract';
-import { deviceFinishedSignal } from './contract';
+import { batchProgressQuery, cancelBatchSignal, deviceFinishedSignal } from './contract';
 import { BatchIdKey, DeviceUidKey, TenantIdKey } from '../platform/temporal/searchAttributes';
 
 /** What every child of the batch gets besides its device, row and the batch's owner. */
@@ -96,9 +94,6 @@ export interface BatchAssignResult {
   stopped: StopReason | null;
 }
 
-export const batchProgressQuery = defineQuery<BatchProgress>('batchProgress');
-export const cancelBatchSignal = defineSignal('cancelBatch');
-
 const { batchRunStarted, pendingRowsPage } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
@@ -114,10 +109,6 @@ const { endedWorkflows, settleDevice } = proxyActivities<Activities>({
 
 /** How long handed-over children run before Temporal is asked which have ended; doubled after each look. */
 const HANDED_OVER_LOOK = { firstMs: 60_000, maxMs: 30 * 60_000 };
-
-export function batchWorkflowId(batchId: string, attempt: number): string {
-  return attempt === 0 ? `batch/${batchId}` : `batch/${batchId}/retry-${attempt}`;
-}
 
 export function deviceAssignWorkflowId(batchId: string, attempt: number, deviceUid: string): string {
   return attempt === 0 ? `device-assign/${batchId}/${deviceUid}` : `device-assign/${batchId}/retry-${attempt}/${deviceUid}`;

@@ -1,10 +1,23 @@
 // What the batches capability offers the others: the assignment modes and the statuses of a batch and of its
 // rows, a row's result, and the message a per-device child sends its batch. Pure and workflow-safe; the
 // functions others call (a device's row bookkeeping, the metrics' figures) are in useCases.ts.
-import { defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { BatchProgress, batchAssign } from './batchAssignWorkflow';
 
 export { AssignmentModes, type AssignmentMode, BatchRowStatuses, BatchStatuses, directAssignStates, modeNeedsWorkflow } from './modes';
 export type { RowResult } from './store';
 
 /** To the batch (its newest run) from a child it handed over; code null when the device was cancelled. */
 export const deviceFinishedSignal = defineSignal<[{ rowId: number; code: string | null }]>('deviceFinished');
+
+/** The BatchAssign workflow, by its type name: one execution per batch attempt (batchWorkflowId). */
+export const BATCH_ASSIGN_WORKFLOW = 'batchAssign';
+export type BatchAssignWorkflow = typeof batchAssign;
+export type { BatchAssignInput, BatchProgress } from './batchAssignWorkflow';
+
+export function batchWorkflowId(batchId: string, attempt: number): string {
+  return attempt === 0 ? `batch/${batchId}` : `batch/${batchId}/retry-${attempt}`;
+}
+
+export const batchProgressQuery = defineQuery<BatchProgress>('batchProgress');
+export const cancelBatchSignal = defineSignal('cancelBatch');

@@ -3,7 +3,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { BatchRecord, cancelBatchWithoutRun, resetBatchForRetry } from './store';
 import { BatchStatus, uploadRejectionCodes } from './modes';
-import { batchWorkflowId, cancelBatchSignal } from './batchAssignWorkflow';
+import { batchWorkflowId, cancelBatchSignal } from './contract';
 import { BatchRunDeps, currentRunOf, startBatchRun } from './runs';
 import { ProblemError } from '../platform/http/problem';
 

@@ -3,7 +3,7 @@ import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client
 import type { Pool } from 'pg';
 import { AppConfig } from '../platform/config';
 import { BatchRecord, RowCounts, countRows, markBatchStarted } from './store';
-import { BatchAssignInput, batchAssign, batchWorkflowId } from './batchAssignWorkflow';
+import { BATCH_ASSIGN_WORKFLOW, type BatchAssignInput, type BatchAssignWorkflow, batchWorkflowId } from './contract';
 import { BatchIdKey, BatchModeKey, TenantIdKey } from '../platform/temporal/searchAttributes';
 import { ProblemError } from '../platform/http/problem';
 import { temporalUiLink } from '../platform/temporal/uiLink';
@@ -42,7 +42,7 @@ export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, atte
   };
   try {
     await deps.temporal.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-      deps.temporal.workflow.start(batchAssign, {
+      deps.temporal.workflow.start<BatchAssignWorkflow>(BATCH_ASSIGN_WORKFLOW, {
         taskQueue: deps.config.temporal.taskQueue,
         workflowId: runWorkflowId,
         // A run that has ended is never started again: a late or repeated start of it is a no-op.

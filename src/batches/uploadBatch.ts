@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { batchOptionsToExtFields } from './options';
 import { createBatchWithRows } from './uploadStore';
 import { BatchRecord, findBatch, findBatchByIdempotencyKey } from './store';
-import { batchWorkflowId } from './batchAssignWorkflow';
+import { batchWorkflowId } from './contract';
 import { createUploadSpool, receiveCsv, receiveCsvBody } from './upload';
 import { checkUploadOptions } from './uploadOptions';
 import { BatchRunDeps, currentRunOf, startBatchRun, uploadAnswer } from './runs';

@@ -3,7 +3,8 @@
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { DeviceRecord } from './store';
-import { DeviceAssignInput, DeviceAssignmentResult, deviceAssign } from './deviceAssignWorkflow';
+import { DEVICE_ASSIGN_WORKFLOW, type DeviceAssignInput, type DeviceAssignWorkflow } from './contract';
+import type { DeviceAssignmentResult } from './deviceAssignActivities';
 import type { AppConfig } from '../platform/config';
 import { DeviceResultCode } from '../platform/errorCodes';
 import type { Caller } from '../platform/http/auth';
@@ -88,7 +89,7 @@ async function runDeviceWorkflow(
   input: DeviceAssignInput,
 ): Promise<DeviceAssignmentResult> {
   try {
-    return await temporal.workflow.execute(deviceAssign, {
+    return await temporal.workflow.execute<DeviceAssignWorkflow>(DEVICE_ASSIGN_WORKFLOW, {
       taskQueue: config.temporal.taskQueue,
       workflowId,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',

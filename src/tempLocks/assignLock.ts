@@ -9,7 +9,7 @@ import { findApplicableWorkingHours } from '../tenants/useCases';
 import { MAX_DURATION_MINUTES, MAX_NOTIFICATION_BYTES, tempLockWorkflowId } from './lock';
 import { ignoreNotFound, runningLockOf } from './runningLock';
 import type { TargetDevice } from './targetDevice';
-import { CancelRequest, TempLockInput, cancelSignal, tempLock } from './tempLockWorkflow';
+import { CancelRequest, TempLockInput, cancelSignal, TEMP_LOCK_WORKFLOW, type TempLockWorkflow } from './contract';
 import type { AppConfig } from '../platform/config';
 import type { MongoStores } from '../platform/db/mongo';
 import type { Caller } from '../platform/http/auth';
@@ -121,7 +121,7 @@ async function startOverridingCurrentLock(
   let overridden: string | null = null;
   for (;;) {
     try {
-      await temporal.workflow.start(tempLock, {
+      await temporal.workflow.start<TempLockWorkflow>(TEMP_LOCK_WORKFLOW, {
         taskQueue: config.temporal.taskQueue,
         workflowId,
         args: [input],

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { tempLockWorkflowId } from './lock';
 import { ignoreNotFound, runningLockOf } from './runningLock';
 import type { TargetDevice } from './targetDevice';
-import { CancelRequest, cancelSignal } from './tempLockWorkflow';
+import { CancelRequest, cancelSignal } from './contract';
 import type { Caller } from '../platform/http/auth';
 import { ProblemError } from '../platform/http/problem';
 

@@ -8,7 +8,7 @@ import { nextWorkingInstantFor } from '../tenants/useCases';
 import { answerCheckIn, checkInActsOnLock, tempLockWorkflowId } from './lock';
 import { ignoreNotFound } from './runningLock';
 import type { TargetDevice } from './targetDevice';
-import { CheckIn, checkInSignal } from './tempLockWorkflow';
+import { CheckIn, checkInSignal } from './contract';
 
 /**
  * Never waits for a worker: the answer comes from the stored lock, and the signal is recorded by the server

@@ -26,7 +26,8 @@ import {
   gatewayCommandTimeouts,
 } from './lock';
 import { gatewayTaskQueues } from '../devices/contract';
-import type { CancelRequest, CheckIn, TempLockInput, TempLockOutcome, TempLockView, tempLock } from './tempLockWorkflow';
+import type { tempLock } from './tempLockWorkflow';
+import type { CancelRequest, CheckIn, TempLockInput, TempLockOutcome, TempLockView } from './contract';
 
 /** Why a lock is ending: its term ran out, it was cancelled (or overridden), or the gateway refused its LOCK. */
 export type LockEnding =

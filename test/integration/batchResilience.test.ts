@@ -1,7 +1,8 @@
 // BatchAssign under stress of its own: continue-as-new across several runs, cancel in the middle,
 // and a worker stopped mid-batch and replaced. Every device ends with exactly one result, no double
 // assignment and no duplicate milestone (checked in PostgreSQL and MongoDB).
-import { batchAssign, batchProgressQuery } from '../../src/batches/batchAssignWorkflow';
+import { batchAssign } from '../../src/batches/batchAssignWorkflow';
+import { batchProgressQuery } from '../../src/batches/contract';
 import { TestStack, startTestStack, waitFor } from './harness';
 import {
   BatchTenant,

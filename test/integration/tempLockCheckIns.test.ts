@@ -5,7 +5,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { tempLockWorkflowId } from '../../src/tempLocks/lock';
-import { checkInSignal } from '../../src/tempLocks/tempLockWorkflow';
+import { checkInSignal } from '../../src/tempLocks/contract';
 import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import { expectStatus } from './apiClient';
 import { lockClients, lockableDevice, waitForCommand, waitForStatus } from './tempLockSupport';

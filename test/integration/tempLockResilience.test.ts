@@ -3,7 +3,7 @@
 import { Worker } from '@temporalio/worker';
 import { DeviceState } from '../../src/devices/states';
 import { tempLockWorkflowId } from '../../src/tempLocks/lock';
-import { tempLockQuery } from '../../src/tempLocks/tempLockWorkflow';
+import { tempLockQuery } from '../../src/tempLocks/contract';
 import { WEEKDAYS } from '../../src/tenants/workingHours';
 import { expectStatus } from './apiClient';
 import { TestStack, recordHistory, startTestStack, waitFor } from './harness';

@@ -6,7 +6,8 @@ import { DefaultLogger, GracefulShutdownPeriodExpiredError, Runtime, Worker, bun
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { BatchAssignInput, batchAssign, batchProgressQuery, cancelBatchSignal } from '../../src/batches/batchAssignWorkflow';
+import { BatchAssignInput, batchAssign } from '../../src/batches/batchAssignWorkflow';
+import { batchProgressQuery, cancelBatchSignal } from '../../src/batches/contract';
 import { BatchIdKey, BatchModeKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
 import { FakeBatch } from './fakeBatch';
 

@@ -4,14 +4,8 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { GracefulShutdownPeriodExpiredError, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import {
-  BatchAssignInput,
-  BatchAssignResult,
-  batchAssign,
-  batchWorkflowId,
-  cancelBatchSignal,
-  deviceAssignWorkflowId,
-} from '../../src/batches/batchAssignWorkflow';
+import { BatchAssignInput, BatchAssignResult, batchAssign, deviceAssignWorkflowId } from '../../src/batches/batchAssignWorkflow';
+import { batchWorkflowId, cancelBatchSignal } from '../../src/batches/contract';
 import { BatchWorld, Disruption, Schedule } from './batchSimWorld';
 import { longestRunHistory } from '../../dev/runHistories';
 

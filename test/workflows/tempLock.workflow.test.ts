@@ -3,7 +3,8 @@
 // a cancel racing a slow lock command, and continue-as-new under a flood of check-ins.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkingHoursCalendar, nextWorkingInstant } from '../../src/tenants/workingHours';
-import { TempLockInput, cancelSignal, checkInSignal, tempLock } from '../../src/tempLocks/tempLockWorkflow';
+import { tempLock } from '../../src/tempLocks/tempLockWorkflow';
+import { TempLockInput, cancelSignal, checkInSignal } from '../../src/tempLocks/contract';
 import { LockWorld, bundleWorkflows, checkInAt, lockInput, recordHistory, startTimeSkipping, startWorkers } from './tempLockDoubles';
 import { runTogether, shutdownAll } from '../../src/platform/worker/gatewayWorkers';
 

@@ -14,7 +14,7 @@ import type { TempLockTransition } from '../../src/tempLocks/store';
 import { gatewayTaskQueues } from '../../src/devices/gateway/taskQueues';
 import { GATEWAY_REFUSED } from '../../src/tempLocks/lock';
 import { WorkingHoursCalendar, nextWorkingInstant } from '../../src/tenants/workingHours';
-import type { CheckIn, TempLockInput } from '../../src/tempLocks/tempLockWorkflow';
+import type { CheckIn, TempLockInput } from '../../src/tempLocks/contract';
 
 const ROOT = join(__dirname, '..', '..');
 

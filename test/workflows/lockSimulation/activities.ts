@@ -14,7 +14,7 @@ import {
   type GatewayReceipt,
   type SendOptions,
 } from '../../../src/devices/gateway/deviceControlGateway';
-import type { CheckIn } from '../../../src/tempLocks/tempLockWorkflow';
+import type { CheckIn } from '../../../src/tempLocks/contract';
 import type { CheckInSeen, SimulatedApi } from './api';
 import type { DeviceWorld } from './world';
 

@@ -4,7 +4,8 @@
 // (cancel it as an override, wait for its end, start).
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { answerCheckIn, checkInActsOnLock, tempLockWorkflowId, type DirectiveAnswer } from '../../../src/tempLocks/lock';
-import { cancelSignal, checkInSignal, tempLock, type CheckIn, type TempLockInput } from '../../../src/tempLocks/tempLockWorkflow';
+import { tempLock } from '../../../src/tempLocks/tempLockWorkflow';
+import { cancelSignal, checkInSignal, type CheckIn, type TempLockInput } from '../../../src/tempLocks/contract';
 import type { DeviceWorld } from './world';
 
 export interface CheckInSeen extends DirectiveAnswer {

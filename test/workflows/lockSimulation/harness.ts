@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runTogether, shutdownAll } from '../../../src/platform/worker/gatewayWorkers';
-import type { TempLockOutcome } from '../../../src/tempLocks/tempLockWorkflow';
+import type { TempLockOutcome } from '../../../src/tempLocks/contract';
 import { bundleWorkflows, startGatewayWorkers, startLockWorkers } from '../tempLockDoubles';
 import { GatewayDouble, Worlds, actorActivities, lockActivities } from './activities';
 import { devicePushSignal, lockSimActor } from './actor';

@@ -1,7 +1,7 @@
 // The promises a lock makes (SPEC §9 "A lock's end"), checked over one schedule's record: what the device was
 // told, what the gateway accepted, what the store and the inventory say, and how each execution ended.
 import { FINAL_TEMP_LOCK_STATUSES } from '../../../src/tempLocks/lock';
-import type { TempLockOutcome } from '../../../src/tempLocks/tempLockWorkflow';
+import type { TempLockOutcome } from '../../../src/tempLocks/contract';
 import type { DeviceWorld, WorldEvent } from './world';
 
 export interface Violation {
