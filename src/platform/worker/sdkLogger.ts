@@ -12,11 +12,17 @@ const PINO_LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error
   WARN: 'warn',
   ERROR: 'error',
 };
+/**
+ * What the SDK warns at the start of a worker without workflows: the gateway's workers run activities only
+ * (gatewayWorkers.ts), so for them it is expected, and it is logged at debug.
+ */
+export const ACTIVITY_ONLY_WORKER_MESSAGE = 'No workflows registered, not polling for workflow tasks';
 /** Longest message kept from an error (its first line). */
 const MAX_MESSAGE_CHARS = 300;
 
 export function sdkLogger(log: Logger): SdkLogger {
-  const write = (level: LogLevel, message: string, meta?: LogMetadata) => {
+  const write = (given: LogLevel, message: string, meta?: LogMetadata) => {
+    const level = given === 'WARN' && message === ACTIVITY_ONLY_WORKER_MESSAGE ? 'DEBUG' : given;
     const pinoLevel = PINO_LEVELS[level];
     if (!log.isLevelEnabled(pinoLevel)) return;
     log[pinoLevel](compactMeta(meta, level === 'ERROR'), message);

@@ -1,7 +1,7 @@
 // The Temporal SDK's log entries as the worker writes them: one line each, errors summarized.
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { sdkLogger } from '../../../src/platform/worker/sdkLogger';
+import { ACTIVITY_ONLY_WORKER_MESSAGE, sdkLogger } from '../../../src/platform/worker/sdkLogger';
 
 function capture(level = 'warn') {
   const lines: string[] = [];
@@ -56,5 +56,15 @@ describe('sdkLogger', () => {
     logger.log('WARN', 'Activity failed', { error: new Error('boom') });
 
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['Activity failed']);
+  });
+
+  it('logs an activity-only worker\'s "No workflows registered" at debug, not as a warning', () => {
+    const warnings = capture('warn');
+    warnings.logger.warn(ACTIVITY_ONLY_WORKER_MESSAGE, { taskQueue: 'q-gateway-locks' });
+    expect(warnings.lines).toEqual([]);
+
+    const debug = capture('debug');
+    debug.logger.warn(ACTIVITY_ONLY_WORKER_MESSAGE, { taskQueue: 'q-gateway-locks' });
+    expect(debug.lines.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 20, msg: ACTIVITY_ONLY_WORKER_MESSAGE })]);
   });
 });
