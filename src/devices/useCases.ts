@@ -1,5 +1,6 @@
-// What other capabilities call on devices: find a device (its inventory row and its document), and apply a
-// lifecycle action inside the caller's transaction (a temporary lock locks and resumes the device).
+// What other capabilities call on devices: the one lookup of a device a request names (findCallerDevice), a
+// device's document, and a lifecycle action applied inside the caller's transaction (a temporary lock locks and
+// resumes the device).
+export { findCallerDevice } from './callerDevice';
 export { findDeviceDocument } from './documentStore';
-export { findDeviceInTree } from './store';
 export { applyDeviceActionIn } from './lifecycleStore';

@@ -7,7 +7,8 @@ import { assignTempLock, parseAssignRequest } from './assignLock';
 import { cancelTempLock } from './cancelLock';
 import { checkIn } from './checkIn';
 import { readTempLock } from './readLock';
-import { TargetDevice, findTargetDevice } from './targetDevice';
+import type { TargetDevice } from './targetDevice';
+import { findCallerDevice } from '../devices/useCases';
 import type { ApiDeps } from '../platform/http/apiDeps';
 import { callerOf, requireRole } from '../platform/http/auth';
 
@@ -41,7 +42,7 @@ export function tempLockRoutes(deps: ApiDeps): Router {
   async function targetDeviceOf(req: Request): Promise<TargetDevice> {
     const caller = callerOf(req);
     const tenantId = typeof req.query.tenantId === 'string' && req.query.tenantId !== '' ? req.query.tenantId : caller.tenantId;
-    return findTargetDevice(deps.pool, caller, String(req.params.uid ?? '').trim(), tenantId);
+    return findCallerDevice(deps.pool, caller, String(req.params.uid ?? '').trim(), tenantId);
   }
 
   return router;

@@ -1,20 +1,8 @@
-// The device a temp-lock request names, under the tenant it names (the caller's own by default), that tenant's
-// own first: the one device lookup of every temp-lock use case (findDeviceInTree). Another tenant's device is
-// 404 like a missing one.
-import type { Pool } from 'pg';
-import { findDeviceInTree } from '../devices/useCases';
-import type { Caller } from '../platform/http/auth';
-import { ProblemError } from '../platform/http/problem';
-
+// The device a temp-lock request names, as the temp-lock use cases need it. It is found by the devices
+// capability's one device lookup (findCallerDevice): under the tenant the request names, that tenant's own first;
+// another tenant's device is 404 like a missing one.
 export interface TargetDevice {
   id: number;
   uid: string;
   tenantId: string;
-}
-
-export async function findTargetDevice(pool: Pool, caller: Caller, uid: string, tenantId: string): Promise<TargetDevice> {
-  if (!caller.tenantTree.includes(tenantId)) throw new ProblemError(404, 'NOT_FOUND', `no tenant ${tenantId}`);
-  const device = await findDeviceInTree(pool, uid, tenantId, tenantId);
-  if (!device) throw new ProblemError(404, 'DEVICE_NOT_FOUND', `no device ${uid} in tenant ${tenantId}`);
-  return { id: device.id, uid: device.uid, tenantId: device.tenantId };
 }
