@@ -217,7 +217,7 @@ describe('BatchAssign', () => {
       workflowId: stack.uniqueId('device-workflow'),
       args: [
         {
-          tenantId: tenant.tenantId,
+          targetWorkspaceId: tenant.tenantId,
           deviceUid: uids[0],
           mode: 'assign',
           callerTenantId: tenant.tenantId,
@@ -311,7 +311,8 @@ describe('BatchAssign', () => {
 
     for (const uid of idle) await registerDevice(stack, tenant.tenantId, uid);
     const retry = expectStatus(await api.post('/batches/{id}/retry', { path: { id: batchId } }), 202);
-    expect(retry).toMatchObject({ retry: 1, devices: 2, workflowId: `batch/${batchId}/retry-1` });
+    expect(retry).toMatchObject({ retry: 1, devices: 2 });
+    expect(retry.links.temporalUi).toContain(encodeURIComponent(`batch/${batchId}/retry-1`));
     const second = await waitForBatchEnd(base, tenant.apiKey, batchId);
     expect(second).toMatchObject({ status: 'COMPLETED', retries: 1, countersByCode: { OK: 5, INVALID_DEVICE_UID: 1 } });
     const rows = await batchRows(stack, batchId);

@@ -493,7 +493,6 @@ export interface components {
       status: 'RUNNING';
       retry: number;
       devices: number;
-      workflowId: string;
       links: components['schemas']['BatchLinks'];
     };
     BatchDevice: {
