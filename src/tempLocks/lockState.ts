@@ -8,7 +8,7 @@ import type { CancelRequest, CheckIn, TempLockInput, TempLockOutcome, TempLockVi
 import type { InventoryLockResult, TempLockTransition } from './store';
 
 /** Why a lock is ending: its term ran out, it was cancelled (or overridden), or the gateway refused its LOCK. */
-export type LockEnding =
+type LockEnding =
   { kind: 'TERM' } | { kind: 'CANCEL'; reason: string; requestedBy: string; override: boolean } | { kind: 'LOCK_REFUSED'; reason: string };
 
 /** Everything a lock knows beyond its input: what the next run starts from after continue-as-new. */
@@ -59,7 +59,7 @@ export type LockTerms = Pick<
  * Where this run is in the lock's story (SPEC §5's steps). Not carried over continue-as-new: the next run starts
  * again from the lock's status.
  */
-export type LockStep =
+type LockStep =
   | { name: 'starting' }
   | { name: 'askingCalendar' }
   | { name: 'waitingForWorkingTime'; until: number }
@@ -73,7 +73,7 @@ export type LockStep =
   | { name: 'over' };
 
 /** What one run tracks besides the lock: its step, its commands in flight, its timers. */
-export interface LockRunProgress {
+interface LockRunProgress {
   step: LockStep;
   /** Every transition up to this seq is written. */
   writtenSeq: number;
@@ -552,7 +552,7 @@ class Reduction {
 
   /** Takes every step whose wait is over, until one waits. */
   advance(): void {
-    for (let moved = true; moved; ) moved = this.step();
+    for (let moved = true; moved;) moved = this.step();
   }
 
   /** The current step, if what it waits for has come: true when it moved on. */
@@ -615,7 +615,9 @@ class Reduction {
    * Enters a wait: over when its `done` holds, or at its deadline (a timer); a continue-as-new when due (the run's
    * share of check-ins, or a history Temporal finds long) unless the deadline comes first.
    */
-  private enterWait(step: Extract<LockStep, { name: 'waitingForWorkingTime' | 'awaitingCheckIn' | 'holding' | 'awaitingConfirmation' }>): void {
+  private enterWait(
+    step: Extract<LockStep, { name: 'waitingForWorkingTime' | 'awaitingCheckIn' | 'holding' | 'awaitingConfirmation' }>,
+  ): void {
     const { run } = this;
     run.step = step;
     run.dueFired = false;
@@ -740,7 +742,10 @@ export function viewOf(terms: LockTerms, lock: TempLockState, now: number): Temp
   return {
     actionId: terms.actionId,
     status: lock.status,
-    ...answerCheckIn({ status: lock.status, durationMs: terms.durationMs, lockEndsAt: lock.lockEndsAt }, { checkedInAt: now, lockStartsAt: now }),
+    ...answerCheckIn(
+      { status: lock.status, durationMs: terms.durationMs, lockEndsAt: lock.lockEndsAt },
+      { checkedInAt: now, lockStartsAt: now },
+    ),
     nextDueAt: lock.nextDueAt,
     checkedInAt: lock.checkedInAt,
     lockStartedAt: lock.lockStartedAt,
@@ -750,7 +755,7 @@ export function viewOf(terms: LockTerms, lock: TempLockState, now: number): Temp
   };
 }
 
-export function outcomeOf(terms: LockTerms, lock: TempLockState): TempLockOutcome {
+function outcomeOf(terms: LockTerms, lock: TempLockState): TempLockOutcome {
   const status = lock.status === 'CANCELLED' || lock.status === 'FAILED' ? lock.status : 'DEACTIVATED';
   return { actionId: terms.actionId, status, lockStartedAt: lock.lockStartedAt, lockEndsAt: lock.lockEndsAt, endReason: lock.endReason };
 }

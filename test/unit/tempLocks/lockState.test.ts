@@ -200,7 +200,11 @@ function eventsFor(state: LockState, now: number): LockEvent[] {
     events.push({ type: 'checkIn', now, checkIn: checkIn(now, directive, 'an-older-lock') });
   }
   for (const override of [false, true]) {
-    events.push({ type: 'cancelRequested', now, request: { reason: 'cancelled by operator-1', requestedBy: 'operator-1', actionId: ACTION_ID, override } });
+    events.push({
+      type: 'cancelRequested',
+      now,
+      request: { reason: 'cancelled by operator-1', requestedBy: 'operator-1', actionId: ACTION_ID, override },
+    });
   }
   events.push({ type: 'cancelRequested', now, request: { reason: 'older', requestedBy: 'operator-1', actionId: 'an-older-lock' } });
   events.push({ type: 'cancelledThroughTemporal', now }, { type: 'historyGrewLong', now }, { type: 'timerFired', now, timer: 999 });
@@ -291,7 +295,10 @@ describe('lock reducer: every status × event', () => {
         }
         // A final status absorbs everything: nothing is written or sent, and the end stays as it was.
         if (FINAL_TEMP_LOCK_STATUSES.includes(state.lock.status)) {
-          expect({ where, commands: kinds(commands).filter((k) => !['startTimer', 'complete'].includes(k)) }).toEqual({ where, commands: [] });
+          expect({ where, commands: kinds(commands).filter((k) => !['startTimer', 'complete'].includes(k)) }).toEqual({
+            where,
+            commands: [],
+          });
           expect({ where, end: [next.lock.status, next.lock.seq, next.lock.endReason, next.lock.ending] }).toEqual({
             where,
             end: [state.lock.status, state.lock.seq, state.lock.endReason, state.lock.ending],
@@ -335,7 +342,11 @@ function violationsOf(world: LockStateWorld): string[] {
   }
   // 3: the final status says why: DEACTIVATED at the term's end, CANCELLED on a cancel, FAILED on a refusal.
   const ending = lock.ending!;
-  const why = { DEACTIVATED: ending.kind === 'TERM', CANCELLED: ending.kind === 'CANCEL', FAILED: ending.kind === 'LOCK_REFUSED' || lock.unlockRefusal !== null };
+  const why = {
+    DEACTIVATED: ending.kind === 'TERM',
+    CANCELLED: ending.kind === 'CANCEL',
+    FAILED: ending.kind === 'LOCK_REFUSED' || lock.unlockRefusal !== null,
+  };
   if (!why[outcome.status]) found.push(`ended ${outcome.status} for ending ${ending.kind} (UNLOCK refused: ${lock.unlockRefusal})`);
   // 4: the inventory keeps the device LOCKED only when the lock FAILED saying it may still be locked.
   if (lock.lockedInInventory && outcome.status !== 'FAILED') found.push(`ended ${outcome.status} with the device LOCKED in the inventory`);

@@ -102,7 +102,8 @@ export class LockStateWorld {
         return;
       case 'sendUnlockCommand':
         if (this.lockCommand !== 'none') this.violations.push(`UNLOCK sent at ${this.now} with the LOCK command ${this.lockCommand}`);
-        if (this.unwritten.length > 0) this.violations.push(`UNLOCK sent at ${this.now} before ${this.unwritten.map((t) => t.status)} was stored`);
+        if (this.unwritten.length > 0)
+          this.violations.push(`UNLOCK sent at ${this.now} before ${this.unwritten.map((t) => t.status)} was stored`);
         this.unlockCommand = 'running';
         this.told.push({ at: this.now, by: 'unlock sent', dueAt: command.dueAt });
         return;
@@ -234,7 +235,7 @@ export class LockStateWorld {
 }
 
 /** One random step of the world: what the schedule draws, from what can happen now. */
-export function randomStep(world: LockStateWorld, random: Random, checkInIds: { next: number }): void {
+function randomStep(world: LockStateWorld, random: Random, checkInIds: { next: number }): void {
   const choice = random.weighted({
     write: world.unwritten.length > 0 ? 6 : 0,
     writeSome: world.unwritten.length > 1 ? 2 : 0,
