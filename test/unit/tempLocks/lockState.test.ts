@@ -1,10 +1,10 @@
 // The lock's reducer (src/tempLocks/lockState.ts) without Temporal: its story step by step, every status × event
 // with the invariants each reduction keeps, and seeded random schedules with the invariants of a lock's end
 // (SPEC §9) checked after each. A failing seed prints itself; DO_LOCK_STATE_SEED=<n> runs that one alone.
-import { FINAL_TEMP_LOCK_STATUSES, type TempLockStatus } from '../../../src/tempLocks/lock';
+import { FINAL_TEMP_LOCK_STATUSES } from '../../../src/tempLocks/lock';
 import { reduceLock, type LockCommand, type LockEvent, type LockState } from '../../../src/tempLocks/lockState';
 import { Random } from '../../workflows/lockSimulation/random';
-import { ACTION_ID, LockStateWorld, lockTerms, runSeed } from './lockStateWorld';
+import { ACTION_ID, LockStateWorld, NEXT_STATUSES, lockTerms, runSeed, violationsOf } from './lockStateWorld';
 
 const kinds = (commands: LockCommand[]) => commands.map((c) => (c.type === 'recordTransition' ? `record ${c.change.status}` : c.type));
 
@@ -235,17 +235,6 @@ function eventsFor(state: LockState, now: number): LockEvent[] {
   return events;
 }
 
-/** The statuses a stored lock may go to from each. */
-const NEXT_STATUSES: Record<TempLockStatus, TempLockStatus[]> = {
-  WAITING: ['WAITING', 'ACTIVATING', 'CANCELLED'],
-  ACTIVATING: ['ACTIVATED', 'DEACTIVATING'],
-  ACTIVATED: ['DEACTIVATING'],
-  DEACTIVATING: ['DEACTIVATING', 'DEACTIVATED', 'CANCELLED', 'FAILED'],
-  DEACTIVATED: [],
-  CANCELLED: [],
-  FAILED: [],
-};
-
 describe('lock reducer: every status × event', () => {
   const states = reachedStates();
 
@@ -317,46 +306,6 @@ const REGRESSION_SEEDS: number[] = [];
 const SEEDS = process.env.DO_LOCK_STATE_SEED
   ? [Number(process.env.DO_LOCK_STATE_SEED)]
   : [...new Set([...REGRESSION_SEEDS, ...Array.from({ length: 3_000 }, (_, i) => i + 1)])];
-
-/** What is wrong with a lock's run to its end, as SPEC §9 "A lock's end" promises it. */
-function violationsOf(world: LockStateWorld): string[] {
-  const found = [...world.violations];
-  if (!world.over) return [...found, `never ended: stuck in ${world.state.lock.status}/${world.state.run.step.name}`];
-  const { lock } = world.state;
-  const outcome = world.outcome!;
-  if (outcome.status !== lock.status || world.statuses.at(-1) !== lock.status) {
-    found.push(`outcome ${outcome.status}, state ${lock.status}, stored ${world.statuses.at(-1)}`);
-  }
-  // 1: never LOCK after UNLOCK — no check-in answered LOCK once an UNLOCK may have reached the device.
-  world.told.forEach((told, i) => {
-    if (told.by !== 'check-in' || told.directive !== 'LOCK') return;
-    const unlock = world.told.slice(0, i).find((t) => t.by === 'unlock sent' && (t.dueAt ?? t.at) <= told.at);
-    if (unlock) found.push(`check-in at ${told.at} answered LOCK after the UNLOCK sent at ${unlock.at}`);
-  });
-  // 2: the device ends unlocked — the last thing it was told is UNLOCK, or it was never told LOCK, or the lock
-  // FAILED because the gateway refused its UNLOCK (the status says the device may still be locked).
-  const lastTold = world.told.filter((t) => t.by !== 'unlock sent' && t.directive !== 'NONE').at(-1);
-  const unlockRefused = outcome.status === 'FAILED' && /refused UNLOCK/.test(outcome.endReason ?? '');
-  if (lastTold && lastTold.by !== 'unlock sent' && lastTold.directive === 'LOCK' && !unlockRefused) {
-    found.push(`ended ${outcome.status} with the device last told LOCK (${lastTold.by} at ${lastTold.at})`);
-  }
-  // 3: the final status says why: DEACTIVATED at the term's end, CANCELLED on a cancel, FAILED on a refusal.
-  const ending = lock.ending!;
-  const why = {
-    DEACTIVATED: ending.kind === 'TERM',
-    CANCELLED: ending.kind === 'CANCEL',
-    FAILED: ending.kind === 'LOCK_REFUSED' || lock.unlockRefusal !== null,
-  };
-  if (!why[outcome.status]) found.push(`ended ${outcome.status} for ending ${ending.kind} (UNLOCK refused: ${lock.unlockRefusal})`);
-  // 4: the inventory keeps the device LOCKED only when the lock FAILED saying it may still be locked.
-  if (lock.lockedInInventory && outcome.status !== 'FAILED') found.push(`ended ${outcome.status} with the device LOCKED in the inventory`);
-  // 5: stored statuses follow the lifecycle.
-  for (let i = 1; i < world.statuses.length; i++) {
-    const [from, to] = [world.statuses[i - 1]!, world.statuses[i]!];
-    if (!NEXT_STATUSES[from].includes(to)) found.push(`stored ${from} then ${to}`);
-  }
-  return found;
-}
 
 describe('lock reducer: seeded random schedules', () => {
   it(`keeps the invariants of a lock's end over ${SEEDS.length} schedules (DO_LOCK_STATE_SEED=<n> replays one)`, () => {

@@ -322,3 +322,54 @@ export function runSeed(seed: number, onState: (world: LockStateWorld) => void =
   }
   return world;
 }
+
+/** The statuses a stored lock may go to from each. */
+export const NEXT_STATUSES: Record<TempLockStatus, TempLockStatus[]> = {
+  WAITING: ['WAITING', 'ACTIVATING', 'CANCELLED'],
+  ACTIVATING: ['ACTIVATED', 'DEACTIVATING'],
+  ACTIVATED: ['DEACTIVATING'],
+  DEACTIVATING: ['DEACTIVATING', 'DEACTIVATED', 'CANCELLED', 'FAILED'],
+  DEACTIVATED: [],
+  CANCELLED: [],
+  FAILED: [],
+};
+
+/** What is wrong with a lock's run to its end, as SPEC §9 "A lock's end" promises it. */
+export function violationsOf(world: LockStateWorld): string[] {
+  const found = [...world.violations];
+  if (!world.over) return [...found, `never ended: stuck in ${world.state.lock.status}/${world.state.run.step.name}`];
+  const { lock } = world.state;
+  const outcome = world.outcome!;
+  if (outcome.status !== lock.status || world.statuses.at(-1) !== lock.status) {
+    found.push(`outcome ${outcome.status}, state ${lock.status}, stored ${world.statuses.at(-1)}`);
+  }
+  // 1: never LOCK after UNLOCK — no check-in answered LOCK once an UNLOCK may have reached the device.
+  world.told.forEach((told, i) => {
+    if (told.by !== 'check-in' || told.directive !== 'LOCK') return;
+    const unlock = world.told.slice(0, i).find((t) => t.by === 'unlock sent' && (t.dueAt ?? t.at) <= told.at);
+    if (unlock) found.push(`check-in at ${told.at} answered LOCK after the UNLOCK sent at ${unlock.at}`);
+  });
+  // 2: the device ends unlocked — the last thing it was told is UNLOCK, or it was never told LOCK, or the lock
+  // FAILED because the gateway refused its UNLOCK (the status says the device may still be locked).
+  const lastTold = world.told.filter((t) => t.by !== 'unlock sent' && t.directive !== 'NONE').at(-1);
+  const unlockRefused = outcome.status === 'FAILED' && /refused UNLOCK/.test(outcome.endReason ?? '');
+  if (lastTold && lastTold.by !== 'unlock sent' && lastTold.directive === 'LOCK' && !unlockRefused) {
+    found.push(`ended ${outcome.status} with the device last told LOCK (${lastTold.by} at ${lastTold.at})`);
+  }
+  // 3: the final status says why: DEACTIVATED at the term's end, CANCELLED on a cancel, FAILED on a refusal.
+  const ending = lock.ending!;
+  const why = {
+    DEACTIVATED: ending.kind === 'TERM',
+    CANCELLED: ending.kind === 'CANCEL',
+    FAILED: ending.kind === 'LOCK_REFUSED' || lock.unlockRefusal !== null,
+  };
+  if (!why[outcome.status]) found.push(`ended ${outcome.status} for ending ${ending.kind} (UNLOCK refused: ${lock.unlockRefusal})`);
+  // 4: the inventory keeps the device LOCKED only when the lock FAILED saying it may still be locked.
+  if (lock.lockedInInventory && outcome.status !== 'FAILED') found.push(`ended ${outcome.status} with the device LOCKED in the inventory`);
+  // 5: stored statuses follow the lifecycle.
+  for (let i = 1; i < world.statuses.length; i++) {
+    const [from, to] = [world.statuses[i - 1]!, world.statuses[i]!];
+    if (!NEXT_STATUSES[from].includes(to)) found.push(`stored ${from} then ${to}`);
+  }
+  return found;
+}
