@@ -32,13 +32,14 @@ function* files(dir) {
 
 const capabilityOf = (path) => path.split('/')[1];
 // Workflow code: the modules the worker bundles (src/platform/worker/workflows.ts) and what they import beside
-// their contracts (tempLockRun).
+// their contracts (tempLockRun, lockState).
 const bundleEntry = 'src/platform/worker/workflows.ts';
 const workflowModules = new Set([
   ...[...readFileSync(join(root, bundleEntry), 'utf8').matchAll(/from\s*'(\.{1,2}\/[^']+)'/g)].map(([, spec]) =>
     normalize(join(dirname(bundleEntry), spec)),
   ),
   'src/tempLocks/tempLockRun',
+  'src/tempLocks/lockState',
 ]);
 const workflowModule = { test: (path) => workflowModules.has(path) };
 const workflowCode = (path) => workflowModule.test(path.replace(/\.ts$/, '')) || path === bundleEntry;

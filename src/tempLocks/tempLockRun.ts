@@ -1,5 +1,6 @@
-// One TempLock run: the lock's state (one typed record, carried over continue-as-new), how it takes check-ins
-// and cancels, its ordered status writes, and the waits that a cancel or a due continue-as-new cuts short.
+// One TempLock run: feeds the lock's reducer (lockState.ts) what happens — signals, timers, activity results — and
+// runs the commands it returns: ordered status writes, the gateway's LOCK and UNLOCK, the calendar, timers,
+// continue-as-new and the end. It holds no lock state of its own, only the handles of what is in flight.
 import {
   ActivityCancellationType,
   ActivityFailure,
@@ -17,61 +18,21 @@ import {
 } from '@temporalio/workflow';
 import type { createTempLockActivities } from './activities';
 import type { InventoryLockResult, TempLockFacts, TempLockTransition } from './store';
+import { GATEWAY_REFUSED, gatewayCommandTimeouts } from './lock';
 import {
-  CHECK_INS_PER_RUN,
-  GATEWAY_REFUSED,
-  REPEATED_CHECK_IN_WINDOW_MS,
-  TempLockStatus,
-  answerCheckIn,
-  gatewayCommandTimeouts,
-} from './lock';
+  reduceLock,
+  startLockState,
+  viewOf,
+  type CommandAnswer,
+  type LockCommand,
+  type LockEventBody,
+  type LockState,
+  type TempLockState,
+  type TransitionChange,
+} from './lockState';
 import { gatewayTaskQueues } from '../devices/contract';
 import type { tempLock } from './tempLockWorkflow';
-import type { CancelRequest, CheckIn, TempLockInput, TempLockOutcome, TempLockView } from './contract';
-
-/** Why a lock is ending: its term ran out, it was cancelled (or overridden), or the gateway refused its LOCK. */
-export type LockEnding =
-  { kind: 'TERM' } | { kind: 'CANCEL'; reason: string; requestedBy: string; override: boolean } | { kind: 'LOCK_REFUSED'; reason: string };
-
-/** Everything a lock knows beyond its input: what the next run starts from after continue-as-new. */
-export interface TempLockState {
-  status: TempLockStatus;
-  /** Transitions written so far (the next one's key). */
-  seq: number;
-  /** The gateway took the LOCK command (it runs alongside the wait for the check-in, not before it). */
-  lockCommandAccepted: boolean;
-  /** The gateway took the UNLOCK command, or refused it for good (its reason). */
-  unlockAccepted: boolean;
-  unlockRefusal: string | null;
-  /** The activating check-in (API time), and the lock's start and end derived from it. */
-  checkedInAt: number | null;
-  lockStartedAt: number | null;
-  lockEndsAt: number | null;
-  /**
-   * The first check-in answered UNLOCK after the gateway took the LOCK (if it did): the device has been told to
-   * unlock, and nothing it was told before says otherwise.
-   */
-  unlockConfirmedAt: number | null;
-  /** When the gateway took the LOCK command (worker clock). Optional: state carried across continue-as-new only grows. */
-  lockAcceptedAt?: number;
-  /**
-   * A check-in of this lock was answered LOCK (also one that raced the lock's ending, e.g. a LOCK the gateway then
-   * refused): the device may have locked itself. Optional: state carried across continue-as-new only grows.
-   */
-  deviceToldLock?: boolean;
-  nextDueAt: number | null;
-  lockedInInventory: boolean;
-  inventoryNote: string | null;
-  checkIns: number;
-  /** The last check-ins that counted (id, time, answer): a repeat of one of them counts once. */
-  recentCheckIns: { id: string; at: number; directive: string }[];
-  /** The first cancel asked for, kept also when it came too late to change the ending. */
-  cancel: CancelRequest | null;
-  ending: LockEnding | null;
-  endReason: string | null;
-}
-
-const RECENT_CHECK_INS_KEPT = 16;
+import type { TempLockInput, TempLockOutcome, TempLockView } from './contract';
 
 /** The gateway's reason when an activity failed because the gateway refused the command for good, else null. */
 function gatewayRefusalOf(err: unknown): string | null {
@@ -110,24 +71,34 @@ type Activities = ReturnType<typeof createTempLockActivities>;
 type StoreActivities = Pick<Activities, 'writeTempLockTransitions' | 'nextWorkingInstantOf'>;
 
 export class LockRun {
-  readonly state: TempLockState;
-  readonly facts: TempLockFacts;
-  readonly stores = proxyActivities<StoreActivities>({ startToCloseTimeout: '30 seconds', retry: storeRetry });
+  private state: LockState;
+  private readonly facts: TempLockFacts;
+  private readonly stores = proxyActivities<StoreActivities>({ startToCloseTimeout: '30 seconds', retry: storeRetry });
   private readonly localWrites = proxyLocalActivities<Pick<Activities, 'writeTempLockTransitions'>>({
     startToCloseTimeout: WRITE_ATTEMPT_TIMEOUT,
     scheduleToCloseTimeout: WRITE_LOCALLY_FOR,
     retry: localWriteRetry,
   });
-  /** The inventory LOCK write, running alongside the lock's timer; awaited before anything undoes it. */
-  inventoryLock: Promise<void> = Promise.resolve();
+  /** The workflow's root scope: a cancel through Temporal reaches the LOCK command in flight, as it reaches the run. */
+  private readonly root = CancellationScope.current();
+  /** Everything else the lock starts is shielded from it: the reducer decides what a cancel stops. */
+  private readonly shielded = new CancellationScope({ cancellable: false });
   private lastWrite: Promise<unknown> = Promise.resolve();
   /** Transitions waiting for the write in flight; they go out together in the next one. */
-  private nextWrite: { transitions: TempLockTransition[]; written: Promise<InventoryLockResult | null> } | null = null;
-  private signalsThisRun = 0;
-  private lockCommand: { scope: CancellationScope; settled: Promise<void> } | null = null;
+  private nextBatch: TempLockTransition[] | null = null;
+  private lockCommand: CancellationScope | null = null;
+  private unlockCommand: CancellationScope | null = null;
+  private readonly timers = new Map<number, CancellationScope>();
+  private end: { kind: 'complete'; outcome: TempLockOutcome } | { kind: 'continueAsNew' } | null = null;
+  /** An unexpected error in a callback (a failed write, an activity failing in a way no rule expects): fails the task. */
+  private failure: { error: unknown } | null = null;
+  private historyLongReported = false;
+  /** Commands not yet run, in order: a cancel's command reaches Temporal a microtask later, so what follows it waits. */
+  private readonly queued: LockCommand[] = [];
+  private running = false;
 
   constructor(
-    readonly input: TempLockInput,
+    private readonly input: TempLockInput,
     resume?: TempLockState,
   ) {
     this.facts = {
@@ -137,39 +108,171 @@ export class LockRun {
       deviceId: input.deviceId,
       workflowId: workflowInfo().workflowId,
     };
-    this.state = resume ?? {
-      status: 'WAITING',
-      seq: 0,
-      lockCommandAccepted: false,
-      unlockAccepted: false,
-      unlockRefusal: null,
-      checkedInAt: null,
-      lockStartedAt: null,
-      lockEndsAt: null,
-      unlockConfirmedAt: null,
-      nextDueAt: null,
-      lockedInInventory: false,
-      inventoryNote: null,
-      checkIns: 0,
-      recentCheckIns: [],
-      cancel: null,
-      ending: null,
-      endReason: null,
-    };
+    this.state = startLockState(input, resume);
     setCurrentDetails(this.describe());
   }
 
-  is(status: TempLockStatus): boolean {
-    return this.state.status === status;
+  /** Feeds the reducer one event, at the workflow's time, and runs the commands it returns. */
+  dispatch(event: LockEventBody): void {
+    const { state, commands } = reduceLock(this.state, { ...event, now: Date.now() });
+    this.state = state;
+    this.queued.push(...commands);
+    if (!this.running) void this.runQueued();
+  }
+
+  /**
+   * Runs the commands in order. The SDK sends a timer's or an activity's cancellation when the scope's cancel
+   * has propagated (a microtask later): the next command waits for it, so Temporal gets them in the reducer's order.
+   */
+  private async runQueued(): Promise<void> {
+    this.running = true;
+    try {
+      for (let command = this.queued.shift(); command !== undefined; command = this.queued.shift()) {
+        this.run(command);
+        if (['cancelTimer', 'stopLockCommand', 'stopUnlockCommand'].includes(command.type)) await Promise.resolve();
+      }
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  view(): TempLockView {
+    return viewOf(this.state.terms, this.state.lock, Date.now());
+  }
+
+  /**
+   * Waits for the lock's end (its outcome) or its continue-as-new, reporting meanwhile a history Temporal finds
+   * long and a cancel through Temporal (from then on the run waits shielded: its end runs to completion).
+   */
+  async untilOver(): Promise<TempLockOutcome> {
+    let cancelled = false;
+    const ready = () => this.end !== null || this.failure !== null || (workflowInfo().continueAsNewSuggested && !this.historyLongReported);
+    for (;;) {
+      try {
+        await (cancelled ? CancellationScope.nonCancellable(() => condition(ready)) : condition(ready));
+      } catch (err) {
+        if (!isCancellation(err) || cancelled) throw err;
+        cancelled = true;
+        this.dispatch({ type: 'cancelledThroughTemporal' });
+        continue;
+      }
+      if (this.failure !== null) throw this.failure.error;
+      if (this.end?.kind === 'complete') return this.end.outcome;
+      if (this.end?.kind === 'continueAsNew') {
+        // The memo (the action id the API reads) is not carried over unless given.
+        const continueAsNew = makeContinueAsNewFunc<typeof tempLock>({ memo: workflowInfo().memo });
+        await CancellationScope.nonCancellable(() => continueAsNew(this.input, this.state.lock));
+      }
+      if (workflowInfo().continueAsNewSuggested && !this.historyLongReported) {
+        this.historyLongReported = true;
+        this.dispatch({ type: 'historyGrewLong' });
+      }
+    }
+  }
+
+  private run(command: LockCommand): void {
+    switch (command.type) {
+      case 'recordTransition':
+        return this.record(command.change);
+      case 'askCalendar':
+        return this.settle(
+          this.shielded.run(() => this.stores.nextWorkingInstantOf({ tenantId: this.input.tenantId })),
+          ({ at, next }) => this.dispatch({ type: 'calendarAnswered', at, next }),
+        );
+      case 'startTimer':
+        return this.startTimer(command.timer, command.at);
+      case 'cancelTimer':
+        this.timers.get(command.timer)?.cancel();
+        this.timers.delete(command.timer);
+        return;
+      case 'sendLockCommand':
+        return this.sendLockCommand();
+      case 'stopLockCommand':
+        return this.lockCommand?.cancel();
+      case 'sendUnlockCommand':
+        return this.sendUnlockCommand(command.dueAt);
+      case 'stopUnlockCommand':
+        return this.unlockCommand?.cancel();
+      case 'continueAsNew':
+        this.end = { kind: 'continueAsNew' };
+        return;
+      case 'complete':
+        this.end = { kind: 'complete', outcome: command.outcome };
+        return;
+    }
+  }
+
+  private startTimer(timer: number, at: number): void {
+    const scope = new CancellationScope({ cancellable: true, parent: this.shielded });
+    this.timers.set(timer, scope);
+    scope
+      .run(() => sleep(Math.max(1, at - Date.now())))
+      .then(
+        () => {
+          this.timers.delete(timer);
+          this.dispatch({ type: 'timerFired', timer });
+        },
+        (err: unknown) => {
+          if (!isCancellation(err)) this.fail(err);
+        },
+      );
+  }
+
+  /**
+   * The LOCK command, alongside the wait for the device's check-in (activation never waits for it). A stop (or a
+   * cancel through Temporal) aborts its request; it settles once it is abandoned for certain.
+   */
+  private sendLockCommand(): void {
+    const scope = new CancellationScope({ cancellable: true, parent: this.root });
+    this.lockCommand = scope;
+    this.settleCommand(
+      'LOCK',
+      scope.run(() => this.gateway().sendLockCommand(this.command(null))),
+      (answer) => this.dispatch({ type: 'lockCommandSettled', answer }),
+    );
+  }
+
+  /** The UNLOCK command, retried until the gateway takes it or refuses the device for good; `dueAt`: not before. */
+  private sendUnlockCommand(dueAt: number | null): void {
+    const waitMs = dueAt === null ? 0 : dueAt - Date.now();
+    const scope = new CancellationScope({ cancellable: true, parent: this.shielded });
+    this.unlockCommand = scope;
+    this.settleCommand(
+      'UNLOCK',
+      scope.run(() => this.gateway(waitMs).sendUnlockCommand(this.command(dueAt))),
+      (answer) => this.dispatch({ type: 'unlockCommandSettled', answer }),
+    );
+  }
+
+  private settleCommand(kind: 'LOCK' | 'UNLOCK', sent: Promise<number>, answered: (answer: CommandAnswer) => void): void {
+    sent.then(
+      (acceptedAt) => answered({ kind: 'accepted', acceptedAt }),
+      (err: unknown) => {
+        const failure = commandFailureOf(kind, err);
+        if (failure !== null) answered({ kind: 'refused', reason: failure });
+        else if (isCancellation(err)) answered({ kind: 'abandoned' });
+        else this.fail(err);
+      },
+    );
+  }
+
+  private settle<T>(running: Promise<T>, answered: (value: T) => void): void {
+    running.then(answered, (err: unknown) => this.fail(err));
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= { error };
   }
 
   /**
    * The gateway commands: regular activities (a gateway outage is retried on the server, costing no events),
    * whose attempts — and heartbeat timeouts — outlive the HTTP request they make, so an attempt the server gives
-   * up on has no request left in flight. `waitMs`: how long the unlock waits for its due time. A cancel waits
+   * up on has no request left in flight. `waitMs`: how long the unlock waits for its due time. A stop waits
    * until the command is abandoned for certain (the request aborted), so nothing sent after it can overtake it.
    */
-  gateway(waitMs = 0): Pick<Activities, 'sendLockCommand' | 'sendUnlockCommand'> {
+  private gateway(waitMs = 0): Pick<Activities, 'sendLockCommand' | 'sendUnlockCommand'> {
     const { startToCloseMs, heartbeatMs } = gatewayCommandTimeouts(this.input.gatewayTimeoutMs);
     const options = {
       startToCloseTimeout: Math.max(0, waitMs) + startToCloseMs,
@@ -186,184 +289,38 @@ export class LockRun {
     };
   }
 
-  command(dueAt: number | null) {
+  private command(dueAt: number | null) {
     const { tenantId, deviceUid, actionId, notification } = this.input;
     return dueAt === null ? { tenantId, deviceUid, actionId, notification, dueAt } : { tenantId, deviceUid, actionId, dueAt };
   }
 
-  /** When the lock's timer fires: the unlock lead (at most a quarter of the lock) before its end. */
-  unlockTimerAt(): number {
-    const leadMs = Math.min(this.input.unlockLeadMs, Math.floor(this.input.durationMs / 4));
-    return this.state.lockEndsAt! - leadMs;
-  }
-
   /**
-   * A check-in, acted on as the API answered it: the first one answered LOCK while ACTIVATING activates the
-   * lock from its times; the first one answered UNLOCK confirms the unlock. A repeat (same request id, or the
-   * same answer within REPEATED_CHECK_IN_WINDOW_MS) counts once.
+   * Writes a transition (status document, history entry, milestone, inventory change). The writes go out one
+   * after another, in order; those made while one is in flight (or in the same workflow task) go out together in
+   * the next activity, and the reducer hears when each has landed (with the inventory LOCK's outcome, if it had one).
    */
-  takeCheckIn(checkIn: CheckIn): void {
-    this.signalsThisRun++;
-    const { state, input } = this;
-    if (checkIn.answer.actionId !== input.actionId) return;
-    const last = state.recentCheckIns[state.recentCheckIns.length - 1];
-    const repeated =
-      state.recentCheckIns.some((c) => c.id === checkIn.checkInId) ||
-      (last !== undefined &&
-        last.directive === checkIn.answer.directive &&
-        Math.abs(checkIn.checkedInAt - last.at) < REPEATED_CHECK_IN_WINDOW_MS);
-    if (repeated) return;
-    state.checkIns++;
-    if (checkIn.answer.directive === 'LOCK') state.deviceToldLock = true;
-    state.recentCheckIns = [
-      ...state.recentCheckIns.slice(1 - RECENT_CHECK_INS_KEPT),
-      { id: checkIn.checkInId, at: checkIn.checkedInAt, directive: checkIn.answer.directive },
-    ];
-    if (checkIn.answer.directive === 'LOCK' && state.status === 'ACTIVATING' && state.checkedInAt === null && state.ending === null) {
-      const { lockUntil } = answerCheckIn({ status: 'ACTIVATING', durationMs: input.durationMs, lockEndsAt: null }, checkIn);
-      state.checkedInAt = checkIn.checkedInAt;
-      state.lockStartedAt = checkIn.lockStartsAt;
-      state.lockEndsAt = lockUntil;
-    } else if (
-      checkIn.answer.directive === 'UNLOCK' &&
-      (state.ending !== null || (state.lockEndsAt !== null && checkIn.checkedInAt >= state.lockEndsAt))
-    ) {
-      // An UNLOCK answered before the gateway took a LOCK still in flight is overtaken by that LOCK: it does not count.
-      if (state.lockAcceptedAt === undefined || checkIn.checkedInAt > state.lockAcceptedAt) state.unlockConfirmedAt ??= checkIn.checkedInAt;
-    }
-  }
-
-  /**
-   * A cancel for this lock (one meant for an earlier lock of the device is ignored): the lock ends CANCELLED,
-   * unless its term has already run out (then it ends DEACTIVATED) or it is already ending for another reason.
-   */
-  takeCancel(request: CancelRequest): void {
-    const { state } = this;
-    if (request.actionId !== this.input.actionId) return;
-    state.cancel ??= request;
-    const { reason, requestedBy } = request;
-    state.ending ??= { kind: 'CANCEL', reason, requestedBy, override: request.override ?? false };
-  }
-
-  /** Ends the lock CANCELLED for the product's own reason (e.g. a calendar without working time). */
-  cancelBySystem(reason: string): void {
-    this.takeCancel({ reason, requestedBy: 'system', actionId: this.input.actionId });
-  }
-
-  /**
-   * Sends the LOCK command alongside the wait for the device's check-in (activation never waits for it), unless
-   * the gateway took it already or the lock is ending. A refusal ends the lock (LOCK_REFUSED).
-   */
-  startLockCommand(): void {
-    if (this.state.lockCommandAccepted || this.lockCommand !== null || this.state.ending !== null) return;
-    const scope = new CancellationScope();
-    const settled = scope
-      .run(() => this.gateway().sendLockCommand(this.command(null)))
-      .then(
-        (acceptedAt) => {
-          const { state } = this;
-          state.lockCommandAccepted = true;
-          state.lockAcceptedAt = acceptedAt;
-          // A check-in answered UNLOCK (the term over) before this LOCK landed: the device was told LOCK after it.
-          if (state.unlockConfirmedAt !== null && state.unlockConfirmedAt <= acceptedAt) state.unlockConfirmedAt = null;
-        },
-        (err: unknown) => {
-          const failure = commandFailureOf('LOCK', err);
-          if (failure === null && !isCancellation(err)) throw err;
-          if (failure !== null) this.state.ending ??= { kind: 'LOCK_REFUSED', reason: failure };
-        },
-      );
-    this.lockCommand = { scope, settled };
-  }
-
-  /**
-   * Stops a LOCK command still in flight and waits until it is abandoned for certain (its request aborted, or its
-   * attempt timed out on the server after the request's own timeout): nothing sent after this can be overtaken by it.
-   */
-  async stopLockCommand(): Promise<void> {
-    const running = this.lockCommand;
-    if (running === null) return;
-    running.scope.cancel();
-    await running.settled;
-    if (this.lockCommand === running) this.lockCommand = null;
-  }
-
-  /**
-   * Sends the UNLOCK command, retried until the gateway takes it or refuses the device for good. A due
-   * continue-as-new does not interrupt it (the unlock is never held back), only a history Temporal finds too long.
-   */
-  async sendUnlockCommand(dueAt: number | null): Promise<void> {
-    const { state } = this;
-    const waitMs = dueAt === null ? 0 : dueAt - Date.now();
-    try {
-      await this.settle(() => this.gateway(waitMs).sendUnlockCommand(this.command(dueAt)));
-      state.unlockAccepted = true;
-    } catch (err) {
-      const failure = commandFailureOf('UNLOCK', err);
-      if (failure === null) throw err;
-      state.unlockRefusal = failure;
-    }
-  }
-
-  view(): TempLockView {
-    const { state } = this;
-    const now = Date.now();
-    return {
-      actionId: this.input.actionId,
-      status: state.status,
-      ...answerCheckIn(
-        { status: state.status, durationMs: this.input.durationMs, lockEndsAt: state.lockEndsAt },
-        { checkedInAt: now, lockStartsAt: now },
-      ),
-      nextDueAt: state.nextDueAt,
-      checkedInAt: state.checkedInAt,
-      lockStartedAt: state.lockStartedAt,
-      lockEndsAt: state.lockEndsAt,
-      checkIns: state.checkIns,
-      cancelRequested: state.cancel !== null,
-    };
-  }
-
-  outcome(): TempLockOutcome {
-    const { state } = this;
-    const status = state.status === 'CANCELLED' || state.status === 'FAILED' ? state.status : 'DEACTIVATED';
-    return {
-      actionId: this.input.actionId,
-      status,
-      lockStartedAt: state.lockStartedAt,
-      lockEndsAt: state.lockEndsAt,
-      endReason: state.endReason,
-    };
-  }
-
-  /**
-   * Writes a transition (status document, history entry, milestone, inventory change) with the next sequence
-   * number. The writes go out one after another, in order; those made while one is in flight (or in the same
-   * workflow task) go out together in the next activity. The lock waits for one only where the next step
-   * depends on it; the promise gives the inventory LOCK's outcome when the write had one.
-   */
-  record(change: Omit<TempLockTransition, 'facts' | 'seq' | 'at' | 'terms'>): Promise<InventoryLockResult | null> {
-    const { state, input } = this;
-    state.status = change.status;
-    state.seq++;
-    setCurrentDetails(this.describe());
-    const transition: TempLockTransition = { facts: this.facts, seq: state.seq, at: Date.now(), ...change };
-    if (state.seq === 1) {
-      const { durationMinutes, durationMs, workingHours, notification, requestedBy } = input;
+  private record(change: TransitionChange): void {
+    const transition: TempLockTransition = { facts: this.facts, at: Date.now(), ...change };
+    if (change.seq === 1) {
+      const { durationMinutes, durationMs, workingHours, notification, requestedBy } = this.input;
       transition.terms = { durationMinutes, durationMs, workingHours, notification, requestedBy };
     }
-    if (this.nextWrite === null) {
+    setCurrentDetails(this.describe());
+    if (this.nextBatch === null) {
       const batch: TempLockTransition[] = [];
-      const written = this.lastWrite.then(() => {
-        this.nextWrite = null;
-        // Never abandoned half-way: a cancel or continue-as-new waits for the lock's writes instead.
-        return CancellationScope.nonCancellable(() => this.write(batch));
-      });
-      this.nextWrite = { transitions: batch, written };
-      this.lastWrite = written;
+      this.nextBatch = batch;
+      this.lastWrite = this.lastWrite
+        .then(() => {
+          this.nextBatch = null;
+          // Never abandoned half-way: a cancel or continue-as-new waits for the lock's writes instead.
+          return this.shielded.run(() => this.write(batch));
+        })
+        .then(
+          (inventoryLock) => this.dispatch({ type: 'transitionsWritten', throughSeq: batch[batch.length - 1]!.seq, inventoryLock }),
+          (err: unknown) => this.fail(err),
+        );
     }
-    this.nextWrite.transitions.push(transition);
-    return this.nextWrite.written;
+    this.nextBatch.push(transition);
   }
 
   /** One write: locally while that is quick, else as a regular activity retried on the server until it lands. */
@@ -377,93 +334,8 @@ export class LockRun {
     }
   }
 
-  /** Every transition written. */
-  async recorded(): Promise<void> {
-    await this.lastWrite;
-  }
-
-  /**
-   * Every transition written, in a workflow task that has completed: a run ends or continues as new only after
-   * this. The writes run as local activities inside a workflow task, and a task that closes the run is refused
-   * when a signal arrives while it runs; its retry would run the writes again with the signal taken first — a
-   * branch's status under a sequence number already stored for another (the store keeps the first). A timer
-   * completes the task with its writes recorded, so the closing command goes alone in the next one.
-   */
-  async recordedInHistory(): Promise<void> {
-    for (;;) {
-      const transitions = this.state.seq;
-      await this.lastWrite;
-      await sleep(1);
-      // A signal taken meanwhile may have written again.
-      if (this.state.seq === transitions && this.nextWrite === null) return;
-    }
-  }
-
-  /**
-   * Waits for `done`, until `deadline` (epoch ms, workflow time) when given. When Temporal suggests it, or this
-   * run has taken its share of check-ins, the run continues as new from here and the next one waits again to the
-   * same deadline — unless the deadline comes first (a due step is never held back by a continue-as-new).
-   */
-  async waitFor(done: () => boolean, deadline: number | null = null): Promise<void> {
-    for (;;) {
-      const interrupted = () => done() || this.continueAsNewDue();
-      if (deadline === null) await condition(interrupted);
-      else if (deadline <= Date.now() || !(await condition(interrupted, deadline - Date.now()))) return;
-      if (done()) return;
-      await this.continueAsNew(deadline);
-    }
-  }
-
-  /**
-   * Runs a command activity to its end; if Temporal suggests continuing as new first (the history has grown
-   * long), the activity is cancelled and its cancellation awaited (the request aborted), then the run continues
-   * as new and the next one sends the command again.
-   */
-  private async settle<T>(work: () => Promise<T>): Promise<T> {
-    let outcome: { value: T } | { error: unknown } | null = null;
-    const scope = new CancellationScope();
-    const running = scope.run(work).then(
-      (value) => void (outcome = { value }),
-      (error: unknown) => void (outcome = { error }),
-    );
-    const historyTooLong = () => workflowInfo().continueAsNewSuggested;
-    await condition(() => outcome !== null || historyTooLong());
-    if (outcome === null) {
-      scope.cancel();
-      await running;
-    }
-    const settled = outcome as { value: T } | { error: unknown } | null;
-    if (settled !== null && 'value' in settled) return settled.value;
-    if (historyTooLong() && (settled === null || isCancellation(settled.error))) {
-      await this.continueAsNew(null);
-    }
-    throw settled?.error;
-  }
-
-  private continueAsNewDue(): boolean {
-    return this.signalsThisRun >= (this.input.checkInsPerRun ?? CHECK_INS_PER_RUN) || workflowInfo().continueAsNewSuggested;
-  }
-
-  /**
-   * Continues as new once the LOCK command is stopped and every write has landed; returns instead if `deadline`
-   * comes first, so the caller goes on with its due step.
-   */
-  private async continueAsNew(deadline: number | null): Promise<void> {
-    let ready = false;
-    void (async () => {
-      await this.stopLockCommand();
-      await this.inventoryLock;
-      await this.recordedInHistory();
-      ready = true;
-    })();
-    if (deadline === null) await condition(() => ready);
-    else if (deadline <= Date.now() || !(await condition(() => ready, deadline - Date.now()))) return;
-    // The memo (the action id the API reads) is not carried over unless given.
-    await makeContinueAsNewFunc<typeof tempLock>({ memo: workflowInfo().memo })(this.input, this.state);
-  }
-
   private describe(): string {
-    const { status, lockEndsAt } = this.state;
+    const { status, lockEndsAt } = this.state.lock;
     const until = status === 'ACTIVATED' && lockEndsAt !== null ? ` until ${new Date(lockEndsAt).toISOString()}` : '';
     return `${status}${until} · device ${this.input.deviceUid}`;
   }
