@@ -7,7 +7,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../src/platform/config';
 import { tempLockWorkflowId } from '../src/tempLocks/lock';
-import { SimulatedDeviceControlGateway } from '../src/devices/gateway/simulatedGateway';
+import { SimulatedDeviceControlGateway } from '../test/doubles/simulatedGateway';
 import { createWorker } from '../src/platform/worker/createWorker';
 import { createGatewayWorkers, runTogether, shutdownAll } from '../src/platform/worker/gatewayWorkers';
 import { tempLock } from '../src/tempLocks/tempLockWorkflow';
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
       tenantId,
       deviceUid: uid,
       deviceId: deviceIds.get(uid)!,
+      serviceTypeId: 1,
       durationMinutes: 60,
       durationMs: 3_600_000,
       workingHours: false,

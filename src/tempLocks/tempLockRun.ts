@@ -187,8 +187,10 @@ export class LockRun {
   }
 
   command(dueAt: number | null) {
-    const { tenantId, deviceUid, actionId, notification } = this.input;
-    return dueAt === null ? { tenantId, deviceUid, actionId, notification, dueAt } : { tenantId, deviceUid, actionId, dueAt };
+    const { tenantId, serviceTypeId, deviceUid, actionId, notification } = this.input;
+    return dueAt === null
+      ? { tenantId, serviceTypeId, deviceUid, actionId, notification, dueAt }
+      : { tenantId, serviceTypeId, deviceUid, actionId, dueAt };
   }
 
   /** When the lock's timer fires: the unlock lead (at most a quarter of the lock) before its end. */
