@@ -52,14 +52,12 @@ async function main(): Promise<void> {
       for (const { deviceUid, actionId } of request.devices) {
         void checkIns.run(() => {
           const checkedInAt = Date.now();
-          return client.workflow
-            .getHandle(tempLockWorkflowId(tenantId, deviceUid))
-            .signal(checkInSignal, {
-              checkInId: randomUUID(),
-              checkedInAt,
-              lockStartsAt: checkedInAt,
-              answer: { actionId, directive: 'LOCK' },
-            });
+          return client.workflow.getHandle(tempLockWorkflowId(tenantId, deviceUid)).signal(checkInSignal, {
+            checkInId: randomUUID(),
+            checkedInAt,
+            lockStartsAt: checkedInAt,
+            answer: { actionId, directive: 'LOCK' },
+          });
         });
       }
     },

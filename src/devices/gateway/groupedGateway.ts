@@ -19,7 +19,7 @@ import {
   isPermanentRefusal,
 } from './deviceControlGateway';
 
-export interface CommandGrouping {
+interface CommandGrouping {
   /** How long the first command of a group waits for others before the group is sent. */
   waitMs: number;
   /** A group is sent as soon as it holds this many devices. */

@@ -3,7 +3,7 @@
 // contract's) is thrown, for each command's activity to retry; otherwise each device's result is returned.
 import { GatewayCommandsClient, GatewayCommandsRequest, GatewayDeviceResult } from './deviceControlGateway';
 
-export class GatewayRequestError extends Error {
+class GatewayRequestError extends Error {
   constructor(
     message: string,
     readonly status?: number,
