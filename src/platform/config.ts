@@ -159,7 +159,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxConcurrentCommands: integer(env, 'GATEWAY_MAX_CONCURRENT_COMMANDS', 1000, 1, 20_000),
       unlocksPerSecond: integer(env, 'GATEWAY_UNLOCKS_PER_SECOND', 0, 0, 100_000),
       maxConcurrentUnlocks: integer(env, 'GATEWAY_MAX_CONCURRENT_UNLOCKS', 2000, 1, 20_000),
-      groupWaitMs: integer(env, 'GATEWAY_GROUP_WAIT_MS', 200, 0, 10_000),
+      groupWaitMs: integer(env, 'GATEWAY_GROUP_WAIT_MS', 200, 0, 2_000),
       groupMaxDevices: integer(env, 'GATEWAY_GROUP_MAX', 500, 1, 10_000),
       requestsPerSecond: integer(env, 'GATEWAY_REQUESTS_PER_SECOND', 20, 0, 10_000),
     },

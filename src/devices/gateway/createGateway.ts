@@ -6,6 +6,12 @@ import type { DeviceControlGateway } from './deviceControlGateway';
 import { GroupedDeviceControlGateway } from './groupedGateway';
 import { HttpGatewayCommandsClient } from './httpGateway';
 
+/**
+ * A command's attempt outlives its request by 5 s (gatewayCommandTimeouts): at most 4 s of it go to gathering and to
+ * waiting for a request turn, so the request always ends inside the attempt. GATEWAY_GROUP_WAIT_MS stays below.
+ */
+const MAX_COMMAND_HOLD_MS = 4_000;
+
 export function createDeviceControlGateway({ gateway }: AppConfig): DeviceControlGateway {
   if (!gateway.url) {
     throw new ConfigError(
@@ -19,5 +25,6 @@ export function createDeviceControlGateway({ gateway }: AppConfig): DeviceContro
     waitMs: gateway.groupWaitMs,
     maxDevices: gateway.groupMaxDevices,
     requestsPerSecond: gateway.requestsPerSecond,
+    maxHoldMs: MAX_COMMAND_HOLD_MS,
   });
 }

@@ -26,6 +26,20 @@ interface CommandGrouping {
   maxDevices: number;
   /** Requests per second per kind, from this worker; 0: no limit. */
   requestsPerSecond: number;
+  /**
+   * The longest a command may wait in the worker before its request starts (gathering, then for its request's
+   * turn); one that waited longer is not sent, and its activity retries. It keeps every request inside its activity's
+   * attempt (gatewayCommandTimeouts): a worker cut off from Temporal never sends a command whose attempt is over.
+   */
+  maxHoldMs: number;
+}
+
+/** Not sent: the command waited longer than maxHoldMs for its request's turn (GATEWAY_REQUESTS_PER_SECOND). */
+class CommandHeldBack extends Error {
+  constructor(kind: GatewayCommandKind, deviceUid: string, heldMs: number) {
+    super(`${kind} ${deviceUid}: not sent after waiting ${heldMs} ms for a request turn (GATEWAY_REQUESTS_PER_SECOND); sent again`);
+    this.name = 'CommandHeldBack';
+  }
 }
 
 /** A device's command the gateway did not take, in a way that may change (busy, rate-limited, down): retried. */
@@ -38,6 +52,7 @@ export class GatewayNotTaken extends Error {
 
 interface PendingCommand {
   command: GatewayCommand;
+  enqueuedAt: number;
   /** `gathering` until the group is sent; an abort then takes the command out of its group at once. */
   sent: boolean;
   signal?: AbortSignal;
@@ -73,7 +88,7 @@ export class GroupedDeviceControlGateway implements DeviceControlGateway {
   private enqueue(kind: GatewayCommandKind, command: GatewayCommand, signal?: AbortSignal): Promise<GatewayReceipt> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<GatewayReceipt>((resolve, reject) => {
-      const pending: PendingCommand = { command, sent: false, signal, resolve, reject };
+      const pending: PendingCommand = { command, enqueuedAt: Date.now(), sent: false, signal, resolve, reject };
       const key = groupKey(kind, command);
       let group = this.gathering.get(key);
       // One request names a device once: a second command for it waits for the next request.
@@ -112,9 +127,16 @@ export class GroupedDeviceControlGateway implements DeviceControlGateway {
 
   private async send(group: CommandGroup): Promise<void> {
     await this.requestTurn(group.kind);
-    const commands = group.commands.filter((pending) => !pending.signal?.aborted);
+    const startsAt = Date.now();
+    const commands: PendingCommand[] = [];
+    for (const pending of group.commands) {
+      if (pending.signal?.aborted) continue;
+      pending.sent = true;
+      const heldMs = startsAt - pending.enqueuedAt;
+      if (heldMs > this.grouping.maxHoldMs) pending.reject(new CommandHeldBack(group.kind, pending.command.deviceUid, heldMs));
+      else commands.push(pending);
+    }
     if (commands.length === 0) return;
-    for (const pending of commands) pending.sent = true;
     const first = commands[0]!.command;
     const request = {
       kind: group.kind,

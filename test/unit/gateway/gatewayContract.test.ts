@@ -84,7 +84,7 @@ describe('the gateway contract: the HTTP client against the simulated gateway', 
   });
 
   it('through the grouping gateway: commands gathered into one request, a refused device refused for good, the other taken', async () => {
-    const gateway = new GroupedDeviceControlGateway(client, { waitMs: 20, maxDevices: 500, requestsPerSecond: 0 });
+    const gateway = new GroupedDeviceControlGateway(client, { waitMs: 20, maxDevices: 500, requestsPerSecond: 0, maxHoldMs: 4000 });
     const before = simulator.requests.length;
     const [taken, refused] = await Promise.allSettled([
       gateway.sendLock({ tenantId: 'acme', serviceTypeId: 3, deviceUid: '490154203237518', actionId: 'b1', notification: null }),

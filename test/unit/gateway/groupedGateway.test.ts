@@ -39,7 +39,13 @@ const command = (deviceUid: string, overrides: Partial<GatewayCommand> = {}): Ga
 
 function setUp(grouping: Partial<ConstructorParameters<typeof GroupedDeviceControlGateway>[1]> = {}) {
   const client = new RecordingClient();
-  const gateway = new GroupedDeviceControlGateway(client, { waitMs: 20, maxDevices: 500, requestsPerSecond: 0, ...grouping });
+  const gateway = new GroupedDeviceControlGateway(client, {
+    waitMs: 20,
+    maxDevices: 500,
+    requestsPerSecond: 0,
+    maxHoldMs: 60_000,
+    ...grouping,
+  });
   return { client, gateway };
 }
 
@@ -164,6 +170,19 @@ describe('GroupedDeviceControlGateway', () => {
     const [first, again, other] = client.requests.map((r) => r.key);
     expect(again).toBe(first);
     expect(other).not.toBe(first);
+  });
+
+  it('does not send a command held back past maxHoldMs by the request pace: its activity retries it', async () => {
+    const { client, gateway } = setUp({ waitMs: 0, requestsPerSecond: 5, maxHoldMs: 100 });
+    const [first, second] = await Promise.allSettled([
+      gateway.sendLock(command('1')),
+      gateway.sendLock(command('2', { serviceTypeId: 4 })),
+    ]);
+
+    expect(first.status).toBe('fulfilled');
+    expect(second).toMatchObject({ status: 'rejected', reason: { name: 'CommandHeldBack' } });
+    expect(String((second as PromiseRejectedResult).reason.message)).toMatch(/LOCK 2: not sent after waiting \d+ ms for a request turn/);
+    expect(client.requests).toHaveLength(1);
   });
 
   it('paces requests of one kind (GATEWAY_REQUESTS_PER_SECOND) without holding the other kind back', async () => {
