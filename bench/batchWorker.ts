@@ -5,7 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../src/platform/config';
 import { connectMongo, ensureMongoIndexes } from '../src/platform/db/mongo';
 import { createPgPool } from '../src/platform/db/postgres';
-import { createDeviceControlGateway } from '../src/devices/gateway/createGateway';
+import type { DeviceControlGateway } from '../src/devices/gateway/deviceControlGateway';
 import { CreateWorkerOptions, createWorker } from '../src/platform/worker/createWorker';
 import { createActivities } from '../src/platform/worker/activities';
 
@@ -13,6 +13,12 @@ import { createActivities } from '../src/platform/worker/activities';
 export function noWorkTaskQueue(taskQueue: string): string {
   return `${taskQueue}-no-work`;
 }
+
+/** Batches send no gateway commands: a command reaching this worker is a mistake, and says so. */
+const noGateway: DeviceControlGateway = {
+  sendLock: () => Promise.reject(new Error('the batch benchmark sends no gateway commands')),
+  sendUnlock: () => Promise.reject(new Error('the batch benchmark sends no gateway commands')),
+};
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -22,7 +28,7 @@ async function main(): Promise<void> {
   await ensureMongoIndexes(mongo, { ferretdbPostgresUrl: config.mongo.ferretdbPostgresUrl });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-  const deps = { pool, mongo, gateway: createDeviceControlGateway(config, mongo) };
+  const deps = { pool, mongo, gateway: noGateway };
   const common: Omit<CreateWorkerOptions, 'taskQueue'> = {
     connection,
     namespace: config.temporal.namespace,

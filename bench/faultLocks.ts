@@ -32,26 +32,28 @@ export class GatewayStub {
         res.writeHead(503).end('simulated outage');
         return;
       }
-      const command = JSON.parse(Buffer.concat(chunks).toString() || '{}') as {
+      // POST /commands (docs/gateway-openapi.yaml): one kind, many devices.
+      const request = JSON.parse(Buffer.concat(chunks).toString() || '{}') as {
         kind?: 'LOCK' | 'UNLOCK';
-        actionId?: string;
-        deviceUid?: string;
-        dueAt?: number | null;
+        devices?: { deviceUid: string; actionId: string; dueAt: number | null }[];
       };
-      if (command.deviceUid && this.refused.has(command.deviceUid)) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"unknown device"}');
-        return;
-      }
-      const entry: ReceivedCommand | null =
-        command.kind && command.actionId
-          ? { kind: command.kind, receivedAt: Date.now(), dueAt: command.dueAt ?? null, abandoned: false }
-          : null;
-      if (entry) this.received.set(command.actionId!, [...(this.received.get(command.actionId!) ?? []), entry]);
-      const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":true}');
+      const devices = request.kind && Array.isArray(request.devices) ? request.devices : [];
+      const receivedAt = Date.now();
+      const entries = devices.map((device) => {
+        const entry: ReceivedCommand = { kind: request.kind!, receivedAt, dueAt: device.dueAt ?? null, abandoned: false };
+        this.received.set(device.actionId, [...(this.received.get(device.actionId) ?? []), entry]);
+        return entry;
+      });
+      const results = devices.map(({ deviceUid }) =>
+        this.refused.has(deviceUid)
+          ? { deviceUid, accepted: false, status: 404, reason: 'unknown device' }
+          : { deviceUid, accepted: true, status: 202, reason: null },
+      );
+      const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
       if (Date.now() >= this.slowUntil) return answer();
       const timer = setTimeout(answer, this.slowMs);
       res.on('close', () => {
-        if (!res.writableFinished && entry) entry.abandoned = true;
+        if (!res.writableFinished) for (const entry of entries) entry.abandoned = true;
         clearTimeout(timer);
       });
     });

@@ -1,25 +1,32 @@
-// `npm run bench:gateway -- --locks N --rate R`: N temp locks assigned at once (default 1,000) on one in-process
-// worker with its gateway workers (src/platform/worker/gatewayWorkers.ts), against the local services. Prints the rate
-// the simulated gateway saw (the most LOCK commands in any 1, 5 and 10 s window, and the average) against the configured
-// GATEWAY_COMMANDS_PER_SECOND (--rate overrides it). No device checks in: only the lock commands are measured,
-// and the locks are terminated at the end.
+// `npm run bench:gateway -- [--locks 1000] [--rate R] [--lock-s 20] [--answer-ms 50]`: a storm of N temp locks due at
+// the same instant, against the local services, on one in-process worker with its gateway workers
+// (src/platform/worker/gatewayWorkers.ts) and the product's gateway client (grouped commands over HTTP) toward the
+// simulated gateway (dev/gatewaySimulator.ts) answering each request in --answer-ms. The locks are started ahead with a
+// start delay that ends at one instant (the storm); each device checks in as soon as its LOCK reaches the gateway, so
+// its lock runs --lock-s from then and the UNLOCKs come due together too. Prints the requests sent and devices per
+// request of each kind, the lateness of the last LOCK after the storm's instant, and the UNLOCKs' lateness after their
+// due times (p50, p99, max). GATEWAY_COMMANDS_PER_SECOND (--rate overrides it) and GATEWAY_GROUP_* apply as in the worker.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
+import { startGatewaySimulator, ReceivedRequest } from '../dev/gatewaySimulator';
+import { createDeviceControlGateway } from '../src/devices/gateway/createGateway';
 import { loadConfig } from '../src/platform/config';
-import { tempLockWorkflowId } from '../src/tempLocks/lock';
-import { SimulatedDeviceControlGateway } from '../src/devices/gateway/simulatedGateway';
+import { createActivities } from '../src/platform/worker/activities';
 import { createWorker } from '../src/platform/worker/createWorker';
 import { createGatewayWorkers, runTogether, shutdownAll } from '../src/platform/worker/gatewayWorkers';
+import { TempLockInput, checkInSignal } from '../src/tempLocks/contract';
+import { tempLockWorkflowId } from '../src/tempLocks/lock';
 import { tempLock } from '../src/tempLocks/tempLockWorkflow';
-import { TempLockInput } from '../src/tempLocks/contract';
 import { lockBenchSetup } from './lockBenchSetup';
-import { log, numberArg, peakInWindow } from './support';
-import { createActivities } from '../src/platform/worker/activities';
+import { log, numberArg, percentile } from './support';
 
 const config = loadConfig();
 const LOCKS = numberArg('--locks', 1000);
 const RATE = numberArg('--rate', config.gateway.commandsPerSecond);
-const START_CONCURRENCY = 100;
+const LOCK_MS = numberArg('--lock-s', 20) * 1000;
+const ANSWER_MS = numberArg('--answer-ms', 50);
+/** Workflow starts (and check-in signals) in flight at once. */
+const CONCURRENCY = 100;
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -34,88 +41,157 @@ async function main(): Promise<void> {
     uids,
     deviceIds,
   } = await lockBenchSetup(config, 'gateway', LOCKS, '87', 20);
-
-  // In memory: the times the gateway accepted each command are what is measured.
-  const gateway = new SimulatedDeviceControlGateway();
+  const requests: ReceivedRequest[] = [];
+  const checkIns = new Limiter(CONCURRENCY);
+  const simulator = await startGatewaySimulator({
+    answerMs: ANSWER_MS,
+    onRequest: (request) => {
+      requests.push(request);
+      if (request.kind !== 'LOCK') return;
+      // Each device checks in on its LOCK push: what the API signals for a check-in answered LOCK.
+      for (const { deviceUid, actionId } of request.devices) {
+        void checkIns.run(() => {
+          const checkedInAt = Date.now();
+          return client.workflow.getHandle(tempLockWorkflowId(tenantId, deviceUid)).signal(checkInSignal, {
+            checkInId: randomUUID(),
+            checkedInAt,
+            lockStartsAt: checkedInAt,
+            answer: { actionId, directive: 'LOCK' },
+          });
+        });
+      }
+    },
+  });
+  const gatewaySettings = { ...config.gateway, url: simulator.url, commandsPerSecond: RATE };
+  const gateway = createDeviceControlGateway({ ...config, gateway: gatewaySettings });
   const deps = { pool, mongo, gateway };
-  const limits = { ...config.gateway, commandsPerSecond: RATE };
   const workers = [
-    await createWorker({ connection, namespace: config.temporal.namespace, taskQueue, activities: createActivities(deps) }),
-    ...(await createGatewayWorkers({ connection, namespace: config.temporal.namespace, taskQueue, deps, limits })),
+    await createWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue,
+      activities: createActivities(deps),
+      tuning: { maxCachedWorkflows: LOCKS + 100 },
+    }),
+    ...(await createGatewayWorkers({ connection, namespace: config.temporal.namespace, taskQueue, deps, limits: gatewaySettings })),
   ];
   const running = runTogether(workers);
 
+  // Every lock starts at the storm's instant: far enough ahead for all the starts to be sent before it.
+  const stormAt = Date.now() + Math.max(15_000, LOCKS * 8);
+  const { groupWaitMs, groupMaxDevices, requestsPerSecond, maxConcurrentCommands, maxConcurrentUnlocks } = gatewaySettings;
   log(
-    `assigning ${LOCKS} locks at once; GATEWAY_COMMANDS_PER_SECOND=${RATE}, GATEWAY_MAX_CONCURRENT_COMMANDS=${limits.maxConcurrentCommands}`,
+    `${LOCKS} locks due at once in ${((stormAt - Date.now()) / 1000).toFixed(0)} s; GATEWAY_COMMANDS_PER_SECOND=${RATE}, ` +
+      `GATEWAY_GROUP_WAIT_MS=${groupWaitMs}, GATEWAY_GROUP_MAX=${groupMaxDevices}, GATEWAY_REQUESTS_PER_SECOND=${requestsPerSecond}, ` +
+      `GATEWAY_MAX_CONCURRENT_COMMANDS=${maxConcurrentCommands}, GATEWAY_MAX_CONCURRENT_UNLOCKS=${maxConcurrentUnlocks}; gateway answers in ${ANSWER_MS} ms`,
   );
-  const assignStarted = Date.now();
-  const pending = new Set<Promise<unknown>>();
+  const starts = new Limiter(CONCURRENCY);
   for (const uid of uids) {
     const input: TempLockInput = {
       actionId: randomUUID(),
       tenantId,
       deviceUid: uid,
       deviceId: deviceIds.get(uid)!,
-      durationMinutes: 60,
-      durationMs: 3_600_000,
+      serviceTypeId: 1,
+      durationMinutes: 1,
+      durationMs: LOCK_MS,
       workingHours: false,
       notification: { bench: runId },
       requestedBy: 'bench',
-      deactivationWaitMs: config.tempLock.deactivationWaitMs,
+      deactivationWaitMs: 1000,
       unlockLeadMs: config.tempLock.unlockLeadMs,
       gatewayTimeoutMs: config.gateway.timeoutMs,
     };
-    const start = client.workflow.start(tempLock, { taskQueue, workflowId: tempLockWorkflowId(tenantId, uid), args: [input] });
-    pending.add(start);
-    void start.finally(() => pending.delete(start));
-    if (pending.size >= START_CONCURRENCY) await Promise.race(pending);
+    await starts.run(async () => {
+      await client.workflow.start(tempLock, {
+        taskQueue,
+        workflowId: tempLockWorkflowId(tenantId, uid),
+        args: [input],
+        startDelay: Math.max(0, stormAt - Date.now()),
+      });
+    });
   }
-  await Promise.all(pending);
-  const assignSeconds = (Date.now() - assignStarted) / 1000;
+  await starts.drain();
+  const startsLateMs = Date.now() - stormAt;
+  if (startsLateMs > 0) log(`the starts took ${startsLateMs} ms longer than the lead: the first locks went out before the storm`);
 
-  const locks = () => gateway.commands.filter((c) => c.kind === 'LOCK');
-  const deadline = Date.now() + (LOCKS / RATE) * 1000 * 3 + 120_000;
-  while (locks().length < LOCKS && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 5000));
-    log(`lock commands ${locks().length}/${LOCKS}`);
+  const devicesOf = (kind: string) => requests.filter((r) => r.kind === kind).reduce((n, r) => n + r.devices.length, 0);
+  const deadline = stormAt + (LOCKS / RATE) * 1000 + LOCK_MS + 180_000;
+  while (devicesOf('UNLOCK') < LOCKS && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 2000));
+    log(`devices sent LOCK ${devicesOf('LOCK')}/${LOCKS}, UNLOCK ${devicesOf('UNLOCK')}/${LOCKS}`);
   }
-  const times = locks().map((c) => c.sentAt);
-  const spanSeconds = (Math.max(...times) - Math.min(...times)) / 1000;
+  const figures = (kind: 'LOCK' | 'UNLOCK') => {
+    const sent = requests.filter((r) => r.kind === kind);
+    const sizes = sent.map((r) => r.devices.length);
+    return { requests: sent.length, devices: devicesOf(kind), devicesPerRequest: { mean: round(mean(sizes)), max: Math.max(...sizes) } };
+  };
+  const lockTimes = requests.filter((r) => r.kind === 'LOCK').map((r) => r.receivedAt - stormAt);
+  const unlockLateness = requests
+    .filter((r) => r.kind === 'UNLOCK')
+    .flatMap((r) => r.devices.filter((d) => d.dueAt !== null).map((d) => r.receivedAt - d.dueAt!));
   console.log(
     JSON.stringify(
       {
         locks: LOCKS,
-        lockCommandsSeen: times.length,
-        configuredPerSecond: RATE,
-        maxConcurrentCommands: limits.maxConcurrentCommands,
-        assignedInSeconds: Number(assignSeconds.toFixed(1)),
-        peakInAny1sWindow: peakInWindow(times, 1000),
-        peakInAny5sWindow: peakInWindow(times, 5000),
-        peakInAny10sWindow: peakInWindow(times, 10_000),
-        averagePerSecond: Number(((times.length - 1) / spanSeconds).toFixed(2)),
-        firstToLastSeconds: Number(spanSeconds.toFixed(1)),
-        firstCommandAfterAssignMs: Math.min(...times) - assignStarted,
+        gatewayAnswerMs: ANSWER_MS,
+        commandsPerSecond: RATE,
+        groupWaitMs,
+        groupMaxDevices,
+        requestsPerSecond,
+        startsLateMs: Math.max(0, startsLateMs),
+        lock: { ...figures('LOCK'), firstAfterStormMs: Math.min(...lockTimes), lastAfterStormMs: Math.max(...lockTimes) },
+        unlock: {
+          ...figures('UNLOCK'),
+          latenessMs: { p50: percentile(unlockLateness, 50), p99: percentile(unlockLateness, 99), max: Math.max(...unlockLateness) },
+        },
       },
       null,
       2,
     ),
   );
 
-  // The locks wait for check-ins that never come: end them without another command.
+  // Whatever has not ended (a device that never got its UNLOCK) ends without another command.
+  const ends = new Limiter(CONCURRENCY);
   for (const uid of uids) {
-    const end = client.workflow
-      .getHandle(tempLockWorkflowId(tenantId, uid))
-      .terminate('benchmark over')
-      .catch(() => undefined);
-    pending.add(end);
-    void end.finally(() => pending.delete(end));
-    if (pending.size >= START_CONCURRENCY) await Promise.race(pending);
+    await ends.run(() =>
+      client.workflow
+        .getHandle(tempLockWorkflowId(tenantId, uid))
+        .terminate('benchmark over')
+        .catch(() => undefined),
+    );
   }
-  await Promise.all(pending);
+  await ends.drain();
   shutdownAll(workers);
   await running;
+  await simulator.close();
   await Promise.all([pool.end(), mongo.client.close(), connection.close(), client.connection.close()]);
 }
+
+/** Runs tasks, at most `limit` at once: `run` waits for a free place, not for the task. */
+class Limiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+
+  async run(task: () => Promise<unknown>): Promise<void> {
+    while (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    void task()
+      .catch((err) => console.error(err))
+      .finally(() => {
+        this.active--;
+        this.waiting.shift()?.();
+      });
+  }
+
+  async drain(): Promise<void> {
+    while (this.active > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+const round = (value: number) => Number(value.toFixed(1));
 
 main().catch((err) => {
   console.error(err);

@@ -18,7 +18,7 @@ import { lockBenchSetup } from './lockBenchSetup';
 import { percentile, startProcess, stopProcess, waitUntil } from './support';
 import { createApiKey } from '../dev/inventorySeed';
 import { tempLockWorkflowId } from '../src/tempLocks/lock';
-import { SimulatedDeviceControlGateway } from '../src/devices/gateway/simulatedGateway';
+import { SimulatedDeviceControlGateway } from '../test/doubles/simulatedGateway';
 import { createWorker } from '../src/platform/worker/createWorker';
 import { createGatewayWorkers, runTogether, shutdownAll } from '../src/platform/worker/gatewayWorkers';
 import { tempLock } from '../src/tempLocks/tempLockWorkflow';
@@ -154,6 +154,7 @@ async function main(): Promise<void> {
       tenantId,
       deviceUid: uid,
       deviceId: deviceIds.get(uid)!,
+      serviceTypeId: 1,
       durationMinutes: Math.max(1, Math.round(durationMs / 60_000)),
       durationMs,
       workingHours: false,

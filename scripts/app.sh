@@ -53,6 +53,17 @@ app_start_node() {
   say "$name started (log: $logs/$name.log)"
 }
 
+# The device-control gateway the workers command: GATEWAY_URL when it is set (a real gateway), otherwise the simulated
+# gateway (dev/gatewaySimulator.ts, implementing docs/gateway-openapi.yaml), started here on GATEWAY_SIMULATOR_PORT
+# (3100). Pid dir, log dir; exports GATEWAY_URL for the workers started after it.
+app_start_gateway() {
+  local run=$1 logs=$2
+  if [ -n "${GATEWAY_URL:-}" ]; then say "device-control gateway: $GATEWAY_URL"; return; fi
+  local port=${GATEWAY_SIMULATOR_PORT:-3100}
+  app_start_node gateway-simulator dist-dev/dev/gatewaySimulator.js "$run" "$logs" "GATEWAY_SIMULATOR_PORT=$port"
+  export GATEWAY_URL="http://127.0.0.1:$port"
+}
+
 # Waits until an API answers /readyz: base URL, its pid file, its log.
 app_wait_ready() {
   local api=$1 pidfile=$2 logfile=$3

@@ -8,7 +8,7 @@
 # running `start` again starts only what is not running (a killed process, say).
 #   scripts/cluster.sh start|stop|status|env|start-temporal|kill <process>
 # <process>: temporal-frontend, temporal-history, temporal-matching, temporal-worker, temporal-ui,
-# worker-1, worker-2, api-1, api-2.
+# worker-1, worker-2, gateway-simulator, api-1, api-2.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -252,6 +252,7 @@ start_all() {
   set -a; eval "$(print_env)"; set +a
   app_build_and_seed
   local i
+  app_start_gateway "$RUN" "$LOGS"
   for i in 1 2; do
     app_start_node "worker-$i" dist/platform/worker/main.js "$RUN" "$LOGS" "WORKER_METRICS_ADDRESS=${WORKER_METRICS[$((i - 1))]}"
   done
@@ -267,6 +268,7 @@ start_all() {
 device-orchestrator is running on a Temporal cluster.
   Portal:            $api/  and  http://127.0.0.1:${API_PORTS[1]}/   (two API processes; sign in with the demo key below)
   API:               $api/v1  and  http://127.0.0.1:${API_PORTS[1]}/v1
+  Gateway:           $GATEWAY_URL
   Workers:           worker-1 (metrics ${WORKER_METRICS[0]:-off}), worker-2 (metrics ${WORKER_METRICS[1]:-off}), task queue ${TASK_QUEUE:-device-orchestrator}
   Temporal Web UI:   http://127.0.0.1:$UI_PORT
   Temporal frontend: 127.0.0.1:$FRONTEND_PORT (gRPC), history 127.0.0.1:$HISTORY_PORT, matching 127.0.0.1:$MATCHING_PORT,
@@ -285,7 +287,7 @@ MSG
 
 stop_process() { stop_pid_file "$RUN/$1.pid" "$1"; }
 
-ALL_PROCESSES=(api-1 api-2 worker-1 worker-2 temporal-ui temporal-frontend temporal-worker temporal-matching temporal-history)
+ALL_PROCESSES=(api-1 api-2 worker-1 worker-2 gateway-simulator temporal-ui temporal-frontend temporal-worker temporal-matching temporal-history)
 
 stop_all() {
   local p

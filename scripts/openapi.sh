@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The OpenAPI document as CI checks it. `lint` writes it from src/platform/openapi/document.ts, lints it with Redocly's
-# recommended-strict rules (redocly.yaml) and checks that src/platform/openapi/types.ts was generated from it;
+# The OpenAPI documents as CI checks them. `lint` writes the API's from src/platform/openapi/document.ts, lints it and
+# the gateway contract (docs/gateway-openapi.yaml) with Redocly's recommended-strict rules (redocly.yaml) and checks that
+# src/platform/openapi/types.ts was generated from the API's;
 # `types` regenerates that file. Both run offline: telemetry and update checks are off.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,6 +24,7 @@ generate() {
 case "${1:-lint}" in
   lint)
     "$bin/redocly" lint --config redocly.yaml "$work/openapi.json"
+    "$bin/redocly" lint --config redocly.yaml docs/gateway-openapi.yaml
     generate "$work/openapiTypes.ts"
     if ! diff -u "$types" "$work/openapiTypes.ts" >"$work/types.diff"; then
       head -40 "$work/types.diff" >&2

@@ -168,7 +168,7 @@ case "${1:-start}" in
     ;;
   stop)
     # FerretDB before PostgreSQL, its backend.
-    stop_pidfile api; stop_pidfile worker; stop_pidfile temporal
+    stop_pidfile api; stop_pidfile worker; stop_pidfile gateway-simulator; stop_pidfile temporal
     # The cluster stack (npm run start:cluster) runs on the same PostgreSQL and FerretDB.
     if pid_alive "$DATA/cluster/run/temporal-frontend.pid"; then
       log "PostgreSQL and FerretDB left running: the cluster stack uses them; npm run stop:cluster ends them"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm start`: the whole local stack on a fresh machine: installs what is missing, starts Temporal
-# (with Web UI), PostgreSQL and FerretDB, migrates, seeds demo data, starts worker and API, and
+# (with Web UI), PostgreSQL and FerretDB, migrates, seeds demo data, starts the simulated device-control gateway
+# (unless GATEWAY_URL names a real one), worker and API, and
 # prints where everything is. Running it again reuses whatever is already up. `npm stop` ends it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +21,7 @@ set -a; eval "$(bash scripts/services.sh env)"; set +a
 
 app_build_and_seed
 key=$DEMO_KEY workflow_id=$DEMO_WORKFLOW_ID
+app_start_gateway "$DATA/run" "$DATA/logs"
 app_start_node worker dist/platform/worker/main.js "$DATA/run" "$DATA/logs"
 app_start_node api dist/platform/http/server.js "$DATA/run" "$DATA/logs"
 
@@ -32,6 +34,7 @@ device-orchestrator is running.
   Portal:           $api/   (sign in with the demo key below)
   API:              $api/v1   (readiness: $api/readyz, OpenAPI: $api/v1/openapi.json)
   Temporal Web UI:  ${TEMPORAL_UI_URL}
+  Gateway:          ${GATEWAY_URL}   (the device-control gateway the worker sends lock commands to; docs/gateway-openapi.yaml)
   Demo API key:     $key   (tenant "demo", role operator; do_demo_readonly_key is read-only)
 
 Try a bulk assignment of the demo workflow to 200 demo devices:

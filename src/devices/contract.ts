@@ -18,5 +18,4 @@ export const reportToParentSignal = defineSignal<[{ parentWorkflowId: string }]>
 
 export { GatewayRefusal } from './gateway/deviceControlGateway';
 export type { DeviceControlGateway, GatewayCommand, GatewayCommandKind, GatewayReceipt } from './gateway/deviceControlGateway';
-export type { GatewayCommandDoc } from './gateway/simulatedGateway';
 export { gatewayTaskQueues } from './gateway/taskQueues';

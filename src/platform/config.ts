@@ -64,10 +64,15 @@ export interface AppConfig {
   gateway: {
     url: string | null;
     timeoutMs: number;
-    /** LOCK commands per second toward the gateway, all workers together (the Temporal server enforces it). */
+    /** LOCK commands (devices) per second toward the gateway, all workers together (the Temporal server enforces it). */
     commandsPerSecond: number;
-    /** LOCK requests one worker has in flight at once. */
+    /** LOCK commands one worker holds at once (gathering into groups or in a request): at least groupMaxDevices. */
     maxConcurrentCommands: number;
+    /** How long a group of commands gathers before it is sent, and how many devices it holds at most. */
+    groupWaitMs: number;
+    groupMaxDevices: number;
+    /** Requests per second, per kind and worker (a request carries a group); 0: no limit. */
+    requestsPerSecond: number;
     /** UNLOCK commands started per second, all workers together; 0: no limit (a due unlock is never held back). */
     unlocksPerSecond: number;
     /** UNLOCKs one worker runs at once; an unlock waiting out its lead holds one: about unlocks per second × lead seconds. */
@@ -150,10 +155,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     gateway: {
       url: env.GATEWAY_URL ? url(env, 'GATEWAY_URL', '', ['http:', 'https:']) : null,
       timeoutMs: integer(env, 'GATEWAY_TIMEOUT_MS', 5000, 100, 120000),
-      commandsPerSecond: integer(env, 'GATEWAY_COMMANDS_PER_SECOND', 50, 1, 100_000),
-      maxConcurrentCommands: integer(env, 'GATEWAY_MAX_CONCURRENT_COMMANDS', 50, 1, 10_000),
+      commandsPerSecond: integer(env, 'GATEWAY_COMMANDS_PER_SECOND', 1000, 1, 100_000),
+      maxConcurrentCommands: integer(env, 'GATEWAY_MAX_CONCURRENT_COMMANDS', 1000, 1, 20_000),
       unlocksPerSecond: integer(env, 'GATEWAY_UNLOCKS_PER_SECOND', 0, 0, 100_000),
-      maxConcurrentUnlocks: integer(env, 'GATEWAY_MAX_CONCURRENT_UNLOCKS', 200, 1, 10_000),
+      maxConcurrentUnlocks: integer(env, 'GATEWAY_MAX_CONCURRENT_UNLOCKS', 2000, 1, 20_000),
+      groupWaitMs: integer(env, 'GATEWAY_GROUP_WAIT_MS', 200, 0, 2_000),
+      groupMaxDevices: integer(env, 'GATEWAY_GROUP_MAX', 500, 1, 10_000),
+      requestsPerSecond: integer(env, 'GATEWAY_REQUESTS_PER_SECOND', 20, 0, 10_000),
     },
     worker: {
       shutdownGraceMs: integer(env, 'WORKER_SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000),

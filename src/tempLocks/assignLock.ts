@@ -80,6 +80,7 @@ export async function assignTempLock(deps: AssignLockDeps, caller: Caller, devic
     tenantId: device.tenantId,
     deviceUid: device.uid,
     deviceId: device.id,
+    serviceTypeId: device.serviceTypeId,
     durationMinutes: request.durationMinutes,
     durationMs: request.durationMinutes * config.tempLock.minuteMs,
     workingHours: request.workingHours,

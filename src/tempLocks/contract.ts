@@ -16,6 +16,8 @@ export interface TempLockInput {
   tenantId: string;
   deviceUid: string;
   deviceId: number;
+  /** The device's service type: the gateway takes its commands in groups by tenant and service type. */
+  serviceTypeId: number;
   durationMinutes: number;
   /** The lock's length in ms: durationMinutes × one minute (shorter in tests and demos). */
   durationMs: number;

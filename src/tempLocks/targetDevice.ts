@@ -5,4 +5,5 @@ export interface TargetDevice {
   id: number;
   uid: string;
   tenantId: string;
+  serviceTypeId: number;
 }

@@ -290,8 +290,10 @@ export class LockRun {
   }
 
   private command(dueAt: number | null) {
-    const { tenantId, deviceUid, actionId, notification } = this.input;
-    return dueAt === null ? { tenantId, deviceUid, actionId, notification, dueAt } : { tenantId, deviceUid, actionId, dueAt };
+    const { tenantId, serviceTypeId, deviceUid, actionId, notification } = this.input;
+    return dueAt === null
+      ? { tenantId, serviceTypeId, deviceUid, actionId, notification, dueAt }
+      : { tenantId, serviceTypeId, deviceUid, actionId, dueAt };
   }
 
   /**

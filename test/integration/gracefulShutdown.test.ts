@@ -173,6 +173,8 @@ describe('graceful shutdown', () => {
           LOG_LEVEL: 'info',
           WORKER_SHUTDOWN_GRACE_MS: '20000',
           WORKER_METRICS_ADDRESS: metricsAddress,
+          // Required by the worker; a batch sends no gateway command, so nothing answers there.
+          GATEWAY_URL: 'http://127.0.0.1:9',
         });
         processes.push(worker);
         await waitForProcess(worker, 'two assignDevice activities in flight', async () => {

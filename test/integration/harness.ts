@@ -13,8 +13,8 @@ import { MongoStores, connectMongo, ensureMongoIndexes } from '../../src/platfor
 import { createPgPool } from '../../src/platform/db/postgres';
 import { createApiKey, upsertTenant } from '../../dev/inventorySeed';
 import { createLogger } from '../../src/platform/logger';
-import { HttpDeviceControlGateway } from '../../src/devices/gateway/httpGateway';
-import { SimulatedDeviceControlGateway } from '../../src/devices/gateway/simulatedGateway';
+import { createDeviceControlGateway } from '../../src/devices/gateway/createGateway';
+import { SimulatedDeviceControlGateway } from '../doubles/simulatedGateway';
 import { CreateWorkerOptions, createWorker } from '../../src/platform/worker/createWorker';
 import { createGatewayWorkers, runTogether, shutdownAll } from '../../src/platform/worker/gatewayWorkers';
 import { createStoresProbeActivities } from '../workflows/storesProbeActivities';
@@ -28,7 +28,7 @@ export interface TestStack {
   client: Client;
   nativeConnection: NativeConnection;
   taskQueue: string;
-  /** The simulated device-control gateway every worker of this stack uses (records commands, can fail), unless GATEWAY_URL is given. */
+  /** The in-process gateway double every worker of this stack uses (records commands, can fail), unless GATEWAY_URL is given. */
   gateway: SimulatedDeviceControlGateway;
   /** A fresh tenant id, unique to this test run. */
   uniqueId(prefix: string): string;
@@ -50,9 +50,9 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-  const gateway = new SimulatedDeviceControlGateway(mongo.gatewayCommands);
-  // GATEWAY_URL in `env`: the workers send their commands over HTTP to that gateway instead of the simulator.
-  const commandGateway = config.gateway.url ? new HttpDeviceControlGateway(config.gateway.url, config.gateway.timeoutMs) : gateway;
+  const gateway = new SimulatedDeviceControlGateway();
+  // GATEWAY_URL in `env`: the workers send their commands as the product does (grouped, over HTTP) to that gateway.
+  const commandGateway = config.gateway.url ? createDeviceControlGateway(config) : gateway;
   const servers: Server[] = [];
   const suffix = randomUUID().slice(0, 8);
   let gatewayWorkers: Promise<{ workers: Worker[]; running: Promise<void> }> | undefined;

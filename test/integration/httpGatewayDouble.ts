@@ -1,23 +1,42 @@
-// A device-control gateway over HTTP, as the product's HTTP client talks to it (POST {url}/devices/{uid}/lock|unlock),
-// that behaves like a real one: it answers 200 (or what a test tells it to, per device and kind), and the device
-// it commands checks in right after it receives an UNLOCK, as a real device does on its push.
+// A device-control gateway over HTTP, as the product's client talks to it (POST {url}/commands, docs/gateway-openapi.yaml),
+// that behaves like a real one: it takes every device's command (or answers what a test tells it to, per device and
+// kind), and the device it commands checks in right after it receives an UNLOCK, as a real device does on its push.
 import { once } from 'node:events';
 import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 
+type Kind = 'LOCK' | 'UNLOCK';
+
+/** One device's command as the double received it inside a request. */
 export interface GatewayRequest {
-  kind: 'LOCK' | 'UNLOCK';
+  kind: Kind;
   deviceUid: string;
   actionId: string;
-  /** What the gateway answered. */
+  /** What the double answered for the device: 200 when taken, else the scripted status. */
   status: number;
+  at: number;
+  /** The request it came in (an index into `commandRequests`). */
+  request: number;
+}
+
+/** One request as the double received it. */
+export interface CommandsRequestSeen {
+  kind: Kind;
+  tenantId: string;
+  provisionType: string;
+  serviceTypeId: number;
+  deviceUids: string[];
+  idempotencyKey: string;
   at: number;
 }
 
-type Answer = { status: number; body: string };
+type Answer = { status: number; reason: string };
 
 export class HttpGatewayDouble {
+  /** Every device's command, in the order received. */
   readonly requests: GatewayRequest[] = [];
+  /** Every request answered 200, in order. */
+  readonly commandRequests: CommandsRequestSeen[] = [];
   url = '';
   /** Per device and kind, the answers to give next (then 200). */
   private readonly scripted = new Map<string, Answer[]>();
@@ -26,23 +45,35 @@ export class HttpGatewayDouble {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const command = JSON.parse(Buffer.concat(chunks).toString() || '{}') as {
-        kind: 'LOCK' | 'UNLOCK';
-        deviceUid: string;
-        actionId: string;
+      const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as {
+        kind: Kind;
+        tenantId: string;
+        provisionType: string;
+        serviceTypeId: number;
+        devices: { deviceUid: string; actionId: string }[];
       };
-      const key = `${command.deviceUid}/${command.kind}`;
-      const answer = this.scripted.get(key)?.shift() ?? { status: 200, body: '{"accepted":true}' };
-      this.requests.push({
-        kind: command.kind,
-        deviceUid: command.deviceUid,
-        actionId: command.actionId,
-        status: answer.status,
-        at: Date.now(),
+      const at = Date.now();
+      const request = this.commandRequests.length;
+      this.commandRequests.push({
+        kind: body.kind,
+        tenantId: body.tenantId,
+        provisionType: body.provisionType,
+        serviceTypeId: body.serviceTypeId,
+        deviceUids: body.devices.map((d) => d.deviceUid),
+        idempotencyKey: String(req.headers['idempotency-key'] ?? ''),
+        at,
       });
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
-      const device = this.devices.get(command.deviceUid);
-      if (command.kind === 'UNLOCK' && answer.status === 200 && device) setTimeout(() => void device().catch(() => undefined), 5);
+      const results = body.devices.map(({ deviceUid, actionId }) => {
+        const answer = this.scripted.get(`${deviceUid}/${body.kind}`)?.shift() ?? { status: 200, reason: '' };
+        this.requests.push({ kind: body.kind, deviceUid, actionId, status: answer.status, at, request });
+        const accepted = answer.status < 300;
+        return { deviceUid, accepted, status: answer.status, reason: accepted ? null : answer.reason };
+      });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
+      for (const result of results) {
+        const device = this.devices.get(result.deviceUid);
+        if (body.kind === 'UNLOCK' && result.accepted && device) setTimeout(() => void device().catch(() => undefined), 5);
+      }
     });
   });
 
@@ -59,11 +90,11 @@ export class HttpGatewayDouble {
     this.devices.set(deviceUid, checkIn);
   }
 
-  /** The next answers to the device's commands of `kind`, in order; 200 after them. */
-  answer(deviceUid: string, kind: 'LOCK' | 'UNLOCK', ...answers: { status: number; message: string }[]): void {
+  /** The next answers for the device's commands of `kind`, in order (its result in the request's answer); 200 after them. */
+  answer(deviceUid: string, kind: Kind, ...answers: { status: number; message: string }[]): void {
     this.scripted.set(
       `${deviceUid}/${kind}`,
-      answers.map(({ status, message }) => ({ status, body: JSON.stringify({ message }) })),
+      answers.map(({ status, message }) => ({ status, reason: message })),
     );
   }
 

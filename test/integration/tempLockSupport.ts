@@ -3,7 +3,7 @@
 import { ObjectId } from 'mongodb';
 import { createApiKey, insertDevices, imeiWithCheckDigit } from '../../dev/inventorySeed';
 import { DeviceState } from '../../src/devices/states';
-import { RecordedCommand } from '../../src/devices/gateway/simulatedGateway';
+import { RecordedCommand } from '../doubles/simulatedGateway';
 import type { operations } from '../../src/platform/openapi/types';
 import { apiClient } from './apiClient';
 import { TestStack, createTenantWithKey, waitFor } from './harness';

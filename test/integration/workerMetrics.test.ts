@@ -2,6 +2,7 @@
 // do_gateway_commands, counted through the SDK's metric meter, in one Prometheus text.
 import { expectStatus } from './apiClient';
 import { TestStack, startTestStack } from './harness';
+import { HttpGatewayDouble } from './httpGatewayDouble';
 import { EntryPointProcess, buildEntryPoints, freePort, spawnEntryPoint, waitForProcess } from './processSupport';
 import { lockClients, lockableDevice } from './tempLockSupport';
 
@@ -9,14 +10,15 @@ describe('worker metrics', () => {
   let stack: TestStack;
   let base: string;
   let worker: EntryPointProcess | undefined;
+  let gateway: HttpGatewayDouble;
 
   beforeAll(async () => {
-    [stack] = await Promise.all([startTestStack(), buildEntryPoints()]);
+    [stack, gateway] = await Promise.all([startTestStack(), HttpGatewayDouble.start(), buildEntryPoints()]);
     base = await stack.startApi();
   });
   afterAll(async () => {
     worker?.kill();
-    await stack.close();
+    await Promise.all([stack.close(), gateway.close()]);
   });
 
   it('answers the SDK’s series and the gateway commands by kind and result', async () => {
@@ -25,6 +27,7 @@ describe('worker metrics', () => {
       TASK_QUEUE: stack.taskQueue,
       LOG_LEVEL: 'warn',
       WORKER_METRICS_ADDRESS: metricsAddress,
+      GATEWAY_URL: gateway.url,
     });
     const device = await lockableDevice(stack);
     const { operator, uid } = lockClients(base, device);
@@ -40,5 +43,13 @@ describe('worker metrics', () => {
     expect(text).toMatch(/^temporal_worker_task_slots_available\{/m);
     expect(text).toMatch(/^temporal_activity_schedule_to_start_latency_bucket\{/m);
     expect(text).not.toContain(device.uid);
+  });
+
+  it('refuses to start without GATEWAY_URL, saying which setting and how to run the simulated gateway', async () => {
+    const unconfigured = spawnEntryPoint('platform/worker/main.js', { TASK_QUEUE: stack.taskQueue, GATEWAY_URL: '' });
+    const { code } = await unconfigured.exited;
+
+    expect(code).toBe(1);
+    expect(unconfigured.output()).toMatch(/^worker: configuration error: GATEWAY_URL: not set\. .*dist-dev\/dev\/gatewaySimulator\.js/m);
   });
 });

@@ -18,20 +18,52 @@ describe('configuration', () => {
     expect([config.api.authFailuresPerMinute, config.api.authCacheSize, config.api.authCacheTtlMs]).toEqual([30, 10_000, 1000]);
   });
 
-  it('limits the gateway: 50 lock commands a second, 50 at once per worker, unlocks unlimited on 200 slots', () => {
-    const { commandsPerSecond, maxConcurrentCommands, unlocksPerSecond, maxConcurrentUnlocks } = loadConfig({}).gateway;
-    expect({ commandsPerSecond, maxConcurrentCommands, unlocksPerSecond, maxConcurrentUnlocks }).toEqual({
-      commandsPerSecond: 50,
-      maxConcurrentCommands: 50,
+  it('limits the gateway: 1,000 lock commands (devices) a second, in groups of up to 500 gathered for 200 ms, 20 requests a second per kind', () => {
+    const {
+      url,
+      commandsPerSecond,
+      maxConcurrentCommands,
+      unlocksPerSecond,
+      maxConcurrentUnlocks,
+      groupWaitMs,
+      groupMaxDevices,
+      requestsPerSecond,
+    } = loadConfig({}).gateway;
+    expect({
+      url,
+      commandsPerSecond,
+      maxConcurrentCommands,
+      unlocksPerSecond,
+      maxConcurrentUnlocks,
+      groupWaitMs,
+      groupMaxDevices,
+      requestsPerSecond,
+    }).toEqual({
+      url: null,
+      commandsPerSecond: 1000,
+      maxConcurrentCommands: 1000,
       unlocksPerSecond: 0,
-      maxConcurrentUnlocks: 200,
+      maxConcurrentUnlocks: 2000,
+      groupWaitMs: 200,
+      groupMaxDevices: 500,
+      requestsPerSecond: 20,
     });
     const set = loadConfig({
       GATEWAY_COMMANDS_PER_SECOND: '5',
       GATEWAY_MAX_CONCURRENT_COMMANDS: '2',
       GATEWAY_UNLOCKS_PER_SECOND: '100',
+      GATEWAY_GROUP_WAIT_MS: '1000',
+      GATEWAY_GROUP_MAX: '50',
+      GATEWAY_REQUESTS_PER_SECOND: '0',
     }).gateway;
-    expect([set.commandsPerSecond, set.maxConcurrentCommands, set.unlocksPerSecond]).toEqual([5, 2, 100]);
+    expect([
+      set.commandsPerSecond,
+      set.maxConcurrentCommands,
+      set.unlocksPerSecond,
+      set.groupWaitMs,
+      set.groupMaxDevices,
+      set.requestsPerSecond,
+    ]).toEqual([5, 2, 100, 1000, 50, 0]);
   });
 
   it('reads the shutdown grace periods', () => {
@@ -50,7 +82,8 @@ describe('configuration', () => {
     [{ TEMP_LOCK_UNLOCK_LEAD_MS: '10001' }, 'TEMP_LOCK_UNLOCK_LEAD_MS: 10001 is outside 0..10000'],
     [{ GATEWAY_COMMANDS_PER_SECOND: '0' }, 'GATEWAY_COMMANDS_PER_SECOND: 0 is outside 1..100000'],
     [{ GATEWAY_MAX_CONCURRENT_COMMANDS: '2.5' }, 'GATEWAY_MAX_CONCURRENT_COMMANDS: "2.5" is not an integer'],
-    [{ GATEWAY_MAX_CONCURRENT_UNLOCKS: '0' }, 'GATEWAY_MAX_CONCURRENT_UNLOCKS: 0 is outside 1..10000'],
+    [{ GATEWAY_MAX_CONCURRENT_UNLOCKS: '0' }, 'GATEWAY_MAX_CONCURRENT_UNLOCKS: 0 is outside 1..20000'],
+    [{ GATEWAY_GROUP_MAX: '0' }, 'GATEWAY_GROUP_MAX: 0 is outside 1..10000'],
     [{ AUTH_CACHE_TTL_MS: '30000' }, 'AUTH_CACHE_TTL_MS: 30000 is outside 0..1000'],
     [{ AUTH_CACHE_SIZE: '0' }, 'AUTH_CACHE_SIZE: 0 is outside 1..1000000'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: "loud" is not one of debug, info, warn, error, silent'],

@@ -187,6 +187,7 @@ export function lockInput(overrides: Partial<TempLockInput> = {}): TempLockInput
     requestedBy: 'operator-1',
     deactivationWaitMs: 10 * 60_000,
     unlockLeadMs: 4_000,
+    serviceTypeId: 1,
     gatewayTimeoutMs: 5_000,
     ...overrides,
   };

@@ -1,11 +1,17 @@
 // The device-control gateway (the seeds' "cf-util-api"): sends lock and unlock commands to devices.
-// One interface, two implementations (createGateway.ts): an HTTP client for a configured URL and a built-in
-// simulator. Pure: what a command is and how the gateway refuses one.
+// The activities see one device's command at a time (DeviceControlGateway); the gateway itself takes them in
+// groups of one (tenant, provision type, service type, kind), POST {GATEWAY_URL}/commands as documented in
+// docs/gateway-openapi.yaml (GatewayCommandsClient, spoken by httpGateway.ts; the grouping is groupedGateway.ts).
+// Pure: what a command is and how the gateway refuses one.
 
 export type GatewayCommandKind = 'LOCK' | 'UNLOCK';
 
 export interface GatewayCommand {
   tenantId: string;
+  /** The device's service type: commands are grouped by it. */
+  serviceTypeId: number;
+  /** How the device was provisioned: commands are grouped by it (DEFAULT_PROVISION_TYPE until the inventory records it). */
+  provisionType?: string;
   deviceUid: string;
   /** The temp-lock action the command belongs to; with the kind it makes a re-sent command recognisable. */
   actionId: string;
@@ -32,6 +38,35 @@ export interface DeviceControlGateway {
    */
   sendLock(command: GatewayCommand, options?: SendOptions): Promise<GatewayReceipt>;
   sendUnlock(command: GatewayCommand, options?: SendOptions): Promise<GatewayReceipt>;
+}
+
+/** The provision type of every device until the inventory records one per device. */
+export const DEFAULT_PROVISION_TYPE = 'default';
+
+/** One request to the gateway: commands of one kind for devices of one (tenant, provision type, service type). */
+export interface GatewayCommandsRequest {
+  kind: GatewayCommandKind;
+  tenantId: string;
+  provisionType: string;
+  serviceTypeId: number;
+  devices: { deviceUid: string; actionId: string; notification: unknown; dueAt: number | null }[];
+}
+
+/** The gateway's answer for one device of a request: taken, or refused with an HTTP-like status and a reason. */
+export interface GatewayDeviceResult {
+  deviceUid: string;
+  accepted: boolean;
+  status: number;
+  reason: string | null;
+}
+
+/** The gateway as it is called: one request of many devices' commands, answered per device. */
+export interface GatewayCommandsClient {
+  /**
+   * Answers each device's result, or throws when the request failed as a whole (timeout, unreachable, not 200):
+   * then every command of the request may be sent again. The idempotency key names the request's commands.
+   */
+  sendCommands(request: GatewayCommandsRequest, idempotencyKey: string): Promise<GatewayDeviceResult[]>;
 }
 
 /** The gateway refused the device itself, in a way a retry cannot change (isPermanentRefusal). */

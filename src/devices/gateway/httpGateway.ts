@@ -1,14 +1,7 @@
-// HTTP client of a real device-control gateway. A permanent refusal (4xx) is a GatewayRefusal; every other
-// failure (timeout, network, 5xx) is thrown for the activity's retry policy to retry, with backoff.
-import {
-  DeviceControlGateway,
-  GatewayCommand,
-  GatewayCommandKind,
-  GatewayReceipt,
-  GatewayRefusal,
-  SendOptions,
-  isPermanentRefusal,
-} from './deviceControlGateway';
+// HTTP client of the device-control gateway: POST {GATEWAY_URL}/commands, as docs/gateway-openapi.yaml documents
+// it. A request that fails as a whole (timeout, unreachable, an answer other than 200, a body that is not the
+// contract's) is thrown, for each command's activity to retry; otherwise each device's result is returned.
+import { GatewayCommandsClient, GatewayCommandsRequest, GatewayDeviceResult } from './deviceControlGateway';
 
 class GatewayRequestError extends Error {
   constructor(
@@ -20,60 +13,60 @@ class GatewayRequestError extends Error {
   }
 }
 
-export class HttpDeviceControlGateway implements DeviceControlGateway {
+export class HttpGatewayCommandsClient implements GatewayCommandsClient {
+  private readonly commandsUrl: URL;
+
   constructor(
-    private readonly baseUrl: string,
+    baseUrl: string,
     private readonly timeoutMs: number,
-  ) {}
-
-  sendLock(command: GatewayCommand, options?: SendOptions): Promise<GatewayReceipt> {
-    return this.post('LOCK', command, options?.signal);
+  ) {
+    this.commandsUrl = new URL('commands', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   }
 
-  sendUnlock(command: GatewayCommand, options?: SendOptions): Promise<GatewayReceipt> {
-    return this.post('UNLOCK', command, options?.signal);
-  }
-
-  private async post(kind: GatewayCommandKind, command: GatewayCommand, abort?: AbortSignal): Promise<GatewayReceipt> {
-    const path = kind === 'LOCK' ? 'lock' : 'unlock';
-    const url = new URL(
-      `devices/${encodeURIComponent(command.deviceUid)}/${path}`,
-      this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`,
-    );
+  async sendCommands(request: GatewayCommandsRequest, idempotencyKey: string): Promise<GatewayDeviceResult[]> {
+    const what = `${request.kind} of ${request.devices.length} device(s) of tenant ${request.tenantId}, service type ${request.serviceTypeId}`;
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await fetch(this.commandsUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': `${command.actionId}/${kind}` },
-        body: JSON.stringify({ kind, ...command }),
-        signal: abort ? AbortSignal.any([abort, AbortSignal.timeout(this.timeoutMs)]) : AbortSignal.timeout(this.timeoutMs),
+        headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+        body: JSON.stringify(request),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      if (abort?.aborted) throw new GatewayRequestError(`${kind} ${command.deviceUid}: request abandoned (the command was cancelled)`);
       const reason = (err as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (err as Error).message;
-      throw new GatewayRequestError(`${kind} ${command.deviceUid}: gateway unreachable: ${reason}`);
+      throw new GatewayRequestError(`${what}: gateway unreachable: ${reason}`);
     }
-    // Drain the body so the connection can be reused.
+    // Read the whole body either way, so the connection can be reused.
     const body = await response.text().catch(() => '');
-    if (isPermanentRefusal(response.status)) throw new GatewayRefusal(kind, command.deviceUid, response.status, refusalReason(body));
-    if (!response.ok) {
-      throw new GatewayRequestError(
-        `${kind} ${command.deviceUid}: gateway answered ${response.status} ${body.slice(0, 200)}`,
-        response.status,
-      );
+    if (response.status !== 200) {
+      throw new GatewayRequestError(`${what}: gateway answered ${response.status} ${body.slice(0, 200)}`, response.status);
     }
-    return { acceptedAt: Date.now() };
+    const results = parseResults(body);
+    if (!results) throw new GatewayRequestError(`${what}: the gateway's answer is not {"results": [...]}: ${body.slice(0, 200)}`);
+    return results;
   }
 }
 
-/** The gateway's reason for a refusal: a JSON body's message/reason/error, else the text, at most 200 characters. */
-function refusalReason(body: string): string {
+/** The answer's results, or null when the body is not the contract's `{"results": [{deviceUid, accepted, ...}]}`. */
+function parseResults(body: string): GatewayDeviceResult[] | null {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(body) as Record<string, unknown>;
-    const reason = parsed.message ?? parsed.reason ?? parsed.error ?? parsed.detail;
-    if (typeof reason === 'string') return reason.slice(0, 200);
+    parsed = JSON.parse(body);
   } catch {
-    /* not JSON */
+    return null;
   }
-  return body.slice(0, 200);
+  const results = (parsed as { results?: unknown } | null)?.results;
+  if (!Array.isArray(results)) return null;
+  const valid: GatewayDeviceResult[] = [];
+  for (const entry of results as Record<string, unknown>[]) {
+    if (typeof entry?.deviceUid !== 'string' || typeof entry.accepted !== 'boolean') return null;
+    valid.push({
+      deviceUid: entry.deviceUid,
+      accepted: entry.accepted,
+      status: typeof entry.status === 'number' ? entry.status : entry.accepted ? 200 : 500,
+      reason: typeof entry.reason === 'string' ? entry.reason.slice(0, 200) : null,
+    });
+  }
+  return valid;
 }

@@ -3,7 +3,6 @@
 import { Collection, Db, MongoClient, ObjectId } from 'mongodb';
 import type { TempLockStatus } from '../../tempLocks/contract';
 import { FilteredFields, ensureFerretdbPostgresIndexes } from './ferretdbPostgres';
-import type { GatewayCommandDoc } from '../../devices/contract';
 import { ClientSupervisor, ClientSupervisorOptions, StuckClientReport, superviseMongoClient } from './mongoRecovery';
 
 export interface WorkflowVersionDoc {
@@ -93,8 +92,6 @@ export interface MongoStores {
   deviceWorkflowSteps: Collection<DeviceWorkflowStepDoc>;
   deviceActions: Collection<DeviceActionDoc>;
   deviceActionHistory: Collection<DeviceActionHistoryDoc>;
-  /** What the simulated device-control gateway accepted. */
-  gatewayCommands: Collection<GatewayCommandDoc>;
 }
 
 /**
@@ -196,7 +193,6 @@ function storesFollowing(current: () => MongoClient, database: string): MongoSto
     deviceWorkflowSteps: follow('deviceWorkflowSteps'),
     deviceActions: follow('deviceActions'),
     deviceActionHistory: follow('deviceActionHistory'),
-    gatewayCommands: follow('gatewayCommands'),
   };
 }
 
@@ -210,7 +206,6 @@ function storesOf(client: MongoClient, database: string): MongoStores {
     deviceWorkflowSteps: db.collection<DeviceWorkflowStepDoc>('device_workflow_steps'),
     deviceActions: db.collection<DeviceActionDoc>('device_actions'),
     deviceActionHistory: db.collection<DeviceActionHistoryDoc>('device_action_history'),
-    gatewayCommands: db.collection<GatewayCommandDoc>('gateway_commands'),
   };
 }
 
@@ -232,7 +227,6 @@ export async function ensureMongoIndexes(stores: MongoStores, options: { ferretd
   // Temp-lock documents are keyed by action id (_id); these serve "the device's latest action" and its timeline.
   await stores.deviceActions.createIndex({ tenant_id: 1, device_uid: 1, created_at: -1 }, { name: 'tenant_device_created' });
   await stores.deviceActionHistory.createIndex({ action_id: 1, seq: 1 }, { name: 'action_seq', unique: true });
-  await stores.gatewayCommands.createIndex({ action_id: 1 }, { name: 'action' });
   if (options.ferretdbPostgresUrl) {
     await ensureFerretdbPostgresIndexes(options.ferretdbPostgresUrl, stores.db.databaseName, FILTERED_FIELDS);
   }
@@ -245,5 +239,4 @@ const FILTERED_FIELDS: FilteredFields = {
   device_workflow_steps: ['tenant_id', 'device_uid', 'assignment_key', 'status'],
   device_actions: ['tenant_id', 'device_uid'],
   device_action_history: ['action_id'],
-  gateway_commands: ['action_id', 'tenant_id', 'device_uid'],
 };

@@ -29,11 +29,13 @@ runMain('worker', async (config) => {
       ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}),
     },
   });
+  // No GATEWAY_URL: refused here, before anything is connected (a ConfigError naming the setting).
+  const gateway = createDeviceControlGateway(config);
   const pool = await connectPostgres(config);
   const mongo = await connectMongoStores(config, log);
   const connection = await connectTemporalWorker(config);
   const graceMs = config.worker.shutdownGraceMs;
-  const deps = { pool, mongo, gateway: createDeviceControlGateway(config, mongo) };
+  const deps = { pool, mongo, gateway };
   const target = { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, shutdownGraceMs: graceMs };
   // The gateway's commands run on workers of their own, beside this one: rate and slots of their own.
   const gatewayWorkers = await createGatewayWorkers({ ...target, limits: config.gateway });
@@ -59,13 +61,31 @@ runMain('worker', async (config) => {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
-  const { commandsPerSecond, maxConcurrentCommands, unlocksPerSecond, maxConcurrentUnlocks } = config.gateway;
+  const {
+    url,
+    commandsPerSecond,
+    maxConcurrentCommands,
+    unlocksPerSecond,
+    maxConcurrentUnlocks,
+    groupWaitMs,
+    groupMaxDevices,
+    requestsPerSecond,
+  } = config.gateway;
   log.info(
     {
       taskQueue: config.temporal.taskQueue,
       address: config.temporal.address,
       metrics: metricsAddress ? `http://${metricsAddress}/metrics` : null,
-      gateway: { commandsPerSecond, maxConcurrentCommands, unlocksPerSecond, maxConcurrentUnlocks },
+      gateway: {
+        url,
+        commandsPerSecond,
+        maxConcurrentCommands,
+        unlocksPerSecond,
+        maxConcurrentUnlocks,
+        groupWaitMs,
+        groupMaxDevices,
+        requestsPerSecond,
+      },
     },
     'worker started',
   );

@@ -5,7 +5,7 @@ import type { MetricMeter, MetricTags } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { TempLockActivityDeps, createTempLockActivities } from '../../../src/tempLocks/activities';
 import { GatewayCommand } from '../../../src/devices/gateway/deviceControlGateway';
-import { RecordedCommand, SimulatedDeviceControlGateway } from '../../../src/devices/gateway/simulatedGateway';
+import { RecordedCommand, SimulatedDeviceControlGateway } from '../../doubles/simulatedGateway';
 
 function activitiesWithGateway() {
   const gateway = new SimulatedDeviceControlGateway();
@@ -27,7 +27,13 @@ function recordingMeter(): { meter: MetricMeter; counted: string[] } {
   return { meter, counted };
 }
 
-const command = (dueAt: number | null): GatewayCommand => ({ tenantId: 't1', deviceUid: '490154203237518', actionId: 'a1', dueAt });
+const command = (dueAt: number | null): GatewayCommand => ({
+  tenantId: 't1',
+  serviceTypeId: 1,
+  deviceUid: '490154203237518',
+  actionId: 'a1',
+  dueAt,
+});
 
 describe('sendUnlockCommand', () => {
   it('waits for a due time still ahead, then sends', async () => {

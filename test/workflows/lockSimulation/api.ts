@@ -93,6 +93,7 @@ export class SimulatedApi {
       requestedBy: OPERATOR,
       deactivationWaitMs: plan.deactivationWaitMs,
       unlockLeadMs: plan.unlockLeadMs,
+      serviceTypeId: 1,
       gatewayTimeoutMs: plan.gatewayTimeoutMs,
       ...(plan.checkInsPerRun !== undefined ? { checkInsPerRun: plan.checkInsPerRun } : {}),
     };

@@ -1,8 +1,6 @@
-// The built-in device-control gateway: accepts every command and records it, in memory and in the
-// `gateway_commands` collection (so another process, a test or the benchmark, can see what was sent and
-// when). It can be told to fail for a while (an outage), to answer slowly, or to refuse a device (a 4xx), to
-// rehearse what a real gateway does on a bad day.
-import type { Collection } from 'mongodb';
+// An in-process device-control gateway for tests and benchmarks, one device's command at a time: accepts every
+// command and records it; it can be told to fail for a while (an outage), to answer slowly, or to refuse a device
+// (a 4xx), to rehearse what a real gateway does on a bad day.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeviceControlGateway,
@@ -11,22 +9,7 @@ import {
   GatewayReceipt,
   GatewayRefusal,
   SendOptions,
-} from './deviceControlGateway';
-
-export interface GatewayCommandDoc {
-  /** `<actionId>/<kind>`: one document per command however often it is re-sent. */
-  _id: string;
-  kind: GatewayCommandKind;
-  tenant_id: string;
-  device_uid: string;
-  action_id: string;
-  notification: unknown;
-  due_at: Date | null;
-  /** When the command was first accepted: what unlock lateness is measured on. */
-  first_sent_at: Date;
-  last_sent_at: Date;
-  deliveries: number;
-}
+} from '../../src/devices/gateway/deviceControlGateway';
 
 export interface RecordedCommand extends GatewayCommand {
   kind: GatewayCommandKind;
@@ -51,8 +34,6 @@ export class SimulatedDeviceControlGateway implements DeviceControlGateway {
   private slowKinds: GatewayCommandKind[] = [];
   private readonly refusedDevices = new Map<string, { status: number; reason: string }>();
   private readonly listeners: ((command: RecordedCommand) => void)[] = [];
-
-  constructor(private readonly store?: Collection<GatewayCommandDoc>) {}
 
   /** Refuses every command until `until` (a Date, or forever with Infinity). */
   failUntil(until: Date | number): void {
@@ -108,25 +89,6 @@ export class SimulatedDeviceControlGateway implements DeviceControlGateway {
       }
     }
     const sentAt = Date.now();
-    if (this.store) {
-      await this.store.updateOne(
-        { _id: `${command.actionId}/${kind}` },
-        {
-          $setOnInsert: {
-            kind,
-            tenant_id: command.tenantId,
-            device_uid: command.deviceUid,
-            action_id: command.actionId,
-            notification: command.notification ?? null,
-            due_at: command.dueAt == null ? null : new Date(command.dueAt),
-            first_sent_at: new Date(sentAt),
-          },
-          $set: { last_sent_at: new Date(sentAt) },
-          $inc: { deliveries: 1 },
-        },
-        { upsert: true },
-      );
-    }
     const recorded: RecordedCommand = { kind, ...command, sentAt };
     this.commands.push(recorded);
     for (const listener of this.listeners) listener(recorded);

@@ -1,0 +1,197 @@
+// Seed 002's executor: commands due together go to the gateway as one request per (tenant, provision type, service
+// type, kind). 300 locks of one tenant and service type, through the product's worker and HTTP client and an HTTP
+// gateway double: a handful of LOCK requests and of UNLOCK requests, every device one LOCK then one UNLOCK, and a
+// device the gateway refuses inside a group ends its lock FAILED while the rest of the group proceeds.
+//
+// "Due together" is made exact: on these shared 2-core machines 300 lock workflows reach their LOCK over ~20 s
+// (≈ 15 a second), and the server hands a backlog to the gateway's workers at ~75 a second, so the test holds the gateway's workers while a storm's commands queue on the server (all 300
+// LOCKs scheduled; later all 299 UNLOCKs due), then starts them: every command of the storm is then due at once, as
+// after a working-hours window opens or a worker restarts, and what is measured is the grouping alone (gathering for
+// 1 s rather than the default 200 ms, for the server's pace here).
+import { Worker } from '@temporalio/worker';
+import { ObjectId } from 'mongodb';
+import { createApiKey, imeiWithCheckDigit, insertDevices } from '../../dev/inventorySeed';
+import { createDeviceControlGateway } from '../../src/devices/gateway/createGateway';
+import { DeviceState } from '../../src/devices/states';
+import { createActivities } from '../../src/platform/worker/activities';
+import { createWorker } from '../../src/platform/worker/createWorker';
+import { createGatewayWorkers, runTogether, shutdownAll } from '../../src/platform/worker/gatewayWorkers';
+import { apiClient, expectStatus } from './apiClient';
+import { TestStack, createTenantWithKey, startTestStack, waitFor } from './harness';
+import { HttpGatewayDouble } from './httpGatewayDouble';
+
+const LOCKS = 300;
+const SERVICE_TYPE = 7;
+/** Requests in flight from the test at once (assigns, check-ins), as a fleet's clients would send them. */
+const CONCURRENCY = 30;
+
+jest.setTimeout(300_000);
+
+describe('gateway commands in groups', () => {
+  let gateway: HttpGatewayDouble;
+  let stack: TestStack;
+  let base: string;
+  let workflowWorker: Worker;
+  let workflowWorkerRunning: Promise<void>;
+  /** The gateway's workers, started and stopped by the test. */
+  let gatewayWorkers: { workers: Worker[]; running: Promise<void> } | null = null;
+
+  const startGatewayWorkers = async () => {
+    const { config, pool, mongo, nativeConnection, taskQueue } = stack;
+    const deps = { pool, mongo, gateway: createDeviceControlGateway(config) };
+    const workers = await createGatewayWorkers({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      taskQueue,
+      deps,
+      limits: config.gateway,
+    });
+    gatewayWorkers = { workers, running: runTogether(workers) };
+  };
+  const stopGatewayWorkers = async () => {
+    if (!gatewayWorkers) return;
+    shutdownAll(gatewayWorkers.workers);
+    await gatewayWorkers.running;
+    gatewayWorkers = null;
+  };
+
+  beforeAll(async () => {
+    gateway = await HttpGatewayDouble.start();
+    stack = await startTestStack({
+      GATEWAY_URL: gateway.url,
+      // Here the server hands a backlog of 300 out at ~75 tasks a second: a second of gathering keeps groups whole.
+      GATEWAY_GROUP_WAIT_MS: '1000',
+      // A lock "minute" of 30 s: the lock ends, and its UNLOCK is due, 30 s after the device's check-in.
+      TEMP_LOCK_MINUTE_MS: '30000',
+      TEMP_LOCK_DEACTIVATION_WAIT_MS: '20000',
+      RATE_LIMIT_PER_SECOND: '0',
+    });
+    const { config, pool, mongo, nativeConnection, taskQueue } = stack;
+    workflowWorker = await createWorker({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      taskQueue,
+      activities: createActivities({ pool, mongo, gateway: createDeviceControlGateway(config) }),
+      workflowBundle: { codePath: process.env.DO_TEST_WORKFLOW_BUNDLE! },
+    });
+    workflowWorkerRunning = workflowWorker.run();
+    base = await stack.startApi();
+  });
+  afterAll(async () => {
+    await stopGatewayWorkers();
+    workflowWorker.shutdown();
+    await workflowWorkerRunning;
+    await stack.close();
+    await gateway.close();
+  });
+
+  it('300 locks of one tenant and service type due together: ≤ 10 LOCK and ≤ 10 UNLOCK requests; a refused device FAILED, the rest unlocked', async () => {
+    const { tenantId, apiKey } = await createTenantWithKey(stack);
+    const gatewayKey = await createApiKey(stack.pool, tenantId, `gateway-${tenantId}`, 'device_gateway');
+    const uids = Array.from({ length: LOCKS }, (_, i) => imeiWithCheckDigit(`35${String(7_000_000_000 + i * 7919).padStart(12, '0')}`));
+    await insertDevices(
+      stack.pool,
+      tenantId,
+      uids.map((uid) => ({ uid, stateId: DeviceState.ACTIVE, serviceTypeId: SERVICE_TYPE })),
+    );
+    await stack.mongo.devices.insertMany(
+      uids.map((uid) => ({
+        tenant_id: tenantId,
+        device_uid: uid,
+        is_activating_workflow: false,
+        workflow_version_id: new ObjectId().toHexString(),
+        workflow: null,
+        updated_at: new Date(),
+      })),
+    );
+    const refused = uids[123]!;
+    const others = uids.filter((uid) => uid !== refused);
+    gateway.answer(refused, 'LOCK', { status: 404, message: 'unknown device' });
+    const operator = apiClient(base, apiKey);
+    const device = apiClient(base, gatewayKey);
+    const checkIn = async (uid: string) => expectStatus(await device.post('/devices/{uid}/check-in', { path: { uid } }), 200);
+    for (const uid of uids) gateway.deviceChecksInOnUnlock(uid, () => checkIn(uid));
+    const actionIds = new Map<string, string>();
+    const actionsOf = (devices: string[]) => ({ _id: { $in: devices.map((uid) => actionIds.get(uid)!) } });
+
+    // The LOCK storm: every lock assigned, each LOCK command queued while the gateway's workers are held.
+    await inParallel(uids, async (uid) => {
+      const body = expectStatus(await operator.put('/devices/{uid}/temp-lock', { path: { uid }, body: { durationMinutes: 1 } }), 202);
+      actionIds.set(uid, body.actionId);
+    });
+    await waitFor(
+      'every lock ACTIVATING (its LOCK command scheduled next)',
+      async () => (await stack.mongo.deviceActions.countDocuments({ ...actionsOf(uids), status: 'ACTIVATING' })) === LOCKS,
+      120_000,
+    );
+    await startGatewayWorkers();
+    await waitFor(
+      'every device to be sent its LOCK',
+      async () => new Set(gateway.requests.filter((r) => r.kind === 'LOCK').map((r) => r.deviceUid)).size === LOCKS,
+      60_000,
+    );
+    const refusedLock = await waitFor(
+      'the refused device’s lock to end FAILED',
+      async () => (await stack.mongo.deviceActions.findOne({ _id: actionIds.get(refused)!, status: 'FAILED' })) ?? undefined,
+      60_000,
+    );
+    expect(refusedLock.cancel_reason).toMatch(/refused LOCK for device .*: 404 unknown device/);
+
+    // Each other device checks in, is told LOCK, and its lock runs for 30 s; the UNLOCK storm queues meanwhile.
+    await stopGatewayWorkers();
+    await inParallel(others, async (uid) => {
+      expect(await checkIn(uid)).toMatchObject({ directive: 'LOCK', actionId: actionIds.get(uid) });
+    });
+    await waitFor(
+      'every other lock ACTIVATED',
+      async () => (await stack.mongo.deviceActions.countDocuments({ ...actionsOf(others), status: 'ACTIVATED' })) === others.length,
+      60_000,
+    );
+    const lastEnd = Math.max(
+      ...(await stack.mongo.deviceActions.find(actionsOf(others)).toArray()).map((action) => (action.lock_ends_at as Date).getTime()),
+    );
+    await waitFor('the last lock’s end', async () => Date.now() > lastEnd + 1000, 120_000);
+    await startGatewayWorkers();
+    // Each device is unlocked and checks in on its UNLOCK push.
+    await waitFor(
+      'every other lock to end DEACTIVATED',
+      async () => (await stack.mongo.deviceActions.countDocuments({ ...actionsOf(others), status: 'DEACTIVATED' })) === others.length,
+      120_000,
+    );
+
+    const lockRequests = gateway.commandRequests.filter((r) => r.kind === 'LOCK');
+    const unlockRequests = gateway.commandRequests.filter((r) => r.kind === 'UNLOCK');
+    // How many devices each request carried, and when (ms after the first of its kind): printed for the record.
+    const timeline = (requests: typeof lockRequests) =>
+      requests.map((r) => `+${r.at - requests[0]!.at} ms: ${r.deviceUids.length}`).join(', ');
+    console.log(`LOCK requests: ${timeline(lockRequests)}\nUNLOCK requests: ${timeline(unlockRequests)}`);
+    expect(lockRequests.length).toBeLessThanOrEqual(10);
+    // The refused device is unlocked too (it may have been told LOCK), in a request of its own, before the storm.
+    expect(unlockRequests.length).toBeLessThanOrEqual(10);
+    for (const request of [...lockRequests, ...unlockRequests]) {
+      expect(request).toMatchObject({
+        tenantId,
+        provisionType: 'default',
+        serviceTypeId: SERVICE_TYPE,
+        idempotencyKey: expect.any(String),
+      });
+    }
+    // Every device one LOCK then one UNLOCK, in that order.
+    for (const uid of others) {
+      expect(gateway.requestsFor(actionIds.get(uid)!).map((r) => `${r.kind} ${r.status}`)).toEqual(['LOCK 200', 'UNLOCK 200']);
+    }
+    expect(gateway.requestsFor(actionIds.get(refused)!).map((r) => `${r.kind} ${r.status}`)).toEqual(['LOCK 404', 'UNLOCK 200']);
+    // The refused device's LOCK went in a request with others, which were taken.
+    const refusedIn = gateway.requests.find((r) => r.deviceUid === refused && r.kind === 'LOCK')!.request;
+    expect(gateway.commandRequests[refusedIn]!.deviceUids.length).toBeGreaterThan(1);
+  });
+});
+
+/** Runs `task` for every item, CONCURRENCY at a time. */
+async function inParallel<T>(items: T[], task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runner = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, runner));
+}
