@@ -4,7 +4,7 @@
 import { Request, Router } from 'express';
 import { findCallerBatch } from './callerBatch';
 import { batchDevicesPage } from './devicesPage';
-import type { BatchRecord } from './store';
+import { MAX_ROW_NUMBER, type BatchRecord } from './store';
 import type { ApiDeps } from '../platform/http/apiDeps';
 import { callerOf, requireRole } from '../platform/http/auth';
 import { cancelBatch, retryBatch } from './runControl';
@@ -29,11 +29,11 @@ export function batchRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/batches/:id/devices', async (req, res) => {
-    const batch = await batchOf(req);
     const status = optionalString(req.query.status, 'status');
     const code = optionalString(req.query.code, 'code');
     const afterRowNumber = cursorOf(req.query.cursor);
     const limit = Math.min(1000, Math.max(1, Number(req.query.limit ?? 100) || 100));
+    const batch = await batchOf(req);
     const page = await batchDevicesPage(deps, batch, { status, code, afterRowNumber, limit });
     const next = page.nextCursor ? `${deps.config.api.publicUrl}/v1/batches/${batch.id}/devices?${nextQuery(req, page.nextCursor)}` : null;
     res.json({ ...page, links: { next } });
@@ -69,9 +69,13 @@ export function batchRoutes(deps: ApiDeps): Router {
   return router;
 }
 
+/** The query's values; a parameter given twice is refused rather than dropped (it would fall back to a default). */
 function queryStrings(req: Request): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string') out[k] = v;
+  for (const [k, v] of Object.entries(req.query)) {
+    if (typeof v !== 'string') throw new ProblemError(400, 'VALIDATION_FAILED', `query parameter ${k} must be given once`);
+    out[k] = v;
+  }
   return out;
 }
 
@@ -83,8 +87,13 @@ function optionalString(value: unknown, name: string): string | null {
 
 function cursorOf(value: unknown): number {
   if (value === undefined || value === '') return 0;
-  if (typeof value !== 'string' || !/^\d{1,18}$/.test(value))
-    throw new ProblemError(400, 'VALIDATION_FAILED', 'cursor must be a value from nextCursor');
+  if (typeof value !== 'string' || !/^\d{1,10}$/.test(value) || Number(value) > MAX_ROW_NUMBER) {
+    throw new ProblemError(
+      400,
+      'VALIDATION_FAILED',
+      'cursor must be a value from nextCursor (as given in links.next); leave it out for the first page',
+    );
+  }
   return Number(value);
 }
 
