@@ -332,7 +332,7 @@ const cases: Case[] = [
     method: 'PUT',
     path: (c) => `/v1/devices/${c.activeUid}/temp-lock`,
     headers: json,
-    body: () => `{"durationMinutes":5,"notification":${'{"a":'.repeat(200_000)}1${'}'.repeat(200_000)}}`,
+    body: () => `{"durationMinutes":5,"notification":${'['.repeat(200_000)}${']'.repeat(200_000)}}`,
     status: 422,
     code: 'VALIDATION_FAILED',
     detail: /deeper than 32 levels/,
