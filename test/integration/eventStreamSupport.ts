@@ -2,7 +2,7 @@
 // the portal's own parser), either to its end or held open while a test does something else.
 import { createEventStreamParser, ServerSentEvent } from '../../portal/src/api/eventStream';
 
-export type ReceivedEvent = ServerSentEvent & { receivedAt: number };
+type ReceivedEvent = ServerSentEvent & { receivedAt: number };
 
 export interface OpenStream {
   status: number;

@@ -4,7 +4,7 @@
 import { RequestHandler } from 'express';
 import { ProblemError } from './problem';
 
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /** Express middleware after the JSON parser. */
 export const refuseDeepJson: RequestHandler = (req, _res, next) => {
@@ -21,7 +21,7 @@ export const refuseDeepJson: RequestHandler = (req, _res, next) => {
 };
 
 /** True when `value` holds objects or arrays more than `limit` levels deep; walks without recursion. */
-export function exceedsDepth(value: unknown, limit: number): boolean {
+function exceedsDepth(value: unknown, limit: number): boolean {
   const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
   while (pending.length > 0) {
     const { value: next, depth } = pending.pop()!;
