@@ -12,6 +12,8 @@ import { batchStatus, uploadAnswer } from './runs';
 import { idempotencyKeyOf } from '../platform/http/idempotency';
 import { ProblemError } from '../platform/http/problem';
 import { streamResultsCsv } from './resultsCsv';
+import { watchLongLivedResponse } from '../platform/http/longLivedResponse';
+import { requestIdOf } from '../platform/http/requestId';
 import { uploadBatch } from './uploadBatch';
 
 export function batchRoutes(deps: ApiDeps): Router {
@@ -41,7 +43,17 @@ export function batchRoutes(deps: ApiDeps): Router {
 
   router.get('/batches/:id/results.csv', async (req, res) => {
     const batch = await batchOf(req);
-    await streamResultsCsv(deps.pool, batch.id, res);
+    // A large batch's download can take a while: a revoked key cuts it off (the client sees an incomplete file).
+    const settings = { keyCacheTtlMs: deps.config.api.authCacheTtlMs, maxOpenMs: null, drain: null };
+    const stopWatching = watchLongLivedResponse(req, res, settings, (why) => {
+      deps.log.warn({ requestId: requestIdOf(res), batchId: batch.id, why }, 'results download cut off');
+      res.destroy();
+    });
+    try {
+      await streamResultsCsv(deps.pool, batch.id, res);
+    } finally {
+      stopWatching();
+    }
   });
 
   router.post('/batches/:id/cancel', requireRole('operator'), async (req, res) => {

@@ -12,7 +12,8 @@ export interface LongLivedSettings {
   keyCacheTtlMs: number;
   /** The longest the response may stay open; null: as long as it likes. */
   maxOpenMs: number | null;
-  drain: ApiDrain;
+  /** Ends the response when the API starts draining; null: it may finish within the grace period like any request. */
+  drain: ApiDrain | null;
 }
 
 /**
@@ -44,7 +45,7 @@ export function watchLongLivedResponse(
     onEnd(why);
   };
   const timer = setInterval(() => {
-    if (settings.drain.draining) return end('draining');
+    if (settings.drain?.draining) return end('draining');
     if (settings.maxOpenMs !== null && Date.now() - openedAt >= settings.maxOpenMs) return end('expired');
     if (checking || !req.recheckKey) return;
     checking = true;
