@@ -10,6 +10,7 @@
 // --max-wait-s N (default: no limit) stops waiting N s after the uploads started: the readers stop,
 // every unfinished batch is cancelled through the API, and the report covers what was observed until
 // then (batches and devices done, devices done/s) — a measurement, so the exit code stays 0.
+// --streams N runs the live-progress streams' case instead (bench/streamLoad.ts).
 // --slow-uploads N more uploads (of --slow-kb KB each: one unknown device, repeated) trickle in at 1 KB/s from the
 // start, beside the fast ones: the status reads during the upload phase show whether they hold anything up.
 import { ChildProcess } from 'node:child_process';
@@ -19,6 +20,7 @@ import { Pool } from 'pg';
 import { createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion, imeiWithCheckDigit } from '../dev/inventorySeed';
 import { DeviceState } from '../src/devices/states';
 import { startSlowUploads } from './slowUploads';
+import { streamLoadCase } from './streamLoad';
 import { benchSetup, log, numberArg, peakRssMb, percentile, startProcess, stopProcess, waitUntil } from './support';
 
 const UPLOADS = numberArg('--uploads', 20);
@@ -58,6 +60,7 @@ interface FinalStatus {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--streams')) return streamLoadCase(API_PORT);
   for (const [name, value] of Object.entries({ uploads: UPLOADS, rows: ROWS, readers: READERS, 'api-port': API_PORT, window: WINDOW })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, not ${value}`);
   }

@@ -184,6 +184,9 @@ cors:
   cookieInsecure: true
 auth:
   enabled: false
+# Read-only: no cancel, terminate, signal, reset or batch action from the UI (docs/deployment.md).
+disableWriteActions: true
+batchActionsDisabled: true
 YAML
   : >"$CLUSTER/ui/config/base.yaml"
   setsid nohup "$bin" --root "$CLUSTER/ui" --config config --env cluster start >>"$LOGS/temporal-ui.log" 2>&1 </dev/null &

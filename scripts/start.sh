@@ -35,6 +35,9 @@ device-orchestrator is running.
   API:              $api/v1   (readiness: $api/readyz, OpenAPI: $api/v1/openapi.json)
   Temporal Web UI:  ${TEMPORAL_UI_URL}
   Gateway:          ${GATEWAY_URL}   (the device-control gateway the worker sends lock commands to; docs/gateway-openapi.yaml)
+  Note: this developer stack's Temporal (gRPC 127.0.0.1:${TEMPORAL_PORT:-7233}) and its Web UI have NO
+  authentication and the UI can cancel or terminate any workflow: they listen on loopback only; never
+  publish or forward these ports. Deployments: docs/deployment.md.
   Demo API key:     $key   (tenant "demo", role operator; do_demo_readonly_key is read-only)
 
 Try a bulk assignment of the demo workflow to 200 demo devices:

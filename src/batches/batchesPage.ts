@@ -3,6 +3,7 @@
 import type { Pool } from 'pg';
 import { BatchListFilter, BatchListPosition, listBatches } from './listingStore';
 import { batchSummary } from './runs';
+import { BATCH_ID_PATTERN } from './store';
 import type { AppConfig } from '../platform/config';
 import type { Caller } from '../platform/http/auth';
 import { ProblemError } from '../platform/http/problem';
@@ -21,11 +22,20 @@ export async function listCallerBatches(
   };
 }
 
+/** Microseconds since 1970 of 9999-12-31T23:59:59.999999Z: a later position is no batch's and would overflow a timestamp. */
+const LATEST_MICROS = 253_402_300_799_999_999n;
+
 /** The position a page's `nextCursor` names; null (from the newest) without one. */
 export function positionOfCursor(cursor: string | undefined): BatchListPosition | null {
   if (cursor === undefined) return null;
-  const match = /^(\d{1,18})\.([0-9a-f-]{36})$/i.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new ProblemError(400, 'VALIDATION_FAILED', 'cursor must be a value from nextCursor');
+  const match = /^(\d{1,18})\.(.{36})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match || BigInt(match[1]!) > LATEST_MICROS || !BATCH_ID_PATTERN.test(match[2]!)) {
+    throw new ProblemError(
+      400,
+      'VALIDATION_FAILED',
+      'cursor must be a value from nextCursor (as given in links.next); leave it out for the first page',
+    );
+  }
   return { createdMicros: match[1]!, id: match[2]! };
 }
 

@@ -2,7 +2,7 @@
 import { AssignmentModes, BatchRowStatuses, BatchStatuses } from './modes';
 import { examples } from '../platform/openapi/examples';
 import { PathItem, answer, authErrors, batchId, idempotencyKey, location, problem } from '../platform/openapi/operations';
-import { Schema, bool, dateTime, obj, oneOf, str } from '../platform/openapi/schemas';
+import { Schema, bool, dateTime, int, obj, oneOf, str } from '../platform/openapi/schemas';
 
 const uploadOptions: Record<string, Schema> = {
   mode: { ...oneOf(AssignmentModes), description: 'Required: assign a workflow, register devices then assign, or exit their workflow.' },
@@ -133,7 +133,12 @@ export const batchPaths: Record<string, PathItem> = {
       description:
         'A `progress` event (data: a BatchStatus) whenever the counters changed, at most one every 500 ms, then one `end` event ' +
         '(data: the BatchStatus with status COMPLETED or CANCELLED) and the stream closes; a finished batch gets its `end` event at ' +
-        'once. Send the X-API-Key header: read the stream with fetch (EventSource cannot send headers), so the key stays out of URLs.',
+        'once. Send the X-API-Key header: read the stream with fetch (EventSource cannot send headers), so the key stays out of URLs. ' +
+        'All streams of a batch share one reader, so watching costs little; still, an API key may hold at most 10 streams open ' +
+        '(LIVE_STREAMS_PER_KEY) and an API process 500 (LIVE_STREAMS_PER_PROCESS): beyond, 429 TOO_MANY_STREAMS with Retry-After. ' +
+        'A stream can end early with one `error` event whose data is a Problem: UNAUTHENTICATED (the key was revoked; within a ' +
+        'second), SERVICE_UNAVAILABLE (the instance is shutting down, or the status could not be read) or STREAM_EXPIRED (nothing ' +
+        'changed for 10 minutes, or open for an hour); open it again or poll getBatch.',
       tags: ['batches'],
       parameters: [batchId],
       responses: {
@@ -143,6 +148,15 @@ export const batchPaths: Record<string, PathItem> = {
         },
         404: problem('No such batch in your tenant tree.', 'notFound'),
         ...authErrors,
+        429: {
+          ...problem(
+            'Too many live streams open for this API key or on this API instance, too many requests for this key, or too many failed authentications from this address; wait the Retry-After seconds or poll getBatch.',
+            'tooManyStreams',
+            'rateLimited',
+            'tooManyFailedAuthentications',
+          ),
+          headers: { 'Retry-After': { description: 'Seconds to wait before the next request.', schema: int } },
+        },
       },
     },
   },

@@ -27,7 +27,8 @@ export async function streamResultsCsv(pool: Pool, batchId: string, res: Respons
       )
       .join('');
     after = rows[rows.length - 1]!.rowNumber;
-    if (!res.write(text)) await new Promise((resolve) => res.once('drain', resolve));
+    if (res.destroyed) return;
+    if (!res.write(text)) await new Promise((resolve) => (res.once('drain', resolve), res.once('close', resolve)));
   }
   res.end();
 }

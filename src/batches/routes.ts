@@ -4,7 +4,7 @@
 import { Request, Router } from 'express';
 import { findCallerBatch } from './callerBatch';
 import { batchDevicesPage } from './devicesPage';
-import type { BatchRecord } from './store';
+import { MAX_ROW_NUMBER, type BatchRecord } from './store';
 import type { ApiDeps } from '../platform/http/apiDeps';
 import { callerOf, requireRole } from '../platform/http/auth';
 import { cancelBatch, retryBatch } from './runControl';
@@ -12,6 +12,8 @@ import { batchStatus, uploadAnswer } from './runs';
 import { idempotencyKeyOf } from '../platform/http/idempotency';
 import { ProblemError } from '../platform/http/problem';
 import { streamResultsCsv } from './resultsCsv';
+import { watchLongLivedResponse } from '../platform/http/longLivedResponse';
+import { requestIdOf } from '../platform/http/requestId';
 import { uploadBatch } from './uploadBatch';
 
 export function batchRoutes(deps: ApiDeps): Router {
@@ -29,11 +31,11 @@ export function batchRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/batches/:id/devices', async (req, res) => {
-    const batch = await batchOf(req);
     const status = optionalString(req.query.status, 'status');
     const code = optionalString(req.query.code, 'code');
     const afterRowNumber = cursorOf(req.query.cursor);
     const limit = Math.min(1000, Math.max(1, Number(req.query.limit ?? 100) || 100));
+    const batch = await batchOf(req);
     const page = await batchDevicesPage(deps, batch, { status, code, afterRowNumber, limit });
     const next = page.nextCursor ? `${deps.config.api.publicUrl}/v1/batches/${batch.id}/devices?${nextQuery(req, page.nextCursor)}` : null;
     res.json({ ...page, links: { next } });
@@ -41,7 +43,17 @@ export function batchRoutes(deps: ApiDeps): Router {
 
   router.get('/batches/:id/results.csv', async (req, res) => {
     const batch = await batchOf(req);
-    await streamResultsCsv(deps.pool, batch.id, res);
+    // A large batch's download can take a while: a revoked key cuts it off (the client sees an incomplete file).
+    const settings = { keyCacheTtlMs: deps.config.api.authCacheTtlMs, maxOpenMs: null, drain: null };
+    const stopWatching = watchLongLivedResponse(req, res, settings, (why) => {
+      deps.log.warn({ requestId: requestIdOf(res), batchId: batch.id, why }, 'results download cut off');
+      res.destroy();
+    });
+    try {
+      await streamResultsCsv(deps.pool, batch.id, res);
+    } finally {
+      stopWatching();
+    }
   });
 
   router.post('/batches/:id/cancel', requireRole('operator'), async (req, res) => {
@@ -68,9 +80,13 @@ export function batchRoutes(deps: ApiDeps): Router {
   return router;
 }
 
+/** The query's values; a parameter given twice is refused rather than dropped (it would fall back to a default). */
 function queryStrings(req: Request): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string') out[k] = v;
+  for (const [k, v] of Object.entries(req.query)) {
+    if (typeof v !== 'string') throw new ProblemError(400, 'VALIDATION_FAILED', `query parameter ${k} must be given once`);
+    out[k] = v;
+  }
   return out;
 }
 
@@ -82,8 +98,13 @@ function optionalString(value: unknown, name: string): string | null {
 
 function cursorOf(value: unknown): number {
   if (value === undefined || value === '') return 0;
-  if (typeof value !== 'string' || !/^\d{1,18}$/.test(value))
-    throw new ProblemError(400, 'VALIDATION_FAILED', 'cursor must be a value from nextCursor');
+  if (typeof value !== 'string' || !/^\d{1,10}$/.test(value) || Number(value) > MAX_ROW_NUMBER) {
+    throw new ProblemError(
+      400,
+      'VALIDATION_FAILED',
+      'cursor must be a value from nextCursor (as given in links.next); leave it out for the first page',
+    );
+  }
   return Number(value);
 }
 

@@ -39,8 +39,14 @@ export interface PendingRow {
   uid: string;
 }
 
+/** A batch id's shape (PostgreSQL's uuid text form): anything else cannot name a batch and never reaches a query. */
+export const BATCH_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Row numbers are PostgreSQL integers: a cursor past this cannot name a row. */
+export const MAX_ROW_NUMBER = 2_147_483_647;
+
 export async function findBatch(db: Queryable, batchId: string, tenantIds: string[]): Promise<BatchRecord | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(batchId)) return null;
+  if (!BATCH_ID_PATTERN.test(batchId)) return null;
   const { rows } = await db.query('SELECT * FROM t_batch_action WHERE id = $1 AND tenant_id = ANY($2)', [batchId, tenantIds]);
   return rows[0] ? toBatchRecord(rows[0]) : null;
 }

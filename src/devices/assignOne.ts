@@ -40,8 +40,11 @@ export interface AssignOneRequest {
 /** Runs the device's workflow and answers its result (200), or throws its refusal as a problem. */
 export async function assignOne(deps: AssignOneDeps, caller: Caller, device: DeviceRecord, request: AssignOneRequest) {
   const { mode, workflowVersionId } = request;
-  // One run per (device, endpoint, key): the same key on another device or endpoint is another run.
-  const runKey = `${device.tenantId}/${device.uid}/${mode === 'exit' ? 'exit' : 'assign'}/${request.idempotencyKey ?? randomUUID()}`;
+  // One run per (caller's tenant, operation, device, key), the scope the answers of Idempotency-Keys are kept in: the
+  // same key on another device or operation, or from another workspace (a parent and its sub-workspace see the
+  // same devices), is another run.
+  const operation = mode === 'exit' ? 'exit' : 'assign';
+  const runKey = `${caller.tenantId}/${operation}/${device.tenantId}/${device.uid}/${request.idempotencyKey ?? randomUUID()}`;
   const workflowId = `device-workflow/${runKey}`;
   const result = await runDeviceWorkflow(deps, workflowId, {
     targetWorkspaceId: device.tenantId,

@@ -66,9 +66,10 @@ export const devicePaths: Record<string, PathItem> = {
         404: problem('No such device in your tenant tree, or it may not take a workflow.', 'notFound'),
         409: problem('The device is in the wrong state or already has a workflow.', 'conflict'),
         422: problem(
-          'The workflow is not an active workflow of your catalogue, or the Idempotency-Key was first used for another request.',
+          'The workflow is not an active workflow of your catalogue, the Idempotency-Key was first used for another request, or the body nests deeper than 32 levels.',
           'workflowNotFound',
           'idempotencyKeyReused',
+          'jsonTooDeep',
         ),
         ...authErrors,
       },

@@ -55,6 +55,14 @@ export interface AppConfig {
     /** Valid API keys cached per API process, and how long one is trusted before it is looked up again. */
     authCacheSize: number;
     authCacheTtlMs: number;
+    /** Lookups a second, all throttled addresses together, of keys with the issued shape (see FailedAuthLimiter). */
+    authShapedLookupsPerSecond: number;
+    /** Live-progress streams open at once per API key and per process; beyond, 429. */
+    liveStreamsPerKey: number;
+    liveStreamsPerProcess: number;
+    /** A live-progress stream with nothing to send this long is closed; so is any stream open this long. */
+    liveStreamIdleMs: number;
+    liveStreamMaxMs: number;
     /** After SIGTERM, how long requests already received get to finish before uploads give up (503). */
     shutdownGraceMs: number;
     /** The built operators' portal (`npm run build` writes it), served at `/`. */
@@ -144,6 +152,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       authCacheSize: integer(env, 'AUTH_CACHE_SIZE', 10_000, 1, 1_000_000),
       // At most a second, so a revoked key stops working within a second on every API process.
       authCacheTtlMs: integer(env, 'AUTH_CACHE_TTL_MS', 1000, 0, 1000),
+      authShapedLookupsPerSecond: integer(env, 'AUTH_SHAPED_LOOKUPS_PER_SECOND', 20, 0, 100_000),
+      liveStreamsPerKey: integer(env, 'LIVE_STREAMS_PER_KEY', 10, 1, 10_000),
+      liveStreamsPerProcess: integer(env, 'LIVE_STREAMS_PER_PROCESS', 500, 1, 100_000),
+      liveStreamIdleMs: integer(env, 'LIVE_STREAM_IDLE_MS', 10 * 60_000, 1000, 24 * 3600_000),
+      liveStreamMaxMs: integer(env, 'LIVE_STREAM_MAX_MS', 3600_000, 1000, 7 * 24 * 3600_000),
       shutdownGraceMs: integer(env, 'API_SHUTDOWN_GRACE_MS', 30_000, 0, 600_000),
       // src/platform/ and dist/platform/ sit at the same depth, so one relative path serves both `npm start` and the tests.
       portalDir: resolve(text(env, 'PORTAL_DIR', join(__dirname, '..', '..', 'dist', 'portal'))),

@@ -40,8 +40,9 @@ export const tempLockPaths: Record<string, PathItem> = {
         404: problem('No such device in your tenant tree.', 'notFound'),
         409: problem('The device has no active workflow.', 'deviceHasNoWorkflow'),
         422: problem(
-          'An invalid duration, a notification over 16 KB, or working hours asked of a tenant without a calendar.',
+          'An invalid duration, a notification over 16 KB or nested deeper than 32 levels, or working hours asked of a tenant without a calendar.',
           'fieldErrors',
+          'jsonTooDeep',
         ),
         ...authErrors,
       },

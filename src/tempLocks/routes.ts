@@ -11,6 +11,8 @@ import type { TargetDevice } from './targetDevice';
 import { findCallerDevice } from '../devices/useCases';
 import type { ApiDeps } from '../platform/http/apiDeps';
 import { callerOf, requireRole } from '../platform/http/auth';
+import { queryOf } from '../platform/http/queryParameters';
+import { requestIdOf } from '../platform/http/requestId';
 
 export function tempLockRoutes(deps: ApiDeps): Router {
   const router = Router();
@@ -33,7 +35,8 @@ export function tempLockRoutes(deps: ApiDeps): Router {
   router.post('/devices/:uid/check-in', requireRole('device_gateway'), async (req, res) => {
     const answered = deps.metrics.checkIns.startTimer();
     const device = await targetDeviceOf(req);
-    const answer = await checkIn(deps, device, req.get('x-request-id') ?? randomUUID());
+    // The request's sanitized id (the one its answer and log lines carry), never the raw header.
+    const answer = await checkIn(deps, device, requestIdOf(res) ?? randomUUID());
     answered({ directive: answer.directive });
     res.json(answer);
   });
@@ -41,7 +44,7 @@ export function tempLockRoutes(deps: ApiDeps): Router {
   /** The device named by the path's UID under ?tenantId= (default: the caller's own tenant). */
   async function targetDeviceOf(req: Request): Promise<TargetDevice> {
     const caller = callerOf(req);
-    const tenantId = typeof req.query.tenantId === 'string' && req.query.tenantId !== '' ? req.query.tenantId : caller.tenantId;
+    const tenantId = queryOf(req).tenantId ?? caller.tenantId;
     return findCallerDevice(deps.pool, caller, String(req.params.uid ?? '').trim(), tenantId);
   }
 

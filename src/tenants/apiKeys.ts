@@ -19,6 +19,13 @@ export function generateApiKey(): string {
   return `do_${visible}_${randomBytes(24).toString('base64url')}`;
 }
 
+const ISSUED_KEY_SHAPE = new RegExp(`^do_[${PREFIX_ALPHABET}]{${KEY_PREFIX_LENGTH - 3}}_[A-Za-z0-9_-]{32}$`);
+
+/** True for a key that looks like one `generateApiKey` issues (says nothing about whether it is valid). */
+export function hasIssuedKeyShape(key: string): boolean {
+  return ISSUED_KEY_SHAPE.test(key);
+}
+
 export function keyPrefix(key: string): string {
   return key.slice(0, KEY_PREFIX_LENGTH);
 }

@@ -5,6 +5,7 @@ import { previewNextWorkingInstant } from './workingInstantPreview';
 import type { ApiDeps } from '../platform/http/apiDeps';
 import { callerOf } from '../platform/http/auth';
 import { ProblemError } from '../platform/http/problem';
+import { instantOf, queryOf } from '../platform/http/queryParameters';
 
 export function workingHoursPreviewRoutes(deps: ApiDeps): Router {
   const router = Router();
@@ -12,21 +13,9 @@ export function workingHoursPreviewRoutes(deps: ApiDeps): Router {
   router.get('/tenants/:id/working-hours/next-working-instant', async (req, res) => {
     const tenantId = String(req.params.id);
     if (!callerOf(req).tenantTree.includes(tenantId)) throw new ProblemError(404, 'NOT_FOUND', `no tenant ${tenantId}`);
-    res.json(await previewNextWorkingInstant(deps, tenantId, instantOf(req.query.at)));
+    const at = instantOf(queryOf(req).at, 'at') ?? new Date();
+    res.json(await previewNextWorkingInstant(deps, tenantId, at));
   });
 
   return router;
-}
-
-function instantOf(value: unknown): Date {
-  if (value === undefined || value === '') return new Date();
-  const at = typeof value === 'string' ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(at.getTime())) {
-    throw new ProblemError(
-      400,
-      'VALIDATION_FAILED',
-      `at must be an ISO 8601 instant such as 2026-12-24T16:00:00Z, got ${JSON.stringify(value)}`,
-    );
-  }
-  return at;
 }

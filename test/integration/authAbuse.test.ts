@@ -1,5 +1,7 @@
-// Failed authentications from one address: 429 with Retry-After once the address spends its budget,
-// while keys the API has seen valid keep working from the same address.
+// Failed authentications from one address: 429 with Retry-After once the address spends its budget, while keys
+// the API has seen valid, and new keys of the issued shape, keep working from the same address (issue 27: one bad
+// client behind a NAT must not lock out everyone else's new keys).
+import { createApiKey } from '../../dev/inventorySeed';
 import { createTenantWithKey, TestStack, startTestStack } from './harness';
 
 describe('failed authentications per client address', () => {
@@ -34,7 +36,12 @@ describe('failed authentications per client address', () => {
 
     // Others' failures do not lock out a caller whose key this API has already seen valid ...
     expect((await me(known.apiKey)).status).toBe(200);
-    // ... but a key it has not seen waits out the throttle like any other guess.
-    expect((await me(unseen.apiKey)).status).toBe(429);
+    // ... nor a freshly issued key it has never seen: a key of the issued shape is looked up first ...
+    expect((await me(unseen.apiKey)).status).toBe(200);
+    // ... while well-shaped guesses are still refused 429, and a valid key of another shape (a hand-made demo key)
+    // waits out the throttle like any other malformed key.
+    expect((await me(`do_abcdefgh_${'A'.repeat(32)}`)).status).toBe(429);
+    const handMade = await createApiKey(stack.pool, unseen.tenantId, 'hand-made', 'read_only', `do_handmade_${Date.now()}`);
+    expect((await me(handMade)).status).toBe(429);
   });
 });

@@ -2,43 +2,12 @@
 // reads it (fetch with the X-API-Key header and a stream reader): progress events while the batch
 // runs, at most one per interval, then an `end` event with the final status, then the stream closes.
 import { Worker } from '@temporalio/worker';
-import { createEventStreamParser, ServerSentEvent } from '../../portal/src/api/eventStream';
 import { createApiKey } from '../../dev/inventorySeed';
 import { EVENT_INTERVAL_MS } from '../../src/batches/eventsRoute';
 import { TestStack, createTenantWithKey, startTestStack } from './harness';
 import { BatchTenant, batchTenant, csvOf, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
 import { expectStatus } from './apiClient';
-
-interface ReadEvents {
-  status: number;
-  contentType: string;
-  events: (ServerSentEvent & { receivedAt: number })[];
-  /** Milliseconds from the request to the end of the stream. */
-  durationMs: number;
-}
-
-/** Reads the stream to its end; `onEvent` sees each event as it arrives. */
-async function readEvents(url: string, apiKey: string, onEvent: (e: ServerSentEvent) => void = () => undefined): Promise<ReadEvents> {
-  const started = Date.now();
-  const res = await fetch(url, { headers: { 'X-API-Key': apiKey, Accept: 'text/event-stream' } });
-  const events: ReadEvents['events'] = [];
-  if (res.ok && res.body) {
-    const parser = createEventStreamParser();
-    const decoder = new TextDecoder();
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      for (const event of parser.feed(decoder.decode(value, { stream: true }))) {
-        events.push({ ...event, receivedAt: Date.now() });
-        onEvent(event);
-      }
-    }
-  } else {
-    await res.text();
-  }
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', events, durationMs: Date.now() - started };
-}
+import { readEvents } from './eventStreamSupport';
 
 describe('batch progress over Server-Sent Events', () => {
   let stack: TestStack;

@@ -2,6 +2,7 @@
 // register mode) assigns both; a repeat answers the first answer and does nothing again; the same key
 // with a different request is 422 IDEMPOTENCY_KEY_REUSED naming the first request, changing nothing.
 import { DeviceState } from '../../src/devices/states';
+import { createApiKey, upsertTenant, upsertWorkflowVersion } from '../../dev/inventorySeed';
 import { TestStack, startServingStack } from './harness';
 import { BatchTenant, batchTenant, csvOf, seedDevices } from './batchSupport';
 
@@ -17,12 +18,12 @@ describe('Idempotency-Key', () => {
   });
   afterAll(() => stop());
 
-  async function call(method: string, path: string, body: unknown, key: string) {
+  async function call(method: string, path: string, body: unknown, key: string, apiKey = tenant.apiKey) {
     const csv = typeof body === 'string';
     const res = await fetch(`${base}${path}`, {
       method,
       headers: {
-        'X-API-Key': tenant.apiKey,
+        'X-API-Key': apiKey,
         'Idempotency-Key': key,
         ...(body === undefined ? {} : { 'Content-Type': csv ? 'text/csv' : 'application/json' }),
       },
@@ -83,6 +84,39 @@ describe('Idempotency-Key', () => {
     const repeat = await call('POST', `/v1/devices/${uid}/workflow`, { workflowId: tenant.workflowId }, 'refused-once');
     expect(repeat).toMatchObject({ status: 409, replayed: 'true', body: { code: 'WRONG_STATE_DEVICE' } });
     expect((await deviceState(uid!)).workflow).toBeNull();
+  });
+
+  it("a sub-workspace's request with its parent's key is its own request: never the parent's answer (issue 27)", async () => {
+    const subTenant = stack.uniqueId('sub');
+    await upsertTenant(stack.pool, subTenant, `Sub-workspace of ${tenant.tenantId}`, tenant.tenantId);
+    const subKey = await createApiKey(stack.pool, subTenant, 'sub-operator', 'operator');
+    const subWorkflow = await upsertWorkflowVersion(stack.mongo, {
+      name: `Workflow of ${subTenant}`,
+      tenantId: subTenant,
+      serviceTypeId: 1,
+    });
+    const [uid] = await seedDevices(stack, subTenant, 1, DeviceState.READY_FOR_USE);
+    const body = { workflowId: subWorkflow };
+
+    const parents = await call('POST', `/v1/devices/${uid}/workflow?tenantId=${subTenant}`, body, 'shared-key');
+    expect(parents).toMatchObject({ status: 200, replayed: null, body: { code: 'OK' } });
+    // The same key from the sub-workspace runs its own request: the device has a workflow now.
+    const subs = await call('POST', `/v1/devices/${uid}/workflow`, body, 'shared-key', subKey);
+    expect(subs).toMatchObject({ status: 409, replayed: null, body: { code: 'DEVICE_ALREADY_HAS_WORKFLOW' } });
+    // Two runs, each under its caller's scope.
+    const runs: string[] = [];
+    for await (const run of stack.client.workflow.list({ query: `DeviceUid = "${uid}"` })) runs.push(run.workflowId);
+    expect(runs.sort()).toEqual(
+      [
+        `device-workflow/${tenant.tenantId}/assign/${subTenant}/${uid}/shared-key`,
+        `device-workflow/${subTenant}/assign/${subTenant}/${uid}/shared-key`,
+      ].sort(),
+    );
+    // And the other way round: the parent's key reused by the sub-workspace for an exit exits; the parent's repeat is replayed.
+    const subExit = await call('DELETE', `/v1/devices/${uid}/workflow`, undefined, 'shared-key', subKey);
+    expect(subExit).toMatchObject({ status: 200, replayed: null, body: { mode: 'exit', code: 'OK' } });
+    const parentRepeat = await call('POST', `/v1/devices/${uid}/workflow?tenantId=${subTenant}`, body, 'shared-key');
+    expect(parentRepeat).toMatchObject({ status: 200, replayed: 'true', body: parents.body });
   });
 
   it('uploads: the same file and options again is the first batch; another file with the key is 422 and stores nothing', async () => {

@@ -4,6 +4,7 @@ import express, { Express } from 'express';
 import { createAuthenticator } from './auth';
 import { findKeyHolder } from '../../tenants/useCases';
 import { documentedQueryOnly } from './documentedQuery';
+import { refuseDeepJson } from './jsonDepth';
 import type { ApiDeps } from './apiDeps';
 import { openApiDocument } from '../openapi/document';
 import { assignRequestId, requestIdOf } from './requestId';
@@ -61,7 +62,11 @@ export function createApp(given: Omit<ApiDeps, 'metrics'> & { metrics?: ApiMetri
 
   const v1 = express.Router();
   const { api } = deps.config;
-  const failedAuth = new FailedAuthLimiter({ failuresPerMinute: api.authFailuresPerMinute, addressesTracked: api.authCacheSize });
+  const failedAuth = new FailedAuthLimiter({
+    failuresPerMinute: api.authFailuresPerMinute,
+    addressesTracked: api.authCacheSize,
+    shapedLookupsPerSecond: api.authShapedLookupsPerSecond,
+  });
   v1.use(
     createAuthenticator(
       (keyHash) => findKeyHolder(deps.pool, keyHash),
@@ -74,6 +79,7 @@ export function createApp(given: Omit<ApiDeps, 'metrics'> & { metrics?: ApiMetri
   v1.use(documentedQueryOnly(openApiDocument.paths));
   v1.use(refuseNonJsonBodies);
   v1.use(express.json({ limit: deps.config.api.jsonBodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  v1.use(refuseDeepJson);
   v1.use(meRoutes());
   v1.use(batchListRoutes(deps));
   v1.use(batchRoutes(deps));

@@ -1,9 +1,10 @@
 // API-key authentication: the key (X-API-Key or "Authorization: Bearer") is hashed and looked up;
 // it maps to tenant, user and role, and requests are scoped to the caller's tenant tree. Valid keys
 // are cached (bounded, rechecked every cacheTtlMs so a revoked key stops working within it); unknown
-// keys are never cached, and an address that keeps failing gets 429 instead of more lookups.
+// keys are never cached, and an address that keeps failing gets 429 instead of more lookups, except for keys
+// of the issued shape (a bounded number of lookups a second), so valid keys are not punished for bad ones.
 import { NextFunction, Request, RequestHandler, Response } from 'express';
-import { hashApiKey, type KeyHolder, type Role } from '../../tenants/contract';
+import { hashApiKey, hasIssuedKeyShape, type KeyHolder, type Role } from '../../tenants/contract';
 import { LruMap } from './lruMap';
 import { ProblemError } from './problem';
 import { FailedAuthLimiter } from './rateLimit';
@@ -14,6 +15,11 @@ export type Caller = KeyHolder;
 declare module 'express-serve-static-core' {
   interface Request {
     caller?: Caller;
+    /**
+     * Looks the request's key up again unless it was checked within `maxAgeMs`: false once it is revoked. Long-lived
+     * responses (event streams, downloads) call it while they run, so a revocation reaches them too.
+     */
+    recheckKey?: (maxAgeMs: number) => Promise<boolean>;
   }
 }
 
@@ -67,21 +73,37 @@ export function createAuthenticator(
     next(new ProblemError(401, 'UNAUTHENTICATED', reason));
   };
 
+  /** Shared by every open response of one key: one lookup per key however many streams it holds open. */
+  const recheck = async (hash: string, maxAgeMs: number): Promise<boolean> => {
+    const cached = cache.get(hash);
+    if (cached && now() - cached.checkedAt < maxAgeMs) return true;
+    const found = await lookupOnce(hash);
+    if (!found) {
+      cache.delete(hash);
+      return false;
+    }
+    const newest = cache.get(hash);
+    if (!newest || newest.checkedAt < found.checkedAt) cache.set(hash, found);
+    return true;
+  };
+
   const middleware: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const key = presentedKey(req);
     if (!key) return refuse(address, res, next, 'missing API key: send it in the X-API-Key header');
     const hash = hashApiKey(key);
     const cached = cache.get(hash);
+    req.recheckKey = (maxAgeMs) => recheck(hash, maxAgeMs);
     if (cached && now() - cached.checkedAt < settings.cacheTtlMs) {
       req.caller = cached.holder;
       return next();
     }
-    // A key this process has seen valid is still looked up (it may have been revoked) even when
-    // its address is throttled: others' failures behind the same address do not lock it out.
+    // A throttled address still gets a lookup for a key this process has seen valid (it may have been revoked)
+    // and, within a process-wide budget, for a key with the issued shape: others' failures behind the same
+    // address (a NAT, a proxy) or an API restart do not lock out valid keys. Anything else waits unlooked-up.
     if (!cached) {
       const retryAfter = failures.retryAfterSeconds(address);
-      if (retryAfter !== null) return next(tooManyFailures(res, retryAfter));
+      if (retryAfter !== null && !(hasIssuedKeyShape(key) && failures.takeShapedLookup())) return next(tooManyFailures(res, retryAfter));
     }
     lookupOnce(hash)
       .then((found) => {

@@ -1,6 +1,8 @@
 // Query parameters are what the OpenAPI document says: a request naming one its operation does not
 // declare is refused (400) before any route runs, so the document and the routes cannot drift apart
-// unnoticed, and a typo never passes silently as "no filter".
+// unnoticed, and a typo never passes silently as "no filter". Paths are matched the way Express's router
+// matches them (any letter case, an optional trailing slash), so `/v1/Batches/?bogus=1` is checked like
+// `/v1/batches?bogus=1`: every request a route answers has had its query checked.
 import { RequestHandler } from 'express';
 import { ProblemError } from './problem';
 
@@ -16,7 +18,7 @@ interface DocumentedPath {
 /** Middleware for the router mounted at the document's server URL (`/v1`). */
 export function documentedQueryOnly(paths: Record<string, Record<string, Operation | unknown>>): RequestHandler {
   const documented: DocumentedPath[] = Object.entries(paths).map(([template, operations]) => ({
-    pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+    pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`, 'i'),
     operations: operations as Record<string, Operation | undefined>,
   }));
   return (req, _res, next) => {

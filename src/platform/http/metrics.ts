@@ -1,5 +1,5 @@
 // The API's Prometheus metrics (GET /metrics): requests by route and status with their latency, uploads, check-in
-// answers by directive with their latency, failed authentications, live-progress clients, the batch reconciler's
+// answers by directive with their latency, failed authentications, live-progress streams (open, refused) and pollers, the batch reconciler's
 // actions, and the figures an operator asks about (batches running, devices pending, the longest a running batch
 // has gone without progress, locks by status, how far locks are past their end), read from the stores when
 // scraped. One registry per app, so tests build as many apps as they like. The gateway's commands are counted where
@@ -44,6 +44,8 @@ export interface ApiMetrics {
   uploadBytes: Counter;
   authFailures: Counter<'reason'>;
   liveProgressClients: Gauge;
+  liveProgressPollers: Gauge;
+  liveStreamsRefused: Counter<'limit'>;
   reconcilerActions: Counter<'action'>;
 }
 
@@ -77,6 +79,17 @@ export function createApiMetrics(pool: Pool): ApiMetrics {
     liveProgressClients: new Gauge({
       name: 'do_live_progress_clients',
       help: 'Open live-progress streams (GET /v1/batches/:id/events)',
+      registers: [registry],
+    }),
+    liveProgressPollers: new Gauge({
+      name: 'do_live_progress_pollers',
+      help: 'Batches whose progress this process reads for its open live-progress streams (one read per batch and interval, however many streams watch it)',
+      registers: [registry],
+    }),
+    liveStreamsRefused: new Counter({
+      name: 'do_live_streams_refused_total',
+      help: 'Live-progress streams refused with 429, by the limit reached (per_key, per_process)',
+      labelNames: ['limit'],
       registers: [registry],
     }),
     reconcilerActions: new Counter({

@@ -46,6 +46,12 @@ export function rateLimitPerKey(settings: RateLimitSettings, now: () => number =
 export interface FailedAuthSettings {
   /** Failed authentications an address may make per minute (and at once); 0 turns the limit off. */
   failuresPerMinute: number;
+  /**
+   * Lookups per second, all throttled addresses together, of keys with the issued shape: a valid key new to this
+   * process is served from a throttled address, while a flood of well-shaped guesses costs at most this many
+   * indexed lookups a second.
+   */
+  shapedLookupsPerSecond: number;
   /** Addresses remembered at once; the least recently failing one is forgotten first. */
   addressesTracked: number;
 }
@@ -53,12 +59,26 @@ export interface FailedAuthSettings {
 /** Counts failed authentications per client address; over budget, the address is throttled. */
 export class FailedAuthLimiter {
   private readonly buckets: LruMap<string, Bucket>;
+  private readonly shapedLookups: Bucket;
 
   constructor(
     private readonly settings: FailedAuthSettings,
     private readonly now: () => number = Date.now,
   ) {
     this.buckets = new LruMap(settings.addressesTracked);
+    this.shapedLookups = { tokens: settings.shapedLookupsPerSecond, updatedAt: now() };
+  }
+
+  /** Takes one of the lookups allowed to well-shaped keys from throttled addresses; false when none is left this second. */
+  takeShapedLookup(): boolean {
+    const rate = this.settings.shapedLookupsPerSecond;
+    const t = this.now();
+    const bucket = this.shapedLookups;
+    bucket.tokens = Math.min(rate, bucket.tokens + ((t - bucket.updatedAt) / 1000) * rate);
+    bucket.updatedAt = t;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
   }
 
   /** Seconds until the address may fail again, or null when it is not throttled. */

@@ -241,5 +241,15 @@ export const problemExamples = {
     code: 'TOO_MANY_FAILED_AUTHENTICATIONS',
     detail: 'too many requests with a missing, unknown or revoked API key from this address; retry after 2 s with a valid key',
   },
+  tooManyStreams: {
+    status: 429,
+    code: 'TOO_MANY_STREAMS',
+    detail: 'this API key already has 10 live streams open, its limit; close one, or poll GET /v1/batches/{id} (retry after 10 s)',
+  },
+  jsonTooDeep: {
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    detail: 'the JSON body nests objects and arrays deeper than 32 levels, the limit; send a flatter body',
+  },
   serviceUnavailable: { status: 503, code: 'SERVICE_UNAVAILABLE', detail: 'the API is shutting down; send the request again' },
 };

@@ -70,11 +70,12 @@ export const authErrors = {
   429: shared('RateLimited'),
   503: shared('Unavailable'),
 };
-export /** Answers of every operation that takes a JSON body; an operation's own 400 replaces the first. */
+export /** Answers of every operation that takes a JSON body; an operation's own 400 or 422 replaces these (its 422 names jsonTooDeep too). */
 const jsonBodyErrors = {
   400: problem('The body is not valid JSON.', 'invalidJson'),
   413: problem('The body is larger than the API accepts.', 'payloadTooLarge'),
   415: problem('The body is not application/json.', 'jsonOnly'),
+  422: problem('The body nests objects and arrays deeper than 32 levels.', 'jsonTooDeep'),
 };
 export const location = { Location: { description: 'The URL of the resource to poll.', schema: str } };
 

@@ -74,7 +74,7 @@ export interface paths {
     };
     /**
      * A batch's live progress as Server-Sent Events
-     * @description A `progress` event (data: a BatchStatus) whenever the counters changed, at most one every 500 ms, then one `end` event (data: the BatchStatus with status COMPLETED or CANCELLED) and the stream closes; a finished batch gets its `end` event at once. Send the X-API-Key header: read the stream with fetch (EventSource cannot send headers), so the key stays out of URLs.
+     * @description A `progress` event (data: a BatchStatus) whenever the counters changed, at most one every 500 ms, then one `end` event (data: the BatchStatus with status COMPLETED or CANCELLED) and the stream closes; a finished batch gets its `end` event at once. Send the X-API-Key header: read the stream with fetch (EventSource cannot send headers), so the key stays out of URLs. All streams of a batch share one reader, so watching costs little; still, an API key may hold at most 10 streams open (LIVE_STREAMS_PER_KEY) and an API process 500 (LIVE_STREAMS_PER_PROCESS): beyond, 429 TOO_MANY_STREAMS with Retry-After. A stream can end early with one `error` event whose data is a Problem: UNAUTHENTICATED (the key was revoked; within a second), SERVICE_UNAVAILABLE (the instance is shutting down, or the status could not be read) or STREAM_EXPIRED (nothing changed for 10 minutes, or open for an hour); open it again or poll getBatch.
      */
     get: operations['streamBatchEvents'];
     put?: never;
@@ -346,6 +346,8 @@ export interface components {
         | 'IDEMPOTENCY_KEY_REUSED'
         | 'RATE_LIMITED'
         | 'TOO_MANY_FAILED_AUTHENTICATIONS'
+        | 'TOO_MANY_STREAMS'
+        | 'STREAM_EXPIRED'
         | 'SERVICE_UNAVAILABLE'
         | 'INTERNAL_ERROR'
         | 'INVALID_DEVICE_UID'
@@ -1169,7 +1171,17 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      429: components['responses']['RateLimited'];
+      /** @description Too many live streams open for this API key or on this API instance, too many requests for this key, or too many failed authentications from this address; wait the Retry-After seconds or poll getBatch. */
+      429: {
+        headers: {
+          /** @description Seconds to wait before the next request. */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       503: components['responses']['Unavailable'];
     };
   };
@@ -1522,7 +1534,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The workflow is not an active workflow of your catalogue, or the Idempotency-Key was first used for another request. */
+      /** @description The workflow is not an active workflow of your catalogue, the Idempotency-Key was first used for another request, or the body nests deeper than 32 levels. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -1787,7 +1799,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An invalid duration, a notification over 16 KB, or working hours asked of a tenant without a calendar. */
+      /** @description An invalid duration, a notification over 16 KB or nested deeper than 32 levels, or working hours asked of a tenant without a calendar. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -2027,7 +2039,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description The calendar is invalid; `errors` names each field. */
+      /** @description The calendar is invalid (`errors` names each field), or the body nests deeper than 32 levels. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -2210,7 +2222,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An unknown service type. */
+      /** @description An unknown service type, or a body nested deeper than 32 levels. */
       422: {
         headers: {
           [name: string]: unknown;

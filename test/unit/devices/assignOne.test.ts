@@ -31,7 +31,7 @@ describe('assignOne', () => {
     const answer = await assignOne({ temporal, config }, caller, device, request);
     expect(runs).toEqual([
       {
-        workflowId: 'device-workflow/ws-1/490154203237518/assign/k-1',
+        workflowId: 'device-workflow/root/assign/ws-1/490154203237518/k-1',
         input: expect.objectContaining({ mode: 'assign', requestedBy: 'ops-1', catalogueTenantIds: ['root', 'ws-1'], source: 'API' }),
       },
     ]);
