@@ -44,7 +44,13 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
       </a>
       <header className={`topbar${menuOpen ? ' open' : ''}`}>
         <span className="brand">device-orchestrator</span>
-        <button type="button" className="menu-button" aria-expanded={menuOpen} aria-controls="topbar-menu" onClick={() => setMenuOpen(!menuOpen)}>
+        <button
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="topbar-menu"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
           Menu
         </button>
         <div className="topbar-menu" id="topbar-menu">

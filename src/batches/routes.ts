@@ -50,7 +50,11 @@ export function batchRoutes(deps: ApiDeps): Router {
     const batch = await batchOf(req);
     await answerOnce(deps.pool, req, res, commandScope(req, 'cancel', batch), {}, async () => ({
       status: 202,
-      body: { batchId: batch.id, status: await cancelBatch(deps, batch), links: { self: `${deps.config.api.publicUrl}/v1/batches/${batch.id}` } },
+      body: {
+        batchId: batch.id,
+        status: await cancelBatch(deps, batch),
+        links: { self: `${deps.config.api.publicUrl}/v1/batches/${batch.id}` },
+      },
     }));
   });
 

@@ -63,9 +63,13 @@ export function useBatchRows(batchId: string, filters: RowFilters, cursor: strin
   if (filters.code) query.set('code', filters.code);
   if (filters.uidPrefix) query.set('uidPrefix', filters.uidPrefix);
   if (cursor) query.set('cursor', cursor);
-  return useApiQuery<BatchDevicesPage>(['batches', batchId, 'rows', filters, cursor, refreshKey], `${batchPath(batchId)}/devices?${query}`, {
-    placeholderData: keepPreviousData,
-  });
+  return useApiQuery<BatchDevicesPage>(
+    ['batches', batchId, 'rows', filters, cursor, refreshKey],
+    `${batchPath(batchId)}/devices?${query}`,
+    {
+      placeholderData: keepPreviousData,
+    },
+  );
 }
 
 export type BatchCommand = 'cancel' | 'retry';

@@ -55,8 +55,8 @@ export function BatchActions({ status, onCommanded }: { status: BatchStatus; onC
             onConfirm={(key) => run('retry', key)}
           >
             <p>
-              The {formatCount(retryable)} failed devices run again with the same workflow; the batch is RUNNING until they are done. Rows refused
-              at upload stay as they are.
+              The {formatCount(retryable)} failed devices run again with the same workflow; the batch is RUNNING until they are done. Rows
+              refused at upload stay as they are.
             </p>
           </ConfirmButton>
         )}

@@ -58,7 +58,12 @@ function RowFilterForm({ codes, filters, onFilters }: Pick<Props, 'codes' | 'fil
       </label>
       <label>
         Code
-        <select name="code" value={filters.code} onChange={(e) => onFilters({ ...filters, code: e.target.value })} data-testid="code-filter">
+        <select
+          name="code"
+          value={filters.code}
+          onChange={(e) => onFilters({ ...filters, code: e.target.value })}
+          data-testid="code-filter"
+        >
           <option value="">any code</option>
           {codes.map((c) => (
             <option key={c}>{c}</option>
@@ -81,7 +86,11 @@ function RowsTable({ page, filtered }: { page: BatchDevicesPage | undefined; fil
         <tr key={row.rowNumber}>
           <td className="num">{row.rowNumber}</td>
           <td>
-            {row.deviceId === null ? <code>{row.deviceUid}</code> : <a href={href({ page: 'device', uid: row.deviceUid })}>{row.deviceUid}</a>}
+            {row.deviceId === null ? (
+              <code>{row.deviceUid}</code>
+            ) : (
+              <a href={href({ page: 'device', uid: row.deviceUid })}>{row.deviceUid}</a>
+            )}
           </td>
           <td>{row.status}</td>
           <td>{row.code && <span className={row.code === 'OK' ? 'code ok' : 'code failed'}>{row.code}</span>}</td>

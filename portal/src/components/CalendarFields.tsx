@@ -84,10 +84,22 @@ function WindowRow({ number, value: w, onChange, onRemove }: WindowRowProps) {
         </select>
       </td>
       <td>
-        <input value={w.start} onChange={(e) => onChange({ ...w, start: e.target.value })} pattern="\d\d:\d\d" size={5} aria-label={`window ${number} from`} />
+        <input
+          value={w.start}
+          onChange={(e) => onChange({ ...w, start: e.target.value })}
+          pattern="\d\d:\d\d"
+          size={5}
+          aria-label={`window ${number} from`}
+        />
       </td>
       <td>
-        <input value={w.end} onChange={(e) => onChange({ ...w, end: e.target.value })} pattern="\d\d:\d\d" size={5} aria-label={`window ${number} until`} />
+        <input
+          value={w.end}
+          onChange={(e) => onChange({ ...w, end: e.target.value })}
+          pattern="\d\d:\d\d"
+          size={5}
+          aria-label={`window ${number} until`}
+        />
       </td>
       <td>{onRemove && <RemoveButton what={`window ${number} (${w.day} ${w.start}–${w.end})`} onClick={onRemove} />}</td>
     </tr>
@@ -101,7 +113,12 @@ export function Holidays({ holidays, editable, onChange }: ListProps<string> & {
       <ul className="holidays">
         {holidays.map((day, i) => (
           <li key={i}>
-            <input type="date" value={day} aria-label={`holiday ${i + 1}`} onChange={(e) => onChange(replaceAt(holidays, i, e.target.value))} />
+            <input
+              type="date"
+              value={day}
+              aria-label={`holiday ${i + 1}`}
+              onChange={(e) => onChange(replaceAt(holidays, i, e.target.value))}
+            />
             {editable && <RemoveButton what={`holiday ${day}`} onClick={() => onChange(removeAt(holidays, i))} />}
           </li>
         ))}

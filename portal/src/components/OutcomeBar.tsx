@@ -26,7 +26,11 @@ export function OutcomeBar({ status, label, compact = false }: { status: BatchSt
       >
         {SEGMENTS.map((segment) =>
           shares[segment] > 0 ? (
-            <span key={segment} className={`segment segment-${segment}`} style={{ width: `${(shares[segment] / (shares.total || 1)) * 100}%` }} />
+            <span
+              key={segment}
+              className={`segment segment-${segment}`}
+              style={{ width: `${(shares[segment] / (shares.total || 1)) * 100}%` }}
+            />
           ) : null,
         )}
       </span>

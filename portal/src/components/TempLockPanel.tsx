@@ -35,7 +35,8 @@ export function TempLockPanel({ device, everLocked }: { device: Device; everLock
           onConfirm={(idempotencyKey) => cancel.mutate(idempotencyKey)}
         >
           <p>
-            1 device (<code>{device.uid}</code>) is unlocked at its next check-in{lock.status === 'ACTIVATED' ? ' before the lock runs out' : ''}.
+            1 device (<code>{device.uid}</code>) is unlocked at its next check-in
+            {lock.status === 'ACTIVATED' ? ' before the lock runs out' : ''}.
           </p>
         </ConfirmButton>
       )}

@@ -9,7 +9,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
   const [key, setKey] = useState('');
   const signIn = useSignIn(onSignedIn);
   useEffect(() => {
-    document.title = "Sign in · device-orchestrator";
+    document.title = 'Sign in · device-orchestrator';
   }, []);
 
   function submit(event: FormEvent) {
