@@ -29,6 +29,11 @@ import {
 } from './browserSupport';
 
 const UI_TIMEOUT_MS = 30_000;
+
+/** The one browser function the test calls in the page (the tests are compiled without the DOM's types). */
+interface BrowserWindow {
+  getComputedStyle(element: unknown): { backgroundColor: string };
+}
 /** The badge colours of the outcomes (background), as the browser computes them. */
 const OUTCOME_BACKGROUNDS = {
   'with-failures': 'rgb(255, 243, 214)',
@@ -177,7 +182,7 @@ describe('operators portal in a real browser', () => {
     // All rows are listed (25 a page); filtered by status, by code, and found by UID.
     const rows = page.getByTestId('rows').locator('tbody tr');
     await waitFor('the first page of all rows', async () => (await rows.count()) === 25);
-    await page.getByLabel('Status', { exact: true }).selectOption('FAILED');
+    await page.locator('select[name=rowStatus]').selectOption('FAILED');
     await waitFor('6 failed rows', async () => (await rows.count()) === 6);
     await page.getByTestId('code-filter').selectOption('WRONG_STATE_DEVICE');
     await waitFor('4 WRONG_STATE_DEVICE rows', async () => (await rows.count()) === 4);
@@ -226,6 +231,10 @@ describe('operators portal in a real browser', () => {
     await notice.getByText('Retry 1 ended COMPLETED: 6 devices still failed.').waitFor({ timeout: 120_000 });
     await expect(counters.locator('tr[data-code=WRONG_STATE_DEVICE] td.num').textContent()).resolves.toBe('4');
 
+    // One device at a time from here: a threshold stops a batch before all its devices ran, and a batch of
+    // 200 still runs when its cancel comes.
+    const windowSize = stack.config.batch.windowSize;
+    stack.config.batch.windowSize = 1;
     // A batch stopped by its failure threshold: FAILED, red, no cancel, a retry.
     const failedBatch = expectStatus(
       await uploadCsv(base, tenant.apiKey, csvOf(Array.from({ length: 12 }, freshImei)), {
@@ -249,8 +258,6 @@ describe('operators portal in a real browser', () => {
     );
 
     // A running batch cancelled after its confirmation; the notice follows it to its end.
-    const windowSize = stack.config.batch.windowSize;
-    stack.config.batch.windowSize = 1;
     const runningBatch = expectStatus(
       await uploadCsv(base, tenant.apiKey, csvOf(Array.from({ length: 200 }, freshImei)), {
         mode: 'assign',
@@ -296,9 +303,11 @@ describe('operators portal in a real browser', () => {
     ] as const) {
       const colour = listedBadge(id);
       await colour.and(page.locator(`[data-outcome=${outcome}]`)).waitFor();
-      await expect(colour.evaluate('(element) => getComputedStyle(element).backgroundColor')).resolves.toBe(OUTCOME_BACKGROUNDS[outcome]);
+      await expect(
+        colour.evaluate((element) => (globalThis as unknown as BrowserWindow).getComputedStyle(element).backgroundColor),
+      ).resolves.toBe(OUTCOME_BACKGROUNDS[outcome]);
     }
-    const statusOptions = await page.getByLabel('Status').locator('option').allTextContents();
+    const statusOptions = await page.locator('select[name=status]').locator('option').allTextContents();
     expect(statusOptions).toEqual(
       expect.arrayContaining(['CREATED (not started)', 'RUNNING', 'COMPLETED', 'CANCELLED', expect.stringMatching(/^FAILED/)]),
     );
@@ -445,7 +454,8 @@ describe('operators portal in a real browser', () => {
 
   it('a tenant without a calendar sees times in UTC and no invented time zone', async () => {
     const newcomer = await createTenantWithKey(stack);
-    const { page } = await open();
+    const watchedPage = await open();
+    const { page } = watchedPage;
     await signIn(page, newcomer.apiKey);
     await page.getByRole('link', { name: 'Working hours', exact: true }).click();
     await expect(page.getByTestId('calendar-summary').textContent()).resolves.toContain('no calendar and no time zone yet');
@@ -456,6 +466,10 @@ describe('operators portal in a real browser', () => {
     await checkAccessibility(page, 'batches, none yet');
     await page.getByRole('link', { name: 'Devices', exact: true }).click();
     await checkAccessibility(page, 'devices search');
+    // Asking for a calendar the tenant does not have is a 404, which Chromium logs; nothing else went wrong.
+    const noCalendar = /status of 404 .*\/working-hours\)$/;
+    takeExpectedFault(watchedPage, noCalendar);
+    watchedPage.faults.splice(0, Infinity, ...watchedPage.faults.filter((fault) => !noCalendar.test(fault)));
   });
 
   it('a device-gateway key cannot sign in, and is told why', async () => {

@@ -24,8 +24,8 @@ export function BatchRows({ batchId, codes, filters, onFilters, refreshKey }: Pr
   const pages = useCursorPages();
   const rows = useBatchRows(batchId, filters, pages.cursor, refreshKey);
   return (
-    <section className="batch-rows" aria-labelledby="rows-heading">
-      <h2 id="rows-heading">Rows</h2>
+    <section className="batch-rows">
+      <h2>Rows</h2>
       <RowFilterForm codes={codes} filters={filters} onFilters={onFilters} />
       <ProblemBox problem={rows.error} />
       <RowsTable page={rows.data} filtered={filters.status !== '' || filters.code !== '' || filters.uidPrefix !== ''} />
