@@ -13,7 +13,7 @@ import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 
 const ROOT = resolve(__dirname, '..', '..');
 
-export const DESKTOP = { width: 1280, height: 860 };
+const DESKTOP = { width: 1280, height: 860 };
 export const PHONE = { width: 390, height: 844 };
 
 /** Builds the portal with Vite into a fresh temporary folder (the API then serves it via PORTAL_DIR). */

@@ -3,7 +3,7 @@
 import { useSession } from '../session';
 import { useWorkingHours } from './workingHours';
 
-export const FALLBACK_TIME_ZONE = 'UTC';
+const FALLBACK_TIME_ZONE = 'UTC';
 
 export function useDisplayTimeZone(): string {
   const { me } = useSession();

@@ -13,7 +13,7 @@ import { ProblemBox } from './ProblemBox';
 /** Rows refused at upload: no retry can change them (the API leaves them alone). */
 const UPLOAD_REJECTION_CODES = ['INVALID_DEVICE_UID', 'DUPLICATE_IN_FILE'];
 
-export function retryableRows(status: BatchStatus): number {
+function retryableRows(status: BatchStatus): number {
   const rejected = UPLOAD_REJECTION_CODES.reduce((sum, code) => sum + (status.countersByCode[code] ?? 0), 0);
   return Math.max(0, (status.countersByStatus.FAILED ?? 0) - rejected);
 }
