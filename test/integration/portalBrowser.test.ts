@@ -329,8 +329,9 @@ describe('operators portal in a real browser', () => {
     const lockPanel = page.getByTestId('temp-lock');
     await lockPanel.getByTestId('status').filter({ hasText: 'ACTIVATING' }).waitFor();
     await expect(lockPanel.getByTestId('lock-words').textContent()).resolves.toBe("Waiting for the device's check-in to start the lock");
-    // While the lock runs there is no form to set another.
+    // While the lock runs there is no form to set another; the focus is on the lock's panel.
     expect(await page.getByTestId('set-lock').count()).toBe(0);
+    await waitFor('focus on the lock panel', async () => (await focusedElement(page)).text === 'Temporary lock');
     // The device checks in (through the gateway key, as a device would) and the lock starts.
     await waitFor('the lock to start on check-in', async () => {
       const res = await fetch(`${base}/v1/devices/${uid}/check-in`, { method: 'POST', headers: { 'X-API-Key': gatewayKey } });
@@ -388,7 +389,7 @@ describe('operators portal in a real browser', () => {
     await screenshot(page, '7-working-hours');
   });
 
-  it('on a phone the top bar collapses into a menu and no page scrolls sideways', async () => {
+  it('on a phone the top bar collapses into a menu, and no page scrolls sideways from 360 to 1920 px', async () => {
     expect(batchId).not.toBe('');
     const { page } = await open();
     await page.setViewportSize(PHONE);
@@ -411,6 +412,17 @@ describe('operators portal in a real browser', () => {
     await page.getByTestId('batches').waitFor();
     expect(await horizontalOverflow(page)).toBe(0);
     await screenshot(page, '9-phone-batches');
+    // The smallest phones in use, and a wide desktop screen.
+    for (const viewport of [
+      { width: 360, height: 740 },
+      { width: 1920, height: 1080 },
+    ]) {
+      await page.setViewportSize(viewport);
+      await page.goto(`${base}/#/batches/${batchId}`);
+      await page.getByTestId('rows').locator('tbody tr').first().waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
+    }
+    await screenshot(page, '10-wide-batch');
   });
 
   it('a read-only key sees everything and no write control (and the batch page polls when events fail)', async () => {

@@ -1,7 +1,7 @@
 // A device's temporary lock: what it is doing in words from its real state, the device's last check-in,
 // a countdown to the unlock and its history (kept in view after it ended); cancel it (confirmed first), or
 // set one where none runs. While a lock runs it is read again (useTempLock).
-import { ReactNode } from 'react';
+import { ReactNode, useEffect, useRef } from 'react';
 import { useCancelTempLock, useTempLock } from '../api/tempLocks';
 import type { Device, TempLockView } from '../api/types';
 import { formatClock } from '../format';
@@ -21,9 +21,18 @@ export function TempLockPanel({ device, everLocked }: { device: Device; everLock
   const writer = canWrite(useSession());
   const { lock, problem } = useTempLock(device, everLocked);
   const cancel = useCancelTempLock(device);
+  // Setting a lock replaces the form by the lock's status, and the focus it had would fall to the page's
+  // body: it goes to the panel's heading above the status instead.
+  const heading = useRef<HTMLHeadingElement>(null);
+  const running = lock?.running ?? false;
+  useEffect(() => {
+    if (running && document.activeElement === document.body) heading.current?.focus();
+  }, [running]);
   return (
     <div className="card" data-testid="temp-lock">
-      <h2>Temporary lock</h2>
+      <h2 tabIndex={-1} ref={heading}>
+        Temporary lock
+      </h2>
       {lock ? <LockStatus lock={lock} /> : <p className="muted">This device has never had a temporary lock.</p>}
       {writer && lock?.running && (
         <ConfirmButton
@@ -73,7 +82,7 @@ function LockStatus({ lock }: { lock: TempLockView }) {
   return (
     <>
       <dl className="summary">
-        <Term name="Status">
+        <Term name="Status" live>
           <StatusBadge status={lock.status} /> <span data-testid="lock-words">{stateWords(lock)}</span>
           {lock.running ? '' : ' (ended)'}
         </Term>
@@ -119,12 +128,21 @@ function LockStatus({ lock }: { lock: TempLockView }) {
   );
 }
 
+interface TermProps {
+  name: string;
+  className?: string;
+  testId?: string;
+  /** Announced to screen readers when it changes. */
+  live?: boolean;
+  children: ReactNode;
+}
+
 /** One entry of the lock's description list. */
-function Term({ name, className, testId, children }: { name: string; className?: string; testId?: string; children: ReactNode }) {
+function Term({ name, className, testId, live = false, children }: TermProps) {
   return (
     <>
       <dt>{name}</dt>
-      <dd className={className} data-testid={testId}>
+      <dd className={className} data-testid={testId} aria-live={live ? 'polite' : undefined}>
         {children}
       </dd>
     </>
