@@ -370,7 +370,10 @@ describe('operators portal in a real browser', () => {
     await expect(page.getByTestId('lock-history').locator('li').count()).resolves.toBeGreaterThan(2);
     await page.getByTestId('set-lock').waitFor();
 
-    // Exiting a workflow asks first, naming the device.
+    // Exiting a workflow asks first, naming the device; the Devices page offers the one opened before.
+    await page.getByRole('link', { name: 'Devices', exact: true }).click();
+    await page.getByTestId('recent-devices').getByRole('link', { name: uid }).waitFor();
+    await checkAccessibility(page, 'devices, recently opened');
     await page.goto(`${base}/#/devices/${readyUids[1]}`);
     await page.getByRole('button', { name: 'Exit workflow' }).click();
     const exitDialog = page.getByRole('dialog', { name: "Exit this device's workflow?" });

@@ -1,6 +1,6 @@
-// A device found by UID: state, allowed next actions, workflow assignment and timeline; assign or exit a
-// workflow (exit confirmed first); its temporary lock (TempLockPanel).
-import { FormEvent, useState } from 'react';
+// A device found by UID (or among those opened recently in this tab): state, allowed next actions,
+// workflow assignment and timeline; assign or exit a workflow (exit confirmed first); its temporary lock.
+import { FormEvent, useEffect, useState } from 'react';
 import { useDevice, useDeviceHistory, useWorkflowAssignment } from '../api/devices';
 import type { Device, TimelineEntry } from '../api/types';
 import { useWorkflowChoice } from '../api/workflows';
@@ -12,16 +12,35 @@ import { Table, numeric } from '../components/Table';
 import { TempLockPanel } from '../components/TempLockPanel';
 import { Time } from '../components/Time';
 import { formatDuration } from '../format';
+import { useRecentDevices } from '../recentDevices';
 import { href, navigate } from '../router';
 import { canWrite, useSession } from '../session';
 
 export function DevicePage({ uid }: { uid: string | null }) {
+  const { me } = useSession();
+  const recentDevices = useRecentDevices(me.tenantId);
   return (
     <section>
       <PageHeading title={uid ? `Device ${uid}` : 'Devices'} />
       <DeviceSearch uid={uid} />
-      {uid && <DeviceDetails uid={uid} />}
+      {uid ? <DeviceDetails uid={uid} onFound={recentDevices.remember} /> : <RecentDevices uids={recentDevices.recent} />}
     </section>
+  );
+}
+
+function RecentDevices({ uids }: { uids: string[] }) {
+  if (uids.length === 0) return null;
+  return (
+    <nav aria-label="Recently opened devices" data-testid="recent-devices">
+      <h2>Recently opened</h2>
+      <ul className="recent-devices">
+        {uids.map((uid) => (
+          <li key={uid}>
+            <a href={href({ page: 'device', uid })}>{uid}</a>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }
 
@@ -44,10 +63,14 @@ function DeviceSearch({ uid }: { uid: string | null }) {
   );
 }
 
-function DeviceDetails({ uid }: { uid: string }) {
+function DeviceDetails({ uid, onFound }: { uid: string; onFound: (uid: string) => void }) {
   const session = useSession();
   const device = useDevice(uid);
   const history = useDeviceHistory(uid);
+  const found = device.data?.uid;
+  useEffect(() => {
+    if (found) onFound(found);
+  }, [found, onFound]);
   const timeline = history.data?.timeline ?? [];
   const everLocked = timeline.some((entry) => entry.milestone.startsWith('TEMP_LOCK'));
   return (
