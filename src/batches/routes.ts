@@ -69,7 +69,6 @@ export function batchRoutes(deps: ApiDeps): Router {
           status: 'RUNNING',
           retry: retried.attempt,
           devices: retried.devices,
-          workflowId: retried.workflowId,
           links: uploadAnswer(deps.config, retried.batch, 'RUNNING').links,
         },
       };

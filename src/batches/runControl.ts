@@ -44,7 +44,7 @@ export async function retryBatch(deps: BatchRunDeps, batch: BatchRecord) {
   const attempt = currentRunOf(batch).attempt + 1;
   const retried = await resetBatchForRetry(deps.pool, batch.id, {
     attempt,
-    workflowId: batchWorkflowId(batch.id, attempt),
+    temporalWorkflowId: batchWorkflowId(batch.id, attempt),
     fromStatuses,
     keptCodes: uploadRejectionCodes,
   });
@@ -52,8 +52,8 @@ export async function retryBatch(deps: BatchRunDeps, batch: BatchRecord) {
   if (retried === 'NOTHING_TO_RETRY') {
     throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} has no failed devices that a retry could change`);
   }
-  const workflowId = await startBatchRun(deps, retried.batch, attempt);
-  return { batch: retried.batch, attempt, devices: retried.devices, workflowId };
+  await startBatchRun(deps, retried.batch, attempt);
+  return { batch: retried.batch, attempt, devices: retried.devices };
 }
 
 /**

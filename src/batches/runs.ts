@@ -26,7 +26,7 @@ export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, atte
     tenantId: batch.tenantId,
     attempt,
     request: {
-      tenantId: options.targetWorkspaceId,
+      targetWorkspaceId: options.targetWorkspaceId,
       mode: options.mode,
       catalogueWorkflowId: options.catalogueWorkflowId,
       catalogueTenantIds: options.catalogueTenantIds,

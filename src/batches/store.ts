@@ -1,6 +1,6 @@
 // Batch bookkeeping in PostgreSQL (t_batch_action, t_batch_action_device): the queries shared by
 // the BatchAssign activities and the batch API.
-import { Pool, PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { BatchEndStatus, BatchStatus, unfinishedBatchStatuses } from './modes';
 import { StopReason } from './failureThreshold';
 import { BatchOptions, parseBatchOptions } from './options';
@@ -39,14 +39,14 @@ export interface PendingRow {
   uid: string;
 }
 
-export async function findBatch(pool: Pool | PoolClient, batchId: string, tenantIds: string[]): Promise<BatchRecord | null> {
+export async function findBatch(db: Queryable, batchId: string, tenantIds: string[]): Promise<BatchRecord | null> {
   if (!/^[0-9a-f-]{36}$/i.test(batchId)) return null;
-  const { rows } = await pool.query('SELECT * FROM t_batch_action WHERE id = $1 AND tenant_id = ANY($2)', [batchId, tenantIds]);
+  const { rows } = await db.query('SELECT * FROM t_batch_action WHERE id = $1 AND tenant_id = ANY($2)', [batchId, tenantIds]);
   return rows[0] ? toBatchRecord(rows[0]) : null;
 }
 
-export async function findBatchByIdempotencyKey(pool: Pool | PoolClient, tenantId: string, key: string): Promise<BatchRecord | null> {
-  const { rows } = await pool.query('SELECT * FROM t_batch_action WHERE tenant_id = $1 AND idempotency_key = $2', [tenantId, key]);
+export async function findBatchByIdempotencyKey(db: Queryable, tenantId: string, key: string): Promise<BatchRecord | null> {
+  const { rows } = await db.query('SELECT * FROM t_batch_action WHERE tenant_id = $1 AND idempotency_key = $2', [tenantId, key]);
   return rows[0] ? toBatchRecord(rows[0]) : null;
 }
 
@@ -71,8 +71,8 @@ export function toBatchRecord(row: Record<string, any>): BatchRecord {
   };
 }
 
-export async function countRows(pool: Pool | PoolClient, batchId: string): Promise<RowCounts> {
-  const { rows } = await pool.query<{ status: string; code: string | null; n: string }>(
+export async function countRows(db: Queryable, batchId: string): Promise<RowCounts> {
+  const { rows } = await db.query<{ status: string; code: string | null; n: string }>(
     `SELECT status, result->>'code' AS code, count(*) AS n FROM t_batch_action_device
       WHERE batch_action_id = $1 GROUP BY status, result->>'code'`,
     [batchId],
@@ -181,7 +181,7 @@ export async function markBatchRunning(db: Queryable, batchId: string, attempt: 
 export async function resetBatchForRetry(
   pool: Pool,
   batchId: string,
-  retry: { attempt: number; workflowId: string; fromStatuses: readonly BatchStatus[]; keptCodes: readonly string[] },
+  retry: { attempt: number; temporalWorkflowId: string; fromStatuses: readonly BatchStatus[]; keptCodes: readonly string[] },
 ): Promise<{ batch: BatchRecord; devices: number } | 'NOT_FINISHED' | 'NOTHING_TO_RETRY'> {
   try {
     return await inTransaction(pool, async (client) => {
@@ -189,7 +189,7 @@ export async function resetBatchForRetry(
         `UPDATE t_batch_action SET status = 'CREATED', finished_at = NULL, is_success = NULL,
                 ext_fields = ext_fields || jsonb_build_object('retries', $2::int, 'current_workflow_id', $3::text)
           WHERE id = $1 AND status = ANY($4) RETURNING *`,
-        [batchId, retry.attempt, retry.workflowId, [...retry.fromStatuses]],
+        [batchId, retry.attempt, retry.temporalWorkflowId, [...retry.fromStatuses]],
       );
       if (claimed.rowCount !== 1) throw new RetryRefused('NOT_FINISHED');
       await client.query(

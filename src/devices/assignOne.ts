@@ -44,7 +44,7 @@ export async function assignOne(deps: AssignOneDeps, caller: Caller, device: Dev
   const runKey = `${device.tenantId}/${device.uid}/${mode === 'exit' ? 'exit' : 'assign'}/${request.idempotencyKey ?? randomUUID()}`;
   const workflowId = `device-workflow/${runKey}`;
   const result = await runDeviceWorkflow(deps, workflowId, {
-    tenantId: device.tenantId,
+    targetWorkspaceId: device.tenantId,
     deviceUid: device.uid,
     mode,
     catalogueWorkflowId: workflowVersionId,
@@ -95,7 +95,7 @@ async function runDeviceWorkflow(
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [input],
       typedSearchAttributes: [
-        { key: TenantIdKey, value: input.tenantId },
+        { key: TenantIdKey, value: input.targetWorkspaceId },
         { key: DeviceUidKey, value: input.deviceUid },
       ],
       staticSummary: `${input.mode} ${input.deviceUid}${input.catalogueWorkflowId ? ` → ${input.catalogueWorkflowId}` : ''}`,

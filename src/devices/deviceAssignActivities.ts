@@ -29,7 +29,7 @@ export interface DeviceAssignmentRequest {
   /** The caller's tenant: the device is looked up in its tree, and nowhere else. */
   callerTenantId: string;
   /** The workspace the device must belong to (the batch's target workspace). */
-  tenantId: string;
+  targetWorkspaceId: string;
   deviceUid: string;
   mode: AssignmentMode;
   /** The catalogue entry to assign (null for exit). */
@@ -68,19 +68,19 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
       entry = req.catalogueWorkflowId ? await findCatalogueEntry(req.catalogueWorkflowId, req.catalogueTenantIds) : null;
       if (!entry) return noDevice('WORKFLOW_NOT_FOUND', `workflow ${req.catalogueWorkflowId} is not an active workflow of this tenant`);
     }
-    let device = await findDeviceInTree(tx, req.deviceUid, req.callerTenantId, req.tenantId);
-    if (device && device.tenantId !== req.tenantId) {
+    let device = await findDeviceInTree(tx, req.deviceUid, req.callerTenantId, req.targetWorkspaceId);
+    if (device && device.tenantId !== req.targetWorkspaceId) {
       return noDevice(
         'DEVICE_NOT_ELIGIBLE_FOR_WORKFLOW',
-        `device ${req.deviceUid} belongs to workspace ${device.tenantId}, not ${req.tenantId}`,
+        `device ${req.deviceUid} belongs to workspace ${device.tenantId}, not ${req.targetWorkspaceId}`,
       );
     }
     if (!device) {
       if (req.mode !== 'register' || !req.createMissing)
-        return noDevice('DEVICE_NOT_FOUND', `no device ${req.deviceUid} in ${req.tenantId}`);
+        return noDevice('DEVICE_NOT_FOUND', `no device ${req.deviceUid} in ${req.targetWorkspaceId}`);
       device = await createIdleDevice(tx, {
         uid: req.deviceUid,
-        tenantId: req.tenantId,
+        tenantId: req.targetWorkspaceId,
         serviceTypeId: req.serviceTypeId ?? entry!.serviceTypeId,
       });
     }
@@ -121,7 +121,7 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
       }
     }
     const claim = await claimAssignment(mongo, {
-      tenantId: req.tenantId,
+      tenantId: req.targetWorkspaceId,
       deviceUid: req.deviceUid,
       key: assignmentKey(req),
       catalogueEntry: entry,
@@ -138,7 +138,7 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
   }
 
   async function exitWorkflow(tx: PgTransaction, req: DeviceAssignmentRequest, device: DeviceRecord): Promise<Verdict> {
-    const exit = await exitAssignment(mongo, req.tenantId, req.deviceUid, assignmentKey(req));
+    const exit = await exitAssignment(mongo, req.targetWorkspaceId, req.deviceUid, assignmentKey(req));
     if (!exit.exited) return verdict('DEVICE_HAS_NO_WORKFLOW', 'the device has no active workflow to exit');
     await insertMilestone(
       tx,
@@ -153,15 +153,15 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
   /** What MongoDB holds of this request that PostgreSQL does not: an exit is completed, a claim undone. */
   async function reconcile(tx: PgTransaction, req: DeviceAssignmentRequest): Promise<RowResult | null> {
     const key = assignmentKey(req);
-    const doc = await findDeviceDocument(mongo, req.tenantId, req.deviceUid);
-    const device = await findDeviceInTree(tx, req.deviceUid, req.callerTenantId, req.tenantId);
-    if (!doc || !device || device.tenantId !== req.tenantId) return null;
+    const doc = await findDeviceDocument(mongo, req.targetWorkspaceId, req.deviceUid);
+    const device = await findDeviceInTree(tx, req.deviceUid, req.callerTenantId, req.targetWorkspaceId);
+    if (!doc || !device || device.tenantId !== req.targetWorkspaceId) return null;
     const milestone = req.mode === 'exit' ? 'EXIT_WORKFLOW_REQUESTED' : 'ASSIGN_WORKFLOW_REQUESTED';
     if (await hasMilestone(tx, milestoneOf(req, device.id, milestone, {}))) {
       return { code: 'OK', message: 'completed by an earlier attempt', deviceId: device.id };
     }
     if (req.mode !== 'exit') {
-      await releaseAssignment(mongo, req.tenantId, req.deviceUid, key);
+      await releaseAssignment(mongo, req.targetWorkspaceId, req.deviceUid, key);
       return null;
     }
     if (doc.workflow_version_id || doc.exit_key !== key) return null;

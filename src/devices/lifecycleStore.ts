@@ -1,6 +1,7 @@
 // The transactional side of the device state machine: the only code that writes t_device.state_id.
 // Locks the row, lets the pure transition table decide, writes device and history in one transaction.
-import { Pool, PoolClient } from 'pg';
+import { Pool } from 'pg';
+import { PgTransaction } from '../platform/db/postgres';
 import { DeviceAction, decideTransition } from './lifecycle';
 import { HistorySource, insertMilestone } from './store';
 
@@ -23,7 +24,7 @@ export type ApplyDeviceActionResult =
   | { ok: false; code: 'INVALID_TRANSITION' | 'DEVICE_NOT_FOUND'; message: string; stateId?: number };
 
 /** Same as applyDeviceAction, inside a transaction the caller already holds. */
-export async function applyDeviceActionIn(client: PoolClient, input: ApplyDeviceActionInput): Promise<ApplyDeviceActionResult> {
+export async function applyDeviceActionIn(client: PgTransaction, input: ApplyDeviceActionInput): Promise<ApplyDeviceActionResult> {
   const { rows } = await client.query<{ state_id: number; previous_state_id: number | null }>(
     'SELECT state_id, previous_state_id FROM t_device WHERE id = $1 FOR UPDATE',
     [input.deviceId],
@@ -66,7 +67,7 @@ export async function applyDeviceActionIn(client: PoolClient, input: ApplyDevice
 }
 
 async function findEarlierApplication(
-  client: PoolClient,
+  client: PgTransaction,
   input: ApplyDeviceActionInput,
 ): Promise<{ fromStateId: number; toStateId: number; historyId: number } | undefined> {
   if (!input.idempotencyKey && !input.batchActionId) return undefined;

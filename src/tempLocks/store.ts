@@ -2,7 +2,7 @@
 // `device_action_history`), and the lock's side of the inventory in PostgreSQL (the device's LOCK/UNLOCK
 // through the state machine, the TEMP_LOCK_* milestones). Every write is idempotent: keys derive from the
 // action id and the transition's sequence number, so a retried activity finds the first write.
-import { Pool, PoolClient } from 'pg';
+import { Pool } from 'pg';
 import {
   Directive,
   FINAL_TEMP_LOCK_STATUSES,
@@ -14,7 +14,7 @@ import {
 } from './lock';
 import { applyDeviceActionIn } from '../devices/useCases';
 import { DeviceActionDoc, DeviceActionHistoryDoc, MongoStores } from '../platform/db/mongo';
-import { inTransaction } from '../platform/db/postgres';
+import { PgTransaction, inTransaction } from '../platform/db/postgres';
 
 /** Who a lock is for: the ids every write of the lock carries. */
 export interface TempLockFacts {
@@ -319,7 +319,7 @@ function toDate(epochMs: number | null): Date | null {
   return epochMs === null ? null : new Date(epochMs);
 }
 
-async function insertMilestone(client: PoolClient, facts: TempLockFacts, milestone: TempLockMilestone, extra: Record<string, unknown>) {
+async function insertMilestone(client: PgTransaction, facts: TempLockFacts, milestone: TempLockMilestone, extra: Record<string, unknown>) {
   await client.query(
     `INSERT INTO t_device_history (device_id, milestone_type, from_state_id, to_state_id, source, idempotency_key, ext_fields)
      VALUES ($1, $2, NULL, NULL, 'TEMP_LOCK', $3, $4)

@@ -222,7 +222,7 @@ describe('BatchAssign', () => {
       workflowId: stack.uniqueId('device-workflow'),
       args: [
         {
-          tenantId: tenant.tenantId,
+          targetWorkspaceId: tenant.tenantId,
           deviceUid: uids[0],
           mode: 'assign',
           callerTenantId: tenant.tenantId,
@@ -318,7 +318,8 @@ describe('BatchAssign', () => {
     // A double press: the same Idempotency-Key gets the first answer and starts no second retry.
     const pressed = { path: { id: batchId }, headers: { 'Idempotency-Key': stack.uniqueId('retry') } };
     const retry = expectStatus(await api.post('/batches/{id}/retry', pressed), 202);
-    expect(retry).toMatchObject({ retry: 1, devices: 2, workflowId: `batch/${batchId}/retry-1` });
+    expect(retry).toMatchObject({ retry: 1, devices: 2 });
+    expect(retry.links.temporalUi).toContain(encodeURIComponent(`batch/${batchId}/retry-1`));
     expect(expectStatus(await api.post('/batches/{id}/retry', pressed), 202)).toEqual(retry);
     const second = await waitForBatchEnd(base, tenant.apiKey, batchId);
     expect(second).toMatchObject({ status: 'COMPLETED', retries: 1, countersByCode: { OK: 5, INVALID_DEVICE_UID: 1 } });

@@ -1,7 +1,7 @@
 // The real stack for one integration-test file: PostgreSQL pool, MongoDB stores, a Temporal client,
 // a worker on a task queue of its own (and the gateway's workers beside it), and the API app bound to an ephemeral loopback port.
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
@@ -19,9 +19,7 @@ import { CreateWorkerOptions, createWorker } from '../../src/platform/worker/cre
 import { createGatewayWorkers, runTogether, shutdownAll } from '../../src/platform/worker/gatewayWorkers';
 import { createStoresProbeActivities } from '../workflows/storesProbeActivities';
 import { createActivities } from '../../src/platform/worker/activities';
-import { ACTIVITY_ONLY_WORKER_MESSAGE } from '../../src/platform/worker/sdkLogger';
-
-let runtimeInstalled = false;
+import { installTestRuntime } from '../sdkRuntime';
 
 export interface TestStack {
   config: AppConfig;
@@ -42,17 +40,8 @@ export interface TestStack {
 
 /** `env` overrides settings for this stack, e.g. { TEMP_LOCK_MINUTE_MS: '1000' } so lock minutes pass quickly. */
 export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
-  if (!runtimeInstalled) {
-    // Keep worker logs to warnings so test output stays readable; the gateway's workers run activities only, so
-    // the SDK's "No workflows registered" for each of them says nothing (the worker's own logger drops it too).
-    Runtime.install({
-      logger: new DefaultLogger('WARN', (entry) => {
-        if (entry.message.startsWith(ACTIVITY_ONLY_WORKER_MESSAGE)) return;
-        process.stderr.write(`${entry.level} ${entry.message} ${entry.meta ? JSON.stringify(entry.meta) : ''}\n`);
-      }),
-    });
-    runtimeInstalled = true;
-  }
+  // Worker logs from warnings up, so test output stays readable.
+  installTestRuntime('WARN');
   const taskQueue = `test-${randomUUID()}`;
   const config = loadConfig({ ...process.env, ...env, TASK_QUEUE: taskQueue });
   const pool = createPgPool(config.postgres.url, 20);

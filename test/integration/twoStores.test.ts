@@ -85,7 +85,7 @@ describe('two stores, one truth per device', () => {
     const healthy = () => createDeviceAssignmentActivities({ pool: stack.pool, mongo: stack.mongo });
     const request = (uid: string, mode: 'assign' | 'exit'): DeviceAssignmentRequest => ({
       callerTenantId: tenant.tenantId,
-      tenantId: tenant.tenantId,
+      targetWorkspaceId: tenant.tenantId,
       deviceUid: uid,
       mode,
       catalogueWorkflowId: mode === 'exit' ? null : tenant.workflowId,

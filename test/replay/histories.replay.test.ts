@@ -1,6 +1,7 @@
 // Replays every committed workflow history (test/replay/histories/*.json) against today's workflow
 // code: a non-deterministic change (one not guarded by patched() or a new workflow type) fails here.
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { installTestRuntime } from '../sdkRuntime';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -12,7 +13,7 @@ const files = readdirSync(dir)
 describe('replay of committed histories', () => {
   let code: string;
   beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    installTestRuntime('WARN');
     ({ code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/platform/worker/workflows'), logger: quiet }));
   });
 

@@ -1,7 +1,8 @@
 // The replay suite is only worth something if it fails on an unguarded change: a committed history
 // replayed against a deliberately altered deviceAssign (test/replay/altered) is a determinism violation.
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { installTestRuntime } from '../sdkRuntime';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -10,7 +11,7 @@ const noop = () => undefined;
 const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
 
 describe('replay catches a non-deterministic change', () => {
-  beforeAll(() => Runtime.install({ logger: new DefaultLogger('WARN') }));
+  beforeAll(() => installTestRuntime('WARN'));
 
   it('replays deviceAssign.assign.json against the product code', async () => {
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/platform/worker/workflows'), logger: quiet });

@@ -2,7 +2,8 @@
 // the window, counters across continue-as-new, cancel, retry runs, run boundaries with a slow device,
 // and the failure threshold.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, GracefulShutdownPeriodExpiredError, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { GracefulShutdownPeriodExpiredError, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { installTestRuntime } from '../sdkRuntime';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ const taskQueue = 'batch-workflow-test';
 let current: FakeBatch;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installTestRuntime('WARN');
   const path = execFileSync('bash', [join(__dirname, '..', '..', 'scripts', 'build-binaries.sh'), 'temporal'], { encoding: 'utf8' }).trim();
   env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path }, searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey, BatchModeKey] },
@@ -78,7 +79,7 @@ function input(overrides: Partial<BatchAssignInput> = {}): BatchAssignInput {
     tenantId: 'tenant-a',
     attempt: 0,
     request: {
-      tenantId: 'tenant-a',
+      targetWorkspaceId: 'tenant-a',
       mode: 'assign',
       catalogueWorkflowId: '0123456789abcdef01234567',
       catalogueTenantIds: ['tenant-a'],

@@ -2,7 +2,7 @@
 // `npm run test:batch-sim -- --runs N --seed S` runs N seeds from S. A failing seed prints its
 // schedule, what happened, and the command that replays it.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { installTestRuntime } from '../sdkRuntime';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BatchIdKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
@@ -35,7 +35,7 @@ let workflowCode: string;
 beforeAll(async () => {
   // A dev server of its own (the binary we build): real time, as the batch runs in production.
   const path = execFileSync('bash', [join(__dirname, '..', '..', 'scripts', 'build-binaries.sh'), 'temporal'], { encoding: 'utf8' }).trim();
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  installTestRuntime('ERROR');
   [env, workflowCode] = await Promise.all([
     TestWorkflowEnvironment.createLocal({
       server: { executable: { type: 'existing-path', path }, searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey] },

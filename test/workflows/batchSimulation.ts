@@ -145,7 +145,7 @@ function inputOf(schedule: Schedule, batchId: string, attempt: number): BatchAss
     tenantId: 'tenant-sim',
     attempt,
     request: {
-      tenantId: 'tenant-sim',
+      targetWorkspaceId: 'tenant-sim',
       mode: 'assign',
       catalogueWorkflowId: '0123456789abcdef01234567',
       catalogueTenantIds: ['tenant-sim'],

@@ -4,7 +4,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker, WorkerOptions, bundleWorkflowCode } from '@temporalio/worker';
+import { Worker, WorkerOptions, bundleWorkflowCode } from '@temporalio/worker';
+import { installTestRuntime } from '../sdkRuntime';
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -26,7 +27,7 @@ function testServerPath(): string {
 }
 
 export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
-  Runtime.install({ logger: new DefaultLogger((process.env.DO_TEST_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR') });
+  installTestRuntime((process.env.DO_TEST_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR');
   return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
 }
 

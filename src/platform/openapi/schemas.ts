@@ -110,7 +110,7 @@ export const schemas = {
   }),
   BatchList: obj({ batches: arrayOf(ref('BatchSummary')), nextCursor: nullable(str), links: obj({ next: nullable(str) }) }),
   BatchCancelling: obj({ batchId: str, status: oneOf(['CANCELLING', 'CANCELLED']), links: links(['self']) }),
-  BatchRetrying: obj({ batchId: str, status: { const: 'RUNNING' }, retry: int, devices: int, workflowId: str, links: ref('BatchLinks') }),
+  BatchRetrying: obj({ batchId: str, status: { const: 'RUNNING' }, retry: int, devices: int, links: ref('BatchLinks') }),
   BatchDevice: obj({
     rowNumber: int,
     deviceUid: str,

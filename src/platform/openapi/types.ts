@@ -495,7 +495,6 @@ export interface components {
       status: 'RUNNING';
       retry: number;
       devices: number;
-      workflowId: string;
       links: components['schemas']['BatchLinks'];
     };
     BatchDevice: {

@@ -8,7 +8,7 @@ import { createDeviceControlGateway } from '../../devices/gateway/createGateway'
 import { closeMongo } from '../db/mongo';
 import { createLogger } from '../logger';
 import { createWorker } from './createWorker';
-import { sdkLogger } from './sdkLogger';
+import { forwardedCoreLogs, sdkLogger } from './sdkLogger';
 import { createGatewayWorkers, runTogether, shutdownAll } from './gatewayWorkers';
 import { createActivities } from './activities';
 
@@ -24,7 +24,10 @@ runMain('worker', async (config) => {
   Runtime.install({
     logger: sdkLogger(log.child({ component: 'temporal-sdk' })),
     shutdownSignals: [],
-    ...(metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } } : {}),
+    telemetryOptions: {
+      logging: forwardedCoreLogs,
+      ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}),
+    },
   });
   const pool = await connectPostgres(config);
   const mongo = await connectMongoStores(config, log);

@@ -17,12 +17,25 @@ const PINO_LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error
  * (gatewayWorkers.ts), so for them it is expected, and it is logged at debug.
  */
 export const ACTIVITY_ONLY_WORKER_MESSAGE = 'No workflows registered, not polling for workflow tasks';
+/**
+ * What the SDK's core warns at every worker start against a server that does not advertise the
+ * `activity_failure_include_heartbeat` capability (the dev server of Temporal CLI 1.5.1, the Java test server):
+ * heartbeat details may be lost when an activity fails. No activity here records heartbeat details, so it is
+ * logged at debug.
+ */
+export const NO_HEARTBEAT_CAPABILITY_MESSAGE = 'Temporal Server 1.16.0 or newer is required to guarantee that the latest heartbeat details';
+/** The SDK's warnings that are expected here (see above): logged at debug, never as warnings. */
+export function isExpectedSdkWarning(message: string): boolean {
+  return message === ACTIVITY_ONLY_WORKER_MESSAGE || message.startsWith(NO_HEARTBEAT_CAPABILITY_MESSAGE);
+}
+/** The SDK core's own log lines (Rust) forwarded to the Runtime's logger from WARN up, instead of printed raw to stderr. */
+export const forwardedCoreLogs = { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } as const;
 /** Longest message kept from an error (its first line). */
 const MAX_MESSAGE_CHARS = 300;
 
 export function sdkLogger(log: Logger): SdkLogger {
   const write = (given: LogLevel, message: string, meta?: LogMetadata) => {
-    const level = given === 'WARN' && message === ACTIVITY_ONLY_WORKER_MESSAGE ? 'DEBUG' : given;
+    const level = given === 'WARN' && isExpectedSdkWarning(message) ? 'DEBUG' : given;
     const pinoLevel = PINO_LEVELS[level];
     if (!log.isLevelEnabled(pinoLevel)) return;
     log[pinoLevel](compactMeta(meta, level === 'ERROR'), message);

@@ -1,7 +1,7 @@
 // The Temporal SDK's log entries as the worker writes them: one line each, errors summarized.
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { ACTIVITY_ONLY_WORKER_MESSAGE, sdkLogger } from '../../../src/platform/worker/sdkLogger';
+import { ACTIVITY_ONLY_WORKER_MESSAGE, NO_HEARTBEAT_CAPABILITY_MESSAGE, sdkLogger } from '../../../src/platform/worker/sdkLogger';
 
 function capture(level = 'warn') {
   const lines: string[] = [];
@@ -66,5 +66,14 @@ describe('sdkLogger', () => {
     const debug = capture('debug');
     debug.logger.warn(ACTIVITY_ONLY_WORKER_MESSAGE, { taskQueue: 'q-gateway-locks' });
     expect(debug.lines.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 20, msg: ACTIVITY_ONLY_WORKER_MESSAGE })]);
+  });
+
+  it("logs the core's missing-heartbeat-capability warning at debug; other warnings stay warnings", () => {
+    const warnings = capture('warn');
+    warnings.logger.warn(
+      `${NO_HEARTBEAT_CAPABILITY_MESSAGE} are preserved when an activity fails; the server did not advertise the activity_failure_include_heartbeat capability`,
+    );
+    warnings.logger.warn('Workflow task duration exceeded 5 seconds.');
+    expect(warnings.lines.map((l) => JSON.parse(l).msg)).toEqual(['Workflow task duration exceeded 5 seconds.']);
   });
 });

@@ -9,7 +9,8 @@
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { temporal } from '@temporalio/proto';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { installTestRuntime } from '../../sdkRuntime';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -225,12 +226,10 @@ export class LockSimulation {
 
 /** The workflows' bundle, built once per process (a soak starts a simulation per chunk of schedules). */
 let bundled: Promise<string> | undefined;
-let runtimeInstalled = false;
 
 /** Temporal's dev server (the CLI built by scripts/build-binaries.sh), in memory. */
 async function startDevServer(): Promise<TestWorkflowEnvironment> {
-  if (!runtimeInstalled) Runtime.install({ logger: new DefaultLogger('ERROR') });
-  runtimeInstalled = true;
+  installTestRuntime('ERROR');
   const script = join(__dirname, '..', '..', '..', 'scripts', 'build-binaries.sh');
   const path = process.env.DO_TEMPORAL_CLI ?? execFileSync('bash', [script, 'temporal'], { encoding: 'utf8' }).trim();
   // The server's own warnings (a task retried while hundreds of executions change at once) are noise here.
