@@ -1,10 +1,13 @@
-// The portal's shell: sign-in until a key is accepted, then the navigation and the page the hash names.
+// The portal's shell: sign-in until a key is accepted, then a skip link, the navigation (a menu button
+// on phones) and the page the hash names, whose heading takes the focus on every navigation.
+import { useEffect, useState } from 'react';
 import { BatchPage } from './pages/BatchPage';
 import { BatchesPage } from './pages/BatchesPage';
 import { BulkActionPage } from './pages/BulkActionPage';
 import { DevicePage } from './pages/DevicePage';
 import { SignInPage } from './pages/SignInPage';
 import { WorkingHoursPage } from './pages/WorkingHoursPage';
+import { PageHeading, focusPageHeading } from './components/PageHeading';
 import { Route, href, useRoute } from './router';
 import { Session, SessionContext, canWrite, useSignedInSession } from './session';
 
@@ -21,6 +24,54 @@ export function App() {
 
 function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
   const route = useRoute();
+  const path = href(route);
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => {
+    setMenuOpen(false);
+    focusPageHeading();
+  }, [path]);
+  return (
+    <>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          focusPageHeading();
+        }}
+      >
+        Skip to main content
+      </a>
+      <header className={`topbar${menuOpen ? ' open' : ''}`}>
+        <span className="brand">device-orchestrator</span>
+        <button
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="topbar-menu"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          Menu
+        </button>
+        <div className="topbar-menu" id="topbar-menu">
+          <Navigation session={session} route={route} />
+          <span className="whoami" data-testid="whoami">
+            <span title="tenant">{session.me.tenantId}</span> · <span title="user">{session.me.userId}</span> ·{' '}
+            <span className={`role role-${session.me.role}`}>{session.me.role}</span>
+          </span>
+          <button type="button" className="link-button" onClick={onSignOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main">
+        <Page route={route} />
+      </main>
+    </>
+  );
+}
+
+function Navigation({ session, route }: { session: Session; route: Route }) {
   const links: { label: string; route: Route; show: boolean }[] = [
     { label: 'Batches', route: { page: 'batches' }, show: true },
     { label: 'Bulk action', route: { page: 'bulk' }, show: canWrite(session) },
@@ -29,30 +80,15 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
   ];
   const current = route.page === 'batch' ? 'batches' : route.page;
   return (
-    <>
-      <header className="topbar">
-        <span className="brand">device-orchestrator</span>
-        <nav>
-          {links
-            .filter((link) => link.show)
-            .map((link) => (
-              <a key={link.label} href={href(link.route)} className={link.route.page === current ? 'active' : undefined}>
-                {link.label}
-              </a>
-            ))}
-        </nav>
-        <span className="whoami" data-testid="whoami">
-          <span title="tenant">{session.me.tenantId}</span> · <span title="user">{session.me.userId}</span> ·{' '}
-          <span className={`role role-${session.me.role}`}>{session.me.role}</span>
-        </span>
-        <button type="button" className="link-button" onClick={onSignOut}>
-          Sign out
-        </button>
-      </header>
-      <main>
-        <Page route={route} />
-      </main>
-    </>
+    <nav aria-label="Main">
+      {links
+        .filter((link) => link.show)
+        .map((link) => (
+          <a key={link.label} href={href(link.route)} aria-current={link.route.page === current ? 'page' : undefined}>
+            {link.label}
+          </a>
+        ))}
+    </nav>
   );
 }
 
@@ -69,6 +105,11 @@ function Page({ route }: { route: Route }) {
     case 'working-hours':
       return <WorkingHoursPage />;
     case 'not-found':
-      return <p>No page at {route.path}.</p>;
+      return (
+        <section>
+          <PageHeading title="No such page" />
+          <p>No page at {route.path}.</p>
+        </section>
+      );
   }
 }

@@ -25,8 +25,16 @@ export function formatClock(ms: number): string {
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
 }
 
-export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
+/** "6 Dec 2026, 09:15:02 Europe/Berlin": the instant's wall time in `timeZone`, the zone named. */
+export function formatTimeIn(iso: string, timeZone: string): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone })} ${timeZone}`;
+}
+
+/** The same instant in the viewer's own zone, its offset named ("6 Dec 2026, 08:15:02 GMT"). */
+export function formatViewerTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'long' });
 }

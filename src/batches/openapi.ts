@@ -115,6 +115,12 @@ export const batchPaths: Record<string, PathItem> = {
         batchId,
         { name: 'status', in: 'query', description: 'Only rows with this status.', schema: oneOf(BatchRowStatuses) },
         { name: 'code', in: 'query', description: 'Only rows with this result code, e.g. WRONG_STATE_DEVICE.', schema: str },
+        {
+          name: 'uidPrefix',
+          in: 'query',
+          description: "Only rows whose device UID starts with this (a whole UID finds that device's row).",
+          schema: str,
+        },
         { name: 'cursor', in: 'query', description: 'The `nextCursor` of the previous page.', schema: str },
         { name: 'limit', in: 'query', description: 'Rows per page.', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
       ],
@@ -182,7 +188,7 @@ export const batchPaths: Record<string, PathItem> = {
         'Devices already done keep their result; pending ones end CANCELLED. A running batch answers CANCELLING and ends CANCELLED ' +
         'shortly after; a batch whose workflow is not running (e.g. stored while Temporal was unreachable) ends CANCELLED at once.',
       tags: ['batches'],
-      parameters: [batchId],
+      parameters: [batchId, idempotencyKey],
       responses: {
         202: answer('Cancelling.', 'BatchCancelling'),
         404: problem('No such batch in your tenant tree.', 'notFound'),
@@ -199,7 +205,7 @@ export const batchPaths: Record<string, PathItem> = {
         'Runs the FAILED rows again, except those rejected at upload (invalid or duplicate UIDs), which no retry can change, and any ' +
         'row still PENDING. Works on any batch whose workflow is not running.',
       tags: ['batches'],
-      parameters: [batchId],
+      parameters: [batchId, idempotencyKey],
       responses: {
         202: answer('Retrying.', 'BatchRetrying'),
         404: problem('No such batch in your tenant tree.', 'notFound'),

@@ -12,7 +12,7 @@ export async function streamResultsCsv(pool: Pool, batchId: string, res: Respons
   res.write(csvLine(HEADER));
   let after = 0;
   for (;;) {
-    const rows = await batchResultsPage(pool, batchId, { afterRowNumber: after, status: null, code: null }, PAGE);
+    const rows = await batchResultsPage(pool, batchId, { afterRowNumber: after, status: null, code: null, uidPrefix: null }, PAGE);
     if (rows.length === 0) break;
     const text = rows
       .map((r) =>

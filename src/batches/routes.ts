@@ -9,7 +9,7 @@ import type { ApiDeps } from '../platform/http/apiDeps';
 import { callerOf, requireRole } from '../platform/http/auth';
 import { cancelBatch, retryBatch } from './runControl';
 import { batchStatus, uploadAnswer } from './runs';
-import { idempotencyKeyOf } from '../platform/http/idempotency';
+import { answerOnce, idempotencyKeyOf } from '../platform/http/idempotency';
 import { ProblemError } from '../platform/http/problem';
 import { streamResultsCsv } from './resultsCsv';
 import { watchLongLivedResponse } from '../platform/http/longLivedResponse';
@@ -33,10 +33,11 @@ export function batchRoutes(deps: ApiDeps): Router {
   router.get('/batches/:id/devices', async (req, res) => {
     const status = optionalString(req.query.status, 'status');
     const code = optionalString(req.query.code, 'code');
+    const uidPrefix = optionalString(req.query.uidPrefix, 'uidPrefix');
     const afterRowNumber = cursorOf(req.query.cursor);
     const limit = Math.min(1000, Math.max(1, Number(req.query.limit ?? 100) || 100));
     const batch = await batchOf(req);
-    const page = await batchDevicesPage(deps, batch, { status, code, afterRowNumber, limit });
+    const page = await batchDevicesPage(deps, batch, { status, code, uidPrefix, afterRowNumber, limit });
     const next = page.nextCursor ? `${deps.config.api.publicUrl}/v1/batches/${batch.id}/devices?${nextQuery(req, page.nextCursor)}` : null;
     res.json({ ...page, links: { next } });
   });
@@ -56,22 +57,39 @@ export function batchRoutes(deps: ApiDeps): Router {
     }
   });
 
+  // With an Idempotency-Key a repeated cancel or retry (a double press, a resent request) gets the first answer.
   router.post('/batches/:id/cancel', requireRole('operator'), async (req, res) => {
     const batch = await batchOf(req);
-    const status = await cancelBatch(deps, batch);
-    res.status(202).json({ batchId: batch.id, status, links: { self: `${deps.config.api.publicUrl}/v1/batches/${batch.id}` } });
+    await answerOnce(deps.pool, req, res, commandScope(req, 'cancel', batch), {}, async () => ({
+      status: 202,
+      body: {
+        batchId: batch.id,
+        status: await cancelBatch(deps, batch),
+        links: { self: `${deps.config.api.publicUrl}/v1/batches/${batch.id}` },
+      },
+    }));
   });
 
   router.post('/batches/:id/retry', requireRole('operator'), async (req, res) => {
-    const retried = await retryBatch(deps, await batchOf(req));
-    res.status(202).json({
-      batchId: retried.batch.id,
-      status: 'RUNNING',
-      retry: retried.attempt,
-      devices: retried.devices,
-      links: uploadAnswer(deps.config, retried.batch, 'RUNNING').links,
+    const batch = await batchOf(req);
+    await answerOnce(deps.pool, req, res, commandScope(req, 'retry', batch), {}, async () => {
+      const retried = await retryBatch(deps, batch);
+      return {
+        status: 202,
+        body: {
+          batchId: retried.batch.id,
+          status: 'RUNNING',
+          retry: retried.attempt,
+          devices: retried.devices,
+          links: uploadAnswer(deps.config, retried.batch, 'RUNNING').links,
+        },
+      };
     });
   });
+
+  function commandScope(req: Request, command: 'cancel' | 'retry', batch: BatchRecord) {
+    return { tenantId: callerOf(req).tenantId, endpoint: `POST /v1/batches/{id}/${command}`, target: batch.id };
+  }
 
   function batchOf(req: Request): Promise<BatchRecord> {
     return findCallerBatch(deps.pool, callerOf(req), String(req.params.id));

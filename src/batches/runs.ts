@@ -123,11 +123,13 @@ export async function batchStatus(deps: BatchRunDeps, batch: BatchRecord) {
   return {
     batchId: batch.id,
     tenantId: batch.tenantId,
+    createdBy: batch.createdBy,
     status: batch.status,
     isSuccess: batch.isSuccess,
     mode: batch.options.mode,
     workflowId: batch.options.catalogueWorkflowId,
     targetWorkspaceId: batch.options.targetWorkspaceId,
+    fileName: (batch.extFields.file_name as string | null | undefined) ?? null,
     retries: (batch.extFields.retries as number | undefined) ?? 0,
     failureThreshold: batch.options.failureThreshold,
     stopReason: batch.stopReason,

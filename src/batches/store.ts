@@ -130,18 +130,19 @@ export interface BatchResultRow {
   finishedAt: Date | null;
 }
 
-/** Result rows after `afterRowNumber` in file order, optionally only one status or result code. */
+/** Result rows after `afterRowNumber` in file order, optionally only one status, result code or device UID prefix. */
 export async function batchResultsPage(
   pool: Pool,
   batchId: string,
-  filter: { afterRowNumber: number; status: string | null; code: string | null },
+  filter: { afterRowNumber: number; status: string | null; code: string | null; uidPrefix: string | null },
   limit: number,
 ): Promise<BatchResultRow[]> {
   const { rows } = await pool.query(
     `SELECT row_number, device_uid, device_id, status, result, finished_at FROM t_batch_action_device
       WHERE batch_action_id = $1 AND row_number > $2 AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR result->>'code' = $4)
+        AND ($6::text IS NULL OR starts_with(device_uid, $6))
       ORDER BY row_number LIMIT $5`,
-    [batchId, filter.afterRowNumber, filter.status, filter.code, limit],
+    [batchId, filter.afterRowNumber, filter.status, filter.code, limit, filter.uidPrefix],
   );
   return rows.map((r) => ({
     rowNumber: r.row_number,

@@ -123,6 +123,11 @@ describe('BatchAssign', () => {
     expect(done.status).toBe('COMPLETED');
     expect(done.isSuccess).toBe(false);
 
+    const byUid = expectStatus(await api.get('/batches/{id}/devices', { path: { id: upload.batchId }, query: { uidPrefix: ok1! } }), 200);
+    expect(byUid.devices.map((d) => [d.rowNumber, d.code])).toEqual([
+      [1, 'OK'],
+      [4, 'DUPLICATE_IN_FILE'],
+    ]);
     const page = expectStatus(await api.get('/batches/{id}/devices', { path: { id: upload.batchId }, query: { limit: 100 } }), 200);
     expect(page.devices.map((d) => [d.deviceUid, d.code])).toEqual([
       [ok1, 'OK'],
@@ -310,9 +315,12 @@ describe('BatchAssign', () => {
     expect(first.countersByCode).toEqual({ OK: 3, WRONG_STATE_DEVICE: 2, INVALID_DEVICE_UID: 1 });
 
     for (const uid of idle) await registerDevice(stack, tenant.tenantId, uid);
-    const retry = expectStatus(await api.post('/batches/{id}/retry', { path: { id: batchId } }), 202);
+    // A double press: the same Idempotency-Key gets the first answer and starts no second retry.
+    const pressed = { path: { id: batchId }, headers: { 'Idempotency-Key': stack.uniqueId('retry') } };
+    const retry = expectStatus(await api.post('/batches/{id}/retry', pressed), 202);
     expect(retry).toMatchObject({ retry: 1, devices: 2 });
     expect(retry.links.temporalUi).toContain(encodeURIComponent(`batch/${batchId}/retry-1`));
+    expect(expectStatus(await api.post('/batches/{id}/retry', pressed), 202)).toEqual(retry);
     const second = await waitForBatchEnd(base, tenant.apiKey, batchId);
     expect(second).toMatchObject({ status: 'COMPLETED', retries: 1, countersByCode: { OK: 5, INVALID_DEVICE_UID: 1 } });
     const rows = await batchRows(stack, batchId);

@@ -1,15 +1,20 @@
 // The portal in a real browser for tests: the portal built into a folder of its own, and Debian's
 // chromium (never a downloaded browser) driven by playwright-core, with every console error, page error
-// and request to anywhere but 127.0.0.1 recorded so a test can insist there were none.
+// and request to anywhere but 127.0.0.1 recorded so a test can insist there were none; and axe-core's
+// WCAG checks of a page at a desktop and a phone width.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { source as axeSource } from 'axe-core';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 
 const ROOT = resolve(__dirname, '..', '..');
+
+const DESKTOP = { width: 1280, height: 860 };
+export const PHONE = { width: 390, height: 844 };
 
 /** Builds the portal with Vite into a fresh temporary folder (the API then serves it via PORTAL_DIR). */
 export async function buildPortal(): Promise<string> {
@@ -45,7 +50,7 @@ export interface WatchedContext {
 
 /** A fresh browser context (its own sessionStorage) whose page is watched for faults. */
 export async function watchedContext(browser: Browser): Promise<WatchedContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+  const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
   const faults: string[] = [];
   const requests: string[] = [];
   await context.route('**/*', (route) => {
@@ -79,4 +84,66 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = join(ROOT, 'docs', 'portal');
   await mkdir(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+/** What axe-core reports for one rule broken on a page, and where. */
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+/**
+ * Runs axe-core (every rule it enables by default: WCAG 2.0–2.2 A/AA and best practices) on the page as it is
+ * at 1280 px and at 390 px, and checks that at 390 px the page does not scroll sideways. Returns one line per
+ * violation (empty when there is none); the page ends at the desktop width again.
+ */
+export async function accessibilityFaults(page: Page, name: string): Promise<string[]> {
+  const faults: string[] = [];
+  for (const viewport of [DESKTOP, PHONE]) {
+    await page.setViewportSize(viewport);
+    // The layout settles within a frame or two of the resize.
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+    if (viewport === PHONE) {
+      const overflow = await horizontalOverflow(page);
+      if (overflow > 0) faults.push(`${name} at ${viewport.width} px: the page scrolls sideways by ${overflow} px`);
+    }
+    for (const violation of await axeViolations(page)) {
+      const where = violation.nodes.map((node) => JSON.stringify(node.target)).join(', ');
+      faults.push(`${name} at ${viewport.width} px: ${violation.id} (${violation.impact}): ${violation.help} — ${where}`);
+    }
+  }
+  await page.setViewportSize(DESKTOP);
+  return faults;
+}
+
+/** axe-core is put into the page by the test driver (the portal's CSP allows no inline script; evaluate is not subject to it). */
+async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate<boolean>("'axe' in window"))) await page.evaluate(axeSource);
+  // (A string: the tests are compiled without the DOM's types.)
+  return page.evaluate<AxeViolation[]>(`window.axe.run(document).then((results) =>
+    results.violations.map(({ id, impact, help, nodes }) => ({
+      id,
+      impact,
+      help,
+      nodes: nodes.map(({ target, failureSummary }) => ({ target, failureSummary })),
+    })))`);
+}
+
+/** How far the page is wider than the window (0 when it does not scroll sideways). */
+export function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+}
+
+/** The text of the focused element when it is a page heading (h1), else null. */
+export function focusedHeading(page: Page): Promise<string | null> {
+  return page.evaluate<string | null>("document.activeElement?.tagName === 'H1' ? document.activeElement.textContent : null");
+}
+
+/** The focused element's role attribute and text. */
+export function focusedElement(page: Page): Promise<{ role: string | null; text: string | null }> {
+  return page.evaluate<{ role: string | null; text: string | null }>(
+    "({ role: document.activeElement?.getAttribute('role') ?? null, text: document.activeElement?.textContent ?? null })",
+  );
 }

@@ -1,5 +1,5 @@
 // The API serves the built portal at / (no-cache index.html with a self-only CSP, immutable hashed
-// assets), says so when it is not built, and answers the portal's working-hours preview.
+// assets sent precompressed), says so when it is not built, and answers the portal's working-hours preview.
 import { rm } from 'node:fs/promises';
 import { createApiKey } from '../../dev/inventorySeed';
 import { TestStack, createTenantWithKey, startTestStack } from './harness';
@@ -38,6 +38,27 @@ describe('the portal served by the API', () => {
     expect([missing.status, missing.headers.get('content-type')]).toEqual([404, expect.stringMatching(/problem\+json/)]);
     // The API's own answers keep their strict policy.
     expect((await fetch(`${base}/healthz`)).headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
+  it('sends the script brotli- or gzip-compressed as the browser accepts, and plain to one that accepts neither', async () => {
+    const html = await (await fetch(`${base}/`)).text();
+    const script = /<script type="module" crossorigin src="(\/assets\/index-[\w-]+\.js)"><\/script>/.exec(html)![1]!;
+    const plain = await fetch(`${base}${script}`, { headers: { 'Accept-Encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const source = await plain.text();
+    for (const [accepted, sent] of [
+      ['gzip, deflate, br, zstd', 'br'],
+      ['gzip', 'gzip'],
+      ['br;q=0, gzip', 'gzip'],
+    ]) {
+      const res = await fetch(`${base}${script}`, { headers: { 'Accept-Encoding': accepted! } });
+      expect([res.status, res.headers.get('content-encoding'), res.headers.get('vary')]).toEqual([200, sent, 'Accept-Encoding']);
+      expect(res.headers.get('content-type')).toMatch(/javascript/);
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(Number(res.headers.get('content-length'))).toBeLessThan(source.length / 2);
+      // fetch decodes the body: the same script.
+      expect(await res.text()).toBe(source);
+    }
   });
 
   it('names the missing build instead of a blank page', async () => {

@@ -3,6 +3,7 @@
 // logs). When the stream cannot be had or ends without its `end` event, polling takes over.
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { isFinishedStatus } from '../batchOutcome';
 import { useSession } from '../session';
 import { batchPath, batchStatusKey } from './batches';
 import { ApiProblem, apiJson, problemOf, unreachable } from './client';
@@ -26,7 +27,7 @@ export interface BatchProgress {
 }
 
 export function isFinished(status: BatchStatus | null): boolean {
-  return status?.status === 'COMPLETED' || status?.status === 'CANCELLED';
+  return status !== null && isFinishedStatus(status.status);
 }
 
 /** Follows a batch; each status it reads is also the cached one (the batches list shows it without asking). */

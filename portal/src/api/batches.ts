@@ -1,12 +1,13 @@
-// Batches: the caller's list, one batch's status and failed rows, and the commands on a batch (cancel,
-// retry, the results CSV).
+// Batches: the caller's list, one batch's status and rows, and the commands on a batch (cancel, retry,
+// the results CSV).
 import { keepPreviousData } from '@tanstack/react-query';
-import { apiFetch } from './client';
+import { isFinishedStatus } from '../batchOutcome';
+import { apiFetch, apiJson } from './client';
 import { useApiMutation, useApiQuery } from './query';
 import type { BatchDevicesPage, BatchStatus, BatchesPage } from './types';
 
 const LIST_PAGE_SIZE = 20;
-const FAILED_ROWS_PAGE_SIZE = 25;
+const ROWS_PAGE_SIZE = 25;
 /** A running batch in the list reads its own progress this often (the list does not count rows). */
 const LISTED_PROGRESS_MS = 5_000;
 
@@ -33,21 +34,37 @@ export function useBatches(filters: BatchFilters, cursor: string | null) {
   return useApiQuery<BatchesPage>([...BATCH_LIST_KEY, filters, cursor], `/v1/batches?${query}`, { placeholderData: keepPreviousData });
 }
 
-/** A batch's status, read again every few seconds while `follow` (the batch page follows it live instead). */
-export function useBatchStatus(batchId: string, follow: boolean) {
+/** A listed batch's status (its counters give the outcome); read again every few seconds until it finished. */
+export function useListedBatchStatus(batchId: string, listedAsFinished: boolean) {
   return useApiQuery<BatchStatus>(batchStatusKey(batchId), batchPath(batchId), {
-    enabled: follow,
-    refetchInterval: follow ? LISTED_PROGRESS_MS : false,
+    staleTime: listedAsFinished ? Infinity : undefined,
+    refetchInterval: (query) => {
+      const status = query.state.data?.status ?? (listedAsFinished ? 'COMPLETED' : 'RUNNING');
+      return isFinishedStatus(status) ? false : LISTED_PROGRESS_MS;
+    },
   });
 }
 
-/** One page of a batch's failed rows; `refreshKey` changes when the batch's results do. */
-export function useFailedRows(batchId: string, code: string, cursor: string | null, refreshKey: string) {
-  const query = new URLSearchParams({ status: 'FAILED', limit: String(FAILED_ROWS_PAGE_SIZE) });
-  if (code) query.set('code', code);
+export interface RowFilters {
+  /** A row status (SUCCEEDED, FAILED, CANCELLED…), or '' for all. */
+  status: string;
+  /** A result code, or '' for all. */
+  code: string;
+  /** The start of a device UID, or '' for all. */
+  uidPrefix: string;
+}
+
+export const ALL_ROWS: RowFilters = { status: '', code: '', uidPrefix: '' };
+
+/** One page of a batch's rows in file order, filtered; `refreshKey` changes when the batch's results do. */
+export function useBatchRows(batchId: string, filters: RowFilters, cursor: string | null, refreshKey: string) {
+  const query = new URLSearchParams({ limit: String(ROWS_PAGE_SIZE) });
+  if (filters.status) query.set('status', filters.status);
+  if (filters.code) query.set('code', filters.code);
+  if (filters.uidPrefix) query.set('uidPrefix', filters.uidPrefix);
   if (cursor) query.set('cursor', cursor);
   return useApiQuery<BatchDevicesPage>(
-    ['batches', batchId, 'failed-rows', code, cursor, refreshKey],
+    ['batches', batchId, 'rows', filters, cursor, refreshKey],
     `${batchPath(batchId)}/devices?${query}`,
     {
       placeholderData: keepPreviousData,
@@ -57,9 +74,17 @@ export function useFailedRows(batchId: string, code: string, cursor: string | nu
 
 export type BatchCommand = 'cancel' | 'retry';
 
+/** The API's answer to a command: cancel gives the status, retry the attempt and how many devices it runs. */
+export interface BatchCommandAnswer {
+  status: string;
+  retry?: number;
+  devices?: number;
+}
+
 export function useBatchCommand(batchId: string) {
   return useApiMutation(
-    (key, command: BatchCommand) => apiFetch(key, `${batchPath(batchId)}/${command}`, { method: 'POST' }),
+    (key, { command, idempotencyKey }: { command: BatchCommand; idempotencyKey: string }) =>
+      apiJson<BatchCommandAnswer>(key, `${batchPath(batchId)}/${command}`, { method: 'POST', idempotencyKey }),
     [BATCH_LIST_KEY],
   );
 }

@@ -37,11 +37,14 @@ export interface RequestOptions {
   method?: string;
   body?: unknown;
   signal?: AbortSignal;
+  /** Sent as Idempotency-Key: the API answers a repeat of the same write with its first answer. */
+  idempotencyKey?: string;
 }
 
 export async function apiFetch(key: string, path: string, options: RequestOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { 'X-API-Key': key, Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
   let res: Response;
   try {
     res = await fetch(path, {

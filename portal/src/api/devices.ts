@@ -33,11 +33,15 @@ function useLockRefresh(uid: string): () => number | false {
   };
 }
 
-/** Assigns the workflow given, or with null exits the device's workflow. */
+/** Assigns the workflow given, or with null exits the device's workflow; the key makes a repeat harmless. */
 export function useWorkflowAssignment(uid: string) {
   return useApiMutation(
-    (key, assign: { workflowId: string } | null) =>
-      apiJson<DeviceWorkflowResult>(key, `${devicePath(uid)}/workflow`, assign ? { method: 'POST', body: assign } : { method: 'DELETE' }),
+    (key, { assign, idempotencyKey }: { assign: { workflowId: string } | null; idempotencyKey: string }) =>
+      apiJson<DeviceWorkflowResult>(
+        key,
+        `${devicePath(uid)}/workflow`,
+        assign ? { method: 'POST', body: assign, idempotencyKey } : { method: 'DELETE', idempotencyKey },
+      ),
     [deviceKey(uid)],
   );
 }

@@ -14,22 +14,23 @@ const lockPath = (device: Device) => `${devicePath(device.uid)}/temp-lock?tenant
 /** The lock, or null for a device never locked. */
 const readTempLock = (key: string, device: Device, signal: AbortSignal) => apiJsonOrNull<TempLockView>(key, lockPath(device), { signal });
 
-/** The device's lock while it runs (or has just been set); otherwise null. */
-export function useTempLock(device: Device) {
+/**
+ * The device's lock: the one running, or the last one once it ended (its record stays in view). `everLocked`
+ * tells that the device's timeline shows a lock: only then is there one to read.
+ */
+export function useTempLock(device: Device, everLocked: boolean) {
   const { key } = useSession();
   const queryClient = useQueryClient();
   // Reading a lock that never existed is a 404 (and a console error): it is read only once the device tells
   // of one, or once it has been read (after setting it, before its workflow wrote its first transition).
-  const hasLock = device.tempLock !== null;
   const known = queryClient.getQueryData(tempLockKey(device.uid)) !== undefined;
   const lock = useQuery({
     queryKey: tempLockKey(device.uid),
     queryFn: ({ signal }) => readTempLock(key, device, signal),
-    enabled: hasLock || known,
+    enabled: device.tempLock !== null || everLocked || known,
     refetchInterval: (query) => (query.state.data?.running ? RUNNING_REFRESH_MS : false),
   });
-  const shown = lock.data && (hasLock || lock.data.running) ? lock.data : null;
-  return { lock: shown, problem: lock.error };
+  return { lock: lock.data ?? null, problem: lock.error };
 }
 
 interface TempLockRequest {
@@ -57,5 +58,8 @@ export function useSetTempLock(device: Device) {
 }
 
 export function useCancelTempLock(device: Device) {
-  return useApiMutation((key, _: void) => apiFetch(key, lockPath(device), { method: 'DELETE' }), [deviceKey(device.uid)]);
+  return useApiMutation(
+    (key, idempotencyKey: string) => apiFetch(key, lockPath(device), { method: 'DELETE', idempotencyKey }),
+    [deviceKey(device.uid)],
+  );
 }

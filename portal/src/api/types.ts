@@ -9,6 +9,7 @@ export type Me = Schemas['Caller'];
 export type BatchStatus = Schemas['BatchStatus'];
 export type BatchMode = BatchStatus['mode'];
 export type BatchDevicesPage = Schemas['BatchDevicesPage'];
+export type BatchRowStatus = Schemas['BatchDevice']['status'];
 export type BatchSummary = Schemas['BatchSummary'];
 export type BatchesPage = Schemas['BatchList'];
 

@@ -1,5 +1,5 @@
 // The CSV upload that starts a batch, with XMLHttpRequest: fetch() cannot report upload progress, XHR's
-// upload events can.
+// upload events can. The file goes as multipart/form-data, so the batch keeps its file name.
 import { useRef, useState } from 'react';
 import { BATCH_LIST_KEY } from './batches';
 import { ApiProblem, problemFromText } from './client';
@@ -59,7 +59,7 @@ function uploadParams(settings: BulkSettings, ownTenantId: string): URLSearchPar
 function uploadCsv(
   key: string,
   params: URLSearchParams,
-  file: Blob,
+  file: File,
   idempotencyKey: string,
   onProgress: (progress: UploadProgress) => void,
 ): Promise<UploadAccepted> {
@@ -67,7 +67,6 @@ function uploadCsv(
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/v1/batches?${params}`);
     xhr.setRequestHeader('X-API-Key', key);
-    xhr.setRequestHeader('Content-Type', 'text/csv');
     xhr.setRequestHeader('Idempotency-Key', idempotencyKey);
     xhr.upload.onprogress = (event) =>
       onProgress({ sentBytes: event.loaded, totalBytes: event.lengthComputable ? event.total : file.size });
@@ -80,6 +79,8 @@ function uploadCsv(
       }
     };
     xhr.onerror = () => reject(new ApiProblem(0, 'NETWORK_ERROR', 'the upload was cut off before the API answered; send it again'));
-    xhr.send(file);
+    const form = new FormData();
+    form.append('file', file, file.name);
+    xhr.send(form);
   });
 }

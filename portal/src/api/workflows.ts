@@ -14,8 +14,18 @@ export interface WorkflowChoice {
   problem: Error | null;
 }
 
+function useCatalogue() {
+  return useApiQuery<{ workflows: CatalogueWorkflow[] }>(['workflows'], '/v1/workflows', { staleTime: CATALOGUE_STALE_MS });
+}
+
+/** A workflow's name from the catalogue; null while unknown (not read yet, or no longer in the catalogue). */
+export function useWorkflowName(workflowId: string | null): string | null {
+  const catalogue = useCatalogue();
+  return catalogue.data?.workflows.find((w) => w.id === workflowId)?.name ?? null;
+}
+
 export function useWorkflowChoice(): WorkflowChoice {
-  const catalogue = useApiQuery<{ workflows: CatalogueWorkflow[] }>(['workflows'], '/v1/workflows', { staleTime: CATALOGUE_STALE_MS });
+  const catalogue = useCatalogue();
   const [picked, setPicked] = useState('');
   const workflows = catalogue.data?.workflows ?? [];
   return { workflows, workflowId: picked || (workflows[0]?.id ?? ''), pick: setPicked, problem: catalogue.error };

@@ -36,7 +36,7 @@ export function UploadProgressLine({ progress }: { progress: UploadProgress }) {
   const percent = progress.totalBytes > 0 ? Math.round((progress.sentBytes / progress.totalBytes) * 100) : 0;
   return (
     <div className="upload-progress" data-testid="upload-progress">
-      <progress max={progress.totalBytes || 1} value={progress.sentBytes} />
+      <progress max={progress.totalBytes || 1} value={progress.sentBytes} aria-label="Upload progress" />
       <span>
         {formatCount(progress.sentBytes)} / {formatCount(progress.totalBytes)} bytes ({percent} %)
       </span>

@@ -3,7 +3,7 @@
 import { FormEvent, useState } from 'react';
 import type { NextWorkingInstant } from '../api/types';
 import { useNextWorkingInstant } from '../api/workingHours';
-import { formatTime } from '../format';
+import { Time } from './Time';
 import { ProblemBox } from './ProblemBox';
 
 export function NextWorkingInstantForm({ tenantId }: { tenantId: string }) {
@@ -30,16 +30,24 @@ export function NextWorkingInstantForm({ tenantId }: { tenantId: string }) {
         </label>
         <button type="submit">Preview</button>
       </div>
-      {preview.data && <p className="preview-answer">{describe(preview.data)}</p>}
+      {preview.data && (
+        <p className="preview-answer" role="status">
+          <Answer answer={preview.data} />
+        </p>
+      )}
       <ProblemBox problem={preview.error} />
     </form>
   );
 }
 
-function describe(answer: NextWorkingInstant): string {
-  if (answer.isWorkingInstant) return `${answer.atLocal} (${answer.timeZone}) is inside working hours: it starts at once.`;
-  if (!answer.nextWorkingInstant) return 'No working window opens within 400 days.';
-  return `Next working instant: ${answer.nextWorkingInstantLocal} (${answer.timeZone}) = ${formatTime(answer.nextWorkingInstant)} your time.`;
+function Answer({ answer }: { answer: NextWorkingInstant }) {
+  if (answer.isWorkingInstant) return <>{`${answer.atLocal} (${answer.timeZone}) is inside working hours: it starts at once.`}</>;
+  if (!answer.nextWorkingInstant) return <>No working window opens within 400 days.</>;
+  return (
+    <>
+      Next working instant: {answer.nextWorkingInstantLocal} ({answer.timeZone}) = <Time iso={answer.nextWorkingInstant} />.
+    </>
+  );
 }
 
 /** A Date as the value of a datetime-local input (local wall time, minutes). */

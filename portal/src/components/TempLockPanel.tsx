@@ -1,34 +1,79 @@
-// A device's temporary lock: status, directive and a countdown to the unlock, its history; set
-// (duration, working hours, notification) or cancel it. While a lock runs it is read again (useTempLock).
-import { FormEvent, ReactNode, useState } from 'react';
-import { useCancelTempLock, useSetTempLock, useTempLock } from '../api/tempLocks';
+// A device's temporary lock: what it is doing in words from its real state, the device's last check-in,
+// a countdown to the unlock and its history (kept in view after it ended); cancel it (confirmed first), or
+// set one where none runs. While a lock runs it is read again (useTempLock).
+import { ReactNode, useEffect, useRef } from 'react';
+import { useCancelTempLock, useTempLock } from '../api/tempLocks';
 import type { Device, TempLockView } from '../api/types';
-import { formatClock, formatTime } from '../format';
+import { formatClock } from '../format';
 import { canWrite, useSession } from '../session';
 import { useNow } from '../useNow';
+import { ConfirmButton } from './ConfirmButton';
+import { Notice } from './Notice';
 import { ProblemBox } from './ProblemBox';
+import { SetLockForm } from './SetLockForm';
 import { StatusBadge } from './StatusBadge';
+import { Time } from './Time';
 
 /** Well under a second, so the clock never lags the real time left by a whole second. */
 const COUNTDOWN_TICK_MS = 250;
 
-export function TempLockPanel({ device }: { device: Device }) {
+export function TempLockPanel({ device, everLocked }: { device: Device; everLocked: boolean }) {
   const writer = canWrite(useSession());
-  const { lock, problem } = useTempLock(device);
+  const { lock, problem } = useTempLock(device, everLocked);
   const cancel = useCancelTempLock(device);
+  // Setting a lock replaces the form by the lock's status, and the focus it had would fall to the page's
+  // body: it goes to the panel's heading above the status instead.
+  const heading = useRef<HTMLHeadingElement>(null);
+  const running = lock?.running ?? false;
+  useEffect(() => {
+    if (running && document.activeElement === document.body) heading.current?.focus();
+  }, [running]);
   return (
     <div className="card" data-testid="temp-lock">
-      <h2>Temporary lock</h2>
-      {lock ? <LockStatus lock={lock} /> : <p className="muted">This device has no temporary lock.</p>}
+      <h2 tabIndex={-1} ref={heading}>
+        Temporary lock
+      </h2>
+      {lock ? <LockStatus lock={lock} /> : <p className="muted">This device has never had a temporary lock.</p>}
       {writer && lock?.running && (
-        <button type="button" className="danger" onClick={() => cancel.mutate()}>
-          Cancel lock
-        </button>
+        <ConfirmButton
+          label="Cancel lock"
+          question="Cancel this temporary lock?"
+          confirmLabel="Cancel lock"
+          danger
+          disabled={cancel.isPending}
+          onConfirm={(idempotencyKey) => cancel.mutate(idempotencyKey)}
+        >
+          <p>
+            1 device (<code>{device.uid}</code>) is unlocked at its next check-in
+            {lock.status === 'ACTIVATED' ? ' before the lock runs out' : ''}.
+          </p>
+        </ConfirmButton>
       )}
-      {writer && <SetLockForm device={device} />}
-      <ProblemBox problem={problem ?? cancel.error} />
+      {cancel.isSuccess && <Notice text={lock?.running ? 'Cancelling the lock…' : `The lock ended ${lock?.status ?? ''}.`} />}
+      {writer && !lock?.running && <SetLockForm device={device} />}
+      <ProblemBox problem={problem ?? cancel.error} focus={cancel.isError} />
     </div>
   );
+}
+
+/** What the lock is doing now, in words. */
+function stateWords(lock: TempLockView): string {
+  switch (lock.status) {
+    case 'WAITING':
+      return lock.workingHours ? 'Waiting for working hours to start the lock' : 'Starting: the lock command is being prepared';
+    case 'ACTIVATING':
+      return "Waiting for the device's check-in to start the lock";
+    case 'ACTIVATED':
+      return 'Locked';
+    case 'DEACTIVATING':
+      return 'Unlocking: waiting for the device to confirm';
+    case 'DEACTIVATED':
+      return 'Ended: the device was locked and is unlocked again';
+    case 'CANCELLED':
+      return 'Cancelled';
+    case 'FAILED':
+      return 'Failed';
+  }
 }
 
 function LockStatus({ lock }: { lock: TempLockView }) {
@@ -37,24 +82,30 @@ function LockStatus({ lock }: { lock: TempLockView }) {
   return (
     <>
       <dl className="summary">
-        <dt>Status</dt>
-        <dd>
-          <StatusBadge status={lock.status} /> {lock.running ? '' : '(ended)'}
-        </dd>
-        <dt>Directive</dt>
-        <dd data-testid="directive">{lock.directive}</dd>
-        <dt>Duration</dt>
-        <dd>
+        <Term name="Status" live>
+          <StatusBadge status={lock.status} /> <span data-testid="lock-words">{stateWords(lock)}</span>
+          {lock.running ? '' : ' (ended)'}
+        </Term>
+        <Term name="Directive" testId="directive">
+          {lock.directive}
+        </Term>
+        <Term name="Duration">
           {lock.durationMinutes ?? '—'} min{lock.workingHours ? ', within working hours' : ''}
-        </dd>
-        {lock.status === 'ACTIVATED' && endsAt !== null && (
-          <Term name="Unlocks in" className="countdown" testId="countdown">
-            {formatClock(endsAt - now)} <span className="muted small">(at {formatTime(lock.lockEndsAt)})</span>
+        </Term>
+        <Term name="Last check-in" testId="last-check-in">
+          {lock.checkedInAt ? <Time iso={lock.checkedInAt} /> : 'none since the lock was set'}
+        </Term>
+        {lock.status === 'WAITING' && lock.workingHours && lock.nextDueAt && (
+          <Term name="Starts at">
+            <Time iso={lock.nextDueAt} />
           </Term>
         )}
-        {(lock.status === 'WAITING' || lock.status === 'ACTIVATING') && (
-          <Term name="Waiting for">
-            {lock.status === 'WAITING' ? `working hours (from ${formatTime(lock.nextDueAt)})` : "the device's check-in to start the lock"}
+        {lock.status === 'ACTIVATED' && endsAt !== null && (
+          <Term name="Unlocks in" className="countdown" testId="countdown">
+            {formatClock(endsAt - now)}{' '}
+            <span className="muted small">
+              (at <Time iso={lock.lockEndsAt} />)
+            </span>
           </Term>
         )}
         {lock.cancelReason && <Term name="Cancelled">{lock.cancelReason}</Term>}
@@ -65,10 +116,11 @@ function LockStatus({ lock }: { lock: TempLockView }) {
         )}
         {lock.note && <Term name="Note">{lock.note}</Term>}
       </dl>
-      <ol className="lock-history">
+      <h3 className="small-heading">History of this lock</h3>
+      <ol className="lock-history" data-testid="lock-history">
         {lock.history.map((h) => (
           <li key={h.seq}>
-            {formatTime(h.at)} · {h.status}
+            <Time iso={h.at} /> · {h.status}
           </li>
         ))}
       </ol>
@@ -76,55 +128,23 @@ function LockStatus({ lock }: { lock: TempLockView }) {
   );
 }
 
+interface TermProps {
+  name: string;
+  className?: string;
+  testId?: string;
+  /** Announced to screen readers when it changes. */
+  live?: boolean;
+  children: ReactNode;
+}
+
 /** One entry of the lock's description list. */
-function Term({ name, className, testId, children }: { name: string; className?: string; testId?: string; children: ReactNode }) {
+function Term({ name, className, testId, live = false, children }: TermProps) {
   return (
     <>
       <dt>{name}</dt>
-      <dd className={className} data-testid={testId}>
+      <dd className={className} data-testid={testId} aria-live={live ? 'polite' : undefined}>
         {children}
       </dd>
     </>
-  );
-}
-
-function SetLockForm({ device }: { device: Device }) {
-  const [minutes, setMinutes] = useState('15');
-  const [workingHours, setWorkingHours] = useState(false);
-  const [text, setText] = useState('');
-  const setLock = useSetTempLock(device);
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    setLock.mutate({ durationMinutes: Number(minutes), workingHours, notification: text ? { text } : null });
-  }
-
-  return (
-    <form className="inline-form set-lock" onSubmit={submit} data-testid="set-lock">
-      <label>
-        Minutes
-        <input
-          name="durationMinutes"
-          type="number"
-          min={1}
-          step={1}
-          value={minutes}
-          onChange={(e) => setMinutes(e.target.value)}
-          required
-        />
-      </label>
-      <label className="checkbox">
-        <input type="checkbox" name="workingHours" checked={workingHours} onChange={(e) => setWorkingHours(e.target.checked)} />
-        only within working hours
-      </label>
-      <label>
-        Notification
-        <input name="notification" value={text} onChange={(e) => setText(e.target.value)} placeholder="shown on the device" />
-      </label>
-      <button type="submit" disabled={setLock.isPending}>
-        {setLock.isPending ? 'Setting…' : 'Set lock'}
-      </button>
-      <ProblemBox problem={setLock.error} />
-    </form>
   );
 }

@@ -1,13 +1,18 @@
 // The caller's batches (GET /v1/batches): newest first, filtered by status, mode and creation date,
-// in cursor pages.
+// in cursor pages; each with its file, creator, workflow and outcome (a stacked bar of its rows).
 import { ChangeEvent, FormEvent, useState } from 'react';
-import { BatchFilters, useBatchStatus, useBatches } from '../api/batches';
+import { BatchFilters, useBatches, useListedBatchStatus } from '../api/batches';
 import type { BatchSummary, BatchesPage as BatchesAnswer } from '../api/types';
+import { useWorkflowName } from '../api/workflows';
+import { BATCH_STATUS_LABELS, isFinishedStatus } from '../batchOutcome';
 import { CursorPager, useCursorPages } from '../components/CursorPager';
+import { OutcomeBar } from '../components/OutcomeBar';
+import { PageHeading } from '../components/PageHeading';
 import { ProblemBox } from '../components/ProblemBox';
-import { StatusBadge } from '../components/StatusBadge';
+import { BatchStatusBadge, StatusBadge } from '../components/StatusBadge';
 import { Table, numeric } from '../components/Table';
-import { formatCount, formatTime } from '../format';
+import { Time } from '../components/Time';
+import { formatCount } from '../format';
 import { href } from '../router';
 import { canWrite, useSession } from '../session';
 
@@ -26,7 +31,7 @@ export function BatchesPage() {
 
   return (
     <section>
-      <h1>Batches</h1>
+      <PageHeading title="Batches" />
       {canWrite(session) && (
         <p>
           <a className="button" href={href({ page: 'bulk' })}>
@@ -56,17 +61,17 @@ function FilterForm({ onApply }: { onApply: (filters: BatchFilters) => void }) {
   }
 
   return (
-    <form className="filters" onSubmit={submit}>
+    <form className="filters" onSubmit={submit} aria-label="Filter batches">
       <label>
         Status
-        <Choices {...field('status')} options={['RUNNING', 'COMPLETED', 'CANCELLED', 'CREATED']} />
+        <Choices {...field('status')} options={Object.entries(BATCH_STATUS_LABELS)} />
       </label>
       <label>
         Mode
-        <Choices {...field('mode')} options={['assign', 'register', 'exit']} />
+        <Choices {...field('mode')} options={['assign', 'register', 'exit'].map((mode) => [mode, mode])} />
       </label>
       <label>
-        Created from
+        Created from (your days)
         <input type="date" {...field('createdFrom')} />
       </label>
       <label>
@@ -78,7 +83,7 @@ function FilterForm({ onApply }: { onApply: (filters: BatchFilters) => void }) {
   );
 }
 
-/** A select of `options`, or any. */
+/** A select of `options` ([value, words]), or any. */
 function Choices({
   options,
   ...select
@@ -86,13 +91,15 @@ function Choices({
   name: string;
   value: string;
   onChange: (e: ChangeEvent<HTMLSelectElement>) => void;
-  options: string[];
+  options: [string, string][];
 }) {
   return (
     <select {...select}>
       <option value="">any</option>
-      {options.map((option) => (
-        <option key={option}>{option}</option>
+      {options.map(([value, words]) => (
+        <option key={value} value={value}>
+          {words}
+        </option>
       ))}
     </select>
   );
@@ -101,8 +108,9 @@ function Choices({
 function BatchesTable({ answer, filtered }: { answer: BatchesAnswer | undefined; filtered: boolean }) {
   return (
     <Table
+      label="Batches"
       testId="batches"
-      columns={['created', 'batch', 'mode', 'status', 'progress', numeric('refused at upload'), 'workspace', 'finished']}
+      columns={['created', 'batch', 'by', 'mode · workflow', 'status', 'outcome', numeric('refused at upload'), 'workspace', 'finished']}
       empty={answer?.batches.length === 0 ? `No batches${filtered ? ' match these filters' : ' yet'}.` : null}
     >
       {answer?.batches.map((batch) => (
@@ -113,40 +121,42 @@ function BatchesTable({ answer, filtered }: { answer: BatchesAnswer | undefined;
 }
 
 function BatchRow({ batch }: { batch: BatchSummary }) {
+  const workflowName = useWorkflowName(batch.workflowId);
   return (
     <tr>
-      <td>{formatTime(batch.createdAt)}</td>
       <td>
-        <a href={href({ page: 'batch', batchId: batch.batchId })}>
-          <code>{batch.batchId.slice(0, 8)}</code>
-        </a>
-        {batch.fileName ? <span className="muted"> {batch.fileName}</span> : null}
-      </td>
-      <td>{batch.mode}</td>
-      <td>
-        <StatusBadge status={batch.status} />
-        {batch.retries ? <span className="muted"> retried {batch.retries}×</span> : null}
+        <Time iso={batch.createdAt} />
       </td>
       <td>
-        <ProgressCell batch={batch} />
+        <a href={href({ page: 'batch', batchId: batch.batchId })}>{batch.fileName ?? <code>{batch.batchId.slice(0, 8)}</code>}</a>
+        {batch.fileName && <code className="muted small"> {batch.batchId.slice(0, 8)}</code>}
       </td>
+      <td>{batch.createdBy}</td>
+      <td>
+        {batch.mode}
+        {batch.workflowId && <span className="muted"> · {workflowName ?? batch.workflowId}</span>}
+      </td>
+      <BatchOutcomeCells batch={batch} />
       <td className="num">{batch.rows ? formatCount(batch.rows.rejected) : '—'}</td>
       <td>{batch.targetWorkspaceId}</td>
-      <td>{formatTime(batch.finishedAt)}</td>
+      <td>
+        <Time iso={batch.finishedAt} />
+      </td>
     </tr>
   );
 }
 
-/** A finished batch is all done; a running one reads its own progress (the list does not count rows). */
-function ProgressCell({ batch }: { batch: BatchSummary }) {
-  const running = batch.status === 'RUNNING' || batch.status === 'CREATED';
-  const status = useBatchStatus(batch.batchId, running);
-  const progress = running ? status.data?.progress : undefined;
-  const total = progress?.total ?? batch.rows?.total ?? 0;
-  const done = running ? (progress?.done ?? 0) : total;
+/** The badge and the stacked bar, from the batch's own status (the list does not count rows). */
+function BatchOutcomeCells({ batch }: { batch: BatchSummary }) {
+  const status = useListedBatchStatus(batch.batchId, isFinishedStatus(batch.status)).data;
+  const name = `batch ${batch.fileName ?? batch.batchId.slice(0, 8)}`;
   return (
-    <span className="list-progress">
-      <progress max={total || 1} value={done} /> {formatCount(done)} / {formatCount(total)}
-    </span>
+    <>
+      <td>
+        {status ? <BatchStatusBadge status={status} /> : <StatusBadge status={batch.status} />}
+        {batch.retries ? <span className="muted"> retried {batch.retries}×</span> : null}
+      </td>
+      <td>{status ? <OutcomeBar status={status} label={`Outcome of ${name}`} compact /> : '…'}</td>
+    </>
   );
 }

@@ -6,6 +6,7 @@ import { BatchMode, SERVICE_TYPES } from '../api/types';
 import { BulkSettings, useUploadBatch } from '../api/upload';
 import { WorkflowChoice, useWorkflowChoice } from '../api/workflows';
 import { CsvDropzone, UploadProgressLine } from '../components/CsvDropzone';
+import { PageHeading } from '../components/PageHeading';
 import { ProblemBox } from '../components/ProblemBox';
 import { navigate } from '../router';
 import { canWrite, useSession } from '../session';
@@ -22,7 +23,7 @@ export function BulkActionPage() {
   const writer = canWrite(useSession());
   return (
     <section>
-      <h1>Bulk action</h1>
+      <PageHeading title="Bulk action" />
       {writer ? <BulkActionForm /> : <p>Your key is read-only: it can follow batches but not start them.</p>}
     </section>
   );
@@ -79,7 +80,7 @@ function BulkActionForm() {
           {upload.isPending ? 'Uploading…' : 'Upload and start'}
         </button>
       </div>
-      <ProblemBox problem={upload.error ?? workflow.problem} />
+      <ProblemBox problem={upload.error ?? workflow.problem} focus />
     </form>
   );
 }

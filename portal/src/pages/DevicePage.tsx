@@ -1,23 +1,46 @@
-// A device found by UID: state, allowed next actions, workflow assignment and timeline; assign or exit a
-// workflow; its temporary lock (TempLockPanel).
-import { FormEvent, useState } from 'react';
+// A device found by UID (or among those opened recently in this tab): state, allowed next actions,
+// workflow assignment and timeline; assign or exit a workflow (exit confirmed first); its temporary lock.
+import { FormEvent, useEffect, useState } from 'react';
 import { useDevice, useDeviceHistory, useWorkflowAssignment } from '../api/devices';
 import type { Device, TimelineEntry } from '../api/types';
 import { useWorkflowChoice } from '../api/workflows';
+import { ConfirmButton } from '../components/ConfirmButton';
+import { Notice } from '../components/Notice';
+import { PageHeading } from '../components/PageHeading';
 import { ProblemBox } from '../components/ProblemBox';
 import { Table, numeric } from '../components/Table';
 import { TempLockPanel } from '../components/TempLockPanel';
-import { formatDuration, formatTime } from '../format';
+import { Time } from '../components/Time';
+import { formatDuration } from '../format';
+import { useRecentDevices } from '../recentDevices';
 import { href, navigate } from '../router';
 import { canWrite, useSession } from '../session';
 
 export function DevicePage({ uid }: { uid: string | null }) {
+  const { me } = useSession();
+  const recentDevices = useRecentDevices(me.tenantId);
   return (
     <section>
-      <h1>Devices</h1>
+      <PageHeading title={uid ? `Device ${uid}` : 'Devices'} />
       <DeviceSearch uid={uid} />
-      {uid && <DeviceDetails uid={uid} />}
+      {uid ? <DeviceDetails uid={uid} onFound={recentDevices.remember} /> : <RecentDevices uids={recentDevices.recent} />}
     </section>
+  );
+}
+
+function RecentDevices({ uids }: { uids: string[] }) {
+  if (uids.length === 0) return null;
+  return (
+    <nav aria-label="Recently opened devices" data-testid="recent-devices">
+      <h2>Recently opened</h2>
+      <ul className="recent-devices">
+        {uids.map((uid) => (
+          <li key={uid}>
+            <a href={href({ page: 'device', uid })}>{uid}</a>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }
 
@@ -30,7 +53,7 @@ function DeviceSearch({ uid }: { uid: string | null }) {
   }
 
   return (
-    <form className="filters" onSubmit={find}>
+    <form className="filters" onSubmit={find} role="search" aria-label="Find a device">
       <label>
         Device UID (IMEI or serial number)
         <input name="uid" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="e.g. 353000000000007" />
@@ -40,19 +63,25 @@ function DeviceSearch({ uid }: { uid: string | null }) {
   );
 }
 
-function DeviceDetails({ uid }: { uid: string }) {
+function DeviceDetails({ uid, onFound }: { uid: string; onFound: (uid: string) => void }) {
   const session = useSession();
   const device = useDevice(uid);
   const history = useDeviceHistory(uid);
+  const found = device.data?.uid;
+  useEffect(() => {
+    if (found) onFound(found);
+  }, [found, onFound]);
+  const timeline = history.data?.timeline ?? [];
+  const everLocked = timeline.some((entry) => entry.milestone.startsWith('TEMP_LOCK'));
   return (
     <>
-      <ProblemBox problem={device.error ?? history.error} />
+      <ProblemBox problem={device.error ?? history.error} focus />
       {device.data && (
         <>
           <DeviceCard device={device.data} />
           {canWrite(session) && <WorkflowActions device={device.data} />}
-          <TempLockPanel device={device.data} />
-          <Timeline entries={history.data?.timeline ?? []} />
+          <TempLockPanel device={device.data} everLocked={everLocked} />
+          <Timeline entries={timeline} />
         </>
       )}
     </>
@@ -60,6 +89,7 @@ function DeviceDetails({ uid }: { uid: string }) {
 }
 
 function DeviceCard({ device }: { device: Device }) {
+  const assignment = device.assignment;
   return (
     <div className="card">
       <h2>
@@ -77,12 +107,19 @@ function DeviceCard({ device }: { device: Device }) {
         <dd>{device.allowedActions.length ? device.allowedActions.join(', ') : 'none'}</dd>
         <dt>Workflow</dt>
         <dd>
-          {device.assignment
-            ? `${device.assignment.workflowName ?? device.assignment.workflowId} (${device.assignment.workflowId}), since ${formatTime(device.assignment.assignedAt)} by ${device.assignment.assignedBy ?? '—'}`
-            : 'none'}
+          {assignment ? (
+            <>
+              {assignment.workflowName ?? assignment.workflowId} ({assignment.workflowId}), since <Time iso={assignment.assignedAt} /> by{' '}
+              {assignment.assignedBy ?? '—'}
+            </>
+          ) : (
+            'none'
+          )}
         </dd>
         <dt>Created</dt>
-        <dd>{formatTime(device.createdAt)}</dd>
+        <dd>
+          <Time iso={device.createdAt} />
+        </dd>
       </dl>
     </div>
   );
@@ -91,34 +128,47 @@ function DeviceCard({ device }: { device: Device }) {
 function WorkflowActions({ device }: { device: Device }) {
   const choice = useWorkflowChoice();
   const assignment = useWorkflowAssignment(device.uid);
+  const current = device.assignment;
   return (
     <div className="card" data-testid="workflow-actions">
       <h2>Workflow</h2>
-      {device.assignment ? (
-        <button type="button" className="danger" disabled={assignment.isPending} onClick={() => assignment.mutate(null)}>
-          Exit workflow
-        </button>
+      {current ? (
+        <ConfirmButton
+          label="Exit workflow"
+          question="Exit this device's workflow?"
+          confirmLabel="Exit workflow"
+          danger
+          disabled={assignment.isPending}
+          onConfirm={(idempotencyKey) => assignment.mutate({ assign: null, idempotencyKey })}
+        >
+          <p>
+            1 device (<code>{device.uid}</code>) leaves {current.workflowName ?? current.workflowId}.
+          </p>
+        </ConfirmButton>
       ) : (
         <div className="inline-form">
-          <select name="workflowId" value={choice.workflowId} onChange={(e) => choice.pick(e.target.value)}>
-            {choice.workflows.map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
-              </option>
-            ))}
-          </select>
+          <label>
+            Workflow
+            <select name="workflowId" value={choice.workflowId} onChange={(e) => choice.pick(e.target.value)}>
+              {choice.workflows.map((w) => (
+                <option key={w.id} value={w.id}>
+                  {w.name}
+                </option>
+              ))}
+            </select>
+          </label>
           <button
             type="button"
             disabled={assignment.isPending || !choice.workflowId}
-            onClick={() => assignment.mutate({ workflowId: choice.workflowId })}
+            onClick={() => assignment.mutate({ assign: { workflowId: choice.workflowId }, idempotencyKey: crypto.randomUUID() })}
           >
             Assign workflow
           </button>
         </div>
       )}
       {assignment.isPending && <p className="muted">Working…</p>}
-      {assignment.isSuccess && <p className="notice">{assignment.data.message}</p>}
-      <ProblemBox problem={assignment.error ?? choice.problem} />
+      {assignment.isSuccess && <Notice text={assignment.data.message} />}
+      <ProblemBox problem={assignment.error ?? choice.problem} focus />
     </div>
   );
 }
@@ -128,13 +178,16 @@ function Timeline({ entries }: { entries: TimelineEntry[] }) {
     <>
       <h2>Timeline</h2>
       <Table
+        label="Timeline"
         testId="timeline"
         columns={['at', 'milestone', 'state', 'source', numeric('after previous'), numeric('since first')]}
         empty={entries.length === 0 ? 'Nothing has happened to this device yet.' : null}
       >
         {entries.map((entry, i) => (
           <tr key={i}>
-            <td>{formatTime(entry.at)}</td>
+            <td>
+              <Time iso={entry.at} />
+            </td>
             <td>{entry.milestone}</td>
             <td>{entry.fromState || entry.toState ? `${entry.fromState ?? '—'} → ${entry.toState ?? '—'}` : ''}</td>
             <td>

@@ -1,6 +1,6 @@
 // Sign-in with an API key: GET /v1/me tells whose key it is. Device-gateway keys only relay check-ins
 // and cannot use the portal.
-import { FormEvent, useState } from 'react';
+import { FormEvent, useEffect, useState } from 'react';
 import { useSignIn } from '../api/me';
 import { ProblemBox } from '../components/ProblemBox';
 import type { Session } from '../session';
@@ -8,6 +8,9 @@ import type { Session } from '../session';
 export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const [key, setKey] = useState('');
   const signIn = useSignIn(onSignedIn);
+  useEffect(() => {
+    document.title = 'Sign in · device-orchestrator';
+  }, []);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -15,7 +18,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
   }
 
   return (
-    <div className="signin">
+    <main className="signin">
       <h1>device-orchestrator</h1>
       <p className="muted">Operators' portal: bulk actions, batches, devices, temporary locks and working hours.</p>
       <form onSubmit={submit} className="card">
@@ -36,8 +39,8 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
         <button type="submit" disabled={signIn.isPending || key.trim() === ''}>
           {signIn.isPending ? 'Signing in…' : 'Sign in'}
         </button>
-        <ProblemBox problem={signIn.error} />
+        <ProblemBox problem={signIn.error} focus />
       </form>
-    </div>
+    </main>
   );
 }

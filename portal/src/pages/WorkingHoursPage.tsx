@@ -1,12 +1,15 @@
 // A tenant's working hours: time zone, weekly windows and holidays, editable by operators; and a
 // preview of the next working instant from a chosen time, computed by the API with the saved calendar.
+// A tenant without a calendar has no zone: none is guessed (the operator who sets one picks it).
 import { FormEvent, useState } from 'react';
 import type { WorkingHours, WorkingHoursCalendar } from '../api/types';
 import { useSaveWorkingHours, useWorkingHours } from '../api/workingHours';
 import { Holidays, TimeZoneField, WeeklyWindows } from '../components/CalendarFields';
 import { NextWorkingInstantForm } from '../components/NextWorkingInstantForm';
+import { Notice } from '../components/Notice';
+import { PageHeading } from '../components/PageHeading';
 import { ProblemBox } from '../components/ProblemBox';
-import { formatTime } from '../format';
+import { Time } from '../components/Time';
 import { canWrite, useSession } from '../session';
 
 export function WorkingHoursPage() {
@@ -17,7 +20,7 @@ export function WorkingHoursPage() {
   const stored = workingHours.data;
   return (
     <section>
-      <h1>Working hours</h1>
+      <PageHeading title="Working hours" />
       <label className="inline">
         Tenant{' '}
         <select name="tenant" value={tenantId} onChange={(e) => setTenantId(e.target.value)}>
@@ -36,12 +39,23 @@ export function WorkingHoursPage() {
 
 function CalendarSummary({ stored }: { stored: WorkingHours | null }) {
   const writer = canWrite(useSession());
-  if (!stored) return <p className="muted">This tenant has no calendar yet{writer ? ': set one below.' : '.'}</p>;
+  if (!stored) {
+    return (
+      <p className="muted" data-testid="calendar-summary">
+        This tenant has no calendar and no time zone yet{writer ? ': set one below.' : '.'} Times are shown in UTC.
+      </p>
+    );
+  }
   return (
     <p className="muted" data-testid="calendar-summary">
       {stored.summary}
       {stored.inheritedFrom ? ` — inherited from ${stored.inheritedFrom}` : ''}
-      {stored.updatedAt ? ` · updated ${formatTime(stored.updatedAt)} by ${stored.updatedBy}` : ''}
+      {stored.updatedAt && (
+        <>
+          {' '}
+          · updated <Time iso={stored.updatedAt} /> by {stored.updatedBy}
+        </>
+      )}
     </p>
   );
 }
@@ -50,12 +64,15 @@ function CalendarSummary({ stored }: { stored: WorkingHours | null }) {
 function CalendarForm({ tenantId, stored }: { tenantId: string; stored: WorkingHours | null }) {
   const writer = canWrite(useSession());
   const [calendar, setCalendar] = useState<WorkingHoursCalendar>(() => ({
-    timeZone: stored?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    timeZone: stored?.timeZone ?? '',
     windows: stored?.windows ?? [],
     holidays: stored?.holidays ?? [],
   }));
   const save = useSaveWorkingHours(tenantId);
-  const update = (change: Partial<WorkingHoursCalendar>) => setCalendar((current) => ({ ...current, ...change }));
+  const update = (change: Partial<WorkingHoursCalendar>) => {
+    save.reset();
+    setCalendar((current) => ({ ...current, ...change }));
+  };
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -64,7 +81,7 @@ function CalendarForm({ tenantId, stored }: { tenantId: string; stored: WorkingH
 
   return (
     <>
-      <form className="card" onSubmit={submit}>
+      <form className="card" onSubmit={submit} aria-label="Calendar">
         <fieldset disabled={!writer}>
           <TimeZoneField timeZone={calendar.timeZone} onChange={(timeZone) => update({ timeZone })} />
           <WeeklyWindows windows={calendar.windows} editable={writer} onChange={(windows) => update({ windows })} />
@@ -72,12 +89,12 @@ function CalendarForm({ tenantId, stored }: { tenantId: string; stored: WorkingH
           {writer && (
             <div className="actions">
               <button type="submit">Save calendar</button>
-              {save.isSuccess && <span className="notice">Saved.</span>}
+              {save.isSuccess && <Notice text="Saved." />}
             </div>
           )}
         </fieldset>
       </form>
-      <ProblemBox problem={save.error} />
+      <ProblemBox problem={save.error} focus />
     </>
   );
 }

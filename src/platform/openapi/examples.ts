@@ -15,11 +15,13 @@ export const examples = {
   batchStatus: {
     batchId,
     tenantId: 'acme',
+    createdBy: 'ops@acme',
     status: 'RUNNING',
     isSuccess: null,
     mode: 'assign',
     workflowId: '665f1c2e9b1e8a3d4c5b6a79',
     targetWorkspaceId: 'acme',
+    fileName: 'devices.csv',
     retries: 0,
     failureThreshold: { maxFailures: null, maxFailurePercent: 5 },
     stopReason: null,

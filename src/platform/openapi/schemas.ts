@@ -68,11 +68,13 @@ export const schemas = {
   BatchStatus: obj({
     batchId: str,
     tenantId: str,
+    createdBy: str,
     status: oneOf(BatchStatuses),
     isSuccess: nullable(bool),
     mode: oneOf(AssignmentModes),
     workflowId: nullable(str),
     targetWorkspaceId: str,
+    fileName: nullable(str),
     retries: int,
     failureThreshold: nullable(obj({ maxFailures: nullable(int), maxFailurePercent: nullable(num) })),
     stopReason: nullable(ref('StopReason')),

@@ -418,6 +418,7 @@ export interface components {
     BatchStatus: {
       batchId: string;
       tenantId: string;
+      createdBy: string;
       /** @enum {string} */
       status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
       isSuccess: boolean | null;
@@ -425,6 +426,7 @@ export interface components {
       mode: 'assign' | 'register' | 'exit';
       workflowId: string | null;
       targetWorkspaceId: string;
+      fileName: string | null;
       retries: number;
       failureThreshold: {
         maxFailures: number | null;
@@ -984,11 +986,13 @@ export interface operations {
            * @example {
            *       "batchId": "0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10",
            *       "tenantId": "acme",
+           *       "createdBy": "ops@acme",
            *       "status": "RUNNING",
            *       "isSuccess": null,
            *       "mode": "assign",
            *       "workflowId": "665f1c2e9b1e8a3d4c5b6a79",
            *       "targetWorkspaceId": "acme",
+           *       "fileName": "devices.csv",
            *       "retries": 0,
            *       "failureThreshold": {
            *         "maxFailures": null,
@@ -1054,6 +1058,8 @@ export interface operations {
         status?: 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'CANCELLED';
         /** @description Only rows with this result code, e.g. WRONG_STATE_DEVICE. */
         code?: string;
+        /** @description Only rows whose device UID starts with this (a whole UID finds that device's row). */
+        uidPrefix?: string;
         /** @description The `nextCursor` of the previous page. */
         cursor?: string;
         /** @description Rows per page. */
@@ -1228,7 +1234,10 @@ export interface operations {
   cancelBatch: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Scoped to your tenant, this operation and its target (the device). Repeating the same request with the same key (at most 200 characters) answers the first answer and does nothing again; a different request with a used key is 422 IDEMPOTENCY_KEY_REUSED. */
+        'Idempotency-Key'?: string;
+      };
       path: {
         /** @description The batch id returned by uploadBatch. */
         id: string;
@@ -1273,7 +1282,10 @@ export interface operations {
   retryBatch: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Scoped to your tenant, this operation and its target (the device). Repeating the same request with the same key (at most 200 characters) answers the first answer and does nothing again; a different request with a used key is 422 IDEMPOTENCY_KEY_REUSED. */
+        'Idempotency-Key'?: string;
+      };
       path: {
         /** @description The batch id returned by uploadBatch. */
         id: string;
