@@ -2,6 +2,7 @@
 // lookup of a device by UID inside a tenant tree, the inventory upload's creation of IDLE devices, and
 // the one milestone writer. State changes go through the state machine (deviceLifecycleStore).
 import { Queryable } from '../platform/db/postgres';
+import { Actor, HistoryChannel, impliedAttribution } from './actor';
 import { DeviceState } from './states';
 
 export type HistorySource = 'API' | 'BATCH' | 'TEMP_LOCK' | 'SYSTEM';
@@ -72,6 +73,10 @@ export interface Milestone {
   /** Unique: a retried write with the same key is a no-op. */
   idempotencyKey?: string | null;
   extFields?: Record<string, unknown>;
+  /** Who and through what; when absent, what the source implies (impliedAttribution). */
+  actor?: Actor;
+  channel?: HistoryChannel;
+  note?: string | null;
 }
 
 /**
@@ -80,9 +85,11 @@ export interface Milestone {
  * written twice. Returns the new row's id, or null when it was there already.
  */
 export async function insertMilestone(db: Queryable, m: Milestone): Promise<number | null> {
+  const implied = impliedAttribution(m.source, m.batchActionId ?? null, m.extFields?.requestedBy);
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO t_device_history (device_id, milestone_type, from_state_id, to_state_id, source, batch_action_id, idempotency_key, ext_fields)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id`,
+    `INSERT INTO t_device_history (device_id, milestone_type, from_state_id, to_state_id, source, batch_action_id, idempotency_key, ext_fields,
+                                   actor, channel, note)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING id`,
     [
       m.deviceId,
       m.milestone,
@@ -92,6 +99,9 @@ export async function insertMilestone(db: Queryable, m: Milestone): Promise<numb
       m.batchActionId ?? null,
       m.idempotencyKey ?? null,
       JSON.stringify(m.extFields ?? {}),
+      JSON.stringify(m.actor ?? implied.actor),
+      m.channel ?? implied.channel,
+      m.note ?? null,
     ],
   );
   return rows[0] ? Number(rows[0].id) : null;
