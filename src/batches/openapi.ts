@@ -6,7 +6,11 @@ import { Schema, bool, dateTime, obj, oneOf, str } from '../platform/openapi/sch
 
 const uploadOptions: Record<string, Schema> = {
   mode: { ...oneOf(AssignmentModes), description: 'Required: assign a workflow, register devices then assign, or exit their workflow.' },
-  workflowId: { ...str, description: 'The catalogue workflow (24-character hex id); required unless mode is exit.' },
+  workflowId: {
+    ...str,
+    description:
+      'The catalogue workflow (24-character hex id); required for mode assign, optional for register (without it devices are only registered: READY_FOR_USE), unused for exit.',
+  },
   serviceTypeId: {
     type: 'integer',
     enum: [1, 2, 3],

@@ -1,5 +1,5 @@
 // The upload's parameters (query and multipart fields before the file), checked before a byte of the file is
-// read: mode, catalogue workflow (active, of the caller's or the target workspace's catalogue), service type,
+// read: mode, catalogue workflow (optional in register mode; active, of the caller's or the target workspace's catalogue), service type,
 // target workspace, createMissing and failure threshold.
 import { BatchOptions } from './store';
 import { isWorkflowVersionId } from '../catalogue/contract';
@@ -47,7 +47,16 @@ export async function checkUploadOptions(
   if (typeof failureThreshold === 'string') throw new ProblemError(400, 'VALIDATION_FAILED', failureThreshold);
   const catalogueTenantIds = [...new Set([caller.tenantId, targetWorkspaceId])];
   let workflowId: string | null = null;
-  if (mode !== 'exit') {
+  // Register mode without a workflow is the inventory upload (seed 001): devices only become READY_FOR_USE.
+  const registerOnly = mode === 'register' && !params.workflowId;
+  if (registerOnly && createMissing && serviceTypeId === null) {
+    throw new ProblemError(
+      400,
+      'VALIDATION_FAILED',
+      'serviceTypeId is required to create missing devices in register mode without a workflowId',
+    );
+  }
+  if (mode !== 'exit' && !registerOnly) {
     if (!params.workflowId) throw new ProblemError(400, 'VALIDATION_FAILED', `workflowId is required for mode ${mode}`);
     if (!isWorkflowVersionId(params.workflowId))
       throw new ProblemError(400, 'VALIDATION_FAILED', 'workflowId must be a 24-character hex id');

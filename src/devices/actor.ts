@@ -2,18 +2,18 @@
 // without them is read with (its source implies them: a batch's rows, a temp lock's steps, the system).
 import type { HistorySource } from './store';
 
-export const HistoryChannels = ['API', 'PORTAL', 'BATCH', 'TEMP_LOCK'] as const;
+const HistoryChannels = ['API', 'PORTAL', 'BATCH', 'TEMP_LOCK'] as const;
 export type HistoryChannel = (typeof HistoryChannels)[number];
 
 export type Actor = { type: 'api_key'; name: string; role: string } | { type: 'batch'; name: string } | { type: 'system'; name: 'system' };
 
-export const systemActor: Actor = { type: 'system', name: 'system' };
+const systemActor: Actor = { type: 'system', name: 'system' };
 
 export function apiKeyActor(caller: { userId: string; role: string }): Actor {
   return { type: 'api_key', name: caller.userId, role: caller.role };
 }
 
-export function batchActor(batchId: string): Actor {
+function batchActor(batchId: string): Actor {
   return { type: 'batch', name: `batch ${batchId}` };
 }
 

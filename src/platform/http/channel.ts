@@ -4,7 +4,7 @@
 import type { Request } from 'express';
 import { ProblemError } from './problem';
 
-export const CLIENT_CHANNEL_HEADER = 'X-Client-Channel';
+const CLIENT_CHANNEL_HEADER = 'X-Client-Channel';
 export type ClientChannel = 'API' | 'PORTAL';
 
 export function clientChannelOf(req: Request): ClientChannel {

@@ -902,7 +902,7 @@ export interface operations {
            * @enum {string}
            */
           mode?: 'assign' | 'register' | 'exit';
-          /** @description The catalogue workflow (24-character hex id); required unless mode is exit. */
+          /** @description The catalogue workflow (24-character hex id); required for mode assign, optional for register (without it devices are only registered: READY_FOR_USE), unused for exit. */
           workflowId?: string;
           /**
            * @description Only devices of this service type (1 SIM_CONTROL, 2 PREPAID, 3 POSTPAID).
