@@ -32,6 +32,7 @@ export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, atte
       catalogueTenantIds: options.catalogueTenantIds,
       serviceTypeId: options.serviceTypeId,
       createMissing: options.createMissing,
+      stateAction: options.stateAction,
       requestedBy: batch.createdBy,
       source: 'BATCH',
     },
@@ -53,7 +54,7 @@ export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, atte
           { key: TenantIdKey, value: batch.tenantId },
           { key: BatchModeKey, value: options.mode },
         ],
-        staticSummary: `BatchAssign ${options.mode}${attempt ? ` (retry ${attempt})` : ''}: ${(batch.extFields.rows as { accepted?: number } | undefined)?.accepted ?? '?'} devices`,
+        staticSummary: `BatchAssign ${options.mode}${options.stateAction ? ` ${options.stateAction}` : ''}${attempt ? ` (retry ${attempt})` : ''}: ${(batch.extFields.rows as { accepted?: number } | undefined)?.accepted ?? '?'} devices`,
         staticDetails: `batch ${batch.id} of tenant ${batch.tenantId}; catalogue workflow ${options.catalogueWorkflowId ?? '-'}; target ${options.targetWorkspaceId}`,
       }),
     );

@@ -6,6 +6,7 @@ import type { deviceAssign } from './deviceAssignWorkflow';
 
 export { DeviceState, isServiceTypeId } from './states';
 export { checkDeviceUid } from './uid';
+export { DeviceActions, type DeviceAction, isDeviceAction } from './lifecycle';
 export type { DeviceAssignInput } from './deviceAssignWorkflow';
 export type DeviceAssignmentActivities = ReturnType<typeof import('./deviceAssignActivities').createDeviceAssignmentActivities>;
 

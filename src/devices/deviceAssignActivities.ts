@@ -14,7 +14,8 @@
 import { DeviceResultCode } from '../platform/errorCodes';
 import { AssignmentMode, directAssignStates, modeNeedsWorkflow } from '../batches/contract';
 import { DeviceState } from './states';
-import { describeState } from './lifecycle';
+import { DeviceAction, describeState } from './lifecycle';
+import { findCurrentTempLock } from '../tempLocks/useCases';
 import type { RowResult } from '../batches/contract';
 import { claimPendingRow, writeRowResult } from '../batches/useCases';
 import { claimAssignment, exitAssignment, findDeviceDocument, releaseAssignment } from './documentStore';
@@ -39,6 +40,8 @@ export interface DeviceAssignmentRequest {
   /** Service type of devices created by register mode with createMissing. */
   serviceTypeId: number | null;
   createMissing: boolean;
+  /** Mode action: the state action applied to the device (absent in runs started before mode action existed). */
+  stateAction?: DeviceAction | null;
   requestedBy: string;
   source: Extract<HistorySource, 'BATCH' | 'API'>;
   /** Set for batch rows: the row to lock and to write the result to. */
@@ -91,9 +94,11 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
     const verdict =
       req.mode === 'exit'
         ? await exitWorkflow(tx, req, device)
-        : entry
-          ? await assignWorkflow(tx, req, device, entry)
-          : await registerOnly(tx, req, device);
+        : req.mode === 'action'
+          ? await applyStateAction(tx, req, device)
+          : entry
+            ? await assignWorkflow(tx, req, device, entry)
+            : await registerOnly(tx, req, device);
     return { ...verdict, deviceId: device.id };
   }
 
@@ -163,6 +168,30 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
   async function registerOnly(tx: PgTransaction, req: DeviceAssignmentRequest, device: DeviceRecord): Promise<Verdict> {
     if (device.stateId === DeviceState.READY_FOR_USE) return verdict('OK', 'device is already READY_FOR_USE');
     return (await register(tx, req, device, {})) ?? verdict('OK', 'device registered: READY_FOR_USE');
+  }
+
+  /** Mode action: the state action through the state machine, recorded as done by the batch; refused while a temp lock runs. */
+  async function applyStateAction(tx: PgTransaction, req: DeviceAssignmentRequest, device: DeviceRecord): Promise<Verdict> {
+    const action = req.stateAction;
+    if (!action) return verdict('INVALID_TRANSITION', 'the batch names no state action');
+    if (action === 'LOCK' || action === 'UNLOCK') {
+      const lock = await findCurrentTempLock(pool, device.id);
+      if (lock)
+        return verdict(
+          'TEMP_LOCK_RUNNING',
+          `temp lock ${lock.actionId} runs on the device (${lock.status}); cancel it, then retry the row`,
+        );
+    }
+    const applied = await applyDeviceActionIn(tx, {
+      deviceId: device.id,
+      action,
+      source: req.source,
+      batchActionId: req.batch?.batchId ?? null,
+      idempotencyKey: req.batch ? null : `${req.requestKey}/${action}`,
+      historyExtFields: { requestedBy: req.requestedBy },
+    });
+    if (!applied.ok) return verdict('INVALID_TRANSITION', applied.message);
+    return verdict('OK', `${action}: ${describeState(applied.fromStateId)} → ${describeState(applied.toStateId)}`);
   }
 
   async function exitWorkflow(tx: PgTransaction, req: DeviceAssignmentRequest, device: DeviceRecord): Promise<Verdict> {

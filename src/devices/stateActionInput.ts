@@ -1,11 +1,11 @@
 // The body of POST /v1/devices/:uid/actions: {"action": one of the state machine's actions, "note"?: text}.
-import { DeviceAction, DeviceActions } from './lifecycle';
+import { DeviceAction, DeviceActions, isDeviceAction } from './lifecycle';
 import { MAX_NOTE_LENGTH } from './stateActions';
 import { ProblemError } from '../platform/http/problem';
 
 export function parseStateAction(body: unknown): { action: DeviceAction; note: string | null } {
   const { action, note } = (body ?? {}) as { action?: unknown; note?: unknown };
-  if (typeof action !== 'string' || !(DeviceActions as readonly string[]).includes(action)) {
+  if (!isDeviceAction(action)) {
     throw new ProblemError(400, 'VALIDATION_FAILED', `action must be one of ${DeviceActions.join(', ')}`);
   }
   if (note !== undefined && note !== null && typeof note !== 'string')
@@ -13,5 +13,5 @@ export function parseStateAction(body: unknown): { action: DeviceAction; note: s
   if (typeof note === 'string' && note.length > MAX_NOTE_LENGTH) {
     throw new ProblemError(400, 'VALIDATION_FAILED', `note is longer than ${MAX_NOTE_LENGTH} characters`);
   }
-  return { action: action as DeviceAction, note: typeof note === 'string' && note.trim() ? note.trim() : null };
+  return { action, note: typeof note === 'string' && note.trim() ? note.trim() : null };
 }

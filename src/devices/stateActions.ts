@@ -75,7 +75,7 @@ async function refuseWhileTempLockRuns(pool: Pool, device: DeviceRecord, action:
   if (!lock) return;
   throw new ProblemError(
     409,
-    'CONFLICT',
+    'TEMP_LOCK_RUNNING',
     `device ${device.uid} has temp lock ${lock.actionId} running (${lock.status}); ${action} by hand would fight it: cancel the temp lock first, then send ${action} again`,
     { deviceUid: device.uid, action, tempLockActionId: lock.actionId, tempLockStatus: lock.status },
   );

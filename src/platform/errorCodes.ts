@@ -13,6 +13,8 @@ export const DeviceResultCodes = [
   'DEVICE_HAS_NO_WORKFLOW',
   'WORKFLOW_NOT_FOUND',
   'REGISTER_FAILED',
+  'INVALID_TRANSITION',
+  'TEMP_LOCK_RUNNING',
   'CANCELLED',
   'INTERNAL_ERROR',
 ] as const;

@@ -100,7 +100,7 @@ describe('device state actions', () => {
     await waitFor('the temp lock running', async () => expectStatus(await operator.get('/devices/{uid}', uid), 200).tempLock !== null);
 
     const refused = expectStatus(await operator.post('/devices/{uid}/actions', { ...uid, body: { action: 'LOCK' } }), 409);
-    expect(refused).toMatchObject({ code: 'CONFLICT', action: 'LOCK', tempLockActionId: assigned.actionId });
+    expect(refused).toMatchObject({ code: 'TEMP_LOCK_RUNNING', action: 'LOCK', tempLockActionId: assigned.actionId });
     expect(refused.detail).toContain(`temp lock ${assigned.actionId}`);
     const { rows } = await stack.pool.query('SELECT state_id FROM t_device WHERE id = $1', [device.deviceId]);
     expect(rows[0].state_id).toBe(DeviceState.ACTIVE);

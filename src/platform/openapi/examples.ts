@@ -224,7 +224,7 @@ export const problemExamples = {
   },
   tempLockRunning: {
     status: 409,
-    code: 'CONFLICT',
+    code: 'TEMP_LOCK_RUNNING',
     detail: `device ${deviceUid} has temp lock 6761a0c2e4b0a1b2c3d4e5f6 running (ACTIVATED); LOCK by hand would fight it: cancel the temp lock first, then send LOCK again`,
     deviceUid,
     action: 'LOCK',

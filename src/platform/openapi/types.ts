@@ -378,6 +378,7 @@ export interface components {
         | 'DEVICE_HAS_NO_WORKFLOW'
         | 'WORKFLOW_NOT_FOUND'
         | 'REGISTER_FAILED'
+        | 'TEMP_LOCK_RUNNING'
         | 'CANCELLED';
       /** @description What went wrong and what to do about it, naming the row, device or field. */
       detail: string;
@@ -432,7 +433,7 @@ export interface components {
       batchId: string;
       status: string;
       /** @enum {string} */
-      mode: 'assign' | 'register' | 'exit';
+      mode: 'assign' | 'register' | 'exit' | 'action';
       rows: components['schemas']['Rows'];
       links: components['schemas']['BatchLinks'];
     };
@@ -452,7 +453,7 @@ export interface components {
       status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
       isSuccess: boolean | null;
       /** @enum {string} */
-      mode: 'assign' | 'register' | 'exit';
+      mode: 'assign' | 'register' | 'exit' | 'action';
       workflowId: string | null;
       targetWorkspaceId: string;
       retries: number;
@@ -491,7 +492,7 @@ export interface components {
       status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
       isSuccess: boolean | null;
       /** @enum {string} */
-      mode: 'assign' | 'register' | 'exit';
+      mode: 'assign' | 'register' | 'exit' | 'action';
       workflowId: string | null;
       targetWorkspaceId: string;
       fileName: string | null;
@@ -618,7 +619,7 @@ export interface components {
     DeviceWorkflowResult: {
       deviceUid: string;
       /** @enum {string} */
-      mode: 'assign' | 'register' | 'exit';
+      mode: 'assign' | 'register' | 'exit' | 'action';
       code: string;
       message: string;
       links: {
@@ -792,7 +793,7 @@ export interface operations {
         /** @description Only batches with this status. */
         status?: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
         /** @description Only batches of this mode. */
-        mode?: 'assign' | 'register' | 'exit';
+        mode?: 'assign' | 'register' | 'exit' | 'action';
         /** @description Only batches created at or after this instant. */
         createdFrom?: string;
         /** @description Only batches created before this instant. */
@@ -871,7 +872,8 @@ export interface operations {
   uploadBatch: {
     parameters: {
       query?: {
-        mode?: 'assign' | 'register' | 'exit';
+        mode?: 'assign' | 'register' | 'exit' | 'action';
+        action?: 'REGISTER' | 'ACTIVATE' | 'LOCK' | 'UNLOCK' | 'ENROLL' | 'RELEASE';
         workflowId?: string;
         serviceTypeId?: 1 | 2 | 3;
         targetWorkspaceId?: string;
@@ -898,10 +900,15 @@ export interface operations {
         'multipart/form-data': {
           file: string;
           /**
-           * @description Required: assign a workflow, register devices then assign, or exit their workflow.
+           * @description Required: assign a workflow, register devices (then assign), exit their workflow, or apply a state action (with action).
            * @enum {string}
            */
-          mode?: 'assign' | 'register' | 'exit';
+          mode?: 'assign' | 'register' | 'exit' | 'action';
+          /**
+           * @description With mode action (required there): the state action applied to every device, as POST /v1/devices/{uid}/actions does.
+           * @enum {string}
+           */
+          action?: 'REGISTER' | 'ACTIVATE' | 'LOCK' | 'UNLOCK' | 'ENROLL' | 'RELEASE';
           /** @description The catalogue workflow (24-character hex id); required for mode assign, optional for register (without it devices are only registered: READY_FOR_USE), unused for exit. */
           workflowId?: string;
           /**
