@@ -2,8 +2,7 @@
 // without them is read with (its source implies them: a batch's rows, a temp lock's steps, the system).
 import type { HistorySource } from './store';
 
-const HistoryChannels = ['API', 'PORTAL', 'BATCH', 'TEMP_LOCK'] as const;
-export type HistoryChannel = (typeof HistoryChannels)[number];
+export type HistoryChannel = 'API' | 'PORTAL' | 'BATCH' | 'TEMP_LOCK';
 
 export type Actor = { type: 'api_key'; name: string; role: string } | { type: 'batch'; name: string } | { type: 'system'; name: 'system' };
 

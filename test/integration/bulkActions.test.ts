@@ -35,7 +35,9 @@ describe('state actions in bulk', () => {
     expect(states.every((d) => d.state_id === DeviceState.ACTIVE)).toBe(true);
     const api = apiClient(base, tenant.apiKey);
     const csv = expectStatus(await api.get('/batches/{id}/results.csv', { path: { id: accepted.batchId } }), 200);
-    expect(csv).toContain(`${idle},FAILED,INVALID_TRANSITION,"ACTIVATE is not allowed from IDLE; allowed actions: REGISTER, ENROLL, RELEASE"`);
+    expect(csv).toContain(
+      `${idle},FAILED,INVALID_TRANSITION,"ACTIVATE is not allowed from IDLE; allowed actions: REGISTER, ENROLL, RELEASE"`,
+    );
     const history = expectStatus(await api.get('/devices/{uid}/history', { path: { uid: ready[0]! } }), 200);
     expect(history.timeline.map((e) => [e.milestone, e.fromState, e.toState, e.channel, e.actor])).toEqual([
       ['ACTIVATE', 'READY_FOR_USE', 'ACTIVE', 'BATCH', { type: 'batch', name: `batch ${accepted.batchId}` }],

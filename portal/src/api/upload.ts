@@ -67,6 +67,7 @@ function uploadCsv(
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/v1/batches?${params}`);
     xhr.setRequestHeader('X-API-Key', key);
+    xhr.setRequestHeader('X-Client-Channel', 'PORTAL');
     xhr.setRequestHeader('Content-Type', 'text/csv');
     xhr.setRequestHeader('Idempotency-Key', idempotencyKey);
     xhr.upload.onprogress = (event) =>

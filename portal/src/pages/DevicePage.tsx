@@ -4,6 +4,7 @@ import { FormEvent, useState } from 'react';
 import { useDevice, useDeviceHistory, useWorkflowAssignment } from '../api/devices';
 import type { Device, TimelineEntry } from '../api/types';
 import { useWorkflowChoice } from '../api/workflows';
+import { DeviceActionsPanel } from '../components/DeviceActionsPanel';
 import { ProblemBox } from '../components/ProblemBox';
 import { Table, numeric } from '../components/Table';
 import { TempLockPanel } from '../components/TempLockPanel';
@@ -50,6 +51,7 @@ function DeviceDetails({ uid }: { uid: string }) {
       {device.data && (
         <>
           <DeviceCard device={device.data} />
+          {canWrite(session) && <DeviceActionsPanel device={device.data} />}
           {canWrite(session) && <WorkflowActions device={device.data} />}
           <TempLockPanel device={device.data} />
           <Timeline entries={history.data?.timeline ?? []} />
@@ -129,7 +131,7 @@ function Timeline({ entries }: { entries: TimelineEntry[] }) {
       <h2>Timeline</h2>
       <Table
         testId="timeline"
-        columns={['at', 'milestone', 'state', 'source', numeric('after previous'), numeric('since first')]}
+        columns={['at', 'milestone', 'state', 'source', 'by', numeric('after previous'), numeric('since first')]}
         empty={entries.length === 0 ? 'Nothing has happened to this device yet.' : null}
       >
         {entries.map((entry, i) => (
@@ -145,6 +147,11 @@ function Timeline({ entries }: { entries: TimelineEntry[] }) {
                   <a href={href({ page: 'batch', batchId: entry.batchId })}>batch</a>
                 </>
               )}
+            </td>
+            <td>
+              {entry.actor.name}
+              {entry.channel && ` via ${entry.channel}`}
+              {entry.note && <q>{entry.note}</q>}
             </td>
             <td className="num">{i === 0 ? '' : formatDuration(entry.elapsedSincePreviousMs)}</td>
             <td className="num">{formatDuration(entry.elapsedSinceFirstMs)}</td>
