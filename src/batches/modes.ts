@@ -32,7 +32,7 @@ export const unfinishedBatchStatuses = ['CREATED', 'RUNNING'] as const satisfies
 export const BatchRowStatuses = ['PENDING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
 
 /** Result codes decided at upload time: such rows can never succeed, so retry leaves them alone. */
-export const uploadRejectionCodes = ['INVALID_DEVICE_UID', 'DUPLICATE_IN_FILE'] as const;
+export const uploadRejectionCodes = ['INVALID_DEVICE_UID', 'DUPLICATE_IN_FILE', 'INVALID_DEVICE_TYPE'] as const;
 
 /** "61,204 / 100,000 — 60,990 ok, 214 failed": the parent's current details in the Web UI. */
 export function describeProgress(p: { total: number; done: number; ok: number; failed: number }): string {

@@ -4,7 +4,7 @@
 import { defineSignal } from '@temporalio/workflow';
 import type { deviceAssign } from './deviceAssignWorkflow';
 
-export { DeviceState, isServiceTypeId } from './states';
+export { DeviceState, isDeviceTypeName, isServiceTypeId } from './states';
 export { checkDeviceUid } from './uid';
 export { DeviceActions, type DeviceAction, isDeviceAction } from './lifecycle';
 export type { DeviceAssignInput } from './deviceAssignWorkflow';

@@ -13,11 +13,11 @@
 // without its result row and milestone, never a milestone without the assignment.
 import { DeviceResultCode } from '../platform/errorCodes';
 import { AssignmentMode, directAssignStates, modeNeedsWorkflow } from '../batches/contract';
-import { DeviceState } from './states';
+import { DeviceState, DeviceTypes, isDeviceTypeName } from './states';
 import { DeviceAction, describeState } from './lifecycle';
 import { findCurrentTempLock } from '../tempLocks/useCases';
 import type { RowResult } from '../batches/contract';
-import { claimPendingRow, writeRowResult } from '../batches/useCases';
+import { claimPendingRow, rowInventoryFields, writeRowResult } from '../batches/useCases';
 import { claimAssignment, exitAssignment, findDeviceDocument, releaseAssignment } from './documentStore';
 import { applyDeviceActionIn } from './lifecycleStore';
 import { DeviceRecord, HistorySource, createIdleDevice, findDeviceInTree, hasMilestone, insertMilestone } from './store';
@@ -85,10 +85,14 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
     if (!device) {
       if (req.mode !== 'register' || !req.createMissing)
         return noDevice('DEVICE_NOT_FOUND', `no device ${req.deviceUid} in ${req.targetWorkspaceId}`);
+      const inventory = req.batch ? await rowInventoryFields(tx, req.batch.rowId) : null;
       device = await createIdleDevice(tx, {
         uid: req.deviceUid,
         tenantId: req.targetWorkspaceId,
         serviceTypeId: req.serviceTypeId ?? entry?.serviceTypeId ?? DEFAULT_SERVICE_TYPE_ID,
+        imei2: inventory?.imei2,
+        deviceType: inventory?.deviceType && isDeviceTypeName(inventory.deviceType) ? DeviceTypes[inventory.deviceType] : undefined,
+        provisionType: inventory?.provisionType,
       });
     }
     const verdict =

@@ -3,7 +3,7 @@
 // the one milestone writer. State changes go through the state machine (deviceLifecycleStore).
 import { Queryable } from '../platform/db/postgres';
 import { Actor, HistoryChannel, impliedAttribution } from './actor';
-import { DeviceState } from './states';
+import { DeviceState, DeviceTypes } from './states';
 
 export type HistorySource = 'API' | 'BATCH' | 'TEMP_LOCK' | 'SYSTEM';
 
@@ -52,13 +52,28 @@ export async function findDeviceInTree(
 /** Register mode with createMissing (the inventory upload of seed 001): a new IDLE device, or the existing one. */
 export async function createIdleDevice(
   db: Queryable,
-  device: { uid: string; tenantId: string; serviceTypeId: number },
+  device: {
+    uid: string;
+    tenantId: string;
+    serviceTypeId: number;
+    imei2?: string | null;
+    deviceType?: number;
+    provisionType?: string | null;
+  },
 ): Promise<DeviceRecord> {
   const { rows } = await db.query(
-    `INSERT INTO t_device (uid, tenant_id, state_id, service_type_id) VALUES ($1, $2, $3, $4)
+    `INSERT INTO t_device (uid, tenant_id, state_id, service_type_id, imei2, device_type, ext_fields) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (tenant_id, uid) DO UPDATE SET updated_at = t_device.updated_at
      RETURNING ${deviceColumns}`,
-    [device.uid, device.tenantId, DeviceState.IDLE, device.serviceTypeId],
+    [
+      device.uid,
+      device.tenantId,
+      DeviceState.IDLE,
+      device.serviceTypeId,
+      device.imei2 ?? null,
+      device.deviceType ?? DeviceTypes.SMARTPHONE,
+      JSON.stringify(device.provisionType ? { provision_type: device.provisionType } : {}),
+    ],
   );
   return toDeviceRecord(rows[0]);
 }

@@ -50,6 +50,26 @@ describe('inventory upload', () => {
     ]);
   });
 
+  it('keeps the optional columns imei2, deviceType and provisionType on the devices it creates; an unknown deviceType fails its row', async () => {
+    const [tablet, phone, odd] = [freshImei(), freshImei(), freshImei()];
+    const imei2 = freshImei();
+    const csv = `deviceUid,imei2,deviceType,provisionType\n${tablet},${imei2},tablet,KNOX\n${phone},,,\n${odd},,PHABLET,\n`;
+    const upload = await uploadCsv(base, tenant.apiKey, csv, { mode: 'register', createMissing: true, serviceTypeId: 1 });
+    const batchId = expectStatus(upload, 202).batchId;
+    const done = await waitForBatchEnd(base, tenant.apiKey, batchId);
+    expect(done.countersByCode).toEqual({ OK: 2, INVALID_DEVICE_TYPE: 1 });
+    const { rows } = await stack.pool.query(
+      `SELECT uid, imei2, device_type, ext_fields->>'provision_type' AS provision_type FROM t_device WHERE tenant_id = $1 AND uid = ANY($2) ORDER BY uid = $3 DESC`,
+      [tenant.tenantId, [tablet, phone, odd], tablet],
+    );
+    expect(rows).toEqual([
+      { uid: tablet, imei2, device_type: 2, provision_type: 'KNOX' },
+      { uid: phone, imei2: null, device_type: 1, provision_type: null },
+    ]);
+    const device = expectStatus(await apiClient(base, tenant.apiKey).get('/devices/{uid}', { path: { uid: tablet } }), 200);
+    expect(device).toMatchObject({ imei2, deviceType: 2, state: 'READY_FOR_USE' });
+  });
+
   it('register mode creating missing devices without a workflow needs a service type', async () => {
     const refused = await uploadCsv(base, tenant.apiKey, csvOf([freshImei()]), { mode: 'register', createMissing: true });
     expect(expectStatus(refused, 400).detail).toContain('serviceTypeId is required');
