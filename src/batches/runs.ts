@@ -127,6 +127,8 @@ export async function batchStatus(deps: BatchRunDeps, batch: BatchRecord) {
     status: batch.status,
     isSuccess: batch.isSuccess,
     mode: batch.options.mode,
+    action: batch.options.stateAction,
+    ...uploadedBy(batch),
     workflowId: batch.options.catalogueWorkflowId,
     targetWorkspaceId: batch.options.targetWorkspaceId,
     retries: (batch.extFields.retries as number | undefined) ?? 0,
@@ -144,5 +146,14 @@ export async function batchStatus(deps: BatchRunDeps, batch: BatchRecord) {
       devicesPerSecond: elapsedSeconds > 0 ? Math.round((done / elapsedSeconds) * 10) / 10 : null,
     },
     links: batchLinks(deps.config, batch),
+  };
+}
+
+/** Who uploaded the batch and through what (SPEC §9); batches stored before that was kept name only their key. */
+function uploadedBy(batch: BatchRecord): { actor: { type: 'api_key'; name: string; role?: string }; channel: 'API' | 'PORTAL' } {
+  const { uploaded_by: actor, channel } = batch.extFields as { uploaded_by?: { name: string; role: string }; channel?: 'API' | 'PORTAL' };
+  return {
+    actor: { type: 'api_key', name: actor?.name ?? batch.createdBy, ...(actor ? { role: actor.role } : {}) },
+    channel: channel ?? 'API',
   };
 }

@@ -27,6 +27,11 @@ describe('state actions in bulk', () => {
     expect(accepted.mode).toBe('action');
     const done = await waitForBatchEnd(base, tenant.apiKey, accepted.batchId);
     expect(done.countersByCode).toEqual({ OK: 4, INVALID_TRANSITION: 1, DEVICE_NOT_FOUND: 1 });
+    expect(done).toMatchObject({
+      action: 'ACTIVATE',
+      channel: 'API',
+      actor: { type: 'api_key', name: `user-${tenant.tenantId}`, role: 'operator' },
+    });
 
     const { rows: states } = await stack.pool.query('SELECT uid, state_id FROM t_device WHERE tenant_id = $1 AND uid = ANY($2)', [
       tenant.tenantId,
@@ -48,6 +53,19 @@ describe('state actions in bulk', () => {
     await waitFor('the retried row to succeed', async () => (await batchRows(stack, accepted.batchId)).get(idle!)?.code === 'OK');
     const { rows } = await stack.pool.query('SELECT state_id FROM t_device WHERE tenant_id = $1 AND uid = $2', [tenant.tenantId, idle]);
     expect(rows[0].state_id).toBe(DeviceState.ACTIVE);
+  });
+
+  it('records an upload from the portal (X-Client-Channel: PORTAL) as channel PORTAL', async () => {
+    const [device] = await seedDevices(stack, tenant.tenantId, 1, DeviceState.ACTIVE);
+    const upload = await uploadCsv(
+      base,
+      tenant.apiKey,
+      csvOf([device!]),
+      { mode: 'action', action: 'RELEASE' },
+      { 'X-Client-Channel': 'PORTAL' },
+    );
+    const done = await waitForBatchEnd(base, tenant.apiKey, expectStatus(upload, 202).batchId);
+    expect(done).toMatchObject({ action: 'RELEASE', channel: 'PORTAL', countersByCode: { OK: 1 } });
   });
 
   it('refuses mode action without a state action, and an action with another mode', async () => {

@@ -77,6 +77,12 @@ export const schemas = {
     status: oneOf(BatchStatuses),
     isSuccess: nullable(bool),
     mode: oneOf(AssignmentModes),
+    action: { ...nullable(str), description: 'Mode action: the device action applied to every device.' },
+    actor: {
+      ...obj({ type: oneOf(['api_key']), name: str, role: str }, ['type', 'name']),
+      description: 'Who uploaded the batch: the API key’s name and role.',
+    },
+    channel: { ...oneOf(['API', 'PORTAL']), description: 'Through what the batch was uploaded.' },
     workflowId: nullable(str),
     targetWorkspaceId: str,
     retries: int,

@@ -370,6 +370,7 @@ export interface components {
         | 'INTERNAL_ERROR'
         | 'INVALID_DEVICE_UID'
         | 'DUPLICATE_IN_FILE'
+        | 'INVALID_DEVICE_TYPE'
         | 'DEVICE_NOT_FOUND'
         | 'DEVICE_NOT_ELIGIBLE_FOR_WORKFLOW'
         | 'WRONG_STATE_DEVICE'
@@ -454,6 +455,20 @@ export interface components {
       isSuccess: boolean | null;
       /** @enum {string} */
       mode: 'assign' | 'register' | 'exit' | 'action';
+      /** @description Mode action: the device action applied to every device. */
+      action: string | null;
+      /** @description Who uploaded the batch: the API key’s name and role. */
+      actor: {
+        /** @enum {string} */
+        type: 'api_key';
+        name: string;
+        role?: string;
+      };
+      /**
+       * @description Through what the batch was uploaded.
+       * @enum {string}
+       */
+      channel: 'API' | 'PORTAL';
       workflowId: string | null;
       targetWorkspaceId: string;
       retries: number;
@@ -1044,6 +1059,13 @@ export interface operations {
            *       "status": "RUNNING",
            *       "isSuccess": null,
            *       "mode": "assign",
+           *       "action": null,
+           *       "actor": {
+           *         "type": "api_key",
+           *         "name": "ops-team",
+           *         "role": "operator"
+           *       },
+           *       "channel": "PORTAL",
            *       "workflowId": "665f1c2e9b1e8a3d4c5b6a79",
            *       "targetWorkspaceId": "acme",
            *       "retries": 0,
