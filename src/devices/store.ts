@@ -35,6 +35,26 @@ export async function findDeviceInTree(
   treeRootTenantId: string,
   preferTenantId: string = treeRootTenantId,
 ): Promise<DeviceRecord | null> {
+  return findInTree(db, 'uid', uid, treeRootTenantId, preferTenantId);
+}
+
+/** As findDeviceInTree, for a device whose second IMEI (imei2) is `imei2`: the API accepts either IMEI. */
+export async function findDeviceByImei2InTree(
+  db: Queryable,
+  imei2: string,
+  treeRootTenantId: string,
+  preferTenantId: string = treeRootTenantId,
+): Promise<DeviceRecord | null> {
+  return findInTree(db, 'imei2', imei2, treeRootTenantId, preferTenantId);
+}
+
+async function findInTree(
+  db: Queryable,
+  column: 'uid' | 'imei2',
+  value: string,
+  treeRootTenantId: string,
+  preferTenantId: string,
+): Promise<DeviceRecord | null> {
   const { rows } = await db.query(
     `WITH RECURSIVE tree AS (
        SELECT $2::text AS id
@@ -42,9 +62,9 @@ export async function findDeviceInTree(
        SELECT t.id FROM t_tenant t JOIN tree ON t.parent_id = tree.id
      )
      SELECT ${deviceColumns} FROM t_device
-      WHERE uid = $1 AND tenant_id IN (SELECT id FROM tree)
+      WHERE ${column} = $1 AND tenant_id IN (SELECT id FROM tree)
       ORDER BY tenant_id = $3 DESC, id LIMIT 1`,
-    [uid, treeRootTenantId, preferTenantId],
+    [value, treeRootTenantId, preferTenantId],
   );
   return rows[0] ? toDeviceRecord(rows[0]) : null;
 }

@@ -50,7 +50,7 @@ describe('inventory upload', () => {
     ]);
   });
 
-  it('keeps the optional columns imei2, deviceType and provisionType on the devices it creates; an unknown deviceType fails its row', async () => {
+  it('keeps the optional columns imei2, deviceType and provisionType on the devices it creates (the API finds a device by either IMEI); an unknown deviceType fails its row', async () => {
     const [tablet, phone, odd] = [freshImei(), freshImei(), freshImei()];
     const imei2 = freshImei();
     const csv = `deviceUid,imei2,deviceType,provisionType\n${tablet},${imei2},tablet,KNOX\n${phone},,,\n${odd},,PHABLET,\n`;
@@ -68,6 +68,11 @@ describe('inventory upload', () => {
     ]);
     const device = expectStatus(await apiClient(base, tenant.apiKey).get('/devices/{uid}', { path: { uid: tablet } }), 200);
     expect(device).toMatchObject({ imei2, deviceType: 2, state: 'READY_FOR_USE' });
+    // Either IMEI names the device wherever the API takes a UID.
+    const api = apiClient(base, tenant.apiKey);
+    expect(expectStatus(await api.get('/devices/{uid}', { path: { uid: imei2 } }), 200).uid).toBe(tablet);
+    const activated = await api.post('/devices/{uid}/actions', { path: { uid: imei2 }, body: { action: 'ACTIVATE' } });
+    expect(expectStatus(activated, 200)).toMatchObject({ uid: tablet, state: 'ACTIVE' });
   });
 
   it('register mode creating missing devices without a workflow needs a service type', async () => {
