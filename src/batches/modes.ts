@@ -1,8 +1,8 @@
-// The three BatchAssign modes (SPEC §3) as data: which device states each mode accepts, and the
+// The BatchAssign modes (SPEC §3; `action`: a state action on every device, SPEC §9) as data: which device states each mode accepts, and the
 // batch statuses a batch goes through. Pure: used by the per-device activity, the API and tests.
 import { DeviceState } from '../devices/contract';
 
-export const AssignmentModes = ['assign', 'register', 'exit'] as const;
+export const AssignmentModes = ['assign', 'register', 'exit', 'action'] as const;
 export type AssignmentMode = (typeof AssignmentModes)[number];
 
 export function isAssignmentMode(value: unknown): value is AssignmentMode {
@@ -14,7 +14,7 @@ export const directAssignStates: readonly number[] = [DeviceState.READY_FOR_USE,
 
 /** Modes that need a workflow from the catalogue. */
 export function modeNeedsWorkflow(mode: AssignmentMode): boolean {
-  return mode !== 'exit';
+  return mode !== 'exit' && mode !== 'action';
 }
 
 /** FAILED: stopped early because failures exceeded the upload's threshold. */
@@ -32,7 +32,7 @@ export const unfinishedBatchStatuses = ['CREATED', 'RUNNING'] as const satisfies
 export const BatchRowStatuses = ['PENDING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
 
 /** Result codes decided at upload time: such rows can never succeed, so retry leaves them alone. */
-export const uploadRejectionCodes = ['INVALID_DEVICE_UID', 'DUPLICATE_IN_FILE'] as const;
+export const uploadRejectionCodes = ['INVALID_DEVICE_UID', 'DUPLICATE_IN_FILE', 'INVALID_DEVICE_TYPE'] as const;
 
 /** "61,204 / 100,000 — 60,990 ok, 214 failed": the parent's current details in the Web UI. */
 export function describeProgress(p: { total: number; done: number; ok: number; failed: number }): string {

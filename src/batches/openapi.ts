@@ -1,12 +1,24 @@
 // The /batches operations of the OpenAPI document (src/platform/openapi/document.ts): upload, status, results, events, cancel, retry.
 import { AssignmentModes, BatchRowStatuses, BatchStatuses } from './modes';
+import { DeviceActions } from '../devices/contract';
 import { examples } from '../platform/openapi/examples';
 import { PathItem, answer, authErrors, batchId, idempotencyKey, location, problem } from '../platform/openapi/operations';
 import { Schema, bool, dateTime, int, obj, oneOf, str } from '../platform/openapi/schemas';
 
 const uploadOptions: Record<string, Schema> = {
-  mode: { ...oneOf(AssignmentModes), description: 'Required: assign a workflow, register devices then assign, or exit their workflow.' },
-  workflowId: { ...str, description: 'The catalogue workflow (24-character hex id); required unless mode is exit.' },
+  mode: {
+    ...oneOf(AssignmentModes),
+    description: 'Required: assign a workflow, register devices (then assign), exit their workflow, or apply a state action (with action).',
+  },
+  action: {
+    ...oneOf(DeviceActions),
+    description: 'With mode action (required there): the state action applied to every device, as POST /v1/devices/{uid}/actions does.',
+  },
+  workflowId: {
+    ...str,
+    description:
+      'The catalogue workflow (24-character hex id); required for mode assign, optional for register (without it devices are only registered: READY_FOR_USE), unused for exit.',
+  },
   serviceTypeId: {
     type: 'integer',
     enum: [1, 2, 3],

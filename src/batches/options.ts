@@ -2,6 +2,7 @@
 // at upload, read back and checked once into a typed record, so nothing downstream casts JSON.
 import { AssignmentMode, isAssignmentMode } from './modes';
 import { FailureThreshold } from './failureThreshold';
+import { DeviceAction, isDeviceAction } from '../devices/contract';
 
 export interface BatchOptions {
   mode: AssignmentMode;
@@ -10,6 +11,8 @@ export interface BatchOptions {
   serviceTypeId: number | null;
   targetWorkspaceId: string;
   createMissing: boolean;
+  /** Mode action: the state action applied to every device; null in the other modes. */
+  stateAction: DeviceAction | null;
   /** Tenants whose catalogue may hold the workflow. */
   catalogueTenantIds: string[];
   /** Stop once failures exceed it; null: no threshold. */
@@ -25,6 +28,7 @@ export function batchOptionsToExtFields(options: BatchOptions, fileName: string 
     service_type_id: options.serviceTypeId,
     target_workspace_id: options.targetWorkspaceId,
     create_missing: options.createMissing,
+    state_action: options.stateAction,
     catalogue_tenant_ids: options.catalogueTenantIds,
     failure_threshold: options.failureThreshold,
     file_name: fileName,
@@ -43,6 +47,12 @@ export function parseBatchOptions(batchId: string, ownerTenantId: string, ext: R
   const targetWorkspaceId = optional(ext.target_workspace_id, 'string') ?? ownerTenantId;
   const catalogueTenantIds = ext.catalogue_tenant_ids ?? [ownerTenantId];
   if (!Array.isArray(catalogueTenantIds) || !catalogueTenantIds.every((t) => typeof t === 'string')) bad('catalogue_tenant_ids');
+  const stateAction =
+    ext.state_action === undefined || ext.state_action === null
+      ? null
+      : isDeviceAction(ext.state_action)
+        ? ext.state_action
+        : bad('state_action');
   const failureThreshold = parseThreshold(ext.failure_threshold);
   if (failureThreshold === undefined) bad('failure_threshold');
   return {
@@ -51,6 +61,7 @@ export function parseBatchOptions(batchId: string, ownerTenantId: string, ext: R
     serviceTypeId,
     targetWorkspaceId,
     createMissing: ext.create_missing === true,
+    stateAction,
     catalogueTenantIds: catalogueTenantIds as string[],
     failureThreshold: failureThreshold ?? null,
   };

@@ -32,6 +32,7 @@ export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, atte
       catalogueTenantIds: options.catalogueTenantIds,
       serviceTypeId: options.serviceTypeId,
       createMissing: options.createMissing,
+      stateAction: options.stateAction,
       requestedBy: batch.createdBy,
       source: 'BATCH',
     },
@@ -53,7 +54,7 @@ export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, atte
           { key: TenantIdKey, value: batch.tenantId },
           { key: BatchModeKey, value: options.mode },
         ],
-        staticSummary: `BatchAssign ${options.mode}${attempt ? ` (retry ${attempt})` : ''}: ${(batch.extFields.rows as { accepted?: number } | undefined)?.accepted ?? '?'} devices`,
+        staticSummary: `BatchAssign ${options.mode}${options.stateAction ? ` ${options.stateAction}` : ''}${attempt ? ` (retry ${attempt})` : ''}: ${(batch.extFields.rows as { accepted?: number } | undefined)?.accepted ?? '?'} devices`,
         staticDetails: `batch ${batch.id} of tenant ${batch.tenantId}; catalogue workflow ${options.catalogueWorkflowId ?? '-'}; target ${options.targetWorkspaceId}`,
       }),
     );
@@ -127,6 +128,8 @@ export async function batchStatus(deps: BatchRunDeps, batch: BatchRecord) {
     status: batch.status,
     isSuccess: batch.isSuccess,
     mode: batch.options.mode,
+    action: batch.options.stateAction,
+    ...uploadedBy(batch),
     workflowId: batch.options.catalogueWorkflowId,
     targetWorkspaceId: batch.options.targetWorkspaceId,
     fileName: (batch.extFields.file_name as string | null | undefined) ?? null,
@@ -145,5 +148,14 @@ export async function batchStatus(deps: BatchRunDeps, batch: BatchRecord) {
       devicesPerSecond: elapsedSeconds > 0 ? Math.round((done / elapsedSeconds) * 10) / 10 : null,
     },
     links: batchLinks(deps.config, batch),
+  };
+}
+
+/** Who uploaded the batch and through what (SPEC §9); batches stored before that was kept name only their key. */
+function uploadedBy(batch: BatchRecord): { actor: { type: 'api_key'; name: string; role?: string }; channel: 'API' | 'PORTAL' } {
+  const { uploaded_by: actor, channel } = batch.extFields as { uploaded_by?: { name: string; role: string }; channel?: 'API' | 'PORTAL' };
+  return {
+    actor: { type: 'api_key', name: actor?.name ?? batch.createdBy, ...(actor ? { role: actor.role } : {}) },
+    channel: channel ?? 'API',
   };
 }

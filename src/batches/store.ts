@@ -361,6 +361,20 @@ export async function claimPendingRow(tx: PgTransaction, batchId: string, rowId:
   };
 }
 
+/** The inventory columns a row's file gave (seed 001), for the device the row creates. */
+export async function rowInventoryFields(
+  db: Queryable,
+  rowId: number,
+): Promise<{ imei2: string | null; deviceType: string | null; provisionType: string | null }> {
+  const { rows } = await db.query<{ imei2: string | null; device_type: string | null; provision_type: string | null }>(
+    `SELECT ext_fields->>'imei2' AS imei2, ext_fields->>'device_type' AS device_type, ext_fields->>'provision_type' AS provision_type
+       FROM t_batch_action_device WHERE id = $1`,
+    [rowId],
+  );
+  const row = rows[0];
+  return { imei2: row?.imei2 ?? null, deviceType: row?.device_type ?? null, provisionType: row?.provision_type ?? null };
+}
+
 /**
  * Writes a device's result into its row, unless the row already has one. An INTERNAL_ERROR's message
  * (a driver's or Temporal's text) is stored as which part kept failing and what to do: rows are read

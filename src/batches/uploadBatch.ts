@@ -14,6 +14,7 @@ import { checkUploadRows, uploadRows } from './uploadRows';
 import type { MongoStores } from '../platform/db/mongo';
 import type { Caller } from '../platform/http/auth';
 import type { ApiDrain } from '../platform/http/drain';
+import { clientChannelOf } from '../platform/http/channel';
 import { keyReused, requestHash } from '../platform/http/idempotency';
 import type { ApiMetrics } from '../platform/http/metrics';
 
@@ -74,6 +75,8 @@ async function storeUpload(deps: UploadDeps, caller: Caller, { request, query, i
             idempotencyKey,
             extFields: (rows) => ({
               ...batchOptionsToExtFields(options, received.fileName),
+              uploaded_by: { name: caller.userId, role: caller.role },
+              channel: clientChannelOf(request),
               total_devices: rows.total,
               rows,
               current_workflow_id: batchWorkflowId(batchId, 0),

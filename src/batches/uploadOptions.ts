@@ -1,17 +1,26 @@
 // The upload's parameters (query and multipart fields before the file), checked before a byte of the file is
-// read: mode, catalogue workflow (active, of the caller's or the target workspace's catalogue), service type,
+// read: mode, catalogue workflow (optional in register mode; active, of the caller's or the target workspace's catalogue), service type,
 // target workspace, createMissing and failure threshold.
 import { BatchOptions } from './store';
 import { isWorkflowVersionId } from '../catalogue/contract';
 import { findActiveWorkflow } from '../catalogue/useCases';
-import { AssignmentModes, isAssignmentMode } from './modes';
-import { isServiceTypeId } from '../devices/contract';
+import { AssignmentModes, isAssignmentMode, modeNeedsWorkflow } from './modes';
+import { DeviceAction, DeviceActions, isDeviceAction, isServiceTypeId } from '../devices/contract';
 import { parseFailureThreshold } from './failureThreshold';
 import type { MongoStores } from '../platform/db/mongo';
 import type { Caller } from '../platform/http/auth';
 import { ProblemError } from '../platform/http/problem';
 
-const uploadParameters = ['mode', 'workflowId', 'serviceTypeId', 'targetWorkspaceId', 'createMissing', 'maxFailures', 'maxFailurePercent'];
+const uploadParameters = [
+  'mode',
+  'action',
+  'workflowId',
+  'serviceTypeId',
+  'targetWorkspaceId',
+  'createMissing',
+  'maxFailures',
+  'maxFailurePercent',
+];
 
 export async function checkUploadOptions(
   { mongo }: { mongo: MongoStores },
@@ -47,7 +56,17 @@ export async function checkUploadOptions(
   if (typeof failureThreshold === 'string') throw new ProblemError(400, 'VALIDATION_FAILED', failureThreshold);
   const catalogueTenantIds = [...new Set([caller.tenantId, targetWorkspaceId])];
   let workflowId: string | null = null;
-  if (mode !== 'exit') {
+  const stateAction = checkStateAction(mode, params.action);
+  // Register mode without a workflow is the inventory upload (seed 001): devices only become READY_FOR_USE.
+  const registerOnly = mode === 'register' && !params.workflowId;
+  if (registerOnly && createMissing && serviceTypeId === null) {
+    throw new ProblemError(
+      400,
+      'VALIDATION_FAILED',
+      'serviceTypeId is required to create missing devices in register mode without a workflowId',
+    );
+  }
+  if (modeNeedsWorkflow(mode) && !registerOnly) {
     if (!params.workflowId) throw new ProblemError(400, 'VALIDATION_FAILED', `workflowId is required for mode ${mode}`);
     if (!isWorkflowVersionId(params.workflowId))
       throw new ProblemError(400, 'VALIDATION_FAILED', 'workflowId must be a 24-character hex id');
@@ -63,5 +82,24 @@ export async function checkUploadOptions(
     }
     workflowId = workflow.id;
   }
-  return { mode, catalogueWorkflowId: workflowId, serviceTypeId, targetWorkspaceId, createMissing, catalogueTenantIds, failureThreshold };
+  return {
+    mode,
+    catalogueWorkflowId: workflowId,
+    serviceTypeId,
+    targetWorkspaceId,
+    createMissing,
+    stateAction,
+    catalogueTenantIds,
+    failureThreshold,
+  };
+}
+
+/** Mode action needs one of the state machine's actions; the other modes take none. */
+function checkStateAction(mode: string, action: string | undefined): DeviceAction | null {
+  if (mode !== 'action') {
+    if (action !== undefined) throw new ProblemError(400, 'VALIDATION_FAILED', 'action applies only to mode action');
+    return null;
+  }
+  if (!isDeviceAction(action)) throw new ProblemError(400, 'VALIDATION_FAILED', `mode action needs action=${DeviceActions.join('|')}`);
+  return action;
 }

@@ -4,7 +4,7 @@
 import { CsvError } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { StagedRow } from './uploadStore';
-import { checkDeviceUid } from '../devices/contract';
+import { checkDeviceUid, isDeviceTypeName } from '../devices/contract';
 import type { UploadLimits, UploadSpool } from './upload';
 import { csvRecords } from './csvRecords';
 import { ProblemError } from '../platform/http/problem';
@@ -18,7 +18,7 @@ const UID_COLUMNS = ['deviceuid', 'imei'];
  */
 export async function* uploadRows(spool: UploadSpool, lineEnds: number, limits: UploadLimits): AsyncGenerator<StagedRow[]> {
   const seen = new SeenDeviceUids(Math.min(lineEnds, limits.maxRows));
-  let columns: { uid: number; imei2: number } | null = null;
+  let columns: HeaderColumns | null = null;
   let total = 0;
   try {
     for await (const records of csvRecords(textOf(spool))) {
@@ -31,15 +31,19 @@ export async function* uploadRows(spool: UploadSpool, lineEnds: number, limits: 
         total += 1;
         if (total > limits.maxRows) throw new ProblemError(413, 'PAYLOAD_TOO_LARGE', `the file has more than ${limits.maxRows} rows`);
         const raw = record[columns.uid] ?? '';
-        const imei2 = columns.imei2 >= 0 ? record[columns.imei2] || null : null;
+        const imei2 = cell(record, columns.imei2);
+        const deviceType = cell(record, columns.deviceType)?.toUpperCase() ?? null;
+        const provisionType = cell(record, columns.provisionType);
         const check = checkDeviceUid(raw);
         const uid = check.ok ? check.uid : raw.trim().slice(0, 64);
         const rejection = !check.ok
           ? { code: 'INVALID_DEVICE_UID', message: check.reason }
           : seen.seenBefore(uid)
             ? { code: 'DUPLICATE_IN_FILE', message: `device ${uid} already appears earlier in the file` }
-            : null;
-        rows.push({ rowNumber: total, uid, imei2, rejection });
+            : deviceType !== null && !isDeviceTypeName(deviceType)
+              ? { code: 'INVALID_DEVICE_TYPE', message: `deviceType must be SMARTPHONE or TABLET, not "${deviceType.slice(0, 40)}"` }
+              : null;
+        rows.push({ rowNumber: total, uid, imei2, deviceType, provisionType, rejection });
       }
       if (rows.length > 0) yield rows;
     }
@@ -67,7 +71,19 @@ async function* textOf(spool: UploadSpool): AsyncGenerator<string> {
   }
 }
 
-function headerColumns(header: string[]): { uid: number; imei2: number } {
+/** Where the header puts each column (-1: absent). */
+interface HeaderColumns {
+  uid: number;
+  imei2: number;
+  deviceType: number;
+  provisionType: number;
+}
+
+function cell(record: string[], column: number): string | null {
+  return column >= 0 ? record[column]?.trim() || null : null;
+}
+
+function headerColumns(header: string[]): HeaderColumns {
   const names = header.map((h) => h.trim().toLowerCase());
   const uid = names.findIndex((n) => UID_COLUMNS.includes(n));
   if (uid < 0) {
@@ -79,5 +95,5 @@ function headerColumns(header: string[]): { uid: number; imei2: number } {
       `missing header: the first line must name a deviceUid (or imei) column; found "${shown}"${hint}`,
     );
   }
-  return { uid, imei2: names.indexOf('imei2') };
+  return { uid, imei2: names.indexOf('imei2'), deviceType: names.indexOf('devicetype'), provisionType: names.indexOf('provisiontype') };
 }

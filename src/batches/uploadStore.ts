@@ -12,6 +12,9 @@ export interface StagedRow {
   rowNumber: number;
   uid: string;
   imei2: string | null;
+  /** The inventory file's optional columns (seed 001), given to a device the row creates. */
+  deviceType?: string | null;
+  provisionType?: string | null;
   /** Set for a row refused at upload (INVALID_DEVICE_UID, DUPLICATE_IN_FILE): stored FAILED at once. */
   rejection: { code: string; message: string } | null;
 }
@@ -89,12 +92,21 @@ async function* copyText(batch: NewBatch, rows: AsyncIterable<StagedRow[]>, coun
         prefix +
         `${copyValue(row.uid)}\t${row.rowNumber}\t` +
         (r ? `FAILED\tf\t${copyValue(JSON.stringify({ code: r.code, message: r.message }))}\t` : 'PENDING\t\\N\t\\N\t') +
-        (row.imei2 === null ? '{}' : copyValue(JSON.stringify({ imei2: row.imei2 }))) +
+        copyValue(JSON.stringify(inventoryFieldsOf(row))) +
         `\t${r ? refusedAt : '\\N'}\n`;
     }
     counts.total += staged.length;
     if (block !== '') yield block;
   }
+}
+
+/** The row's inventory columns as its ext_fields keep them (only those the file gave). */
+function inventoryFieldsOf(row: StagedRow): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (row.imei2) fields.imei2 = row.imei2;
+  if (row.deviceType) fields.device_type = row.deviceType;
+  if (row.provisionType) fields.provision_type = row.provisionType;
+  return fields;
 }
 
 /** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */

@@ -1,4 +1,4 @@
 // What other capabilities call on batches: the per-device workflow claims its row and writes its result (in the
 // device's own transaction), and the API's metrics read how long running batches have waited.
-export { claimPendingRow, writeRowResult } from './store';
+export { claimPendingRow, rowInventoryFields, writeRowResult } from './store';
 export { runningBatchPending } from './listingStore';

@@ -4,8 +4,9 @@
 import { defineSignal } from '@temporalio/workflow';
 import type { deviceAssign } from './deviceAssignWorkflow';
 
-export { DeviceState, isServiceTypeId } from './states';
+export { DeviceState, isDeviceTypeName, isServiceTypeId } from './states';
 export { checkDeviceUid } from './uid';
+export { DeviceActions, type DeviceAction, isDeviceAction } from './lifecycle';
 export type { DeviceAssignInput } from './deviceAssignWorkflow';
 export type DeviceAssignmentActivities = ReturnType<typeof import('./deviceAssignActivities').createDeviceAssignmentActivities>;
 

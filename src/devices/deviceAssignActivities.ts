@@ -13,10 +13,11 @@
 // without its result row and milestone, never a milestone without the assignment.
 import { DeviceResultCode } from '../platform/errorCodes';
 import { AssignmentMode, directAssignStates, modeNeedsWorkflow } from '../batches/contract';
-import { DeviceState } from './states';
-import { describeState } from './lifecycle';
+import { DeviceState, DeviceTypes, isDeviceTypeName } from './states';
+import { DeviceAction, describeState } from './lifecycle';
+import { findCurrentTempLock } from '../tempLocks/useCases';
 import type { RowResult } from '../batches/contract';
-import { claimPendingRow, writeRowResult } from '../batches/useCases';
+import { claimPendingRow, rowInventoryFields, writeRowResult } from '../batches/useCases';
 import { claimAssignment, exitAssignment, findDeviceDocument, releaseAssignment } from './documentStore';
 import { applyDeviceActionIn } from './lifecycleStore';
 import { DeviceRecord, HistorySource, createIdleDevice, findDeviceInTree, hasMilestone, insertMilestone } from './store';
@@ -39,6 +40,8 @@ export interface DeviceAssignmentRequest {
   /** Service type of devices created by register mode with createMissing. */
   serviceTypeId: number | null;
   createMissing: boolean;
+  /** Mode action: the state action applied to the device (absent in runs started before mode action existed). */
+  stateAction?: DeviceAction | null;
   requestedBy: string;
   source: Extract<HistorySource, 'BATCH' | 'API'>;
   /** Set for batch rows: the row to lock and to write the result to. */
@@ -59,12 +62,16 @@ export interface DeviceAssignmentDeps {
 
 type Verdict = { code: DeviceResultCode; message: string };
 
+/** The service type of a device created by a register upload that names neither a workflow nor a service type: SIM control. */
+const DEFAULT_SERVICE_TYPE_ID = 1;
+
 export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignmentDeps) {
   const findCatalogueEntry = cachedWorkflowLookup(mongo);
 
   async function decide(tx: PgTransaction, req: DeviceAssignmentRequest): Promise<RowResult> {
     let entry: CatalogueWorkflow | null = null;
-    if (modeNeedsWorkflow(req.mode)) {
+    // Register mode without a workflow (seed 001's inventory upload) only registers the device.
+    if (modeNeedsWorkflow(req.mode) && !(req.mode === 'register' && req.catalogueWorkflowId === null)) {
       entry = req.catalogueWorkflowId ? await findCatalogueEntry(req.catalogueWorkflowId, req.catalogueTenantIds) : null;
       if (!entry) return noDevice('WORKFLOW_NOT_FOUND', `workflow ${req.catalogueWorkflowId} is not an active workflow of this tenant`);
     }
@@ -78,13 +85,24 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
     if (!device) {
       if (req.mode !== 'register' || !req.createMissing)
         return noDevice('DEVICE_NOT_FOUND', `no device ${req.deviceUid} in ${req.targetWorkspaceId}`);
+      const inventory = req.batch ? await rowInventoryFields(tx, req.batch.rowId) : null;
       device = await createIdleDevice(tx, {
         uid: req.deviceUid,
         tenantId: req.targetWorkspaceId,
-        serviceTypeId: req.serviceTypeId ?? entry!.serviceTypeId,
+        serviceTypeId: req.serviceTypeId ?? entry?.serviceTypeId ?? DEFAULT_SERVICE_TYPE_ID,
+        imei2: inventory?.imei2,
+        deviceType: inventory?.deviceType && isDeviceTypeName(inventory.deviceType) ? DeviceTypes[inventory.deviceType] : undefined,
+        provisionType: inventory?.provisionType,
       });
     }
-    const verdict = req.mode === 'exit' ? await exitWorkflow(tx, req, device) : await assignWorkflow(tx, req, device, entry!);
+    const verdict =
+      req.mode === 'exit'
+        ? await exitWorkflow(tx, req, device)
+        : req.mode === 'action'
+          ? await applyStateAction(tx, req, device)
+          : entry
+            ? await assignWorkflow(tx, req, device, entry)
+            : await registerOnly(tx, req, device);
     return { ...verdict, deviceId: device.id };
   }
 
@@ -106,19 +124,10 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
         `device is ${describeState(device.stateId)}; direct assignment needs READY_FOR_USE, ACTIVE or LOCKED`,
       );
     }
-    if (req.mode === 'register') {
-      const registered = await applyDeviceActionIn(tx, {
-        deviceId: device.id,
-        action: 'REGISTER',
-        source: req.source,
-        batchActionId: req.batch?.batchId ?? null,
-        idempotencyKey: req.batch ? null : `${req.requestKey}/REGISTER`,
-        historyExtFields: { pendingWorkflowId: entry.id, workflowName: entry.name },
-      });
-      if (!registered.ok) return verdict('REGISTER_FAILED', `REGISTER could not be applied: ${registered.message}`);
-      if (registered.toStateId !== DeviceState.READY_FOR_USE) {
-        return verdict('REGISTER_FAILED', `REGISTER left the device ${describeState(registered.toStateId)}, not READY_FOR_USE`);
-      }
+    // A device already READY_FOR_USE in a register file gets the pending workflow all the same (seed 000, option 2).
+    if (req.mode === 'register' && device.stateId !== DeviceState.READY_FOR_USE) {
+      const refusal = await register(tx, req, device, { pendingWorkflowId: entry.id, workflowName: entry.name });
+      if (refusal) return refusal;
     }
     const claim = await claimAssignment(mongo, {
       tenantId: req.targetWorkspaceId,
@@ -137,7 +146,65 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
     return verdict('OK', `workflow ${entry.name} assigned`);
   }
 
+  /** Applies REGISTER; a refusal when the device did not end READY_FOR_USE. */
+  async function register(
+    tx: PgTransaction,
+    req: DeviceAssignmentRequest,
+    device: DeviceRecord,
+    historyExtFields: Record<string, unknown>,
+  ): Promise<Verdict | null> {
+    const registered = await applyDeviceActionIn(tx, {
+      deviceId: device.id,
+      action: 'REGISTER',
+      source: req.source,
+      batchActionId: req.batch?.batchId ?? null,
+      idempotencyKey: req.batch ? null : `${req.requestKey}/REGISTER`,
+      historyExtFields,
+    });
+    if (!registered.ok) return verdict('REGISTER_FAILED', `REGISTER could not be applied: ${registered.message}`);
+    if (registered.toStateId !== DeviceState.READY_FOR_USE) {
+      return verdict('REGISTER_FAILED', `REGISTER left the device ${describeState(registered.toStateId)}, not READY_FOR_USE`);
+    }
+    return null;
+  }
+
+  /** Register mode without a workflow: the device ends READY_FOR_USE (one already there is left as it is). */
+  async function registerOnly(tx: PgTransaction, req: DeviceAssignmentRequest, device: DeviceRecord): Promise<Verdict> {
+    if (device.stateId === DeviceState.READY_FOR_USE) return verdict('OK', 'device is already READY_FOR_USE');
+    return (await register(tx, req, device, {})) ?? verdict('OK', 'device registered: READY_FOR_USE');
+  }
+
+  /** Mode action: the state action through the state machine, recorded as done by the batch; refused while a temp lock runs. */
+  async function applyStateAction(tx: PgTransaction, req: DeviceAssignmentRequest, device: DeviceRecord): Promise<Verdict> {
+    const action = req.stateAction;
+    if (!action) return verdict('INVALID_TRANSITION', 'the batch names no state action');
+    if (action === 'LOCK' || action === 'UNLOCK') {
+      const lock = await findCurrentTempLock(pool, device.id);
+      if (lock)
+        return verdict(
+          'TEMP_LOCK_RUNNING',
+          `temp lock ${lock.actionId} runs on the device (${lock.status}); cancel it, then retry the row`,
+        );
+    }
+    const applied = await applyDeviceActionIn(tx, {
+      deviceId: device.id,
+      action,
+      source: req.source,
+      batchActionId: req.batch?.batchId ?? null,
+      idempotencyKey: req.batch ? null : `${req.requestKey}/${action}`,
+      historyExtFields: { requestedBy: req.requestedBy },
+    });
+    if (!applied.ok) return verdict('INVALID_TRANSITION', applied.message);
+    return verdict('OK', `${action}: ${describeState(applied.fromStateId)} → ${describeState(applied.toStateId)}`);
+  }
+
   async function exitWorkflow(tx: PgTransaction, req: DeviceAssignmentRequest, device: DeviceRecord): Promise<Verdict> {
+    if (!directAssignStates.includes(device.stateId)) {
+      return verdict(
+        'WRONG_STATE_DEVICE',
+        `device is ${describeState(device.stateId)}; exiting a workflow needs READY_FOR_USE, ACTIVE or LOCKED`,
+      );
+    }
     const exit = await exitAssignment(mongo, req.targetWorkspaceId, req.deviceUid, assignmentKey(req));
     if (!exit.exited) return verdict('DEVICE_HAS_NO_WORKFLOW', 'the device has no active workflow to exit');
     await insertMilestone(

@@ -5,6 +5,10 @@ import { DeviceState, DeviceStateId, DeviceStateName, deviceStateName, isDeviceS
 export const DeviceActions = ['REGISTER', 'ACTIVATE', 'LOCK', 'UNLOCK', 'ENROLL', 'RELEASE'] as const;
 export type DeviceAction = (typeof DeviceActions)[number];
 
+export function isDeviceAction(value: unknown): value is DeviceAction {
+  return typeof value === 'string' && (DeviceActions as readonly string[]).includes(value);
+}
+
 /** Where an action leads: a fixed state, or back to the state remembered by LOCK (hold/resume). */
 type Target = { to: DeviceStateId } | { toPrevious: true };
 

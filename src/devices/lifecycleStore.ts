@@ -3,6 +3,7 @@
 import { Pool } from 'pg';
 import { PgTransaction } from '../platform/db/postgres';
 import { DeviceAction, decideTransition } from './lifecycle';
+import { Actor, HistoryChannel, impliedAttribution } from './actor';
 import { HistorySource, insertMilestone } from './store';
 
 export interface ApplyDeviceActionInput {
@@ -17,6 +18,9 @@ export interface ApplyDeviceActionInput {
   /** Keys removed from t_device.ext_fields in the same transaction. */
   extFieldsRemove?: string[];
   historyExtFields?: Record<string, unknown>;
+  actor?: Actor;
+  channel?: HistoryChannel;
+  note?: string | null;
 }
 
 export type ApplyDeviceActionResult =
@@ -54,6 +58,9 @@ export async function applyDeviceActionIn(client: PgTransaction, input: ApplyDev
     batchActionId: input.batchActionId,
     idempotencyKey: input.idempotencyKey,
     extFields: input.historyExtFields,
+    actor: input.actor,
+    channel: input.channel,
+    note: input.note,
   });
   // The device row is locked and no earlier application was found, so the milestone is new.
   if (historyId === null) throw new Error(`device ${input.deviceId}: ${input.action} was recorded concurrently`);
@@ -83,29 +90,40 @@ async function findEarlierApplication(
 
 /** One t_device_history row as the device's timeline shows it. */
 export interface TimelineEntry {
+  id: number;
   milestone: string;
   fromStateId: number | null;
   toStateId: number | null;
   source: HistorySource;
   batchId: string | null;
   details: Record<string, unknown>;
+  actor: Actor;
+  channel: HistoryChannel | null;
+  note: string | null;
   at: Date;
 }
 
 /** The device's milestones, oldest first, at most `limit`. */
 export async function deviceTimeline(pool: Pool, deviceId: number, limit: number): Promise<TimelineEntry[]> {
   const { rows } = await pool.query(
-    `SELECT milestone_type, from_state_id, to_state_id, source, batch_action_id, ext_fields, created_at
+    `SELECT id, milestone_type, from_state_id, to_state_id, source, batch_action_id, ext_fields, actor, channel, note, created_at
        FROM t_device_history WHERE device_id = $1 ORDER BY id LIMIT $2`,
     [deviceId, limit],
   );
-  return rows.map((r) => ({
-    milestone: r.milestone_type,
-    fromStateId: r.from_state_id,
-    toStateId: r.to_state_id,
-    source: r.source,
-    batchId: r.batch_action_id,
-    details: r.ext_fields,
-    at: r.created_at,
-  }));
+  return rows.map((r) => {
+    const implied = impliedAttribution(r.source, r.batch_action_id, r.ext_fields?.requestedBy);
+    return {
+      id: Number(r.id),
+      milestone: r.milestone_type,
+      fromStateId: r.from_state_id,
+      toStateId: r.to_state_id,
+      source: r.source,
+      batchId: r.batch_action_id,
+      details: r.ext_fields,
+      actor: r.actor ?? implied.actor,
+      channel: r.channel ?? implied.channel,
+      note: r.note,
+      at: r.created_at,
+    };
+  });
 }

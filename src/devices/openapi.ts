@@ -1,5 +1,5 @@
 // The /devices operations of the OpenAPI document (src/platform/openapi/document.ts): a device, its history and its
-// catalogue workflow (assign, exit).
+// catalogue workflow (assign, exit); state actions.
 import { examples } from '../platform/openapi/examples';
 import {
   PathItem,
@@ -12,6 +12,14 @@ import {
   tenantQuery,
 } from '../platform/openapi/operations';
 import { obj, oneOf, str } from '../platform/openapi/schemas';
+import { DeviceActions } from './lifecycle';
+
+const clientChannel = {
+  name: 'X-Client-Channel',
+  in: 'header',
+  description: 'PORTAL when the operators’ portal sends the request (recorded as the history row’s channel); API otherwise.',
+  schema: oneOf(['API', 'PORTAL']),
+};
 
 export const devicePaths: Record<string, PathItem> = {
   '/devices/{uid}': {
@@ -39,6 +47,41 @@ export const devicePaths: Record<string, PathItem> = {
         200: answer('The timeline.', 'DeviceHistory'),
         400: problem('The UID is neither an IMEI nor a serial number.', 'invalidDeviceUid'),
         404: problem('No such device in your tenant tree.', 'notFound'),
+        ...authErrors,
+      },
+    },
+  },
+  '/devices/{uid}/actions': {
+    post: {
+      operationId: 'applyDeviceAction',
+      summary: 'Apply a state action to one device',
+      description:
+        "Moves the device through the lifecycle's transition table (REGISTER IDLE→READY_FOR_USE, ACTIVATE READY_FOR_USE→ACTIVE, " +
+        'LOCK READY_FOR_USE|ACTIVE→LOCKED, UNLOCK back to the state LOCK left, ENROLL IDLE→ENROLLED, RELEASE any→RELEASED) and ' +
+        "records it in the device's history with your key, the channel and the note, in one transaction. LOCK and UNLOCK are " +
+        'refused while a temp lock runs on the device. The portal sends `X-Client-Channel: PORTAL`.',
+      tags: ['devices'],
+      parameters: [deviceUid, tenantQuery, idempotencyKey, clientChannel],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: obj({ action: oneOf(DeviceActions), note: { ...str, maxLength: 1000 } }, ['action']),
+            example: { action: 'ACTIVATE', note: 'handed to the customer in store 12' },
+          },
+        },
+      },
+      responses: {
+        ...jsonBodyErrors,
+        200: answer('Applied (or, with a repeated Idempotency-Key, applied before).', 'DeviceActionResult', examples.deviceAction),
+        400: problem('An unknown action, a note that is not text, or a malformed device UID.', 'validationFailed', 'invalidDeviceUid'),
+        404: problem('No such device in your tenant tree.', 'notFound'),
+        409: problem(
+          'The action is not allowed from the device’s state (the problem lists allowedActions), or a temp lock runs on the device.',
+          'invalidTransition',
+          'tempLockRunning',
+        ),
+        422: problem('The Idempotency-Key was first used for another request.', 'idempotencyKeyReused'),
         ...authErrors,
       },
     },

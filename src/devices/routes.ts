@@ -1,15 +1,18 @@
 // /v1/devices/:uid: state, allowed next actions and workflow assignment (readDevice); the timeline; and
-// single-device assign (POST) / exit (DELETE) through the same deviceAssign workflow as batches (assignOne),
+// state actions (POST /actions, stateActions); single-device assign (POST) / exit (DELETE) through the same deviceAssign workflow as batches (assignOne),
 // answered once per Idempotency-Key.
 import { Request, Response, Router } from 'express';
 import { isWorkflowVersionId } from '../catalogue/contract';
 import { AssignOneRequest, assignOne } from './assignOne';
 import { findCallerDevice } from './callerDevice';
 import { readDevice, readDeviceHistory } from './readDevice';
+import { applyStateAction } from './stateActions';
+import { parseStateAction } from './stateActionInput';
 import type { DeviceRecord } from './store';
 import { checkDeviceUid } from './uid';
 import type { ApiDeps } from '../platform/http/apiDeps';
 import { callerOf, requireRole } from '../platform/http/auth';
+import { clientChannelOf } from '../platform/http/channel';
 import { answerOnce, idempotencyKeyOf } from '../platform/http/idempotency';
 import { ProblemError } from '../platform/http/problem';
 import { queryOf } from '../platform/http/queryParameters';
@@ -23,6 +26,17 @@ export function deviceRoutes(deps: ApiDeps): Router {
 
   router.get('/devices/:uid/history', async (req, res) => {
     res.json(await readDeviceHistory(deps, await deviceOf(req)));
+  });
+
+  router.post('/devices/:uid/actions', requireRole('operator'), async (req, res) => {
+    const caller = callerOf(req);
+    const device = await deviceOf(req);
+    const request = { ...parseStateAction(req.body), channel: clientChannelOf(req), idempotencyKey: idempotencyKeyOf(req) };
+    const scope = { tenantId: caller.tenantId, endpoint: 'POST /v1/devices/{uid}/actions', target: `${device.tenantId}/${device.uid}` };
+    await answerOnce(deps.pool, req, res, scope, { action: request.action, note: request.note }, async () => ({
+      status: 200,
+      body: await applyStateAction(deps.pool, caller, device, request),
+    }));
   });
 
   router.post('/devices/:uid/workflow', requireRole('operator'), async (req, res) => {

@@ -22,6 +22,13 @@ export function isDeviceStateId(id: number): id is DeviceStateId {
   return stateNamesById.has(id);
 }
 
+/** A device's type (seed 001): 1 SMARTPHONE, 2 TABLET, as an inventory file names it. */
+export const DeviceTypes = { SMARTPHONE: 1, TABLET: 2 } as const;
+export type DeviceTypeName = keyof typeof DeviceTypes;
+export function isDeviceTypeName(value: string): value is DeviceTypeName {
+  return Object.hasOwn(DeviceTypes, value);
+}
+
 /** A device's service: 1 SIM control, 2 prepaid, 3 postpaid. */
 export type ServiceTypeId = 1 | 2 | 3;
 export function isServiceTypeId(id: unknown): id is ServiceTypeId {

@@ -2,7 +2,8 @@
 // lookup of a device by UID inside a tenant tree, the inventory upload's creation of IDLE devices, and
 // the one milestone writer. State changes go through the state machine (deviceLifecycleStore).
 import { Queryable } from '../platform/db/postgres';
-import { DeviceState } from './states';
+import { Actor, HistoryChannel, impliedAttribution } from './actor';
+import { DeviceState, DeviceTypes } from './states';
 
 export type HistorySource = 'API' | 'BATCH' | 'TEMP_LOCK' | 'SYSTEM';
 
@@ -34,6 +35,26 @@ export async function findDeviceInTree(
   treeRootTenantId: string,
   preferTenantId: string = treeRootTenantId,
 ): Promise<DeviceRecord | null> {
+  return findInTree(db, 'uid', uid, treeRootTenantId, preferTenantId);
+}
+
+/** As findDeviceInTree, for a device whose second IMEI (imei2) is `imei2`: the API accepts either IMEI. */
+export async function findDeviceByImei2InTree(
+  db: Queryable,
+  imei2: string,
+  treeRootTenantId: string,
+  preferTenantId: string = treeRootTenantId,
+): Promise<DeviceRecord | null> {
+  return findInTree(db, 'imei2', imei2, treeRootTenantId, preferTenantId);
+}
+
+async function findInTree(
+  db: Queryable,
+  column: 'uid' | 'imei2',
+  value: string,
+  treeRootTenantId: string,
+  preferTenantId: string,
+): Promise<DeviceRecord | null> {
   const { rows } = await db.query(
     `WITH RECURSIVE tree AS (
        SELECT $2::text AS id
@@ -41,9 +62,9 @@ export async function findDeviceInTree(
        SELECT t.id FROM t_tenant t JOIN tree ON t.parent_id = tree.id
      )
      SELECT ${deviceColumns} FROM t_device
-      WHERE uid = $1 AND tenant_id IN (SELECT id FROM tree)
+      WHERE ${column} = $1 AND tenant_id IN (SELECT id FROM tree)
       ORDER BY tenant_id = $3 DESC, id LIMIT 1`,
-    [uid, treeRootTenantId, preferTenantId],
+    [value, treeRootTenantId, preferTenantId],
   );
   return rows[0] ? toDeviceRecord(rows[0]) : null;
 }
@@ -51,13 +72,28 @@ export async function findDeviceInTree(
 /** Register mode with createMissing (the inventory upload of seed 001): a new IDLE device, or the existing one. */
 export async function createIdleDevice(
   db: Queryable,
-  device: { uid: string; tenantId: string; serviceTypeId: number },
+  device: {
+    uid: string;
+    tenantId: string;
+    serviceTypeId: number;
+    imei2?: string | null;
+    deviceType?: number;
+    provisionType?: string | null;
+  },
 ): Promise<DeviceRecord> {
   const { rows } = await db.query(
-    `INSERT INTO t_device (uid, tenant_id, state_id, service_type_id) VALUES ($1, $2, $3, $4)
+    `INSERT INTO t_device (uid, tenant_id, state_id, service_type_id, imei2, device_type, ext_fields) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (tenant_id, uid) DO UPDATE SET updated_at = t_device.updated_at
      RETURNING ${deviceColumns}`,
-    [device.uid, device.tenantId, DeviceState.IDLE, device.serviceTypeId],
+    [
+      device.uid,
+      device.tenantId,
+      DeviceState.IDLE,
+      device.serviceTypeId,
+      device.imei2 ?? null,
+      device.deviceType ?? DeviceTypes.SMARTPHONE,
+      JSON.stringify(device.provisionType ? { provision_type: device.provisionType } : {}),
+    ],
   );
   return toDeviceRecord(rows[0]);
 }
@@ -72,6 +108,10 @@ export interface Milestone {
   /** Unique: a retried write with the same key is a no-op. */
   idempotencyKey?: string | null;
   extFields?: Record<string, unknown>;
+  /** Who and through what; when absent, what the source implies (impliedAttribution). */
+  actor?: Actor;
+  channel?: HistoryChannel;
+  note?: string | null;
 }
 
 /**
@@ -80,9 +120,11 @@ export interface Milestone {
  * written twice. Returns the new row's id, or null when it was there already.
  */
 export async function insertMilestone(db: Queryable, m: Milestone): Promise<number | null> {
+  const implied = impliedAttribution(m.source, m.batchActionId ?? null, m.extFields?.requestedBy);
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO t_device_history (device_id, milestone_type, from_state_id, to_state_id, source, batch_action_id, idempotency_key, ext_fields)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id`,
+    `INSERT INTO t_device_history (device_id, milestone_type, from_state_id, to_state_id, source, batch_action_id, idempotency_key, ext_fields,
+                                   actor, channel, note)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING id`,
     [
       m.deviceId,
       m.milestone,
@@ -92,6 +134,9 @@ export async function insertMilestone(db: Queryable, m: Milestone): Promise<numb
       m.batchActionId ?? null,
       m.idempotencyKey ?? null,
       JSON.stringify(m.extFields ?? {}),
+      JSON.stringify(m.actor ?? implied.actor),
+      m.channel ?? implied.channel,
+      m.note ?? null,
     ],
   );
   return rows[0] ? Number(rows[0].id) : null;

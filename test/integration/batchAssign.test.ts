@@ -157,7 +157,7 @@ describe('BatchAssign', () => {
     expect(csv).toContain(`11,'=cmd|calc,FAILED,INVALID_DEVICE_UID`);
   });
 
-  it('register mode: IDLE devices are registered, then assigned; createMissing creates unknown UIDs; a registered device fails REGISTER', async () => {
+  it('register mode: IDLE devices are registered, then assigned; createMissing creates unknown UIDs; a READY_FOR_USE device gets the pending workflow (seed 000, option 2)', async () => {
     const idle = await seedDevices(stack, tenant.tenantId, 5, DeviceState.IDLE);
     const [alreadyRegistered] = await seedDevices(stack, tenant.tenantId, 1, DeviceState.READY_FOR_USE);
     const missing = freshImei();
@@ -168,7 +168,7 @@ describe('BatchAssign', () => {
     });
     const batchId = expectStatus(upload, 202).batchId;
     const done = await waitForBatchEnd(base, tenant.apiKey, batchId);
-    expect(done.countersByCode).toEqual({ OK: 6, REGISTER_FAILED: 1 });
+    expect(done.countersByCode).toEqual({ OK: 7 });
 
     const states = await stack.pool.query(`SELECT uid, state_id FROM t_device WHERE tenant_id = $1 AND uid = ANY($2)`, [
       tenant.tenantId,
@@ -178,10 +178,11 @@ describe('BatchAssign', () => {
     expect(states.rows.every((r) => r.state_id === DeviceState.READY_FOR_USE)).toBe(true);
     const milestones = await milestoneCounts(stack, batchId);
     expect(milestones.filter((m) => m.milestone === 'REGISTER')).toHaveLength(6);
-    expect(milestones.filter((m) => m.milestone === 'ASSIGN_WORKFLOW_REQUESTED')).toHaveLength(6);
+    expect(milestones.filter((m) => m.milestone === 'ASSIGN_WORKFLOW_REQUESTED')).toHaveLength(7);
     expect(milestones.every((m) => m.n === 1)).toBe(true);
-    expect(milestones.some((m) => m.uid === alreadyRegistered)).toBe(false);
-    expect(await stack.mongo.devices.countDocuments({ tenant_id: tenant.tenantId, device_uid: alreadyRegistered })).toBe(0);
+    expect(milestones.filter((m) => m.uid === alreadyRegistered).map((m) => m.milestone)).toEqual(['ASSIGN_WORKFLOW_REQUESTED']);
+    const pending = await stack.mongo.devices.findOne({ tenant_id: tenant.tenantId, device_uid: alreadyRegistered });
+    expect(pending?.workflow_version_id).toBe(tenant.workflowId);
 
     const history = expectStatus(await api.get('/devices/{uid}/history', { path: { uid: idle[0]! } }), 200);
     expect(history.timeline.map((t) => t.milestone)).toEqual(['REGISTER', 'ASSIGN_WORKFLOW_REQUESTED']);

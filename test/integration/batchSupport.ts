@@ -145,6 +145,7 @@ export async function storeBatch(stack: TestStack, tenant: BatchTenant, uids: st
     serviceTypeId: null,
     targetWorkspaceId: tenant.tenantId,
     createMissing: false,
+    stateAction: null,
     catalogueTenantIds: [tenant.tenantId],
     failureThreshold: null,
   };

@@ -42,7 +42,8 @@ export interface RequestOptions {
 }
 
 export async function apiFetch(key: string, path: string, options: RequestOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = { 'X-API-Key': key, Accept: 'application/json' };
+  // X-Client-Channel: the API records what the portal does as channel PORTAL in the device's history.
+  const headers: Record<string, string> = { 'X-API-Key': key, 'X-Client-Channel': 'PORTAL', Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
   let res: Response;

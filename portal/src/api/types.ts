@@ -19,6 +19,7 @@ export type Device = Schemas['Device'];
 export type DeviceHistory = Schemas['DeviceHistory'];
 export type TimelineEntry = DeviceHistory['timeline'][number];
 export type DeviceWorkflowResult = Schemas['DeviceWorkflowResult'];
+export type DeviceActionResult = Schemas['DeviceActionResult'];
 
 export type TempLockView = Schemas['TempLockView'];
 

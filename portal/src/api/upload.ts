@@ -27,6 +27,8 @@ export interface BulkSettings {
   targetWorkspaceId: string;
   /** Only for `register`. */
   createMissing: boolean;
+  /** Only for `action`: the device action applied to every device. */
+  action: string;
 }
 
 /** Uploads a CSV with its settings; `progress` is the byte progress of the upload under way or last made. */
@@ -49,7 +51,8 @@ export function useUploadBatch(ownTenantId: string) {
 
 function uploadParams(settings: BulkSettings, ownTenantId: string): URLSearchParams {
   const params = new URLSearchParams({ mode: settings.mode });
-  if (settings.mode !== 'exit' && settings.workflowId) params.set('workflowId', settings.workflowId);
+  if ((settings.mode === 'assign' || settings.mode === 'register') && settings.workflowId) params.set('workflowId', settings.workflowId);
+  if (settings.mode === 'action') params.set('action', settings.action);
   if (settings.serviceTypeId) params.set('serviceTypeId', settings.serviceTypeId);
   if (settings.targetWorkspaceId !== ownTenantId) params.set('targetWorkspaceId', settings.targetWorkspaceId);
   if (settings.mode === 'register' && settings.createMissing) params.set('createMissing', 'true');
@@ -67,6 +70,7 @@ function uploadCsv(
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/v1/batches?${params}`);
     xhr.setRequestHeader('X-API-Key', key);
+    xhr.setRequestHeader('X-Client-Channel', 'PORTAL');
     xhr.setRequestHeader('Idempotency-Key', idempotencyKey);
     xhr.upload.onprogress = (event) =>
       onProgress({ sentBytes: event.loaded, totalBytes: event.lengthComputable ? event.total : file.size });

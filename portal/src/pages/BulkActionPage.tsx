@@ -6,6 +6,7 @@ import { BatchMode, SERVICE_TYPES } from '../api/types';
 import { BulkSettings, useUploadBatch } from '../api/upload';
 import { WorkflowChoice, useWorkflowChoice } from '../api/workflows';
 import { CsvDropzone, UploadProgressLine } from '../components/CsvDropzone';
+import { DeviceActionField } from '../components/DeviceActionField';
 import { PageHeading } from '../components/PageHeading';
 import { ProblemBox } from '../components/ProblemBox';
 import { navigate } from '../router';
@@ -15,6 +16,7 @@ const MODES: { mode: BatchMode; label: string; help: string }[] = [
   { mode: 'assign', label: 'Assign workflow', help: 'devices in READY_FOR_USE, ACTIVE or LOCKED get the workflow now' },
   { mode: 'register', label: 'Register, then assign', help: 'IDLE devices are registered, then get the workflow' },
   { mode: 'exit', label: 'Exit workflow', help: 'devices leave their current workflow' },
+  { mode: 'action', label: 'Apply a device action', help: 'every device takes the action its state allows, e.g. ACTIVATE or LOCK' },
 ];
 
 type FormSettings = Omit<BulkSettings, 'workflowId'>;
@@ -36,12 +38,13 @@ function BulkActionForm() {
     serviceTypeId: '',
     targetWorkspaceId: me.tenantId,
     createMissing: false,
+    action: '',
   });
   const change = (patch: Partial<FormSettings>) => setSettings((current) => ({ ...current, ...patch }));
   const workflow = useWorkflowChoice();
   const [file, setFile] = useState<File | null>(null);
   const { upload, progress } = useUploadBatch(me.tenantId);
-  const needsWorkflow = settings.mode !== 'exit';
+  const needsWorkflow = settings.mode === 'assign' || settings.mode === 'register';
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -56,11 +59,15 @@ function BulkActionForm() {
     <form className="card form-grid" onSubmit={submit}>
       <ModeField mode={settings.mode} onChange={(mode) => change({ mode })} />
       {needsWorkflow && <WorkflowField workflow={workflow} />}
-      <ServiceTypeField
-        workflow={workflow}
-        serviceTypeId={settings.serviceTypeId}
-        onChange={(serviceTypeId) => change({ serviceTypeId })}
-      />
+      {settings.mode === 'action' ? (
+        <DeviceActionField action={settings.action} onChange={(action) => change({ action })} />
+      ) : (
+        <ServiceTypeField
+          workflow={workflow}
+          serviceTypeId={settings.serviceTypeId}
+          onChange={(serviceTypeId) => change({ serviceTypeId })}
+        />
+      )}
       <WorkspaceField workspace={settings.targetWorkspaceId} onChange={(targetWorkspaceId) => change({ targetWorkspaceId })} />
       {settings.mode === 'register' && (
         <label className="checkbox">
@@ -76,7 +83,12 @@ function BulkActionForm() {
       <CsvDropzone file={file} onFile={setFile} />
       {progress && <UploadProgressLine progress={progress} />}
       <div className="actions">
-        <button type="submit" disabled={upload.isPending || !file || (needsWorkflow && !workflow.workflowId)}>
+        <button
+          type="submit"
+          disabled={
+            upload.isPending || !file || (needsWorkflow && !workflow.workflowId) || (settings.mode === 'action' && !settings.action)
+          }
+        >
           {upload.isPending ? 'Uploading…' : 'Upload and start'}
         </button>
       </div>

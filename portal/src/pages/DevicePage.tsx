@@ -7,6 +7,7 @@ import { useWorkflowChoice } from '../api/workflows';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { Notice } from '../components/Notice';
 import { PageHeading } from '../components/PageHeading';
+import { DeviceActionsPanel } from '../components/DeviceActionsPanel';
 import { ProblemBox } from '../components/ProblemBox';
 import { Table, numeric } from '../components/Table';
 import { TempLockPanel } from '../components/TempLockPanel';
@@ -79,6 +80,7 @@ function DeviceDetails({ uid, onFound }: { uid: string; onFound: (uid: string) =
       {device.data && (
         <>
           <DeviceCard device={device.data} />
+          {canWrite(session) && <DeviceActionsPanel device={device.data} />}
           {canWrite(session) && <WorkflowActions device={device.data} />}
           <TempLockPanel device={device.data} everLocked={everLocked} />
           <Timeline entries={timeline} />
@@ -180,7 +182,7 @@ function Timeline({ entries }: { entries: TimelineEntry[] }) {
       <Table
         label="Timeline"
         testId="timeline"
-        columns={['at', 'milestone', 'state', 'source', numeric('after previous'), numeric('since first')]}
+        columns={['at', 'milestone', 'state', 'source', 'by', numeric('after previous'), numeric('since first')]}
         empty={entries.length === 0 ? 'Nothing has happened to this device yet.' : null}
       >
         {entries.map((entry, i) => (
@@ -198,6 +200,11 @@ function Timeline({ entries }: { entries: TimelineEntry[] }) {
                   <a href={href({ page: 'batch', batchId: entry.batchId })}>batch</a>
                 </>
               )}
+            </td>
+            <td>
+              {entry.actor.name}
+              {entry.channel && ` via ${entry.channel}`}
+              {entry.note && <q>{entry.note}</q>}
             </td>
             <td className="num">{i === 0 ? '' : formatDuration(entry.elapsedSincePreviousMs)}</td>
             <td className="num">{formatDuration(entry.elapsedSinceFirstMs)}</td>

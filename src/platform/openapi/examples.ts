@@ -19,6 +19,9 @@ export const examples = {
     status: 'RUNNING',
     isSuccess: null,
     mode: 'assign',
+    action: null,
+    actor: { type: 'api_key', name: 'ops-team', role: 'operator' },
+    channel: 'PORTAL',
     workflowId: '665f1c2e9b1e8a3d4c5b6a79',
     targetWorkspaceId: 'acme',
     fileName: 'devices.csv',
@@ -181,6 +184,13 @@ export const examples = {
   batchEvents:
     `event: progress\nid: 1\ndata: {"batchId":"${batchId}","status":"RUNNING","progress":{"total":3,"done":1,"pending":2},…}\n\n` +
     `event: end\nid: 2\ndata: {"batchId":"${batchId}","status":"COMPLETED","progress":{"total":3,"done":3,"pending":0},…}\n\n`,
+  deviceAction: {
+    uid: deviceUid,
+    previousState: 'READY_FOR_USE',
+    state: 'ACTIVE',
+    allowedActions: ['LOCK', 'RELEASE'],
+    historyEntryId: 4711,
+  },
   nextWorkingInstant: {
     tenantId: 'demo-north',
     calendarOf: 'demo',
@@ -208,6 +218,24 @@ export const problemExamples = {
   forbidden: { status: 403, code: 'FORBIDDEN', detail: 'this operation needs role operator; the API key has role read_only' },
   notFound: { status: 404, code: 'NOT_FOUND', detail: `no batch ${batchId}` },
   conflict: { status: 409, code: 'CONFLICT', detail: `batch ${batchId} is COMPLETED; only a running batch can be cancelled` },
+  invalidTransition: {
+    status: 409,
+    code: 'INVALID_TRANSITION',
+    detail: `device ${deviceUid}: ACTIVATE is not allowed from IDLE; allowed actions: REGISTER, ENROLL, RELEASE. Choose one of the allowed actions, or read the device again if its state changed`,
+    deviceUid,
+    action: 'ACTIVATE',
+    state: 'IDLE',
+    allowedActions: ['REGISTER', 'ENROLL', 'RELEASE'],
+  },
+  tempLockRunning: {
+    status: 409,
+    code: 'TEMP_LOCK_RUNNING',
+    detail: `device ${deviceUid} has temp lock 6761a0c2e4b0a1b2c3d4e5f6 running (ACTIVATED); LOCK by hand would fight it: cancel the temp lock first, then send LOCK again`,
+    deviceUid,
+    action: 'LOCK',
+    tempLockActionId: '6761a0c2e4b0a1b2c3d4e5f6',
+    tempLockStatus: 'ACTIVATED',
+  },
   deviceHasNoWorkflow: {
     status: 409,
     code: 'DEVICE_HAS_NO_WORKFLOW',

@@ -182,6 +182,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/devices/{uid}/actions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Apply a state action to one device
+     * @description Moves the device through the lifecycle's transition table (REGISTER IDLE→READY_FOR_USE, ACTIVATE READY_FOR_USE→ACTIVE, LOCK READY_FOR_USE|ACTIVE→LOCKED, UNLOCK back to the state LOCK left, ENROLL IDLE→ENROLLED, RELEASE any→RELEASED) and records it in the device's history with your key, the channel and the note, in one transaction. LOCK and UNLOCK are refused while a temp lock runs on the device. The portal sends `X-Client-Channel: PORTAL`.
+     */
+    post: operations['applyDeviceAction'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/devices/{uid}/workflow': {
     parameters: {
       query?: never;
@@ -352,6 +372,7 @@ export interface components {
         | 'INTERNAL_ERROR'
         | 'INVALID_DEVICE_UID'
         | 'DUPLICATE_IN_FILE'
+        | 'INVALID_DEVICE_TYPE'
         | 'DEVICE_NOT_FOUND'
         | 'DEVICE_NOT_ELIGIBLE_FOR_WORKFLOW'
         | 'WRONG_STATE_DEVICE'
@@ -360,6 +381,7 @@ export interface components {
         | 'DEVICE_HAS_NO_WORKFLOW'
         | 'WORKFLOW_NOT_FOUND'
         | 'REGISTER_FAILED'
+        | 'TEMP_LOCK_RUNNING'
         | 'CANCELLED';
       /** @description What went wrong and what to do about it, naming the row, device or field. */
       detail: string;
@@ -375,6 +397,18 @@ export interface components {
         /** Format: date-time */
         at: string;
       };
+      /** @description The device the problem is about. */
+      deviceUid?: string;
+      /** @description INVALID_TRANSITION and a running temp lock: the state action refused. */
+      action?: string;
+      /** @description INVALID_TRANSITION: the state the device is in. */
+      state?: string;
+      /** @description INVALID_TRANSITION: the actions the device’s state allows. */
+      allowedActions?: string[];
+      /** @description A state action refused by a running temp lock: that lock. */
+      tempLockActionId?: string;
+      /** @description A state action refused by a running temp lock: its status. */
+      tempLockStatus?: string;
     };
     Caller: {
       tenantId: string;
@@ -402,7 +436,7 @@ export interface components {
       batchId: string;
       status: string;
       /** @enum {string} */
-      mode: 'assign' | 'register' | 'exit';
+      mode: 'assign' | 'register' | 'exit' | 'action';
       rows: components['schemas']['Rows'];
       links: components['schemas']['BatchLinks'];
     };
@@ -423,7 +457,21 @@ export interface components {
       status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
       isSuccess: boolean | null;
       /** @enum {string} */
-      mode: 'assign' | 'register' | 'exit';
+      mode: 'assign' | 'register' | 'exit' | 'action';
+      /** @description Mode action: the device action applied to every device. */
+      action: string | null;
+      /** @description Who uploaded the batch: the API key’s name and role. */
+      actor: {
+        /** @enum {string} */
+        type: 'api_key';
+        name: string;
+        role?: string;
+      };
+      /**
+       * @description Through what the batch was uploaded.
+       * @enum {string}
+       */
+      channel: 'API' | 'PORTAL';
       workflowId: string | null;
       targetWorkspaceId: string;
       fileName: string | null;
@@ -463,7 +511,7 @@ export interface components {
       status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
       isSuccess: boolean | null;
       /** @enum {string} */
-      mode: 'assign' | 'register' | 'exit';
+      mode: 'assign' | 'register' | 'exit' | 'action';
       workflowId: string | null;
       targetWorkspaceId: string;
       fileName: string | null;
@@ -561,16 +609,36 @@ export interface components {
         source: string;
         batchId: string | null;
         details: Record<string, never> | null;
+        /** @description Who did it: an API key (its name and role), a batch (`batch <id>`) or the system. */
+        actor: {
+          /** @enum {string} */
+          type: 'api_key' | 'batch' | 'system';
+          name: string;
+          role?: string;
+        };
+        /** @description Through what it came. */
+        channel: ('API' | 'PORTAL' | 'BATCH' | 'TEMP_LOCK') | null;
+        /** @description The note the actor gave. */
+        note: string | null;
         /** Format: date-time */
         at: string;
         elapsedSincePreviousMs: number;
         elapsedSinceFirstMs: number;
       }[];
     };
+    DeviceActionResult: {
+      uid: string;
+      previousState: string;
+      state: string;
+      /** @description The actions the new state allows. */
+      allowedActions: string[];
+      /** @description The id of the device's history row that records this action. */
+      historyEntryId: number;
+    };
     DeviceWorkflowResult: {
       deviceUid: string;
       /** @enum {string} */
-      mode: 'assign' | 'register' | 'exit';
+      mode: 'assign' | 'register' | 'exit' | 'action';
       code: string;
       message: string;
       links: {
@@ -744,7 +812,7 @@ export interface operations {
         /** @description Only batches with this status. */
         status?: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
         /** @description Only batches of this mode. */
-        mode?: 'assign' | 'register' | 'exit';
+        mode?: 'assign' | 'register' | 'exit' | 'action';
         /** @description Only batches created at or after this instant. */
         createdFrom?: string;
         /** @description Only batches created before this instant. */
@@ -823,7 +891,8 @@ export interface operations {
   uploadBatch: {
     parameters: {
       query?: {
-        mode?: 'assign' | 'register' | 'exit';
+        mode?: 'assign' | 'register' | 'exit' | 'action';
+        action?: 'REGISTER' | 'ACTIVATE' | 'LOCK' | 'UNLOCK' | 'ENROLL' | 'RELEASE';
         workflowId?: string;
         serviceTypeId?: 1 | 2 | 3;
         targetWorkspaceId?: string;
@@ -850,11 +919,16 @@ export interface operations {
         'multipart/form-data': {
           file: string;
           /**
-           * @description Required: assign a workflow, register devices then assign, or exit their workflow.
+           * @description Required: assign a workflow, register devices (then assign), exit their workflow, or apply a state action (with action).
            * @enum {string}
            */
-          mode?: 'assign' | 'register' | 'exit';
-          /** @description The catalogue workflow (24-character hex id); required unless mode is exit. */
+          mode?: 'assign' | 'register' | 'exit' | 'action';
+          /**
+           * @description With mode action (required there): the state action applied to every device, as POST /v1/devices/{uid}/actions does.
+           * @enum {string}
+           */
+          action?: 'REGISTER' | 'ACTIVATE' | 'LOCK' | 'UNLOCK' | 'ENROLL' | 'RELEASE';
+          /** @description The catalogue workflow (24-character hex id); required for mode assign, optional for register (without it devices are only registered: READY_FOR_USE), unused for exit. */
           workflowId?: string;
           /**
            * @description Only devices of this service type (1 SIM_CONTROL, 2 PREPAID, 3 POSTPAID).
@@ -990,6 +1064,13 @@ export interface operations {
            *       "status": "RUNNING",
            *       "isSuccess": null,
            *       "mode": "assign",
+           *       "action": null,
+           *       "actor": {
+           *         "type": "api_key",
+           *         "name": "ops-team",
+           *         "role": "operator"
+           *       },
+           *       "channel": "PORTAL",
            *       "workflowId": "665f1c2e9b1e8a3d4c5b6a79",
            *       "targetWorkspaceId": "acme",
            *       "fileName": "devices.csv",
@@ -1445,6 +1526,121 @@ export interface operations {
       403: components['responses']['Forbidden'];
       /** @description No such device in your tenant tree. */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  applyDeviceAction: {
+    parameters: {
+      query?: {
+        /** @description A workspace in your tenant tree (default: your own tenant). */
+        tenantId?: string;
+      };
+      header?: {
+        /** @description Scoped to your tenant, this operation and its target (the device). Repeating the same request with the same key (at most 200 characters) answers the first answer and does nothing again; a different request with a used key is 422 IDEMPOTENCY_KEY_REUSED. */
+        'Idempotency-Key'?: string;
+        /** @description PORTAL when the operators’ portal sends the request (recorded as the history row’s channel); API otherwise. */
+        'X-Client-Channel'?: 'API' | 'PORTAL';
+      };
+      path: {
+        /** @description The 15-digit IMEI or serial number. */
+        uid: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "action": "ACTIVATE",
+         *       "note": "handed to the customer in store 12"
+         *     }
+         */
+        'application/json': {
+          /** @enum {string} */
+          action: 'REGISTER' | 'ACTIVATE' | 'LOCK' | 'UNLOCK' | 'ENROLL' | 'RELEASE';
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Applied (or, with a repeated Idempotency-Key, applied before). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "uid": "353456789012348",
+           *       "previousState": "READY_FOR_USE",
+           *       "state": "ACTIVE",
+           *       "allowedActions": [
+           *         "LOCK",
+           *         "RELEASE"
+           *       ],
+           *       "historyEntryId": 4711
+           *     }
+           */
+          'application/json': components['schemas']['DeviceActionResult'];
+        };
+      };
+      /** @description An unknown action, a note that is not text, or a malformed device UID. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      /** @description No such device in your tenant tree. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The action is not allowed from the device’s state (the problem lists allowedActions), or a temp lock runs on the device. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than the API accepts. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was first used for another request. */
+      422: {
         headers: {
           [name: string]: unknown;
         };

@@ -17,6 +17,7 @@ describe('checkUploadOptions', () => {
       serviceTypeId: null,
       targetWorkspaceId: 'ws-1',
       createMissing: false,
+      stateAction: null,
       catalogueTenantIds: ['root', 'ws-1'],
       failureThreshold: { maxFailures: 5, maxFailurePercent: null },
     });
@@ -29,6 +30,10 @@ describe('checkUploadOptions', () => {
     [{ mode: 'exit', serviceTypeId: '9' }, 422, /serviceTypeId must be/],
     [{ mode: 'exit', createMissing: 'true' }, 400, /createMissing applies only to mode register/],
     [{ mode: 'assign' }, 400, /workflowId is required for mode assign/],
+    [{ mode: 'action' }, 400, /mode action needs action=REGISTER\|ACTIVATE/],
+    [{ mode: 'action', action: 'SMASH' }, 400, /mode action needs action=/],
+    [{ mode: 'exit', action: 'LOCK' }, 400, /action applies only to mode action/],
+    [{ mode: 'register', createMissing: 'true' }, 400, /serviceTypeId is required to create missing devices/],
   ])('refuses %j with %i', async (params, status, detail) => {
     await expect(checkUploadOptions({ mongo }, caller, params)).rejects.toMatchObject({ status, detail: expect.stringMatching(detail) });
   });

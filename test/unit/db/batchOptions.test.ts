@@ -8,6 +8,7 @@ const options: BatchOptions = {
   serviceTypeId: 2,
   targetWorkspaceId: 'ws-1',
   createMissing: true,
+  stateAction: null,
   catalogueTenantIds: ['root', 'ws-1'],
   failureThreshold: { maxFailures: 10, maxFailurePercent: null },
 };
@@ -26,6 +27,7 @@ describe('batch options', () => {
       serviceTypeId: null,
       targetWorkspaceId: 'root',
       createMissing: false,
+      stateAction: null,
       catalogueTenantIds: ['root'],
       failureThreshold: null,
     });
@@ -36,6 +38,7 @@ describe('batch options', () => {
     [{ mode: 'assign', workflow_id: 42 }, 'workflow_id / target_workspace_id'],
     [{ mode: 'exit', failure_threshold: { maxFailures: -1 } }, 'failure_threshold'],
     [{ mode: 'exit', catalogue_tenant_ids: 'root' }, 'catalogue_tenant_ids'],
+    [{ mode: 'action', state_action: 'SMASH' }, 'state_action'],
   ])('refuses %j naming %s', (ext, field) => {
     expect(() => parseBatchOptions('b1', 'root', ext)).toThrow(`batch b1: ext_fields.${field} is malformed`);
   });

@@ -5,10 +5,11 @@ import * as m004 from './004_api_key_admin';
 import * as m005 from './005_batch_listing';
 import * as m006 from './006_idempotency_keys';
 import * as m007 from './007_device_temp_lock';
+import * as m008 from './008_history_actor';
 
 export interface Migration {
   id: string;
   sql: string;
 }
 
-export const migrations: Migration[] = [m001, m003, m004, m005, m006, m007];
+export const migrations: Migration[] = [m001, m003, m004, m005, m006, m007, m008];

@@ -1,0 +1,22 @@
+// A state action on one device (POST /v1/devices/:uid/actions): ACTIVATE, LOCK, RELEASE… with the operator's note.
+import { apiJson } from './client';
+import { devicePath, deviceKey } from './devices';
+import { useApiMutation } from './query';
+import type { DeviceActionResult } from './types';
+
+export interface DeviceActionRequest {
+  action: string;
+  note: string;
+}
+
+/** Applies the action; the device and its timeline are read again after it. */
+export function useDeviceAction(uid: string) {
+  return useApiMutation(
+    (key, { action, note }: DeviceActionRequest) =>
+      apiJson<DeviceActionResult>(key, `${devicePath(uid)}/actions`, {
+        method: 'POST',
+        body: note.trim() ? { action, note: note.trim() } : { action },
+      }),
+    [deviceKey(uid)],
+  );
+}
