@@ -3,7 +3,7 @@
 // with a different request is 422 IDEMPOTENCY_KEY_REUSED naming the first request, changing nothing.
 import { DeviceState } from '../../src/devices/states';
 import { createApiKey, upsertTenant, upsertWorkflowVersion } from '../../dev/inventorySeed';
-import { TestStack, startServingStack } from './harness';
+import { TestStack, startServingStack, waitFor } from './harness';
 import { BatchTenant, batchTenant, csvOf, seedDevices } from './batchSupport';
 
 describe('Idempotency-Key', () => {
@@ -97,6 +97,11 @@ describe('Idempotency-Key', () => {
     });
     const [uid] = await seedDevices(stack, subTenant, 1, DeviceState.READY_FOR_USE);
     const body = { workflowId: subWorkflow };
+    // The parent's key sees the new sub-workspace once its cached tenant tree is renewed (AUTH_CACHE_TTL_MS, 1 s).
+    await waitFor('the parent key to see the sub-workspace', async () => {
+      const res = await fetch(`${base}/v1/devices/${uid}?tenantId=${subTenant}`, { headers: { 'X-API-Key': tenant.apiKey } });
+      return res.status === 200;
+    });
 
     const parents = await call('POST', `/v1/devices/${uid}/workflow?tenantId=${subTenant}`, body, 'shared-key');
     expect(parents).toMatchObject({ status: 200, replayed: null, body: { code: 'OK' } });
