@@ -23,10 +23,11 @@ const soak = process.env.DO_LOCK_SIM_RUNS
   ? { runs: Number(process.env.DO_LOCK_SIM_RUNS), firstSeed: Number(process.env.DO_LOCK_SIM_SEED ?? 1) }
   : null;
 /**
- * Schedules at once. 100 for the fixed set: with all 204 at once on 2 cores, the last to be scheduled starved and
- * 1–5 of them missed their 45 s wall-clock budget on a quiet machine (2026-12-06); at 100 it takes ~55 s, 0 failing.
+ * Schedules at once. 40 for the fixed set: each schedule has a 45 s wall-clock budget, and on 2 cores too many at
+ * once starve the last ones. With the lock's reducer and the grouped gateway merged (2026-12-06), 100 at once
+ * left 20 of 204 over budget on a quiet machine (73 s); 40 at once: 76 s, 0 failing. The soak sets its own.
  */
-const concurrency = Number(process.env.DO_LOCK_SIM_CONCURRENCY ?? 100);
+const concurrency = Number(process.env.DO_LOCK_SIM_CONCURRENCY ?? 40);
 
 /**
  * A soak runs its schedules in chunks, each on a fresh dev server: the dev server keeps every execution in one
