@@ -18,7 +18,7 @@ import { TempLockInput, checkInSignal } from '../src/tempLocks/contract';
 import { tempLockWorkflowId } from '../src/tempLocks/lock';
 import { tempLock } from '../src/tempLocks/tempLockWorkflow';
 import { lockBenchSetup } from './lockBenchSetup';
-import { log, numberArg, percentile } from './support';
+import { TaskPool, log, numberArg, percentile } from './support';
 
 const config = loadConfig();
 const LOCKS = numberArg('--locks', 1000);
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     deviceIds,
   } = await lockBenchSetup(config, 'gateway', LOCKS, '87', 20);
   const requests: ReceivedRequest[] = [];
-  const checkIns = new Limiter(CONCURRENCY);
+  const checkIns = new TaskPool(CONCURRENCY);
   const simulator = await startGatewaySimulator({
     answerMs: ANSWER_MS,
     onRequest: (request) => {
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
       `GATEWAY_GROUP_WAIT_MS=${groupWaitMs}, GATEWAY_GROUP_MAX=${groupMaxDevices}, GATEWAY_REQUESTS_PER_SECOND=${requestsPerSecond}, ` +
       `GATEWAY_MAX_CONCURRENT_COMMANDS=${maxConcurrentCommands}, GATEWAY_MAX_CONCURRENT_UNLOCKS=${maxConcurrentUnlocks}; gateway answers in ${ANSWER_MS} ms`,
   );
-  const starts = new Limiter(CONCURRENCY);
+  const starts = new TaskPool(CONCURRENCY);
   for (const uid of uids) {
     const input: TempLockInput = {
       actionId: randomUUID(),
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   );
 
   // Whatever has not ended (a device that never got its UNLOCK) ends without another command.
-  const ends = new Limiter(CONCURRENCY);
+  const ends = new TaskPool(CONCURRENCY);
   for (const uid of uids) {
     await ends.run(() =>
       client.workflow
@@ -166,28 +166,6 @@ async function main(): Promise<void> {
   await running;
   await simulator.close();
   await Promise.all([pool.end(), mongo.client.close(), connection.close(), client.connection.close()]);
-}
-
-/** Runs tasks, at most `limit` at once: `run` waits for a free place, not for the task. */
-class Limiter {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
-
-  async run(task: () => Promise<unknown>): Promise<void> {
-    while (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-    void task()
-      .catch((err) => console.error(err))
-      .finally(() => {
-        this.active--;
-        this.waiting.shift()?.();
-      });
-  }
-
-  async drain(): Promise<void> {
-    while (this.active > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);

@@ -150,3 +150,26 @@ export async function benchSetup(prefix: string, settings: { apiPort: number; wi
   const mongo = await connectMongo(config.mongo.url, config.mongo.database);
   return { env, config, pool, mongo };
 }
+
+/** Runs tasks, at most `limit` at once: `run` waits for a free place, not for the task. */
+export class TaskPool {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  get pending(): number {
+    return this.active + this.waiting.length;
+  }
+  async run(task: () => Promise<unknown>): Promise<void> {
+    while (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    void task()
+      .catch((err) => console.error(err))
+      .finally(() => {
+        this.active--;
+        this.waiting.shift()?.();
+      });
+  }
+  async drain(): Promise<void> {
+    while (this.active > 0) await new Promise((r) => setTimeout(r, 50));
+  }
+}

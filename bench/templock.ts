@@ -15,7 +15,7 @@ import { loadConfig } from '../src/platform/config';
 import { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { lockBenchSetup } from './lockBenchSetup';
-import { percentile, startProcess, stopProcess, waitUntil } from './support';
+import { TaskPool, percentile, startProcess, stopProcess, waitUntil } from './support';
 import { createApiKey } from '../dev/inventorySeed';
 import { tempLockWorkflowId } from '../src/tempLocks/lock';
 import { SimulatedDeviceControlGateway } from '../test/doubles/simulatedGateway';
@@ -265,27 +265,6 @@ function checkInReport(latencyMs: number[], refused: number) {
 }
 
 /** Runs at most `limit` tasks at once; `run` waits for a free slot. */
-class TaskPool {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
-  get pending(): number {
-    return this.active + this.waiting.length;
-  }
-  async run(task: () => Promise<void>): Promise<void> {
-    while (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    void task()
-      .catch((err) => console.error(err))
-      .finally(() => {
-        this.active--;
-        this.waiting.shift()?.();
-      });
-  }
-  async drain(): Promise<void> {
-    while (this.active > 0) await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function numberArg(name: string, fallback: number, { allowZero = false } = {}): number {
   const index = process.argv.indexOf(name);

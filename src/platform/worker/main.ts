@@ -61,31 +61,12 @@ runMain('worker', async (config) => {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
-  const {
-    url,
-    commandsPerSecond,
-    maxConcurrentCommands,
-    unlocksPerSecond,
-    maxConcurrentUnlocks,
-    groupWaitMs,
-    groupMaxDevices,
-    requestsPerSecond,
-  } = config.gateway;
   log.info(
     {
       taskQueue: config.temporal.taskQueue,
       address: config.temporal.address,
       metrics: metricsAddress ? `http://${metricsAddress}/metrics` : null,
-      gateway: {
-        url,
-        commandsPerSecond,
-        maxConcurrentCommands,
-        unlocksPerSecond,
-        maxConcurrentUnlocks,
-        groupWaitMs,
-        groupMaxDevices,
-        requestsPerSecond,
-      },
+      gateway: config.gateway,
     },
     'worker started',
   );
