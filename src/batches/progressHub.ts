@@ -3,6 +3,7 @@
 // watches the batch any more, or once the batch has finished.
 import { batchStatus, BatchRunDeps } from './runs';
 import { BatchRecord, findBatch } from './store';
+import { unfinishedBatchStatuses } from './modes';
 import type { Gauge } from 'prom-client';
 import { ProblemError } from '../platform/http/problem';
 
@@ -20,10 +21,9 @@ interface BatchPoller {
   latest: BatchStatusView | null;
 }
 
-const FINISHED = new Set(['COMPLETED', 'CANCELLED', 'FAILED']);
-
+/** A batch whose status is no longer CREATED or RUNNING has finished. */
 export function isFinishedBatchStatus(status: string): boolean {
-  return FINISHED.has(status);
+  return !(unfinishedBatchStatuses as readonly string[]).includes(status);
 }
 
 export class BatchProgressHub {
