@@ -81,4 +81,6 @@ export interface TempLockOutcome {
 export const checkInSignal = defineSignal<[CheckIn]>('checkIn');
 /** Ends the lock CANCELLED (unlocking first if it may have locked); sent by DELETE and by an overriding assign. */
 export const cancelSignal = defineSignal<[CancelRequest]>('cancel');
+/** The tenant's working hours were replaced: a lock waiting for working time asks its calendar again at once. */
+export const workingHoursChangedSignal = defineSignal('workingHoursChanged');
 export const tempLockQuery = defineQuery<TempLockView>('tempLock');

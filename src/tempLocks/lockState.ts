@@ -98,6 +98,8 @@ interface LockRunProgress {
   flush: { timer: number; seq: number; fired: boolean } | null;
   /** Timers started so far (the next one's id). */
   timers: number;
+  /** The calendar changed while it was being asked: its answer may be stale, so it is asked again. */
+  calendarChangedWhileAsking: boolean;
 }
 
 export interface LockState {
@@ -121,6 +123,8 @@ export type LockEventBody =
   | { type: 'cancelledThroughTemporal' }
   /** The tenant's next working instant at or after `at` (the activity's clock); null when the calendar never opens. */
   | { type: 'calendarAnswered'; at: number; next: number | null }
+  /** The tenant's working hours were replaced: a lock waiting for working time asks its calendar again. */
+  | { type: 'calendarChanged' }
   | { type: 'timerFired'; timer: number }
   /** The transitions up to `throughSeq` are written; `inventoryLock`: the inventory LOCK's outcome, when one was among them. */
   | { type: 'transitionsWritten'; throughSeq: number; inventoryLock: InventoryLockResult | null }
@@ -185,6 +189,7 @@ export function startLockState(terms: LockTerms, resume?: TempLockState): LockSt
       draining: false,
       flush: null,
       timers: 0,
+      calendarChangedWhileAsking: false,
     },
   };
 }
@@ -230,6 +235,8 @@ class Reduction {
         return this.takeTemporalCancel();
       case 'calendarAnswered':
         return this.takeCalendar(event.at, event.next);
+      case 'calendarChanged':
+        return this.takeCalendarChange();
       case 'timerFired':
         return this.takeTimer(event.timer);
       case 'transitionsWritten':
@@ -329,8 +336,12 @@ class Reduction {
 
   /** The calendar's answer: no working time ever (cancelled), working time now, or a wait until it comes. */
   private takeCalendar(at: number, next: number | null): void {
-    const { lock } = this;
-    if (this.run.step.name !== 'askingCalendar') return;
+    const { lock, run } = this;
+    if (run.step.name !== 'askingCalendar') return;
+    if (run.calendarChangedWhileAsking) {
+      run.calendarChangedWhileAsking = false;
+      return this.checkWorkingTime();
+    }
     if (next === null) {
       this.takeCancel({ reason: NO_WORKING_TIME, requestedBy: 'system', actionId: this.terms.actionId });
       return this.afterWorkingTime();
@@ -340,6 +351,20 @@ class Reduction {
     if (lock.nextDueAt !== next) this.record({ status: 'WAITING', nextProcessTime: next });
     lock.nextDueAt = next;
     this.enterWait({ name: 'waitingForWorkingTime', until: next });
+  }
+
+  /**
+   * The working hours changed (a holiday removed may open them sooner, one added later): a lock waiting for working
+   * time asks its calendar again now instead of at its timer; one asking already asks again once answered. A run
+   * draining for continue-as-new leaves it to the next run, which asks the calendar first.
+   */
+  private takeCalendarChange(): void {
+    const { run } = this;
+    if (run.step.name === 'askingCalendar') run.calendarChangedWhileAsking = true;
+    else if (run.step.name === 'waitingForWorkingTime' && !run.draining) {
+      this.cancelDueTimer();
+      this.checkWorkingTime();
+    }
   }
 
   private takeTimer(timer: number): void {

@@ -278,6 +278,24 @@ export async function findDeviceTempLock(pool: Pool, deviceId: number): Promise<
   };
 }
 
+/**
+ * The devices whose lock waits for working time under `tenantId` (the tenant and its sub-workspaces, which work to
+ * its calendar unless they have their own): whom a change of its working hours concerns.
+ */
+export async function findLocksWaitingForWorkingTime(pool: Pool, tenantId: string): Promise<{ tenantId: string; deviceUid: string }[]> {
+  const { rows } = await pool.query<{ tenant_id: string; uid: string }>(
+    `WITH RECURSIVE tree AS (
+       SELECT id, 0 AS depth FROM t_tenant WHERE id = $1
+       UNION ALL
+       SELECT t.id, tree.depth + 1 FROM t_tenant t JOIN tree ON t.parent_id = tree.id WHERE tree.depth < 32
+     )
+     SELECT d.tenant_id, d.uid FROM t_device_temp_lock l JOIN t_device d ON d.id = l.device_id JOIN tree ON tree.id = d.tenant_id
+      WHERE l.status = 'WAITING' AND l.working_hours`,
+    [tenantId],
+  );
+  return rows.map((r) => ({ tenantId: r.tenant_id, deviceUid: r.uid }));
+}
+
 /** The document of the device's newest temp lock (running or not), or null if it never had one. */
 export async function findLatestTempLock(pool: Pool, mongo: MongoStores, deviceId: number): Promise<DeviceActionDoc | null> {
   const lock = await findDeviceTempLock(pool, deviceId);

@@ -7,7 +7,14 @@
 // The rules are the lock's reducer (lockState.ts); this run feeds it the signals and runs its commands
 // (tempLockRun.ts). Deterministic: time-zone maths and all I/O are in activities; the check-in's times come from the API.
 import { setHandler } from '@temporalio/workflow';
-import { cancelSignal, checkInSignal, tempLockQuery, type TempLockInput, type TempLockOutcome } from './contract';
+import {
+  cancelSignal,
+  checkInSignal,
+  tempLockQuery,
+  workingHoursChangedSignal,
+  type TempLockInput,
+  type TempLockOutcome,
+} from './contract';
 import type { TempLockState } from './lockState';
 import { LockRun } from './tempLockRun';
 
@@ -17,6 +24,7 @@ export async function tempLock(input: TempLockInput, resume?: TempLockState): Pr
   setHandler(tempLockQuery, () => lock.view());
   setHandler(cancelSignal, (request) => lock.dispatch({ type: 'cancelRequested', request }));
   setHandler(checkInSignal, (checkIn) => lock.dispatch({ type: 'checkIn', checkIn }));
+  setHandler(workingHoursChangedSignal, () => lock.dispatch({ type: 'calendarChanged' }));
   lock.dispatch({ type: 'runStarted', resumed: resume !== undefined });
   return lock.untilOver();
 }

@@ -2,6 +2,7 @@
 // answer agrees with what the lock does), assign refusals and bounded input.
 import { DeviceState } from '../../src/devices/states';
 import { MAX_NOTIFICATION_BYTES, tempLockWorkflowId } from '../../src/tempLocks/lock';
+import { WEEKDAYS } from '../../src/tenants/contract';
 import { expectStatus } from './apiClient';
 import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import {
@@ -148,6 +149,37 @@ describe('TempLock: lifecycle and override through the API', () => {
     const other = lockClients(base, await lockableDevice(stack));
     expect((await other.operator.get('/tenants/{id}/working-hours', tenant)).status).toBe(404);
     expect((await gateway.put('/tenants/{id}/working-hours', { ...tenant, body: calendar })).status).toBe(403);
+  });
+
+  it('a lock waiting for working hours starts at once when the calendar opens sooner (a holiday removed)', async () => {
+    const device = await lockableDevice(stack);
+    const { operator } = lockClients(base, device);
+    const tenant = { path: { id: device.tenantId } };
+    const today = new Date().toISOString().slice(0, 10);
+    const everyDay = WEEKDAYS.map((day) => ({ day, start: '00:00', end: '24:00' }));
+    expectStatus(
+      await operator.put('/tenants/{id}/working-hours', { ...tenant, body: { timeZone: 'UTC', windows: everyDay, holidays: [today] } }),
+      200,
+    );
+    const assigned = await operator.put('/devices/{uid}/temp-lock', {
+      path: { uid: device.uid },
+      body: { durationMinutes: 5, workingHours: true },
+    });
+    const { actionId } = expectStatus(assigned, 202);
+    const tomorrow = new Date(`${today}T00:00:00.000Z`).getTime() + 24 * 3_600_000;
+    await waitFor('the wait for tomorrow', async () => {
+      const view = await operator.get('/devices/{uid}/temp-lock', { path: { uid: device.uid } });
+      return view.status === 200 && view.body.nextDueAt === new Date(tomorrow).toISOString() ? view : undefined;
+    });
+
+    // The holiday removed: the lock is told, asks its calendar again and starts now, not tomorrow.
+    expectStatus(
+      await operator.put('/tenants/{id}/working-hours', { ...tenant, body: { timeZone: 'UTC', windows: everyDay, holidays: [] } }),
+      200,
+    );
+    await waitForStatus(stack, actionId, 'ACTIVATING');
+    await waitForCommand(stack, actionId, 'LOCK');
+    expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'WAITING', 'ACTIVATING']);
   });
 
   it("validates the assign request (422) and hides other tenants' devices (404)", async () => {

@@ -45,6 +45,43 @@ describe('lock reducer: the story', () => {
     expect(world.commands.at(-1)).toMatchObject({ type: 'recordTransition', change: { status: 'ACTIVATING', nextProcessTime: null } });
   });
 
+  it('asks the calendar again at once when the working hours change (a holiday removed opens them sooner)', () => {
+    const world = new LockStateWorld(lockTerms({ workingHours: true }));
+    world.workingFrom = world.now + 3 * 86_400_000;
+    world.calendarAnswers();
+    const waitTimer = world.state.run.dueTimer;
+    expect(world.commands.at(-1)).toMatchObject({ type: 'startTimer', at: world.workingFrom });
+    world.workingFrom = world.now;
+    world.feed({ type: 'calendarChanged' });
+    expect(kinds(world.commands).slice(-2)).toEqual(['cancelTimer', 'askCalendar']);
+    expect(world.commands.at(-2)).toMatchObject({ type: 'cancelTimer', timer: waitTimer });
+    world.calendarAnswers();
+    expect(world.commands.at(-1)).toMatchObject({ type: 'recordTransition', change: { status: 'ACTIVATING', nextProcessTime: null } });
+  });
+
+  it('a calendar change while the calendar is being asked asks again once it answers (the answer may be stale)', () => {
+    const world = new LockStateWorld(lockTerms({ workingHours: true }));
+    world.workingFrom = world.now + 86_400_000;
+    expect(world.commands.at(-1)?.type).toBe('askCalendar');
+    const asked = world.commands.length;
+    world.feed({ type: 'calendarChanged' });
+    expect(world.commands.length).toBe(asked);
+    world.calendarAnswers();
+    expect(kinds(world.commands).slice(asked)).toEqual(['askCalendar']);
+    world.workingFrom = world.now;
+    world.calendarAnswers();
+    expect(world.commands.at(-1)).toMatchObject({ type: 'recordTransition', change: { status: 'ACTIVATING' } });
+  });
+
+  it('a calendar change reaches only a lock waiting for working time', () => {
+    const world = new LockStateWorld(lockTerms());
+    world.writeLands();
+    const before = world.commands.length;
+    world.feed({ type: 'calendarChanged' });
+    expect(world.commands.length).toBe(before);
+    expect(world.state.lock.status).toBe('ACTIVATING');
+  });
+
   it('a calendar without working time ends the lock CANCELLED, nothing sent', () => {
     const world = new LockStateWorld(lockTerms({ workingHours: true }));
     world.calendarAnswers(true);
@@ -207,7 +244,12 @@ function eventsFor(state: LockState, now: number): LockEvent[] {
     });
   }
   events.push({ type: 'cancelRequested', now, request: { reason: 'older', requestedBy: 'operator-1', actionId: 'an-older-lock' } });
-  events.push({ type: 'cancelledThroughTemporal', now }, { type: 'historyGrewLong', now }, { type: 'timerFired', now, timer: 999 });
+  events.push(
+    { type: 'cancelledThroughTemporal', now },
+    { type: 'historyGrewLong', now },
+    { type: 'timerFired', now, timer: 999 },
+    { type: 'calendarChanged', now },
+  );
   if (run.step.name === 'askingCalendar') {
     for (const next of [now, now + 10_000, null]) events.push({ type: 'calendarAnswered', now, at: now, next });
   }

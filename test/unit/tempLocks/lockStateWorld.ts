@@ -243,6 +243,7 @@ function randomStep(world: LockStateWorld, random: Random, checkInIds: { next: n
     time: 3,
     calendar: world.calendarAsked ? 4 : 0,
     calendarNever: world.calendarAsked ? 0.2 : 0,
+    calendarChanges: world.terms.workingHours ? 0.3 : 0,
     lockAccepted: world.lockCommand !== 'none' ? 3 : 0,
     lockRefused: world.lockCommand !== 'none' ? 1 : 0,
     lockAbandoned: world.lockCommand === 'stopping' ? 3 : 0,
@@ -289,6 +290,10 @@ function randomStep(world: LockStateWorld, random: Random, checkInIds: { next: n
       return world.cancels(choice === 'override');
     case 'otherLockCancel':
       return world.cancels(false, 'an-older-lock');
+    case 'calendarChanges':
+      // Working time moves (a holiday removed or added): the lock is told, and asks again.
+      world.workingFrom = world.now + random.int(0, 3) * 10_000;
+      return world.feed({ type: 'calendarChanged' });
     case 'temporalCancel':
       return world.feed({ type: 'cancelledThroughTemporal' });
     case 'historyLong':
