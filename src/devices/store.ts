@@ -16,6 +16,8 @@ export interface DeviceRecord {
   serviceTypeId: number;
   deviceType: number;
   imei2: string | null;
+  /** How the device was provisioned (seed 001's provision type, from the inventory upload), or null when not recorded. */
+  provisionType: string | null;
   extFields: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;
@@ -165,6 +167,7 @@ function toDeviceRecord(row: Record<string, any>): DeviceRecord {
     serviceTypeId: row.service_type_id,
     deviceType: row.device_type,
     imei2: row.imei2,
+    provisionType: typeof row.ext_fields?.provision_type === 'string' ? row.ext_fields.provision_type : null,
     extFields: row.ext_fields ?? {},
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -81,6 +81,7 @@ export async function assignTempLock(deps: AssignLockDeps, caller: Caller, devic
     deviceUid: device.uid,
     deviceId: device.id,
     serviceTypeId: device.serviceTypeId,
+    ...(device.provisionType !== null ? { provisionType: device.provisionType } : {}),
     durationMinutes: request.durationMinutes,
     durationMs: request.durationMinutes * config.tempLock.minuteMs,
     workingHours: request.workingHours,

@@ -18,6 +18,8 @@ export interface TempLockInput {
   deviceId: number;
   /** The device's service type: the gateway takes its commands in groups by tenant and service type. */
   serviceTypeId: number;
+  /** The device's provision type, when the inventory records one: the gateway groups commands by it. */
+  provisionType?: string;
   durationMinutes: number;
   /** The lock's length in ms: durationMinutes × one minute (shorter in tests and demos). */
   durationMs: number;

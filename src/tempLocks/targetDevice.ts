@@ -6,4 +6,6 @@ export interface TargetDevice {
   uid: string;
   tenantId: string;
   serviceTypeId: number;
+  /** The gateway groups commands by it (null: the gateway's default). */
+  provisionType: string | null;
 }

@@ -290,10 +290,9 @@ export class LockRun {
   }
 
   private command(dueAt: number | null) {
-    const { tenantId, serviceTypeId, deviceUid, actionId, notification } = this.input;
-    return dueAt === null
-      ? { tenantId, serviceTypeId, deviceUid, actionId, notification, dueAt }
-      : { tenantId, serviceTypeId, deviceUid, actionId, dueAt };
+    const { tenantId, serviceTypeId, provisionType, deviceUid, actionId, notification } = this.input;
+    const group = { tenantId, serviceTypeId, ...(provisionType !== undefined ? { provisionType } : {}) };
+    return dueAt === null ? { ...group, deviceUid, actionId, notification, dueAt } : { ...group, deviceUid, actionId, dueAt };
   }
 
   /**

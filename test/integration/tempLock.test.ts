@@ -34,6 +34,8 @@ describe('TempLock: lifecycle and override through the API', () => {
   it('locks on check-in, unlocks on time, and the device resumes its previous state', async () => {
     const device = await lockableDevice(stack);
     const { operator, gateway, uid } = lockClients(base, device);
+    // The inventory's provision type goes with the device's commands (the gateway groups by it).
+    await stack.pool.query(`UPDATE t_device SET ext_fields = ext_fields || '{"provision_type": "KNOX"}' WHERE id = $1`, [device.deviceId]);
     const assigned = await operator.put('/devices/{uid}/temp-lock', {
       ...uid,
       body: { durationMinutes: 2, workingHours: false, notification: { title: 'Payment overdue' } },
@@ -41,7 +43,12 @@ describe('TempLock: lifecycle and override through the API', () => {
     const { actionId } = expectStatus(assigned, 202);
 
     const lockCommand = await waitForCommand(stack, actionId, 'LOCK');
-    expect(lockCommand).toMatchObject({ tenantId: device.tenantId, deviceUid: device.uid, notification: { title: 'Payment overdue' } });
+    expect(lockCommand).toMatchObject({
+      tenantId: device.tenantId,
+      deviceUid: device.uid,
+      provisionType: 'KNOX',
+      notification: { title: 'Payment overdue' },
+    });
     await waitForStatus(stack, actionId, 'ACTIVATING');
 
     const checkIn = expectStatus(await gateway.post('/devices/{uid}/check-in', uid), 200);
@@ -59,7 +66,11 @@ describe('TempLock: lifecycle and override through the API', () => {
       return row.state_id === DeviceState.LOCKED ? row : undefined;
     });
     expect(locked).toMatchObject({ state_id: DeviceState.LOCKED, previous_state_id: DeviceState.ACTIVE });
-    expect(locked.ext_fields).toEqual({ lock_duration: 2, first_temp_lock_checkin_at: Math.floor(checkedInAt / 1000) });
+    expect(locked.ext_fields).toEqual({
+      provision_type: 'KNOX',
+      lock_duration: 2,
+      first_temp_lock_checkin_at: Math.floor(checkedInAt / 1000),
+    });
     const during = await operator.get('/devices/{uid}/temp-lock', uid);
     expect(expectStatus(during, 200)).toMatchObject({
       actionId,
@@ -70,7 +81,7 @@ describe('TempLock: lifecycle and override through the API', () => {
     });
 
     const unlock = await waitForCommand(stack, actionId, 'UNLOCK');
-    expect(unlock.dueAt).toBe(checkedInAt + 2000);
+    expect(unlock).toMatchObject({ dueAt: checkedInAt + 2000, provisionType: 'KNOX' });
     expect(unlock.sentAt).toBeGreaterThanOrEqual(unlock.dueAt!); // the timer fires early (unlock lead), the command never does
     expect(unlock.sentAt - unlock.dueAt!).toBeLessThan(1000);
     await waitForStatus(stack, actionId, 'DEACTIVATING');

@@ -5,7 +5,7 @@ import { cancelTempLock } from '../../../src/tempLocks/cancelLock';
 import type { Caller } from '../../../src/platform/http/auth';
 
 const caller: Caller = { tenantId: 'root', userId: 'ops-1', role: 'operator', tenantTree: ['root'] };
-const device = { id: 7, uid: '490154203237518', tenantId: 'root', serviceTypeId: 1 };
+const device = { id: 7, uid: '490154203237518', tenantId: 'root', serviceTypeId: 1, provisionType: null };
 
 /** A client whose one workflow is described as `status` (with a lock's action id) and records the signals it takes. */
 function temporalWith(status: string | null, signal: () => Promise<void> = async () => undefined) {
