@@ -32,7 +32,7 @@ function* files(dir) {
 
 const capabilityOf = (path) => path.split('/')[1];
 // Workflow code: the modules the worker bundles (src/platform/worker/workflows.ts) and what they import beside
-// their contracts (tempLockRun, lockState).
+// their contracts (tempLockRun and the lock's reducer: lockState, lockEvents, lockStory).
 const bundleEntry = 'src/platform/worker/workflows.ts';
 const workflowModules = new Set([
   ...[...readFileSync(join(root, bundleEntry), 'utf8').matchAll(/from\s*'(\.{1,2}\/[^']+)'/g)].map(([, spec]) =>
@@ -40,6 +40,8 @@ const workflowModules = new Set([
   ),
   'src/tempLocks/tempLockRun',
   'src/tempLocks/lockState',
+  'src/tempLocks/lockEvents',
+  'src/tempLocks/lockStory',
 ]);
 const workflowModule = { test: (path) => workflowModules.has(path) };
 const workflowCode = (path) => workflowModule.test(path.replace(/\.ts$/, '')) || path === bundleEntry;
