@@ -24,10 +24,12 @@ export async function cancelBatch(deps: BatchRunDeps, batch: BatchRecord): Promi
   if (!(await cancelBatchWithoutRun(deps.pool, batch.id, [batch.status]))) {
     throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} changed while it was being cancelled; read it again`);
   }
-  // A reconciler may have started the run meanwhile: it is asked to cancel too.
-  await deps.temporal.workflow
-    .getHandle(workflowId)
-    .signal(cancelBatchSignal)
+  // A reconciler may have started the run meanwhile: it is asked to cancel too (best effort: a run started from a
+  // batch already CANCELLED finds no pending row and ends without changing it).
+  await deps.temporal
+    .withDeadline(Date.now() + deps.config.temporal.requestDeadlineMs, () =>
+      deps.temporal.workflow.getHandle(workflowId).signal(cancelBatchSignal),
+    )
     .catch(() => undefined);
   return 'CANCELLED';
 }
@@ -62,7 +64,7 @@ export async function retryBatch(deps: BatchRunDeps, batch: BatchRecord) {
  */
 async function runIsRunning(deps: BatchRunDeps, batch: BatchRecord): Promise<boolean> {
   try {
-    const description = await deps.temporal.withDeadline(Date.now() + 5_000, () =>
+    const description = await deps.temporal.withDeadline(Date.now() + deps.config.temporal.requestDeadlineMs, () =>
       deps.temporal.workflow.getHandle(currentRunOf(batch).workflowId).describe(),
     );
     return description.status.name === 'RUNNING';

@@ -9,7 +9,6 @@ import { ProblemError } from '../platform/http/problem';
 import { temporalUiLink } from '../platform/temporal/uiLink';
 
 /** How long an upload or retry waits for Temporal to take the start before answering 503. */
-const START_DEADLINE_MS = 5_000;
 
 export interface BatchRunDeps {
   config: AppConfig;
@@ -42,7 +41,7 @@ export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, atte
     failureThreshold: options.failureThreshold,
   };
   try {
-    await deps.temporal.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+    await deps.temporal.withDeadline(Date.now() + deps.config.temporal.requestDeadlineMs, () =>
       deps.temporal.workflow.start<BatchAssignWorkflow>(BATCH_ASSIGN_WORKFLOW, {
         taskQueue: deps.config.temporal.taskQueue,
         workflowId: runWorkflowId,

@@ -31,6 +31,8 @@ export interface AppConfig {
     namespace: string;
     taskQueue: string;
     uiUrl: string;
+    /** How long an API request waits for Temporal (start, describe, signal) before it answers 503. */
+    requestDeadlineMs: number;
     /** null: plain gRPC (the local dev server). */
     tls: TemporalTls | null;
     /** Sent as `Authorization: Bearer <key>` (Temporal Cloud's API keys); never logged. */
@@ -129,6 +131,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       namespace: text(env, 'TEMPORAL_NAMESPACE', 'default'),
       taskQueue: text(env, 'TASK_QUEUE', 'device-orchestrator'),
       uiUrl: url(env, 'TEMPORAL_UI_URL', 'http://127.0.0.1:8233', ['http:', 'https:']),
+      requestDeadlineMs: integer(env, 'TEMPORAL_REQUEST_DEADLINE_MS', 5_000, 100, 60_000),
       ...temporalSecurity(env),
     },
     postgres: {

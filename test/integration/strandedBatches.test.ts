@@ -62,7 +62,8 @@ describe('no stranded batch', () => {
   let tenant: BatchTenant;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    // The API answers 503 after a second without Temporal (5 s by default).
+    stack = await startTestStack({ TEMPORAL_REQUEST_DEADLINE_MS: '1000' });
     gate = await TemporalGate.create(stack.config.temporal.address);
     gatedConnection = Connection.lazy({ address: `127.0.0.1:${gate.port}`, connectTimeout: '1s' });
     const temporal = new Client({ connection: gatedConnection, namespace: stack.config.temporal.namespace });
