@@ -32,13 +32,14 @@ function* files(dir) {
 
 const capabilityOf = (path) => path.split('/')[1];
 // Workflow code: the modules the worker bundles (src/platform/worker/workflows.ts) and what they import beside
-// their contracts (tempLockRun and the lock's reducer: lockState, lockEvents, lockStory).
+// their contracts (tempLockRun and the lock's reducer: lockState, lockEvents, lockStory; the devices' deviceCommand).
 const bundleEntry = 'src/platform/worker/workflows.ts';
 const workflowModules = new Set([
   ...[...readFileSync(join(root, bundleEntry), 'utf8').matchAll(/from\s*'(\.{1,2}\/[^']+)'/g)].map(([, spec]) =>
     normalize(join(dirname(bundleEntry), spec)),
   ),
   'src/tempLocks/tempLockRun',
+  'src/devices/deviceCommand',
   'src/tempLocks/lockState',
   'src/tempLocks/lockEvents',
   'src/tempLocks/lockStory',

@@ -16,6 +16,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import { deviceFinishedSignal } from '../batches/contract';
+import { sendDeviceCommand } from './deviceCommand';
 import { reportToParentSignal, type DeviceAssignmentActivities as Activities } from './contract';
 import type { DeviceAssignmentRequest, DeviceAssignmentResult } from './deviceAssignActivities';
 
@@ -43,7 +44,26 @@ const { settleDevice } = proxyActivities<Activities>({
 });
 
 export async function deviceAssign(input: DeviceAssignInput): Promise<DeviceAssignmentResult> {
-  return reportingToBatch(input, () => assignOrSettle(input));
+  return reportingToBatch(input, async () => {
+    const result = await assignOrSettle(input);
+    await tellDeviceOfLockState(input, result);
+    return result;
+  });
+}
+
+/**
+ * A LOCK or UNLOCK the device's state took (a bulk state action) is also sent to the device through the gateway,
+ * before the device counts as done (a batch cancel waits for it). Its row keeps the state action's result: the inventory holds the state the
+ * operator chose; a device the gateway refuses is in the workflow's log and the do_gateway_commands metric.
+ */
+async function tellDeviceOfLockState(input: DeviceAssignInput, result: DeviceAssignmentResult): Promise<void> {
+  const kind = input.mode === 'action' ? input.stateAction : null;
+  if (result.code !== 'OK' || (kind !== 'LOCK' && kind !== 'UNLOCK')) return;
+  const actionId = input.batch ? `batch-${input.batch.batchId}-${input.batch.rowId}` : `request-${input.requestKey}`;
+  const target = { deviceUid: input.deviceUid, callerTenantId: input.callerTenantId, targetWorkspaceId: input.targetWorkspaceId };
+  // Not cancellable: once the state is written, the device is told, even when the batch is cancelled meanwhile.
+  const outcome = await CancellationScope.nonCancellable(() => sendDeviceCommand(target, kind, actionId));
+  if (!outcome.sent) log.warn('the gateway did not take a state action', { deviceUid: input.deviceUid, ...outcome });
 }
 
 /**

@@ -59,7 +59,9 @@ export const devicePaths: Record<string, PathItem> = {
         "Moves the device through the lifecycle's transition table (REGISTER IDLE→READY_FOR_USE, ACTIVATE READY_FOR_USE→ACTIVE, " +
         'LOCK READY_FOR_USE|ACTIVE→LOCKED, UNLOCK back to the state LOCK left, ENROLL IDLE→ENROLLED, RELEASE any→RELEASED) and ' +
         "records it in the device's history with your key, the channel and the note, in one transaction. LOCK and UNLOCK are " +
-        'refused while a temp lock runs on the device. The portal sends `X-Client-Channel: PORTAL`.',
+        'refused while a temp lock runs on the device, and are sent to the device through the gateway once the state is written ' +
+        '(a workflow per action, retried until the gateway takes it; `gatewayCommand` links it). The portal sends ' +
+        '`X-Client-Channel: PORTAL`.',
       tags: ['devices'],
       parameters: [deviceUid, tenantQuery, idempotencyKey, clientChannel],
       requestBody: {

@@ -7,6 +7,7 @@ import { AssignOneRequest, assignOne } from './assignOne';
 import { findCallerDevice } from './callerDevice';
 import { readDevice, readDeviceHistory } from './readDevice';
 import { applyStateAction } from './stateActions';
+import { runGatewayStateAction } from './stateActionRun';
 import { parseStateAction } from './stateActionInput';
 import type { DeviceRecord } from './store';
 import { checkDeviceUid } from './uid';
@@ -35,7 +36,10 @@ export function deviceRoutes(deps: ApiDeps): Router {
     const scope = { tenantId: caller.tenantId, endpoint: 'POST /v1/devices/{uid}/actions', target: `${device.tenantId}/${device.uid}` };
     await answerOnce(deps.pool, req, res, scope, { action: request.action, note: request.note }, async () => ({
       status: 200,
-      body: await applyStateAction(deps.pool, caller, device, request),
+      body:
+        request.action === 'LOCK' || request.action === 'UNLOCK'
+          ? await runGatewayStateAction(deps, caller, device, request)
+          : await applyStateAction(deps.pool, caller, device, request),
     }));
   });
 

@@ -1,8 +1,8 @@
 // State actions in bulk: POST /v1/batches?mode=action&action=<ACTION> runs the per-device workflow for every row,
 // with the same results, counters, results CSV and retry as the other modes; each device's history records the
-// batch as the actor and BATCH as the channel.
+// batch as the actor and BATCH as the channel; LOCK and UNLOCK also reach the device through the gateway.
 import { DeviceState } from '../../src/devices/states';
-import { TestStack, startServingStack, waitFor } from './harness';
+import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import { apiClient, expectStatus } from './apiClient';
 import { BatchTenant, batchRows, batchTenant, csvOf, freshImei, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
 
@@ -53,6 +53,22 @@ describe('state actions in bulk', () => {
     await waitFor('the retried row to succeed', async () => (await batchRows(stack, accepted.batchId)).get(idle!)?.code === 'OK');
     const { rows } = await stack.pool.query('SELECT state_id FROM t_device WHERE tenant_id = $1 AND uid = $2', [tenant.tenantId, idle]);
     expect(rows[0].state_id).toBe(DeviceState.ACTIVE);
+  });
+
+  it('LOCK and UNLOCK in bulk also tell each device through the gateway, once per device, LOCK before UNLOCK', async () => {
+    const devices = await seedDevices(stack, tenant.tenantId, 3, DeviceState.ACTIVE);
+    const commandsOf = (uid: string) => stack.gateway.commands.filter((c) => c.deviceUid === uid).map((c) => c.kind);
+    for (const action of ['LOCK', 'UNLOCK'] as const) {
+      const upload = await uploadCsv(base, tenant.apiKey, csvOf(devices), { mode: 'action', action });
+      const { batchId } = expectStatus(upload, 202);
+      const done = await waitForBatchEnd(base, tenant.apiKey, batchId);
+      expect(done.countersByCode).toEqual({ OK: 3 });
+      if (action === 'LOCK') await recordHistory(stack, `device-assign/${batchId}/${devices[0]}`, 'deviceAssign.actionLock');
+    }
+    for (const uid of devices) expect(commandsOf(uid)).toEqual(['LOCK', 'UNLOCK']);
+    const sent = stack.gateway.commands.find((c) => c.deviceUid === devices[0]);
+    expect(sent).toMatchObject({ tenantId: tenant.tenantId, deviceUid: devices[0] });
+    expect(sent?.actionId).toMatch(/^batch-/);
   });
 
   it('records an upload from the portal (X-Client-Channel: PORTAL) as channel PORTAL', async () => {

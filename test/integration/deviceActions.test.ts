@@ -1,10 +1,11 @@
 // POST /v1/devices/:uid/actions: state actions through the one state machine, each recorded in the device's
 // history with who (the key's name and role), through what channel (API, or PORTAL by X-Client-Channel) and the
 // note; a transition the table refuses is 409 INVALID_TRANSITION naming the action, the state and what is allowed;
-// a repeated Idempotency-Key applies once; LOCK/UNLOCK by hand are refused while a temp lock runs.
+// a repeated Idempotency-Key applies once; LOCK/UNLOCK by hand reach the device through the gateway, and are
+// refused while a temp lock runs.
 import { createApiKey } from '../../dev/inventorySeed';
 import { DeviceState } from '../../src/devices/states';
-import { TestStack, startServingStack, waitFor } from './harness';
+import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import { apiClient, expectStatus } from './apiClient';
 import { cancelLock, lockClients, lockableDevice } from './tempLockSupport';
 
@@ -51,6 +52,42 @@ describe('device state actions', () => {
       device.deviceId,
     ]);
     expect(released.historyEntryId).toBe(Number(historyIds.rows[0].id));
+  });
+
+  it('sends LOCK and UNLOCK by hand to the device through the gateway after answering, once per Idempotency-Key', async () => {
+    const device = await lockableDevice(stack, { withWorkflow: false, stateId: DeviceState.ACTIVE });
+    const { operator, uid } = lockClients(base, device);
+    const act = (action: 'LOCK' | 'UNLOCK', key: string) =>
+      operator.post('/devices/{uid}/actions', { ...uid, body: { action }, headers: { 'Idempotency-Key': key } });
+    const commands = () => stack.gateway.commands.filter((c) => c.deviceUid === device.uid);
+
+    const locked = expectStatus(await act('LOCK', 'lock-1'), 200);
+    expect(locked).toMatchObject({ previousState: 'ACTIVE', state: 'LOCKED' });
+    expect(locked.gatewayCommand?.temporalUi).toContain('device-action');
+    expect(expectStatus(await act('LOCK', 'lock-1'), 200)).toEqual(locked);
+    await waitFor('the LOCK sent to the device', async () => commands().length === 1);
+    const unlocked = expectStatus(await act('UNLOCK', 'unlock-1'), 200);
+    await waitFor('the UNLOCK sent to the device', async () => commands().length === 2);
+    expect(commands().map((c) => [c.kind, c.actionId, c.tenantId])).toEqual([
+      ['LOCK', `state-action-${locked.historyEntryId}`, device.tenantId],
+      ['UNLOCK', `state-action-${unlocked.historyEntryId}`, device.tenantId],
+    ]);
+    const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM t_device_history WHERE device_id = $1', [device.deviceId]);
+    expect(rows[0].n).toBe(2);
+    const lockRun = workflowIdOf(locked.gatewayCommand!.temporalUi);
+    expect(await stack.client.workflow.getHandle(lockRun).result()).toEqual({ kind: 'LOCK', sent: true, reason: null });
+    await recordHistory(stack, lockRun, 'deviceStateAction.lock');
+  });
+
+  it("keeps the LOCK a gateway refuses for the device: the state is the operator's, the refusal is the workflow's result", async () => {
+    const device = await lockableDevice(stack, { withWorkflow: false, stateId: DeviceState.ACTIVE });
+    const { operator, uid } = lockClients(base, device);
+    stack.gateway.refuseDevice(device.uid, 404, 'unknown device');
+    const locked = expectStatus(await operator.post('/devices/{uid}/actions', { ...uid, body: { action: 'LOCK' } }), 200);
+    expect(locked.state).toBe('LOCKED');
+    const outcome = await stack.client.workflow.getHandle(workflowIdOf(locked.gatewayCommand!.temporalUi)).result();
+    expect(outcome).toMatchObject({ kind: 'LOCK', sent: false });
+    expect(outcome.reason).toContain('unknown device');
   });
 
   it('refuses a transition the table does not allow with 409 INVALID_TRANSITION naming the action, the state and the allowed actions', async () => {
@@ -109,3 +146,8 @@ describe('device state actions', () => {
     expect(expectStatus(await operator.post('/devices/{uid}/actions', { ...uid, body: { action: 'LOCK' } }), 200).state).toBe('LOCKED');
   });
 });
+
+/** The Temporal workflow id in a Web UI link the API answered. */
+function workflowIdOf(temporalUi: string): string {
+  return decodeURIComponent(new URL(temporalUi).pathname.split('/workflows/')[1]!);
+}

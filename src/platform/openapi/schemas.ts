@@ -197,13 +197,21 @@ export const schemas = {
       }),
     ),
   }),
-  DeviceActionResult: obj({
-    uid: str,
-    previousState: str,
-    state: str,
-    allowedActions: { ...arrayOf(str), description: 'The actions the new state allows.' },
-    historyEntryId: { ...int, description: "The id of the device's history row that records this action." },
-  }),
+  DeviceActionResult: obj(
+    {
+      uid: str,
+      previousState: str,
+      state: str,
+      allowedActions: { ...arrayOf(str), description: 'The actions the new state allows.' },
+      historyEntryId: { ...int, description: "The id of the device's history row that records this action." },
+      gatewayCommand: {
+        ...obj({ temporalUi: { type: 'string', format: 'uri' } }),
+        description:
+          'LOCK and UNLOCK only: the workflow that tells the device through the gateway, after the answer; retried until the gateway takes it.',
+      },
+    },
+    ['uid', 'previousState', 'state', 'allowedActions', 'historyEntryId'],
+  ),
   DeviceWorkflowResult: obj({ deviceUid: str, mode: oneOf(AssignmentModes), code: str, message: str, links: links(['temporalUi']) }),
   Workflow: obj({ id: str, name: str, tenantId: str, serviceTypeId: int, status: str }),
   WorkflowCatalogue: obj({ workflows: arrayOf(ref('Workflow')) }),

@@ -193,7 +193,7 @@ export interface paths {
     put?: never;
     /**
      * Apply a state action to one device
-     * @description Moves the device through the lifecycle's transition table (REGISTER IDLE→READY_FOR_USE, ACTIVATE READY_FOR_USE→ACTIVE, LOCK READY_FOR_USE|ACTIVE→LOCKED, UNLOCK back to the state LOCK left, ENROLL IDLE→ENROLLED, RELEASE any→RELEASED) and records it in the device's history with your key, the channel and the note, in one transaction. LOCK and UNLOCK are refused while a temp lock runs on the device. The portal sends `X-Client-Channel: PORTAL`.
+     * @description Moves the device through the lifecycle's transition table (REGISTER IDLE→READY_FOR_USE, ACTIVATE READY_FOR_USE→ACTIVE, LOCK READY_FOR_USE|ACTIVE→LOCKED, UNLOCK back to the state LOCK left, ENROLL IDLE→ENROLLED, RELEASE any→RELEASED) and records it in the device's history with your key, the channel and the note, in one transaction. LOCK and UNLOCK are refused while a temp lock runs on the device, and are sent to the device through the gateway once the state is written (a workflow per action, retried until the gateway takes it; `gatewayCommand` links it). The portal sends `X-Client-Channel: PORTAL`.
      */
     post: operations['applyDeviceAction'];
     delete?: never;
@@ -634,6 +634,11 @@ export interface components {
       allowedActions: string[];
       /** @description The id of the device's history row that records this action. */
       historyEntryId: number;
+      /** @description LOCK and UNLOCK only: the workflow that tells the device through the gateway, after the answer; retried until the gateway takes it. */
+      gatewayCommand?: {
+        /** Format: uri */
+        temporalUi: string;
+      };
     };
     DeviceWorkflowResult: {
       deviceUid: string;

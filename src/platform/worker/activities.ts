@@ -4,6 +4,7 @@ import { PgPool } from '../db/postgres';
 import { DeviceControlGateway } from '../../devices/gateway/deviceControlGateway';
 import { createBatchRunActivities } from '../../batches/activities';
 import { createDeviceAssignmentActivities } from '../../devices/deviceAssignActivities';
+import { createDeviceCommandActivities } from '../../devices/deviceCommandActivities';
 import { createTempLockActivities } from '../../tempLocks/activities';
 
 export interface ActivityDeps {
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createTempLockActivities(deps),
     ...createDeviceAssignmentActivities(deps),
+    ...createDeviceCommandActivities(deps),
     ...createBatchRunActivities(deps),
   };
 }
