@@ -132,11 +132,13 @@ start_temporal() {
   log "Temporal: starting dev server on 127.0.0.1:$TEMPORAL_PORT, Web UI on http://127.0.0.1:$TEMPORAL_UI_PORT"
   # Updates carry the device's check-in; eager activity execution hands an activity scheduled by a workflow
   # task (e.g. a lock's unlock) straight back to the worker that completed it, without a matching round trip.
+  # Fairness: tasks with fairness keys (the tenant's) are dispatched round-robin per key (README, "Per-tenant fairness").
   setsid nohup "$bin" server start-dev --ip 127.0.0.1 --ui-ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
     --db-filename "$DATA/temporal/temporal.db" --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     "${sa[@]}" --log-level warn \
     --dynamic-config-value frontend.enableUpdateWorkflowExecution=true \
     --dynamic-config-value system.enableActivityEagerExecution=true \
+    --dynamic-config-value matching.enableFairness=true \
     ${TEMPORAL_EXTRA_ARGS:-} \
     >"$DATA/logs/temporal.log" 2>&1 </dev/null &
   echo $! >"$DATA/run/temporal.pid"

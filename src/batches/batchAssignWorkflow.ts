@@ -285,6 +285,8 @@ function childOptions(input: BatchAssignInput, row: { id: number; uid: string })
     parentClosePolicy: ParentClosePolicy.ABANDON,
     // A re-delivered start of a device already handled is refused, never run twice.
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    // Batches of different tenants share the workers fairly (README, "Per-tenant fairness").
+    priority: { fairnessKey: input.tenantId },
     typedSearchAttributes: [
       { key: BatchIdKey, value: input.batchId },
       { key: TenantIdKey, value: input.tenantId },

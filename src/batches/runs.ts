@@ -48,6 +48,8 @@ export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, atte
         // A run that has ended is never started again: a late or repeated start of it is a no-op.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         args: [input],
+        // Batches of different tenants share the workers fairly (README, "Per-tenant fairness").
+        priority: { fairnessKey: batch.tenantId },
         typedSearchAttributes: [
           { key: BatchIdKey, value: batch.id },
           { key: TenantIdKey, value: batch.tenantId },

@@ -28,10 +28,11 @@ export async function sendDeviceCommand(target: CommandTarget, kind: GatewayComm
   const command = await gatewayCommandOf(target, actionId);
   if (!command) return { kind, sent: false, reason: `device ${target.deviceUid} is no longer in workspace ${target.targetWorkspaceId}` };
   const queues = gatewayTaskQueues(workflowInfo().taskQueue);
+  // Per-tenant fairness on the gateway's queues (README, "Per-tenant fairness").
+  const options = { ...commandOptions, priority: { fairnessKey: command.tenantId } };
   try {
-    if (kind === 'LOCK')
-      await proxyActivities<GatewayCommandActivities>({ ...commandOptions, taskQueue: queues.locks }).sendLockCommand(command);
-    else await proxyActivities<GatewayCommandActivities>({ ...commandOptions, taskQueue: queues.unlocks }).sendUnlockCommand(command);
+    if (kind === 'LOCK') await proxyActivities<GatewayCommandActivities>({ ...options, taskQueue: queues.locks }).sendLockCommand(command);
+    else await proxyActivities<GatewayCommandActivities>({ ...options, taskQueue: queues.unlocks }).sendUnlockCommand(command);
     return { kind, sent: true, reason: null };
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;

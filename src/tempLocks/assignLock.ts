@@ -128,6 +128,8 @@ async function startOverridingCurrentLock(
         workflowId,
         args: [input],
         memo: { actionId: input.actionId },
+        // Locks of different tenants share the workers and the gateway's queues fairly (README, "Per-tenant fairness").
+        priority: { fairnessKey: input.tenantId },
         staticSummary: `Temp lock ${input.deviceUid} for ${input.durationMinutes} min${input.workingHours ? ' (working hours)' : ''}`,
       });
       return overridden;

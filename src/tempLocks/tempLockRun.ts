@@ -279,6 +279,8 @@ export class LockRun {
       heartbeatTimeout: heartbeatMs,
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       retry: gatewayRetry,
+      // Per-tenant fairness on the gateway's queues (README, "Per-tenant fairness"): one tenant's storm does not queue another's command.
+      priority: { fairnessKey: this.input.tenantId },
     };
     // Each kind on its own task queue: the gateway's rate limit and slots (src/platform/worker/gatewayWorkers.ts).
     const queues = gatewayTaskQueues(workflowInfo().taskQueue);

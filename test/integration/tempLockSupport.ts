@@ -6,7 +6,8 @@ import { DeviceState } from '../../src/devices/states';
 import { RecordedCommand } from '../doubles/simulatedGateway';
 import type { operations } from '../../src/platform/openapi/types';
 import { apiClient } from './apiClient';
-import { TestStack, createTenantWithKey, waitFor } from './harness';
+import { TestStack, createTenantWithKey, startTestStack, waitFor } from './harness';
+import { tempLockWorkflowId } from '../../src/tempLocks/lock';
 
 export interface LockableDevice {
   tenantId: string;
@@ -18,10 +19,17 @@ export interface LockableDevice {
 
 export async function lockableDevice(
   stack: TestStack,
-  { withWorkflow = true, stateId = DeviceState.ACTIVE as number } = {},
+  {
+    withWorkflow = true,
+    stateId = DeviceState.ACTIVE as number,
+    /** Another device of this one's tenant (the default: a tenant of its own). */
+    sameTenantAs = undefined as LockableDevice | undefined,
+  } = {},
 ): Promise<LockableDevice> {
-  const { tenantId, apiKey } = await createTenantWithKey(stack);
-  const gatewayKey = await createApiKey(stack.pool, tenantId, `gateway-${tenantId}`, 'device_gateway');
+  const { tenantId, apiKey } = sameTenantAs
+    ? { tenantId: sameTenantAs.tenantId, apiKey: sameTenantAs.operatorKey }
+    : await createTenantWithKey(stack);
+  const gatewayKey = sameTenantAs?.gatewayKey ?? (await createApiKey(stack.pool, tenantId, `gateway-${tenantId}`, 'device_gateway'));
   const uid = imeiWithCheckDigit(`35${String(Math.floor(Math.random() * 1e12)).padStart(12, '0')}`);
   await insertDevices(stack.pool, tenantId, [{ uid, stateId }]);
   const { rows } = await stack.pool.query('SELECT id FROM t_device WHERE tenant_id = $1 AND uid = $2', [tenantId, uid]);
@@ -111,4 +119,30 @@ export async function cancelLock(base: string, device: LockableDevice, actionId:
     return answer.status === 200 && answer.body.actionId === actionId && answer.body.status === endsAs;
   });
   return told;
+}
+
+/**
+ * The stack of a storm of locks that never see a check-in: a worker polling, the API listening, and a stop that
+ * ends every lock listed in `started` without another command before closing the stack.
+ */
+export async function startStormStack(env: Record<string, string>) {
+  const stack = await startTestStack(env);
+  const worker = await stack.newWorker();
+  const running = worker.run();
+  const base = await stack.startApi();
+  const started: LockableDevice[] = [];
+  const stop = async () => {
+    await Promise.all(
+      started.map((d) =>
+        stack.client.workflow
+          .getHandle(tempLockWorkflowId(d.tenantId, d.uid))
+          .terminate('test over')
+          .catch(() => undefined),
+      ),
+    );
+    worker.shutdown();
+    await running;
+    await stack.close();
+  };
+  return { stack, base, started, stop };
 }
