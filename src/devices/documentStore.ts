@@ -27,6 +27,34 @@ export async function findDeviceDocument(
   return mongo.devices.findOne({ tenant_id: tenantId, device_uid: deviceUid });
 }
 
+/** The documents of these devices (tenant and UID) that hold a catalogue workflow: one read for a page of devices. */
+export async function findAssignedDocuments(
+  mongo: MongoStores,
+  devices: { tenantId: string; uid: string }[],
+): Promise<DeviceWorkflowDoc[]> {
+  if (devices.length === 0) return [];
+  const docs = await mongo.devices
+    .find({
+      tenant_id: { $in: [...new Set(devices.map((d) => d.tenantId))] },
+      device_uid: { $in: [...new Set(devices.map((d) => d.uid))] },
+    })
+    .toArray();
+  const wanted = new Set(devices.map((d) => `${d.tenantId}/${d.uid}`));
+  return docs.filter((doc) => doc.workflow_version_id && wanted.has(`${doc.tenant_id}/${doc.device_uid}`));
+}
+
+/** Every device of these tenants that has catalogue workflow `workflowVersionId` (served by its field index). */
+export async function devicesWithWorkflow(
+  mongo: MongoStores,
+  workflowVersionId: string,
+  tenantIds: string[],
+): Promise<{ tenantId: string; uid: string }[]> {
+  const docs = await mongo.devices
+    .find({ workflow_version_id: workflowVersionId, tenant_id: { $in: tenantIds } }, { projection: { tenant_id: 1, device_uid: 1 } })
+    .toArray();
+  return docs.map((doc) => ({ tenantId: doc.tenant_id, uid: doc.device_uid }));
+}
+
 export interface AssignmentClaim {
   tenantId: string;
   deviceUid: string;

@@ -1,5 +1,6 @@
-// A device found by UID (or among those opened recently in this tab): state, allowed next actions,
-// workflow assignment and timeline; assign or exit a workflow (exit confirmed first); its temporary lock.
+// The Devices page: a device opened by its exact UID, among those opened recently in this tab, or from the list of
+// the tree's devices (searched by UID or IMEI prefix, state and workflow); and one device: state, allowed next
+// actions, workflow assignment and timeline; assign or exit a workflow (exit confirmed first); its temporary lock.
 import { FormEvent, useEffect, useState } from 'react';
 import { useDevice, useDeviceHistory, useWorkflowAssignment } from '../api/devices';
 import type { Device, TimelineEntry } from '../api/types';
@@ -8,6 +9,7 @@ import { ConfirmButton } from '../components/ConfirmButton';
 import { Notice } from '../components/Notice';
 import { PageHeading } from '../components/PageHeading';
 import { DeviceActionsPanel } from '../components/DeviceActionsPanel';
+import { DeviceList } from '../components/DeviceList';
 import { ProblemBox } from '../components/ProblemBox';
 import { Table, numeric } from '../components/Table';
 import { TempLockPanel } from '../components/TempLockPanel';
@@ -24,7 +26,14 @@ export function DevicePage({ uid }: { uid: string | null }) {
     <section>
       <PageHeading title={uid ? `Device ${uid}` : 'Devices'} />
       <DeviceSearch uid={uid} />
-      {uid ? <DeviceDetails uid={uid} onFound={recentDevices.remember} /> : <RecentDevices uids={recentDevices.recent} />}
+      {uid ? (
+        <DeviceDetails uid={uid} onFound={recentDevices.remember} />
+      ) : (
+        <>
+          <RecentDevices uids={recentDevices.recent} />
+          <DeviceList />
+        </>
+      )}
     </section>
   );
 }
