@@ -400,6 +400,8 @@ describe('operators portal in a real browser', () => {
     await screenshot(page, '6-devices');
     await page.getByTestId('device-list').getByRole('link', { name: searched }).click();
     await expectFocusOnHeading(page, `Device ${searched}`);
+    // The list's link names the device's workspace: a UID in two workspaces opens the one listed.
+    expect(new URL(page.url()).hash).toBe(`#/devices/${searched}/${tenant.tenantId}`);
     await page.goto(`${base}/#/devices/${readyUids[1]}`);
     await page.getByRole('button', { name: 'Exit workflow' }).click();
     const exitDialog = page.getByRole('dialog', { name: "Exit this device's workflow?" });

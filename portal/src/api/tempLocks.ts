@@ -9,7 +9,7 @@ import type { Device, TempLockView } from './types';
 
 const RUNNING_REFRESH_MS = 2_000;
 
-const lockPath = (device: Device) => `${devicePath(device.uid)}/temp-lock?tenantId=${encodeURIComponent(device.tenantId)}`;
+const lockPath = (device: Device) => devicePath(device, '/temp-lock');
 
 /** The lock, or null for a device never locked. */
 const readTempLock = (key: string, device: Device, signal: AbortSignal) => apiJsonOrNull<TempLockView>(key, lockPath(device), { signal });

@@ -89,7 +89,7 @@ function DeviceRow({ device }: { device: DeviceListEntry }) {
   return (
     <tr>
       <td>
-        <a href={href({ page: 'device', uid: device.uid })}>
+        <a href={href({ page: 'device', uid: device.uid, tenantId: device.tenantId })}>
           <code>{device.uid}</code>
         </a>
       </td>

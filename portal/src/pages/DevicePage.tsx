@@ -2,7 +2,7 @@
 // the tree's devices (searched by UID or IMEI prefix, state and workflow); and one device: state, allowed next
 // actions, workflow assignment and timeline; assign or exit a workflow (exit confirmed first); its temporary lock.
 import { FormEvent, useEffect, useState } from 'react';
-import { useDevice, useDeviceHistory, useWorkflowAssignment } from '../api/devices';
+import { DeviceRef, useDevice, useDeviceHistory, useWorkflowAssignment } from '../api/devices';
 import type { Device, TimelineEntry } from '../api/types';
 import { useWorkflowChoice } from '../api/workflows';
 import { ConfirmButton } from '../components/ConfirmButton';
@@ -19,7 +19,7 @@ import { useRecentDevices } from '../recentDevices';
 import { href, navigate } from '../router';
 import { canWrite, useSession } from '../session';
 
-export function DevicePage({ uid }: { uid: string | null }) {
+export function DevicePage({ uid, tenantId }: { uid: string | null; tenantId: string | null }) {
   const { me } = useSession();
   const recentDevices = useRecentDevices(me.tenantId);
   return (
@@ -27,7 +27,7 @@ export function DevicePage({ uid }: { uid: string | null }) {
       <PageHeading title={uid ? `Device ${uid}` : 'Devices'} />
       <DeviceSearch uid={uid} />
       {uid ? (
-        <DeviceDetails uid={uid} onFound={recentDevices.remember} />
+        <DeviceDetails device={{ uid, tenantId }} onFound={recentDevices.remember} />
       ) : (
         <>
           <RecentDevices uids={recentDevices.recent} />
@@ -73,10 +73,10 @@ function DeviceSearch({ uid }: { uid: string | null }) {
   );
 }
 
-function DeviceDetails({ uid, onFound }: { uid: string; onFound: (uid: string) => void }) {
+function DeviceDetails({ device: ref, onFound }: { device: DeviceRef; onFound: (uid: string) => void }) {
   const session = useSession();
-  const device = useDevice(uid);
-  const history = useDeviceHistory(uid);
+  const device = useDevice(ref);
+  const history = useDeviceHistory(ref);
   const found = device.data?.uid;
   useEffect(() => {
     if (found) onFound(found);
@@ -138,7 +138,7 @@ function DeviceCard({ device }: { device: Device }) {
 
 function WorkflowActions({ device }: { device: Device }) {
   const choice = useWorkflowChoice();
-  const assignment = useWorkflowAssignment(device.uid);
+  const assignment = useWorkflowAssignment(device);
   const current = device.assignment;
   return (
     <div className="card" data-testid="workflow-actions">
