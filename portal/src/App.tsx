@@ -101,7 +101,7 @@ function Page({ route }: { route: Route }) {
     case 'batch':
       return <BatchPage key={route.batchId} batchId={route.batchId} />;
     case 'device':
-      return <DevicePage key={route.uid ?? ''} uid={route.uid} />;
+      return <DevicePage key={`${route.uid ?? ''}/${route.tenantId ?? ''}`} uid={route.uid} tenantId={route.tenantId ?? null} />;
     case 'working-hours':
       return <WorkingHoursPage />;
     case 'not-found':

@@ -4,6 +4,9 @@ import type { BatchRowStatus, BatchStatus } from './api/types';
 
 export type BatchStatusName = BatchStatus['status'];
 
+/** What an outcome is drawn from: a batch's status and its rows by status (getBatch, or a batch of the list). */
+export type BatchCounts = Pick<BatchStatus, 'status' | 'countersByStatus' | 'progress'>;
+
 /** Every batch status with the words a filter offers for it (the record keeps the list complete). */
 export const BATCH_STATUS_LABELS: Record<BatchStatusName, string> = {
   CREATED: 'CREATED (not started)',
@@ -23,7 +26,7 @@ export function isFinishedStatus(status: BatchStatusName): boolean {
   return status === 'COMPLETED' || status === 'CANCELLED' || status === 'FAILED';
 }
 
-export function batchOutcome(status: BatchStatus): BatchOutcome {
+export function batchOutcome(status: BatchCounts): BatchOutcome {
   const failed = status.countersByStatus.FAILED ?? 0;
   switch (status.status) {
     case 'CREATED':
@@ -48,7 +51,7 @@ export interface OutcomeShares {
   total: number;
 }
 
-export function outcomeShares(status: BatchStatus): OutcomeShares {
+export function outcomeShares(status: BatchCounts): OutcomeShares {
   const by = status.countersByStatus;
   const succeeded = (by.SUCCEEDED ?? 0) + (by.SKIPPED ?? 0);
   const failed = by.FAILED ?? 0;

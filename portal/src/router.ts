@@ -6,17 +6,18 @@ export type Route =
   | { page: 'batches' }
   | { page: 'bulk' }
   | { page: 'batch'; batchId: string }
-  | { page: 'device'; uid: string | null }
+  /** `tenantId`: the workspace the device is in, where the link knows it (a UID may be in two workspaces). */
+  | { page: 'device'; uid: string | null; tenantId?: string | null }
   | { page: 'working-hours' }
   | { page: 'not-found'; path: string };
 
 function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/^\/+|\/+$/g, '');
-  const [first, second] = path.split('/').map((part) => decodeURIComponent(part));
+  const [first, second, third] = path.split('/').map((part) => decodeURIComponent(part));
   if (path === '' || (first === 'batches' && !second)) return { page: 'batches' };
   if (first === 'batches' && second) return { page: 'batch', batchId: second };
   if (first === 'bulk') return { page: 'bulk' };
-  if (first === 'devices') return { page: 'device', uid: second || null };
+  if (first === 'devices') return { page: 'device', uid: second || null, tenantId: (second && third) || null };
   if (first === 'working-hours') return { page: 'working-hours' };
   return { page: 'not-found', path };
 }
@@ -30,7 +31,8 @@ export function href(route: Route): string {
     case 'batch':
       return `#/batches/${encodeURIComponent(route.batchId)}`;
     case 'device':
-      return route.uid ? `#/devices/${encodeURIComponent(route.uid)}` : '#/devices';
+      if (!route.uid) return '#/devices';
+      return `#/devices/${encodeURIComponent(route.uid)}${route.tenantId ? `/${encodeURIComponent(route.tenantId)}` : ''}`;
     case 'working-hours':
       return '#/working-hours';
     case 'not-found':

@@ -1,5 +1,6 @@
-// GET /v1/batches: one page of the caller's batches across its tenant tree, newest first, and the opaque cursor
-// of the next page (the listing's keyset position, base64url).
+// GET /v1/batches: one page of the caller's batches across its tenant tree, newest first, each with its rows by
+// status (what its outcome bar shows, read in the same query), and the opaque cursor of the next page (the
+// listing's keyset position, base64url).
 import type { Pool } from 'pg';
 import { BatchListFilter, BatchListPosition, listBatches } from './listingStore';
 import { batchSummary } from './runs';
@@ -17,9 +18,19 @@ export async function listCallerBatches(
 ) {
   const page = await listBatches(deps.pool, { tenantIds: caller.tenantTree, ...filter }, after, limit);
   return {
-    batches: page.batches.map((batch) => batchSummary(deps.config, batch)),
+    batches: page.batches.map(({ batch, rowsByStatus }) => ({
+      ...batchSummary(deps.config, batch),
+      progress: progressOf(rowsByStatus),
+      countersByStatus: rowsByStatus,
+    })),
     nextCursor: page.next ? cursorOf(page.next) : null,
   };
+}
+
+function progressOf(rowsByStatus: Record<string, number>) {
+  const total = Object.values(rowsByStatus).reduce((sum, n) => sum + n, 0);
+  const pending = rowsByStatus.PENDING ?? 0;
+  return { total, done: total - pending, pending };
 }
 
 /** Microseconds since 1970 of 9999-12-31T23:59:59.999999Z: a later position is no batch's and would overflow a timestamp. */

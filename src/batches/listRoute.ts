@@ -1,12 +1,12 @@
 // GET /v1/batches: the caller's batches across its tenant tree, newest first, filtered by status,
 // mode and creation time, in pages linked by an opaque cursor (listCallerBatches).
-import { Request, Router } from 'express';
+import { Router } from 'express';
 import { listCallerBatches, positionOfCursor } from './batchesPage';
 import { AssignmentMode, AssignmentModes, BatchStatus, BatchStatuses, isAssignmentMode } from './modes';
 import type { ApiDeps } from '../platform/http/apiDeps';
 import { callerOf } from '../platform/http/auth';
 import { ProblemError } from '../platform/http/problem';
-import { instantOf, limitOf, queryOf } from '../platform/http/queryParameters';
+import { instantOf, limitOf, nextPageQuery, queryOf } from '../platform/http/queryParameters';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
@@ -39,16 +39,9 @@ export function batchListRoutes(deps: ApiDeps): Router {
     const page = await listCallerBatches(deps, caller, filter, after, limitOf(query.limit, DEFAULT_LIMIT, MAX_LIMIT));
     res.json({
       ...page,
-      links: { next: page.nextCursor ? `${deps.config.api.publicUrl}/v1/batches?${nextQuery(req, page.nextCursor)}` : null },
+      links: { next: page.nextCursor ? `${deps.config.api.publicUrl}/v1/batches?${nextPageQuery(req, page.nextCursor)}` : null },
     });
   });
 
   return router;
-}
-
-function nextQuery(req: Request, cursor: string): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(req.query)) if (typeof value === 'string' && name !== 'cursor') params.set(name, value);
-  params.set('cursor', cursor);
-  return params.toString();
 }

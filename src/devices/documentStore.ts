@@ -27,6 +27,38 @@ export async function findDeviceDocument(
   return mongo.devices.findOne({ tenant_id: tenantId, device_uid: deviceUid });
 }
 
+/**
+ * The documents of these devices (tenant and UID) that hold a catalogue workflow, for a page of devices. One read
+ * per device, by _id (or tenant and UID), all at once: FerretDB serves equality from its indexes but scans the
+ * collection for an `$in` (30,000 documents: 50 reads by _id 0.13-0.28 s, one `$in` query 1.7-3.9 s, shared machine).
+ */
+export async function findAssignedDocuments(
+  mongo: MongoStores,
+  devices: { tenantId: string; uid: string }[],
+): Promise<DeviceWorkflowDoc[]> {
+  const docs = await Promise.all(devices.map((d) => findDeviceDocument(mongo, d.tenantId, d.uid)));
+  return docs.filter((doc): doc is DeviceWorkflowDoc => Boolean(doc?.workflow_version_id));
+}
+
+/**
+ * Every device of these tenants that has catalogue workflow `workflowVersionId`: one equality query per tenant, which
+ * FerretDB's field indexes serve (an `$in` over the tenants would be filtered after reading the workflow's every device).
+ */
+export async function devicesWithWorkflow(
+  mongo: MongoStores,
+  workflowVersionId: string,
+  tenantIds: string[],
+): Promise<{ tenantId: string; uid: string }[]> {
+  const perTenant = await Promise.all(
+    tenantIds.map((tenantId) =>
+      mongo.devices
+        .find({ workflow_version_id: workflowVersionId, tenant_id: tenantId }, { projection: { tenant_id: 1, device_uid: 1 } })
+        .toArray(),
+    ),
+  );
+  return perTenant.flat().map((doc) => ({ tenantId: doc.tenant_id, uid: doc.device_uid }));
+}
+
 export interface AssignmentClaim {
   tenantId: string;
   deviceUid: string;

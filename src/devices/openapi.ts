@@ -1,5 +1,5 @@
 // The /devices operations of the OpenAPI document (src/platform/openapi/document.ts): a device, its history and its
-// catalogue workflow (assign, exit); state actions.
+// catalogue workflow (assign, exit); state actions; the list of devices.
 import { examples } from '../platform/openapi/examples';
 import {
   PathItem,
@@ -13,6 +13,7 @@ import {
 } from '../platform/openapi/operations';
 import { obj, oneOf, str } from '../platform/openapi/schemas';
 import { DeviceActions } from './lifecycle';
+import { DeviceState } from './states';
 
 const clientChannel = {
   name: 'X-Client-Channel',
@@ -22,6 +23,45 @@ const clientChannel = {
 };
 
 export const devicePaths: Record<string, PathItem> = {
+  '/devices': {
+    get: {
+      operationId: 'listDevices',
+      summary: "Your tenant tree's devices, in UID order",
+      description:
+        'Search by the start of a UID or second IMEI (`uidPrefix`), filter by state and by catalogue workflow; filters ' +
+        'combine. Pass `nextCursor` as `cursor` (or follow `links.next`) for the next page; it is null on the last.',
+      tags: ['devices'],
+      parameters: [
+        {
+          name: 'uidPrefix',
+          in: 'query',
+          description: 'Only devices whose UID or second IMEI starts with this (1–32 letters, digits or dashes).',
+          schema: { type: 'string', pattern: '^[A-Za-z0-9-]{1,32}$' },
+        },
+        { name: 'state', in: 'query', description: 'Only devices in this state.', schema: oneOf(Object.keys(DeviceState)) },
+        {
+          name: 'workflowId',
+          in: 'query',
+          description: 'Only devices that have this catalogue workflow (GET /v1/workflows).',
+          schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' },
+        },
+        { ...tenantQuery, description: 'Only this workspace of your tenant tree and the workspaces below it (default: your whole tree).' },
+        { name: 'cursor', in: 'query', description: 'The `nextCursor` of the previous page.', schema: str },
+        {
+          name: 'limit',
+          in: 'query',
+          description: 'Devices per page.',
+          schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+        },
+      ],
+      responses: {
+        200: answer('One page.', 'DeviceList', examples.deviceList),
+        400: problem('A bad search, filter, limit or cursor, or an unknown parameter.', 'validationFailed'),
+        404: problem('No such tenant in your tree.', 'notFound'),
+        ...authErrors,
+      },
+    },
+  },
   '/devices/{uid}': {
     get: {
       operationId: 'getDevice',

@@ -18,14 +18,8 @@ export async function readDevice(deps: { pool: Pool; mongo: MongoStores; config:
     findCurrentTempLock(deps.pool, device.id),
   ]);
   return {
-    uid: device.uid,
-    imei2: device.imei2,
-    tenantId: device.tenantId,
-    state: describeState(device.stateId),
-    stateId: device.stateId,
+    ...deviceFacts(device),
     previousState: device.previousStateId === null ? null : describeState(device.previousStateId),
-    serviceTypeId: device.serviceTypeId,
-    deviceType: device.deviceType,
     allowedActions: allowedActions(device.stateId),
     assignment: doc?.workflow_version_id
       ? {
@@ -49,6 +43,19 @@ export async function readDevice(deps: { pool: Pool; mongo: MongoStores; config:
       : null,
     createdAt: device.createdAt,
     updatedAt: device.updatedAt,
+  };
+}
+
+/** What the API tells of any device it shows, one device or a list of them: who it is and its state. */
+export function deviceFacts(device: Pick<DeviceRecord, 'uid' | 'imei2' | 'tenantId' | 'stateId' | 'serviceTypeId' | 'deviceType'>) {
+  return {
+    uid: device.uid,
+    imei2: device.imei2,
+    tenantId: device.tenantId,
+    state: describeState(device.stateId),
+    stateId: device.stateId,
+    serviceTypeId: device.serviceTypeId,
+    deviceType: device.deviceType,
   };
 }
 

@@ -2,7 +2,7 @@
 // the lock running on it. Checks the request, then starts the device's tempLock workflow once no other lock
 // runs (the running one is asked to cancel and awaited).
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { findDeviceDocument } from '../devices/useCases';
 import { findApplicableWorkingHours } from '../tenants/useCases';
@@ -60,8 +60,17 @@ export function parseAssignRequest(body: unknown): AssignRequest {
   return { durationMinutes: durationMinutes as number, workingHours: workingHours as boolean, notification };
 }
 
-/** Assigns the lock and answers what was started (status WAITING) and which lock it overrode, if any. */
-export async function assignTempLock(deps: AssignLockDeps, caller: Caller, device: TargetDevice, request: AssignRequest) {
+/**
+ * Assigns the lock and answers what was started (status WAITING) and which lock it overrode, if any. With an
+ * Idempotency-Key the lock's action id comes from the key and the caller's scope: a repeat racing the first
+ * request finds its own lock running and leaves it be.
+ */
+export async function assignTempLock(
+  deps: AssignLockDeps,
+  caller: Caller,
+  device: TargetDevice,
+  request: AssignRequest & { idempotencyKey: string | null },
+) {
   const { pool, mongo, config } = deps;
   if (request.workingHours && !(await findApplicableWorkingHours(pool, device.tenantId))) {
     throw new ProblemError(422, 'VALIDATION_FAILED', `tenant ${device.tenantId} has no working-hours calendar`, {
@@ -76,7 +85,7 @@ export async function assignTempLock(deps: AssignLockDeps, caller: Caller, devic
   }
   const workflowId = tempLockWorkflowId(device.tenantId, device.uid);
   const input: TempLockInput = {
-    actionId: randomUUID(),
+    actionId: request.idempotencyKey ? keyedActionId(caller, device, request.idempotencyKey) : randomUUID(),
     tenantId: device.tenantId,
     deviceUid: device.uid,
     deviceId: device.id,
@@ -139,6 +148,7 @@ async function startOverridingCurrentLock(
     if (Date.now() > deadline) throw tooLong();
     const running = await runningLockOf(temporal, workflowId);
     if (!running) continue;
+    if (running.actionId === input.actionId) return overridden;
     overridden = running.actionId;
     if (running.actionId) {
       const request: CancelRequest = {
@@ -165,4 +175,12 @@ async function startOverridingCurrentLock(
 function isDeadline(err: unknown): boolean {
   const e = err as { code?: number; message?: string };
   return e?.code === 4 || /deadline/i.test(String(e?.message ?? ''));
+}
+
+/** A UUID-shaped id of (caller's tenant, device, key): the same for every repeat of one keyed request. */
+function keyedActionId(caller: Caller, device: TargetDevice, key: string): string {
+  const hex = createHash('sha256')
+    .update(JSON.stringify([caller.tenantId, device.tenantId, device.uid, key]))
+    .digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,7 +1,16 @@
 // The temporary-lock operations of the OpenAPI document (src/platform/openapi/document.ts): a device's lock
 // (assign, read, cancel) and its check-in.
 import { examples } from '../platform/openapi/examples';
-import { PathItem, answer, authErrors, deviceUid, jsonBodyErrors, problem, tenantQuery } from '../platform/openapi/operations';
+import {
+  PathItem,
+  answer,
+  authErrors,
+  deviceUid,
+  idempotencyKey,
+  jsonBodyErrors,
+  problem,
+  tenantQuery,
+} from '../platform/openapi/operations';
 import { bool, obj } from '../platform/openapi/schemas';
 
 export const tempLockPaths: Record<string, PathItem> = {
@@ -15,7 +24,7 @@ export const tempLockPaths: Record<string, PathItem> = {
         'Lock commands reach the device-control gateway at a bounded rate (GATEWAY_COMMANDS_PER_SECOND, all tenants together): ' +
         'when many locks are assigned at once, a lock stays ACTIVATING until its command has gone out. Unlocks are not held back by them.',
       tags: ['temp-locks'],
-      parameters: [deviceUid, tenantQuery],
+      parameters: [deviceUid, tenantQuery, idempotencyKey],
       requestBody: {
         required: true,
         content: {
@@ -36,13 +45,19 @@ export const tempLockPaths: Record<string, PathItem> = {
       },
       responses: {
         ...jsonBodyErrors,
-        202: answer('Waiting for the check-in.', 'TempLockAccepted', examples.tempLockAccepted),
+        202: answer(
+          'Waiting for the check-in (or, with a repeated Idempotency-Key, the answer the first request got; nothing is started again).',
+          'TempLockAccepted',
+          examples.tempLockAccepted,
+        ),
         404: problem('No such device in your tenant tree.', 'notFound'),
         409: problem('The device has no active workflow.', 'deviceHasNoWorkflow'),
         422: problem(
-          'An invalid duration, a notification over 16 KB or nested deeper than 32 levels, or working hours asked of a tenant without a calendar.',
+          'An invalid duration, a notification over 16 KB or nested deeper than 32 levels, working hours asked of a tenant without ' +
+            'a calendar, or an Idempotency-Key first used for another request.',
           'fieldErrors',
           'jsonTooDeep',
+          'idempotencyKeyReused',
         ),
         ...authErrors,
       },
@@ -65,10 +80,11 @@ export const tempLockPaths: Record<string, PathItem> = {
         'A lock already applied is lifted (the device is unlocked) before the lock ends CANCELLED. A lock whose end has come ' +
         '(its unlock sent) ends DEACTIVATED regardless.',
       tags: ['temp-locks'],
-      parameters: [deviceUid, tenantQuery],
+      parameters: [deviceUid, tenantQuery, idempotencyKey],
       responses: {
-        202: answer('Cancelling.', 'TempLockCancelling'),
+        202: answer('Cancelling (or, with a repeated Idempotency-Key, cancelled before).', 'TempLockCancelling'),
         404: problem('No temp lock is running on the device.', 'notFound'),
+        422: problem('The Idempotency-Key was first used for another request.', 'idempotencyKeyReused'),
         ...authErrors,
       },
     },

@@ -1,6 +1,6 @@
 // Temp-lock API (SPEC §5, §6): assign (overriding the running lock), read status and timeline, cancel, and the
 // device's check-in. Each route parses the request, finds the device it names and calls its use case
-// (assignLock, readLock, cancelLock, checkIn).
+// (assignLock, readLock, cancelLock, checkIn); assign and cancel are answered once per Idempotency-Key.
 import { Request, Router } from 'express';
 import { randomUUID } from 'node:crypto';
 import { assignTempLock, parseAssignRequest } from './assignLock';
@@ -11,6 +11,7 @@ import type { TargetDevice } from './targetDevice';
 import { findCallerDevice } from '../devices/useCases';
 import type { ApiDeps } from '../platform/http/apiDeps';
 import { callerOf, requireRole } from '../platform/http/auth';
+import { answerOnce, idempotencyKeyOf } from '../platform/http/idempotency';
 import { queryOf } from '../platform/http/queryParameters';
 import { requestIdOf } from '../platform/http/requestId';
 
@@ -18,9 +19,14 @@ export function tempLockRoutes(deps: ApiDeps): Router {
   const router = Router();
 
   router.put('/devices/:uid/temp-lock', requireRole('operator'), async (req, res) => {
+    const caller = callerOf(req);
     const device = await targetDeviceOf(req);
     const request = parseAssignRequest(req.body);
-    res.status(202).json(await assignTempLock(deps, callerOf(req), device, request));
+    const scope = { tenantId: caller.tenantId, endpoint: 'PUT /v1/devices/{uid}/temp-lock', target: `${device.tenantId}/${device.uid}` };
+    await answerOnce(deps.pool, req, res, scope, request, async () => ({
+      status: 202,
+      body: await assignTempLock(deps, caller, device, { ...request, idempotencyKey: idempotencyKeyOf(req) }),
+    }));
   });
 
   router.get('/devices/:uid/temp-lock', async (req, res) => {
@@ -28,8 +34,10 @@ export function tempLockRoutes(deps: ApiDeps): Router {
   });
 
   router.delete('/devices/:uid/temp-lock', requireRole('operator'), async (req, res) => {
+    const caller = callerOf(req);
     const device = await targetDeviceOf(req);
-    res.status(202).json(await cancelTempLock(deps, callerOf(req), device));
+    const scope = { tenantId: caller.tenantId, endpoint: 'DELETE /v1/devices/{uid}/temp-lock', target: `${device.tenantId}/${device.uid}` };
+    await answerOnce(deps.pool, req, res, scope, {}, async () => ({ status: 202, body: await cancelTempLock(deps, caller, device) }));
   });
 
   router.post('/devices/:uid/check-in', requireRole('device_gateway'), async (req, res) => {

@@ -1,6 +1,7 @@
 // GET /v1/batches: newest first across the caller's tenant tree, filters, cursor pages without
 // gaps or repeats, refusal of bad parameters, and the OpenAPI schema of the answer.
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { imeiWithCheckDigit, createApiKey, insertDevices, upsertTenant, upsertWorkflowVersion } from '../../dev/inventorySeed';
 import { DeviceState } from '../../src/devices/states';
 import { TestStack, startServingStack, waitFor } from './harness';
@@ -35,6 +36,31 @@ describe('GET /v1/batches', () => {
       [id, tenantId, JSON.stringify({ mode, rows: { total: 1, accepted: 1, rejected: 0 } }), status, createdAt],
     );
     return { id, tenantId, status, mode, createdAt };
+  }
+
+  /** A stored batch of 1,000 rows: `failed` FAILED, `pending` PENDING, the rest SUCCEEDED (CANCELLED for a cancelled one). */
+  async function seedBatchWithRows(
+    tenantId: string,
+    status: string,
+    rows: { failed: number; pending: number; storeCounters: boolean },
+  ): Promise<string> {
+    const id = randomUUID();
+    const rest = status === 'CANCELLED' ? 'CANCELLED' : 'SUCCEEDED';
+    const byStatus: Record<string, number> = { FAILED: rows.failed, PENDING: rows.pending, [rest]: 1000 - rows.failed - rows.pending };
+    const finished = status !== 'RUNNING';
+    const counters = finished && rows.storeCounters ? { total: 1000, byStatus, byCode: {} } : {};
+    await stack.pool.query(
+      `INSERT INTO t_batch_action (id, tenant_id, created_by, upload_channel, ext_fields, status, counters, finished_at)
+       VALUES ($1, $2, 'seed', 'API', $3, $4, $5, CASE WHEN $6 THEN now() END)`,
+      [id, tenantId, JSON.stringify({ mode: 'assign', rows: { total: 1000, accepted: 1000, rejected: 0 } }), status, counters, finished],
+    );
+    await stack.pool.query(
+      `INSERT INTO t_batch_action_device (batch_action_id, tenant_id, device_uid, row_number, status)
+       SELECT $1, $2, 'SN-' || n, n, CASE WHEN n <= $3 THEN 'FAILED' WHEN n <= $3 + $4 THEN 'PENDING' ELSE $5 END
+         FROM generate_series(1, 1000) AS n`,
+      [id, tenantId, rows.failed, rows.pending, rest],
+    );
+    return id;
   }
 
   beforeAll(async () => {
@@ -122,6 +148,47 @@ describe('GET /v1/batches', () => {
     });
     expect(first.links.self).toMatch(new RegExp(`/v1/batches/${batchId}$`));
     expect(first.rows.accepted).toBe(1);
+  });
+
+  it('carries each batch’s rows by status (what its own status counts), read in one query for the page', async () => {
+    const tenantId = stack.uniqueId('list-counts');
+    await upsertTenant(stack.pool, tenantId, 'List counts');
+    const key = await createApiKey(stack.pool, tenantId, 'counts-op', 'read_only');
+    // 50 batches of 1,000 rows: finished ones keep their counters, running ones and one cancelled before it ran
+    // (no counters stored) are counted from their rows.
+    for (let i = 0; i < 50; i++) {
+      const status = i % 5 === 0 ? 'RUNNING' : i === 7 ? 'CANCELLED' : 'COMPLETED';
+      await seedBatchWithRows(tenantId, status, { failed: i * 3, pending: status === 'RUNNING' ? 400 : 0, storeCounters: i !== 7 });
+    }
+    const timed = async <T>(work: () => Promise<T>) => {
+      const started = performance.now();
+      const value = await work();
+      return { value, ms: performance.now() - started };
+    };
+    const list = await timed(() => get('/v1/batches?limit=50', key));
+    expect(list.value.status).toBe(200);
+    expect(schemaMismatches(list.value.body, componentSchema('BatchList'))).toEqual([]);
+    const listed = list.value.body.batches as unknown as {
+      batchId: string;
+      countersByStatus: Record<string, number>;
+      progress: { total: number };
+    }[];
+    expect(listed).toHaveLength(50);
+    // What the portal read before: the list, then every listed batch's own status.
+    const each = await timed(() => Promise.all(listed.map((b) => get(`/v1/batches/${b.batchId}`, key))));
+    for (const [i, own] of each.value.entries()) {
+      const status = own.body as unknown as { countersByStatus: Record<string, number>; progress: { total: number } };
+      expect({ id: listed[i]!.batchId, counts: listed[i]!.countersByStatus, total: listed[i]!.progress.total }).toEqual({
+        id: listed[i]!.batchId,
+        counts: status.countersByStatus,
+        total: status.progress.total,
+      });
+    }
+    const cancelled = listed.find((b) => b.countersByStatus.CANCELLED);
+    expect(cancelled?.progress.total).toBe(1000);
+    console.log(
+      `GET /v1/batches?limit=50 (50 batches of 1,000 rows): ${list.ms.toFixed(1)} ms; the 50 GET /v1/batches/:id the portal read after it: ${each.ms.toFixed(1)} ms`,
+    );
   });
 
   it.each([

@@ -5,6 +5,8 @@ import { DeviceState } from '../../src/devices/states';
 import { createApiKey, upsertTenant, upsertWorkflowVersion } from '../../dev/inventorySeed';
 import { TestStack, startServingStack, waitFor } from './harness';
 import { BatchTenant, batchTenant, csvOf, seedDevices } from './batchSupport';
+import { expectStatus } from './apiClient';
+import { lockClients, lockableDevice } from './tempLockSupport';
 
 describe('Idempotency-Key', () => {
   let stack: TestStack;
@@ -139,5 +141,43 @@ describe('Idempotency-Key', () => {
       'upload-once',
     ]);
     expect(rows[0].n).toBe(1);
+  });
+
+  it('temp locks: a repeated PUT is the first lock, a racing repeat too; another body with the key is 422; a repeated cancel is its answer', async () => {
+    const device = await lockableDevice(stack);
+    const path = `/v1/devices/${device.uid}/temp-lock`;
+    const locksOfDevice = () => stack.mongo.deviceActions.find({ tenant_id: device.tenantId, device_uid: device.uid }).toArray();
+    const lock = { durationMinutes: 30, notification: { text: 'Payment overdue' } };
+
+    const first = await call('PUT', path, lock, 'lock-once', device.operatorKey);
+    expect(first.status).toBe(202);
+    const repeat = await call('PUT', path, lock, 'lock-once', device.operatorKey);
+    expect(repeat).toMatchObject({ status: 202, replayed: 'true', body: first.body });
+    const other = await call('PUT', path, { ...lock, durationMinutes: 31 }, 'lock-once', device.operatorKey);
+    expect(other).toMatchObject({ status: 422, body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+
+    // Two requests with a new key at once: both name one lock, which overrides the first and is not overridden itself.
+    const racing = await Promise.all([1, 2].map(() => call('PUT', path, lock, 'lock-racing', device.operatorKey)));
+    expect(racing.map((r) => r.status)).toEqual([202, 202]);
+    expect(racing[1]!.body.actionId).toBe(racing[0]!.body.actionId);
+    const second = racing[0]!.body.actionId as string;
+    const locks = await waitFor('both locks written, the first cancelled', async () => {
+      const docs = await locksOfDevice();
+      return docs.length === 2 && docs.find((d) => d._id === first.body.actionId)?.status === 'CANCELLED' ? docs : undefined;
+    });
+    expect(locks.map((d) => d._id).sort()).toEqual([first.body.actionId, second].sort());
+    expect(locks.find((d) => d._id === second)?.status).not.toBe('CANCELLED');
+
+    const cancel = await call('DELETE', path, undefined, 'cancel-once', device.operatorKey);
+    expect(cancel).toMatchObject({ status: 202, body: { actionId: second, status: 'CANCELLING' } });
+    // The device checks in, is told to unlock and the lock ends; the key's cancel is then answered as it was.
+    const { gateway } = lockClients(base, device);
+    await waitFor('the second lock cancelled as the device checks in', async () => {
+      const answer = expectStatus(await gateway.post('/devices/{uid}/check-in', { path: { uid: device.uid } }), 200);
+      return answer.actionId === second && answer.status === 'CANCELLED';
+    });
+    const cancelAgain = await call('DELETE', path, undefined, 'cancel-once', device.operatorKey);
+    expect(cancelAgain).toMatchObject({ status: 202, replayed: 'true', body: cancel.body });
+    expect(await locksOfDevice()).toHaveLength(2);
   });
 });

@@ -130,7 +130,13 @@ describe('TempLock: lifecycle and override through the API', () => {
     const device = await lockableDevice(stack);
     const { operator, gateway } = lockClients(base, device);
     const tenant = { path: { id: device.tenantId } };
-    expect((await operator.get('/tenants/{id}/working-hours', tenant)).status).toBe(404);
+    // No calendar is an answer, not a refusal: configured false, and no time zone made up for the tenant.
+    expect(expectStatus(await operator.get('/tenants/{id}/working-hours', tenant), 200)).toEqual({
+      tenantId: device.tenantId,
+      configured: false,
+      timeZone: null,
+      summary: expect.stringContaining('No working-hours calendar'),
+    });
     const invalid = await operator.put('/tenants/{id}/working-hours', {
       ...tenant,
       body: {

@@ -4,11 +4,11 @@ import { keepPreviousData } from '@tanstack/react-query';
 import { isFinishedStatus } from '../batchOutcome';
 import { apiFetch, apiJson } from './client';
 import { useApiMutation, useApiQuery } from './query';
-import type { BatchDevicesPage, BatchStatus, BatchesPage } from './types';
+import type { BatchDevicesPage, BatchesPage } from './types';
 
 const LIST_PAGE_SIZE = 20;
 const ROWS_PAGE_SIZE = 25;
-/** A running batch in the list reads its own progress this often (the list does not count rows). */
+/** While a listed batch is unfinished the list (which counts each batch's rows) is read again this often. */
 const LISTED_PROGRESS_MS = 5_000;
 
 export const BATCH_LIST_KEY = ['batches', 'list'];
@@ -31,17 +31,9 @@ export function useBatches(filters: BatchFilters, cursor: string | null) {
   if (filters.createdFrom) query.set('createdFrom', new Date(`${filters.createdFrom}T00:00:00`).toISOString());
   if (filters.createdTo) query.set('createdTo', new Date(`${filters.createdTo}T23:59:59.999`).toISOString());
   if (cursor) query.set('cursor', cursor);
-  return useApiQuery<BatchesPage>([...BATCH_LIST_KEY, filters, cursor], `/v1/batches?${query}`, { placeholderData: keepPreviousData });
-}
-
-/** A listed batch's status (its counters give the outcome); read again every few seconds until it finished. */
-export function useListedBatchStatus(batchId: string, listedAsFinished: boolean) {
-  return useApiQuery<BatchStatus>(batchStatusKey(batchId), batchPath(batchId), {
-    staleTime: listedAsFinished ? Infinity : undefined,
-    refetchInterval: (query) => {
-      const status = query.state.data?.status ?? (listedAsFinished ? 'COMPLETED' : 'RUNNING');
-      return isFinishedStatus(status) ? false : LISTED_PROGRESS_MS;
-    },
+  return useApiQuery<BatchesPage>([...BATCH_LIST_KEY, filters, cursor], `/v1/batches?${query}`, {
+    placeholderData: keepPreviousData,
+    refetchInterval: (read) => (read.state.data?.batches.some((batch) => !isFinishedStatus(batch.status)) ? LISTED_PROGRESS_MS : false),
   });
 }
 

@@ -2,7 +2,7 @@
 import { apiJson } from './client';
 import { devicePath, deviceKey } from './devices';
 import { useApiMutation } from './query';
-import type { DeviceActionResult } from './types';
+import type { Device, DeviceActionResult } from './types';
 
 export interface DeviceActionRequest {
   action: string;
@@ -10,13 +10,13 @@ export interface DeviceActionRequest {
 }
 
 /** Applies the action; the device and its timeline are read again after it. */
-export function useDeviceAction(uid: string) {
+export function useDeviceAction(device: Device) {
   return useApiMutation(
     (key, { action, note }: DeviceActionRequest) =>
-      apiJson<DeviceActionResult>(key, `${devicePath(uid)}/actions`, {
+      apiJson<DeviceActionResult>(key, devicePath(device, '/actions'), {
         method: 'POST',
         body: note.trim() ? { action, note: note.trim() } : { action },
       }),
-    [deviceKey(uid)],
+    [deviceKey(device.uid)],
   );
 }

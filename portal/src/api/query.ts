@@ -2,7 +2,7 @@
 // Loading, problem+json errors, retries (never of a refusal) and refetching are decided here, once.
 import { QueryClient, QueryKey, UseQueryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSession } from '../session';
-import { ApiProblem, apiJson, apiJsonOrNull } from './client';
+import { ApiProblem, apiJson } from './client';
 
 /** Most of what the portal shows changes while an operator looks at it: a few seconds old is old. */
 const STALE_MS = 5_000;
@@ -22,18 +22,12 @@ export function createQueryClient(): QueryClient {
   });
 }
 
-type ReadOptions<T> = Omit<UseQueryOptions<T, Error, T, QueryKey>, 'queryKey' | 'queryFn'>;
+type ReadOptions<T, Selected = T> = Omit<UseQueryOptions<T, Error, Selected, QueryKey>, 'queryKey' | 'queryFn'>;
 
-/** GET `path` as the signed-in caller, cached under `queryKey`. */
-export function useApiQuery<T>(queryKey: QueryKey, path: string, options: ReadOptions<T> = {}) {
+/** GET `path` as the signed-in caller, cached under `queryKey` (as read; `select` shapes what the page sees). */
+export function useApiQuery<T, Selected = T>(queryKey: QueryKey, path: string, options: ReadOptions<T, Selected> = {}) {
   const { key } = useSession();
   return useQuery({ ...options, queryKey, queryFn: ({ signal }) => apiJson<T>(key, path, { signal }) });
-}
-
-/** As useApiQuery, for what may not exist yet: a 404 answer reads as null, not as an error. */
-export function useOptionalApiQuery<T>(queryKey: QueryKey, path: string, options: ReadOptions<T | null> = {}) {
-  const { key } = useSession();
-  return useQuery({ ...options, queryKey, queryFn: ({ signal }) => apiJsonOrNull<T>(key, path, { signal }) });
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Device, TempLockView } from './types';
 
 const RUNNING_REFRESH_MS = 2_000;
 
-const lockPath = (device: Device) => `${devicePath(device.uid)}/temp-lock?tenantId=${encodeURIComponent(device.tenantId)}`;
+const lockPath = (device: Device) => devicePath(device, '/temp-lock');
 
 /** The lock, or null for a device never locked. */
 const readTempLock = (key: string, device: Device, signal: AbortSignal) => apiJsonOrNull<TempLockView>(key, lockPath(device), { signal });
@@ -43,7 +43,9 @@ export function useSetTempLock(device: Device) {
   const { key } = useSession();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (request: TempLockRequest) => apiFetch(key, lockPath(device), { method: 'PUT', body: request }),
+    // Sent with the key of this press: a request repeated on the way (a retried connection) sets one lock.
+    mutationFn: ({ request, idempotencyKey }: { request: TempLockRequest; idempotencyKey: string }) =>
+      apiFetch(key, lockPath(device), { method: 'PUT', body: request, idempotencyKey }),
     // The new lock is read first: until its workflow writes its first transition only the lock tells that it
     // runs, and that is what keeps the device being read (useDevice).
     onSuccess: async () => {

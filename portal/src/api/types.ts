@@ -1,6 +1,6 @@
 // The shapes of the API answers the portal reads: the types generated from the OpenAPI document
 // (src/platform/openapi/types.ts), so an answer whose shape the document changes fails `npm run typecheck`.
-import type { components } from '../../../src/platform/openapi/types';
+import type { components, operations } from '../../../src/platform/openapi/types';
 
 type Schemas = components['schemas'];
 
@@ -16,6 +16,9 @@ export type BatchesPage = Schemas['BatchList'];
 export type CatalogueWorkflow = Schemas['Workflow'];
 
 export type Device = Schemas['Device'];
+export type DeviceList = Schemas['DeviceList'];
+export type DeviceListEntry = Schemas['DeviceListEntry'];
+export type DeviceStateName = NonNullable<NonNullable<operations['listDevices']['parameters']['query']>['state']>;
 export type DeviceHistory = Schemas['DeviceHistory'];
 export type TimelineEntry = DeviceHistory['timeline'][number];
 export type DeviceWorkflowResult = Schemas['DeviceWorkflowResult'];
@@ -24,6 +27,7 @@ export type DeviceActionResult = Schemas['DeviceActionResult'];
 export type TempLockView = Schemas['TempLockView'];
 
 export type WorkingHours = Schemas['WorkingHours'];
+export type WorkingHoursAnswer = Schemas['WorkingHoursAnswer'];
 export type WorkingHoursCalendar = Schemas['WorkingHoursCalendar'];
 export type NextWorkingInstant = Schemas['NextWorkingInstant'];
 export type Weekday = WorkingHours['windows'][number]['day'];

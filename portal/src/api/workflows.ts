@@ -14,6 +14,11 @@ export interface WorkflowChoice {
   problem: Error | null;
 }
 
+/** The catalogue's workflows (empty until read). */
+export function useCatalogueWorkflows(): CatalogueWorkflow[] {
+  return useCatalogue().data?.workflows ?? [];
+}
+
 function useCatalogue() {
   return useApiQuery<{ workflows: CatalogueWorkflow[] }>(['workflows'], '/v1/workflows', { staleTime: CATALOGUE_STALE_MS });
 }

@@ -2,16 +2,18 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useSession } from '../session';
 import { apiJson } from './client';
-import { useApiQuery, useOptionalApiQuery } from './query';
-import type { NextWorkingInstant, WorkingHours, WorkingHoursCalendar } from './types';
+import { useApiQuery } from './query';
+import type { NextWorkingInstant, WorkingHours, WorkingHoursAnswer, WorkingHoursCalendar } from './types';
 
 const workingHoursPath = (tenantId: string) => `/v1/tenants/${encodeURIComponent(tenantId)}/working-hours`;
 const workingHoursKey = (tenantId: string) => ['working-hours', tenantId];
 const nextWorkingInstantKey = (tenantId: string) => [...workingHoursKey(tenantId), 'next-working-instant'];
 
-/** The tenant's calendar (its own or inherited), or null when it has none yet. */
+/** The tenant's calendar (its own or inherited), or null when it has none yet (the API says `configured: false`). */
 export function useWorkingHours(tenantId: string) {
-  return useOptionalApiQuery<WorkingHours>(workingHoursKey(tenantId), workingHoursPath(tenantId));
+  return useApiQuery<WorkingHoursAnswer, WorkingHours | null>(workingHoursKey(tenantId), workingHoursPath(tenantId), {
+    select: (answer) => (answer.configured ? answer : null),
+  });
 }
 
 export function useSaveWorkingHours(tenantId: string) {

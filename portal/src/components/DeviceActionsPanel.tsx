@@ -13,7 +13,7 @@ const needsConfirmation: Record<string, string> = {
 export function DeviceActionsPanel({ device }: { device: Device }) {
   const [note, setNote] = useState('');
   const [confirming, setConfirming] = useState<string | null>(null);
-  const apply = useDeviceAction(device.uid);
+  const apply = useDeviceAction(device);
 
   function run(action: string) {
     if (needsConfirmation[action] && confirming !== action) return setConfirming(action);

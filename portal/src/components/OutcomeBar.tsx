@@ -1,12 +1,11 @@
 // A batch's rows as one stacked bar: succeeded, failed and cancelled shares, and what is still pending.
 // A progressbar to assistive technology, named and with its shares as text.
-import type { BatchStatus } from '../api/types';
-import { outcomeShares } from '../batchOutcome';
+import { BatchCounts, outcomeShares } from '../batchOutcome';
 import { formatCount } from '../format';
 
 const SEGMENTS = ['succeeded', 'failed', 'cancelled'] as const;
 
-export function OutcomeBar({ status, label, compact = false }: { status: BatchStatus; label: string; compact?: boolean }) {
+export function OutcomeBar({ status, label, compact = false }: { status: BatchCounts; label: string; compact?: boolean }) {
   const shares = outcomeShares(status);
   const done = shares.total - shares.pending;
   const words = SEGMENTS.filter((s) => shares[s] > 0 || s === 'succeeded')

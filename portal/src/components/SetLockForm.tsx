@@ -12,7 +12,8 @@ export function SetLockForm({ device }: { device: Device }) {
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    setLock.mutate({ durationMinutes: Number(minutes), workingHours, notification: text ? { text } : null });
+    const request = { durationMinutes: Number(minutes), workingHours, notification: text ? { text } : null };
+    setLock.mutate({ request, idempotencyKey: crypto.randomUUID() });
   }
 
   return (

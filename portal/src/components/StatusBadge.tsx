@@ -1,7 +1,6 @@
 // A batch's or lock's status as a coloured badge. A batch's colour is its outcome: a COMPLETED batch with
 // failed rows is amber and says so, FAILED is red, CANCELLED grey.
-import type { BatchStatus } from '../api/types';
-import { batchOutcome } from '../batchOutcome';
+import { BatchCounts, batchOutcome } from '../batchOutcome';
 import { formatCount } from '../format';
 
 export function StatusBadge({ status }: { status: string }) {
@@ -12,7 +11,7 @@ export function StatusBadge({ status }: { status: string }) {
   );
 }
 
-export function BatchStatusBadge({ status }: { status: BatchStatus }) {
+export function BatchStatusBadge({ status }: { status: BatchCounts }) {
   const outcome = batchOutcome(status);
   const failed = status.countersByStatus.FAILED ?? 0;
   return (

@@ -92,6 +92,9 @@ function LockStatus({ lock }: { lock: TempLockView }) {
         <Term name="Duration">
           {lock.durationMinutes ?? '—'} min{lock.workingHours ? ', within working hours' : ''}
         </Term>
+        <Term name="Notification" testId="lock-notification">
+          {notificationWords(lock.notification) ?? <span className="muted">none</span>}
+        </Term>
         <Term name="Last check-in" testId="last-check-in">
           {lock.checkedInAt ? <Time iso={lock.checkedInAt} /> : 'none since the lock was set'}
         </Term>
@@ -116,6 +119,14 @@ function LockStatus({ lock }: { lock: TempLockView }) {
         )}
         {lock.note && <Term name="Note">{lock.note}</Term>}
       </dl>
+      <LockHistory lock={lock} />
+    </>
+  );
+}
+
+function LockHistory({ lock }: { lock: TempLockView }) {
+  return (
+    <>
       <h3 className="small-heading">History of this lock</h3>
       <ol className="lock-history" data-testid="lock-history">
         {lock.history.map((h) => (
@@ -126,6 +137,13 @@ function LockStatus({ lock }: { lock: TempLockView }) {
       </ol>
     </>
   );
+}
+
+/** The notification the lock shows on the device: its text as the portal sets it, any other JSON as sent. */
+function notificationWords(notification: unknown): string | null {
+  if (notification === null || notification === undefined) return null;
+  const text = (notification as { text?: unknown }).text;
+  return typeof text === 'string' ? text : JSON.stringify(notification);
 }
 
 interface TermProps {

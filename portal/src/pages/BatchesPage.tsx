@@ -1,17 +1,18 @@
 // The caller's batches (GET /v1/batches): newest first, filtered by status, mode and creation date,
 // in cursor pages; each with its file, creator, workflow and outcome (a stacked bar of its rows).
-import { ChangeEvent, FormEvent, useState } from 'react';
-import { BatchFilters, useBatches, useListedBatchStatus } from '../api/batches';
+import { ChangeEvent, useState } from 'react';
+import { BatchFilters, useBatches } from '../api/batches';
 import type { BatchSummary, BatchesPage as BatchesAnswer } from '../api/types';
 import { useWorkflowName } from '../api/workflows';
-import { BATCH_STATUS_LABELS, isFinishedStatus } from '../batchOutcome';
+import { BATCH_STATUS_LABELS } from '../batchOutcome';
 import { CursorPager, useCursorPages } from '../components/CursorPager';
 import { OutcomeBar } from '../components/OutcomeBar';
 import { PageHeading } from '../components/PageHeading';
 import { ProblemBox } from '../components/ProblemBox';
-import { BatchStatusBadge, StatusBadge } from '../components/StatusBadge';
+import { BatchStatusBadge } from '../components/StatusBadge';
 import { Table, numeric } from '../components/Table';
 import { Time } from '../components/Time';
+import { useFilterDraft } from '../filterDraft';
 import { formatCount } from '../format';
 import { href } from '../router';
 import { canWrite, useSession } from '../session';
@@ -48,17 +49,7 @@ export function BatchesPage() {
 }
 
 function FilterForm({ onApply }: { onApply: (filters: BatchFilters) => void }) {
-  const [draft, setDraft] = useState<BatchFilters>(NO_FILTERS);
-  const field = (name: keyof BatchFilters) => ({
-    name,
-    value: draft[name],
-    onChange: (e: ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setDraft({ ...draft, [name]: e.target.value }),
-  });
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    onApply(draft);
-  }
+  const { field, submit } = useFilterDraft(NO_FILTERS, onApply);
 
   return (
     <form className="filters" onSubmit={submit} aria-label="Filter batches">
@@ -146,17 +137,18 @@ function BatchRow({ batch }: { batch: BatchSummary }) {
   );
 }
 
-/** The badge and the stacked bar, from the batch's own status (the list does not count rows). */
+/** The badge and the stacked bar, from the rows by status the list carries for each batch. */
 function BatchOutcomeCells({ batch }: { batch: BatchSummary }) {
-  const status = useListedBatchStatus(batch.batchId, isFinishedStatus(batch.status)).data;
   const name = `batch ${batch.fileName ?? batch.batchId.slice(0, 8)}`;
   return (
     <>
       <td>
-        {status ? <BatchStatusBadge status={status} /> : <StatusBadge status={batch.status} />}
+        <BatchStatusBadge status={batch} />
         {batch.retries ? <span className="muted"> retried {batch.retries}×</span> : null}
       </td>
-      <td>{status ? <OutcomeBar status={status} label={`Outcome of ${name}`} compact /> : '…'}</td>
+      <td>
+        <OutcomeBar status={batch} label={`Outcome of ${name}`} compact />
+      </td>
     </>
   );
 }

@@ -1,13 +1,15 @@
-// A device found by UID (or among those opened recently in this tab): state, allowed next actions,
-// workflow assignment and timeline; assign or exit a workflow (exit confirmed first); its temporary lock.
+// The Devices page: a device opened by its exact UID, among those opened recently in this tab, or from the list of
+// the tree's devices (searched by UID or IMEI prefix, state and workflow); and one device: state, allowed next
+// actions, workflow assignment and timeline; assign or exit a workflow (exit confirmed first); its temporary lock.
 import { FormEvent, useEffect, useState } from 'react';
-import { useDevice, useDeviceHistory, useWorkflowAssignment } from '../api/devices';
+import { DeviceRef, useDevice, useDeviceHistory, useWorkflowAssignment } from '../api/devices';
 import type { Device, TimelineEntry } from '../api/types';
 import { useWorkflowChoice } from '../api/workflows';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { Notice } from '../components/Notice';
 import { PageHeading } from '../components/PageHeading';
 import { DeviceActionsPanel } from '../components/DeviceActionsPanel';
+import { DeviceList } from '../components/DeviceList';
 import { ProblemBox } from '../components/ProblemBox';
 import { Table, numeric } from '../components/Table';
 import { TempLockPanel } from '../components/TempLockPanel';
@@ -17,14 +19,21 @@ import { useRecentDevices } from '../recentDevices';
 import { href, navigate } from '../router';
 import { canWrite, useSession } from '../session';
 
-export function DevicePage({ uid }: { uid: string | null }) {
+export function DevicePage({ uid, tenantId }: { uid: string | null; tenantId: string | null }) {
   const { me } = useSession();
   const recentDevices = useRecentDevices(me.tenantId);
   return (
     <section>
       <PageHeading title={uid ? `Device ${uid}` : 'Devices'} />
       <DeviceSearch uid={uid} />
-      {uid ? <DeviceDetails uid={uid} onFound={recentDevices.remember} /> : <RecentDevices uids={recentDevices.recent} />}
+      {uid ? (
+        <DeviceDetails device={{ uid, tenantId }} onFound={recentDevices.remember} />
+      ) : (
+        <>
+          <RecentDevices uids={recentDevices.recent} />
+          <DeviceList />
+        </>
+      )}
     </section>
   );
 }
@@ -64,10 +73,10 @@ function DeviceSearch({ uid }: { uid: string | null }) {
   );
 }
 
-function DeviceDetails({ uid, onFound }: { uid: string; onFound: (uid: string) => void }) {
+function DeviceDetails({ device: ref, onFound }: { device: DeviceRef; onFound: (uid: string) => void }) {
   const session = useSession();
-  const device = useDevice(uid);
-  const history = useDeviceHistory(uid);
+  const device = useDevice(ref);
+  const history = useDeviceHistory(ref);
   const found = device.data?.uid;
   useEffect(() => {
     if (found) onFound(found);
@@ -129,7 +138,7 @@ function DeviceCard({ device }: { device: Device }) {
 
 function WorkflowActions({ device }: { device: Device }) {
   const choice = useWorkflowChoice();
-  const assignment = useWorkflowAssignment(device.uid);
+  const assignment = useWorkflowAssignment(device);
   const current = device.assignment;
   return (
     <div className="card" data-testid="workflow-actions">

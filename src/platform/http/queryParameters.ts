@@ -12,6 +12,14 @@ export function queryOf(req: Request): Record<string, string | undefined> {
   return out;
 }
 
+/** The request's query with `cursor` set to the next page's: what a page's `links.next` carries. */
+export function nextPageQuery(req: Request, cursor: string): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(req.query)) if (typeof value === 'string' && name !== 'cursor') params.set(name, value);
+  params.set('cursor', cursor);
+  return params.toString();
+}
+
 /** An integer page size in [1, max]; `fallback` when absent. */
 export function limitOf(value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;

@@ -14,12 +14,22 @@ const tenantPaths: Record<string, PathItem> = {
     get: {
       operationId: 'getWorkingHours',
       summary: 'The working-hours calendar that applies to a tenant',
-      description: "The tenant's own calendar, or the nearest ancestor's (named in `inheritedFrom`).",
+      description:
+        "The tenant's own calendar, or the nearest ancestor's (named in `inheritedFrom`); `configured: false` (and no time zone) " +
+        'when neither has one.',
       tags: ['tenants'],
       parameters: [tenantId],
       responses: {
-        200: answer('The calendar.', 'WorkingHours', examples.workingHoursAnswer),
-        404: problem('No such tenant in your tree, or no calendar applies.', 'notFound'),
+        200: {
+          description: 'The calendar, or that there is none.',
+          content: {
+            'application/json': {
+              schema: ref('WorkingHoursAnswer'),
+              examples: { calendar: { value: examples.workingHoursAnswer }, noCalendar: { value: examples.noWorkingHours } },
+            },
+          },
+        },
+        404: problem('No such tenant in your tree.', 'notFound'),
         ...authErrors,
       },
     },

@@ -55,6 +55,8 @@ export const examples = {
         fileName: 'devices.csv',
         retries: 0,
         rows: { total: 100000, accepted: 99786, rejected: 214 },
+        progress: { total: 100000, done: 61204, pending: 38796 },
+        countersByStatus: { SUCCEEDED: 60990, FAILED: 214, PENDING: 38796 },
         createdAt: '2026-11-30T09:00:00.000Z',
         startedAt: '2026-11-30T09:00:01.250Z',
         finishedAt: null,
@@ -110,6 +112,25 @@ export const examples = {
     actionId,
     status: 'ACTIVATING',
   },
+  deviceList: {
+    devices: [
+      {
+        uid: deviceUid,
+        imei2: null,
+        tenantId: 'acme',
+        state: 'ACTIVE',
+        stateId: 4,
+        serviceTypeId: 1,
+        deviceType: 1,
+        workflow: { workflowId: '665f1c2e9b1e8a3d4c5b6a79', workflowName: 'Finance policy' },
+        createdAt: '2026-11-28T08:00:00.000Z',
+        updatedAt: '2026-11-30T09:00:02.010Z',
+        links: { self: `https://devices.example.net/v1/devices/${deviceUid}?tenantId=acme` },
+      },
+    ],
+    nextCursor: 'MzUzMDAwMDAwMDAwMDA3CmFjbWU',
+    links: { next: 'https://devices.example.net/v1/devices?uidPrefix=3530&limit=1&cursor=MzUzMDAwMDAwMDAwMDA3CmFjbWU' },
+  },
   device: {
     uid: deviceUid,
     imei2: null,
@@ -162,6 +183,7 @@ export const examples = {
   },
   workingHoursAnswer: {
     tenantId: 'acme-north',
+    configured: true,
     inheritedFrom: 'acme',
     timeZone: 'Europe/Berlin',
     windows: [{ day: 'MON', start: '08:00', end: '17:30' }],
@@ -169,6 +191,12 @@ export const examples = {
     summary: 'Europe/Berlin: MON 08:00-17:30; 1 holiday',
     updatedBy: 'ops@acme',
     updatedAt: '2026-11-01T08:00:00.000Z',
+  },
+  noWorkingHours: {
+    tenantId: 'acme-south',
+    configured: false,
+    timeZone: null,
+    summary: 'No working-hours calendar: the tenant has no time zone and no working windows of its own or inherited.',
   },
   workflowCatalogue: {
     workflows: [{ id: '665f1c2e9b1e8a3d4c5b6a79', name: 'Finance policy', tenantId: 'acme', serviceTypeId: 1, status: 'ACTIVE' }],

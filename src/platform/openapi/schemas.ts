@@ -22,6 +22,7 @@ export const obj = (properties: Record<string, Schema>, required = Object.keys(p
   required,
 });
 const counters: Schema = { type: 'object', additionalProperties: int };
+const progress = obj({ total: int, done: int, pending: int });
 const links = (names: string[]): Schema => obj(Object.fromEntries(names.map((n) => [n, { type: 'string', format: 'uri' }])));
 const directive = oneOf(['LOCK', 'UNLOCK', 'NONE']);
 const calendar = {
@@ -91,7 +92,7 @@ export const schemas = {
     failureThreshold: nullable(obj({ maxFailures: nullable(int), maxFailurePercent: nullable(num) })),
     stopReason: nullable(ref('StopReason')),
     rows: ref('Rows'),
-    progress: obj({ total: int, done: int, pending: int }),
+    progress,
     countersByStatus: counters,
     countersByCode: counters,
     timings: obj({
@@ -115,6 +116,8 @@ export const schemas = {
     fileName: nullable(str),
     retries: int,
     rows: nullable(ref('Rows')),
+    progress: { ...progress, description: 'The rows processed and still pending, as getBatch counts them.' },
+    countersByStatus: { ...counters, description: 'The rows in each status (PENDING, SUCCEEDED, FAILED, SKIPPED, CANCELLED).' },
     createdAt: dateTime,
     startedAt: nullable(dateTime),
     finishedAt: nullable(dateTime),
@@ -175,6 +178,23 @@ export const schemas = {
     createdAt: dateTime,
     updatedAt: dateTime,
   }),
+  DeviceListEntry: obj({
+    uid: str,
+    imei2: nullable(str),
+    tenantId: str,
+    state: str,
+    stateId: int,
+    serviceTypeId: int,
+    deviceType: int,
+    workflow: {
+      ...nullable(obj({ workflowId: str, workflowName: nullable(str) })),
+      description: "The catalogue workflow the device has (the product's workflow, not a Temporal one), or null.",
+    },
+    createdAt: dateTime,
+    updatedAt: dateTime,
+    links: links(['self']),
+  }),
+  DeviceList: obj({ devices: arrayOf(ref('DeviceListEntry')), nextCursor: nullable(str), links: obj({ next: nullable(str) }) }),
   DeviceHistory: obj({
     uid: str,
     timeline: arrayOf(
@@ -253,7 +273,20 @@ export const schemas = {
     status: nullable(oneOf(TempLockStatuses)),
   }),
   WorkingHoursCalendar: obj(calendar),
-  WorkingHours: obj({ tenantId: str, inheritedFrom: nullable(str), ...calendar, summary: str, updatedBy: str, updatedAt: dateTime }),
+  WorkingHours: obj({
+    tenantId: str,
+    configured: { const: true },
+    inheritedFrom: nullable(str),
+    ...calendar,
+    summary: str,
+    updatedBy: str,
+    updatedAt: dateTime,
+  }),
+  NoWorkingHours: {
+    ...obj({ tenantId: str, configured: { const: false }, timeZone: { type: 'null' }, summary: str }),
+    description: 'No calendar applies to the tenant (none of its own, none inherited): it has no time zone either.',
+  },
+  WorkingHoursAnswer: { anyOf: [ref('WorkingHours'), ref('NoWorkingHours')] },
   NextWorkingInstant: obj({
     tenantId: str,
     calendarOf: { ...str, description: 'The tenant whose calendar applies (the tenant itself or an ancestor).' },

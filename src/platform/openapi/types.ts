@@ -145,6 +145,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/devices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your tenant tree's devices, in UID order
+     * @description Search by the start of a UID or second IMEI (`uidPrefix`), filter by state and by catalogue workflow; filters combine. Pass `nextCursor` as `cursor` (or follow `links.next`) for the next page; it is null on the last.
+     */
+    get: operations['listDevices'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/devices/{uid}': {
     parameters: {
       query?: never;
@@ -277,7 +297,7 @@ export interface paths {
     };
     /**
      * The working-hours calendar that applies to a tenant
-     * @description The tenant's own calendar, or the nearest ancestor's (named in `inheritedFrom`).
+     * @description The tenant's own calendar, or the nearest ancestor's (named in `inheritedFrom`); `configured: false` (and no time zone) when neither has one.
      */
     get: operations['getWorkingHours'];
     /** Replace a tenant's own working-hours calendar */
@@ -517,6 +537,16 @@ export interface components {
       fileName: string | null;
       retries: number;
       rows: components['schemas']['Rows'] | null;
+      /** @description The rows processed and still pending, as getBatch counts them. */
+      progress: {
+        total: number;
+        done: number;
+        pending: number;
+      };
+      /** @description The rows in each status (PENDING, SUCCEEDED, FAILED, SKIPPED, CANCELLED). */
+      countersByStatus: {
+        [key: string]: number;
+      };
       /** Format: date-time */
       createdAt: string;
       startedAt: string | null;
@@ -599,6 +629,35 @@ export interface components {
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
+    };
+    DeviceListEntry: {
+      uid: string;
+      imei2: string | null;
+      tenantId: string;
+      state: string;
+      stateId: number;
+      serviceTypeId: number;
+      deviceType: number;
+      /** @description The catalogue workflow the device has (the product's workflow, not a Temporal one), or null. */
+      workflow: {
+        workflowId: string;
+        workflowName: string | null;
+      } | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      links: {
+        /** Format: uri */
+        self: string;
+      };
+    };
+    DeviceList: {
+      devices: components['schemas']['DeviceListEntry'][];
+      nextCursor: string | null;
+      links: {
+        next: string | null;
+      };
     };
     DeviceHistory: {
       uid: string;
@@ -733,6 +792,8 @@ export interface components {
     };
     WorkingHours: {
       tenantId: string;
+      /** @constant */
+      configured: true;
       inheritedFrom: string | null;
       /** @description IANA time zone, e.g. Europe/Berlin */
       timeZone: string;
@@ -750,6 +811,15 @@ export interface components {
       /** Format: date-time */
       updatedAt: string;
     };
+    /** @description No calendar applies to the tenant (none of its own, none inherited): it has no time zone either. */
+    NoWorkingHours: {
+      tenantId: string;
+      /** @constant */
+      configured: false;
+      timeZone: null;
+      summary: string;
+    };
+    WorkingHoursAnswer: components['schemas']['WorkingHours'] | components['schemas']['NoWorkingHours'];
     NextWorkingInstant: {
       tenantId: string;
       /** @description The tenant whose calendar applies (the tenant itself or an ancestor). */
@@ -857,6 +927,16 @@ export interface operations {
            *             "total": 100000,
            *             "accepted": 99786,
            *             "rejected": 214
+           *           },
+           *           "progress": {
+           *             "total": 100000,
+           *             "done": 61204,
+           *             "pending": 38796
+           *           },
+           *           "countersByStatus": {
+           *             "SUCCEEDED": 60990,
+           *             "FAILED": 214,
+           *             "PENDING": 38796
            *           },
            *           "createdAt": "2026-11-30T09:00:00.000Z",
            *           "startedAt": "2026-11-30T09:00:01.250Z",
@@ -1413,6 +1493,89 @@ export interface operations {
       503: components['responses']['Unavailable'];
     };
   };
+  listDevices: {
+    parameters: {
+      query?: {
+        /** @description Only devices whose UID or second IMEI starts with this (1–32 letters, digits or dashes). */
+        uidPrefix?: string;
+        /** @description Only devices in this state. */
+        state?: 'IDLE' | 'READY_FOR_USE' | 'ACTIVE' | 'LOCKED' | 'ENROLLED' | 'RELEASED';
+        /** @description Only devices that have this catalogue workflow (GET /v1/workflows). */
+        workflowId?: string;
+        /** @description Only this workspace of your tenant tree and the workspaces below it (default: your whole tree). */
+        tenantId?: string;
+        /** @description The `nextCursor` of the previous page. */
+        cursor?: string;
+        /** @description Devices per page. */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "devices": [
+           *         {
+           *           "uid": "353456789012348",
+           *           "imei2": null,
+           *           "tenantId": "acme",
+           *           "state": "ACTIVE",
+           *           "stateId": 4,
+           *           "serviceTypeId": 1,
+           *           "deviceType": 1,
+           *           "workflow": {
+           *             "workflowId": "665f1c2e9b1e8a3d4c5b6a79",
+           *             "workflowName": "Finance policy"
+           *           },
+           *           "createdAt": "2026-11-28T08:00:00.000Z",
+           *           "updatedAt": "2026-11-30T09:00:02.010Z",
+           *           "links": {
+           *             "self": "https://devices.example.net/v1/devices/353456789012348?tenantId=acme"
+           *           }
+           *         }
+           *       ],
+           *       "nextCursor": "MzUzMDAwMDAwMDAwMDA3CmFjbWU",
+           *       "links": {
+           *         "next": "https://devices.example.net/v1/devices?uidPrefix=3530&limit=1&cursor=MzUzMDAwMDAwMDAwMDA3CmFjbWU"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['DeviceList'];
+        };
+      };
+      /** @description A bad search, filter, limit or cursor, or an unknown parameter. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      /** @description No such tenant in your tree. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
   getDevice: {
     parameters: {
       query?: {
@@ -1914,7 +2077,10 @@ export interface operations {
         /** @description A workspace in your tenant tree (default: your own tenant). */
         tenantId?: string;
       };
-      header?: never;
+      header?: {
+        /** @description Scoped to your tenant, this operation and its target (the device). Repeating the same request with the same key (at most 200 characters) answers the first answer and does nothing again; a different request with a used key is 422 IDEMPOTENCY_KEY_REUSED. */
+        'Idempotency-Key'?: string;
+      };
       path: {
         /** @description The 15-digit IMEI or serial number. */
         uid: string;
@@ -1943,7 +2109,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Waiting for the check-in. */
+      /** @description Waiting for the check-in (or, with a repeated Idempotency-Key, the answer the first request got; nothing is started again). */
       202: {
         headers: {
           [name: string]: unknown;
@@ -2012,7 +2178,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description An invalid duration, a notification over 16 KB or nested deeper than 32 levels, or working hours asked of a tenant without a calendar. */
+      /** @description An invalid duration, a notification over 16 KB or nested deeper than 32 levels, working hours asked of a tenant without a calendar, or an Idempotency-Key first used for another request. */
       422: {
         headers: {
           [name: string]: unknown;
@@ -2031,7 +2197,10 @@ export interface operations {
         /** @description A workspace in your tenant tree (default: your own tenant). */
         tenantId?: string;
       };
-      header?: never;
+      header?: {
+        /** @description Scoped to your tenant, this operation and its target (the device). Repeating the same request with the same key (at most 200 characters) answers the first answer and does nothing again; a different request with a used key is 422 IDEMPOTENCY_KEY_REUSED. */
+        'Idempotency-Key'?: string;
+      };
       path: {
         /** @description The 15-digit IMEI or serial number. */
         uid: string;
@@ -2040,7 +2209,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Cancelling. */
+      /** @description Cancelling (or, with a repeated Idempotency-Key, cancelled before). */
       202: {
         headers: {
           [name: string]: unknown;
@@ -2053,6 +2222,15 @@ export interface operations {
       403: components['responses']['Forbidden'];
       /** @description No temp lock is running on the device. */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The Idempotency-Key was first used for another request. */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -2125,38 +2303,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The calendar. */
+      /** @description The calendar, or that there is none. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "tenantId": "acme-north",
-           *       "inheritedFrom": "acme",
-           *       "timeZone": "Europe/Berlin",
-           *       "windows": [
-           *         {
-           *           "day": "MON",
-           *           "start": "08:00",
-           *           "end": "17:30"
-           *         }
-           *       ],
-           *       "holidays": [
-           *         "2026-12-25"
-           *       ],
-           *       "summary": "Europe/Berlin: MON 08:00-17:30; 1 holiday",
-           *       "updatedBy": "ops@acme",
-           *       "updatedAt": "2026-11-01T08:00:00.000Z"
-           *     }
-           */
-          'application/json': components['schemas']['WorkingHours'];
+          'application/json': components['schemas']['WorkingHoursAnswer'];
         };
       };
       401: components['responses']['Unauthenticated'];
       403: components['responses']['Forbidden'];
-      /** @description No such tenant in your tree, or no calendar applies. */
+      /** @description No such tenant in your tree. */
       404: {
         headers: {
           [name: string]: unknown;
