@@ -57,7 +57,8 @@ export interface DeviceWork {
   unchanged: string | null;
 }
 
-export type DeviceDecision = ({ kind: 'refused' } & Verdict) | DeviceWork;
+/** A refusal; `ofDevice` is false when it comes before the device is known to be the target workspace's (no result names it). */
+export type DeviceDecision = ({ kind: 'refused'; ofDevice: boolean } & Verdict) | DeviceWork;
 
 /** The service type of a device created by a register upload that names neither a workflow nor a service type: SIM control. */
 const DEFAULT_SERVICE_TYPE_ID = 1;
@@ -76,17 +77,18 @@ export function needsCatalogueEntry(rules: Pick<AssignmentRules, 'mode' | 'catal
 export function decideDeviceWork(rules: AssignmentRules, facts: KnownFacts): DeviceDecision {
   const entry = facts.catalogueEntry;
   if (needsCatalogueEntry(rules) && !entry) {
-    return refused('WORKFLOW_NOT_FOUND', `workflow ${rules.catalogueWorkflowId} is not an active workflow of this tenant`);
+    return refused('WORKFLOW_NOT_FOUND', `workflow ${rules.catalogueWorkflowId} is not an active workflow of this tenant`, false);
   }
   const found = facts.device;
   if (found && found.tenantId !== rules.targetWorkspaceId) {
     return refused(
       'DEVICE_NOT_ELIGIBLE_FOR_WORKFLOW',
       `device ${rules.deviceUid} belongs to workspace ${found.tenantId}, not ${rules.targetWorkspaceId}`,
+      false,
     );
   }
   if (!found && (rules.mode !== 'register' || !rules.createMissing)) {
-    return refused('DEVICE_NOT_FOUND', `no device ${rules.deviceUid} in ${rules.targetWorkspaceId}`);
+    return refused('DEVICE_NOT_FOUND', `no device ${rules.deviceUid} in ${rules.targetWorkspaceId}`, false);
   }
   const create = found ? null : { serviceTypeId: rules.serviceTypeId ?? entry?.serviceTypeId ?? DEFAULT_SERVICE_TYPE_ID };
   const device: DeviceFacts = found ?? { tenantId: rules.targetWorkspaceId, stateId: DeviceState.IDLE, previousStateId: null, ...create! };
@@ -185,6 +187,6 @@ export function predictDeviceOutcome(rules: AssignmentRules, facts: KnownFacts &
   return { code: 'OK', message: decision.unchanged ?? 'no rule refuses the device' };
 }
 
-function refused(code: DeviceResultCode, message: string): DeviceDecision {
-  return { kind: 'refused', code, message };
+function refused(code: DeviceResultCode, message: string, ofDevice = true): DeviceDecision {
+  return { kind: 'refused', ofDevice, code, message };
 }

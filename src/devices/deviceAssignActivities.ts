@@ -83,7 +83,9 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
     let device = await findDeviceInTree(tx, req.deviceUid, req.callerTenantId, req.targetWorkspaceId);
     const tempLock = device && needsTempLockFact(req) ? await findCurrentTempLock(pool, device.id) : null;
     const decision = decideDeviceWork(req, { device, catalogueEntry, tempLock });
-    if (decision.kind === 'refused') return { code: decision.code, message: decision.message, deviceId: device?.id ?? null };
+    if (decision.kind === 'refused') {
+      return { code: decision.code, message: decision.message, deviceId: decision.ofDevice && device ? device.id : null };
+    }
     if (decision.create) device = await createDevice(tx, req, decision.create.serviceTypeId);
     const done = await doWork(tx, req, device!, decision, catalogueEntry);
     return { ...done, deviceId: device!.id };

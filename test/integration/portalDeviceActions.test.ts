@@ -88,7 +88,9 @@ describe('device actions in the portal', () => {
     const csvPath = join(portalDir, 'activate.csv');
     await writeFile(csvPath, csvOf(uids));
     await page.locator('input[type=file]').setInputFiles(csvPath);
-    await page.getByRole('button', { name: 'Upload and start' }).click();
+    await page.getByRole('button', { name: 'Upload and preview' }).click();
+    await page.getByRole('button', { name: 'Start 3 devices' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Start 3 devices' }).click();
     await page.waitForURL(/#\/batches\/[0-9a-f-]{36}$/);
     await page.getByTestId('status').filter({ hasText: 'COMPLETED' }).waitFor({ timeout: 120_000 });
     await expect(page.getByTestId('counters').locator('tr[data-code=OK] td.num').textContent()).resolves.toBe('3');
