@@ -73,7 +73,7 @@ describe('batch preview', () => {
       DEVICE_ALREADY_HAS_WORKFLOW: 1,
       DEVICE_NOT_ELIGIBLE_FOR_WORKFLOW: 1,
     };
-    expect(preview).toMatchObject({ status: 'PREVIEW', rows: { total: 12, accepted: 11, rejected: 1 }, predicted: expected });
+    expect(preview).toMatchObject({ status: 'PREVIEW', rows: { total: 12, accepted: 10, rejected: 2 }, predicted: expected });
     expect(preview.samples.OK!.map((s) => [s.rowNumber, s.deviceUid])).toEqual([
       [1, ok1],
       [3, ok2],
