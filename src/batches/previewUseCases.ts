@@ -52,12 +52,11 @@ export async function predictBatch(deps: { pool: Pool; mongo: MongoStores }, bat
     const samples = (prediction.samples[outcome.code] ??= []);
     if (samples.length < SAMPLES_PER_CODE) samples.push({ rowNumber, deviceUid, message: outcome.message });
   };
-  for (let after = 0; ;) {
+  const total = (batch.extFields.rows as { total: number }).total;
+  for (let after = 0; after < total; after += PREVIEW_PAGE_ROWS) {
     const page = await previewRowsPage(deps.pool, batch.id, after, PREVIEW_PAGE_ROWS);
-    if (page.length === 0) break;
     const outcomes = await predict(page.filter((row) => !row.refusal).map((row) => row.uid));
     for (const row of page) count(row.rowNumber, row.uid, row.refusal ?? outcomes.get(row.uid)!);
-    after = page.at(-1)!.rowNumber;
   }
   return savePrediction(deps.pool, batch.id, { ...prediction });
 }
