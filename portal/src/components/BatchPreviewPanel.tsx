@@ -10,11 +10,13 @@ import { Table, numeric } from './Table';
 
 interface Props {
   preview: BatchPreview;
-  /** The preview was discarded: back to a new upload. */
+  /** The preview was discarded. */
   onDiscarded(): void;
+  /** The batch started; by default its page opens. */
+  onStarted?(): void;
 }
 
-export function BatchPreviewPanel({ preview, onDiscarded }: Props) {
+export function BatchPreviewPanel({ preview, onDiscarded, onStarted }: Props) {
   const headingId = useId();
   const start = useStartBatch();
   const discard = useDiscardPreview();
@@ -35,7 +37,9 @@ export function BatchPreviewPanel({ preview, onDiscarded }: Props) {
           question={`Start the batch on ${devices} devices?`}
           confirmLabel={`Start ${devices} devices`}
           disabled={busy || devices === 0}
-          onConfirm={() => start.mutate(preview.batchId, { onSuccess: () => navigate({ page: 'batch', batchId: preview.batchId }) })}
+          onConfirm={() =>
+            start.mutate(preview.batchId, { onSuccess: onStarted ?? (() => navigate({ page: 'batch', batchId: preview.batchId })) })
+          }
         >
           <p>
             {succeed} of them are predicted to succeed. Devices are decided when they run: where the inventory changed since the preview,
