@@ -1,4 +1,4 @@
-// `npm run bench:batch -- --devices N [--window W] [--workers K] [--no-ceiling | --ceiling-only | --upload-only [--repeat N]]`: BatchAssign end to end against
+// `npm run bench:batch -- --devices N [--window W] [--workers K] [--no-ceiling | --ceiling-only | --upload-only [--repeat N] [--preview]]`: BatchAssign end to end against
 // the running local services. Starts a worker and the API as child processes on a task queue of
 // their own, seeds N READY_FOR_USE devices in a fresh tenant, uploads the CSV through the API,
 // waits for the end and prints: upload-to-202 latency, end-to-end seconds, devices/s, the longest
@@ -6,7 +6,8 @@
 // that do no work (the ceiling of the parent + child machinery), and our share of that ceiling.
 // --upload-only prints the upload's time to 202 beside the floor (bench/uploadFloor.ts: the same rows
 // bulk-inserted bare into the same database, by COPY and by a set-based INSERT) and the ratio;
-// --repeat N measures N such pairs one after the other and prints the median ratio too.
+// --repeat N measures N such pairs one after the other and prints the median ratio too; with --preview the uploads
+// are previews (preview=true: stored and every row predicted, nothing started; 201).
 import { Client, Connection } from '@temporalio/client';
 import { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -33,6 +34,8 @@ const ceilingOnly = process.argv.includes('--ceiling-only');
 const uploadOnly = process.argv.includes('--upload-only');
 /** With --upload-only: how many (upload, floor) pairs, one after the other. */
 const REPEAT = numberArg('--repeat', 1);
+/** With --upload-only: upload as a preview (every row predicted from the inventory, nothing started). */
+const preview = process.argv.includes('--preview');
 
 interface Upload {
   start: number;
@@ -60,7 +63,7 @@ async function uploadVsFloor(input: {
   for (let i = 0; i < REPEAT; i++) {
     const { ms, batchId } = await input.upload();
     batchIds.push(batchId);
-    await input.temporal.workflow.getHandle(`batch/${batchId}`).terminate('benchmark: upload only');
+    if (!preview) await input.temporal.workflow.getHandle(`batch/${batchId}`).terminate('benchmark: upload only');
     const floor = await measureUploadFloor(input.pool, input.tenantId, input.uids);
     pairs.push({ uploadMs: ms, ...floor, ratio: ms / Math.min(floor.copyMs, floor.unnestMs) });
   }
@@ -69,7 +72,8 @@ async function uploadVsFloor(input: {
   console.log(`\nUpload benchmark — ${DEVICES.toLocaleString('en-US')} rows (${input.csvMb.toFixed(2)} MB CSV)`);
   for (const [i, pair] of pairs.entries()) {
     const label = pairs.length > 1 ? ` (${i + 1}${i === 0 ? ', API just started' : ''})` : '';
-    line(`upload → 202 (HTTP, parse, validate, store, start)${label}`, `${pair.uploadMs} ms`);
+    const what = preview ? 'upload → 201 (HTTP, parse, validate, store, predict)' : 'upload → 202 (HTTP, parse, validate, store, start)';
+    line(`${what}${label}`, `${pair.uploadMs} ms`);
     line('floor: bare COPY of the same rows', `${pair.copyMs.toFixed(0)} ms`);
     line('floor: bare INSERT … SELECT unnest(arrays)', `${pair.unnestMs.toFixed(0)} ms`);
     line('upload / fastest floor', `${pair.ratio.toFixed(2)}× (goal ≤ 1.2×, and under 2,000 ms)`);
@@ -117,15 +121,18 @@ async function main(): Promise<void> {
     const csv = `deviceUid\n${uids.join('\n')}\n`;
     const upload = async (): Promise<Upload> => {
       const start = Date.now();
-      const res = await fetch(`http://127.0.0.1:${API_PORT}/v1/batches?mode=assign&workflowId=${workflowId}`, {
+      const previewQuery = preview ? '&preview=true' : '';
+      const res = await fetch(`http://127.0.0.1:${API_PORT}/v1/batches?mode=assign&workflowId=${workflowId}${previewQuery}`, {
         method: 'POST',
         headers: { 'X-API-Key': apiKey, 'Content-Type': 'text/csv' },
         body: csv,
       });
       const ms = Date.now() - start;
-      const answer = (await res.json()) as { batchId: string; rows: unknown };
-      if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${JSON.stringify(answer)}`);
-      log(`upload of ${(csv.length / 1e6).toFixed(2)} MB answered 202 in ${ms} ms: ${JSON.stringify(answer.rows)}`);
+      const answer = (await res.json()) as { batchId: string; rows: unknown; predicted?: unknown };
+      if (res.status !== (preview ? 201 : 202)) throw new Error(`upload answered ${res.status}: ${JSON.stringify(answer)}`);
+      log(
+        `upload of ${(csv.length / 1e6).toFixed(2)} MB answered ${res.status} in ${ms} ms: ${JSON.stringify(answer.rows)} ${JSON.stringify(answer.predicted ?? '')}`,
+      );
       return { start, ms, batchId: answer.batchId };
     };
     if (uploadOnly) {

@@ -9,6 +9,7 @@ export type BatchCounts = Pick<BatchStatus, 'status' | 'countersByStatus' | 'pro
 
 /** Every batch status with the words a filter offers for it (the record keeps the list complete). */
 export const BATCH_STATUS_LABELS: Record<BatchStatusName, string> = {
+  PREVIEW: 'PREVIEW (not started: start or discard it)',
   CREATED: 'CREATED (not started)',
   RUNNING: 'RUNNING',
   COMPLETED: 'COMPLETED',
@@ -29,6 +30,7 @@ export function isFinishedStatus(status: BatchStatusName): boolean {
 export function batchOutcome(status: BatchCounts): BatchOutcome {
   const failed = status.countersByStatus.FAILED ?? 0;
   switch (status.status) {
+    case 'PREVIEW':
     case 'CREATED':
       return 'waiting';
     case 'RUNNING':

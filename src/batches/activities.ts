@@ -5,12 +5,12 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { PendingRow, RowCounts, closePendingRows, countRows, markBatchRunning, pendingRowsPage, writeBatchOutcome } from './store';
 import { PgPool } from '../platform/db/postgres';
-import { BatchEndStatus, BatchStatus } from './modes';
+import { BatchEndStatus, RunBatchStatus } from './modes';
 import { StopReason } from './failureThreshold';
 
 /** What a run's end left: the status the batch holds (a cancel may have won over the run) and its rows' counts. */
 export interface BatchOutcome {
-  status: BatchStatus;
+  status: RunBatchStatus;
   counts: RowCounts;
 }
 

@@ -4,7 +4,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { BatchProgress, batchAssign } from './batchAssignWorkflow';
 
-export { AssignmentModes, type AssignmentMode, BatchRowStatuses, BatchStatuses, directAssignStates, modeNeedsWorkflow } from './modes';
+export { AssignmentModes, type AssignmentMode, BatchRowStatuses, BatchStatuses, directAssignStates } from './modes';
 export type { RowResult } from './store';
 
 /** To the batch (its newest run) from a child it handed over; code null when the device was cancelled. */

@@ -17,9 +17,11 @@ export function modeNeedsWorkflow(mode: AssignmentMode): boolean {
   return mode !== 'exit' && mode !== 'action';
 }
 
-/** FAILED: stopped early because failures exceeded the upload's threshold. */
-export const BatchStatuses = ['CREATED', 'RUNNING', 'COMPLETED', 'CANCELLED', 'FAILED'] as const;
+/** PREVIEW: stored and predicted, started only when asked (SPEC §9). FAILED: stopped early because failures exceeded the upload's threshold. */
+export const BatchStatuses = ['PREVIEW', 'CREATED', 'RUNNING', 'COMPLETED', 'CANCELLED', 'FAILED'] as const;
 export type BatchStatus = (typeof BatchStatuses)[number];
+/** The statuses a batch that has a run can have: a preview has none. */
+export type RunBatchStatus = Exclude<BatchStatus, 'PREVIEW'>;
 /** How a run of BatchAssign ends. */
 export type BatchEndStatus = Extract<BatchStatus, 'COMPLETED' | 'CANCELLED' | 'FAILED'>;
 /**

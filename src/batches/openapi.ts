@@ -32,6 +32,11 @@ const uploadOptions: Record<string, Schema> = {
     description:
       'Stop the batch once more than this many devices have failed: status FAILED, the devices not started CANCELLED. Default: no limit.',
   },
+  preview: {
+    ...bool,
+    description:
+      'Store the batch and predict each row’s outcome without starting it (201 BatchPreview, status PREVIEW); then startBatch or discardBatchPreview.',
+  },
   maxFailurePercent: {
     type: 'number',
     minimum: 0,
@@ -88,7 +93,14 @@ export const batchPaths: Record<string, PathItem> = {
         },
       },
       responses: {
-        200: { ...answer('The batch an earlier request with this Idempotency-Key started.', 'UploadAccepted'), headers: location },
+        200: {
+          ...answer('The batch (or preview) an earlier request with this Idempotency-Key stored.', 'UploadAccepted'),
+          headers: location,
+        },
+        201: {
+          ...answer('Stored as a preview (preview=true) and predicted; nothing started.', 'BatchPreview', examples.batchPreview),
+          headers: location,
+        },
         202: { ...answer('Stored and started.', 'UploadAccepted', examples.uploadAccepted), headers: location },
         400: problem('A bad parameter, or a file that is not CSV text with a device column.', 'validationFailed'),
         404: problem('The target workspace is not in your tenant tree.', 'notFound'),

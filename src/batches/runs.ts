@@ -137,6 +137,7 @@ export async function batchStatus(deps: BatchRunDeps, batch: BatchRecord) {
     retries: (batch.extFields.retries as number | undefined) ?? 0,
     failureThreshold: batch.options.failureThreshold,
     stopReason: batch.stopReason,
+    preview: (batch.extFields.preview as Record<string, unknown> | undefined) ?? null,
     rows: batch.extFields.rows,
     progress: { total: counts.total, done, pending: counts.byStatus.PENDING ?? 0 },
     countersByStatus: counts.byStatus,

@@ -1,7 +1,7 @@
 // Batch bookkeeping in PostgreSQL (t_batch_action, t_batch_action_device): the queries shared by
 // the BatchAssign activities and the batch API.
 import { Pool } from 'pg';
-import { BatchEndStatus, BatchStatus, unfinishedBatchStatuses } from './modes';
+import { BatchEndStatus, BatchStatus, RunBatchStatus, unfinishedBatchStatuses } from './modes';
 import { StopReason } from './failureThreshold';
 import { BatchOptions, parseBatchOptions } from './options';
 import { DeviceResultCode } from '../platform/errorCodes';
@@ -313,8 +313,8 @@ export async function writeBatchOutcome(
   db: Queryable,
   batchId: string,
   outcome: { attempt: number; status: BatchEndStatus; counts: RowCounts; isSuccess: boolean; stopReason: StopReason | null },
-): Promise<BatchStatus> {
-  const written = await db.query<{ status: BatchStatus }>(
+): Promise<RunBatchStatus> {
+  const written = await db.query<{ status: RunBatchStatus }>(
     `UPDATE t_batch_action SET status = $2, counters = $3, is_success = $4, is_downloadable = true,
             finished_at = COALESCE(finished_at, now()),
             ext_fields = CASE WHEN $5::jsonb IS NULL THEN ext_fields - 'stop_reason' ELSE ext_fields || jsonb_build_object('stop_reason', $5::jsonb) END
@@ -331,7 +331,7 @@ export async function writeBatchOutcome(
     ],
   );
   if (written.rows[0]) return written.rows[0].status;
-  const { rows } = await db.query<{ status: BatchStatus }>('SELECT status FROM t_batch_action WHERE id = $1', [batchId]);
+  const { rows } = await db.query<{ status: RunBatchStatus }>('SELECT status FROM t_batch_action WHERE id = $1', [batchId]);
   return rows[0]!.status;
 }
 

@@ -1,5 +1,6 @@
 // POST /v1/batches (SPEC §3): a CSV upload becomes a stored batch (options checked first, the file spooled, its
-// rows COPYed) and its first run is started. With an Idempotency-Key, a repeat of the same upload (the same
+// rows COPYed) and its first run is started; with preview=true it is stored as a PREVIEW, predicted and not started
+// (previewUseCases). With an Idempotency-Key, a repeat of the same upload (the same
 // options and bytes) answers the batch the first one stored, starting it if it was not.
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,7 @@ import { createUploadSpool, receiveCsv, receiveCsvBody } from './upload';
 import { checkUploadOptions } from './uploadOptions';
 import { BatchRunDeps, currentRunOf, startBatchRun, uploadAnswer } from './runs';
 import { checkUploadRows, uploadRows } from './uploadRows';
+import { predictBatch, previewAnswer, takePreviewFlag } from './previewUseCases';
 import type { MongoStores } from '../platform/db/mongo';
 import type { Caller } from '../platform/http/auth';
 import type { ApiDrain } from '../platform/http/drain';
@@ -34,10 +36,10 @@ export interface BatchUpload {
 }
 
 export interface UploadOutcome {
-  /** 202 for a new batch, 200 for the batch an earlier upload with the same Idempotency-Key stored. */
-  status: 200 | 202;
+  /** 202 for a new batch, 201 for a new preview, 200 for the batch an earlier upload with the same Idempotency-Key stored. */
+  status: 200 | 201 | 202;
   batchId: string;
-  answer: ReturnType<typeof uploadAnswer>;
+  answer: ReturnType<typeof uploadAnswer> | ReturnType<typeof previewAnswer>;
 }
 
 export async function uploadBatch(deps: UploadDeps, caller: Caller, upload: BatchUpload): Promise<UploadOutcome> {
@@ -45,6 +47,9 @@ export async function uploadBatch(deps: UploadDeps, caller: Caller, upload: Batc
   if (!stored.created) return answerRepeat(deps, caller, stored.batch, upload.idempotencyKey!, fingerprint);
   deps.metrics.uploadRows.inc(Number(stored.batch.extFields.total_devices ?? 0));
   deps.metrics.uploadBytes.inc(receivedBytes);
+  if (stored.batch.status === 'PREVIEW') {
+    return { status: 201, batchId: stored.batch.id, answer: previewAnswer(deps.config, await predictBatch(deps, stored.batch)) };
+  }
   await startBatchRun(deps, stored.batch, 0);
   return { status: 202, batchId: stored.batch.id, answer: uploadAnswer(deps.config, stored.batch, 'RUNNING') };
 }
@@ -56,10 +61,11 @@ async function storeUpload(deps: UploadDeps, caller: Caller, { request, query, i
   const spool = await createUploadSpool();
   try {
     const received = await receiveCsv(request, limits);
-    const options = await checkUploadOptions(deps, caller, { ...query, ...received.fields });
+    const { preview, params } = takePreviewFlag({ ...query, ...received.fields });
+    const options = await checkUploadOptions(deps, caller, params);
     const body = await receiveCsvBody({ source: received.stream, spool, limits, stop: deps.drain.graceOver });
     // The same options and the same bytes are the same upload, whatever the file's name.
-    const fingerprint = requestHash({ options, contentSha256: body.contentSha256 });
+    const fingerprint = requestHash({ options, contentSha256: body.contentSha256, ...(preview ? { preview } : {}) });
     const earlier = idempotencyKey ? await findBatchByIdempotencyKey(deps.pool, caller.tenantId, idempotencyKey) : null;
     // The rows are read while they are COPYed; a file that may be refused for its row count, or
     // one answered from an earlier upload, is read once before, so no such refusal costs a COPY.
@@ -73,6 +79,7 @@ async function storeUpload(deps: UploadDeps, caller: Caller, { request, query, i
             tenantId: caller.tenantId,
             createdBy: caller.userId,
             idempotencyKey,
+            status: preview ? 'PREVIEW' : 'CREATED',
             extFields: (rows) => ({
               ...batchOptionsToExtFields(options, received.fileName),
               uploaded_by: { name: caller.userId, role: caller.role },
@@ -81,6 +88,7 @@ async function storeUpload(deps: UploadDeps, caller: Caller, { request, query, i
               rows,
               current_workflow_id: batchWorkflowId(batchId, 0),
               request_hash: fingerprint,
+              ...(preview ? { previewed: true } : {}),
             }),
           },
           uploadRows(spool, body.lineEnds, limits),
@@ -99,6 +107,10 @@ async function answerRepeat(deps: UploadDeps, caller: Caller, earlier: BatchReco
   if (earlier.extFields.request_hash !== hash) {
     const file = (earlier.extFields.file_name as string | null | undefined) ?? 'a text/csv body';
     throw keyReused(key, { requestLine: `POST /v1/batches that stored batch ${earlier.id} from ${file}`, at: earlier.createdAt });
+  }
+  if (earlier.status === 'PREVIEW') {
+    const predicted = earlier.extFields.preview ? earlier : await predictBatch(deps, earlier);
+    return { status: 200, batchId: earlier.id, answer: previewAnswer(deps.config, predicted) };
   }
   if (earlier.status === 'CREATED') await startBatchRun(deps, earlier, currentRunOf(earlier).attempt);
   const current = (await findBatch(deps.pool, earlier.id, [caller.tenantId]))!;

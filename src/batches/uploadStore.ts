@@ -30,6 +30,8 @@ export interface NewBatch {
   tenantId: string;
   createdBy: string;
   idempotencyKey: string | null;
+  /** CREATED (started next; the default), or PREVIEW (started only when asked: SPEC §9). */
+  status?: 'CREATED' | 'PREVIEW';
   /** Called once the rows are written, with their counts. */
   extFields: (rows: RowCounts) => Record<string, unknown>;
 }
@@ -37,7 +39,7 @@ export interface NewBatch {
 const COPY_COLUMNS = 'batch_action_id, tenant_id, device_uid, row_number, status, is_success, result, ext_fields, finished_at';
 
 /**
- * Writes the batch (status CREATED) and its rows in one transaction, COPYing the rows while `rows`
+ * Writes the batch (status CREATED or PREVIEW) and its rows in one transaction, COPYing the rows while `rows`
  * yields them: an error thrown by `rows` (the upload is refused) rolls everything back. With an
  * idempotency key another upload already stored, nothing is written and that batch is returned
  * (`created: false`).
@@ -51,8 +53,8 @@ export async function createBatchWithRows(
     const created = await inTransaction(pool, async (client) => {
       await client.query(
         `INSERT INTO t_batch_action (id, tenant_id, created_by, upload_channel, idempotency_key, status)
-         VALUES ($1, $2, $3, 'API', $4, 'CREATED')`,
-        [batch.id, batch.tenantId, batch.createdBy, batch.idempotencyKey],
+         VALUES ($1, $2, $3, 'API', $4, $5)`,
+        [batch.id, batch.tenantId, batch.createdBy, batch.idempotencyKey, batch.status ?? 'CREATED'],
       );
       const counts: RowCounts = { total: 0, accepted: 0, rejected: 0 };
       await pipeline(

@@ -12,9 +12,20 @@
 // PostgreSQL never recorded, or completes an exit that MongoDB already made: never an assignment
 // without its result row and milestone, never a milestone without the assignment.
 import { DeviceResultCode } from '../platform/errorCodes';
-import { AssignmentMode, directAssignStates, modeNeedsWorkflow } from '../batches/contract';
-import { DeviceState, DeviceTypes, isDeviceTypeName } from './states';
+import { AssignmentMode } from '../batches/contract';
+import { DeviceTypes, isDeviceTypeName } from './states';
 import { DeviceAction, describeState } from './lifecycle';
+import {
+  DeviceWork,
+  TransitionOutcome,
+  Verdict,
+  alreadyHasWorkflow,
+  decideDeviceWork,
+  hasNoWorkflow,
+  needsCatalogueEntry,
+  needsTempLockFact,
+  transitionRefusal,
+} from './assignmentRules';
 import { findCurrentTempLock } from '../tempLocks/useCases';
 import type { RowResult } from '../batches/contract';
 import { claimPendingRow, rowInventoryFields, writeRowResult } from '../batches/useCases';
@@ -60,50 +71,57 @@ export interface DeviceAssignmentDeps {
   mongo: MongoStores;
 }
 
-type Verdict = { code: DeviceResultCode; message: string };
-
-/** The service type of a device created by a register upload that names neither a workflow nor a service type: SIM control. */
-const DEFAULT_SERVICE_TYPE_ID = 1;
-
 export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignmentDeps) {
   const findCatalogueEntry = cachedWorkflowLookup(mongo);
 
+  /** The rules (assignmentRules) decide; this carries out the work they leave, each write's answer read through them. */
   async function decide(tx: PgTransaction, req: DeviceAssignmentRequest): Promise<RowResult> {
-    let entry: CatalogueWorkflow | null = null;
-    // Register mode without a workflow (seed 001's inventory upload) only registers the device.
-    if (modeNeedsWorkflow(req.mode) && !(req.mode === 'register' && req.catalogueWorkflowId === null)) {
-      entry = req.catalogueWorkflowId ? await findCatalogueEntry(req.catalogueWorkflowId, req.catalogueTenantIds) : null;
-      if (!entry) return noDevice('WORKFLOW_NOT_FOUND', `workflow ${req.catalogueWorkflowId} is not an active workflow of this tenant`);
-    }
+    const catalogueEntry =
+      needsCatalogueEntry(req) && req.catalogueWorkflowId
+        ? await findCatalogueEntry(req.catalogueWorkflowId, req.catalogueTenantIds)
+        : null;
     let device = await findDeviceInTree(tx, req.deviceUid, req.callerTenantId, req.targetWorkspaceId);
-    if (device && device.tenantId !== req.targetWorkspaceId) {
-      return noDevice(
-        'DEVICE_NOT_ELIGIBLE_FOR_WORKFLOW',
-        `device ${req.deviceUid} belongs to workspace ${device.tenantId}, not ${req.targetWorkspaceId}`,
-      );
+    const tempLock = device && needsTempLockFact(req) ? await findCurrentTempLock(pool, device.id) : null;
+    const decision = decideDeviceWork(req, { device, catalogueEntry, tempLock });
+    if (decision.kind === 'refused') {
+      return { code: decision.code, message: decision.message, deviceId: decision.ofDevice && device ? device.id : null };
     }
-    if (!device) {
-      if (req.mode !== 'register' || !req.createMissing)
-        return noDevice('DEVICE_NOT_FOUND', `no device ${req.deviceUid} in ${req.targetWorkspaceId}`);
-      const inventory = req.batch ? await rowInventoryFields(tx, req.batch.rowId) : null;
-      device = await createIdleDevice(tx, {
-        uid: req.deviceUid,
-        tenantId: req.targetWorkspaceId,
-        serviceTypeId: req.serviceTypeId ?? entry?.serviceTypeId ?? DEFAULT_SERVICE_TYPE_ID,
-        imei2: inventory?.imei2,
-        deviceType: inventory?.deviceType && isDeviceTypeName(inventory.deviceType) ? DeviceTypes[inventory.deviceType] : undefined,
-        provisionType: inventory?.provisionType,
-      });
+    if (decision.create) device = await createDevice(tx, req, decision.create.serviceTypeId);
+    const done = await doWork(tx, req, device!, decision, catalogueEntry);
+    return { ...done, deviceId: device!.id };
+  }
+
+  async function doWork(
+    tx: PgTransaction,
+    req: DeviceAssignmentRequest,
+    device: DeviceRecord,
+    work: DeviceWork,
+    entry: CatalogueWorkflow | null,
+  ): Promise<Verdict> {
+    let transitioned: Verdict | null = null;
+    if (work.transition) {
+      const historyExtFields = work.then === 'assign' ? { pendingWorkflowId: entry!.id, workflowName: entry!.name } : {};
+      const applied = await applyTransition(tx, req, device, work.transition, historyExtFields);
+      const refusal = transitionRefusal(work.transition, applied);
+      if (refusal) return refusal;
+      transitioned = applied.ok ? transitionDone(work.transition, applied) : null;
     }
-    const verdict =
-      req.mode === 'exit'
-        ? await exitWorkflow(tx, req, device)
-        : req.mode === 'action'
-          ? await applyStateAction(tx, req, device)
-          : entry
-            ? await assignWorkflow(tx, req, device, entry)
-            : await registerOnly(tx, req, device);
-    return { ...verdict, deviceId: device.id };
+    if (work.then === 'exit') return exitWorkflow(tx, req, device);
+    if (work.then === 'assign') return assignWorkflow(tx, req, device, entry!);
+    return transitioned ?? verdict('OK', work.unchanged ?? 'nothing to change');
+  }
+
+  /** Register mode with createMissing (the inventory upload of seed 001): the row's inventory columns go with it. */
+  async function createDevice(tx: PgTransaction, req: DeviceAssignmentRequest, serviceTypeId: number): Promise<DeviceRecord> {
+    const inventory = req.batch ? await rowInventoryFields(tx, req.batch.rowId) : null;
+    return createIdleDevice(tx, {
+      uid: req.deviceUid,
+      tenantId: req.targetWorkspaceId,
+      serviceTypeId,
+      imei2: inventory?.imei2,
+      deviceType: inventory?.deviceType && isDeviceTypeName(inventory.deviceType) ? DeviceTypes[inventory.deviceType] : undefined,
+      provisionType: inventory?.provisionType,
+    });
   }
 
   async function assignWorkflow(
@@ -112,23 +130,6 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
     device: DeviceRecord,
     entry: CatalogueWorkflow,
   ): Promise<Verdict> {
-    if (device.serviceTypeId !== entry.serviceTypeId) {
-      return verdict(
-        'INVALID_SERVICE_TYPE',
-        `device has service type ${device.serviceTypeId}, workflow ${entry.name} needs ${entry.serviceTypeId}`,
-      );
-    }
-    if (req.mode === 'assign' && !directAssignStates.includes(device.stateId)) {
-      return verdict(
-        'WRONG_STATE_DEVICE',
-        `device is ${describeState(device.stateId)}; direct assignment needs READY_FOR_USE, ACTIVE or LOCKED`,
-      );
-    }
-    // A device already READY_FOR_USE in a register file gets the pending workflow all the same (seed 000, option 2).
-    if (req.mode === 'register' && device.stateId !== DeviceState.READY_FOR_USE) {
-      const refusal = await register(tx, req, device, { pendingWorkflowId: entry.id, workflowName: entry.name });
-      if (refusal) return refusal;
-    }
     const claim = await claimAssignment(mongo, {
       tenantId: req.targetWorkspaceId,
       deviceUid: req.deviceUid,
@@ -136,77 +137,33 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
       catalogueEntry: entry,
       requestedBy: req.requestedBy,
     });
-    if (claim !== 'CLAIMED') {
-      return verdict(
-        'DEVICE_ALREADY_HAS_WORKFLOW',
-        `device already has workflow ${claim.workflow?.workflowName ?? claim.workflow_version_id}`,
-      );
-    }
+    if (claim !== 'CLAIMED') return alreadyHasWorkflow(claim.workflow?.workflowName ?? claim.workflow_version_id ?? 'unknown');
     await insertMilestone(tx, milestoneOf(req, device.id, 'ASSIGN_WORKFLOW_REQUESTED', { workflowId: entry.id, workflowName: entry.name }));
     return verdict('OK', `workflow ${entry.name} assigned`);
   }
 
-  /** Applies REGISTER; a refusal when the device did not end READY_FOR_USE. */
-  async function register(
+  /** A state action through the state machine (REGISTER, or mode action's), recorded as done by the batch or the request. */
+  async function applyTransition(
     tx: PgTransaction,
     req: DeviceAssignmentRequest,
     device: DeviceRecord,
+    action: DeviceAction,
     historyExtFields: Record<string, unknown>,
-  ): Promise<Verdict | null> {
-    const registered = await applyDeviceActionIn(tx, {
-      deviceId: device.id,
-      action: 'REGISTER',
-      source: req.source,
-      batchActionId: req.batch?.batchId ?? null,
-      idempotencyKey: req.batch ? null : `${req.requestKey}/REGISTER`,
-      historyExtFields,
-    });
-    if (!registered.ok) return verdict('REGISTER_FAILED', `REGISTER could not be applied: ${registered.message}`);
-    if (registered.toStateId !== DeviceState.READY_FOR_USE) {
-      return verdict('REGISTER_FAILED', `REGISTER left the device ${describeState(registered.toStateId)}, not READY_FOR_USE`);
-    }
-    return null;
-  }
-
-  /** Register mode without a workflow: the device ends READY_FOR_USE (one already there is left as it is). */
-  async function registerOnly(tx: PgTransaction, req: DeviceAssignmentRequest, device: DeviceRecord): Promise<Verdict> {
-    if (device.stateId === DeviceState.READY_FOR_USE) return verdict('OK', 'device is already READY_FOR_USE');
-    return (await register(tx, req, device, {})) ?? verdict('OK', 'device registered: READY_FOR_USE');
-  }
-
-  /** Mode action: the state action through the state machine, recorded as done by the batch; refused while a temp lock runs. */
-  async function applyStateAction(tx: PgTransaction, req: DeviceAssignmentRequest, device: DeviceRecord): Promise<Verdict> {
-    const action = req.stateAction;
-    if (!action) return verdict('INVALID_TRANSITION', 'the batch names no state action');
-    if (action === 'LOCK' || action === 'UNLOCK') {
-      const lock = await findCurrentTempLock(pool, device.id);
-      if (lock)
-        return verdict(
-          'TEMP_LOCK_RUNNING',
-          `temp lock ${lock.actionId} runs on the device (${lock.status}); cancel it, then retry the row`,
-        );
-    }
+  ): Promise<TransitionOutcome> {
     const applied = await applyDeviceActionIn(tx, {
       deviceId: device.id,
       action,
       source: req.source,
       batchActionId: req.batch?.batchId ?? null,
       idempotencyKey: req.batch ? null : `${req.requestKey}/${action}`,
-      historyExtFields: { requestedBy: req.requestedBy },
+      historyExtFields: req.mode === 'action' ? { requestedBy: req.requestedBy } : historyExtFields,
     });
-    if (!applied.ok) return verdict('INVALID_TRANSITION', applied.message);
-    return verdict('OK', `${action}: ${describeState(applied.fromStateId)} → ${describeState(applied.toStateId)}`);
+    return applied.ok ? applied : { ok: false, message: applied.message };
   }
 
   async function exitWorkflow(tx: PgTransaction, req: DeviceAssignmentRequest, device: DeviceRecord): Promise<Verdict> {
-    if (!directAssignStates.includes(device.stateId)) {
-      return verdict(
-        'WRONG_STATE_DEVICE',
-        `device is ${describeState(device.stateId)}; exiting a workflow needs READY_FOR_USE, ACTIVE or LOCKED`,
-      );
-    }
     const exit = await exitAssignment(mongo, req.targetWorkspaceId, req.deviceUid, assignmentKey(req));
-    if (!exit.exited) return verdict('DEVICE_HAS_NO_WORKFLOW', 'the device has no active workflow to exit');
+    if (!exit.exited) return hasNoWorkflow();
     await insertMilestone(
       tx,
       milestoneOf(req, device.id, 'EXIT_WORKFLOW_REQUESTED', {
@@ -295,6 +252,8 @@ function verdict(code: DeviceResultCode, message: string): Verdict {
   return { code, message };
 }
 
-function noDevice(code: DeviceResultCode, message: string): RowResult {
-  return { code, message, deviceId: null };
+function transitionDone(action: DeviceAction, applied: { fromStateId: number; toStateId: number }): Verdict {
+  return action === 'REGISTER'
+    ? verdict('OK', 'device registered: READY_FOR_USE')
+    : verdict('OK', `${action}: ${describeState(applied.fromStateId)} → ${describeState(applied.toStateId)}`);
 }

@@ -59,6 +59,24 @@ export async function devicesWithWorkflow(
   return perTenant.flat().map((doc) => ({ tenantId: doc.tenant_id, uid: doc.device_uid }));
 }
 
+/** findDeviceDocument for a set of UIDs of one tenant: by _id first, then by (tenant, UID) for those not found so. */
+export async function findDeviceDocuments(
+  mongo: MongoStores,
+  tenantId: string,
+  deviceUids: readonly string[],
+): Promise<Map<string, DeviceWorkflowDoc>> {
+  const found = new Map<string, DeviceWorkflowDoc>();
+  if (deviceUids.length === 0) return found;
+  const byId = await mongo.devices.find({ _id: { $in: deviceUids.map((uid) => deviceDocumentId(tenantId, uid)) } }).toArray();
+  for (const doc of byId) found.set(doc.device_uid, doc);
+  const rest = deviceUids.filter((uid) => !found.has(uid));
+  if (rest.length === 0) return found;
+  for (const doc of await mongo.devices.find({ tenant_id: tenantId, device_uid: { $in: rest } }).toArray()) {
+    if (!found.has(doc.device_uid)) found.set(doc.device_uid, doc);
+  }
+  return found;
+}
+
 export interface AssignmentClaim {
   tenantId: string;
   deviceUid: string;

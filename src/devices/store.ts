@@ -50,6 +50,30 @@ export async function findDeviceByImei2InTree(
   return findInTree(db, 'imei2', imei2, treeRootTenantId, preferTenantId);
 }
 
+/**
+ * findDeviceInTree for a set of UIDs in one query: each UID's device in the tree (preferring `preferTenantId`), keyed
+ * by UID; UIDs with no device in the tree are absent.
+ */
+export async function findDevicesInTree(
+  db: Queryable,
+  uids: readonly string[],
+  treeRootTenantId: string,
+  preferTenantId: string,
+): Promise<Map<string, DeviceRecord>> {
+  const { rows } = await db.query(
+    `WITH RECURSIVE tree AS (
+       SELECT $2::text AS id
+       UNION
+       SELECT t.id FROM t_tenant t JOIN tree ON t.parent_id = tree.id
+     )
+     SELECT DISTINCT ON (uid) ${deviceColumns} FROM t_device
+      WHERE uid = ANY($1) AND tenant_id IN (SELECT id FROM tree)
+      ORDER BY uid, tenant_id = $3 DESC, id`,
+    [uids, treeRootTenantId, preferTenantId],
+  );
+  return new Map(rows.map((row) => [row.uid as string, toDeviceRecord(row)]));
+}
+
 async function findInTree(
   db: Queryable,
   column: 'uid' | 'imei2',

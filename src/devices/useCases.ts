@@ -4,3 +4,4 @@
 export { findCallerDevice } from './callerDevice';
 export { findDeviceDocument } from './documentStore';
 export { applyDeviceActionIn } from './lifecycleStore';
+export { createOutcomePredictor } from './predictOutcomes';

@@ -99,7 +99,13 @@ export interface AppConfig {
     /** host:port of the Temporal SDK's Prometheus metrics (WORKER_METRICS_ADDRESS), or null for none. */
     metricsAddress: string | null;
   };
-  batch: { windowSize: number; pageSize: number; childrenPerRun: number };
+  batch: {
+    windowSize: number;
+    pageSize: number;
+    childrenPerRun: number;
+    /** How long a previewed batch (preview=true) waits to be started before it is discarded. */
+    previewTtlMs: number;
+  };
   tempLock: {
     /** Length of one lock minute in ms: 60000, except in demos and tests that want minutes to pass quickly. */
     minuteMs: number;
@@ -192,6 +198,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pageSize: integer(env, 'BATCH_PAGE_SIZE', 500, 1, 5000),
       // Children a BatchAssign run starts before continue-as-new (history stays far below 51,200 events).
       childrenPerRun: integer(env, 'BATCH_CHILDREN_PER_RUN', 2000, 1, 5000),
+      previewTtlMs: integer(env, 'BATCH_PREVIEW_TTL_MS', 24 * 3_600_000, 1_000, 30 * 24 * 3_600_000),
     },
     tempLock: {
       minuteMs: integer(env, 'TEMP_LOCK_MINUTE_MS', 60_000, 1, 60_000),

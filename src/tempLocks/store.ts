@@ -333,6 +333,18 @@ export async function findCurrentTempLock(pool: Pool, deviceId: number): Promise
   };
 }
 
+/** The temp locks not yet ended on any of these devices, keyed by device id: one query for a page of devices. */
+export async function findRunningTempLocks(
+  pool: Pool,
+  deviceIds: readonly number[],
+): Promise<Map<number, { actionId: string; status: string }>> {
+  const { rows } = await pool.query<{ device_id: string; action_id: string; status: string }>(
+    'SELECT device_id, action_id, status FROM t_device_temp_lock WHERE device_id = ANY($1) AND NOT (status = ANY($2))',
+    [deviceIds, [...FINAL_TEMP_LOCK_STATUSES]],
+  );
+  return new Map(rows.map((r) => [Number(r.device_id), { actionId: r.action_id, status: r.status }]));
+}
+
 function toDate(epochMs: number | null): Date | null {
   return epochMs === null ? null : new Date(epochMs);
 }

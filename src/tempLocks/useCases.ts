@@ -1,4 +1,4 @@
 // What other capabilities call on temporary locks: a device's current lock (its page), and the figures the
 // API's metrics export.
-export { findCurrentTempLock, tempLockFigures } from './store';
+export { findCurrentTempLock, findRunningTempLocks, tempLockFigures } from './store';
 export { tellWaitingLocksOfCalendarChange } from './calendarChange';

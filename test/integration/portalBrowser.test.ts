@@ -133,7 +133,7 @@ describe('operators portal in a real browser', () => {
     const semicolons = join(portalDir, 'semicolons.csv');
     await writeFile(semicolons, `deviceUid;note\n${readyUids[0]};first\n`);
     await page.locator('input[type=file]').setInputFiles(semicolons);
-    await page.getByRole('button', { name: 'Upload and start' }).click();
+    await page.getByRole('button', { name: 'Upload and preview' }).click();
     const refusal = page.getByRole('alert');
     await expect(refusal.locator('.problem-code').textContent()).resolves.toBe('VALIDATION_FAILED');
     await expect(refusal.locator('.problem-detail').textContent()).resolves.toContain('";" as delimiter: save it with commas');
@@ -147,7 +147,23 @@ describe('operators portal in a real browser', () => {
     await page.locator('input[type=file]').setInputFiles(csvPath);
     await expect(page.locator('select[name=workflowId] option').first().textContent()).resolves.toContain(`Workflow of ${tenant.tenantId}`);
     await screenshot(page, '2-bulk-action');
-    await page.getByRole('button', { name: 'Upload and start' }).click();
+    await page.getByRole('button', { name: 'Upload and preview' }).click();
+
+    // The preview predicts each row from the inventory and starts nothing; Discard goes back to the form.
+    const predicted = page.getByTestId('preview-codes');
+    await predicted.waitFor();
+    await expect(predicted.locator('tbody tr').allTextContents()).resolves.toEqual([
+      expect.stringMatching(/^OK44row 1: /),
+      expect.stringMatching(/^WRONG_STATE_DEVICE4row 45: .*direct assignment needs READY_FOR_USE/),
+      expect.stringMatching(/^DEVICE_NOT_FOUND2row 49: /),
+    ]);
+    await checkAccessibility(page, 'bulk action, preview');
+    await screenshot(page, '2-bulk-action-preview');
+    await page.getByRole('button', { name: 'Discard' }).click();
+    await page.locator('input[type=file]').setInputFiles(csvPath);
+    await page.getByRole('button', { name: 'Upload and preview' }).click();
+    await page.getByRole('button', { name: 'Start 50 devices' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Start 50 devices' }).click();
 
     await page.waitForURL(/#\/batches\/[0-9a-f-]{36}$/);
     batchId = /#\/batches\/([0-9a-f-]{36})$/.exec(page.url())![1]!;

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { DeviceState } from '../../src/devices/states';
 import { TestStack, startServingStack } from './harness';
-import { BatchTenant, batchTenant, csvOf, seedDevices } from './batchSupport';
+import { BatchTenant, batchTenant, csvOf, seedDevices, uploadCsv } from './batchSupport';
+import { expectStatus } from './apiClient';
 import { WatchedContext, buildPortal, launchChromium, watchedContext } from './browserSupport';
 
 const UI_TIMEOUT_MS = 30_000;
@@ -87,7 +88,9 @@ describe('device actions in the portal', () => {
     const csvPath = join(portalDir, 'activate.csv');
     await writeFile(csvPath, csvOf(uids));
     await page.locator('input[type=file]').setInputFiles(csvPath);
-    await page.getByRole('button', { name: 'Upload and start' }).click();
+    await page.getByRole('button', { name: 'Upload and preview' }).click();
+    await page.getByRole('button', { name: 'Start 3 devices' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Start 3 devices' }).click();
     await page.waitForURL(/#\/batches\/[0-9a-f-]{36}$/);
     await page.getByTestId('status').filter({ hasText: 'COMPLETED' }).waitFor({ timeout: 120_000 });
     await expect(page.getByTestId('counters').locator('tr[data-code=OK] td.num').textContent()).resolves.toBe('3');
@@ -96,5 +99,24 @@ describe('device actions in the portal', () => {
       uids,
     ]);
     expect(rows.map((r) => r.state_id)).toEqual([DeviceState.ACTIVE, DeviceState.ACTIVE, DeviceState.ACTIVE]);
+  });
+
+  it('a preview uploaded through the API is started from its batch page, which shows what it predicted', async () => {
+    const uids = [...(await seedDevices(stack, tenant.tenantId, 2)), ...(await seedDevices(stack, tenant.tenantId, 1, DeviceState.IDLE))];
+    const query = { mode: 'action' as const, action: 'ACTIVATE' as const, preview: true };
+    const preview = expectStatus(await uploadCsv(base, tenant.apiKey, csvOf(uids), query), 201);
+    const page = await signedIn();
+    await page.goto(`${base}/#/batches/${preview.batchId}`);
+    await expect(page.locator('h1').getByTestId('status').textContent()).resolves.toContain('PREVIEW');
+    await expect(page.getByTestId('preview-codes').locator('tbody tr').allTextContents()).resolves.toEqual([
+      expect.stringMatching(/^OK2row 1: /),
+      expect.stringMatching(/^INVALID_TRANSITION1row 3: .*ACTIVATE is not allowed from IDLE/),
+    ]);
+    await expect(page.getByRole('button', { name: 'Cancel batch' }).count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Start 3 devices' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Start 3 devices' }).click();
+    await page.locator('h1').getByTestId('status').filter({ hasText: 'COMPLETED' }).waitFor({ timeout: 120_000 });
+    await expect(page.getByTestId('counters').locator('tr[data-code=OK] td.num').textContent()).resolves.toBe('2');
+    await expect(page.getByTestId('counters').locator('tr[data-code=INVALID_TRANSITION] td.num').textContent()).resolves.toBe('1');
   });
 });

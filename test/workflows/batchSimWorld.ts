@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import { BatchOutcome, endedWorkflows } from '../../src/batches/activities';
 import type { DeviceAssignmentRequest, DeviceAssignmentResult } from '../../src/devices/deviceAssignActivities';
 import type { RowCounts } from '../../src/batches/store';
-import { BatchStatus, unfinishedBatchStatuses } from '../../src/batches/modes';
+import { RunBatchStatus, unfinishedBatchStatuses } from '../../src/batches/modes';
 import { BatchActivities, FakeRow, countFakeRows } from './fakeBatch';
 
 /** mulberry32: a small seeded PRNG, so a seed is a schedule. */
@@ -91,7 +91,7 @@ export function drawSchedule(seed: number): Schedule {
 /** The batch's store: t_batch_action's status and attempt, t_batch_action_device's rows. */
 export class BatchWorld {
   readonly rows: FakeRow[];
-  status: BatchStatus = 'CREATED';
+  status: RunBatchStatus = 'CREATED';
   attempt = 0;
   /** Rows given a result in the current attempt (what disruptions count). */
   decidedThisAttempt = 0;

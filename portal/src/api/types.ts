@@ -12,6 +12,8 @@ export type BatchDevicesPage = Schemas['BatchDevicesPage'];
 export type BatchRowStatus = Schemas['BatchDevice']['status'];
 export type BatchSummary = Schemas['BatchSummary'];
 export type BatchesPage = Schemas['BatchList'];
+export type BatchPreview = Schemas['BatchPreview'];
+export type UploadAccepted = Schemas['UploadAccepted'];
 
 export type CatalogueWorkflow = Schemas['Workflow'];
 

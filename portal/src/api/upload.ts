@@ -1,20 +1,22 @@
-// The CSV upload that starts a batch, with XMLHttpRequest: fetch() cannot report upload progress, XHR's
-// upload events can. The file goes as multipart/form-data, so the batch keeps its file name.
+// The CSV upload that stores a batch as a preview (preview=true: predicted, not started; api/preview.ts starts or
+// discards it), with XMLHttpRequest: fetch() cannot report upload progress, XHR's upload events can. The file goes
+// as multipart/form-data, so the batch keeps its file name.
 import { useRef, useState } from 'react';
 import { BATCH_LIST_KEY } from './batches';
 import { ApiProblem, problemFromText } from './client';
 import { useApiMutation } from './query';
-import type { BatchMode } from './types';
+import type { BatchMode, BatchPreview, UploadAccepted } from './types';
 
 export interface UploadProgress {
   sentBytes: number;
   totalBytes: number;
 }
 
-interface UploadAccepted {
-  batchId: string;
-  status: string;
-  rows: { total: number; accepted: number; rejected: number };
+/** A new preview (201), or the batch an earlier upload with the same Idempotency-Key stored (200: a preview, or started since). */
+export type UploadAnswer = BatchPreview | UploadAccepted;
+
+export function isPreview(answer: UploadAnswer): answer is BatchPreview {
+  return answer.status === 'PREVIEW' && 'predicted' in answer;
 }
 
 /** What the operator chose for the batch; the file is sent with them. */
@@ -50,7 +52,7 @@ export function useUploadBatch(ownTenantId: string) {
 }
 
 function uploadParams(settings: BulkSettings, ownTenantId: string): URLSearchParams {
-  const params = new URLSearchParams({ mode: settings.mode });
+  const params = new URLSearchParams({ mode: settings.mode, preview: 'true' });
   if ((settings.mode === 'assign' || settings.mode === 'register') && settings.workflowId) params.set('workflowId', settings.workflowId);
   if (settings.mode === 'action') params.set('action', settings.action);
   if (settings.serviceTypeId) params.set('serviceTypeId', settings.serviceTypeId);
@@ -65,7 +67,7 @@ function uploadCsv(
   file: File,
   idempotencyKey: string,
   onProgress: (progress: UploadProgress) => void,
-): Promise<UploadAccepted> {
+): Promise<UploadAnswer> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/v1/batches?${params}`);
@@ -75,9 +77,9 @@ function uploadCsv(
     xhr.upload.onprogress = (event) =>
       onProgress({ sentBytes: event.loaded, totalBytes: event.lengthComputable ? event.total : file.size });
     xhr.onload = () => {
-      if (xhr.status === 200 || xhr.status === 202) {
+      if (xhr.status === 200 || xhr.status === 201 || xhr.status === 202) {
         onProgress({ sentBytes: file.size, totalBytes: file.size });
-        resolve(JSON.parse(xhr.responseText) as UploadAccepted);
+        resolve(JSON.parse(xhr.responseText) as UploadAnswer);
       } else {
         reject(problemFromText(xhr.status, xhr.responseText));
       }

@@ -32,7 +32,7 @@ export function BatchActions({ status, onCommanded }: { status: BatchStatus; onC
         <button type="button" onClick={() => download.mutate()}>
           Download results CSV
         </button>
-        {writer && !finished && (
+        {writer && !finished && status.status !== 'PREVIEW' && (
           <ConfirmButton
             label="Cancel batch"
             question="Cancel this batch?"

@@ -1,12 +1,13 @@
 // One batch: live progress (events, or polling) as a stacked bar of outcomes, counters by result code,
 // devices/s and time left, its rows searchable by UID and filtered by status and code, the results CSV,
-// cancel and retry (each confirmed first) and the Temporal Web UI link.
+// cancel and retry (each confirmed first) and the Temporal Web UI link; a preview's prediction with start and discard.
 import { useState } from 'react';
 import { ALL_ROWS, RowFilters } from '../api/batches';
 import { isFinished, useBatchProgress } from '../api/batchProgress';
-import type { BatchStatus } from '../api/types';
+import type { BatchPreview, BatchStatus } from '../api/types';
 import { useWorkflowName } from '../api/workflows';
 import { BatchActions } from '../components/BatchActions';
+import { BatchPreviewPanel } from '../components/BatchPreviewPanel';
 import { BatchRows } from '../components/BatchRows';
 import { OutcomeBar } from '../components/OutcomeBar';
 import { PageHeading } from '../components/PageHeading';
@@ -15,6 +16,7 @@ import { BatchStatusBadge } from '../components/StatusBadge';
 import { Table, numeric, unseen } from '../components/Table';
 import { Time } from '../components/Time';
 import { formatCount, formatDuration } from '../format';
+import { navigate } from '../router';
 
 export function BatchPage({ batchId }: { batchId: string }) {
   const progress = useBatchProgress(batchId);
@@ -41,6 +43,9 @@ export function BatchPage({ batchId }: { batchId: string }) {
         <ProblemBox problem={progress.problem} />
         <BatchActions status={status} onCommanded={progress.restart} />
       </div>
+      {status.status === 'PREVIEW' && status.preview && (
+        <BatchPreviewPanel preview={previewOf(status)} onDiscarded={() => navigate({ page: 'batches' })} onStarted={progress.restart} />
+      )}
       <h2>Results by code</h2>
       <CountersTable status={status} onShowRows={(code) => setRowFilters({ ...ALL_ROWS, code })} />
       <BatchRows
@@ -155,4 +160,10 @@ function ProgressLine({ status, devicesPerSecond, transport }: ProgressProps) {
       </p>
     </div>
   );
+}
+
+/** A previewed batch's status as the preview panel reads it (the upload's 201 answer). */
+function previewOf(status: BatchStatus): BatchPreview {
+  const { predicted, samples, predictedAt } = status.preview!;
+  return { ...status, status: 'PREVIEW', predicted, samples, predictedAt };
 }

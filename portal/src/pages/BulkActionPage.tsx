@@ -1,9 +1,11 @@
 // Bulk action (the seeds' BulkAction page): pick a mode, a catalogue workflow, service type and target
-// workspace, pick or drop a CSV of device UIDs, and upload it with its byte progress. The API checks
-// the file (header, delimiter, size) and its refusals are shown as it words them.
+// workspace, pick or drop a CSV of device UIDs, and upload it with its byte progress as a preview. The API checks
+// the file (header, delimiter, size) and its refusals are shown as it words them; the preview's predicted outcome
+// is shown until the operator starts or discards it.
 import { FormEvent, useState } from 'react';
-import { BatchMode, SERVICE_TYPES } from '../api/types';
-import { BulkSettings, useUploadBatch } from '../api/upload';
+import { BatchMode, BatchPreview, SERVICE_TYPES } from '../api/types';
+import { BulkSettings, UploadAnswer, isPreview, useUploadBatch } from '../api/upload';
+import { BatchPreviewPanel } from '../components/BatchPreviewPanel';
 import { WorkflowChoice, useWorkflowChoice } from '../api/workflows';
 import { CsvDropzone, UploadProgressLine } from '../components/CsvDropzone';
 import { DeviceActionField } from '../components/DeviceActionField';
@@ -26,12 +28,20 @@ export function BulkActionPage() {
   return (
     <section>
       <PageHeading title="Bulk action" />
-      {writer ? <BulkActionForm /> : <p>Your key is read-only: it can follow batches but not start them.</p>}
+      {writer ? <BulkAction /> : <p>Your key is read-only: it can follow batches but not start them.</p>}
     </section>
   );
 }
 
-function BulkActionForm() {
+/** The form, then the preview of what it uploaded; a batch already started (a repeated upload) opens its page. */
+function BulkAction() {
+  const [preview, setPreview] = useState<BatchPreview | null>(null);
+  const uploaded = (answer: UploadAnswer) =>
+    isPreview(answer) ? setPreview(answer) : navigate({ page: 'batch', batchId: answer.batchId });
+  return preview ? <BatchPreviewPanel preview={preview} onDiscarded={() => setPreview(null)} /> : <BulkActionForm onUploaded={uploaded} />;
+}
+
+function BulkActionForm({ onUploaded }: { onUploaded(answer: UploadAnswer): void }) {
   const { me } = useSession();
   const [settings, setSettings] = useState<FormSettings>({
     mode: 'assign',
@@ -49,10 +59,7 @@ function BulkActionForm() {
   function submit(event: FormEvent) {
     event.preventDefault();
     if (!file) return;
-    upload.mutate(
-      { file, settings: { ...settings, workflowId: workflow.workflowId } },
-      { onSuccess: (accepted) => navigate({ page: 'batch', batchId: accepted.batchId }) },
-    );
+    upload.mutate({ file, settings: { ...settings, workflowId: workflow.workflowId } }, { onSuccess: onUploaded });
   }
 
   return (
@@ -89,7 +96,7 @@ function BulkActionForm() {
             upload.isPending || !file || (needsWorkflow && !workflow.workflowId) || (settings.mode === 'action' && !settings.action)
           }
         >
-          {upload.isPending ? 'Uploading…' : 'Upload and start'}
+          {upload.isPending ? 'Uploading…' : 'Upload and preview'}
         </button>
       </div>
       <ProblemBox problem={upload.error ?? workflow.problem} focus />

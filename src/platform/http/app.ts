@@ -17,6 +17,7 @@ import { ApiMetrics, createApiMetrics } from './metrics';
 import { meRoutes } from '../../tenants/meRoute';
 import { batchListRoutes } from '../../batches/listRoute';
 import { batchRoutes } from '../../batches/routes';
+import { batchPreviewRoutes } from '../../batches/previewRoutes';
 import { batchEventRoutes } from '../../batches/eventsRoute';
 import { deviceRoutes } from '../../devices/routes';
 import { workflowRoutes } from '../../catalogue/routes';
@@ -84,6 +85,7 @@ export function createApp(given: Omit<ApiDeps, 'metrics'> & { metrics?: ApiMetri
   v1.use(meRoutes());
   v1.use(batchListRoutes(deps));
   v1.use(batchRoutes(deps));
+  v1.use(batchPreviewRoutes(deps));
   v1.use(batchEventRoutes(deps));
   v1.use(deviceRoutes(deps));
   v1.use(workflowRoutes(deps));

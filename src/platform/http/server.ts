@@ -8,6 +8,7 @@ import { closeMongo } from '../db/mongo';
 import { createLogger } from '../logger';
 import { createApp } from './app';
 import { startBatchReconciler } from '../../batches/reconciler';
+import { startPreviewExpiry } from '../../batches/previewExpiry';
 import { createApiMetrics } from './metrics';
 import { createApiDrain } from './drain';
 
@@ -30,6 +31,7 @@ runMain('api', async (config) => {
     log,
     counted: (action) => metrics.reconcilerActions.inc({ action }),
   });
+  const previewExpiry = startPreviewExpiry({ pool, log }, { ttlMs: config.batch.previewTtlMs });
   const server = app.listen(config.api.port, config.api.host, () => {
     log.info({ url: config.api.publicUrl }, 'api listening');
   });
@@ -50,6 +52,7 @@ runMain('api', async (config) => {
     }, graceMs + 15_000).unref();
     const unanswered = await drain.drain(graceMs);
     await reconciler.stop();
+    previewExpiry.stop();
     await closeServer(server);
     await Promise.all([pool.end(), closeMongo(mongo), connection.close()]);
     log.info({ unanswered }, 'api stopped');

@@ -2,6 +2,7 @@
 // openapiBatchPaths.ts and openapiDevicePaths.ts, the tenants', catalogue's and account's here. `npm run lint` lints it
 // (Redocly's recommended-strict rules) and checks that openapiTypes.ts was generated from it (`npm run openapi:types`).
 import { batchPaths } from '../../batches/openapi';
+import { batchPreviewPaths } from '../../batches/previewOpenapi';
 import { devicePaths } from '../../devices/openapi';
 import { tempLockPaths } from '../../tempLocks/openapi';
 import { examples } from './examples';
@@ -148,6 +149,7 @@ export const openApiDocument = {
   security: [{ apiKey: [] }],
   paths: {
     ...batchPaths,
+    ...batchPreviewPaths,
     ...devicePaths,
     ...tempLockPaths,
     ...tenantPaths,

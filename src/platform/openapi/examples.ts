@@ -12,6 +12,29 @@ const batchLinksExample = { self: batchUrl, devices: `${batchUrl}/devices`, resu
 export const examples = {
   csvUpload: 'deviceUid\n353456789012348\n353456789012355\n353456789012363\n',
   uploadAccepted: { batchId, status: 'RUNNING', mode: 'assign', rows: { total: 3, accepted: 3, rejected: 0 }, links: batchLinksExample },
+  batchPreview: {
+    batchId,
+    status: 'PREVIEW',
+    mode: 'assign',
+    rows: { total: 4, accepted: 4, rejected: 0 },
+    predicted: { OK: 2, WRONG_STATE_DEVICE: 1, DEVICE_NOT_FOUND: 1 },
+    samples: {
+      OK: [
+        { rowNumber: 1, deviceUid: '356938035643809', message: 'no rule refuses the device' },
+        { rowNumber: 2, deviceUid: '490154203237518', message: 'no rule refuses the device' },
+      ],
+      WRONG_STATE_DEVICE: [
+        {
+          rowNumber: 3,
+          deviceUid: '353918058381694',
+          message: 'device is IDLE; direct assignment needs READY_FOR_USE, ACTIVE or LOCKED',
+        },
+      ],
+      DEVICE_NOT_FOUND: [{ rowNumber: 4, deviceUid: 'SN-4431-B', message: 'no device SN-4431-B in acme' }],
+    },
+    predictedAt: '2026-12-06T09:30:00Z',
+    links: batchLinksExample,
+  },
   batchStatus: {
     batchId,
     tenantId: 'acme',
@@ -28,6 +51,7 @@ export const examples = {
     retries: 0,
     failureThreshold: { maxFailures: null, maxFailurePercent: 5 },
     stopReason: null,
+    preview: null,
     rows: { total: 100000, accepted: 99786, rejected: 214 },
     progress: { total: 100000, done: 61204, pending: 38796 },
     countersByStatus: { PENDING: 38796, SUCCEEDED: 60990, FAILED: 214 },

@@ -68,6 +68,28 @@ export const schemas = {
   Rows: obj({ total: int, accepted: int, rejected: int }),
   BatchLinks: links(['self', 'devices', 'results', 'temporalUi']),
   UploadAccepted: obj({ batchId: str, status: str, mode: oneOf(AssignmentModes), rows: ref('Rows'), links: ref('BatchLinks') }),
+  BatchPrediction: {
+    ...obj({
+      predicted: { ...counters, description: 'Rows by the result code they would end with now (OK: would succeed).' },
+      samples: {
+        type: 'object',
+        additionalProperties: arrayOf(obj({ rowNumber: int, deviceUid: str, message: str })),
+        description: 'For each predicted code, its first 5 rows in file order, with why.',
+      },
+      predictedAt: nullable(dateTime),
+    }),
+    description: 'A previewed batch’s prediction: the per-device rules run against the inventory at upload.',
+  },
+  BatchPreview: obj({
+    batchId: str,
+    status: { const: 'PREVIEW' },
+    mode: oneOf(AssignmentModes),
+    rows: ref('Rows'),
+    predicted: counters,
+    samples: { type: 'object', additionalProperties: arrayOf(obj({ rowNumber: int, deviceUid: str, message: str })) },
+    predictedAt: nullable(dateTime),
+    links: ref('BatchLinks'),
+  }),
   StopReason: {
     ...obj({ threshold: oneOf(['maxFailures', 'maxFailurePercent']), limit: num, failed: int, processed: int, message: str }),
     description: 'Why the batch stopped early (status FAILED): which threshold, its limit, the failed and processed devices.',
@@ -91,6 +113,7 @@ export const schemas = {
     retries: int,
     failureThreshold: nullable(obj({ maxFailures: nullable(int), maxFailurePercent: nullable(num) })),
     stopReason: nullable(ref('StopReason')),
+    preview: { ...nullable(ref('BatchPrediction')), description: 'A batch uploaded with preview=true: its prediction.' },
     rows: ref('Rows'),
     progress,
     countersByStatus: counters,

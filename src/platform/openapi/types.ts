@@ -39,7 +39,11 @@ export interface paths {
     get: operations['getBatch'];
     put?: never;
     post?: never;
-    delete?: never;
+    /**
+     * Discard a previewed batch
+     * @description Deletes a batch uploaded with preview=true, and its rows, before it starts. Previews not started expire after 24 hours.
+     */
+    delete: operations['discardBatchPreview'];
     options?: never;
     head?: never;
     patch?: never;
@@ -139,6 +143,26 @@ export interface paths {
      * @description Runs the FAILED rows again, except those rejected at upload (invalid or duplicate UIDs), which no retry can change, and any row still PENDING. Works on any batch whose workflow is not running.
      */
     post: operations['retryBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/batches/{id}/start': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start a previewed batch
+     * @description Starts a batch uploaded with preview=true exactly as an upload without preview starts one; its devices are decided when they run, so the outcome can differ from the prediction where the inventory changed meanwhile. Starting it again answers where it stands and starts nothing twice.
+     */
+    post: operations['startBatch'];
     delete?: never;
     options?: never;
     head?: never;
@@ -460,6 +484,42 @@ export interface components {
       rows: components['schemas']['Rows'];
       links: components['schemas']['BatchLinks'];
     };
+    /** @description A previewed batch’s prediction: the per-device rules run against the inventory at upload. */
+    BatchPrediction: {
+      /** @description Rows by the result code they would end with now (OK: would succeed). */
+      predicted: {
+        [key: string]: number;
+      };
+      /** @description For each predicted code, its first 5 rows in file order, with why. */
+      samples: {
+        [key: string]: {
+          rowNumber: number;
+          deviceUid: string;
+          message: string;
+        }[];
+      };
+      predictedAt: string | null;
+    };
+    BatchPreview: {
+      batchId: string;
+      /** @constant */
+      status: 'PREVIEW';
+      /** @enum {string} */
+      mode: 'assign' | 'register' | 'exit' | 'action';
+      rows: components['schemas']['Rows'];
+      predicted: {
+        [key: string]: number;
+      };
+      samples: {
+        [key: string]: {
+          rowNumber: number;
+          deviceUid: string;
+          message: string;
+        }[];
+      };
+      predictedAt: string | null;
+      links: components['schemas']['BatchLinks'];
+    };
     /** @description Why the batch stopped early (status FAILED): which threshold, its limit, the failed and processed devices. */
     StopReason: {
       /** @enum {string} */
@@ -474,7 +534,7 @@ export interface components {
       tenantId: string;
       createdBy: string;
       /** @enum {string} */
-      status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+      status: 'PREVIEW' | 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
       isSuccess: boolean | null;
       /** @enum {string} */
       mode: 'assign' | 'register' | 'exit' | 'action';
@@ -501,6 +561,8 @@ export interface components {
         maxFailurePercent: number | null;
       } | null;
       stopReason: components['schemas']['StopReason'] | null;
+      /** @description A batch uploaded with preview=true: its prediction. */
+      preview: components['schemas']['BatchPrediction'] | null;
       rows: components['schemas']['Rows'];
       progress: {
         total: number;
@@ -528,7 +590,7 @@ export interface components {
       tenantId: string;
       createdBy: string;
       /** @enum {string} */
-      status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+      status: 'PREVIEW' | 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
       isSuccess: boolean | null;
       /** @enum {string} */
       mode: 'assign' | 'register' | 'exit' | 'action';
@@ -885,7 +947,7 @@ export interface operations {
     parameters: {
       query?: {
         /** @description Only batches with this status. */
-        status?: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+        status?: 'PREVIEW' | 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
         /** @description Only batches of this mode. */
         mode?: 'assign' | 'register' | 'exit' | 'action';
         /** @description Only batches created at or after this instant. */
@@ -983,6 +1045,7 @@ export interface operations {
         targetWorkspaceId?: string;
         createMissing?: boolean;
         maxFailures?: number;
+        preview?: boolean;
         maxFailurePercent?: number;
       };
       header?: {
@@ -1026,13 +1089,15 @@ export interface operations {
           createMissing?: boolean;
           /** @description Stop the batch once more than this many devices have failed: status FAILED, the devices not started CANCELLED. Default: no limit. */
           maxFailures?: number;
+          /** @description Store the batch and predict each row’s outcome without starting it (201 BatchPreview, status PREVIEW); then startBatch or discardBatchPreview. */
+          preview?: boolean;
           /** @description Stop the batch once more than this share of its processed devices has failed, judged from 100 processed devices on. Default: no limit. */
           maxFailurePercent?: number;
         };
       };
     };
     responses: {
-      /** @description The batch an earlier request with this Idempotency-Key started. */
+      /** @description The batch (or preview) an earlier request with this Idempotency-Key stored. */
       200: {
         headers: {
           /** @description The URL of the resource to poll. */
@@ -1041,6 +1106,69 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['UploadAccepted'];
+        };
+      };
+      /** @description Stored as a preview (preview=true) and predicted; nothing started. */
+      201: {
+        headers: {
+          /** @description The URL of the resource to poll. */
+          Location?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "batchId": "0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10",
+           *       "status": "PREVIEW",
+           *       "mode": "assign",
+           *       "rows": {
+           *         "total": 4,
+           *         "accepted": 4,
+           *         "rejected": 0
+           *       },
+           *       "predicted": {
+           *         "OK": 2,
+           *         "WRONG_STATE_DEVICE": 1,
+           *         "DEVICE_NOT_FOUND": 1
+           *       },
+           *       "samples": {
+           *         "OK": [
+           *           {
+           *             "rowNumber": 1,
+           *             "deviceUid": "356938035643809",
+           *             "message": "no rule refuses the device"
+           *           },
+           *           {
+           *             "rowNumber": 2,
+           *             "deviceUid": "490154203237518",
+           *             "message": "no rule refuses the device"
+           *           }
+           *         ],
+           *         "WRONG_STATE_DEVICE": [
+           *           {
+           *             "rowNumber": 3,
+           *             "deviceUid": "353918058381694",
+           *             "message": "device is IDLE; direct assignment needs READY_FOR_USE, ACTIVE or LOCKED"
+           *           }
+           *         ],
+           *         "DEVICE_NOT_FOUND": [
+           *           {
+           *             "rowNumber": 4,
+           *             "deviceUid": "SN-4431-B",
+           *             "message": "no device SN-4431-B in acme"
+           *           }
+           *         ]
+           *       },
+           *       "predictedAt": "2026-12-06T09:30:00Z",
+           *       "links": {
+           *         "self": "https://devices.example.net/v1/batches/0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10",
+           *         "devices": "https://devices.example.net/v1/batches/0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10/devices",
+           *         "results": "https://devices.example.net/v1/batches/0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10/results.csv",
+           *         "temporalUi": "https://temporal.example.net/namespaces/default/workflows/batch-assign%2F0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10%2F0"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['BatchPreview'];
         };
       };
       /** @description Stored and started. */
@@ -1165,6 +1293,7 @@ export interface operations {
            *         "maxFailurePercent": 5
            *       },
            *       "stopReason": null,
+           *       "preview": null,
            *       "rows": {
            *         "total": 100000,
            *         "accepted": 99786,
@@ -1206,6 +1335,49 @@ export interface operations {
       403: components['responses']['Forbidden'];
       /** @description No such batch in your tenant tree. */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  discardBatchPreview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The batch id returned by uploadBatch. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Discarded. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      /** @description No such batch in your tenant tree (or the preview was discarded or expired). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The batch is not a preview: it has started (cancel it instead). */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -1481,6 +1653,51 @@ export interface operations {
         };
       };
       /** @description The batch is still running, or has no failed device a retry could change. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  startBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The batch id returned by uploadBatch. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Started (or already started). */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['UploadAccepted'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      /** @description No such batch in your tenant tree (or the preview was discarded or expired). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The batch was not uploaded as a preview. */
       409: {
         headers: {
           [name: string]: unknown;
