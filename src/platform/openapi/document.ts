@@ -4,6 +4,7 @@
 import { batchPaths } from '../../batches/openapi';
 import { devicePaths } from '../../devices/openapi';
 import { tempLockPaths } from '../../tempLocks/openapi';
+import { webhookPaths, webhookSchemas } from '../../webhooks/openapi';
 import { examples } from './examples';
 import { PathItem, answer, authErrors, jsonBodyErrors, location, problem, responses, tags } from './operations';
 import { obj, ref, schemas, str } from './schemas';
@@ -140,13 +141,14 @@ export const openApiDocument = {
     ...batchPaths,
     ...devicePaths,
     ...tempLockPaths,
+    ...webhookPaths,
     ...tenantPaths,
     ...workingHoursPreviewPaths,
     ...workflowPaths,
     ...accountPaths,
   },
   components: {
-    schemas,
+    schemas: { ...schemas, ...webhookSchemas },
     responses,
     securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key issued to your tenant.' } },
   },

@@ -5,6 +5,7 @@ import { DeviceControlGateway } from '../../devices/gateway/deviceControlGateway
 import { createBatchRunActivities } from '../../batches/activities';
 import { createDeviceAssignmentActivities } from '../../devices/deviceAssignActivities';
 import { createTempLockActivities } from '../../tempLocks/activities';
+import { createWebhookDeliveryActivities } from '../../webhooks/deliveryActivities';
 
 export interface ActivityDeps {
   pool: PgPool;
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createTempLockActivities(deps),
     ...createDeviceAssignmentActivities(deps),
     ...createBatchRunActivities(deps),
+    ...createWebhookDeliveryActivities(deps),
   };
 }
 

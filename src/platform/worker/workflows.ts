@@ -2,3 +2,4 @@
 export * from '../../devices/deviceAssignWorkflow';
 export * from '../../batches/batchAssignWorkflow';
 export * from '../../tempLocks/tempLockWorkflow';
+export * from '../../webhooks/webhookDeliveryWorkflow';

@@ -6,10 +6,11 @@ import * as m005 from './005_batch_listing';
 import * as m006 from './006_idempotency_keys';
 import * as m007 from './007_device_temp_lock';
 import * as m008 from './008_history_actor';
+import * as m011 from './011_webhooks';
 
 export interface Migration {
   id: string;
   sql: string;
 }
 
-export const migrations: Migration[] = [m001, m003, m004, m005, m006, m007, m008];
+export const migrations: Migration[] = [m001, m003, m004, m005, m006, m007, m008, m011];
