@@ -8,6 +8,7 @@ export type Route =
   | { page: 'batch'; batchId: string }
   | { page: 'device'; uid: string | null }
   | { page: 'working-hours' }
+  | { page: 'webhooks' }
   | { page: 'not-found'; path: string };
 
 function parseRoute(hash: string): Route {
@@ -18,6 +19,7 @@ function parseRoute(hash: string): Route {
   if (first === 'bulk') return { page: 'bulk' };
   if (first === 'devices') return { page: 'device', uid: second || null };
   if (first === 'working-hours') return { page: 'working-hours' };
+  if (first === 'webhooks') return { page: 'webhooks' };
   return { page: 'not-found', path };
 }
 
@@ -33,6 +35,8 @@ export function href(route: Route): string {
       return route.uid ? `#/devices/${encodeURIComponent(route.uid)}` : '#/devices';
     case 'working-hours':
       return '#/working-hours';
+    case 'webhooks':
+      return '#/webhooks';
     case 'not-found':
       return `#/${route.path}`;
   }
