@@ -1,7 +1,8 @@
 // Events out as Standard Webhooks (SPEC §9), through the HTTP API and a real receiver: subscriptions (secret shown
 // once, URL and events validated, operators only), a signed device.state_changed after a state action verified by
 // the `standardwebhooks` package, every event delivered in order per device after the receiver was down for 60 s
-// (the retries visible in the deliveries list), batch.finished after a small batch, deletion.
+// (the retries visible in the deliveries list), a temp lock's statuses with its LOCK and UNLOCK, batch.finished after a
+// small batch, deletion.
 import { DeviceState } from '../../src/devices/states';
 import { WEBHOOK_DELIVERY_WORKFLOW, webhookDeliveryWorkflowId } from '../../src/webhooks/contract';
 import { startOutboxListener } from '../../src/webhooks/outboxListener';
@@ -11,6 +12,7 @@ import { TestStack, createTenantWithKey, recordHistory, startServingStack, waitF
 import { ApiClient, apiClient, expectStatus } from './apiClient';
 import { batchTenant, csvOf, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
 import { WebhookReceiver, verifyWebhook } from './webhookReceiver';
+import { cancelLock, lockClients, lockableDevice, statusesOf, waitForDeviceState, waitForStatus } from './tempLockSupport';
 
 const RECEIVER_DOWN_MS = 60_000;
 
@@ -35,7 +37,8 @@ describe('webhooks', () => {
     await stop();
   });
 
-  async function subscribed(client: ApiClient, receiver: WebhookReceiver, events: ('device.state_changed' | 'batch.finished')[]) {
+  type EventType = 'device.state_changed' | 'temp_lock.status_changed' | 'batch.finished';
+  async function subscribed(client: ApiClient, receiver: WebhookReceiver, events: EventType[]) {
     return expectStatus(await client.post('/webhooks', { body: { url: receiver.url, events } }), 201);
   }
 
@@ -189,6 +192,43 @@ describe('webhooks', () => {
     await recordHistory(stack, webhookDeliveryWorkflowId(hook.id), 'webhookDelivery.receiverDown');
     await receiver.down();
   }, 200_000);
+
+  it("sends temp_lock.status_changed for each of a lock's statuses, and the device.state_changed of its LOCK and UNLOCK", async () => {
+    const device = await lockableDevice(stack);
+    const { operator, gateway, uid } = lockClients(base, device);
+    const receiver = new WebhookReceiver();
+    await receiver.up();
+    try {
+      const hook = await subscribed(operator, receiver, ['temp_lock.status_changed', 'device.state_changed']);
+      const { actionId } = expectStatus(await operator.put('/devices/{uid}/temp-lock', { ...uid, body: { durationMinutes: 5 } }), 202);
+      await waitForStatus(stack, actionId, 'ACTIVATING');
+      expect(expectStatus(await gateway.post('/devices/{uid}/check-in', uid), 200).directive).toBe('LOCK');
+      await waitForStatus(stack, actionId, 'ACTIVATED');
+      await waitForDeviceState(stack, device.deviceId, DeviceState.LOCKED);
+      await cancelLock(base, device, actionId);
+      await waitForDeviceState(stack, device.deviceId, DeviceState.ACTIVE);
+
+      const statuses = await statusesOf(stack, actionId);
+      expect(statuses[statuses.length - 1]).toBe('CANCELLED');
+      const lockEvents = await waitFor('every status of the lock', async () => {
+        const events = receiver.eventsOfType('temp_lock.status_changed');
+        return events.length >= statuses.length && events;
+      });
+      expect(lockEvents.map((e) => e.data.status)).toEqual(statuses);
+      expect(lockEvents.every((e) => e.data.actionId === actionId && e.data.deviceUid === device.uid)).toBe(true);
+      const stateEvents = await waitFor('LOCK and UNLOCK', async () => {
+        const events = receiver.eventsOfType('device.state_changed');
+        return events.length >= 2 && events;
+      });
+      expect(stateEvents.map((e) => [e.data.action, e.data.state])).toEqual([
+        ['LOCK', 'LOCKED'],
+        ['UNLOCK', 'ACTIVE'],
+      ]);
+      for (const request of receiver.received) expect(() => request.verified(hook.secret)).not.toThrow();
+    } finally {
+      await receiver.down();
+    }
+  });
 
   it('sends batch.finished once a small batch has finished', async () => {
     const tenant = await batchTenant(stack);
