@@ -50,6 +50,8 @@ export function startOutboxListener(deps: OutboxListenerDeps): { stop(): Promise
         for (const id of await subscriptionsWithPendingEvents(deps.pool)) toWake.add(id);
         return;
       } catch (err) {
+        await connection?.close();
+        connection = null;
         deps.log.warn({ err: (err as Error).message }, 'webhooks: outbox listener cannot connect to PostgreSQL; retrying');
         await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
       }
