@@ -24,14 +24,24 @@ export function WebhooksPage() {
       <PageHeading title="Webhooks" />
       <p className="muted">Events of your tenant are POSTed to these URLs, signed (Standard Webhooks), at least once and in order.</p>
       <ProblemBox problem={webhooks.error} />
-      {webhooks.data && <WebhookTable webhooks={list} writer={writer} onShow={setShown} />}
+      {webhooks.data && (
+        <WebhookTable webhooks={list} writer={writer} onShow={setShown} onDelete={(id) => setShown((s) => (s === id ? null : s))} />
+      )}
       {writer && <AddWebhookForm />}
       {shown && list.some((w) => w.id === shown) && <Deliveries key={shown} webhookId={shown} />}
     </section>
   );
 }
 
-function WebhookTable({ webhooks, writer, onShow }: { webhooks: Webhook[]; writer: boolean; onShow(id: string): void }) {
+interface WebhookTableProps {
+  webhooks: Webhook[];
+  writer: boolean;
+  onShow(id: string): void;
+  /** Before the delete is sent: its deliveries are no longer shown (nor read). */
+  onDelete(id: string): void;
+}
+
+function WebhookTable({ webhooks, writer, onShow, onDelete }: WebhookTableProps) {
   const remove = useDeleteWebhook();
   return (
     <>
@@ -50,23 +60,28 @@ function WebhookTable({ webhooks, writer, onShow }: { webhooks: Webhook[]; write
             <td>
               <Time iso={hook.createdAt} /> by {hook.createdBy}
             </td>
-            <td className="actions">
-              <button type="button" className="secondary" aria-label={`Deliveries of ${hook.url}`} onClick={() => onShow(hook.id)}>
-                Deliveries
-              </button>
-              {writer && (
-                <ConfirmButton
-                  label="Delete"
-                  question="Delete this webhook?"
-                  confirmLabel="Delete webhook"
-                  danger
-                  onConfirm={() => remove.mutate(hook.id)}
-                >
-                  <p>
-                    <code>{hook.url}</code> gets no more events; events not yet delivered are not sent.
-                  </p>
-                </ConfirmButton>
-              )}
+            <td>
+              <div className="actions">
+                <button type="button" className="secondary" aria-label={`Deliveries of ${hook.url}`} onClick={() => onShow(hook.id)}>
+                  Deliveries
+                </button>
+                {writer && (
+                  <ConfirmButton
+                    label="Delete"
+                    question="Delete this webhook?"
+                    confirmLabel="Delete webhook"
+                    danger
+                    onConfirm={() => {
+                      onDelete(hook.id);
+                      remove.mutate(hook.id);
+                    }}
+                  >
+                    <p>
+                      <code>{hook.url}</code> gets no more events; events not yet delivered are not sent.
+                    </p>
+                  </ConfirmButton>
+                )}
+              </div>
             </td>
           </tr>
         ))}
