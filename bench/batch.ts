@@ -1,4 +1,4 @@
-// `npm run bench:batch -- --devices N [--window W] [--workers K] [--no-ceiling | --ceiling-only | --upload-only [--repeat N] [--preview]]`: BatchAssign end to end against
+// `npm run bench:batch -- --devices N [--window W] [--workers K] [--action ACTIVATE [--webhook]] [--no-ceiling | --ceiling-only | --upload-only [--repeat N] [--preview]]`: BatchAssign end to end against
 // the running local services. Starts a worker and the API as child processes on a task queue of
 // their own, seeds N READY_FOR_USE devices in a fresh tenant, uploads the CSV through the API,
 // waits for the end and prints: upload-to-202 latency, end-to-end seconds, devices/s, the longest
@@ -8,7 +8,12 @@
 // bulk-inserted bare into the same database, by COPY and by a set-based INSERT) and the ratio;
 // --repeat N measures N such pairs one after the other and prints the median ratio too; with --preview the uploads
 // are previews (preview=true: stored and every row predicted, nothing started; 201).
+// --action ACTIVATE uploads a state-action batch (every device's state changes: a device.state_changed event each
+// for a tenant subscribed to it); --webhook subscribes the tenant first (device.state_changed, batch.finished) with
+// a local receiver and prints how long after the batch's end the receiver had every event.
 import { Client, Connection } from '@temporalio/client';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
@@ -36,6 +41,10 @@ const uploadOnly = process.argv.includes('--upload-only');
 const REPEAT = numberArg('--repeat', 1);
 /** With --upload-only: upload as a preview (every row predicted from the inventory, nothing started). */
 const preview = process.argv.includes('--preview');
+/** A state action for every device instead of an assignment (mode=action). */
+const ACTION = process.argv.includes('--action') ? process.argv[process.argv.indexOf('--action') + 1]! : null;
+/** With --action: the tenant subscribes a local receiver to the batch's events. */
+const webhook = process.argv.includes('--webhook');
 
 interface Upload {
   start: number;
@@ -122,7 +131,8 @@ async function main(): Promise<void> {
     const upload = async (): Promise<Upload> => {
       const start = Date.now();
       const previewQuery = preview ? '&preview=true' : '';
-      const res = await fetch(`http://127.0.0.1:${API_PORT}/v1/batches?mode=assign&workflowId=${workflowId}${previewQuery}`, {
+      const mode = ACTION ? `mode=action&action=${ACTION}` : `mode=assign&workflowId=${workflowId}`;
+      const res = await fetch(`http://127.0.0.1:${API_PORT}/v1/batches?${mode}${previewQuery}`, {
         method: 'POST',
         headers: { 'X-API-Key': apiKey, 'Content-Type': 'text/csv' },
         body: csv,
@@ -140,6 +150,7 @@ async function main(): Promise<void> {
       line('API peak memory', `${peakRssMb(api)} MB`);
       return;
     }
+    const receiver = webhook ? await subscribeReceiver(apiKey) : null;
     const { start: uploadStart, ms: uploadMs, batchId: uploadedBatchId } = await upload();
     let real: BatchAssignResult | null = null;
     let realSeconds = 0;
@@ -178,6 +189,12 @@ async function main(): Promise<void> {
       line('parent runs / longest run history', `${real.runs} runs, ${realLongest} events (limit 51,200)`);
       line(`peak memory worker${WORKERS === 1 ? '' : ' (largest)'} / API`, `${memory.worker} MB / ${memory.api} MB`);
     }
+    if (receiver) {
+      const all = await receiver.allReceived(DEVICES + 1);
+      line('webhook events received (distinct ids)', `${all.events} of ${DEVICES + 1}, ${all.requests} requests`);
+      line('  every event received, after the batch end', `${((all.at - uploadStart) / 1000 - realSeconds).toFixed(1)} s`);
+      receiver.close();
+    }
     if (ceilingSeconds !== null && ceilingResult) {
       line(
         'no-work ceiling',
@@ -190,6 +207,33 @@ async function main(): Promise<void> {
     await stopProcess(api);
     await Promise.all([pool.end(), mongo.client.close(), connection.close()]);
   }
+}
+
+/** A local receiver subscribed through the API to the batch's events; counts the distinct event ids it gets. */
+async function subscribeReceiver(apiKey: string) {
+  const ids = new Set<string>();
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests += 1;
+    const id = req.headers['webhook-id'];
+    if (typeof id === 'string') ids.add(id);
+    req.resume().on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  const res = await fetch(`http://127.0.0.1:${API_PORT}/v1/webhooks`, {
+    method: 'POST',
+    headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url, events: ['device.state_changed', 'batch.finished'] }),
+  });
+  if (res.status !== 201) throw new Error(`subscribing answered ${res.status}: ${await res.text()}`);
+  return {
+    async allReceived(expected: number) {
+      await waitUntil(async () => ids.size >= expected, 600_000);
+      return { events: ids.size, requests, at: Date.now() };
+    },
+    close: () => server.close(),
+  };
 }
 
 /** A second batch over the same rows, for the no-work ceiling run. */

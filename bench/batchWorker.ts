@@ -1,6 +1,7 @@
 // The benchmark's worker process: the product worker (same workflows and activities) with the
 // tuning under measurement taken from BENCH_* variables, and beside it a worker for the no-work
 // ceiling on `<task queue>-no-work` (bench/noWorkWorkflows.ts). Prints "ready" once both poll.
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../src/platform/config';
 import { connectMongo, ensureMongoIndexes } from '../src/platform/db/mongo';
@@ -8,6 +9,8 @@ import { createPgPool } from '../src/platform/db/postgres';
 import type { DeviceControlGateway } from '../src/devices/gateway/deviceControlGateway';
 import { CreateWorkerOptions, createWorker } from '../src/platform/worker/createWorker';
 import { createActivities } from '../src/platform/worker/activities';
+import { createLogger } from '../src/platform/logger';
+import { startOutboxListener } from '../src/webhooks/outboxListener';
 
 /** The task queue the ceiling runs of a benchmark go to. */
 export function noWorkTaskQueue(taskQueue: string): string {
@@ -47,11 +50,16 @@ async function main(): Promise<void> {
       workflowsPath: require.resolve('./noWorkWorkflows'),
     }),
   ];
+  // As the product's worker: wakes the webhook deliveries of subscriptions whose outbox got rows (--webhook).
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const outboxListener = startOutboxListener({ pool, temporal, config, log: createLogger('warn', 'bench-webhooks') });
   process.once('SIGTERM', () => workers.forEach((w) => w.shutdown()));
   const running = Promise.all(workers.map((w) => w.run()));
   process.stdout.write('ready\n');
   await running;
-  await Promise.all([pool.end(), mongo.client.close(), connection.close()]);
+  await outboxListener.stop();
+  await Promise.all([pool.end(), mongo.client.close(), connection.close(), clientConnection.close()]);
 }
 
 if (require.main === module) {

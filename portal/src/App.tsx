@@ -6,6 +6,7 @@ import { BatchesPage } from './pages/BatchesPage';
 import { BulkActionPage } from './pages/BulkActionPage';
 import { DevicePage } from './pages/DevicePage';
 import { SignInPage } from './pages/SignInPage';
+import { WebhooksPage } from './pages/WebhooksPage';
 import { WorkingHoursPage } from './pages/WorkingHoursPage';
 import { PageHeading, focusPageHeading } from './components/PageHeading';
 import { Route, href, useRoute } from './router';
@@ -77,6 +78,7 @@ function Navigation({ session, route }: { session: Session; route: Route }) {
     { label: 'Bulk action', route: { page: 'bulk' }, show: canWrite(session) },
     { label: 'Devices', route: { page: 'device', uid: null }, show: true },
     { label: 'Working hours', route: { page: 'working-hours' }, show: true },
+    { label: 'Webhooks', route: { page: 'webhooks' }, show: true },
   ];
   const current = route.page === 'batch' ? 'batches' : route.page;
   return (
@@ -104,6 +106,8 @@ function Page({ route }: { route: Route }) {
       return <DevicePage key={`${route.uid ?? ''}/${route.tenantId ?? ''}`} uid={route.uid} tenantId={route.tenantId ?? null} />;
     case 'working-hours':
       return <WorkingHoursPage />;
+    case 'webhooks':
+      return <WebhooksPage />;
     case 'not-found':
       return (
         <section>

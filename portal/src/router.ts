@@ -9,6 +9,7 @@ export type Route =
   /** `tenantId`: the workspace the device is in, where the link knows it (a UID may be in two workspaces). */
   | { page: 'device'; uid: string | null; tenantId?: string | null }
   | { page: 'working-hours' }
+  | { page: 'webhooks' }
   | { page: 'not-found'; path: string };
 
 function parseRoute(hash: string): Route {
@@ -19,6 +20,7 @@ function parseRoute(hash: string): Route {
   if (first === 'bulk') return { page: 'bulk' };
   if (first === 'devices') return { page: 'device', uid: second || null, tenantId: (second && third) || null };
   if (first === 'working-hours') return { page: 'working-hours' };
+  if (first === 'webhooks') return { page: 'webhooks' };
   return { page: 'not-found', path };
 }
 
@@ -35,6 +37,8 @@ export function href(route: Route): string {
       return `#/devices/${encodeURIComponent(route.uid)}${route.tenantId ? `/${encodeURIComponent(route.tenantId)}` : ''}`;
     case 'working-hours':
       return '#/working-hours';
+    case 'webhooks':
+      return '#/webhooks';
     case 'not-found':
       return `#/${route.path}`;
   }

@@ -7,6 +7,7 @@ import { BatchOptions, parseBatchOptions } from './options';
 import { DeviceResultCode } from '../platform/errorCodes';
 import { PgTransaction, Queryable, inTransaction } from '../platform/db/postgres';
 import { internalErrorMessage } from '../platform/internalErrors';
+import { announceWebhookEvent } from '../webhooks/useCases';
 
 export type { BatchOptions };
 
@@ -225,12 +226,13 @@ export async function resetBatchForRetry(
  */
 export async function cancelBatchWithoutRun(pool: Pool, batchId: string, fromStatuses: readonly BatchStatus[]): Promise<boolean> {
   return inTransaction(pool, async (client) => {
-    const cancelled = await client.query(
+    const cancelled = await client.query<FinishedBatchRow>(
       `UPDATE t_batch_action SET status = 'CANCELLED', is_success = false, is_downloadable = true, finished_at = now()
-        WHERE id = $1 AND status = ANY($2)`,
+        WHERE id = $1 AND status = ANY($2) RETURNING ${FINISHED_BATCH_COLUMNS}`,
       [batchId, [...fromStatuses]],
     );
-    if (cancelled.rowCount !== 1) return false;
+    if (!cancelled.rows[0]) return false;
+    await announceBatchFinished(client, cancelled.rows[0]);
     await client.query(
       `UPDATE t_batch_action_device SET status = 'CANCELLED', is_success = false, result = $2, finished_at = now()
         WHERE batch_action_id = $1 AND status = 'PENDING'`,
@@ -309,17 +311,21 @@ class RetryRefused extends Error {
  * over an unfinished status of that run: a batch cancelled meanwhile (its run started late) stays
  * CANCELLED. Returns the status the batch holds afterwards.
  */
-export async function writeBatchOutcome(
-  db: Queryable,
-  batchId: string,
-  outcome: { attempt: number; status: BatchEndStatus; counts: RowCounts; isSuccess: boolean; stopReason: StopReason | null },
-): Promise<RunBatchStatus> {
-  const written = await db.query<{ status: RunBatchStatus }>(
+export async function writeBatchOutcome(db: Queryable, batchId: string, outcome: BatchOutcomeWrite): Promise<RunBatchStatus> {
+  // With the pool, a transaction of its own: the status and its batch.finished event are written together.
+  if (db instanceof Pool) return inTransaction(db, (tx) => writeBatchOutcomeIn(tx, batchId, outcome));
+  return writeBatchOutcomeIn(db, batchId, outcome);
+}
+
+type BatchOutcomeWrite = { attempt: number; status: BatchEndStatus; counts: RowCounts; isSuccess: boolean; stopReason: StopReason | null };
+
+async function writeBatchOutcomeIn(tx: PgTransaction, batchId: string, outcome: BatchOutcomeWrite): Promise<RunBatchStatus> {
+  const written = await tx.query<FinishedBatchRow>(
     `UPDATE t_batch_action SET status = $2, counters = $3, is_success = $4, is_downloadable = true,
             finished_at = COALESCE(finished_at, now()),
             ext_fields = CASE WHEN $5::jsonb IS NULL THEN ext_fields - 'stop_reason' ELSE ext_fields || jsonb_build_object('stop_reason', $5::jsonb) END
       WHERE id = $1 AND status = ANY($6) AND ${CURRENT_ATTEMPT} = $7
-      RETURNING status`,
+      RETURNING ${FINISHED_BATCH_COLUMNS}`,
     [
       batchId,
       outcome.status,
@@ -330,9 +336,37 @@ export async function writeBatchOutcome(
       outcome.attempt,
     ],
   );
-  if (written.rows[0]) return written.rows[0].status;
-  const { rows } = await db.query<{ status: RunBatchStatus }>('SELECT status FROM t_batch_action WHERE id = $1', [batchId]);
+  if (written.rows[0]) {
+    await announceBatchFinished(tx, written.rows[0]);
+    return written.rows[0].status;
+  }
+  const { rows } = await tx.query<{ status: RunBatchStatus }>('SELECT status FROM t_batch_action WHERE id = $1', [batchId]);
   return rows[0]!.status;
+}
+
+interface FinishedBatchRow {
+  id: string;
+  tenant_id: string;
+  status: RunBatchStatus;
+  is_success: boolean | null;
+  counters: Record<string, unknown>;
+  finished_at: Date;
+}
+const FINISHED_BATCH_COLUMNS = 'id, tenant_id, status, is_success, counters, finished_at';
+
+/** batch.finished, in the transaction that gave the batch its final status. */
+async function announceBatchFinished(tx: PgTransaction, batch: FinishedBatchRow): Promise<void> {
+  await announceWebhookEvent(tx, {
+    tenantId: batch.tenant_id,
+    type: 'batch.finished',
+    data: {
+      batchId: batch.id,
+      status: batch.status,
+      isSuccess: batch.is_success,
+      counters: batch.counters,
+      finishedAt: batch.finished_at.toISOString(),
+    },
+  });
 }
 
 /** A device's result as its batch row holds it. */

@@ -1,10 +1,12 @@
 // The transactional side of the device state machine: the only code that writes t_device.state_id.
-// Locks the row, lets the pure transition table decide, writes device and history in one transaction.
+// Locks the row, lets the pure transition table decide, writes device, history and the device.state_changed
+// webhook event in one transaction.
 import { Pool } from 'pg';
 import { PgTransaction } from '../platform/db/postgres';
-import { DeviceAction, decideTransition } from './lifecycle';
+import { DeviceAction, decideTransition, describeState } from './lifecycle';
 import { Actor, HistoryChannel, impliedAttribution } from './actor';
 import { HistorySource, insertMilestone } from './store';
+import { announceWebhookEvent } from '../webhooks/useCases';
 
 export interface ApplyDeviceActionInput {
   deviceId: number;
@@ -29,8 +31,8 @@ export type ApplyDeviceActionResult =
 
 /** Same as applyDeviceAction, inside a transaction the caller already holds. */
 export async function applyDeviceActionIn(client: PgTransaction, input: ApplyDeviceActionInput): Promise<ApplyDeviceActionResult> {
-  const { rows } = await client.query<{ state_id: number; previous_state_id: number | null }>(
-    'SELECT state_id, previous_state_id FROM t_device WHERE id = $1 FOR UPDATE',
+  const { rows } = await client.query<{ state_id: number; previous_state_id: number | null; tenant_id: string; uid: string }>(
+    'SELECT state_id, previous_state_id, tenant_id, uid FROM t_device WHERE id = $1 FOR UPDATE',
     [input.deviceId],
   );
   const device = rows[0];
@@ -64,6 +66,20 @@ export async function applyDeviceActionIn(client: PgTransaction, input: ApplyDev
   });
   // The device row is locked and no earlier application was found, so the milestone is new.
   if (historyId === null) throw new Error(`device ${input.deviceId}: ${input.action} was recorded concurrently`);
+  await announceWebhookEvent(client, {
+    tenantId: device.tenant_id,
+    type: 'device.state_changed',
+    data: {
+      deviceUid: device.uid,
+      action: input.action,
+      previousState: describeState(decision.fromStateId),
+      state: describeState(decision.toStateId),
+      historyEntryId: historyId,
+      channel: input.channel ?? null,
+      batchId: input.batchActionId ?? null,
+      note: input.note ?? null,
+    },
+  });
   return {
     ok: true,
     fromStateId: decision.fromStateId,

@@ -116,6 +116,18 @@ export interface AppConfig {
     /** How much earlier than a lock's end its timer fires; the unlock then waits for the end (TempLockInput.unlockLeadMs). */
     unlockLeadMs: number;
   };
+  webhooks: {
+    /** The wait after an event's first failed delivery; it doubles after each failure (at most 5 s). */
+    retryBaseMs: number;
+    /** The longest wait between two attempts of an event. */
+    retryMaxMs: number;
+    /** How long an event is retried before it is marked FAILED and the next ones go on. */
+    giveUpAfterMs: number;
+    /** One POST's timeout. */
+    requestTimeoutMs: number;
+    /** How often a delivery workflow looks for pending events without being told of new ones. */
+    sweepMs: number;
+  };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -199,6 +211,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       // Children a BatchAssign run starts before continue-as-new (history stays far below 51,200 events).
       childrenPerRun: integer(env, 'BATCH_CHILDREN_PER_RUN', 2000, 1, 5000),
       previewTtlMs: integer(env, 'BATCH_PREVIEW_TTL_MS', 24 * 3_600_000, 1_000, 30 * 24 * 3_600_000),
+    },
+    webhooks: {
+      retryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 5_000, 10, 5_000),
+      retryMaxMs: integer(env, 'WEBHOOK_RETRY_MAX_MS', 3_600_000, 10, 24 * 3_600_000),
+      giveUpAfterMs: integer(env, 'WEBHOOK_GIVE_UP_AFTER_MS', 3 * 24 * 3_600_000, 1_000, 30 * 24 * 3_600_000),
+      requestTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+      sweepMs: integer(env, 'WEBHOOK_SWEEP_MS', 300_000, 1_000, 24 * 3_600_000),
     },
     tempLock: {
       minuteMs: integer(env, 'TEMP_LOCK_MINUTE_MS', 60_000, 1, 60_000),

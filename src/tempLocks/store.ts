@@ -13,6 +13,7 @@ import {
   tempLockHistoryKey,
 } from './lock';
 import { applyDeviceActionIn } from '../devices/useCases';
+import { announceWebhookEvent } from '../webhooks/useCases';
 import { DeviceActionDoc, DeviceActionHistoryDoc, MongoStores } from '../platform/db/mongo';
 import { PgTransaction, inTransaction } from '../platform/db/postgres';
 
@@ -178,9 +179,17 @@ async function recordTempLockTransition(pool: Pool, mongo: MongoStores, t: TempL
  * nothing), then updated by its later ones in `seq` order.
  */
 async function recordDeviceTempLock(pool: Pool, t: TempLockTransition): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    const written = await writeDeviceTempLockRow(client, t);
+    // Only a transition that changed the row is announced: a late retry of an older one changes nothing.
+    if (written) await announceLockStatus(client, t);
+  });
+}
+
+async function writeDeviceTempLockRow(client: PgTransaction, t: TempLockTransition): Promise<boolean> {
   const { facts } = t;
   if (t.terms) {
-    await pool.query(
+    const inserted = await client.query(
       `INSERT INTO t_device_temp_lock (device_id, action_id, status, seq, duration_ms, working_hours, lock_ends_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)
        ON CONFLICT (device_id) DO UPDATE SET action_id = EXCLUDED.action_id, status = EXCLUDED.status, seq = EXCLUDED.seq,
@@ -189,14 +198,32 @@ async function recordDeviceTempLock(pool: Pool, t: TempLockTransition): Promise<
           OR (t_device_temp_lock.action_id = EXCLUDED.action_id AND t_device_temp_lock.seq < EXCLUDED.seq)`,
       [facts.deviceId, facts.actionId, t.status, t.seq, t.terms.durationMs, t.terms.workingHours, new Date(t.at)],
     );
-    return;
+    return inserted.rowCount === 1;
   }
-  await pool.query(
+  const updated = await client.query(
     `UPDATE t_device_temp_lock SET status = $3, seq = $4, updated_at = $5,
        lock_ends_at = CASE WHEN $6::boolean THEN $7::timestamptz ELSE lock_ends_at END
      WHERE device_id = $1 AND action_id = $2 AND seq < $4`,
     [facts.deviceId, facts.actionId, t.status, t.seq, new Date(t.at), t.lockEndsAt !== undefined, toDate(t.lockEndsAt ?? null)],
   );
+  return updated.rowCount === 1;
+}
+
+async function announceLockStatus(client: PgTransaction, t: TempLockTransition): Promise<void> {
+  const { facts } = t;
+  await announceWebhookEvent(client, {
+    tenantId: facts.tenantId,
+    type: 'temp_lock.status_changed',
+    data: {
+      deviceUid: facts.deviceUid,
+      actionId: facts.actionId,
+      status: t.status,
+      seq: t.seq,
+      at: new Date(t.at).toISOString(),
+      lockEndsAt: t.lockEndsAt == null ? null : new Date(t.lockEndsAt).toISOString(),
+      reason: t.endReason ?? null,
+    },
+  });
 }
 
 /** The device goes LOCKED (hold) with the lock's ext_fields, and TEMP_LOCK_ACTIVATED is written, in one transaction. */

@@ -34,4 +34,10 @@ export type WorkingHoursCalendar = Schemas['WorkingHoursCalendar'];
 export type NextWorkingInstant = Schemas['NextWorkingInstant'];
 export type Weekday = WorkingHours['windows'][number]['day'];
 
+export type Webhook = Schemas['Webhook'];
+export type WebhookList = Schemas['WebhookList'];
+export type WebhookCreated = Schemas['WebhookCreated'];
+export type WebhookEventType = Webhook['events'][number];
+export type WebhookDeliveries = Schemas['WebhookDeliveries'];
+
 export const SERVICE_TYPES: Record<number, string> = { 1: 'SIM control', 2: 'Prepaid', 3: 'Postpaid' };

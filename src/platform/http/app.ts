@@ -22,6 +22,7 @@ import { batchEventRoutes } from '../../batches/eventsRoute';
 import { deviceRoutes } from '../../devices/routes';
 import { workflowRoutes } from '../../catalogue/routes';
 import { tempLockRoutes } from '../../tempLocks/routes';
+import { webhookRoutes } from '../../webhooks/routes';
 import { tellWaitingLocksOfCalendarChange } from '../../tempLocks/useCases';
 import { tenantRoutes } from '../../tenants/routes';
 import { workingHoursPreviewRoutes } from '../../tenants/workingHoursPreviewRoute';
@@ -90,6 +91,7 @@ export function createApp(given: Omit<ApiDeps, 'metrics'> & { metrics?: ApiMetri
   v1.use(deviceRoutes(deps));
   v1.use(workflowRoutes(deps));
   v1.use(tempLockRoutes(deps));
+  v1.use(webhookRoutes(deps));
   v1.use(tenantRoutes(deps, (tenantId) => tellWaitingLocksOfCalendarChange(deps, tenantId)));
   v1.use(workingHoursPreviewRoutes(deps));
   app.use('/v1', v1);

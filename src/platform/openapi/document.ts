@@ -5,6 +5,7 @@ import { batchPaths } from '../../batches/openapi';
 import { batchPreviewPaths } from '../../batches/previewOpenapi';
 import { devicePaths } from '../../devices/openapi';
 import { tempLockPaths } from '../../tempLocks/openapi';
+import { webhookPaths, webhookSchemas } from '../../webhooks/openapi';
 import { examples } from './examples';
 import { PathItem, answer, authErrors, jsonBodyErrors, location, problem, responses, tags } from './operations';
 import { obj, ref, schemas, str } from './schemas';
@@ -152,13 +153,14 @@ export const openApiDocument = {
     ...batchPreviewPaths,
     ...devicePaths,
     ...tempLockPaths,
+    ...webhookPaths,
     ...tenantPaths,
     ...workingHoursPreviewPaths,
     ...workflowPaths,
     ...accountPaths,
   },
   components: {
-    schemas,
+    schemas: { ...schemas, ...webhookSchemas },
     responses,
     securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key issued to your tenant.' } },
   },

@@ -310,6 +310,17 @@ export const problemExamples = {
     code: 'WORKFLOW_NOT_FOUND',
     detail: 'workflow 665f1c2e9b1e8a3d4c5b6a79 is not an active workflow of your catalogue',
   },
+  invalidWebhookUrl: {
+    status: 422,
+    code: 'INVALID_WEBHOOK_URL',
+    detail:
+      'url must be an absolute http:// or https:// URL without user name or password, e.g. https://hooks.example.net/devices; got "ftp://example.net"',
+  },
+  invalidWebhookEvents: {
+    status: 422,
+    code: 'INVALID_WEBHOOK_EVENTS',
+    detail: 'events must list one or more of device.state_changed, temp_lock.status_changed, batch.finished; got "device.deleted"',
+  },
   invalidServiceType: { status: 422, code: 'INVALID_SERVICE_TYPE', detail: 'serviceTypeId must be 1, 2 or 3' },
   fieldErrors: {
     status: 422,

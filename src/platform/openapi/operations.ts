@@ -8,6 +8,7 @@ export const tags = [
   { name: 'batches', description: 'CSV uploads that assign, register or exit a catalogue workflow on many devices, and their progress.' },
   { name: 'devices', description: 'One device: its state, timeline, and single-device workflow assignment.' },
   { name: 'temp-locks', description: "Temporary device locks honouring the tenant's working hours, activated by the device's check-in." },
+  { name: 'webhooks', description: 'Events sent out to your URLs as Standard Webhooks, and their delivery attempts.' },
   { name: 'tenants', description: "Settings of a tenant in the caller's tenant tree." },
   { name: 'workflows', description: 'The catalogue of workflows that can be assigned to devices.' },
   { name: 'account', description: 'Who the API key belongs to.' },

@@ -312,6 +312,68 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your tenant's webhook subscriptions (never their secrets) */
+    get: operations['listWebhooks'];
+    put?: never;
+    /**
+     * Subscribe a URL to events (Standard Webhooks)
+     * @description Each event of your tenant of the listed types is POSTed to `url` as `{id, type, timestamp, data}` with the headers `webhook-id`, `webhook-timestamp` and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">` keyed with the secret's base64 part). At least once, in order per subscription; a failing event is retried from 5 s doubling to 1 h for 3 days while the events after it wait. The secret is in this answer only.
+     */
+    post: operations['createWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One webhook subscription */
+    get: operations['getWebhook'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete a webhook subscription
+     * @description No event is written for it from now on; events not yet delivered are not sent.
+     */
+    delete: operations['deleteWebhook'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A subscription's delivery attempts, newest first
+     * @description Pass `nextCursor` as `cursor` (or follow `links.next`) for the next page; it is null on the last.
+     */
+    get: operations['listWebhookDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/tenants/{id}/working-hours': {
     parameters: {
       query?: never;
@@ -408,6 +470,8 @@ export interface components {
         | 'INVALID_TRANSITION'
         | 'CONFLICT'
         | 'IDEMPOTENCY_KEY_REUSED'
+        | 'INVALID_WEBHOOK_URL'
+        | 'INVALID_WEBHOOK_EVENTS'
         | 'RATE_LIMITED'
         | 'TOO_MANY_FAILED_AUTHENTICATIONS'
         | 'TOO_MANY_STREAMS'
@@ -894,6 +958,58 @@ export interface components {
       isWorkingInstant: boolean;
       nextWorkingInstant: string | null;
       nextWorkingInstantLocal: string | null;
+    };
+    Webhook: {
+      id: string;
+      tenantId: string;
+      /** Format: uri */
+      url: string;
+      events: ('device.state_changed' | 'temp_lock.status_changed' | 'batch.finished')[];
+      createdBy: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    WebhookCreated: {
+      id: string;
+      tenantId: string;
+      /** Format: uri */
+      url: string;
+      events: ('device.state_changed' | 'temp_lock.status_changed' | 'batch.finished')[];
+      createdBy: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** @description whsec_<base64 key>: verify signatures with it. Shown only here. */
+      secret: string;
+    };
+    WebhookList: {
+      webhooks: components['schemas']['Webhook'][];
+    };
+    WebhookDelivery: {
+      id: number;
+      /** @description The event id, sent as webhook-id. */
+      eventId: string;
+      /** @enum {string} */
+      eventType: 'device.state_changed' | 'temp_lock.status_changed' | 'batch.finished';
+      /** @description The event's attempt number, from 1. */
+      attempt: number;
+      /**
+       * @description GAVE_UP: the event failed for as long as it is retried.
+       * @enum {string}
+       */
+      outcome: 'DELIVERED' | 'FAILED' | 'GAVE_UP';
+      /** @description The receiver's HTTP status; null when it could not be reached. */
+      statusCode: number | null;
+      error: string | null;
+      /** Format: date-time */
+      attemptedAt: string;
+    };
+    WebhookDeliveries: {
+      webhookId: string;
+      deliveries: components['schemas']['WebhookDelivery'][];
+      nextCursor: string | null;
+      links: {
+        next: string | null;
+      };
     };
   };
   responses: {
@@ -2496,6 +2612,271 @@ export interface operations {
       401: components['responses']['Unauthenticated'];
       403: components['responses']['Forbidden'];
       /** @description No such device in your tenant tree. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  listWebhooks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The subscriptions, oldest first. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "webhooks": [
+           *         {
+           *           "id": "wh_3f9a1c0e7b2d4a5f8c6e1d0b",
+           *           "tenantId": "acme",
+           *           "url": "https://hooks.example.net/devices",
+           *           "events": [
+           *             "device.state_changed",
+           *             "batch.finished"
+           *           ],
+           *           "createdBy": "ops-team",
+           *           "createdAt": "2026-12-06T09:00:00.000Z"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['WebhookList'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  createWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "url": "https://hooks.example.net/devices",
+         *       "events": [
+         *         "device.state_changed",
+         *         "batch.finished"
+         *       ]
+         *     }
+         */
+        'application/json': {
+          /** Format: uri */
+          url: string;
+          events: ('device.state_changed' | 'temp_lock.status_changed' | 'batch.finished')[];
+        };
+      };
+    };
+    responses: {
+      /** @description Subscribed. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "wh_3f9a1c0e7b2d4a5f8c6e1d0b",
+           *       "tenantId": "acme",
+           *       "url": "https://hooks.example.net/devices",
+           *       "events": [
+           *         "device.state_changed",
+           *         "batch.finished"
+           *       ],
+           *       "createdBy": "ops-team",
+           *       "createdAt": "2026-12-06T09:00:00.000Z",
+           *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+           *     }
+           */
+          'application/json': components['schemas']['WebhookCreated'];
+        };
+      };
+      /** @description The body is not valid JSON. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      /** @description The body is larger than the API accepts. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A URL that is not http(s), or events that are empty or unknown. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The webhook id returned by createWebhook. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The subscription. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "id": "wh_3f9a1c0e7b2d4a5f8c6e1d0b",
+           *       "tenantId": "acme",
+           *       "url": "https://hooks.example.net/devices",
+           *       "events": [
+           *         "device.state_changed",
+           *         "batch.finished"
+           *       ],
+           *       "createdBy": "ops-team",
+           *       "createdAt": "2026-12-06T09:00:00.000Z"
+           *     }
+           */
+          'application/json': components['schemas']['Webhook'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      /** @description No such webhook in your tenant. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  deleteWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The webhook id returned by createWebhook. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      /** @description No such webhook in your tenant. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        /** @description The `nextCursor` of the previous page. */
+        cursor?: string;
+        /** @description Attempts per page. */
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        /** @description The webhook id returned by createWebhook. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookDeliveries'];
+        };
+      };
+      /** @description A bad limit or cursor. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      /** @description No such webhook in your tenant. */
       404: {
         headers: {
           [name: string]: unknown;

@@ -6,6 +6,7 @@ import { createBatchRunActivities } from '../../batches/activities';
 import { createDeviceAssignmentActivities } from '../../devices/deviceAssignActivities';
 import { createDeviceCommandActivities } from '../../devices/deviceCommandActivities';
 import { createTempLockActivities } from '../../tempLocks/activities';
+import { createWebhookDeliveryActivities } from '../../webhooks/deliveryActivities';
 
 export interface ActivityDeps {
   pool: PgPool;
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeviceAssignmentActivities(deps),
     ...createDeviceCommandActivities(deps),
     ...createBatchRunActivities(deps),
+    ...createWebhookDeliveryActivities(deps),
   };
 }
 

@@ -3,7 +3,9 @@
 // WORKER_SHUTDOWN_GRACE_MS (Temporal's Worker.shutdown()); what is still running after that is
 // cancelled, and Temporal retries it on another worker.
 import { Runtime } from '@temporalio/worker';
-import { runMain, connectMongoStores, connectPostgres, connectTemporalWorker } from '../bootstrap';
+import { Client } from '@temporalio/client';
+import { runMain, connectMongoStores, connectPostgres, connectTemporalClient, connectTemporalWorker } from '../bootstrap';
+import { startOutboxListener } from '../../webhooks/outboxListener';
 import { createDeviceControlGateway } from '../../devices/gateway/createGateway';
 import { closeMongo } from '../db/mongo';
 import { createLogger } from '../logger';
@@ -34,6 +36,14 @@ runMain('worker', async (config) => {
   const pool = await connectPostgres(config);
   const mongo = await connectMongoStores(config, log);
   const connection = await connectTemporalWorker(config);
+  // Wakes the webhook delivery workflows of subscriptions whose outbox got committed rows.
+  const clientConnection = await connectTemporalClient(config);
+  const outboxListener = startOutboxListener({
+    pool,
+    temporal: new Client({ connection: clientConnection, namespace: config.temporal.namespace }),
+    config,
+    log: log.child({ component: 'webhooks' }),
+  });
   const graceMs = config.worker.shutdownGraceMs;
   const deps = { pool, mongo, gateway };
   const target = { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, shutdownGraceMs: graceMs };
@@ -71,7 +81,8 @@ runMain('worker', async (config) => {
     'worker started',
   );
   await runTogether([worker, ...gatewayWorkers]);
-  await Promise.all([pool.end(), closeMongo(mongo), connection.close()]);
+  await outboxListener.stop();
+  await Promise.all([pool.end(), closeMongo(mongo), connection.close(), clientConnection.close()]);
   log.info('worker stopped');
   process.exit(0);
 });

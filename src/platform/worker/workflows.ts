@@ -3,3 +3,4 @@ export * from '../../devices/deviceAssignWorkflow';
 export * from '../../devices/stateActionWorkflow';
 export * from '../../batches/batchAssignWorkflow';
 export * from '../../tempLocks/tempLockWorkflow';
+export * from '../../webhooks/webhookDeliveryWorkflow';

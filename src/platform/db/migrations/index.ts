@@ -7,6 +7,7 @@ import * as m006 from './006_idempotency_keys';
 import * as m007 from './007_device_temp_lock';
 import * as m008 from './008_history_actor';
 import * as m009 from './009_batch_previews';
+import * as m011 from './011_webhooks';
 import * as m012 from './012_device_finding';
 
 export interface Migration {
@@ -14,4 +15,4 @@ export interface Migration {
   sql: string;
 }
 
-export const migrations: Migration[] = [m001, m003, m004, m005, m006, m007, m008, m009, m012];
+export const migrations: Migration[] = [m001, m003, m004, m005, m006, m007, m008, m009, m011, m012];
