@@ -31,7 +31,15 @@ import type { RowResult } from '../batches/contract';
 import { claimPendingRow, rowInventoryFields, writeRowResult } from '../batches/useCases';
 import { claimAssignment, exitAssignment, findDeviceDocument, releaseAssignment } from './documentStore';
 import { applyDeviceActionIn } from './lifecycleStore';
-import { DeviceRecord, HistorySource, createIdleDevice, findDeviceInTree, hasMilestone, insertMilestone } from './store';
+import {
+  DeviceRecord,
+  HistorySource,
+  createIdleDevice,
+  findDeviceByImei2InTree,
+  findDeviceInTree,
+  hasMilestone,
+  insertMilestone,
+} from './store';
 import { MongoStores } from '../platform/db/mongo';
 import { PgPool, PgTransaction, inTransaction } from '../platform/db/postgres';
 import type { CatalogueWorkflow } from '../catalogue/contract';
@@ -80,7 +88,8 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
       needsCatalogueEntry(req) && req.catalogueWorkflowId
         ? await findCatalogueEntry(req.catalogueWorkflowId, req.catalogueTenantIds)
         : null;
-    let device = await findDeviceInTree(tx, req.deviceUid, req.callerTenantId, req.targetWorkspaceId);
+    let device: DeviceRecord | null;
+    ({ device, req } = await findRowDevice(tx, req));
     const tempLock = device && needsTempLockFact(req) ? await findCurrentTempLock(pool, device.id) : null;
     const decision = decideDeviceWork(req, { device, catalogueEntry, tempLock });
     if (decision.kind === 'refused') {
@@ -175,10 +184,10 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
   }
 
   /** What MongoDB holds of this request that PostgreSQL does not: an exit is completed, a claim undone. */
-  async function reconcile(tx: PgTransaction, req: DeviceAssignmentRequest): Promise<RowResult | null> {
+  async function reconcile(tx: PgTransaction, rowRequest: DeviceAssignmentRequest): Promise<RowResult | null> {
+    const { device, req } = await findRowDevice(tx, rowRequest);
     const key = assignmentKey(req);
     const doc = await findDeviceDocument(mongo, req.targetWorkspaceId, req.deviceUid);
-    const device = await findDeviceInTree(tx, req.deviceUid, req.callerTenantId, req.targetWorkspaceId);
     if (!doc || !device || device.tenantId !== req.targetWorkspaceId) return null;
     const milestone = req.mode === 'exit' ? 'EXIT_WORKFLOW_REQUESTED' : 'ASSIGN_WORKFLOW_REQUESTED';
     if (await hasMilestone(tx, milestoneOf(req, device.id, milestone, {}))) {
@@ -256,4 +265,18 @@ function transitionDone(action: DeviceAction, applied: { fromStateId: number; to
   return action === 'REGISTER'
     ? verdict('OK', 'device registered: READY_FOR_USE')
     : verdict('OK', `${action}: ${describeState(applied.fromStateId)} → ${describeState(applied.toStateId)}`);
+}
+
+/**
+ * The row's device, by its UID or else by its second IMEI (a row may name a device by either); the request from then
+ * on names the device by its own UID.
+ */
+async function findRowDevice(
+  tx: PgTransaction,
+  req: DeviceAssignmentRequest,
+): Promise<{ device: DeviceRecord | null; req: DeviceAssignmentRequest }> {
+  const device = await findDeviceInTree(tx, req.deviceUid, req.callerTenantId, req.targetWorkspaceId);
+  if (device) return { device, req };
+  const byImei2 = await findDeviceByImei2InTree(tx, req.deviceUid, req.callerTenantId, req.targetWorkspaceId);
+  return byImei2 ? { device: byImei2, req: { ...req, deviceUid: byImei2.uid } } : { device: null, req };
 }

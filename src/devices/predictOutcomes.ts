@@ -3,7 +3,7 @@
 // per store for a page of devices, never one per device.
 import type { Pool } from 'pg';
 import { AssignmentRules, Verdict, needsCatalogueEntry, needsTempLockFact, predictDeviceOutcome } from './assignmentRules';
-import { findDevicesInTree } from './store';
+import { DeviceRecord, findDevicesByImei2InTree, findDevicesInTree } from './store';
 import { findDeviceDocuments } from './documentStore';
 import { findRunningTempLocks } from '../tempLocks/useCases';
 import { findActiveWorkflow } from '../catalogue/useCases';
@@ -29,7 +29,7 @@ export async function createOutcomePredictor(
       : null;
   const readsDocuments = rules.mode === 'exit' || catalogueEntry !== null;
   return async (uids) => {
-    const devices = await findDevicesInTree(deps.pool, uids, request.callerTenantId, rules.targetWorkspaceId);
+    const devices = await devicesByEitherImei(deps.pool, uids, request.callerTenantId, rules.targetWorkspaceId);
     const inWorkspace = [...devices.values()].filter((d) => d.tenantId === rules.targetWorkspaceId);
     const tempLocks = needsTempLockFact(rules)
       ? await findRunningTempLocks(
@@ -38,17 +38,40 @@ export async function createOutcomePredictor(
         )
       : new Map();
     const documentUids = rules.createMissing
-      ? uids.filter((uid) => !devices.has(uid) || devices.get(uid)!.tenantId === rules.targetWorkspaceId)
+      ? uids.flatMap((uid) => {
+          const device = devices.get(uid);
+          if (!device) return [uid];
+          return device.tenantId === rules.targetWorkspaceId ? [device.uid] : [];
+        })
       : inWorkspace.map((d) => d.uid);
     const documents = readsDocuments ? await findDeviceDocuments(deps.mongo, rules.targetWorkspaceId, documentUids) : new Map();
     const outcomes = new Map<string, Verdict>();
     for (const uid of uids) {
       const device = devices.get(uid) ?? null;
-      const document = documents.get(uid);
+      const document = documents.get(device?.uid ?? uid);
       const heldWorkflowName = document?.workflow_version_id ? (document.workflow?.workflowName ?? document.workflow_version_id) : null;
       const tempLock = device ? (tempLocks.get(device.id) ?? null) : null;
-      outcomes.set(uid, predictDeviceOutcome({ ...rules, deviceUid: uid }, { device, catalogueEntry, tempLock, heldWorkflowName }));
+      const deviceUid = device?.uid ?? uid;
+      outcomes.set(uid, predictDeviceOutcome({ ...rules, deviceUid }, { device, catalogueEntry, tempLock, heldWorkflowName }));
     }
     return outcomes;
   };
+}
+
+/** Each row's device, by its UID or else by its second IMEI (as the per-device workflow finds it), keyed by the row's UID. */
+async function devicesByEitherImei(
+  pool: Pool,
+  uids: readonly string[],
+  treeRootTenantId: string,
+  preferTenantId: string,
+): Promise<Map<string, DeviceRecord>> {
+  const devices = await findDevicesInTree(pool, uids, treeRootTenantId, preferTenantId);
+  const byImei2 = await findDevicesByImei2InTree(
+    pool,
+    uids.filter((uid) => !devices.has(uid)),
+    treeRootTenantId,
+    preferTenantId,
+  );
+  for (const [imei2, device] of byImei2) devices.set(imei2, device);
+  return devices;
 }

@@ -60,18 +60,41 @@ export async function findDevicesInTree(
   treeRootTenantId: string,
   preferTenantId: string,
 ): Promise<Map<string, DeviceRecord>> {
+  return findManyInTree(db, 'uid', uids, treeRootTenantId, preferTenantId);
+}
+
+/**
+ * Each of these UIDs that is no device's UID in the tree but a device's second IMEI (imei2), keyed by that IMEI: an
+ * upload names a device by either IMEI. UIDs that are a device's UID win (findDevicesInTree first).
+ */
+export async function findDevicesByImei2InTree(
+  db: Queryable,
+  imeis: readonly string[],
+  treeRootTenantId: string,
+  preferTenantId: string,
+): Promise<Map<string, DeviceRecord>> {
+  return imeis.length === 0 ? new Map() : findManyInTree(db, 'imei2', imeis, treeRootTenantId, preferTenantId);
+}
+
+async function findManyInTree(
+  db: Queryable,
+  column: 'uid' | 'imei2',
+  values: readonly string[],
+  treeRootTenantId: string,
+  preferTenantId: string,
+): Promise<Map<string, DeviceRecord>> {
   const { rows } = await db.query(
     `WITH RECURSIVE tree AS (
        SELECT $2::text AS id
        UNION
        SELECT t.id FROM t_tenant t JOIN tree ON t.parent_id = tree.id
      )
-     SELECT DISTINCT ON (uid) ${deviceColumns} FROM t_device
-      WHERE uid = ANY($1) AND tenant_id IN (SELECT id FROM tree)
-      ORDER BY uid, tenant_id = $3 DESC, id`,
-    [uids, treeRootTenantId, preferTenantId],
+     SELECT DISTINCT ON (${column}) ${deviceColumns} FROM t_device
+      WHERE ${column} = ANY($1) AND tenant_id IN (SELECT id FROM tree)
+      ORDER BY ${column}, tenant_id = $3 DESC, id`,
+    [values, treeRootTenantId, preferTenantId],
   );
-  return new Map(rows.map((row) => [row.uid as string, toDeviceRecord(row)]));
+  return new Map(rows.map((row) => [row[column] as string, toDeviceRecord(row)]));
 }
 
 async function findInTree(

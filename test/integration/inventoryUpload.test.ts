@@ -2,7 +2,7 @@
 // workflow only registers (devices end READY_FOR_USE, rows OK, no workflow assigned); exit refuses devices
 // outside READY_FOR_USE, ACTIVE and LOCKED with WRONG_STATE_DEVICE.
 import { DeviceState } from '../../src/devices/states';
-import { TestStack, startServingStack } from './harness';
+import { TestStack, startServingStack, waitFor } from './harness';
 import { apiClient, expectStatus } from './apiClient';
 import { BatchTenant, batchRows, batchTenant, csvOf, freshImei, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
 
@@ -73,6 +73,29 @@ describe('inventory upload', () => {
     expect(expectStatus(await api.get('/devices/{uid}', { path: { uid: imei2 } }), 200).uid).toBe(tablet);
     const activated = await api.post('/devices/{uid}/actions', { path: { uid: imei2 }, body: { action: 'ACTIVATE' } });
     expect(expectStatus(activated, 200)).toMatchObject({ uid: tablet, state: 'ACTIVE' });
+  });
+
+  it('finds a device an upload names by its second IMEI, in the preview and in the run (seed 001)', async () => {
+    const [uid, imei2] = [freshImei(), freshImei()];
+    const register = await uploadCsv(base, tenant.apiKey, `deviceUid,imei2\n${uid},${imei2}\n`, {
+      mode: 'register',
+      createMissing: true,
+      serviceTypeId: 1,
+    });
+    await waitForBatchEnd(base, tenant.apiKey, expectStatus(register, 202).batchId);
+
+    const preview = await uploadCsv(base, tenant.apiKey, csvOf([imei2]), { mode: 'action', action: 'ACTIVATE', preview: true });
+    const { batchId, predicted } = expectStatus(preview, 201);
+    expect(predicted).toEqual({ OK: 1 });
+    const api = apiClient(base, tenant.apiKey);
+    expectStatus(await api.post('/batches/{id}/start', { path: { id: batchId } }), 202);
+    expect((await waitForBatchEnd(base, tenant.apiKey, batchId)).countersByCode).toEqual({ OK: 1 });
+    expect(expectStatus(await api.get('/devices/{uid}', { path: { uid } }), 200).state).toBe('ACTIVE');
+
+    const locked = await uploadCsv(base, tenant.apiKey, csvOf([imei2]), { mode: 'action', action: 'LOCK' });
+    expect((await waitForBatchEnd(base, tenant.apiKey, expectStatus(locked, 202).batchId)).countersByCode).toEqual({ OK: 1 });
+    // The gateway command names the device by its own UID.
+    await waitFor('the LOCK sent', async () => stack.gateway.commands.some((c) => c.deviceUid === uid && c.kind === 'LOCK'));
   });
 
   it('register mode creating missing devices without a workflow needs a service type', async () => {
