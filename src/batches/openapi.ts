@@ -4,6 +4,7 @@ import { DeviceActions } from '../devices/contract';
 import { examples } from '../platform/openapi/examples';
 import { PathItem, answer, authErrors, batchId, idempotencyKey, location, problem } from '../platform/openapi/operations';
 import { Schema, bool, dateTime, int, obj, oneOf, str } from '../platform/openapi/schemas';
+import { batchPausePaths } from './pauseOpenapi';
 
 const uploadOptions: Record<string, Schema> = {
   mode: {
@@ -30,14 +31,16 @@ const uploadOptions: Record<string, Schema> = {
     type: 'integer',
     minimum: 0,
     description:
-      'Stop the batch once more than this many devices have failed: status FAILED, the devices not started CANCELLED. Default: no limit.',
+      'Stop the batch once more than this many devices have failed: status FAILED, the devices still running and those not started ' +
+      'CANCELLED. With a threshold the batch starts 5 devices at once, doubling while within it. Default: no limit.',
   },
   maxFailurePercent: {
     type: 'number',
     minimum: 0,
     maximum: 100,
     description:
-      'Stop the batch once more than this share of its processed devices has failed, judged from 100 processed devices on. Default: no limit.',
+      'Stop the batch once more than this share of its processed devices has failed, judged from 100 processed devices on ' +
+      '(as maxFailures: running devices cancelled, a gradual start). Default: no limit.',
   },
 };
 
@@ -226,4 +229,5 @@ export const batchPaths: Record<string, PathItem> = {
       },
     },
   },
+  ...batchPausePaths,
 };
