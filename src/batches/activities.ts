@@ -16,6 +16,7 @@ import {
 import { PgPool } from '../platform/db/postgres';
 import { BatchEndStatus, BatchStatus, StartedBatchStatus } from './modes';
 import { StopReason } from './failureThreshold';
+import { workingSpanFor } from '../tenants/useCases';
 
 /** What a run's end left: the status the batch holds (a cancel may have won over the run) and its rows' counts. */
 export interface BatchOutcome {
@@ -64,6 +65,11 @@ export function createBatchRunActivities({ pool }: { pool: PgPool }) {
       nextStartAt: string | null;
     }): Promise<void> {
       await writeRunStatus(pool, run.batchId, run);
+    },
+
+    /** The tenant's working window at or after `at` (the workflow's clock): from when until when devices may start. */
+    async workingSpanOf({ tenantId, at }: { tenantId: string; at: number }): Promise<{ from: number; until: number | null } | null> {
+      return workingSpanFor(pool, tenantId, at);
     },
 
     async pendingRowsPage({ batchId, afterId, limit }: { batchId: string; afterId: number; limit: number }): Promise<PendingRow[]> {

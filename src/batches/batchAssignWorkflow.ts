@@ -2,7 +2,8 @@
 // bounded sliding window of deviceAssign children, continues-as-new to keep each run's history
 // small, counts results by code across runs, and writes the batch's final status. A batch with a
 // failure threshold opens its window gradually (windowRamp.ts) and, once past the threshold, starts no
-// more children and cancels those still running. An operator may pause and resume it (runStatus.ts).
+// more children and cancels those still running. An operator may pause and resume it (runStatus.ts); the
+// upload's schedule holds its devices until startAt and to the target's working hours (scheduleGate.ts).
 //
 // Each child writes its own result row, and the parent counts what its children return. At a run
 // boundary the parent does not wait for its slowest children: it drains the window to a tenth,
@@ -34,6 +35,8 @@ import { FailureThreshold, StopReason, exceededThreshold } from './failureThresh
 import { WindowRamp, openingRamp, rampAfterDecision } from './windowRamp';
 import { RunStatusState, handlePauseAndResume, initialRunStatus, isRunStatusWritten, keepRunStatusWritten, runStatusOf } from './runStatus';
 import type { StartedBatchStatus } from './modes';
+import type { BatchSchedule } from './batchSchedule';
+import { ScheduleGate, closedUntilAsked, keepScheduleGate } from './scheduleGate';
 import { DEVICE_ASSIGN_WORKFLOW, type DeviceAssignInput, type DeviceAssignWorkflow, reportToParentSignal } from '../devices/contract';
 import type { DeviceAssignmentActivities } from '../devices/contract';
 import { batchProgressQuery, cancelBatchSignal, deviceFinishedSignal } from './contract';
@@ -57,6 +60,8 @@ export interface BatchAssignInput {
   handedOverLookMs?: number;
   /** Stop starting devices once failures exceed it; null or absent: no threshold. */
   failureThreshold?: FailureThreshold | null;
+  /** When devices may start (startAt, the target's working hours); null or absent: at once, at any hour. */
+  schedule?: BatchSchedule | null;
   /** Carried across continue-as-new; absent on the first run. */
   carried?: BatchCarriedState;
 }
@@ -135,6 +140,7 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
   const state = input.carried ?? initialState(input);
   const running: Running = new Map(Object.entries(state.handedOver).map(([rowId, id]) => [Number(rowId), id]));
   const children = new CancellationScope();
+  const gate = closedUntilAsked(input.schedule);
   const progress = (): BatchProgress => {
     const ok = state.byCode.OK ?? 0;
     return {
@@ -181,7 +187,9 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
     if (!input.carried) await countEarlierRows(input, state);
     showProgress();
     void CancellationScope.nonCancellable(() => keepRunStatusWritten(input, state.runStatus, stopping, showProgress));
-    const runFull = await startChildrenInWindow(input, state, running, children, deviceFinished, stopping);
+    const scheduled = { schedule: input.schedule, targetTenantId: input.request.targetWorkspaceId };
+    void CancellationScope.nonCancellable(() => keepScheduleGate(scheduled, state.runStatus, gate, stopping));
+    const runFull = await startChildrenInWindow(input, state, running, children, deviceFinished, stopping, gate);
     if (runFull && !stopping()) {
       await handOverRunning(input, state, running);
       // A pause or resume in flight is answered by this run, its status written before the next run takes over.
@@ -207,6 +215,7 @@ async function startChildrenInWindow(
   children: CancellationScope,
   deviceFinished: (rowId: number, code: string | null) => void,
   stopping: () => boolean,
+  gate: ScheduleGate,
 ): Promise<boolean> {
   let startedThisRun = 0;
   for (;;) {
@@ -214,7 +223,7 @@ async function startChildrenInWindow(
     const page = await pendingRowsPage({ batchId: input.batchId, afterId: state.cursor, limit: input.pageSize });
     if (page.length === 0) return false;
     for (const row of page) {
-      await condition(() => (running.size < state.ramp.width && !state.runStatus.paused) || stopping());
+      await condition(() => (running.size < state.ramp.width && !state.runStatus.paused && gate.open) || stopping());
       if (stopping()) return false;
       const options = childOptions(input, row);
       running.set(row.id, options.workflowId);

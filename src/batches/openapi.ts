@@ -42,6 +42,18 @@ const uploadOptions: Record<string, Schema> = {
       'Stop the batch once more than this share of its processed devices has failed, judged from 100 processed devices on ' +
       '(as maxFailures: running devices cancelled, a gradual start). Default: no limit.',
   },
+  startAt: {
+    ...dateTime,
+    description:
+      'Start no device before this instant (ISO 8601 with its offset; at most a minute in the past): the batch shows SCHEDULED with ' +
+      '`nextStartAt` until then. Default: at once.',
+  },
+  withinWorkingHours: {
+    ...bool,
+    description:
+      "Start devices only inside the target workspace's working hours (the calendar temporary locks use): outside them the batch " +
+      'shows WAITING_FOR_WORKING_HOURS with `nextStartAt`; devices already running finish. Default: false (any hour).',
+  },
 };
 
 export const batchPaths: Record<string, PathItem> = {

@@ -39,6 +39,7 @@ export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, atte
     pageSize: deps.config.batch.pageSize,
     childrenPerRun: deps.config.batch.childrenPerRun,
     failureThreshold: options.failureThreshold,
+    schedule: options.schedule,
   };
   try {
     await deps.temporal.withDeadline(Date.now() + deps.config.temporal.requestDeadlineMs, () =>

@@ -1,5 +1,6 @@
 // The brakes of a batch (SPEC §9 "Bulk safety") end to end: a failure threshold that limits the damage
-// (a gradual window, and the children still running cancelled once it is crossed), pause and resume.
+// (a gradual window, and the children still running cancelled once it is crossed), pause and resume,
+// and a batch scheduled to start a few seconds ahead (the calendar case: test/workflows/batchSchedule.test.ts).
 import { batchProgressQuery } from '../../src/batches/contract';
 import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import {
@@ -112,5 +113,34 @@ describe('batch brakes', () => {
     expect(byStatus.SUCCEEDED ?? 0).toBe(doneWhilePaused);
     const refused = expectStatus(await api.post('/batches/{id}/resume', { path: { id: batchId } }), 409);
     expect(refused.detail).toBe(`batch ${batchId} is CANCELLED; only a started batch that has not ended can be resumed`);
+  });
+
+  it('startAt a few seconds ahead: SCHEDULED with nextStartAt, nothing done before it, then it runs; bad values are 400', async () => {
+    const uids = await seedDevices(stack, tenant.tenantId, 5);
+    const startAt = new Date(Date.now() + 4_000).toISOString();
+    const query = { mode: 'assign' as const, workflowId: tenant.workflowId, startAt };
+    const upload = expectStatus(await uploadCsv(base, tenant.apiKey, csvOf(uids), query), 202);
+    expect(upload.status).toBe('SCHEDULED');
+    const scheduled = await waitFor('the batch to show SCHEDULED', async () => {
+      const batch = expectStatus(await api.get('/batches/{id}', { path: { id: upload.batchId } }), 200);
+      return batch.status === 'SCHEDULED' ? batch : undefined;
+    });
+    expect(scheduled).toMatchObject({ nextStartAt: startAt, progress: { done: 0 } });
+    expect(Date.now()).toBeLessThan(Date.parse(startAt));
+    const done = await waitForBatchEnd(base, tenant.apiKey, upload.batchId);
+    expect(done).toMatchObject({ status: 'COMPLETED', nextStartAt: null, countersByCode: { OK: 5 } });
+    const { rows } = await stack.pool.query('SELECT min(finished_at) AS first FROM t_batch_action_device WHERE batch_action_id = $1', [
+      upload.batchId,
+    ]);
+    expect(rows[0].first.getTime()).toBeGreaterThanOrEqual(Date.parse(startAt));
+    await recordHistory(stack, `batch/${upload.batchId}`, 'batchAssign.scheduled');
+
+    const past = await uploadCsv(base, tenant.apiKey, csvOf(uids), { ...query, startAt: '2020-01-01T00:00:00Z' });
+    expect(expectStatus(past, 400)).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      detail: 'startAt 2020-01-01T00:00:00Z is more than a minute in the past; leave it out to start at once',
+    });
+    const unparsable = await uploadCsv(base, tenant.apiKey, csvOf(uids), { ...query, startAt: 'next monday' });
+    expect(expectStatus(unparsable, 400).detail).toMatch(/^startAt must be an ISO 8601 instant with its offset/);
   });
 });

@@ -953,6 +953,8 @@ export interface operations {
         createMissing?: boolean;
         maxFailures?: number;
         maxFailurePercent?: number;
+        startAt?: string;
+        withinWorkingHours?: boolean;
       };
       header?: {
         /** @description Scoped to your tenant, this operation and its target (the device). Repeating the same request with the same key (at most 200 characters) answers the first answer and does nothing again; a different request with a used key is 422 IDEMPOTENCY_KEY_REUSED. */
@@ -997,6 +999,13 @@ export interface operations {
           maxFailures?: number;
           /** @description Stop the batch once more than this share of its processed devices has failed, judged from 100 processed devices on (as maxFailures: running devices cancelled, a gradual start). Default: no limit. */
           maxFailurePercent?: number;
+          /**
+           * Format: date-time
+           * @description Start no device before this instant (ISO 8601 with its offset; at most a minute in the past): the batch shows SCHEDULED with `nextStartAt` until then. Default: at once.
+           */
+          startAt?: string;
+          /** @description Start devices only inside the target workspace's working hours (the calendar temporary locks use): outside them the batch shows WAITING_FOR_WORKING_HOURS with `nextStartAt`; devices already running finish. Default: false (any hour). */
+          withinWorkingHours?: boolean;
         };
       };
     };
