@@ -1,4 +1,4 @@
-// `npm run bench:batch -- --devices N [--window W] [--workers K] [--no-ceiling | --ceiling-only | --upload-only [--repeat N]]`: BatchAssign end to end against
+// `npm run bench:batch -- --devices N [--window W] [--workers K] [--max-failures F] [--no-ceiling | --ceiling-only | --upload-only [--repeat N]]`: BatchAssign end to end against
 // the running local services. Starts a worker and the API as child processes on a task queue of
 // their own, seeds N READY_FOR_USE devices in a fresh tenant, uploads the CSV through the API,
 // waits for the end and prints: upload-to-202 latency, end-to-end seconds, devices/s, the longest
@@ -33,6 +33,8 @@ const ceilingOnly = process.argv.includes('--ceiling-only');
 const uploadOnly = process.argv.includes('--upload-only');
 /** With --upload-only: how many (upload, floor) pairs, one after the other. */
 const REPEAT = numberArg('--repeat', 1);
+/** Upload with maxFailures=F (a batch with a threshold opens its window gradually: the ramp's cost); -1: none. */
+const MAX_FAILURES = numberArg('--max-failures', -1);
 
 interface Upload {
   start: number;
@@ -117,7 +119,8 @@ async function main(): Promise<void> {
     const csv = `deviceUid\n${uids.join('\n')}\n`;
     const upload = async (): Promise<Upload> => {
       const start = Date.now();
-      const res = await fetch(`http://127.0.0.1:${API_PORT}/v1/batches?mode=assign&workflowId=${workflowId}`, {
+      const threshold = MAX_FAILURES >= 0 ? `&maxFailures=${MAX_FAILURES}` : '';
+      const res = await fetch(`http://127.0.0.1:${API_PORT}/v1/batches?mode=assign&workflowId=${workflowId}${threshold}`, {
         method: 'POST',
         headers: { 'X-API-Key': apiKey, 'Content-Type': 'text/csv' },
         body: csv,
