@@ -1,4 +1,4 @@
-// `npm run bench:batch -- --devices N [--window W] [--workers K] [--action ACTIVATE [--webhook]] [--no-ceiling | --ceiling-only | --upload-only [--repeat N] [--preview]]`: BatchAssign end to end against
+// `npm run bench:batch -- --devices N [--window W] [--workers K] [--max-failures F] [--action ACTIVATE [--webhook]] [--no-ceiling | --ceiling-only | --upload-only [--repeat N] [--preview]]`: BatchAssign end to end against
 // the running local services. Starts a worker and the API as child processes on a task queue of
 // their own, seeds N READY_FOR_USE devices in a fresh tenant, uploads the CSV through the API,
 // waits for the end and prints: upload-to-202 latency, end-to-end seconds, devices/s, the longest
@@ -45,6 +45,8 @@ const preview = process.argv.includes('--preview');
 const ACTION = process.argv.includes('--action') ? process.argv[process.argv.indexOf('--action') + 1]! : null;
 /** With --action: the tenant subscribes a local receiver to the batch's events. */
 const webhook = process.argv.includes('--webhook');
+/** Upload with maxFailures=F (a batch with a threshold opens its window gradually: the ramp's cost); -1: none. */
+const MAX_FAILURES = numberArg('--max-failures', -1);
 
 interface Upload {
   start: number;
@@ -131,8 +133,9 @@ async function main(): Promise<void> {
     const upload = async (): Promise<Upload> => {
       const start = Date.now();
       const previewQuery = preview ? '&preview=true' : '';
+      const threshold = MAX_FAILURES >= 0 ? `&maxFailures=${MAX_FAILURES}` : '';
       const mode = ACTION ? `mode=action&action=${ACTION}` : `mode=assign&workflowId=${workflowId}`;
-      const res = await fetch(`http://127.0.0.1:${API_PORT}/v1/batches?${mode}${previewQuery}`, {
+      const res = await fetch(`http://127.0.0.1:${API_PORT}/v1/batches?${mode}${previewQuery}${threshold}`, {
         method: 'POST',
         headers: { 'X-API-Key': apiKey, 'Content-Type': 'text/csv' },
         body: csv,

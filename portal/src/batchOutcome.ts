@@ -12,6 +12,9 @@ export const BATCH_STATUS_LABELS: Record<BatchStatusName, string> = {
   PREVIEW: 'PREVIEW (not started: start or discard it)',
   CREATED: 'CREATED (not started)',
   RUNNING: 'RUNNING',
+  PAUSED: 'PAUSED (no new devices start)',
+  SCHEDULED: 'SCHEDULED (waits for its start)',
+  WAITING_FOR_WORKING_HOURS: 'WAITING_FOR_WORKING_HOURS',
   COMPLETED: 'COMPLETED',
   FAILED: 'FAILED (stopped: too many failures)',
   CANCELLED: 'CANCELLED',
@@ -21,7 +24,7 @@ export const BATCH_STATUS_LABELS: Record<BatchStatusName, string> = {
 const ROW_STATUS_ORDER: Record<BatchRowStatus, number> = { SUCCEEDED: 0, FAILED: 1, CANCELLED: 2, SKIPPED: 3, PENDING: 4 };
 export const ROW_STATUSES = (Object.keys(ROW_STATUS_ORDER) as BatchRowStatus[]).sort((a, b) => ROW_STATUS_ORDER[a] - ROW_STATUS_ORDER[b]);
 
-export type BatchOutcome = 'waiting' | 'running' | 'succeeded' | 'with-failures' | 'failed' | 'cancelled';
+export type BatchOutcome = 'waiting' | 'running' | 'paused' | 'succeeded' | 'with-failures' | 'failed' | 'cancelled';
 
 export function isFinishedStatus(status: BatchStatusName): boolean {
   return status === 'COMPLETED' || status === 'CANCELLED' || status === 'FAILED';
@@ -32,7 +35,11 @@ export function batchOutcome(status: BatchCounts): BatchOutcome {
   switch (status.status) {
     case 'PREVIEW':
     case 'CREATED':
+    case 'SCHEDULED':
+    case 'WAITING_FOR_WORKING_HOURS':
       return 'waiting';
+    case 'PAUSED':
+      return 'paused';
     case 'RUNNING':
       return failed > 0 ? 'with-failures' : 'running';
     case 'COMPLETED':

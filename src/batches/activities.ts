@@ -3,10 +3,20 @@
 // they are right whatever happened to the runs in between (continue-as-new, restarts, retries).
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { PendingRow, RowCounts, closePendingRows, countRows, markBatchRunning, pendingRowsPage, writeBatchOutcome } from './store';
+import {
+  PendingRow,
+  RowCounts,
+  closePendingRows,
+  countRows,
+  markBatchRunning,
+  pendingRowsPage,
+  writeBatchOutcome,
+  writeRunStatus,
+} from './store';
 import { PgPool } from '../platform/db/postgres';
-import { BatchEndStatus, RunBatchStatus } from './modes';
+import { BatchEndStatus, RunBatchStatus, StartedBatchStatus } from './modes';
 import { StopReason } from './failureThreshold';
+import { workingSpanFor } from '../tenants/useCases';
 
 /** What a run's end left: the status the batch holds (a cancel may have won over the run) and its rows' counts. */
 export interface BatchOutcome {
@@ -45,6 +55,21 @@ export function createBatchRunActivities({ pool }: { pool: PgPool }) {
     async batchRunStarted({ batchId, attempt }: { batchId: string; attempt: number }): Promise<RowCounts> {
       await markBatchRunning(pool, batchId, attempt);
       return countRows(pool, batchId);
+    },
+
+    /** The run's status as it pauses, waits and goes on (a batch that has ended keeps its final status). */
+    async recordRunStatus(run: {
+      batchId: string;
+      attempt: number;
+      status: StartedBatchStatus;
+      nextStartAt: string | null;
+    }): Promise<void> {
+      await writeRunStatus(pool, run.batchId, run);
+    },
+
+    /** The tenant's working window at or after `at` (the workflow's clock): from when until when devices may start. */
+    async workingSpanOf({ tenantId, at }: { tenantId: string; at: number }): Promise<{ from: number; until: number | null } | null> {
+      return workingSpanFor(pool, tenantId, at);
     },
 
     async pendingRowsPage({ batchId, afterId, limit }: { batchId: string; afterId: number; limit: number }): Promise<PendingRow[]> {

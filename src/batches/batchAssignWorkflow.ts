@@ -1,7 +1,9 @@
 // The BatchAssign parent workflow (SPEC §3): reads a batch's pending rows page by page, keeps a
 // bounded sliding window of deviceAssign children, continues-as-new to keep each run's history
-// small, counts results by code across runs, stops early past the upload's failure threshold, and
-// writes the batch's final status.
+// small, counts results by code across runs, and writes the batch's final status. A batch with a
+// failure threshold opens its window gradually (windowRamp.ts) and, once past the threshold, starts no
+// more children and cancels those still running. An operator may pause and resume it (runStatus.ts); the
+// upload's schedule holds its devices until startAt and to the target's working hours (scheduleGate.ts).
 //
 // Each child writes its own result row, and the parent counts what its children return. At a run
 // boundary the parent does not wait for its slowest children: it drains the window to a tenth,
@@ -12,6 +14,7 @@
 import {
   CancellationScope,
   ParentClosePolicy,
+  allHandlersFinished,
   WorkflowIdReusePolicy,
   condition,
   continueAsNew,
@@ -27,8 +30,13 @@ import {
 import type { createBatchRunActivities } from './activities';
 
 type Activities = ReturnType<typeof createBatchRunActivities> & Pick<DeviceAssignmentActivities, 'settleDevice'>;
-import { BatchEndStatus, describeProgress } from './modes';
+import { BatchEndStatus, describeProgress, isUnfinishedBatchStatus } from './modes';
 import { FailureThreshold, StopReason, exceededThreshold } from './failureThreshold';
+import { WindowRamp, openingRamp, rampAfterDecision } from './windowRamp';
+import { RunStatusState, handlePauseAndResume, initialRunStatus, isRunStatusWritten, keepRunStatusWritten, runStatusOf } from './runStatus';
+import type { StartedBatchStatus } from './modes';
+import type { BatchSchedule } from './batchSchedule';
+import { ScheduleGate, closedUntilAsked, keepScheduleGate } from './scheduleGate';
 import { DEVICE_ASSIGN_WORKFLOW, type DeviceAssignInput, type DeviceAssignWorkflow, reportToParentSignal } from '../devices/contract';
 import type { DeviceAssignmentActivities } from '../devices/contract';
 import { batchProgressQuery, cancelBatchSignal, deviceFinishedSignal } from './contract';
@@ -52,6 +60,8 @@ export interface BatchAssignInput {
   handedOverLookMs?: number;
   /** Stop starting devices once failures exceed it; null or absent: no threshold. */
   failureThreshold?: FailureThreshold | null;
+  /** When devices may start (startAt, the target's working hours); null or absent: at once, at any hour. */
+  schedule?: BatchSchedule | null;
   /** Carried across continue-as-new; absent on the first run. */
   carried?: BatchCarriedState;
 }
@@ -70,10 +80,17 @@ export interface BatchCarriedState {
   judged: { processed: number; failed: number };
   /** Set once the failure threshold was exceeded. */
   stopped: StopReason | null;
+  /** How wide the window is now (a batch with a threshold opens gradually). */
+  ramp: WindowRamp;
+  /** Paused, waiting, and what the batch's row shows. */
+  runStatus: RunStatusState;
 }
 
 export interface BatchProgress {
   batchId: string;
+  status: StartedBatchStatus;
+  /** While SCHEDULED or WAITING_FOR_WORKING_HOURS: when it next starts devices. */
+  nextStartAt: string | null;
   total: number;
   done: number;
   ok: number;
@@ -83,6 +100,8 @@ export interface BatchProgress {
   runs: number;
   cancelRequested: boolean;
   stopped: StopReason | null;
+  /** How many children may run at once now. */
+  window: number;
 }
 
 export interface BatchAssignResult {
@@ -118,13 +137,15 @@ export function deviceAssignWorkflowId(batchId: string, attempt: number, deviceU
 type Running = Map<number, string>;
 
 export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignResult> {
-  const state = input.carried ?? initialState();
+  const state = input.carried ?? initialState(input);
   const running: Running = new Map(Object.entries(state.handedOver).map(([rowId, id]) => [Number(rowId), id]));
   const children = new CancellationScope();
+  const gate = closedUntilAsked(input.schedule);
   const progress = (): BatchProgress => {
     const ok = state.byCode.OK ?? 0;
     return {
       batchId: input.batchId,
+      ...runStatusOf(state.runStatus),
       total: state.total,
       done: state.done,
       ok,
@@ -134,6 +155,7 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
       runs: state.runs,
       cancelRequested: state.cancelRequested,
       stopped: state.stopped,
+      window: state.ramp.width,
     };
   };
   /** A device is done (null: cancelled); each row counts once, whether its child returned or signalled. */
@@ -146,9 +168,11 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
       state.judged.processed += 1;
       if (code !== 'OK' && code !== 'CANCELLED') state.judged.failed += 1;
       state.stopped ??= exceededThreshold(input.failureThreshold, state.judged);
+      state.ramp = rampAfterDecision(state.ramp, input.windowSize, state.stopped === null);
     }
-    setCurrentDetails(describeProgress(progress()));
+    showProgress();
   };
+  const showProgress = () => setCurrentDetails(describeRun(progress()));
   setHandler(batchProgressQuery, progress);
   setHandler(cancelBatchSignal, () => {
     state.cancelRequested = true;
@@ -157,19 +181,25 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
   // Not cancelled with the workflow: a cancelled batch still waits for the children it handed over.
   void CancellationScope.nonCancellable(() => watchHandedOver(input, state, deviceFinished));
   const stopping = () => state.cancelRequested || state.stopped !== null;
+  handlePauseAndResume(state.runStatus, stopping);
 
   try {
     if (!input.carried) await countEarlierRows(input, state);
-    setCurrentDetails(describeProgress(progress()));
-    const runFull = await startChildrenInWindow(input, state, running, children, deviceFinished, stopping);
+    showProgress();
+    void CancellationScope.nonCancellable(() => keepRunStatusWritten(input, state.runStatus, stopping, showProgress));
+    const scheduled = { schedule: input.schedule, targetTenantId: input.request.targetWorkspaceId };
+    void CancellationScope.nonCancellable(() => keepScheduleGate(scheduled, state.runStatus, gate, stopping));
+    const runFull = await startChildrenInWindow(input, state, running, children, deviceFinished, stopping, gate);
     if (runFull && !stopping()) {
       await handOverRunning(input, state, running);
+      // A pause or resume in flight is answered by this run, its status written before the next run takes over.
+      await condition(() => stopping() || (allHandlersFinished() && isRunStatusWritten(state.runStatus)));
       if (!stopping()) {
         state.runs += 1;
         return await continueAsNew<typeof batchAssign>({ ...input, carried: state });
       }
     }
-    await condition(() => running.size === 0 || state.cancelRequested);
+    await condition(() => running.size === 0 || stopping());
   } catch (err) {
     if (!isCancellation(err)) throw err;
     state.cancelRequested = true; // the workflow itself was cancelled: treat it as a batch cancel
@@ -185,6 +215,7 @@ async function startChildrenInWindow(
   children: CancellationScope,
   deviceFinished: (rowId: number, code: string | null) => void,
   stopping: () => boolean,
+  gate: ScheduleGate,
 ): Promise<boolean> {
   let startedThisRun = 0;
   for (;;) {
@@ -192,7 +223,7 @@ async function startChildrenInWindow(
     const page = await pendingRowsPage({ batchId: input.batchId, afterId: state.cursor, limit: input.pageSize });
     if (page.length === 0) return false;
     for (const row of page) {
-      await condition(() => running.size < input.windowSize || stopping());
+      await condition(() => (running.size < state.ramp.width && !state.runStatus.paused && gate.open) || stopping());
       if (stopping()) return false;
       const options = childOptions(input, row);
       running.set(row.id, options.workflowId);
@@ -295,7 +326,7 @@ function childOptions(input: BatchAssignInput, row: { id: number; uid: string })
   };
 }
 
-function initialState(): BatchCarriedState {
+function initialState(input: BatchAssignInput): BatchCarriedState {
   return {
     cursor: 0,
     total: 0,
@@ -306,7 +337,15 @@ function initialState(): BatchCarriedState {
     handedOver: {},
     judged: { processed: 0, failed: 0 },
     stopped: null,
+    ramp: openingRamp(input.failureThreshold, input.windowSize),
+    runStatus: initialRunStatus(),
   };
+}
+
+/** The run's current details in the Web UI: "PAUSED: 61,204 / 100,000 — 60,990 ok, 214 failed". */
+function describeRun(p: BatchProgress): string {
+  const prefix = p.status === 'RUNNING' ? '' : `${p.status}${p.nextStartAt ? ` until ${p.nextStartAt}` : ''}: `;
+  return `${prefix}${describeProgress(p)}`;
 }
 
 /**
@@ -320,14 +359,17 @@ async function countEarlierRows(input: BatchAssignInput, state: BatchCarriedStat
   state.byCode = counts.byCode;
 }
 
-/** Cancels (on cancel) or awaits what still runs, closes rows left PENDING, and writes the batch's final status. */
+/**
+ * Cancels what still runs (on cancel, or past the failure threshold: each cancelled child settles its
+ * device as CANCELLED) or awaits it, closes rows left PENDING, and writes the batch's final status.
+ */
 async function finish(
   input: BatchAssignInput,
   state: BatchCarriedState,
   running: Running,
   children: CancellationScope,
 ): Promise<BatchAssignResult> {
-  if (state.cancelRequested) {
+  if (state.cancelRequested || state.stopped) {
     children.cancel();
     // Children handed over by an earlier run are not in this run's scope.
     await Promise.all(
@@ -349,7 +391,7 @@ async function finish(
   state.runs += 1;
   const outcome = await finishBatch({ batchId: input.batchId, attempt: input.attempt, status: ranTo, stopReason: state.stopped });
   // A batch cancelled before this run started (the start came late) stays cancelled: the result says what it holds.
-  const status = outcome.status === 'CREATED' || outcome.status === 'RUNNING' ? ranTo : outcome.status;
+  const status = isUnfinishedBatchStatus(outcome.status) ? ranTo : outcome.status;
   const { counts } = outcome;
   const done = counts.total - (counts.byStatus.PENDING ?? 0);
   const ok = counts.byCode.OK ?? 0;

@@ -69,7 +69,13 @@ function streamProgress(deps: ApiDeps, hub: BatchProgressHub, req: Request, res:
     const unwatch = hub.watch(batch, {
       onStatus(status: BatchStatusView) {
         const finished = isFinishedBatchStatus(status.status);
-        const fingerprint = JSON.stringify([status.status, status.progress, status.countersByCode, status.countersByStatus]);
+        const fingerprint = JSON.stringify([
+          status.status,
+          status.nextStartAt,
+          status.progress,
+          status.countersByCode,
+          status.countersByStatus,
+        ]);
         if (finished || fingerprint !== lastSent) {
           write(`event: ${finished ? 'end' : 'progress'}\nid: ${++eventId}\ndata: ${JSON.stringify(status)}\n\n`);
           lastSent = fingerprint;

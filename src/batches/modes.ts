@@ -17,19 +17,46 @@ export function modeNeedsWorkflow(mode: AssignmentMode): boolean {
   return mode !== 'exit' && mode !== 'action';
 }
 
-/** PREVIEW: stored and predicted, started only when asked (SPEC §9). FAILED: stopped early because failures exceeded the upload's threshold. */
-export const BatchStatuses = ['PREVIEW', 'CREATED', 'RUNNING', 'COMPLETED', 'CANCELLED', 'FAILED'] as const;
+/**
+ * PREVIEW: stored and predicted, started only when asked (SPEC §9). FAILED: stopped early because failures exceeded
+ * the upload's threshold. PAUSED: an operator paused it. SCHEDULED: waiting for its startAt;
+ * WAITING_FOR_WORKING_HOURS: outside the target tenant's working hours.
+ */
+export const BatchStatuses = [
+  'PREVIEW',
+  'CREATED',
+  'RUNNING',
+  'PAUSED',
+  'SCHEDULED',
+  'WAITING_FOR_WORKING_HOURS',
+  'COMPLETED',
+  'CANCELLED',
+  'FAILED',
+] as const;
 export type BatchStatus = (typeof BatchStatuses)[number];
 /** The statuses a batch that has a run can have: a preview has none. */
 export type RunBatchStatus = Exclude<BatchStatus, 'PREVIEW'>;
 /** How a run of BatchAssign ends. */
 export type BatchEndStatus = Extract<BatchStatus, 'COMPLETED' | 'CANCELLED' | 'FAILED'>;
+/** The statuses of a batch whose run has started and not ended: the run writes them as it pauses, waits and goes on. */
+export const startedBatchStatuses = [
+  'RUNNING',
+  'PAUSED',
+  'SCHEDULED',
+  'WAITING_FOR_WORKING_HOURS',
+] as const satisfies readonly BatchStatus[];
+export type StartedBatchStatus = (typeof startedBatchStatuses)[number];
 /**
- * A batch's status only moves forward within a run: CREATED → RUNNING → one final status (CREATED →
+ * A batch's status only moves forward within a run: CREATED → a started status (RUNNING, and back and
+ * forth between it and PAUSED, SCHEDULED, WAITING_FOR_WORKING_HOURS) → one final status (CREATED →
  * CANCELLED for a batch cancelled before its run started). A final status is written only over one of
  * these; only a retry, the batch's next run, makes a finished batch CREATED again.
  */
-export const unfinishedBatchStatuses = ['CREATED', 'RUNNING'] as const satisfies readonly BatchStatus[];
+export const unfinishedBatchStatuses = ['CREATED', ...startedBatchStatuses] as const satisfies readonly BatchStatus[];
+
+export function isUnfinishedBatchStatus(status: string): status is (typeof unfinishedBatchStatuses)[number] {
+  return (unfinishedBatchStatuses as readonly string[]).includes(status);
+}
 
 export const BatchRowStatuses = ['PENDING', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'CANCELLED'] as const;
 

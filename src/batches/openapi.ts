@@ -4,6 +4,7 @@ import { DeviceActions } from '../devices/contract';
 import { examples } from '../platform/openapi/examples';
 import { PathItem, answer, authErrors, batchId, idempotencyKey, location, problem } from '../platform/openapi/operations';
 import { Schema, bool, dateTime, int, obj, oneOf, str } from '../platform/openapi/schemas';
+import { batchPausePaths } from './pauseOpenapi';
 
 const uploadOptions: Record<string, Schema> = {
   mode: {
@@ -30,7 +31,8 @@ const uploadOptions: Record<string, Schema> = {
     type: 'integer',
     minimum: 0,
     description:
-      'Stop the batch once more than this many devices have failed: status FAILED, the devices not started CANCELLED. Default: no limit.',
+      'Stop the batch once more than this many devices have failed: status FAILED, the devices still running and those not started ' +
+      'CANCELLED. With a threshold the batch starts 5 devices at once, doubling while within it. Default: no limit.',
   },
   preview: {
     ...bool,
@@ -42,7 +44,20 @@ const uploadOptions: Record<string, Schema> = {
     minimum: 0,
     maximum: 100,
     description:
-      'Stop the batch once more than this share of its processed devices has failed, judged from 100 processed devices on. Default: no limit.',
+      'Stop the batch once more than this share of its processed devices has failed, judged from 100 processed devices on ' +
+      '(as maxFailures: running devices cancelled, a gradual start). Default: no limit.',
+  },
+  startAt: {
+    ...dateTime,
+    description:
+      'Start no device before this instant (ISO 8601 with its offset; at most a minute in the past): the batch shows SCHEDULED with ' +
+      '`nextStartAt` until then. Default: at once.',
+  },
+  withinWorkingHours: {
+    ...bool,
+    description:
+      "Start devices only inside the target workspace's working hours (the calendar temporary locks use): outside them the batch " +
+      'shows WAITING_FOR_WORKING_HOURS with `nextStartAt`; devices already running finish. Default: false (any hour).',
   },
 };
 
@@ -238,4 +253,5 @@ export const batchPaths: Record<string, PathItem> = {
       },
     },
   },
+  ...batchPausePaths,
 };

@@ -2,6 +2,7 @@
 // at upload, read back and checked once into a typed record, so nothing downstream casts JSON.
 import { AssignmentMode, isAssignmentMode } from './modes';
 import { FailureThreshold } from './failureThreshold';
+import { BatchSchedule, storedBatchSchedule } from './batchSchedule';
 import { DeviceAction, isDeviceAction } from '../devices/contract';
 
 export interface BatchOptions {
@@ -17,6 +18,8 @@ export interface BatchOptions {
   catalogueTenantIds: string[];
   /** Stop once failures exceed it; null: no threshold. */
   failureThreshold: FailureThreshold | null;
+  /** When devices may start (startAt, withinWorkingHours); null: at once, at any hour. */
+  schedule: BatchSchedule | null;
 }
 
 /** The ext_fields a batch's options are stored as (names from the sources: workflow_id / pending_workflow_id). */
@@ -31,6 +34,7 @@ export function batchOptionsToExtFields(options: BatchOptions, fileName: string 
     state_action: options.stateAction,
     catalogue_tenant_ids: options.catalogueTenantIds,
     failure_threshold: options.failureThreshold,
+    schedule: options.schedule,
     file_name: fileName,
   };
 }
@@ -55,6 +59,8 @@ export function parseBatchOptions(batchId: string, ownerTenantId: string, ext: R
         : bad('state_action');
   const failureThreshold = parseThreshold(ext.failure_threshold);
   if (failureThreshold === undefined) bad('failure_threshold');
+  const schedule = storedBatchSchedule(ext.schedule);
+  if (schedule === undefined) bad('schedule');
   return {
     mode,
     catalogueWorkflowId,
@@ -64,6 +70,7 @@ export function parseBatchOptions(batchId: string, ownerTenantId: string, ext: R
     stateAction,
     catalogueTenantIds: catalogueTenantIds as string[],
     failureThreshold: failureThreshold ?? null,
+    schedule: schedule ?? null,
   };
 
   function optional<T extends 'string' | 'number'>(value: unknown, type: T): (T extends 'string' ? string : number) | undefined {

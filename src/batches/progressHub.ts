@@ -3,7 +3,7 @@
 // watches the batch any more, or once the batch has finished.
 import { batchStatus, BatchRunDeps } from './runs';
 import { BatchRecord, findBatch } from './store';
-import { unfinishedBatchStatuses } from './modes';
+import { isUnfinishedBatchStatus } from './modes';
 import type { Gauge } from 'prom-client';
 import { ProblemError } from '../platform/http/problem';
 
@@ -21,9 +21,9 @@ interface BatchPoller {
   latest: BatchStatusView | null;
 }
 
-/** A batch whose status is no longer CREATED or RUNNING has finished. */
+/** A batch whose status is no longer CREATED or a started one (RUNNING, PAUSED, ...) has finished. */
 export function isFinishedBatchStatus(status: string): boolean {
-  return !(unfinishedBatchStatuses as readonly string[]).includes(status);
+  return !isUnfinishedBatchStatus(status);
 }
 
 export class BatchProgressHub {

@@ -1,5 +1,5 @@
 // /v1/batches: CSV upload (202 + links), status with counters, per-device results (JSON pages and a CSV
-// download), cancel and retry. Each route parses the request and answers what its use case returns
+// download), cancel and retry (pause and resume: pauseRoutes.ts). Each route parses the request and answers what its use case returns
 // (uploadBatch, batchStatus, batchDevicesPage, cancelBatch, retryBatch). Another tenant's batch is 404.
 import { Request, Router } from 'express';
 import { findCallerBatch } from './callerBatch';
@@ -15,6 +15,7 @@ import { streamResultsCsv } from './resultsCsv';
 import { watchLongLivedResponse } from '../platform/http/longLivedResponse';
 import { requestIdOf } from '../platform/http/requestId';
 import { uploadBatch } from './uploadBatch';
+import { batchPauseRoutes } from './pauseRoutes';
 
 export function batchRoutes(deps: ApiDeps): Router {
   const router = Router();
@@ -86,6 +87,8 @@ export function batchRoutes(deps: ApiDeps): Router {
       };
     });
   });
+
+  router.use(batchPauseRoutes(deps));
 
   function commandScope(req: Request, command: 'cancel' | 'retry', batch: BatchRecord) {
     return { tenantId: callerOf(req).tenantId, endpoint: `POST /v1/batches/{id}/${command}`, target: batch.id };

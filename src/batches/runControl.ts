@@ -2,15 +2,15 @@
 // for one that is: a batch stored while Temporal was unreachable, or whose run is gone, is never stuck.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { BatchRecord, cancelBatchWithoutRun, resetBatchForRetry } from './store';
-import { BatchStatus, uploadRejectionCodes } from './modes';
+import { BatchStatus, isUnfinishedBatchStatus, uploadRejectionCodes } from './modes';
 import { batchWorkflowId, cancelBatchSignal } from './contract';
 import { BatchRunDeps, currentRunOf, startBatchRun } from './runs';
 import { ProblemError } from '../platform/http/problem';
 
 /** Asks the running workflow to cancel ('CANCELLING'), or ends a batch that has none at once ('CANCELLED'). */
 export async function cancelBatch(deps: BatchRunDeps, batch: BatchRecord): Promise<'CANCELLING' | 'CANCELLED'> {
-  if (batch.status !== 'RUNNING' && batch.status !== 'CREATED') {
-    throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} is ${batch.status}; only a running batch can be cancelled`);
+  if (!isUnfinishedBatchStatus(batch.status)) {
+    throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} is ${batch.status}; only a batch that has not ended can be cancelled`);
   }
   const workflowId = currentRunOf(batch).workflowId;
   if (await runIsRunning(deps, batch)) {
@@ -37,7 +37,7 @@ export async function cancelBatch(deps: BatchRunDeps, batch: BatchRecord): Promi
 /** Runs the failed (and any still pending) rows again as a new run of the batch. */
 export async function retryBatch(deps: BatchRunDeps, batch: BatchRecord) {
   const fromStatuses: BatchStatus[] = ['COMPLETED', 'CANCELLED', 'FAILED'];
-  if (batch.status === 'RUNNING' || batch.status === 'CREATED') {
+  if (isUnfinishedBatchStatus(batch.status)) {
     if (await runIsRunning(deps, batch)) {
       throw new ProblemError(409, 'CONFLICT', `batch ${batch.id} is still running; cancel it or wait until it finishes`);
     }
@@ -75,7 +75,7 @@ async function runIsRunning(deps: BatchRunDeps, batch: BatchRecord): Promise<boo
   }
 }
 
-function unavailable(batch: BatchRecord, what: string, cause: unknown): ProblemError {
+export function unavailable(batch: BatchRecord, what: string, cause: unknown): ProblemError {
   return new ProblemError(
     503,
     'SERVICE_UNAVAILABLE',

@@ -39,6 +39,7 @@ export async function startBatchRun(deps: BatchRunDeps, batch: BatchRecord, atte
     pageSize: deps.config.batch.pageSize,
     childrenPerRun: deps.config.batch.childrenPerRun,
     failureThreshold: options.failureThreshold,
+    schedule: options.schedule,
   };
   try {
     await deps.temporal.withDeadline(Date.now() + deps.config.temporal.requestDeadlineMs, () =>
@@ -98,6 +99,7 @@ export function batchSummary(config: AppConfig, batch: BatchRecord) {
     tenantId: batch.tenantId,
     createdBy: batch.createdBy,
     status: batch.status,
+    nextStartAt: nextStartOf(batch),
     isSuccess: batch.isSuccess,
     mode: batch.options.mode,
     workflowId: batch.options.catalogueWorkflowId,
@@ -127,6 +129,7 @@ export async function batchStatus(deps: BatchRunDeps, batch: BatchRecord) {
     tenantId: batch.tenantId,
     createdBy: batch.createdBy,
     status: batch.status,
+    nextStartAt: nextStartOf(batch),
     isSuccess: batch.isSuccess,
     mode: batch.options.mode,
     action: batch.options.stateAction,
@@ -151,6 +154,12 @@ export async function batchStatus(deps: BatchRunDeps, batch: BatchRecord) {
     },
     links: batchLinks(deps.config, batch),
   };
+}
+
+/** While the batch waits for its start or for working hours: when it next starts devices. */
+function nextStartOf(batch: BatchRecord): string | null {
+  const waiting = batch.status === 'SCHEDULED' || batch.status === 'WAITING_FOR_WORKING_HOURS';
+  return waiting ? ((batch.extFields.next_start_at as string | null | undefined) ?? null) : null;
 }
 
 /** Who uploaded the batch and through what (SPEC §9); batches stored before that was kept name only their key. */

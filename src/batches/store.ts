@@ -1,7 +1,7 @@
 // Batch bookkeeping in PostgreSQL (t_batch_action, t_batch_action_device): the queries shared by
 // the BatchAssign activities and the batch API.
 import { Pool } from 'pg';
-import { BatchEndStatus, BatchStatus, RunBatchStatus, unfinishedBatchStatuses } from './modes';
+import { BatchEndStatus, BatchStatus, RunBatchStatus, StartedBatchStatus, startedBatchStatuses, unfinishedBatchStatuses } from './modes';
 import { StopReason } from './failureThreshold';
 import { BatchOptions, parseBatchOptions } from './options';
 import { DeviceResultCode } from '../platform/errorCodes';
@@ -252,23 +252,40 @@ export async function findUnstartedBatches(pool: Pool, olderThanMs: number, limi
   return rows.map(toBatchRecord);
 }
 
-/** Where a scan of the RUNNING batches stands: after this batch (creation order), or at the start. */
+/** Where a scan of the started batches (RUNNING, PAUSED, ...) stands: after this batch (creation order), or at the start. */
 export type RunningBatchesCursor = { createdAt: Date; id: string } | null;
 
-/** The next RUNNING batches after `after` in creation order: the reconciler checks their runs a page per round. */
+/** The next started batches (RUNNING, PAUSED, ...) after `after` in creation order: the reconciler checks their runs a page per round. */
 export async function findRunningBatches(pool: Pool, after: RunningBatchesCursor, limit: number): Promise<BatchRecord[]> {
   const { rows } = await pool.query(
-    `SELECT * FROM t_batch_action WHERE status = 'RUNNING' AND ($1::timestamptz IS NULL OR (created_at, id) > ($1, $2::uuid))
+    `SELECT * FROM t_batch_action WHERE status = ANY($4) AND ($1::timestamptz IS NULL OR (created_at, id) > ($1, $2::uuid))
       ORDER BY created_at, id LIMIT $3`,
-    [after?.createdAt ?? null, after?.id ?? null, limit],
+    [after?.createdAt ?? null, after?.id ?? null, limit, [...startedBatchStatuses]],
   );
   return rows.map(toBatchRecord);
 }
 
 /**
- * Ends a RUNNING batch whose run `attempt` ended without ending it (terminated, failed or timed out
- * in Temporal): rows still PENDING get `rows`, the batch `status` with counters recounted from the
- * rows. False when the batch is no longer that run's RUNNING batch.
+ * The status run `attempt` of a started batch is in now (paused, waiting for its start or for working
+ * hours, running) and when it next starts devices (null: now or when resumed); a batch that has ended
+ * or moved on to another run stays as it is.
+ */
+export async function writeRunStatus(
+  db: Queryable,
+  batchId: string,
+  run: { attempt: number; status: StartedBatchStatus; nextStartAt: string | null },
+): Promise<void> {
+  await db.query(
+    `UPDATE t_batch_action SET status = $2, ext_fields = jsonb_set(ext_fields, '{next_start_at}', COALESCE(to_jsonb($3::text), 'null'::jsonb))
+      WHERE id = $1 AND status = ANY($4) AND ${CURRENT_ATTEMPT} = $5`,
+    [batchId, run.status, run.nextStartAt, [...startedBatchStatuses], run.attempt],
+  );
+}
+
+/**
+ * Ends a started batch (RUNNING, PAUSED, ...) whose run `attempt` ended without ending it (terminated,
+ * failed or timed out in Temporal): rows still PENDING get `rows`, the batch `status` with counters
+ * recounted from the rows. False when the batch is no longer that run's started batch.
  */
 export async function endBatchWithoutItsRun(
   pool: Pool,
@@ -277,8 +294,8 @@ export async function endBatchWithoutItsRun(
 ): Promise<boolean> {
   return inTransaction(pool, async (client) => {
     const claimed = await client.query(
-      `SELECT id FROM t_batch_action WHERE id = $1 AND status = 'RUNNING' AND ${CURRENT_ATTEMPT} = $2 FOR UPDATE`,
-      [batchId, ending.attempt],
+      `SELECT id FROM t_batch_action WHERE id = $1 AND status = ANY($3) AND ${CURRENT_ATTEMPT} = $2 FOR UPDATE`,
+      [batchId, ending.attempt, [...startedBatchStatuses]],
     );
     if (claimed.rowCount !== 1) return false;
     const { status, code, message } = ending.rows;

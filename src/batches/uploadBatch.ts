@@ -51,7 +51,9 @@ export async function uploadBatch(deps: UploadDeps, caller: Caller, upload: Batc
     return { status: 201, batchId: stored.batch.id, answer: previewAnswer(deps.config, await predictBatch(deps, stored.batch)) };
   }
   await startBatchRun(deps, stored.batch, 0);
-  return { status: 202, batchId: stored.batch.id, answer: uploadAnswer(deps.config, stored.batch, 'RUNNING') };
+  const startAt = stored.batch.options.schedule?.startAt;
+  const status = startAt && Date.parse(startAt) > Date.now() ? 'SCHEDULED' : 'RUNNING';
+  return { status: 202, batchId: stored.batch.id, answer: uploadAnswer(deps.config, stored.batch, status) };
 }
 
 /** Receives the file and stores the batch with its rows, or finds the batch an earlier upload with the key stored. */

@@ -1,12 +1,13 @@
 // The upload's parameters (query and multipart fields before the file), checked before a byte of the file is
 // read: mode, catalogue workflow (optional in register mode; active, of the caller's or the target workspace's catalogue), service type,
-// target workspace, createMissing and failure threshold.
+// target workspace, createMissing, failure threshold and schedule (startAt, withinWorkingHours).
 import { BatchOptions } from './store';
 import { isWorkflowVersionId } from '../catalogue/contract';
 import { findActiveWorkflow } from '../catalogue/useCases';
 import { AssignmentModes, isAssignmentMode, modeNeedsWorkflow } from './modes';
 import { DeviceAction, DeviceActions, isDeviceAction, isServiceTypeId } from '../devices/contract';
 import { parseFailureThreshold } from './failureThreshold';
+import { parseBatchSchedule } from './batchSchedule';
 import type { MongoStores } from '../platform/db/mongo';
 import type { Caller } from '../platform/http/auth';
 import { ProblemError } from '../platform/http/problem';
@@ -20,6 +21,8 @@ const uploadParameters = [
   'createMissing',
   'maxFailures',
   'maxFailurePercent',
+  'startAt',
+  'withinWorkingHours',
 ];
 
 export async function checkUploadOptions(
@@ -54,6 +57,8 @@ export async function checkUploadOptions(
   if (createMissing && mode !== 'register') throw new ProblemError(400, 'VALIDATION_FAILED', 'createMissing applies only to mode register');
   const failureThreshold = parseFailureThreshold(params);
   if (typeof failureThreshold === 'string') throw new ProblemError(400, 'VALIDATION_FAILED', failureThreshold);
+  const schedule = parseBatchSchedule(params, Date.now());
+  if (typeof schedule === 'string') throw new ProblemError(400, 'VALIDATION_FAILED', schedule);
   const catalogueTenantIds = [...new Set([caller.tenantId, targetWorkspaceId])];
   let workflowId: string | null = null;
   const stateAction = checkStateAction(mode, params.action);
@@ -91,6 +96,7 @@ export async function checkUploadOptions(
     stateAction,
     catalogueTenantIds,
     failureThreshold,
+    schedule,
   };
 }
 

@@ -226,6 +226,16 @@ function indexOf(calendar: WorkingHoursCalendar): CalendarIndex {
  * means its first occurrence, so a window runs once, as one interval, even when its hours repeat.
  */
 export function nextWorkingInstant(calendar: WorkingHoursCalendar, at: Date): Date | null {
+  const span = nextWorkingSpan(calendar, at);
+  return span ? new Date(span.from) : null;
+}
+
+/**
+ * The working window `at` lies in, or the next one to open, as instants (epoch ms): from `at` (or the
+ * window's opening) until the window closes. Windows that touch (a day's last and the next day's first)
+ * are two spans. Null as for nextWorkingInstant.
+ */
+export function nextWorkingSpan(calendar: WorkingHoursCalendar, at: Date): { from: number; until: number } | null {
   const t = at.getTime();
   if (Number.isNaN(t)) throw new RangeError('nextWorkingInstant needs a valid Date');
   const { byWeekday, holidays } = indexOf(calendar);
@@ -244,7 +254,7 @@ export function nextWorkingInstant(calendar: WorkingHoursCalendar, at: Date): Da
       const start = toInstant(midnight + w.start * MINUTE_MS);
       // A window lying wholly inside a spring-forward gap never opens.
       if (start >= end) continue;
-      return new Date(Math.max(start, t));
+      return { from: Math.max(start, t), until: end };
     }
   }
   return null;

@@ -1,7 +1,7 @@
 // Reads and writes tenants' working-hours calendars (t_working_hours). A workspace without a calendar of
 // its own works to the nearest ancestor's.
 import { Pool } from 'pg';
-import { WorkingHoursCalendar, nextWorkingInstant } from './workingHours';
+import { WorkingHoursCalendar, nextWorkingInstant, nextWorkingSpan } from './workingHours';
 
 export interface StoredCalendar {
   /** The tenant whose calendar applies (the tenant itself or an ancestor). */
@@ -58,6 +58,16 @@ export async function nextWorkingInstantFor(pool: Pool, tenantId: string, at: nu
   const stored = await findApplicableWorkingHours(pool, tenantId);
   if (!stored) return at;
   return nextWorkingInstant(stored.calendar, new Date(at))?.getTime() ?? null;
+}
+
+/**
+ * The tenant's working window at or after `at` (epoch ms): from when (`at` while open) until it closes;
+ * `{ from: at, until: null }` without a calendar (always working), null when none opens within the horizon.
+ */
+export async function workingSpanFor(pool: Pool, tenantId: string, at: number): Promise<{ from: number; until: number | null } | null> {
+  const stored = await findApplicableWorkingHours(pool, tenantId);
+  if (!stored) return { from: at, until: null };
+  return nextWorkingSpan(stored.calendar, new Date(at));
 }
 
 function toStored(row: Row): StoredCalendar {

@@ -148,6 +148,7 @@ export async function storeBatch(stack: TestStack, tenant: BatchTenant, uids: st
     stateAction: null,
     catalogueTenantIds: [tenant.tenantId],
     failureThreshold: null,
+    schedule: null,
   };
   const rows = (async function* () {
     yield uids.map((uid, i) => ({ rowNumber: i + 1, uid, imei2: null, rejection: null }));

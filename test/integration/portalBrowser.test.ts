@@ -273,7 +273,7 @@ describe('operators portal in a real browser', () => {
       async () => (await rows.count()) > 0 && (await rows.locator('td:nth-child(4)').first().textContent()) === 'CANCELLED',
     );
 
-    // A running batch cancelled after its confirmation; the notice follows it to its end.
+    // A running batch paused and resumed, then cancelled, each after its confirmation; the notice follows it to its end.
     const runningBatch = expectStatus(
       await uploadCsv(base, tenant.apiKey, csvOf(Array.from({ length: 200 }, freshImei)), {
         mode: 'assign',
@@ -283,6 +283,17 @@ describe('operators portal in a real browser', () => {
     );
     try {
       await page.goto(`${base}/#/batches/${runningBatch.batchId}`);
+      await page.getByRole('button', { name: 'Pause batch' }).click();
+      const pauseDialog = page.getByRole('dialog', { name: 'Pause this batch?' });
+      await expect(pauseDialog.textContent()).resolves.toMatch(/No new device starts: the \d+ devices not yet done wait until you resume/);
+      await pauseDialog.getByRole('button', { name: 'Pause batch' }).click();
+      await badge.filter({ hasText: 'PAUSED' }).waitFor();
+      await page.getByTestId('command-notice').getByText('Paused: no new devices start until you resume.').waitFor();
+      await expect(badge.getAttribute('data-outcome')).resolves.toBe('paused');
+      await page.getByRole('button', { name: 'Resume batch' }).click();
+      await page.getByRole('dialog', { name: 'Resume this batch?' }).getByRole('button', { name: 'Resume batch' }).click();
+      await badge.filter({ hasText: 'RUNNING' }).waitFor();
+      await page.getByTestId('command-notice').getByText('Resumed: the batch is RUNNING.').waitFor();
       await page.getByRole('button', { name: 'Cancel batch' }).click();
       const cancelDialog = page.getByRole('dialog', { name: 'Cancel this batch?' });
       await expect(cancelDialog.textContent()).resolves.toMatch(/the \d+ devices not yet done end CANCELLED/);

@@ -219,7 +219,7 @@ describe('BatchAssign (mocked activities)', () => {
     expect(batch.finished?.status).toBe('CANCELLED');
   });
 
-  it('stops at the failure threshold: running children finish, the rest CANCELLED, the batch FAILED', async () => {
+  it('stops at the failure threshold: the running children cancelled, the rest CANCELLED, the batch FAILED', async () => {
     current = new FakeBatch(uids(40), (uid) => (uid >= 'uid-00006' && uid <= 'uid-00015' ? 'DEVICE_NOT_FOUND' : 'OK'), 20);
     const result = await (await start(input({ windowSize: 2, failureThreshold: { maxFailures: 3, maxFailurePercent: null } }))).result();
     expect(result.status).toBe('FAILED');
@@ -229,6 +229,23 @@ describe('BatchAssign (mocked activities)', () => {
     expect(current.count('PENDING')).toBe(0);
     expect(current.count('CANCELLED')).toBeGreaterThan(20);
     expect(current.assignedBy.length).toBeLessThanOrEqual(11);
+  });
+
+  it('with a threshold, opens its window at 5 and doubles it while within the threshold', async () => {
+    const devices = uids(100);
+    current = new FakeBatch(devices, () => 'OK', 30);
+    for (const uid of devices.slice(0, 5)) current.hold(uid);
+    const handle = await start(
+      input({ windowSize: 40, childrenPerRun: 200, failureThreshold: { maxFailures: 10, maxFailurePercent: null } }),
+    );
+    await until('the first five devices to run', () => current.inFlight === 5);
+    expect(await handle.query(batchProgressQuery)).toMatchObject({ window: 5, running: 5, done: 0 });
+    expect(current.assignedBy).toHaveLength(5);
+    current.releaseAll();
+    expect(await handle.result()).toMatchObject({ status: 'COMPLETED', byCode: { OK: 100 } });
+    expect(current.maxInFlight).toBeGreaterThan(5);
+    expect(current.maxInFlight).toBeLessThanOrEqual(40);
+    expect(await handle.query(batchProgressQuery)).toMatchObject({ window: 40 });
   });
 
   it('completes under the threshold', async () => {

@@ -196,6 +196,11 @@ export class BatchWorld {
         if (isCurrent(attempt)) this.status = 'RUNNING';
         return this.counts();
       },
+      // The simulation neither pauses nor schedules a batch: its runs write no other status, and every hour works.
+      recordRunStatus: async ({ attempt, status }) => {
+        if (isCurrent(attempt)) this.status = status;
+      },
+      workingSpanOf: async ({ at }) => ({ from: at, until: null }),
       pendingRowsPage: async ({ afterId, limit }) =>
         this.rows
           .filter((r) => r.status === 'PENDING' && r.id > afterId)

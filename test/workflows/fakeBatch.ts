@@ -25,7 +25,15 @@ export function countFakeRows(rows: FakeRow[]): RowCounts {
 
 export type BatchActivities = Pick<
   Activities,
-  'batchRunStarted' | 'pendingRowsPage' | 'closePendingRows' | 'finishBatch' | 'assignDevice' | 'settleDevice' | 'endedWorkflows'
+  | 'batchRunStarted'
+  | 'pendingRowsPage'
+  | 'closePendingRows'
+  | 'finishBatch'
+  | 'assignDevice'
+  | 'settleDevice'
+  | 'endedWorkflows'
+  | 'recordRunStatus'
+  | 'workingSpanOf'
 >;
 
 export class FakeBatch {
@@ -35,6 +43,12 @@ export class FakeBatch {
   inFlight = 0;
   maxInFlight = 0;
   finished: { status: string; stopReason: unknown } | null = null;
+  /** The target's working windows as instants, in order (null: no calendar, always working). */
+  workingSpans: { from: number; until: number }[] | null = null;
+  /** The statuses the run wrote to the batch, in order. */
+  readonly runStatuses: { status: string; nextStartAt: string | null }[] = [];
+  /** The server's (skipped) time at which each device's work was scheduled. */
+  readonly assignedAt: number[] = [];
   private readonly held = new Map<string, () => void>();
 
   /** `decide` gives a device's result code (default OK); `workMs` how long each device takes. */
@@ -106,6 +120,7 @@ export class FakeBatch {
       },
       assignDevice: async (req: DeviceAssignmentRequest): Promise<DeviceAssignmentResult> => {
         this.assignedBy.push(Context.current().info.workflowExecution!.workflowId);
+        this.assignedAt.push(Context.current().info.currentAttemptScheduledTimestampMs);
         this.inFlight += 1;
         this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
         try {
@@ -117,6 +132,14 @@ export class FakeBatch {
         } finally {
           this.inFlight -= 1;
         }
+      },
+      recordRunStatus: async ({ status, nextStartAt }) => {
+        this.runStatuses.push({ status, nextStartAt });
+      },
+      workingSpanOf: async ({ at }) => {
+        if (!this.workingSpans) return { from: at, until: null };
+        const span = this.workingSpans.find((s) => s.until > at);
+        return span ? { from: Math.max(span.from, at), until: span.until } : null;
       },
       settleDevice: async (req, ending) => {
         this.write(req.batch!.rowId, ending.code);

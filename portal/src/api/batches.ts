@@ -1,4 +1,4 @@
-// Batches: the caller's list, one batch's status and rows, and the commands on a batch (cancel, retry,
+// Batches: the caller's list, one batch's status and rows, and the commands on a batch (pause, resume, cancel, retry,
 // the results CSV).
 import { keepPreviousData } from '@tanstack/react-query';
 import { isFinishedStatus } from '../batchOutcome';
@@ -64,9 +64,9 @@ export function useBatchRows(batchId: string, filters: RowFilters, cursor: strin
   );
 }
 
-export type BatchCommand = 'cancel' | 'retry';
+export type BatchCommand = 'cancel' | 'retry' | 'pause' | 'resume';
 
-/** The API's answer to a command: cancel gives the status, retry the attempt and how many devices it runs. */
+/** The API's answer to a command: cancel, pause and resume give the status, retry the attempt and how many devices it runs. */
 export interface BatchCommandAnswer {
   status: string;
   retry?: number;

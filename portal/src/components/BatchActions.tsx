@@ -1,5 +1,5 @@
-// A batch's commands: the results CSV for everyone; for operators, cancel while it has not finished and
-// retry once it finished with rows a retry can change, each confirmed in a dialog naming how many devices
+// A batch's commands: the results CSV for everyone; for operators, pause or resume and cancel while it
+// has not finished, and retry once it finished with rows a retry can change, each confirmed in a dialog naming how many devices
 // it touches. The notice after a command follows the batch's state and ends with it.
 import { BatchCommand, BatchCommandAnswer, useBatchCommand, useResultsDownload } from '../api/batches';
 import type { BatchStatus } from '../api/types';
@@ -7,6 +7,7 @@ import { isFinishedStatus } from '../batchOutcome';
 import { formatCount } from '../format';
 import { canWrite, useSession } from '../session';
 import { ConfirmButton } from './ConfirmButton';
+import { PauseResumeButton } from './PauseResumeButton';
 import { Notice } from './Notice';
 import { ProblemBox } from './ProblemBox';
 
@@ -32,6 +33,9 @@ export function BatchActions({ status, onCommanded }: { status: BatchStatus; onC
         <button type="button" onClick={() => download.mutate()}>
           Download results CSV
         </button>
+        {writer && !finished && status.status !== 'PREVIEW' && (
+          <PauseResumeButton status={status} disabled={command.isPending} onConfirm={run} />
+        )}
         {writer && !finished && status.status !== 'PREVIEW' && (
           <ConfirmButton
             label="Cancel batch"
@@ -73,6 +77,8 @@ export function BatchActions({ status, onCommanded }: { status: BatchStatus; onC
 /** What the command did so far, from the batch's current state. */
 function commandNotice(command: BatchCommand, answer: BatchCommandAnswer, status: BatchStatus): string {
   const finished = isFinishedStatus(status.status);
+  if (command === 'pause') return status.status === 'PAUSED' ? 'Paused: no new devices start until you resume.' : 'Pausing…';
+  if (command === 'resume') return status.status === 'PAUSED' ? 'Resuming…' : `Resumed: the batch is ${status.status}.`;
   if (command === 'cancel') {
     if (!finished) return 'Cancelling: no new devices start; the rest end CANCELLED.';
     return `Batch ended ${status.status}: ${formatCount(status.countersByStatus.CANCELLED ?? 0)} devices cancelled.`;

@@ -150,6 +150,12 @@ function ProgressLine({ status, devicesPerSecond, transport }: ProgressProps) {
         <strong>{formatCount(done)}</strong> / {formatCount(total)} done ({percent} %)
       </span>
       <span>{devicesPerSecond === null ? '— devices/s' : `${devicesPerSecond.toFixed(1)} devices/s`}</span>
+      {status.nextStartAt && (
+        <span data-testid="next-start">
+          {status.status === 'SCHEDULED' ? 'starts' : 'working hours resume'} <Time iso={status.nextStartAt} />
+        </span>
+      )}
+      {status.status === 'PAUSED' && <span>paused: no new devices start</span>}
       {timeLeft && <span>about {timeLeft} left</span>}
       {!finished && <span className="muted">elapsed {formatDuration(status.timings.elapsedSeconds * 1000)}</span>}
       <span className={`transport transport-${transport}`} title="how this page follows the batch">

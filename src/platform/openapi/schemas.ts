@@ -1,5 +1,5 @@
 // The JSON Schemas of the OpenAPI document (components.schemas) and the small builders the document uses.
-import { AssignmentModes, BatchRowStatuses, BatchStatuses } from '../../batches/contract';
+import { AssignmentModes, BatchRowStatuses, BatchStatuses, startedBatchStatuses } from '../../batches/contract';
 import { ApiErrorCodes, DeviceResultCodes } from '../errorCodes';
 import { FINAL_TEMP_LOCK_STATUSES, TempLockStatuses } from '../../tempLocks/contract';
 import { WEEKDAYS } from '../../tenants/contract';
@@ -99,6 +99,11 @@ export const schemas = {
     tenantId: str,
     createdBy: str,
     status: oneOf(BatchStatuses),
+    nextStartAt: {
+      ...nullable(dateTime),
+      description:
+        'While SCHEDULED or WAITING_FOR_WORKING_HOURS: when the batch next starts devices (null otherwise, or when no working hours lie ahead).',
+    },
     isSuccess: nullable(bool),
     mode: oneOf(AssignmentModes),
     action: { ...nullable(str), description: 'Mode action: the device action applied to every device.' },
@@ -132,6 +137,11 @@ export const schemas = {
     tenantId: str,
     createdBy: str,
     status: oneOf(BatchStatuses),
+    nextStartAt: {
+      ...nullable(dateTime),
+      description:
+        'While SCHEDULED or WAITING_FOR_WORKING_HOURS: when the batch next starts devices (null otherwise, or when no working hours lie ahead).',
+    },
     isSuccess: nullable(bool),
     mode: oneOf(AssignmentModes),
     workflowId: nullable(str),
@@ -148,6 +158,7 @@ export const schemas = {
   }),
   BatchList: obj({ batches: arrayOf(ref('BatchSummary')), nextCursor: nullable(str), links: obj({ next: nullable(str) }) }),
   BatchCancelling: obj({ batchId: str, status: oneOf(['CANCELLING', 'CANCELLED']), links: links(['self']) }),
+  BatchRunControlled: obj({ batchId: str, status: oneOf(startedBatchStatuses), links: links(['self']) }),
   BatchRetrying: obj({ batchId: str, status: { const: 'RUNNING' }, retry: int, devices: int, links: ref('BatchLinks') }),
   BatchDevice: obj({
     rowNumber: int,

@@ -149,6 +149,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/batches/{id}/pause': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Pause a started batch
+     * @description No new device starts; those running finish and keep their result. The batch shows PAUSED (in GET /v1/batches/{id}, the list, the live event stream and the Temporal Web UI) until resumed; it can still be cancelled. Pausing a paused batch answers PAUSED.
+     */
+    post: operations['pauseBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/batches/{id}/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Resume a paused batch
+     * @description Devices start again: the batch shows RUNNING, or SCHEDULED / WAITING_FOR_WORKING_HOURS if it still waits for its start or for the target tenant's working hours. Resuming a batch that is not paused answers its status.
+     */
+    post: operations['resumeBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/batches/{id}/start': {
     parameters: {
       query?: never;
@@ -598,7 +638,10 @@ export interface components {
       tenantId: string;
       createdBy: string;
       /** @enum {string} */
-      status: 'PREVIEW' | 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+      status:
+        'PREVIEW' | 'CREATED' | 'RUNNING' | 'PAUSED' | 'SCHEDULED' | 'WAITING_FOR_WORKING_HOURS' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+      /** @description While SCHEDULED or WAITING_FOR_WORKING_HOURS: when the batch next starts devices (null otherwise, or when no working hours lie ahead). */
+      nextStartAt: string | null;
       isSuccess: boolean | null;
       /** @enum {string} */
       mode: 'assign' | 'register' | 'exit' | 'action';
@@ -654,7 +697,10 @@ export interface components {
       tenantId: string;
       createdBy: string;
       /** @enum {string} */
-      status: 'PREVIEW' | 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+      status:
+        'PREVIEW' | 'CREATED' | 'RUNNING' | 'PAUSED' | 'SCHEDULED' | 'WAITING_FOR_WORKING_HOURS' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+      /** @description While SCHEDULED or WAITING_FOR_WORKING_HOURS: when the batch next starts devices (null otherwise, or when no working hours lie ahead). */
+      nextStartAt: string | null;
       isSuccess: boolean | null;
       /** @enum {string} */
       mode: 'assign' | 'register' | 'exit' | 'action';
@@ -690,6 +736,15 @@ export interface components {
       batchId: string;
       /** @enum {string} */
       status: 'CANCELLING' | 'CANCELLED';
+      links: {
+        /** Format: uri */
+        self: string;
+      };
+    };
+    BatchRunControlled: {
+      batchId: string;
+      /** @enum {string} */
+      status: 'RUNNING' | 'PAUSED' | 'SCHEDULED' | 'WAITING_FOR_WORKING_HOURS';
       links: {
         /** Format: uri */
         self: string;
@@ -1063,7 +1118,8 @@ export interface operations {
     parameters: {
       query?: {
         /** @description Only batches with this status. */
-        status?: 'PREVIEW' | 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+        status?:
+          'PREVIEW' | 'CREATED' | 'RUNNING' | 'PAUSED' | 'SCHEDULED' | 'WAITING_FOR_WORKING_HOURS' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
         /** @description Only batches of this mode. */
         mode?: 'assign' | 'register' | 'exit' | 'action';
         /** @description Only batches created at or after this instant. */
@@ -1095,6 +1151,7 @@ export interface operations {
            *           "tenantId": "acme",
            *           "createdBy": "ops@acme",
            *           "status": "RUNNING",
+           *           "nextStartAt": null,
            *           "isSuccess": null,
            *           "mode": "assign",
            *           "workflowId": "665f1c2e9b1e8a3d4c5b6a79",
@@ -1163,6 +1220,8 @@ export interface operations {
         maxFailures?: number;
         preview?: boolean;
         maxFailurePercent?: number;
+        startAt?: string;
+        withinWorkingHours?: boolean;
       };
       header?: {
         /** @description Scoped to your tenant, this operation and its target (the device). Repeating the same request with the same key (at most 200 characters) answers the first answer and does nothing again; a different request with a used key is 422 IDEMPOTENCY_KEY_REUSED. */
@@ -1203,12 +1262,19 @@ export interface operations {
           targetWorkspaceId?: string;
           /** @description With mode register: create devices the inventory does not have yet. */
           createMissing?: boolean;
-          /** @description Stop the batch once more than this many devices have failed: status FAILED, the devices not started CANCELLED. Default: no limit. */
+          /** @description Stop the batch once more than this many devices have failed: status FAILED, the devices still running and those not started CANCELLED. With a threshold the batch starts 5 devices at once, doubling while within it. Default: no limit. */
           maxFailures?: number;
           /** @description Store the batch and predict each row’s outcome without starting it (201 BatchPreview, status PREVIEW); then startBatch or discardBatchPreview. */
           preview?: boolean;
-          /** @description Stop the batch once more than this share of its processed devices has failed, judged from 100 processed devices on. Default: no limit. */
+          /** @description Stop the batch once more than this share of its processed devices has failed, judged from 100 processed devices on (as maxFailures: running devices cancelled, a gradual start). Default: no limit. */
           maxFailurePercent?: number;
+          /**
+           * Format: date-time
+           * @description Start no device before this instant (ISO 8601 with its offset; at most a minute in the past): the batch shows SCHEDULED with `nextStartAt` until then. Default: at once.
+           */
+          startAt?: string;
+          /** @description Start devices only inside the target workspace's working hours (the calendar temporary locks use): outside them the batch shows WAITING_FOR_WORKING_HOURS with `nextStartAt`; devices already running finish. Default: false (any hour). */
+          withinWorkingHours?: boolean;
         };
       };
     };
@@ -1391,6 +1457,7 @@ export interface operations {
            *       "tenantId": "acme",
            *       "createdBy": "ops@acme",
            *       "status": "RUNNING",
+           *       "nextStartAt": null,
            *       "isSuccess": null,
            *       "mode": "assign",
            *       "action": null,
@@ -1769,6 +1836,114 @@ export interface operations {
         };
       };
       /** @description The batch is still running, or has no failed device a retry could change. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  pauseBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The batch id returned by uploadBatch. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The status the batch shows now. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "batchId": "0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10",
+           *       "links": {
+           *         "self": "https://devices.example.net/v1/batches/0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10"
+           *       },
+           *       "status": "PAUSED"
+           *     }
+           */
+          'application/json': components['schemas']['BatchRunControlled'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      /** @description No such batch in your tenant tree. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The batch has not started, has ended, or is ending (cancelled or past its failure threshold). */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: components['responses']['RateLimited'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  resumeBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The batch id returned by uploadBatch. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The status the batch shows now. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "batchId": "0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10",
+           *       "links": {
+           *         "self": "https://devices.example.net/v1/batches/0b7c2f0e-5d7e-4c4a-9d55-1f1f3c6a2b10"
+           *       },
+           *       "status": "RUNNING"
+           *     }
+           */
+          'application/json': components['schemas']['BatchRunControlled'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      /** @description No such batch in your tenant tree. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The batch has not started, has ended, or is ending (cancelled or past its failure threshold). */
       409: {
         headers: {
           [name: string]: unknown;

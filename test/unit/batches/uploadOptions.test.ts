@@ -20,7 +20,16 @@ describe('checkUploadOptions', () => {
       stateAction: null,
       catalogueTenantIds: ['root', 'ws-1'],
       failureThreshold: { maxFailures: 5, maxFailurePercent: null },
+      schedule: null,
     });
+  });
+
+  it('reads a schedule: startAt as a UTC instant, withinWorkingHours', async () => {
+    const startAt = new Date(Date.now() + 3_600_000).toISOString().replace('Z', '+00:00');
+    const options = await checkUploadOptions({ mongo }, caller, { mode: 'exit', startAt, withinWorkingHours: 'true' });
+    expect(options.schedule).toEqual({ startAt: new Date(startAt).toISOString(), withinWorkingHours: true });
+    const anyHour = await checkUploadOptions({ mongo }, caller, { mode: 'exit', withinWorkingHours: 'false' });
+    expect(anyHour.schedule).toBeNull();
   });
 
   it.each([
@@ -34,6 +43,10 @@ describe('checkUploadOptions', () => {
     [{ mode: 'action', action: 'SMASH' }, 400, /mode action needs action=/],
     [{ mode: 'exit', action: 'LOCK' }, 400, /action applies only to mode action/],
     [{ mode: 'register', createMissing: 'true' }, 400, /serviceTypeId is required to create missing devices/],
+    [{ mode: 'exit', startAt: 'tomorrow' }, 400, /^startAt must be an ISO 8601 instant with its offset/],
+    [{ mode: 'exit', startAt: '2026-12-07T06:00:00' }, 400, /^startAt must be an ISO 8601 instant with its offset/],
+    [{ mode: 'exit', startAt: '2020-01-01T00:00:00Z' }, 400, /^startAt 2020-01-01T00:00:00Z is more than a minute in the past/],
+    [{ mode: 'exit', withinWorkingHours: 'yes' }, 400, /^withinWorkingHours must be true or false$/],
   ])('refuses %j with %i', async (params, status, detail) => {
     await expect(checkUploadOptions({ mongo }, caller, params)).rejects.toMatchObject({ status, detail: expect.stringMatching(detail) });
   });

@@ -11,6 +11,7 @@ const options: BatchOptions = {
   stateAction: null,
   catalogueTenantIds: ['root', 'ws-1'],
   failureThreshold: { maxFailures: 10, maxFailurePercent: null },
+  schedule: { startAt: '2026-12-07T06:00:00.000Z', withinWorkingHours: true },
 };
 
 describe('batch options', () => {
@@ -30,6 +31,7 @@ describe('batch options', () => {
       stateAction: null,
       catalogueTenantIds: ['root'],
       failureThreshold: null,
+      schedule: null,
     });
   });
 
@@ -39,6 +41,7 @@ describe('batch options', () => {
     [{ mode: 'exit', failure_threshold: { maxFailures: -1 } }, 'failure_threshold'],
     [{ mode: 'exit', catalogue_tenant_ids: 'root' }, 'catalogue_tenant_ids'],
     [{ mode: 'action', state_action: 'SMASH' }, 'state_action'],
+    [{ mode: 'exit', schedule: { startAt: 'soon', withinWorkingHours: false } }, 'schedule'],
   ])('refuses %j naming %s', (ext, field) => {
     expect(() => parseBatchOptions('b1', 'root', ext)).toThrow(`batch b1: ext_fields.${field} is malformed`);
   });

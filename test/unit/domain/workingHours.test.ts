@@ -4,6 +4,7 @@ import {
   describeCalendar,
   isWorkingInstant,
   nextWorkingInstant,
+  nextWorkingSpan,
   validateCalendar,
 } from '../../../src/tenants/workingHours';
 
@@ -69,6 +70,25 @@ describe('nextWorkingInstant / isWorkingInstant: weekly windows', () => {
     // Saturday 02:00 UTC is still Friday 21:00 in New York.
     const newYorkEvenings = calendar('America/New_York', [{ day: 'FRI', start: '18:00', end: '22:00' }]);
     expect(working(newYorkEvenings, '2026-01-10T02:00:00.000Z')).toBe(true);
+  });
+});
+
+describe('nextWorkingSpan: the window a batch may start devices in', () => {
+  const span = (iso: string) => {
+    const found = nextWorkingSpan(berlin, new Date(iso));
+    return found && { from: new Date(found.from).toISOString(), until: new Date(found.until).toISOString() };
+  };
+
+  it('runs from the instant until the window closes while open', () => {
+    expect(span('2026-01-12T10:00:00.000Z')).toEqual({ from: '2026-01-12T10:00:00.000Z', until: '2026-01-12T16:30:00.000Z' }); // Mon 11:00 -> 17:30 CET
+  });
+
+  it('is the next window, whole, while closed', () => {
+    expect(span('2026-01-10T12:00:00.000Z')).toEqual({ from: '2026-01-12T07:00:00.000Z', until: '2026-01-12T16:30:00.000Z' }); // Sat 13:00 -> Mon
+  });
+
+  it('at the closing instant, is the next window', () => {
+    expect(span('2026-01-12T16:30:00.000Z')).toEqual({ from: '2026-01-13T07:00:00.000Z', until: '2026-01-13T16:30:00.000Z' });
   });
 });
 

@@ -1,0 +1,126 @@
+// A batch's schedule with mocked activities on a dev server of its own (the binary we build): startAt
+// holds every device until then (SCHEDULED); withinWorkingHours starts devices only inside the target's
+// working windows (WAITING_FOR_WORKING_HOURS until the next opens, running devices finishing), on durable
+// timers. The windows are seconds long here, given as instants by the mocked calendar activity (the
+// calendar's own rules are tested in test/unit/domain/workingHours.test.ts).
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { BatchAssignInput, BatchProgress, batchAssign } from '../../src/batches/batchAssignWorkflow';
+import { batchProgressQuery } from '../../src/batches/contract';
+import { BatchIdKey, BatchModeKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
+import { installTestRuntime } from '../sdkRuntime';
+import { FakeBatch } from './fakeBatch';
+
+jest.setTimeout(120_000);
+
+let env: TestWorkflowEnvironment;
+let workflowCode: string;
+
+beforeAll(async () => {
+  installTestRuntime('WARN');
+  const path = execFileSync('bash', [join(__dirname, '..', '..', 'scripts', 'build-binaries.sh'), 'temporal'], { encoding: 'utf8' }).trim();
+  env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path }, searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey, BatchModeKey] },
+  });
+  const noop = () => undefined;
+  const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+  ({ code: workflowCode } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/platform/worker/workflows'),
+    logger: quiet,
+  }));
+});
+afterAll(async () => env?.teardown());
+
+const uids = (n: number) => Array.from({ length: n }, (_, i) => `uid-${String(i + 1).padStart(5, '0')}`);
+
+function input(overrides: Partial<BatchAssignInput>): BatchAssignInput {
+  return {
+    batchId: randomUUID(),
+    tenantId: 'tenant-a',
+    attempt: 0,
+    request: {
+      targetWorkspaceId: 'workspace-a',
+      mode: 'exit',
+      catalogueWorkflowId: null,
+      catalogueTenantIds: ['tenant-a'],
+      serviceTypeId: null,
+      createMissing: false,
+      requestedBy: 'test',
+      source: 'BATCH',
+    },
+    windowSize: 2,
+    pageSize: 50,
+    childrenPerRun: 100,
+    ...overrides,
+  };
+}
+
+/** Runs `batch` on a worker over `fake`'s activities until it ends; `whileRunning` acts on it first. */
+async function runBatch(fake: FakeBatch, batch: BatchAssignInput, whileRunning: (query: () => Promise<BatchProgress>) => Promise<void>) {
+  const taskQueue = `batch-schedule-${batch.batchId}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: { code: workflowCode },
+    activities: fake.activities(),
+  });
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(batchAssign, { taskQueue, workflowId: `batch/${batch.batchId}`, args: [batch] });
+    await whileRunning(() => handle.query(batchProgressQuery));
+    return handle.result();
+  });
+}
+
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('BatchAssign schedule', () => {
+  it('startAt: SCHEDULED until then, no device starts before it, then RUNNING to the end', async () => {
+    const fake = new FakeBatch(uids(12));
+    const startAt = new Date(Date.now() + 3_000).toISOString();
+    const result = await runBatch(fake, input({ schedule: { startAt, withinWorkingHours: false } }), async (query) => {
+      await until('the batch to show SCHEDULED', async () => (await query()).status === 'SCHEDULED');
+      expect(await query()).toMatchObject({ status: 'SCHEDULED', nextStartAt: startAt, done: 0, running: 0 });
+    });
+    expect(result).toMatchObject({ status: 'COMPLETED', byCode: { OK: 12 } });
+    expect(fake.assignedAt).toHaveLength(12);
+    expect(Math.min(...fake.assignedAt)).toBeGreaterThanOrEqual(Date.parse(startAt));
+    expect(fake.runStatuses).toEqual([
+      { status: 'SCHEDULED', nextStartAt: startAt },
+      { status: 'RUNNING', nextStartAt: null },
+    ]);
+  });
+
+  it('withinWorkingHours: waits for a window, stops starting devices when it closes, goes on in the next', async () => {
+    const fake = new FakeBatch(uids(24), () => 'OK', 300);
+    const now = Date.now();
+    const first = { from: now + 2_000, until: now + 4_000 };
+    const second = { from: now + 7_000, until: now + 120_000 };
+    fake.workingSpans = [first, second];
+    const result = await runBatch(fake, input({ schedule: { startAt: null, withinWorkingHours: true } }), async (query) => {
+      await until('the batch to wait for working hours', async () => (await query()).status === 'WAITING_FOR_WORKING_HOURS');
+      expect(await query()).toMatchObject({ nextStartAt: new Date(first.from).toISOString(), done: 0 });
+    });
+    expect(result).toMatchObject({ status: 'COMPLETED', byCode: { OK: 24 } });
+    // A device starts only inside a window (its work scheduled within a second of its child's start).
+    const inFirst = fake.assignedAt.filter((at) => at >= first.from && at <= first.until + 1_000);
+    const inSecond = fake.assignedAt.filter((at) => at >= second.from);
+    expect(inFirst.length).toBeGreaterThan(0);
+    expect(inSecond.length).toBeGreaterThan(0);
+    expect(inFirst.length + inSecond.length).toBe(24);
+    expect(fake.runStatuses).toEqual([
+      { status: 'WAITING_FOR_WORKING_HOURS', nextStartAt: new Date(first.from).toISOString() },
+      { status: 'RUNNING', nextStartAt: null },
+      { status: 'WAITING_FOR_WORKING_HOURS', nextStartAt: new Date(second.from).toISOString() },
+      { status: 'RUNNING', nextStartAt: null },
+    ]);
+  });
+});
