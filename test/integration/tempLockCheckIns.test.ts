@@ -32,8 +32,9 @@ describe('TempLock: unlimited check-ins', () => {
   it(`answers ${CHECK_INS} check-ins without touching the lock, takes ${SIGNALS} signals continuing as new, unlocks on time`, async () => {
     const device = await lockableDevice(stack);
     const { operator, gateway, uid } = lockClients(base, device);
-    // A 50 s lock (one lock minute is a second here): the check-ins and signals below take ~13 s on an idle machine.
-    const { actionId } = expectStatus(await operator.put('/devices/{uid}/temp-lock', { ...uid, body: { durationMinutes: 50 } }), 202);
+    // A 100 s lock (one lock minute is a second here): the check-ins and signals below take ~13 s on an idle machine,
+    // and well over 50 s on a loaded one (a 50 s lock ended under them there).
+    const { actionId } = expectStatus(await operator.put('/devices/{uid}/temp-lock', { ...uid, body: { durationMinutes: 100 } }), 202);
     await waitForStatus(stack, actionId, 'ACTIVATING');
     const dueAt = Date.parse(expectStatus(await gateway.post('/devices/{uid}/check-in', uid), 200).lockUntil!);
     await waitForStatus(stack, actionId, 'ACTIVATED');
