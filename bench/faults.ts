@@ -476,6 +476,12 @@ async function uploadBatch(apiKey: string, workflowId: string, uids: string[]): 
     body: ['deviceUid', ...uids].join('\n') + '\n',
   });
   const body = (await res.json()) as { batchId?: string };
+  // 503 with a batch id: stored, and Temporal did not take the start within TEMPORAL_REQUEST_DEADLINE_MS; the
+  // API's reconciler starts it later. The round's invariants then hold that promise to account too.
+  if (res.status === 503 && body.batchId) {
+    log(`  upload answered 503: batch ${body.batchId} stored, to be started by the reconciler`);
+    return body.batchId;
+  }
   if (res.status !== 202 || !body.batchId) throw new Error(`upload: HTTP ${res.status} ${JSON.stringify(body)}`);
   return body.batchId;
 }
