@@ -170,6 +170,9 @@ const faults: Fault[] = [
 
 /** The rounds of `--cluster`: a process of the Temporal cluster, or one of two workers or APIs, killed and restarted. */
 const clusterFaults: Fault[] = [
+  // What the stack does with no fault at all, on the same machine at the same time: the other rounds' unlock
+  // lateness and duration read against it.
+  { name: 'no fault (baseline)', inject: async () => undefined },
   ...(['history', 'matching'] as const).map((service): Fault => ({
     name: `Temporal ${service} process killed (SIGKILL), restarted`,
     inject: async () => {
