@@ -12,22 +12,34 @@ export const ROOT = resolve(__dirname, '..', '..');
 export const dataDir = join(ROOT, '.data', 'faults');
 export const logDir = join(dataDir, 'logs');
 
-const ports = { TEMPORAL_PORT: '27233', TEMPORAL_UI_PORT: '28233', PG_PORT: '25432', MONGO_PORT: '27217', FERRETDB_DEBUG_PORT: '27317' };
-export const API_PORT = 23000;
+/**
+ * `--port-offset N` moves every port of the suite's stack by N, so that two checkouts on one machine can each
+ * run the suite (each in its own .data/faults/).
+ */
+const portOffset = portOffsetArg();
+const port = (base: number) => String(base + portOffset);
+const ports = {
+  TEMPORAL_PORT: port(27233),
+  TEMPORAL_UI_PORT: port(28233),
+  PG_PORT: port(25432),
+  MONGO_PORT: port(27217),
+  FERRETDB_DEBUG_PORT: port(27317),
+};
+export const API_PORT = Number(port(23000));
 /** With --cluster: the second API process. */
-export const API_PORT_2 = 23001;
+export const API_PORT_2 = Number(port(23001));
 /**
  * With --cluster (`npm run test:faults -- --cluster`): Temporal is scripts/cluster.sh's server, its services
  * processes of their own, on ports of the suite's, instead of the dev server.
  */
 export const onCluster = process.argv.includes('--cluster');
 const clusterPorts = {
-  CLUSTER_FRONTEND_PORT: '27333',
-  CLUSTER_FRONTEND_HTTP_PORT: '27343',
-  CLUSTER_HISTORY_PORT: '27334',
-  CLUSTER_MATCHING_PORT: '27335',
-  CLUSTER_INTERNAL_WORKER_PORT: '27339',
-  CLUSTER_UI_PORT: '28333',
+  CLUSTER_FRONTEND_PORT: port(27333),
+  CLUSTER_FRONTEND_HTTP_PORT: port(27343),
+  CLUSTER_HISTORY_PORT: port(27334),
+  CLUSTER_MATCHING_PORT: port(27335),
+  CLUSTER_INTERNAL_WORKER_PORT: port(27339),
+  CLUSTER_UI_PORT: port(28333),
 };
 export const urls = {
   TEMPORAL_ADDRESS: `127.0.0.1:${onCluster ? clusterPorts.CLUSTER_FRONTEND_PORT : ports.TEMPORAL_PORT}`,
@@ -163,6 +175,17 @@ function portOpen(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolveOpen(false));
   });
+}
+
+function portOffsetArg(): number {
+  const i = process.argv.indexOf('--port-offset');
+  if (i < 0) return 0;
+  const offset = Number(process.argv[i + 1]);
+  // The highest base port (28333) and its membership port (1,000 below) stay valid ports.
+  if (!Number.isInteger(offset) || offset < -20_000 || offset > 37_000) {
+    throw new Error(`--port-offset: ${process.argv[i + 1]} is not a whole number from -20000 to 37000`);
+  }
+  return offset;
 }
 
 function withoutServiceUrls(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

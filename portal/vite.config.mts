@@ -29,7 +29,9 @@ export default defineConfig({
   plugins: [precompressedAssets()],
   build: {
     outDir: '../dist/portal',
-    emptyOutDir: true,
+    // tsc compiles src/portal/ (the API's serving of this bundle) into the same folder: emptying it would take
+    // those modules away from a build made after the compile. `npm run build:portal` empties assets/ instead.
+    emptyOutDir: false,
     // Everything stays a file of this origin (the CSP allows only 'self'; no data: URLs).
     assetsInlineLimit: 0,
     sourcemap: false,

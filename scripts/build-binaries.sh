@@ -2,7 +2,7 @@
 # Builds the Temporal CLI (dev server + Web UI) and FerretDB from Go modules into a cache outside
 # the work tree, so later sessions reuse them. A fresh machine rebuilds them (a few minutes each).
 # `temporal-server` (the server, services run one per process, and its SQL schema tool) and
-# `temporal-ui` (the Web UI server) are for `npm run start:cluster`.
+# `temporal-ui` (the Web UI server) are for `npm run start:cluster` (and CI's cluster smoke test, .ci/cluster-smoke).
 # `test-server` fetches Temporal's Java test server (time skipping, for workflow tests) with Maven.
 set -euo pipefail
 
@@ -164,6 +164,6 @@ case "${1:-all}" in
   promtool) build_promtool ;;
   temporal-server) build_temporal_server ;;
   temporal-ui) build_temporal_ui ;;
-  all) build_temporal; build_ferretdb; build_test_server; build_promtool ;;
+  all) build_temporal; build_ferretdb; build_test_server; build_promtool; build_temporal_server; build_temporal_ui ;;
   *) log "usage: $0 [temporal|ferretdb|test-server|promtool|temporal-server|temporal-ui|all]"; exit 2 ;;
 esac

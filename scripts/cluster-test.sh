@@ -15,12 +15,13 @@ DATA="${DO_DATA_DIR:-$ROOT/.data}"
 
 started_here=0
 grep -q ' down' <<<"$(bash scripts/cluster.sh status)" && started_here=1
-start=$SECONDS
-bash scripts/cluster.sh start >/dev/null
-echo "[test:cluster] cluster stack up in $((SECONDS - start)) s" >&2
+# Set before the start, so a start that fails half-way stops what it had started too.
 if [ "$started_here" = 1 ] && [ -z "${DO_KEEP_SERVICES:-}" ]; then
   trap 'bash scripts/cluster.sh stop >/dev/null 2>&1 || true' EXIT
 fi
+start=$SECONDS
+bash scripts/cluster.sh start >/dev/null
+echo "[test:cluster] cluster stack up in $((SECONDS - start)) s" >&2
 set -a; eval "$(bash scripts/cluster.sh env)"; set +a
 # The smoke test seeds its tenants where the cluster's API processes read: the stack's own databases
 # (the integration tests' global set-up points DATABASE_URL and MONGO_DB at throwaway ones).

@@ -31,7 +31,6 @@ HISTORY_SHARDS="${CLUSTER_HISTORY_SHARDS:-8}"
 NAMESPACE="${TEMPORAL_NAMESPACE:-default}"
 NAMESPACE_RETENTION="${CLUSTER_NAMESPACE_RETENTION:-72h}"
 SEARCH_ATTRIBUTES=(BatchId TenantId DeviceUid BatchMode) # all Keyword, as scripts/services.sh gives the dev server
-TEMPORAL_SERVICES=(history matching frontend worker)
 
 say() { printf '[cluster] %s\n' "$*" >&2; }
 die() { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -169,6 +168,16 @@ start_temporal_service() { # history | matching | frontend | worker
   say "$name started (log: $LOGS/$name.log)"
 }
 
+# Until the service listens on its port; stops with the end of its log if its process has exited.
+wait_for_service() { # history | matching | frontend | worker, port
+  local name="temporal-$1" deadline=$((SECONDS + 180))
+  until port_open "$2"; do
+    pid_alive "$RUN/$name.pid" || die "$name exited at its start; the end of $LOGS/$name.log: $(tail -c 600 "$LOGS/$name.log")"
+    [ $SECONDS -lt $deadline ] || die "$name not listening on 127.0.0.1:$2 within 180 s (log: $LOGS/$name.log)"
+    sleep 0.5
+  done
+}
+
 start_ui() {
   if pid_alive "$RUN/temporal-ui.pid"; then say "temporal-ui already running (pid $(cat "$RUN/temporal-ui.pid"))"; return; fi
   local bin; bin=$(bash "$ROOT/scripts/build-binaries.sh" temporal-ui)
@@ -225,8 +234,17 @@ start_temporal() {
   setup_schema temporal postgresql/v12/temporal
   setup_schema temporal_visibility postgresql/v12/visibility
   write_config
+  # Each service writes the cluster's metadata record at its start if the database has none; started together on
+  # a fresh database they race for it, and the losers exit ("duplicate key ... cluster_metadata_info_pkey"). So
+  # history starts alone and is listening (the record written) before the others start.
+  start_temporal_service history
+  wait_for_service history "$HISTORY_PORT"
   local s
-  for s in "${TEMPORAL_SERVICES[@]}"; do start_temporal_service "$s"; done
+  for s in matching frontend worker; do start_temporal_service "$s"; done
+  wait_for_service matching "$MATCHING_PORT"
+  wait_for_service frontend "$FRONTEND_PORT"
+  # The internal worker serves no gRPC: its membership port (gRPC port - 1000) says it is up.
+  wait_for_service worker $((INTERNAL_WORKER_PORT - 1000))
   wait_until "Temporal frontend on 127.0.0.1:$FRONTEND_PORT" 180 "$CLI" operator cluster health --address "127.0.0.1:$FRONTEND_PORT"
   ensure_namespace
   start_ui
@@ -293,11 +311,18 @@ MSG
 
 stop_process() { stop_pid_file "$RUN/$1.pid" "$1"; }
 
-ALL_PROCESSES=(api-1 api-2 worker-1 worker-2 gateway-simulator temporal-ui temporal-frontend temporal-worker temporal-matching temporal-history)
+APP_PROCESSES=(api-1 api-2 worker-1 worker-2 gateway-simulator temporal-ui)
+TEMPORAL_PROCESSES=(temporal-frontend temporal-worker temporal-matching temporal-history)
+ALL_PROCESSES=("${APP_PROCESSES[@]}" "${TEMPORAL_PROCESSES[@]}")
 
 stop_all() {
   local p
-  for p in "${ALL_PROCESSES[@]}"; do stop_process "$p"; done
+  # The app's processes together (each drains on SIGTERM), then Temporal's services together: each group
+  # takes as long as its slowest, not the sum (29 s one after another on a loaded 2-core machine).
+  for p in "${APP_PROCESSES[@]}"; do stop_process "$p" & done
+  wait
+  for p in "${TEMPORAL_PROCESSES[@]}"; do stop_process "$p" & done
+  wait
   # PostgreSQL and FerretDB are shared with the dev-server stack: left up while it runs.
   if pid_alive "$DATA/run/temporal.pid"; then
     say "PostgreSQL and FerretDB left running: the dev-server stack (npm start) uses them; npm stop ends them"

@@ -42,6 +42,15 @@ describe('cluster smoke: two API processes, two workers, a Temporal server of se
     }
   });
 
+  it('runs in the namespace TEMPORAL_NAMESPACE names, registered with the search attributes the product writes', async () => {
+    const { namespace } = stack.config.temporal;
+    expect(namespace).toBe(clusterSetting('TEMPORAL_NAMESPACE'));
+    const described = await stack.client.workflowService.describeNamespace({ namespace });
+    expect(described.namespaceInfo?.name).toBe(namespace);
+    const { customAttributes } = await stack.client.connection.operatorService.listSearchAttributes({ namespace });
+    expect(Object.keys(customAttributes ?? {})).toEqual(expect.arrayContaining(['BatchId', 'TenantId', 'DeviceUid', 'BatchMode']));
+  });
+
   it('a batch uploaded to one API runs on both workers, is followed on the other, and is found by its search attribute', async () => {
     const tenant = await batchTenant(stack);
     const uids = await seedDevices(stack, tenant.tenantId, DEVICES);
@@ -49,6 +58,8 @@ describe('cluster smoke: two API processes, two workers, a Temporal server of se
       await uploadCsv(apis[0], tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId }),
       202,
     );
+    // The API processes start it in the stack's namespace, and link to it there in the Web UI.
+    expect(uploaded.links.temporalUi).toContain(`/namespaces/${encodeURIComponent(stack.config.temporal.namespace)}/workflows/`);
     const end = await waitForBatchEnd(apis[1], tenant.apiKey, uploaded.batchId, 150_000);
     expect(end).toMatchObject({ status: 'COMPLETED' });
     expect(await expectExactlyOnce(stack, tenant.tenantId, uploaded.batchId, uids)).toEqual({ SUCCEEDED: DEVICES });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporalConnectionOptions } from '../../src/platform/bootstrap';
 import { ConfigError, loadConfig, redact } from '../../src/platform/config';
+import { temporalUiLink } from '../../src/platform/temporal/uiLink';
 
 const tlsFile = (name: string) => join(__dirname, '..', 'fixtures', 'tls', name);
 
@@ -104,6 +105,15 @@ describe('configuration', () => {
       const { temporal } = loadConfig({});
       expect([temporal.tls, temporal.apiKey]).toEqual([null, null]);
       expect(temporalConnectionOptions(temporal)).toEqual({ address: '127.0.0.1:7233', tls: false });
+    });
+
+    it("works in the namespace TEMPORAL_NAMESPACE names (default: `default`), and links the Web UI's pages there", () => {
+      expect(loadConfig({}).temporal.namespace).toBe('default');
+      const config = loadConfig({ TEMPORAL_NAMESPACE: ' fleet-eu.prod ', TEMPORAL_UI_URL: 'https://temporal.example.net' });
+      expect(config.temporal.namespace).toBe('fleet-eu.prod');
+      expect(temporalUiLink(config, 'batch-assign/b1/0')).toBe(
+        'https://temporal.example.net/namespaces/fleet-eu.prod/workflows/batch-assign%2Fb1%2F0',
+      );
     });
 
     it('reads a client certificate pair, a CA and a server name from files, and gives both connections the same', () => {
