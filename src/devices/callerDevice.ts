@@ -1,8 +1,8 @@
 // The device a request names: the device with this UID under the workspace named by ?tenantId, or anywhere in
 // the caller's tenant tree (the named or the caller's own tenant first), by its UID or else its second IMEI: the one device lookup of the device
-// routes (findDeviceInTree). Another tenant's device is 404 like a missing one.
+// routes (findDeviceByEitherImeiInTree). Another tenant's device is 404 like a missing one.
 import type { Pool } from 'pg';
-import { DeviceRecord, findDeviceByImei2InTree, findDeviceInTree } from './store';
+import { DeviceRecord, findDeviceByEitherImeiInTree } from './store';
 import type { Caller } from '../platform/http/auth';
 import { ProblemError } from '../platform/http/problem';
 
@@ -10,7 +10,7 @@ import { ProblemError } from '../platform/http/problem';
 export async function findCallerDevice(pool: Pool, caller: Caller, uid: string, tenantId: string | undefined): Promise<DeviceRecord> {
   if (tenantId !== undefined && !caller.tenantTree.includes(tenantId)) throw new ProblemError(404, 'NOT_FOUND', `no tenant ${tenantId}`);
   const root = tenantId ?? caller.tenantId;
-  const device = (await findDeviceInTree(pool, uid, root, root)) ?? (await findDeviceByImei2InTree(pool, uid, root, root));
+  const device = await findDeviceByEitherImeiInTree(pool, uid, root, root);
   if (!device)
     throw new ProblemError(404, 'DEVICE_NOT_FOUND', `no device ${uid}${tenantId === undefined ? '' : ` under tenant ${tenantId}`}`);
   return device;

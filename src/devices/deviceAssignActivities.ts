@@ -31,15 +31,7 @@ import type { RowResult } from '../batches/contract';
 import { claimPendingRow, rowInventoryFields, writeRowResult } from '../batches/useCases';
 import { claimAssignment, exitAssignment, findDeviceDocument, releaseAssignment } from './documentStore';
 import { applyDeviceActionIn } from './lifecycleStore';
-import {
-  DeviceRecord,
-  HistorySource,
-  createIdleDevice,
-  findDeviceByImei2InTree,
-  findDeviceInTree,
-  hasMilestone,
-  insertMilestone,
-} from './store';
+import { DeviceRecord, HistorySource, createIdleDevice, findDeviceByEitherImeiInTree, hasMilestone, insertMilestone } from './store';
 import { MongoStores } from '../platform/db/mongo';
 import { PgPool, PgTransaction, inTransaction } from '../platform/db/postgres';
 import type { CatalogueWorkflow } from '../catalogue/contract';
@@ -275,8 +267,6 @@ async function findRowDevice(
   tx: PgTransaction,
   req: DeviceAssignmentRequest,
 ): Promise<{ device: DeviceRecord | null; req: DeviceAssignmentRequest }> {
-  const device = await findDeviceInTree(tx, req.deviceUid, req.callerTenantId, req.targetWorkspaceId);
-  if (device) return { device, req };
-  const byImei2 = await findDeviceByImei2InTree(tx, req.deviceUid, req.callerTenantId, req.targetWorkspaceId);
-  return byImei2 ? { device: byImei2, req: { ...req, deviceUid: byImei2.uid } } : { device: null, req };
+  const device = await findDeviceByEitherImeiInTree(tx, req.deviceUid, req.callerTenantId, req.targetWorkspaceId);
+  return { device, req: device ? { ...req, deviceUid: device.uid } : req };
 }

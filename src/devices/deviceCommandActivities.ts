@@ -4,7 +4,7 @@
 import type { Pool } from 'pg';
 import type { GatewayCommand, GatewayCommandKind } from './gateway/deviceControlGateway';
 import { ActionDevice, StateActionApplication, StateActionOutcome, StateActionRefusal, stateActionOutcome } from './stateActions';
-import { findDeviceByImei2InTree, findDeviceInTree } from './store';
+import { findDeviceByEitherImeiInTree } from './store';
 
 /** Which device a command goes to, as the workflow that sends it knows it. */
 export interface CommandTarget {
@@ -27,9 +27,7 @@ export function createDeviceCommandActivities({ pool }: { pool: Pool }) {
 
     /** The device's gateway command, or null when the device is gone from its workspace. */
     async gatewayCommandOf(target: CommandTarget, actionId: string): Promise<GatewayCommand | null> {
-      const device =
-        (await findDeviceInTree(pool, target.deviceUid, target.callerTenantId, target.targetWorkspaceId)) ??
-        (await findDeviceByImei2InTree(pool, target.deviceUid, target.callerTenantId, target.targetWorkspaceId));
+      const device = await findDeviceByEitherImeiInTree(pool, target.deviceUid, target.callerTenantId, target.targetWorkspaceId);
       if (!device || device.tenantId !== target.targetWorkspaceId) return null;
       return {
         tenantId: device.tenantId,

@@ -27,31 +27,33 @@ const deviceColumns =
   'id, uid, imei2, tenant_id, state_id, previous_state_id, service_type_id, device_type, ext_fields, created_at, updated_at';
 
 /**
- * The device with this UID in the tree under `treeRootTenantId` (that tenant and every workspace
- * below it), preferring the one in `preferTenantId` when several workspaces have the UID. A device of
- * another tree is not there: callers answer DEVICE_NOT_FOUND, never "someone else has it".
+ * The device named `uidOrImei2` in the tree under `treeRootTenantId` (that tenant and every workspace below it): the
+ * device whose UID it is, else the device whose second IMEI (imei2) it is (the API and uploads accept either IMEI),
+ * preferring the one in `preferTenantId` when several workspaces have it. One query, so a miss costs no second round
+ * trip. A device of another tree is not there: callers answer DEVICE_NOT_FOUND, never "someone else has it".
  */
-export async function findDeviceInTree(
+export async function findDeviceByEitherImeiInTree(
   db: Queryable,
-  uid: string,
+  uidOrImei2: string,
   treeRootTenantId: string,
   preferTenantId: string = treeRootTenantId,
 ): Promise<DeviceRecord | null> {
-  return findInTree(db, 'uid', uid, treeRootTenantId, preferTenantId);
-}
-
-/** As findDeviceInTree, for a device whose second IMEI (imei2) is `imei2`: the API accepts either IMEI. */
-export async function findDeviceByImei2InTree(
-  db: Queryable,
-  imei2: string,
-  treeRootTenantId: string,
-  preferTenantId: string = treeRootTenantId,
-): Promise<DeviceRecord | null> {
-  return findInTree(db, 'imei2', imei2, treeRootTenantId, preferTenantId);
+  const { rows } = await db.query(
+    `WITH RECURSIVE tree AS (
+       SELECT $2::text AS id
+       UNION
+       SELECT t.id FROM t_tenant t JOIN tree ON t.parent_id = tree.id
+     )
+     SELECT ${deviceColumns} FROM t_device
+      WHERE (uid = $1 OR imei2 = $1) AND tenant_id IN (SELECT id FROM tree)
+      ORDER BY uid = $1 DESC, tenant_id = $3 DESC, id LIMIT 1`,
+    [uidOrImei2, treeRootTenantId, preferTenantId],
+  );
+  return rows[0] ? toDeviceRecord(rows[0]) : null;
 }
 
 /**
- * findDeviceInTree for a set of UIDs in one query: each UID's device in the tree (preferring `preferTenantId`), keyed
+ * findDeviceByEitherImeiInTree for a set of UIDs (by UID only) in one query: each UID's device in the tree (preferring `preferTenantId`), keyed
  * by UID; UIDs with no device in the tree are absent.
  */
 export async function findDevicesInTree(
@@ -95,27 +97,6 @@ async function findManyInTree(
     [values, treeRootTenantId, preferTenantId],
   );
   return new Map(rows.map((row) => [row[column] as string, toDeviceRecord(row)]));
-}
-
-async function findInTree(
-  db: Queryable,
-  column: 'uid' | 'imei2',
-  value: string,
-  treeRootTenantId: string,
-  preferTenantId: string,
-): Promise<DeviceRecord | null> {
-  const { rows } = await db.query(
-    `WITH RECURSIVE tree AS (
-       SELECT $2::text AS id
-       UNION
-       SELECT t.id FROM t_tenant t JOIN tree ON t.parent_id = tree.id
-     )
-     SELECT ${deviceColumns} FROM t_device
-      WHERE ${column} = $1 AND tenant_id IN (SELECT id FROM tree)
-      ORDER BY tenant_id = $3 DESC, id LIMIT 1`,
-    [value, treeRootTenantId, preferTenantId],
-  );
-  return rows[0] ? toDeviceRecord(rows[0]) : null;
 }
 
 /** Register mode with createMissing (the inventory upload of seed 001): a new IDLE device, or the existing one. */

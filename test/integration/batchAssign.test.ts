@@ -3,7 +3,7 @@
 import { DeviceState } from '../../src/devices/states';
 import { deviceAssign } from '../../src/devices/deviceAssignWorkflow';
 import { upsertTenant } from '../../dev/inventorySeed';
-import { TestStack, createTenantWithKey, recordHistory, startServingStack } from './harness';
+import { TestStack, createTenantWithKey, recordHistory } from './harness';
 import {
   BatchTenant,
   batchRows,
@@ -15,6 +15,7 @@ import {
   seedDevices,
   uploadCsv,
   waitForBatchEnd,
+  startBatchStack,
 } from './batchSupport';
 import { ApiClient, apiClient, expectStatus } from './apiClient';
 
@@ -27,9 +28,7 @@ describe('BatchAssign', () => {
   let api: ApiClient;
 
   beforeAll(async () => {
-    ({ stack, base, stop } = await startServingStack());
-    tenant = await batchTenant(stack);
-    api = apiClient(base, tenant.apiKey);
+    ({ stack, base, stop, tenant, api } = await startBatchStack());
   });
   afterAll(async () => stop());
 

@@ -2,10 +2,9 @@
 // (a gradual window, and the children still running cancelled once it is crossed), pause and resume,
 // and a batch scheduled to start a few seconds ahead (the calendar case: test/workflows/batchSchedule.test.ts).
 import { batchProgressQuery } from '../../src/batches/contract';
-import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
+import { TestStack, recordHistory, waitFor } from './harness';
 import {
   BatchTenant,
-  batchTenant,
   csvOf,
   doneRowCount,
   expectExactlyOnce,
@@ -13,8 +12,9 @@ import {
   seedDevices,
   uploadCsv,
   waitForBatchEnd,
+  startBatchStack,
 } from './batchSupport';
-import { ApiClient, apiClient, expectStatus } from './apiClient';
+import { ApiClient, expectStatus } from './apiClient';
 import { openEventStream } from './eventStreamSupport';
 
 jest.setTimeout(120_000);
@@ -26,9 +26,7 @@ describe('batch brakes', () => {
   let api: ApiClient;
 
   beforeAll(async () => {
-    ({ stack, base, stop } = await startServingStack());
-    tenant = await batchTenant(stack);
-    api = apiClient(base, tenant.apiKey);
+    ({ stack, base, stop, tenant, api } = await startBatchStack());
   });
   afterEach(() => {
     stack.config.batch.windowSize = 200;

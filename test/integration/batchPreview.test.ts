@@ -6,8 +6,8 @@ import { DeviceState } from '../../src/devices/states';
 import { batchWorkflowId } from '../../src/batches/contract';
 import { discardExpiredPreviews } from '../../src/batches/previewExpiry';
 import { upsertTenant } from '../../dev/inventorySeed';
-import { TestStack, createTenantWithKey, startServingStack } from './harness';
-import { BatchTenant, batchTenant, csvOf, freshImei, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
+import { TestStack, createTenantWithKey } from './harness';
+import { BatchTenant, csvOf, freshImei, seedDevices, uploadCsv, waitForBatchEnd, startBatchStack } from './batchSupport';
 import { ApiClient, apiClient, expectStatus } from './apiClient';
 
 jest.setTimeout(120_000);
@@ -19,9 +19,7 @@ describe('batch preview', () => {
   let api: ApiClient;
 
   beforeAll(async () => {
-    ({ stack, base, stop } = await startServingStack());
-    tenant = await batchTenant(stack);
-    api = apiClient(base, tenant.apiKey);
+    ({ stack, base, stop, tenant, api } = await startBatchStack());
   });
   afterAll(async () => stop());
 

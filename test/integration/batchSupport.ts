@@ -8,7 +8,7 @@ import { applyDeviceAction, SeedDevice, insertDevices, upsertWorkflowVersion, im
 import { DeviceState } from '../../src/devices/states';
 import type { operations } from '../../src/platform/openapi/types';
 import { RequestOptions, Schemas, apiClient, expectStatus } from './apiClient';
-import { TestStack, createTenantWithKey, waitFor } from './harness';
+import { TestStack, createTenantWithKey, startServingStack, waitFor } from './harness';
 
 export interface BatchTenant {
   tenantId: string;
@@ -29,6 +29,13 @@ export async function batchTenant(stack: TestStack, serviceTypeId = 1): Promise<
   const { tenantId, apiKey } = await createTenantWithKey(stack);
   const workflowId = await upsertWorkflowVersion(stack.mongo, { name: `Workflow of ${tenantId}`, tenantId, serviceTypeId });
   return { tenantId, apiKey, workflowId, nextImei: freshImei };
+}
+
+/** The serving stack with a batch tenant and its API client: what most batch tests start from. */
+export async function startBatchStack() {
+  const { stack, base, stop } = await startServingStack();
+  const tenant = await batchTenant(stack);
+  return { stack, base, stop, tenant, api: apiClient(base, tenant.apiKey) };
 }
 
 /** Inserts `count` devices in `stateId` and returns their UIDs. */
