@@ -73,12 +73,18 @@ export async function statusesOf(stack: TestStack, actionId: string): Promise<st
   return history.map((h) => h.status);
 }
 
+/**
+ * Waits for the action document to show the status and for its history entry: a transition updates the document
+ * first and inserts the history entry after, so a test reading the history right after the document could miss it.
+ */
 export function waitForStatus(stack: TestStack, actionId: string, status: string, timeoutMs = 30_000) {
   return waitFor(
     `action ${actionId} to be ${status}`,
     async () => {
       const doc = await stack.mongo.deviceActions.findOne({ _id: actionId });
-      return doc?.status === status ? doc : undefined;
+      if (doc?.status !== status) return undefined;
+      const entry = await stack.mongo.deviceActionHistory.findOne({ _id: `${actionId}/${doc.seq}` });
+      return entry ? doc : undefined;
     },
     timeoutMs,
   );
