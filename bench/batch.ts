@@ -4,8 +4,8 @@
 // waits for the end and prints: upload-to-202 latency, end-to-end seconds, devices/s, the longest
 // history of any parent run, peak memory (VmHWM) of worker and API. Then the same N with children
 // that do no work (the ceiling of the parent + child machinery), and our share of that ceiling.
-// --upload-only prints the upload's time to 202 beside the floor (bench/uploadFloor.ts: the same rows
-// bulk-inserted bare into the same database, by COPY and by a set-based INSERT) and the ratio;
+// --upload-only prints the upload's time to 202 beside two floors (bench/uploadFloor.ts: the same rows COPYed bare
+// into the batch-row table, and into a plain table without indexes: the physical floor) and the ratios;
 // --repeat N measures N such pairs one after the other and prints the median ratio too; with --preview the uploads
 // are previews (preview=true: stored and every row predicted, nothing started; 201).
 // --action ACTIVATE uploads a state-action batch (every device's state changes: a device.state_changed event each
@@ -69,14 +69,14 @@ async function uploadVsFloor(input: {
   uids: string[];
   csvMb: number;
 }): Promise<void> {
-  const pairs: { uploadMs: number; copyMs: number; unnestMs: number; ratio: number }[] = [];
+  const pairs: { uploadMs: number; tableMs: number; plainMs: number; ratio: number }[] = [];
   const batchIds: string[] = [];
   for (let i = 0; i < REPEAT; i++) {
     const { ms, batchId } = await input.upload();
     batchIds.push(batchId);
     if (!preview) await input.temporal.workflow.getHandle(`batch/${batchId}`).terminate('benchmark: upload only');
     const floor = await measureUploadFloor(input.pool, input.tenantId, input.uids);
-    pairs.push({ uploadMs: ms, ...floor, ratio: ms / Math.min(floor.copyMs, floor.unnestMs) });
+    pairs.push({ uploadMs: ms, ...floor, ratio: ms / floor.plainMs });
   }
   await input.pool.query('DELETE FROM t_batch_action_device WHERE batch_action_id = ANY($1)', [batchIds]);
   await input.pool.query('DELETE FROM t_batch_action WHERE id = ANY($1)', [batchIds]);
@@ -85,13 +85,13 @@ async function uploadVsFloor(input: {
     const label = pairs.length > 1 ? ` (${i + 1}${i === 0 ? ', API just started' : ''})` : '';
     const what = preview ? 'upload → 201 (HTTP, parse, validate, store, predict)' : 'upload → 202 (HTTP, parse, validate, store, start)';
     line(`${what}${label}`, `${pair.uploadMs} ms`);
-    line('floor: bare COPY of the same rows', `${pair.copyMs.toFixed(0)} ms`);
-    line('floor: bare INSERT … SELECT unnest(arrays)', `${pair.unnestMs.toFixed(0)} ms`);
-    line('upload / fastest floor', `${pair.ratio.toFixed(2)}× (goal ≤ 1.2×, and under 2,000 ms)`);
+    line('bare COPY into the batch-row table', `${pair.tableMs.toFixed(0)} ms`);
+    line('floor: bare COPY into a plain table', `${pair.plainMs.toFixed(0)} ms (no index, key or constraint)`);
+    line('upload / floor', `${pair.ratio.toFixed(2)}× (goals: 100,000 rows ≤ 500 ms, 1,000,000 ≤ 4,000 ms)`);
   }
   if (pairs.length > 1) {
     const ratios = pairs.map((p) => p.ratio).sort((a, b) => a - b);
-    line('median upload / fastest floor', `${ratios[Math.floor(ratios.length / 2)]!.toFixed(2)}× over ${pairs.length} pairs`);
+    line('median upload / floor', `${ratios[Math.floor(ratios.length / 2)]!.toFixed(2)}× over ${pairs.length} pairs`);
   }
 }
 

@@ -72,8 +72,16 @@ export function createBatchRunActivities({ pool }: { pool: PgPool }) {
       return workingSpanFor(pool, tenantId, at);
     },
 
-    async pendingRowsPage({ batchId, afterId, limit }: { batchId: string; afterId: number; limit: number }): Promise<PendingRow[]> {
-      return pendingRowsPage(pool, batchId, afterId, limit);
+    async pendingRowsPage({
+      batchId,
+      afterRowNumber,
+      limit,
+    }: {
+      batchId: string;
+      afterRowNumber: number;
+      limit: number;
+    }): Promise<PendingRow[]> {
+      return pendingRowsPage(pool, batchId, afterRowNumber, limit);
     },
 
     async closePendingRows(input: { batchId: string; status: 'CANCELLED' | 'FAILED'; code: string; message: string }): Promise<number> {

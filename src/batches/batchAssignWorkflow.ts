@@ -28,6 +28,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createBatchRunActivities } from './activities';
+import type { PendingRow } from './store';
 
 type Activities = ReturnType<typeof createBatchRunActivities> & Pick<DeviceAssignmentActivities, 'settleDevice'>;
 import { BatchEndStatus, describeProgress, isUnfinishedBatchStatus } from './modes';
@@ -67,14 +68,14 @@ export interface BatchAssignInput {
 }
 
 export interface BatchCarriedState {
-  /** Rows up to this id have had their child started. */
+  /** Rows up to this row number have had their child started. */
   cursor: number;
   total: number;
   done: number;
   byCode: Record<string, number>;
   runs: number;
   cancelRequested: boolean;
-  /** Children an earlier run left running (row id → child workflow id); they report by signal. */
+  /** Children an earlier run left running (row number → child workflow id); they report by signal. */
   handedOver: Record<string, string>;
   /** The devices this run's children (and its earlier runs') decided: what the failure threshold judges. */
   judged: { processed: number; failed: number };
@@ -138,7 +139,7 @@ type Running = Map<number, string>;
 
 export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignResult> {
   const state = input.carried ?? initialState(input);
-  const running: Running = new Map(Object.entries(state.handedOver).map(([rowId, id]) => [Number(rowId), id]));
+  const running: Running = new Map(Object.entries(state.handedOver).map(([rowNumber, id]) => [Number(rowNumber), id]));
   const children = new CancellationScope();
   const gate = closedUntilAsked(input.schedule);
   const progress = (): BatchProgress => {
@@ -159,9 +160,9 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
     };
   };
   /** A device is done (null: cancelled); each row counts once, whether its child returned or signalled. */
-  const deviceFinished = (rowId: number, code: string | null) => {
-    if (!running.delete(rowId)) return;
-    delete state.handedOver[rowId];
+  const deviceFinished = (rowNumber: number, code: string | null) => {
+    if (!running.delete(rowNumber)) return;
+    delete state.handedOver[rowNumber];
     if (code !== null) {
       state.done += 1;
       state.byCode[code] = (state.byCode[code] ?? 0) + 1;
@@ -177,7 +178,7 @@ export async function batchAssign(input: BatchAssignInput): Promise<BatchAssignR
   setHandler(cancelBatchSignal, () => {
     state.cancelRequested = true;
   });
-  setHandler(deviceFinishedSignal, ({ rowId, code }) => deviceFinished(rowId, code));
+  setHandler(deviceFinishedSignal, ({ rowNumber, code }) => deviceFinished(rowNumber, code));
   // Not cancelled with the workflow: a cancelled batch still waits for the children it handed over.
   void CancellationScope.nonCancellable(() => watchHandedOver(input, state, deviceFinished));
   const stopping = () => state.cancelRequested || state.stopped !== null;
@@ -213,28 +214,28 @@ async function startChildrenInWindow(
   state: BatchCarriedState,
   running: Running,
   children: CancellationScope,
-  deviceFinished: (rowId: number, code: string | null) => void,
+  deviceFinished: (rowNumber: number, code: string | null) => void,
   stopping: () => boolean,
   gate: ScheduleGate,
 ): Promise<boolean> {
   let startedThisRun = 0;
   for (;;) {
     if (stopping()) return false;
-    const page = await pendingRowsPage({ batchId: input.batchId, afterId: state.cursor, limit: input.pageSize });
+    const page = await pendingRowsPage({ batchId: input.batchId, afterRowNumber: state.cursor, limit: input.pageSize });
     if (page.length === 0) return false;
     for (const row of page) {
       await condition(() => (running.size < state.ramp.width && !state.runStatus.paused && gate.open) || stopping());
       if (stopping()) return false;
       const options = childOptions(input, row);
-      running.set(row.id, options.workflowId);
+      running.set(row.rowNumber, options.workflowId);
       startedThisRun += 1;
-      state.cursor = row.id;
+      state.cursor = row.rowNumber;
       void children
         .run(() => executeChild<DeviceAssignWorkflow>(DEVICE_ASSIGN_WORKFLOW, options))
         .then(
-          (result) => deviceFinished(row.id, result.code),
+          (result) => deviceFinished(row.rowNumber, result.code),
           // A cancelled child's row is closed by its own settle; any other failure is recounted at the end.
-          (err) => deviceFinished(row.id, isCancellation(err) ? null : 'INTERNAL_ERROR'),
+          (err) => deviceFinished(row.rowNumber, isCancellation(err) ? null : 'INTERNAL_ERROR'),
         );
       if (startedThisRun >= input.childrenPerRun || workflowInfo().continueAsNewSuggested) return true;
     }
@@ -248,21 +249,21 @@ async function startChildrenInWindow(
  */
 async function handOverRunning(input: BatchAssignInput, state: BatchCarriedState, running: Running): Promise<void> {
   const handOverAtMost = Math.max(1, Math.floor(input.windowSize / 10));
-  const ownChildren = () => [...running].filter(([rowId]) => !(rowId in state.handedOver));
+  const ownChildren = () => [...running].filter(([rowNumber]) => !(rowNumber in state.handedOver));
   await condition(() => ownChildren().length <= handOverAtMost || state.cancelRequested || state.stopped !== null);
   const parentWorkflowId = workflowInfo().workflowId;
   const ended: number[] = [];
   await Promise.all(
-    ownChildren().map(async ([rowId, childId]) => {
+    ownChildren().map(async ([rowNumber, childId]) => {
       try {
         await getExternalWorkflowHandle(childId).signal(reportToParentSignal, { parentWorkflowId });
-        if (running.has(rowId)) state.handedOver[rowId] = childId;
+        if (running.has(rowNumber)) state.handedOver[rowNumber] = childId;
       } catch {
-        ended.push(rowId);
+        ended.push(rowNumber);
       }
     }),
   );
-  await condition(() => ended.every((rowId) => !running.has(rowId)));
+  await condition(() => ended.every((rowNumber) => !running.has(rowNumber)));
 }
 
 /**
@@ -274,7 +275,7 @@ async function handOverRunning(input: BatchAssignInput, state: BatchCarriedState
 async function watchHandedOver(
   input: BatchAssignInput,
   state: BatchCarriedState,
-  deviceFinished: (rowId: number, code: string | null) => void,
+  deviceFinished: (rowNumber: number, code: string | null) => void,
 ): Promise<void> {
   const childIdPrefix = deviceAssignWorkflowId(input.batchId, input.attempt, '');
   const firstMs = input.handedOverLookMs ?? HANDED_OVER_LOOK.firstMs;
@@ -284,30 +285,30 @@ async function watchHandedOver(
     const watched = Object.entries(state.handedOver);
     if (watched.length === 0) continue;
     const ended = await endedWorkflows({ workflowIds: watched.map(([, childId]) => childId) });
-    for (const [rowId, childId] of watched) {
+    for (const [rowNumber, childId] of watched) {
       const how = ended[childId];
-      if (!how || !(rowId in state.handedOver)) continue;
-      const row = { id: Number(rowId), uid: childId.slice(childIdPrefix.length) };
+      if (!how || !(rowNumber in state.handedOver)) continue;
+      const row = { rowNumber: Number(rowNumber), uid: childId.slice(childIdPrefix.length) };
       const result = await settleDevice(childInput(input, row), {
         code: 'INTERNAL_ERROR',
         message: `the device's workflow ended (${how}) before it recorded a result; retry the batch's failed devices`,
       });
-      deviceFinished(row.id, result.code === 'CANCELLED' ? null : result.code);
+      deviceFinished(row.rowNumber, result.code === 'CANCELLED' ? null : result.code);
     }
   }
 }
 
-function childInput(input: BatchAssignInput, row: { id: number; uid: string }): DeviceAssignInput {
+function childInput(input: BatchAssignInput, row: PendingRow): DeviceAssignInput {
   return {
     ...input.request,
     callerTenantId: input.tenantId,
     deviceUid: row.uid,
-    batch: { batchId: input.batchId, rowId: row.id },
+    batch: { batchId: input.batchId, rowNumber: row.rowNumber },
     requestKey: null,
   };
 }
 
-function childOptions(input: BatchAssignInput, row: { id: number; uid: string }) {
+function childOptions(input: BatchAssignInput, row: PendingRow) {
   return {
     workflowId: deviceAssignWorkflowId(input.batchId, input.attempt, row.uid),
     args: [childInput(input, row)] as [DeviceAssignInput],

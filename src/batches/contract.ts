@@ -10,7 +10,7 @@ export { startedBatchStatuses } from './modes';
 export type { RowResult } from './store';
 
 /** To the batch (its newest run) from a child it handed over; code null when the device was cancelled. */
-export const deviceFinishedSignal = defineSignal<[{ rowId: number; code: string | null }]>('deviceFinished');
+export const deviceFinishedSignal = defineSignal<[{ rowNumber: number; code: string | null }]>('deviceFinished');
 
 /** The BatchAssign workflow, by its type name: one execution per batch attempt (batchWorkflowId). */
 export const BATCH_ASSIGN_WORKFLOW = 'batchAssign';

@@ -35,8 +35,15 @@ export interface RowCounts {
   byCode: Record<string, number>;
 }
 
+/** One batch row: its batch and its number in the file (the table's primary key). */
+export interface BatchRowKey {
+  batchId: string;
+  rowNumber: number;
+}
+
+/** A row still to run: its number in the file (with the batch, the row's key) and its device's UID. */
 export interface PendingRow {
-  id: number;
+  rowNumber: number;
   uid: string;
 }
 
@@ -94,14 +101,18 @@ export async function countRows(db: Queryable, batchId: string): Promise<RowCoun
   return counts;
 }
 
-/** The next PENDING rows after `afterId`, in id order: only ids and UIDs travel into the workflow. */
-export async function pendingRowsPage(pool: Queryable, batchId: string, afterId: number, limit: number): Promise<PendingRow[]> {
-  const { rows } = await pool.query<{ id: string; device_uid: string }>(
-    `SELECT id, device_uid FROM t_batch_action_device
-      WHERE batch_action_id = $1 AND status = 'PENDING' AND id > $2 ORDER BY id LIMIT $3`,
-    [batchId, afterId, limit],
+/**
+ * The next PENDING rows after row `afterRowNumber`, in file order: only row numbers and UIDs travel into the
+ * workflow. PENDING rows have no status index entry (an upload's rows cost one B-tree each): the read walks the
+ * primary key from the cursor, which only moves forward, so over a whole batch that is one pass over its rows.
+ */
+export async function pendingRowsPage(pool: Queryable, batchId: string, afterRowNumber: number, limit: number): Promise<PendingRow[]> {
+  const { rows } = await pool.query<{ row_number: number; device_uid: string }>(
+    `SELECT row_number, device_uid FROM t_batch_action_device
+      WHERE batch_action_id = $1 AND row_number > $2 AND status = 'PENDING' ORDER BY row_number LIMIT $3`,
+    [batchId, afterRowNumber, limit],
   );
-  return rows.map((r) => ({ id: Number(r.id), uid: r.device_uid }));
+  return rows.map((r) => ({ rowNumber: r.row_number, uid: r.device_uid }));
 }
 
 /** Ends every row still PENDING with the given status and code (cancel, or a child that left none). */
@@ -397,13 +408,13 @@ export interface RowResult {
  * Locks a batch row for the transaction that works on its device: null when it is PENDING (the
  * caller now holds it), else the result already recorded (an earlier attempt, or a cancel).
  */
-export async function claimPendingRow(tx: PgTransaction, batchId: string, rowId: number): Promise<RowResult | null> {
+export async function claimPendingRow(tx: PgTransaction, { batchId, rowNumber }: BatchRowKey): Promise<RowResult | null> {
   const { rows } = await tx.query<{ status: string; result: { code: DeviceResultCode; message: string } | null; device_id: string | null }>(
-    'SELECT status, result, device_id FROM t_batch_action_device WHERE id = $1 AND batch_action_id = $2 FOR UPDATE',
-    [rowId, batchId],
+    'SELECT status, result, device_id FROM t_batch_action_device WHERE batch_action_id = $1 AND row_number = $2 FOR UPDATE',
+    [batchId, rowNumber],
   );
   const row = rows[0];
-  if (!row) throw new Error(`batch ${batchId} has no row ${rowId}`);
+  if (!row) throw new Error(`batch ${batchId} has no row ${rowNumber}`);
   if (row.status === 'PENDING') return null;
   return {
     code: row.result?.code ?? (row.status === 'CANCELLED' ? 'CANCELLED' : 'INTERNAL_ERROR'),
@@ -415,12 +426,12 @@ export async function claimPendingRow(tx: PgTransaction, batchId: string, rowId:
 /** The inventory columns a row's file gave (seed 001), for the device the row creates. */
 export async function rowInventoryFields(
   db: Queryable,
-  rowId: number,
+  { batchId, rowNumber }: BatchRowKey,
 ): Promise<{ imei2: string | null; deviceType: string | null; provisionType: string | null }> {
   const { rows } = await db.query<{ imei2: string | null; device_type: string | null; provision_type: string | null }>(
     `SELECT ext_fields->>'imei2' AS imei2, ext_fields->>'device_type' AS device_type, ext_fields->>'provision_type' AS provision_type
-       FROM t_batch_action_device WHERE id = $1`,
-    [rowId],
+       FROM t_batch_action_device WHERE batch_action_id = $1 AND row_number = $2`,
+    [batchId, rowNumber],
   );
   const row = rows[0];
   return { imei2: row?.imei2 ?? null, deviceType: row?.device_type ?? null, provisionType: row?.provision_type ?? null };
@@ -431,12 +442,12 @@ export async function rowInventoryFields(
  * (a driver's or Temporal's text) is stored as which part kept failing and what to do: rows are read
  * by callers (device pages, the results CSV); the text itself stays in the workflow's history.
  */
-export async function writeRowResult(db: Queryable, rowId: number, result: RowResult): Promise<void> {
+export async function writeRowResult(db: Queryable, { batchId, rowNumber }: BatchRowKey, result: RowResult): Promise<void> {
   const status = result.code === 'OK' ? 'SUCCEEDED' : result.code === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
   const message = result.code === 'INTERNAL_ERROR' ? internalErrorMessage(result.message) : result.message;
   await db.query(
     `UPDATE t_batch_action_device SET status = $2, is_success = $3, result = $4, device_id = COALESCE($5, device_id), finished_at = now()
-      WHERE id = $1 AND status = 'PENDING'`,
-    [rowId, status, result.code === 'OK', JSON.stringify({ code: result.code, message }), result.deviceId],
+      WHERE batch_action_id = $6 AND row_number = $1 AND status = 'PENDING'`,
+    [rowNumber, status, result.code === 'OK', JSON.stringify({ code: result.code, message }), result.deviceId, batchId],
   );
 }

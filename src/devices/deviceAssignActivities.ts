@@ -56,7 +56,7 @@ export interface DeviceAssignmentRequest {
   requestedBy: string;
   source: Extract<HistorySource, 'BATCH' | 'API'>;
   /** Set for batch rows: the row to lock and to write the result to. */
-  batch: { batchId: string; rowId: number } | null;
+  batch: { batchId: string; rowNumber: number } | null;
   /** Set outside batches: makes the single-device request idempotent. */
   requestKey: string | null;
 }
@@ -114,7 +114,7 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
 
   /** Register mode with createMissing (the inventory upload of seed 001): the row's inventory columns go with it. */
   async function createDevice(tx: PgTransaction, req: DeviceAssignmentRequest, serviceTypeId: number): Promise<DeviceRecord> {
-    const inventory = req.batch ? await rowInventoryFields(tx, req.batch.rowId) : null;
+    const inventory = req.batch ? await rowInventoryFields(tx, req.batch) : null;
     return createIdleDevice(tx, {
       uid: req.deviceUid,
       tenantId: req.targetWorkspaceId,
@@ -203,11 +203,11 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
     async assignDevice(req: DeviceAssignmentRequest): Promise<DeviceAssignmentResult> {
       return inTransaction(pool, async (tx) => {
         if (req.batch) {
-          const earlier = await claimPendingRow(tx, req.batch.batchId, req.batch.rowId);
+          const earlier = await claimPendingRow(tx, req.batch);
           if (earlier) return { ...earlier, alreadyRecorded: true };
         }
         const result = await decide(tx, req);
-        if (req.batch) await writeRowResult(tx, req.batch.rowId, result);
+        if (req.batch) await writeRowResult(tx, req.batch, result);
         return { ...result, alreadyRecorded: false };
       });
     },
@@ -222,11 +222,11 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
     ): Promise<DeviceAssignmentResult> {
       return inTransaction(pool, async (tx) => {
         if (req.batch) {
-          const earlier = await claimPendingRow(tx, req.batch.batchId, req.batch.rowId);
+          const earlier = await claimPendingRow(tx, req.batch);
           if (earlier) return { ...earlier, alreadyRecorded: true };
         }
         const result = (await reconcile(tx, req)) ?? { ...ending, deviceId: null };
-        if (req.batch) await writeRowResult(tx, req.batch.rowId, result);
+        if (req.batch) await writeRowResult(tx, req.batch, result);
         return { ...result, alreadyRecorded: false };
       });
     },

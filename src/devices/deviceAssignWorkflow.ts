@@ -59,7 +59,7 @@ export async function deviceAssign(input: DeviceAssignInput): Promise<DeviceAssi
 async function tellDeviceOfLockState(input: DeviceAssignInput, result: DeviceAssignmentResult): Promise<void> {
   const kind = input.mode === 'action' ? input.stateAction : null;
   if (result.code !== 'OK' || (kind !== 'LOCK' && kind !== 'UNLOCK')) return;
-  const actionId = input.batch ? `batch-${input.batch.batchId}-${input.batch.rowId}` : `request-${input.requestKey}`;
+  const actionId = input.batch ? `batch-${input.batch.batchId}-${input.batch.rowNumber}` : `request-${input.requestKey}`;
   const target = { deviceUid: input.deviceUid, callerTenantId: input.callerTenantId, targetWorkspaceId: input.targetWorkspaceId };
   // Not cancellable: once the state is written, the device is told, even when the batch is cancelled meanwhile.
   const outcome = await CancellationScope.nonCancellable(() => sendDeviceCommand(target, kind, actionId));
@@ -84,11 +84,11 @@ export async function reportingToBatch(
     code = result.code;
     return result;
   } finally {
-    if (reportTo !== null && input.batch) await reportToParent(reportTo, { rowId: input.batch.rowId, code });
+    if (reportTo !== null && input.batch) await reportToParent(reportTo, { rowNumber: input.batch.rowNumber, code });
   }
 }
 
-async function reportToParent(parentWorkflowId: string, finished: { rowId: number; code: string | null }): Promise<void> {
+async function reportToParent(parentWorkflowId: string, finished: { rowNumber: number; code: string | null }): Promise<void> {
   await CancellationScope.nonCancellable(async () => {
     try {
       await getExternalWorkflowHandle(parentWorkflowId).signal(deviceFinishedSignal, finished);

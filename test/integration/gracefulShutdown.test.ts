@@ -122,7 +122,7 @@ describe('graceful shutdown', () => {
       await expect(httpRequest(`${base}/healthz`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
 
       const stored = await stack.pool.query(
-        `SELECT b.id, count(d.id)::int AS rows FROM t_batch_action b LEFT JOIN t_batch_action_device d ON d.batch_action_id = b.id
+        `SELECT b.id, count(d.row_number)::int AS rows FROM t_batch_action b LEFT JOIN t_batch_action_device d ON d.batch_action_id = b.id
           WHERE b.tenant_id = $1 GROUP BY b.id`,
         [tenant.tenantId],
       );
@@ -165,7 +165,7 @@ describe('graceful shutdown', () => {
       let worker: EntryPointProcess | undefined;
       try {
         await holder.query('BEGIN');
-        await holder.query('SELECT id FROM t_batch_action_device WHERE batch_action_id = $1 FOR UPDATE', [batchId]);
+        await holder.query('SELECT row_number FROM t_batch_action_device WHERE batch_action_id = $1 FOR UPDATE', [batchId]);
         const holderPid: number = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
         const metricsAddress = `127.0.0.1:${await freePort()}`;
         worker = spawnEntryPoint('platform/worker/main.js', {

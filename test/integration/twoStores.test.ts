@@ -94,7 +94,7 @@ describe('two stores, one truth per device', () => {
       createMissing: false,
       requestedBy: 'test',
       source: 'BATCH',
-      batch: { batchId, rowId: rows.get(uid)! },
+      batch: { batchId, rowNumber: rows.get(uid)! },
       requestKey: null,
     });
 
@@ -103,8 +103,10 @@ describe('two stores, one truth per device', () => {
       const query = mode === 'exit' ? { mode } : { mode, workflowId: tenant.workflowId };
       batchId = expectStatus(await uploadCsv(base, tenant.apiKey, csvOf(uids), query), 202).batchId;
       await stack.client.workflow.getHandle(`batch/${batchId}`).terminate('the test runs the activities itself');
-      const found = await stack.pool.query('SELECT id, device_uid FROM t_batch_action_device WHERE batch_action_id = $1', [batchId]);
-      rows = new Map(found.rows.map((r) => [r.device_uid, Number(r.id)]));
+      const found = await stack.pool.query('SELECT row_number, device_uid FROM t_batch_action_device WHERE batch_action_id = $1', [
+        batchId,
+      ]);
+      rows = new Map(found.rows.map((r) => [r.device_uid, Number(r.row_number)]));
     }
 
     it('an assignment MongoDB holds but PostgreSQL never recorded is undone; the row says INTERNAL_ERROR', async () => {
@@ -125,9 +127,10 @@ describe('two stores, one truth per device', () => {
         status: 'CANCELLED',
       });
       expect(await milestoneCounts(stack, batchId)).toEqual([]);
-      const row = await stack.pool.query(`SELECT status, result->>'code' AS code FROM t_batch_action_device WHERE id = $1`, [
-        rows.get(uid!),
-      ]);
+      const row = await stack.pool.query(
+        `SELECT status, result->>'code' AS code FROM t_batch_action_device WHERE batch_action_id = $1 AND row_number = $2`,
+        [batchId, rows.get(uid!)],
+      );
       expect(row.rows[0]).toEqual({ status: 'FAILED', code: 'INTERNAL_ERROR' });
     });
 

@@ -126,7 +126,7 @@ export class BatchWorld {
 
   /** Children that got to their device and whose row has no result yet, oldest (most likely handed over) first. */
   startedChildren(): string[] {
-    return [...this.children].filter(([, rowId]) => this.row(rowId).status === 'PENDING').map(([id]) => id);
+    return [...this.children].filter(([, rowNumber]) => this.row(rowNumber).status === 'PENDING').map(([id]) => id);
   }
 
   counts(): RowCounts {
@@ -166,8 +166,8 @@ export class BatchWorld {
     return true;
   }
 
-  private row(rowId: number): FakeRow {
-    return this.rows.find((r) => r.id === rowId)!;
+  private row(rowNumber: number): FakeRow {
+    return this.rows.find((r) => r.id === rowNumber)!;
   }
 
   private recorded(row: FakeRow): DeviceAssignmentResult {
@@ -201,11 +201,11 @@ export class BatchWorld {
         if (isCurrent(attempt)) this.status = status;
       },
       workingSpanOf: async ({ at }) => ({ from: at, until: null }),
-      pendingRowsPage: async ({ afterId, limit }) =>
+      pendingRowsPage: async ({ afterRowNumber, limit }) =>
         this.rows
-          .filter((r) => r.status === 'PENDING' && r.id > afterId)
+          .filter((r) => r.status === 'PENDING' && r.id > afterRowNumber)
           .slice(0, limit)
-          .map((r) => ({ id: r.id, uid: r.uid })),
+          .map((r) => ({ rowNumber: r.id, uid: r.uid })),
       closePendingRows: async ({ code }) => this.rows.filter((r) => r.status === 'PENDING' && this.write(r, code)).length,
       finishBatch: async ({ attempt, status }): Promise<BatchOutcome> => {
         if (isCurrent(attempt)) this.status = status;
@@ -214,9 +214,9 @@ export class BatchWorld {
       },
       assignDevice: async (req: DeviceAssignmentRequest): Promise<DeviceAssignmentResult> => {
         const childId = Context.current().info.workflowExecution!.workflowId;
-        this.children.set(childId, req.batch!.rowId);
-        const turn = this.schedule.turns[this.attempt]![req.batch!.rowId - 1]!;
-        const key = `${this.attempt}/${req.batch!.rowId}`;
+        this.children.set(childId, req.batch!.rowNumber);
+        const turn = this.schedule.turns[this.attempt]![req.batch!.rowNumber - 1]!;
+        const key = `${this.attempt}/${req.batch!.rowNumber}`;
         const outages = this.outagesLeft.get(key) ?? turn.outages;
         if (outages > 0) {
           this.outagesLeft.set(key, outages - 1);
@@ -228,13 +228,13 @@ export class BatchWorld {
         } finally {
           this.working.delete(childId);
         }
-        const row = this.row(req.batch!.rowId);
+        const row = this.row(req.batch!.rowNumber);
         if (!this.write(row, turn.code)) return this.recorded(row);
         if (turn.code !== 'OK') this.failedThisAttempt += 1;
         return { code: turn.code, message: turn.code, deviceId: null, alreadyRecorded: false };
       },
       settleDevice: async (req, ending) => {
-        const row = this.row(req.batch!.rowId);
+        const row = this.row(req.batch!.rowNumber);
         if (!this.write(row, ending.code)) return this.recorded(row);
         if (ending.code !== 'CANCELLED') this.failedThisAttempt += 1;
         return { code: ending.code, message: ending.message, deviceId: null, alreadyRecorded: false };

@@ -87,8 +87,8 @@ export class FakeBatch {
     return countFakeRows(this.rows);
   }
 
-  private write(rowId: number, code: string): void {
-    const row = this.rows.find((r) => r.id === rowId)!;
+  private write(rowNumber: number, code: string): void {
+    const row = this.rows.find((r) => r.id === rowNumber)!;
     if (row.status !== 'PENDING') return;
     row.status = code === 'OK' ? 'SUCCEEDED' : code === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
     row.code = code;
@@ -104,11 +104,11 @@ export class FakeBatch {
       // Asks the test server through the worker's client, as in production.
       endedWorkflows,
       batchRunStarted: async () => this.counts(),
-      pendingRowsPage: async ({ afterId, limit }) =>
+      pendingRowsPage: async ({ afterRowNumber, limit }) =>
         this.rows
-          .filter((r) => r.status === 'PENDING' && r.id > afterId)
+          .filter((r) => r.status === 'PENDING' && r.id > afterRowNumber)
           .slice(0, limit)
-          .map((r) => ({ id: r.id, uid: r.uid })),
+          .map((r) => ({ rowNumber: r.id, uid: r.uid })),
       closePendingRows: async ({ status, code }) => {
         const pending = this.rows.filter((r) => r.status === 'PENDING');
         for (const r of pending) Object.assign(r, { status, code });
@@ -127,7 +127,7 @@ export class FakeBatch {
           if (this.workMs) await new Promise((r) => setTimeout(r, this.workMs));
           await this.waitIfHeld(req.deviceUid);
           const code = this.decide(req.deviceUid);
-          this.write(req.batch!.rowId, code);
+          this.write(req.batch!.rowNumber, code);
           return { code: code as DeviceAssignmentResult['code'], message: code, deviceId: null, alreadyRecorded: false };
         } finally {
           this.inFlight -= 1;
@@ -142,8 +142,8 @@ export class FakeBatch {
         return span ? { from: Math.max(span.from, at), until: span.until } : null;
       },
       settleDevice: async (req, ending) => {
-        this.write(req.batch!.rowId, ending.code);
-        const row = this.rows.find((r) => r.id === req.batch!.rowId)!;
+        this.write(req.batch!.rowNumber, ending.code);
+        const row = this.rows.find((r) => r.id === req.batch!.rowNumber)!;
         return { code: row.code as DeviceAssignmentResult['code'], message: ending.message, deviceId: null, alreadyRecorded: false };
       },
     };

@@ -9,10 +9,11 @@ import * as m008 from './008_history_actor';
 import * as m009 from './009_batch_previews';
 import * as m011 from './011_webhooks';
 import * as m012 from './012_device_finding';
+import * as m013 from './013_batch_rows_for_upload';
 
 export interface Migration {
   id: string;
   sql: string;
 }
 
-export const migrations: Migration[] = [m001, m003, m004, m005, m006, m007, m008, m009, m011, m012];
+export const migrations: Migration[] = [m001, m003, m004, m005, m006, m007, m008, m009, m011, m012, m013];
