@@ -91,8 +91,8 @@ export async function createUploadSpool(): Promise<UploadSpool> {
 
 export interface ReceivedBody {
   contentSha256: string;
-  /** Line endings in the body (\r\n counted once): the file has at most this many rows. */
-  lineEnds: number;
+  /** The most rows the file can hold: its lines (\r\n a single line end), less the header line. */
+  rowsAtMost: number;
   bytes: number;
 }
 
@@ -135,7 +135,7 @@ export async function receiveCsvBody(input: {
     input.stop?.removeEventListener('abort', stopReceiving);
     input.source.off('close', interrupted);
   }
-  return { contentSha256: inspector.sha256(), lineEnds: inspector.lineEnds, bytes: inspector.bytes };
+  return { contentSha256: inspector.sha256(), rowsAtMost: inspector.rowsAtMost(), bytes: inspector.bytes };
 }
 
 /**
@@ -149,6 +149,7 @@ class BodyInspector extends Transform {
   private readonly content = createHash('sha256');
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private endsWithCr = false;
+  private endsWithLineEnd = true;
 
   constructor(private readonly limits: UploadLimits) {
     super();
@@ -156,6 +157,11 @@ class BodyInspector extends Transform {
 
   sha256(): string {
     return this.content.digest('hex');
+  }
+
+  /** Its lines less the header: a last line without a line end is a line too. */
+  rowsAtMost(): number {
+    return Math.max(0, this.lineEnds + (this.endsWithLineEnd ? 0 : 1) - 1);
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
@@ -204,7 +210,9 @@ class BodyInspector extends Transform {
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineEnds += 1;
     if (this.endsWithCr && text.charCodeAt(0) === 10) this.lineEnds -= 1;
     for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) if (text.charCodeAt(i + 1) !== 10) this.lineEnds += 1;
-    this.endsWithCr = text.charCodeAt(text.length - 1) === 13;
+    const last = text.charCodeAt(text.length - 1);
+    this.endsWithCr = last === 13;
+    this.endsWithLineEnd = last === 10 || last === 13;
   }
 }
 

@@ -71,7 +71,7 @@ async function storeUpload(deps: UploadDeps, caller: Caller, { request, query, i
     const earlier = idempotencyKey ? await findBatchByIdempotencyKey(deps.pool, caller.tenantId, idempotencyKey) : null;
     // The rows are read while they are COPYed; a file that may be refused for its row count, or
     // one answered from an earlier upload, is read once before, so no such refusal costs a COPY.
-    if (earlier || body.lineEnds > limits.maxRows) await checkUploadRows(spool, body.lineEnds, limits);
+    if (earlier || body.rowsAtMost > limits.maxRows) await checkUploadRows(spool, body.rowsAtMost, limits);
     const stored = earlier
       ? { batch: earlier, created: false }
       : await createBatchWithRows(
@@ -93,7 +93,7 @@ async function storeUpload(deps: UploadDeps, caller: Caller, { request, query, i
               ...(preview ? { previewed: true } : {}),
             }),
           },
-          uploadRows(spool, body.lineEnds, limits),
+          uploadRows(spool, body.rowsAtMost, limits),
         );
     return { stored, fingerprint, receivedBytes: body.bytes };
   } catch (err) {

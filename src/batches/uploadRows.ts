@@ -14,10 +14,10 @@ const UID_COLUMNS = ['deviceuid', 'imei'];
 
 /**
  * The upload's rows in file order, in batches; throws a ProblemError when the upload is refused.
- * `lineEnds` (from receiveCsvBody) bounds the number of rows.
+ * `rowsAtMost` (from receiveCsvBody) bounds the number of rows.
  */
-export async function* uploadRows(spool: UploadSpool, lineEnds: number, limits: UploadLimits): AsyncGenerator<StagedRow[]> {
-  const seen = new SeenDeviceUids(Math.min(lineEnds, limits.maxRows));
+export async function* uploadRows(spool: UploadSpool, rowsAtMost: number, limits: UploadLimits): AsyncGenerator<StagedRow[]> {
+  const seen = new SeenDeviceUids(Math.min(rowsAtMost, limits.maxRows));
   let columns: HeaderColumns | null = null;
   let total = 0;
   try {
@@ -57,8 +57,8 @@ export async function* uploadRows(spool: UploadSpool, lineEnds: number, limits: 
 }
 
 /** Reads all the rows, storing nothing: throws what uploadRows throws for a refused upload. */
-export async function checkUploadRows(spool: UploadSpool, lineEnds: number, limits: UploadLimits): Promise<void> {
-  const rows = uploadRows(spool, lineEnds, limits);
+export async function checkUploadRows(spool: UploadSpool, rowsAtMost: number, limits: UploadLimits): Promise<void> {
+  const rows = uploadRows(spool, rowsAtMost, limits);
   while (!(await rows.next()).done);
 }
 

@@ -13,7 +13,7 @@ describe('receiveCsvBody', () => {
   beforeEach(async () => (spool = await createUploadSpool()));
   afterEach(async () => spool.discard());
 
-  it('keeps the bytes and counts line endings as the CSV reader does', async () => {
+  it('keeps the bytes and bounds the rows by the lines as the CSV reader counts them (a last line without a line end counts)', async () => {
     const chunks = ['deviceUid\r', '\n4901542032', '37518\r\n\r', '\r353918057412341\n\n', 'SN-ÄÖ', '-0001'].map((c) => Buffer.from(c));
     // Cut inside the two-byte "Ä" as well.
     const cut = Buffer.concat(chunks.slice(4));
@@ -23,8 +23,18 @@ describe('receiveCsvBody', () => {
       limits,
     });
     const bytes = Buffer.concat(chunks);
-    expect(body).toEqual({ contentSha256: createHash('sha256').update(bytes).digest('hex'), lineEnds: 6, bytes: bytes.length });
+    expect(body).toEqual({ contentSha256: createHash('sha256').update(bytes).digest('hex'), rowsAtMost: 6, bytes: bytes.length });
     expect(await readFile(spool.path)).toEqual(bytes);
+  });
+
+  it.each([
+    ['ends with a line end', 'deviceUid\n1\n2\n', 2],
+    ['ends with \\r\\n', 'deviceUid\r\n1\r\n2\r\n', 2],
+    ['ends without one', 'deviceUid\n1\n2', 2],
+    ['is only a header', 'deviceUid\n', 0],
+  ])('bounds the rows of a file that %s by its lines less the header', async (_what, text, rows) => {
+    const body = await receiveCsvBody({ source: Readable.from([Buffer.from(text)]), spool, limits });
+    expect(body.rowsAtMost).toBe(rows);
   });
 
   it.each([
