@@ -82,7 +82,7 @@ export function createDeviceAssignmentActivities({ pool, mongo }: DeviceAssignme
         : null;
     let device: DeviceRecord | null;
     ({ device, req } = await findRowDevice(tx, req));
-    const tempLock = device && needsTempLockFact(req) ? await findCurrentTempLock(pool, device.id) : null;
+    const tempLock = device && needsTempLockFact(req) ? await findCurrentTempLock(tx, device.id) : null;
     const decision = decideDeviceWork(req, { device, catalogueEntry, tempLock });
     if (decision.kind === 'refused') {
       return { code: decision.code, message: decision.message, deviceId: decision.ofDevice && device ? device.id : null };

@@ -15,7 +15,7 @@ import {
 import { applyDeviceActionIn } from '../devices/useCases';
 import { announceWebhookEvent } from '../webhooks/useCases';
 import { DeviceActionDoc, DeviceActionHistoryDoc, MongoStores } from '../platform/db/mongo';
-import { PgTransaction, inTransaction } from '../platform/db/postgres';
+import { PgTransaction, Queryable, inTransaction } from '../platform/db/postgres';
 
 /** Who a lock is for: the ids every write of the lock carries. */
 export interface TempLockFacts {
@@ -286,7 +286,7 @@ export interface DeviceTempLock extends LockAsSeen {
 }
 
 /** The device's newest temp lock (running or not), or null if it never had one: one primary-key read. */
-export async function findDeviceTempLock(pool: Pool, deviceId: number): Promise<DeviceTempLock | null> {
+export async function findDeviceTempLock(pool: Queryable, deviceId: number): Promise<DeviceTempLock | null> {
   const { rows } = await pool.query<{
     action_id: string;
     status: TempLockStatus;
@@ -347,8 +347,8 @@ export interface CurrentTempLock {
 }
 
 /** The device's running temp lock as its stored state tells (GET /v1/devices/:uid), or null when none runs. */
-export async function findCurrentTempLock(pool: Pool, deviceId: number): Promise<CurrentTempLock | null> {
-  const lock = await findDeviceTempLock(pool, deviceId);
+export async function findCurrentTempLock(db: Queryable, deviceId: number): Promise<CurrentTempLock | null> {
+  const lock = await findDeviceTempLock(db, deviceId);
   if (!lock || FINAL_TEMP_LOCK_STATUSES.includes(lock.status)) return null;
   const now = Date.now();
   const { directive } = answerCheckIn(lock, { checkedInAt: now, lockStartsAt: now });
