@@ -2,6 +2,7 @@
 // sweep every API process runs; a discard is guarded in the store (only a batch still PREVIEW), so several may run.
 import type { Pool } from 'pg';
 import type { Logger } from '../platform/logger';
+import { startSweep } from '../platform/sweep';
 import { discardPreview, findExpiredPreviews } from './previewStore';
 
 /** Discards up to `limit` previews stored more than `ttlMs` ago; returns how many. */
@@ -15,14 +16,10 @@ export async function discardExpiredPreviews(pool: Pool, ttlMs: number, limit = 
 
 /** Sweeps every `intervalMs` (a minute by default) until stopped. */
 export function startPreviewExpiry(deps: { pool: Pool; log: Logger }, options: { ttlMs: number; intervalMs?: number }): { stop(): void } {
-  const timer = setInterval(() => {
-    discardExpiredPreviews(deps.pool, options.ttlMs).then(
-      (discarded) => {
-        if (discarded > 0) deps.log.info({ discarded }, 'preview expiry: discarded previews older than BATCH_PREVIEW_TTL_MS');
-      },
-      (err) => deps.log.warn({ err }, 'preview expiry: sweep failed; trying again next round'),
-    );
-  }, options.intervalMs ?? 60_000);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return startSweep(deps.log, {
+    round: () => discardExpiredPreviews(deps.pool, options.ttlMs),
+    intervalMs: options.intervalMs ?? 60_000,
+    done: 'preview expiry: discarded previews older than BATCH_PREVIEW_TTL_MS',
+    failed: 'preview expiry: sweep failed; trying again next round',
+  });
 }

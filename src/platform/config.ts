@@ -127,6 +127,8 @@ export interface AppConfig {
     requestTimeoutMs: number;
     /** How often a delivery workflow looks for pending events without being told of new ones. */
     sweepMs: number;
+    /** How long a finished event (DELIVERED or FAILED) and its attempts are kept. */
+    retentionMs: number;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -218,6 +220,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       giveUpAfterMs: integer(env, 'WEBHOOK_GIVE_UP_AFTER_MS', 3 * 24 * 3_600_000, 1_000, 30 * 24 * 3_600_000),
       requestTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
       sweepMs: integer(env, 'WEBHOOK_SWEEP_MS', 300_000, 1_000, 24 * 3_600_000),
+      retentionMs: integer(env, 'WEBHOOK_RETENTION_MS', 14 * 24 * 3_600_000, 60_000, 366 * 24 * 3_600_000),
     },
     tempLock: {
       minuteMs: integer(env, 'TEMP_LOCK_MINUTE_MS', 60_000, 1, 60_000),

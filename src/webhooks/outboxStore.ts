@@ -96,6 +96,25 @@ export async function attemptsOf(db: Queryable, seq: number): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
+/**
+ * Deletes up to `limit` events finished (DELIVERED or FAILED) more than `olderThanMs` ago, with their attempts, oldest
+ * first; returns how many. Pending events are never deleted, however old.
+ */
+export async function deleteFinishedWebhookEvents(pool: PgPool, olderThanMs: number, limit: number): Promise<number> {
+  return inTransaction(pool, async (tx) => {
+    const { rows } = await tx.query<{ seq: string }>(
+      `SELECT seq FROM t_webhook_outbox
+        WHERE status <> 'PENDING' AND finished_at < now() - $1 * interval '1 millisecond' ORDER BY seq LIMIT $2 FOR UPDATE`,
+      [olderThanMs, limit],
+    );
+    if (rows.length === 0) return 0;
+    const seqs = rows.map((r) => r.seq);
+    await tx.query('DELETE FROM t_webhook_delivery WHERE outbox_seq = ANY($1::bigint[])', [seqs]);
+    const deleted = await tx.query('DELETE FROM t_webhook_outbox WHERE seq = ANY($1::bigint[])', [seqs]);
+    return deleted.rowCount ?? 0;
+  });
+}
+
 /** Subscriptions (not deleted) with events still pending: what a listener wakes when it (re)connects. */
 export async function subscriptionsWithPendingEvents(pool: PgPool): Promise<string[]> {
   const { rows } = await pool.query<{ subscription_id: string }>(

@@ -9,6 +9,7 @@ import { createLogger } from '../logger';
 import { createApp } from './app';
 import { startBatchReconciler } from '../../batches/reconciler';
 import { startPreviewExpiry } from '../../batches/previewExpiry';
+import { startWebhookRetention } from '../../webhooks/retention';
 import { createApiMetrics } from './metrics';
 import { createApiDrain } from './drain';
 
@@ -32,6 +33,7 @@ runMain('api', async (config) => {
     counted: (action) => metrics.reconcilerActions.inc({ action }),
   });
   const previewExpiry = startPreviewExpiry({ pool, log }, { ttlMs: config.batch.previewTtlMs });
+  const webhookRetention = startWebhookRetention({ pool, log }, { retentionMs: config.webhooks.retentionMs });
   const server = app.listen(config.api.port, config.api.host, () => {
     log.info({ url: config.api.publicUrl }, 'api listening');
   });
@@ -53,6 +55,7 @@ runMain('api', async (config) => {
     const unanswered = await drain.drain(graceMs);
     await reconciler.stop();
     previewExpiry.stop();
+    webhookRetention.stop();
     await closeServer(server);
     await Promise.all([pool.end(), closeMongo(mongo), connection.close()]);
     log.info({ unanswered }, 'api stopped');

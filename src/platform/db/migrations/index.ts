@@ -10,10 +10,11 @@ import * as m009 from './009_batch_previews';
 import * as m011 from './011_webhooks';
 import * as m012 from './012_device_finding';
 import * as m013 from './013_batch_rows_for_upload';
+import * as m015 from './015_webhook_retention';
 
 export interface Migration {
   id: string;
   sql: string;
 }
 
-export const migrations: Migration[] = [m001, m003, m004, m005, m006, m007, m008, m009, m011, m012, m013];
+export const migrations: Migration[] = [m001, m003, m004, m005, m006, m007, m008, m009, m011, m012, m013, m015];

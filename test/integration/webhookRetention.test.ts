@@ -1,0 +1,73 @@
+// Webhook records are kept WEBHOOK_RETENTION_MS: the sweep deletes events finished (DELIVERED or FAILED) longer ago,
+// with their attempts, and never an event still pending, however old; newer finished events stay.
+import { upsertTenant } from '../../dev/inventorySeed';
+import { inTransaction } from '../../src/platform/db/postgres';
+import { announceWebhookEvent, pendingWebhookEvents, recordDeliveryAttempt } from '../../src/webhooks/outboxStore';
+import { insertSubscription } from '../../src/webhooks/subscriptionStore';
+import { deleteExpiredWebhookRecords } from '../../src/webhooks/retention';
+import { TestStack, startTestStack } from './harness';
+
+const DAY_MS = 24 * 3_600_000;
+
+describe('webhook retention', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => stack.close());
+
+  it('deletes events finished longer ago than the retention, with their attempts, and nothing else', async () => {
+    const tenantId = stack.uniqueId('tenant');
+    await upsertTenant(stack.pool, tenantId, 'Retention');
+    const subscription = await insertSubscription(stack.pool, {
+      id: stack.uniqueId('wh'),
+      tenantId,
+      url: 'http://127.0.0.1:9/none',
+      events: ['batch.finished'],
+      secret: 'whsec_dGVzdA==',
+      createdBy: 'test',
+    });
+    for (let i = 0; i < 5; i++) {
+      await inTransaction(stack.pool, (tx) => announceWebhookEvent(tx, { tenantId, type: 'batch.finished', data: { i } }));
+    }
+    const [delivered, gaveUp, pending, recent, alsoOld] = await pendingWebhookEvents(stack.pool, subscription.id, 10);
+    const attempt = (event: typeof delivered, n: number, outcome: 'DELIVERED' | 'FAILED' | 'GAVE_UP') =>
+      recordDeliveryAttempt(stack.pool, {
+        subscriptionId: subscription.id,
+        event: event!,
+        attempt: n,
+        outcome,
+        statusCode: outcome === 'DELIVERED' ? 204 : 500,
+        error: null,
+      });
+    await attempt(delivered, 1, 'DELIVERED');
+    await attempt(gaveUp, 1, 'FAILED');
+    await attempt(gaveUp, 2, 'GAVE_UP');
+    await attempt(pending, 1, 'FAILED');
+    await attempt(recent, 1, 'DELIVERED');
+    await attempt(alsoOld, 1, 'DELIVERED');
+    const old = [delivered!.seq, gaveUp!.seq, pending!.seq, alsoOld!.seq];
+    await stack.pool.query(
+      `UPDATE t_webhook_outbox SET created_at = now() - interval '20 days',
+              finished_at = CASE WHEN finished_at IS NULL THEN NULL ELSE now() - interval '15 days' END
+        WHERE seq = ANY($1::bigint[])`,
+      [old],
+    );
+
+    // Two at a time: the sweep goes on until a round finds fewer than its limit.
+    expect(await deleteExpiredWebhookRecords(stack.pool, 14 * DAY_MS, 2)).toBe(3);
+
+    const outbox = await stack.pool.query('SELECT seq, status FROM t_webhook_outbox WHERE subscription_id = $1 ORDER BY seq', [
+      subscription.id,
+    ]);
+    expect(outbox.rows.map((r) => [Number(r.seq), r.status])).toEqual([
+      [pending!.seq, 'PENDING'],
+      [recent!.seq, 'DELIVERED'],
+    ]);
+    const deliveries = await stack.pool.query('SELECT outbox_seq FROM t_webhook_delivery WHERE subscription_id = $1 ORDER BY id', [
+      subscription.id,
+    ]);
+    expect(deliveries.rows.map((r) => Number(r.outbox_seq))).toEqual([pending!.seq, recent!.seq]);
+    expect(await deleteExpiredWebhookRecords(stack.pool, 14 * DAY_MS, 2)).toBe(0);
+  });
+});
