@@ -57,7 +57,8 @@ export const webhookPaths: Record<string, PathItem> = {
       operationId: 'createWebhook',
       summary: 'Subscribe a URL to events (Standard Webhooks)',
       description:
-        'Each event of your tenant of the listed types is POSTed to `url` as `{id, type, timestamp, data}` with the headers ' +
+        'Each event of the listed types, of your tenant or of a workspace under it (`data.tenantId` names which), is POSTed to `url` ' +
+        'as `{id, type, timestamp, data}` with the headers ' +
         '`webhook-id`, `webhook-timestamp` and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">` keyed with ' +
         "the secret's base64 part). At least once, in order per subscription; a failing event is retried from 5 s doubling to 1 h " +
         'for 3 days while the events after it wait. The secret is in this answer only.',

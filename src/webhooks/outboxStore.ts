@@ -17,21 +17,25 @@ export interface WebhookEvent {
 }
 
 /**
- * Writes the event for every subscription of its tenant that wants its type, in the caller's transaction: one
- * INSERT … SELECT (an index lookup and nothing else for a tenant without subscriptions).
+ * Writes the event for every subscription that wants its type of its tenant or of a tenant above it (a root tenant
+ * acts on its workspaces, so it hears of them too), in the caller's transaction: one INSERT … SELECT (a few index
+ * lookups, one per level of the tenant tree, for a tenant without subscriptions).
  */
 export async function announceWebhookEvent(tx: PgTransaction, event: WebhookEvent): Promise<void> {
   const envelope: WebhookEnvelope = {
     id: `msg_${randomUUID().replace(/-/g, '')}`,
     type: event.type,
     timestamp: new Date().toISOString(),
-    data: event.data,
+    data: { tenantId: event.tenantId, ...event.data },
   };
   await tx.query(
-    `WITH written AS (
+    `WITH RECURSIVE above AS (
+       SELECT id, parent_id FROM t_tenant WHERE id = $1
+       UNION SELECT t.id, t.parent_id FROM t_tenant t JOIN above ON t.id = above.parent_id
+     ), written AS (
        INSERT INTO t_webhook_outbox (subscription_id, event_id, event_type, payload)
-       SELECT id, $2, $3, $4::jsonb FROM t_webhook_subscription
-        WHERE tenant_id = $1 AND deleted_at IS NULL AND $3 = ANY(events)
+       SELECT s.id, $2, $3, $4::jsonb FROM t_webhook_subscription s JOIN above ON s.tenant_id = above.id
+        WHERE s.deleted_at IS NULL AND $3 = ANY(s.events)
        RETURNING subscription_id)
      SELECT pg_notify('${OUTBOX_CHANNEL}', subscription_id) FROM written`,
     [event.tenantId, envelope.id, envelope.type, JSON.stringify(envelope)],

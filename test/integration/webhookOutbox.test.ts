@@ -1,20 +1,61 @@
-// Webhook records are kept WEBHOOK_RETENTION_MS: the sweep deletes events finished (DELIVERED or FAILED) longer ago,
-// with their attempts, and never an event still pending, however old; newer finished events stay.
+// The webhook outbox in PostgreSQL: which subscriptions an event is written for (its tenant's and those of the tenants
+// above it), and how long records are kept (WEBHOOK_RETENTION_MS: the sweep deletes events finished, DELIVERED or
+// FAILED, longer ago, with their attempts, and never an event still pending, however old; newer finished events stay).
 import { upsertTenant } from '../../dev/inventorySeed';
 import { inTransaction } from '../../src/platform/db/postgres';
 import { announceWebhookEvent, pendingWebhookEvents, recordDeliveryAttempt } from '../../src/webhooks/outboxStore';
 import { insertSubscription } from '../../src/webhooks/subscriptionStore';
+import type { WebhookEventType } from '../../src/webhooks/events';
 import { deleteExpiredWebhookRecords } from '../../src/webhooks/retention';
 import { TestStack, startTestStack } from './harness';
 
 const DAY_MS = 24 * 3_600_000;
 
-describe('webhook retention', () => {
+describe('webhook outbox', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startTestStack();
   });
   afterAll(async () => stack.close());
+
+  it('writes an event for the subscriptions of its tenant and of the tenants above it, and no others', async () => {
+    const [root, workspace, team, sibling, otherRoot] = ['root', 'ws', 'team', 'sibling', 'other'].map((p) => stack.uniqueId(p));
+    await upsertTenant(stack.pool, root!, 'Root');
+    await upsertTenant(stack.pool, workspace!, 'Workspace', root!);
+    await upsertTenant(stack.pool, team!, 'Team', workspace!);
+    await upsertTenant(stack.pool, sibling!, 'Sibling', root!);
+    await upsertTenant(stack.pool, otherRoot!, 'Other root');
+    const subscribe = (tenantId: string, events: WebhookEventType[]) =>
+      insertSubscription(stack.pool, {
+        id: stack.uniqueId('wh'),
+        tenantId,
+        url: 'http://127.0.0.1:9/none',
+        events,
+        secret: 'whsec_dGVzdA==',
+        createdBy: 'test',
+      });
+    const subscriptions = {
+      root: await subscribe(root!, ['device.state_changed']),
+      rootBatches: await subscribe(root!, ['batch.finished']),
+      workspace: await subscribe(workspace!, ['device.state_changed']),
+      sibling: await subscribe(sibling!, ['device.state_changed']),
+      otherRoot: await subscribe(otherRoot!, ['device.state_changed']),
+    };
+    await inTransaction(stack.pool, (tx) =>
+      announceWebhookEvent(tx, { tenantId: team!, type: 'device.state_changed', data: { deviceUid: '490154203237518' } }),
+    );
+
+    const written = async (key: keyof typeof subscriptions) => pendingWebhookEvents(stack.pool, subscriptions[key].id, 10);
+    for (const key of ['root', 'workspace'] as const) {
+      const events = await written(key);
+      expect(events).toHaveLength(1);
+      expect(JSON.parse(events[0]!.body)).toMatchObject({
+        type: 'device.state_changed',
+        data: { tenantId: team, deviceUid: '490154203237518' },
+      });
+    }
+    for (const key of ['rootBatches', 'sibling', 'otherRoot'] as const) expect(await written(key)).toEqual([]);
+  });
 
   it('deletes events finished longer ago than the retention, with their attempts, and nothing else', async () => {
     const tenantId = stack.uniqueId('tenant');
