@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const common: Omit<CreateWorkerOptions, 'taskQueue'> = {
     connection,
     namespace: config.temporal.namespace,
-    activities: createActivities(deps),
+    activities: createActivities({ ...deps, allowPrivateWebhookTargets: config.webhooks.allowPrivateTargets }),
     tuning: {
       maxConcurrentWorkflowTaskExecutions: env('BENCH_WORKFLOW_TASKS', 100),
       maxConcurrentActivityTaskExecutions: env('BENCH_ACTIVITY_TASKS', 10),

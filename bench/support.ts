@@ -142,6 +142,8 @@ export async function benchSetup(prefix: string, settings: { apiPort: number; wi
     BATCH_WINDOW_SIZE: String(settings.window),
     PG_POOL_SIZE: process.env.PG_POOL_SIZE ?? '60',
     LOG_LEVEL: 'warn',
+    // A benchmark's webhook receiver listens on 127.0.0.1 (bench:batch --webhook).
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     ...settings.extra,
   };
   const config = loadConfig(env);

@@ -129,6 +129,8 @@ export interface AppConfig {
     sweepMs: number;
     /** How long a finished event (DELIVERED or FAILED) and its attempts are kept. */
     retentionMs: number;
+    /** Whether subscriptions may target loopback, private and link-local addresses (local development, tests). */
+    allowPrivateTargets: boolean;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
@@ -221,6 +223,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       requestTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
       sweepMs: integer(env, 'WEBHOOK_SWEEP_MS', 300_000, 1_000, 24 * 3_600_000),
       retentionMs: integer(env, 'WEBHOOK_RETENTION_MS', 14 * 24 * 3_600_000, 60_000, 366 * 24 * 3_600_000),
+      allowPrivateTargets: oneOf(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', 'false', ['true', 'false'] as const) === 'true',
     },
     tempLock: {
       minuteMs: integer(env, 'TEMP_LOCK_MINUTE_MS', 60_000, 1, 60_000),

@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { PgPool } from '../platform/db/postgres';
 import { PendingWebhookEvent, attemptsOf, pendingWebhookEvents, recordDeliveryAttempt } from './outboxStore';
 import { webhookSignature } from './signing';
+import { nonPublicTargetReason } from './targetGuard';
 import { findDeliveryTarget } from './subscriptionStore';
 
 /** Events read per activity; it also stops taking new ones after WORK_BUDGET_MS, far inside its timeout. */
@@ -18,7 +19,13 @@ export type DeliveryRound = { delivered: number; more: boolean } | 'SUBSCRIPTION
 
 type PostAnswer = { ok: true; statusCode: number } | { ok: false; statusCode: number | null; error: string };
 
-export function createWebhookDeliveryActivities({ pool }: { pool: PgPool }) {
+export function createWebhookDeliveryActivities({
+  pool,
+  allowPrivateWebhookTargets = false,
+}: {
+  pool: PgPool;
+  allowPrivateWebhookTargets?: boolean;
+}) {
   return {
     /** Delivers the subscription's pending events in order until one fails or the round's budget is spent. */
     async deliverPendingWebhookEvents({
@@ -36,7 +43,9 @@ export function createWebhookDeliveryActivities({ pool }: { pool: PgPool }) {
       for (const event of events) {
         // The head event's attempts are this activity's attempts; an event reached after others is on its first.
         const attempt = delivered === 0 ? Context.current().info.attempt : 1;
-        const answer = await post(target, event, requestTimeoutMs);
+        // Checked before every attempt: the URL's name may resolve to another address than when it was subscribed.
+        const refused = await nonPublicTargetReason(target.url, allowPrivateWebhookTargets);
+        const answer: PostAnswer = refused ? { ok: false, statusCode: null, error: refused } : await post(target, event, requestTimeoutMs);
         await recordDeliveryAttempt(pool, {
           subscriptionId,
           event,

@@ -8,6 +8,8 @@ import { ProblemError } from '../platform/http/problem';
 import { eventsWrittenSignal, webhookDeliveryWorkflowId } from './contract';
 import { WebhookEventType, WebhookEventTypes, isWebhookEventType } from './events';
 import { newWebhookSecret } from './signing';
+import { nonPublicTargetReason } from './targetGuard';
+import type { AppConfig } from '../platform/config';
 import {
   DeliveryRecord,
   WebhookSubscription,
@@ -23,6 +25,7 @@ const MAX_URL_LENGTH = 2000;
 interface WebhookDeps {
   pool: PgPool;
   temporal: Client;
+  config: { webhooks: Pick<AppConfig['webhooks'], 'allowPrivateTargets'> };
 }
 
 export interface NewWebhook {
@@ -62,10 +65,12 @@ function eventTypes(value: unknown): WebhookEventType[] {
 
 /** A new subscription with its signing secret; its delivery workflow starts with its first event. */
 export async function subscribeWebhook(
-  { pool }: WebhookDeps,
+  { pool, config }: WebhookDeps,
   caller: Caller,
   webhook: NewWebhook,
 ): Promise<WebhookSubscription & { secret: string }> {
+  const refused = await nonPublicTargetReason(webhook.url, config.webhooks.allowPrivateTargets);
+  if (refused) throw new ProblemError(422, 'INVALID_WEBHOOK_URL', `url ${webhook.url.slice(0, 80)} is refused: ${refused}`);
   const secret = newWebhookSecret();
   const id = `wh_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
   const subscription = await insertSubscription(pool, { id, tenantId: caller.tenantId, ...webhook, createdBy: caller.userId, secret });

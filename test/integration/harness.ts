@@ -81,7 +81,10 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
         namespace: config.temporal.namespace,
         taskQueue,
         // The product's activities, and the probes the test-only workflows (test/workflows/storesProbe.ts) call.
-        activities: { ...createActivities({ pool, mongo, gateway: commandGateway }), ...createStoresProbeActivities({ pool, mongo }) },
+        activities: {
+          ...createActivities({ pool, mongo, gateway: commandGateway, allowPrivateWebhookTargets: config.webhooks.allowPrivateTargets }),
+          ...createStoresProbeActivities({ pool, mongo }),
+        },
         workflowBundle: { codePath: process.env.DO_TEST_WORKFLOW_BUNDLE! },
         tuning,
       });

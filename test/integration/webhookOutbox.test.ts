@@ -6,6 +6,9 @@ import { inTransaction } from '../../src/platform/db/postgres';
 import { announceWebhookEvent, pendingWebhookEvents, recordDeliveryAttempt } from '../../src/webhooks/outboxStore';
 import { insertSubscription } from '../../src/webhooks/subscriptionStore';
 import type { WebhookEventType } from '../../src/webhooks/events';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createWebhookDeliveryActivities } from '../../src/webhooks/deliveryActivities';
+import { subscribeWebhook } from '../../src/webhooks/subscriptions';
 import { deleteExpiredWebhookRecords } from '../../src/webhooks/retention';
 import { TestStack, startTestStack } from './harness';
 
@@ -55,6 +58,38 @@ describe('webhook outbox', () => {
       });
     }
     for (const key of ['rootBatches', 'sibling', 'otherRoot'] as const) expect(await written(key)).toEqual([]);
+  });
+
+  it('refuses a loopback, private or link-local target unless WEBHOOK_ALLOW_PRIVATE_TARGETS, when subscribing and before each delivery', async () => {
+    const tenantId = stack.uniqueId('tenant');
+    await upsertTenant(stack.pool, tenantId, 'Guarded');
+    const caller = { tenantId, userId: 'ops', role: 'operator' } as Parameters<typeof subscribeWebhook>[1];
+    const deps = (allowPrivateTargets: boolean) => ({
+      pool: stack.pool,
+      temporal: stack.client,
+      config: { webhooks: { allowPrivateTargets } },
+    });
+    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://10.0.0.7/hook', 'http://localhost:8080/hook']) {
+      await expect(subscribeWebhook(deps(false), caller, { url, events: ['batch.finished'] })).rejects.toMatchObject({
+        status: 422,
+        code: 'INVALID_WEBHOOK_URL',
+        message: expect.stringContaining('webhooks go to public addresses only'),
+      });
+    }
+
+    // Made while allowed (or a name that later resolves to such an address): each delivery refuses it, recorded as failed.
+    const subscription = await subscribeWebhook(deps(true), caller, { url: 'http://127.0.0.1:9/hook', events: ['batch.finished'] });
+    await inTransaction(stack.pool, (tx) => announceWebhookEvent(tx, { tenantId, type: 'batch.finished', data: {} }));
+    const guarded = createWebhookDeliveryActivities({ pool: stack.pool, allowPrivateWebhookTargets: false });
+    await expect(
+      new MockActivityEnvironment().run(guarded.deliverPendingWebhookEvents, { subscriptionId: subscription.id, requestTimeoutMs: 1000 }),
+    ).rejects.toMatchObject({ type: 'WEBHOOK_NOT_TAKEN' });
+    const attempts = await stack.pool.query('SELECT outcome, status_code, error FROM t_webhook_delivery WHERE subscription_id = $1', [
+      subscription.id,
+    ]);
+    expect(attempts.rows).toEqual([
+      { outcome: 'FAILED', status_code: null, error: expect.stringContaining('127.0.0.1 is a loopback, private or link-local address') },
+    ]);
   });
 
   it('deletes events finished longer ago than the retention, with their attempts, and nothing else', async () => {

@@ -13,6 +13,8 @@ export interface ActivityDeps {
   mongo: MongoStores;
   /** The device-control gateway used by the TempLock activities. */
   gateway: DeviceControlGateway;
+  /** WEBHOOK_ALLOW_PRIVATE_TARGETS: webhooks may be delivered to loopback and private addresses (default: no). */
+  allowPrivateWebhookTargets?: boolean;
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -51,7 +51,7 @@ runMain('worker', async (config) => {
   const gatewayWorkers = await createGatewayWorkers({ ...target, limits: config.gateway });
   const worker = await createWorker({
     ...target,
-    activities: createActivities(deps),
+    activities: createActivities({ ...deps, allowPrivateWebhookTargets: config.webhooks.allowPrivateTargets }),
     tuning: {
       maxConcurrentWorkflowTaskExecutions: config.worker.maxWorkflowTasks,
       maxConcurrentLocalActivityExecutions: config.worker.maxLocalActivities,
