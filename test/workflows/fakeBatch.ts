@@ -47,6 +47,8 @@ export class FakeBatch {
   workingSpans: { from: number; until: number }[] | null = null;
   /** The statuses the run wrote to the batch, in order. */
   readonly runStatuses: { status: string; nextStartAt: string | null }[] = [];
+  /** The message each device settled without its work (cancelled, retries exhausted) was given, by UID. */
+  readonly settledWith = new Map<string, string>();
   /** The server's (skipped) time at which each device's work was scheduled. */
   readonly assignedAt: number[] = [];
   private readonly held = new Map<string, () => void>();
@@ -142,6 +144,7 @@ export class FakeBatch {
         return span ? { from: Math.max(span.from, at), until: span.until } : null;
       },
       settleDevice: async (req, ending) => {
+        this.settledWith.set(req.deviceUid, ending.message);
         this.write(req.batch!.rowId, ending.code);
         const row = this.rows.find((r) => r.id === req.batch!.rowId)!;
         return { code: row.code as DeviceAssignmentResult['code'], message: ending.message, deviceId: null, alreadyRecorded: false };
