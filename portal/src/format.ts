@@ -38,3 +38,41 @@ export function formatViewerTime(iso: string): string {
   if (Number.isNaN(date.getTime())) return iso;
   return date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'long' });
 }
+
+/** The instant's UTC offset in `timeZone`, in ms (Berlin in winter: +3,600,000). */
+function offsetIn(timeZone: string, instant: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(instant));
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/**
+ * A datetime-local input's wall time ("2026-12-07T09:30" or "…:30:15") read in `timeZone`, as an ISO instant;
+ * null when it is not one. A wall time a DST change skips reads with the offset before the change.
+ */
+export function zonedWallTimeToIso(value: string, timeZone: string): string | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1).map((n) => Number(n ?? 0)) as number[];
+  const wall = Date.UTC(year!, month! - 1, day!, hour!, minute!, second!);
+  // The offset at the wall time taken as UTC is the right one, except within a few hours of a DST change: ask again.
+  const guess = wall - offsetIn(timeZone, wall);
+  const instant = wall - offsetIn(timeZone, guess);
+  return new Date(instant).toISOString();
+}
+
+/** An instant as a datetime-local input's value (to the second) in `timeZone`. */
+export function isoToZonedWallTime(iso: string, timeZone: string): string {
+  const instant = Date.parse(iso);
+  return new Date(instant + offsetIn(timeZone, instant)).toISOString().slice(0, 19);
+}

@@ -38,7 +38,13 @@ import { RunStatusState, handlePauseAndResume, initialRunStatus, isRunStatusWrit
 import type { StartedBatchStatus } from './modes';
 import type { BatchSchedule } from './batchSchedule';
 import { ScheduleGate, closedUntilAsked, keepScheduleGate } from './scheduleGate';
-import { DEVICE_ASSIGN_WORKFLOW, type DeviceAssignInput, type DeviceAssignWorkflow, reportToParentSignal } from '../devices/contract';
+import {
+  DEVICE_ASSIGN_WORKFLOW,
+  type DeviceAssignInput,
+  type DeviceAssignWorkflow,
+  batchStoppingSignal,
+  reportToParentSignal,
+} from '../devices/contract';
 import type { DeviceAssignmentActivities } from '../devices/contract';
 import { batchProgressQuery, cancelBatchSignal, deviceFinishedSignal } from './contract';
 import { BatchIdKey, DeviceUidKey, TenantIdKey } from '../platform/temporal/searchAttributes';
@@ -371,6 +377,8 @@ async function finish(
   children: CancellationScope,
 ): Promise<BatchAssignResult> {
   if (state.cancelRequested || state.stopped) {
+    // Past the threshold (and not cancelled by the operator): each running child records why the batch stopped.
+    if (!state.cancelRequested && state.stopped) await tellWhyStopped([...running.values()], stoppedMessage(state.stopped));
     children.cancel();
     // Children handed over by an earlier run are not in this run's scope.
     await Promise.all(
@@ -385,7 +393,7 @@ async function finish(
   const ranTo: BatchEndStatus = state.cancelRequested ? 'CANCELLED' : state.stopped ? 'FAILED' : 'COMPLETED';
   const closing = {
     CANCELLED: { status: 'CANCELLED', code: 'CANCELLED', message: 'the batch was cancelled' },
-    FAILED: { status: 'CANCELLED', code: 'CANCELLED', message: `the batch ${state.stopped?.message}` },
+    FAILED: { status: 'CANCELLED', code: 'CANCELLED', message: state.stopped ? stoppedMessage(state.stopped) : '' },
     COMPLETED: { status: 'FAILED', code: 'INTERNAL_ERROR', message: 'the device workflow ended without a result' },
   } as const;
   await closePendingRows({ batchId: input.batchId, ...closing[ranTo] });
@@ -406,4 +414,21 @@ async function finish(
     runs: state.runs,
     stopped: state.stopped,
   };
+}
+
+/** What a device the batch did not do because it stopped records: "the batch stopped: 6 of 6 processed devices failed, …". */
+function stoppedMessage(stopped: StopReason): string {
+  return `the batch ${stopped.message}`;
+}
+
+/** Before they are cancelled: tells these children why (the signal is in each one's history before its cancel request). */
+async function tellWhyStopped(childIds: string[], reason: string): Promise<void> {
+  await Promise.all(
+    childIds.map(
+      (id) =>
+        getExternalWorkflowHandle(id)
+          .signal(batchStoppingSignal, { reason })
+          .catch(() => undefined), // it has ended meanwhile: its row holds its result
+    ),
+  );
 }

@@ -66,6 +66,9 @@ export function previewAnswer(config: AppConfig, batch: BatchRecord) {
   const prediction = batch.extFields.preview as BatchPrediction | undefined;
   return {
     ...uploadAnswer(config, batch, batch.status),
+    targetWorkspaceId: batch.options.targetWorkspaceId,
+    failureThreshold: batch.options.failureThreshold,
+    schedule: batch.options.schedule,
     predicted: prediction?.predicted ?? {},
     samples: prediction?.samples ?? {},
     predictedAt: prediction?.predictedAt ?? null,

@@ -139,6 +139,7 @@ export async function batchStatus(deps: BatchRunDeps, batch: BatchRecord) {
     fileName: (batch.extFields.file_name as string | null | undefined) ?? null,
     retries: (batch.extFields.retries as number | undefined) ?? 0,
     failureThreshold: batch.options.failureThreshold,
+    schedule: batch.options.schedule,
     stopReason: batch.stopReason,
     preview: (batch.extFields.preview as Record<string, unknown> | undefined) ?? null,
     rows: batch.extFields.rows,

@@ -25,6 +25,12 @@ export const applyStateActionUpdate = defineUpdate<StateActionOutcome | StateAct
 /** From the batch, when it continues-as-new while this child runs: report the result by signal. */
 export const reportToParentSignal = defineSignal<[{ parentWorkflowId: string }]>('reportToParent');
 
+/**
+ * From the batch, before it cancels this child because it stopped (its failure threshold): why, so a device
+ * cancelled here records the batch's stop reason rather than a plain cancel.
+ */
+export const batchStoppingSignal = defineSignal<[{ reason: string }]>('batchStopping');
+
 export { GatewayRefusal } from './gateway/deviceControlGateway';
 export type { DeviceControlGateway, GatewayCommand, GatewayCommandKind, GatewayReceipt } from './gateway/deviceControlGateway';
 export { gatewayTaskQueues } from './gateway/taskQueues';

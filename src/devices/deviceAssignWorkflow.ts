@@ -17,7 +17,7 @@ import {
 } from '@temporalio/workflow';
 import { deviceFinishedSignal } from '../batches/contract';
 import { sendDeviceCommand } from './deviceCommand';
-import { reportToParentSignal, type DeviceAssignmentActivities as Activities } from './contract';
+import { batchStoppingSignal, reportToParentSignal, type DeviceAssignmentActivities as Activities } from './contract';
 import type { DeviceAssignmentRequest, DeviceAssignmentResult } from './deviceAssignActivities';
 
 export type { DeviceAssignmentRequest, DeviceAssignmentResult };
@@ -44,8 +44,13 @@ const { settleDevice } = proxyActivities<Activities>({
 });
 
 export async function deviceAssign(input: DeviceAssignInput): Promise<DeviceAssignmentResult> {
+  // Why a cancel reaches this device: a plain cancel, unless the batch said it stopped (its failure threshold).
+  const cancel = { reason: 'the batch was cancelled' };
+  setHandler(batchStoppingSignal, ({ reason }) => {
+    cancel.reason = reason;
+  });
   return reportingToBatch(input, async () => {
-    const result = await assignOrSettle(input);
+    const result = await assignOrSettle(input, cancel);
     await tellDeviceOfLockState(input, result);
     return result;
   });
@@ -99,12 +104,12 @@ async function reportToParent(parentWorkflowId: string, finished: { rowNumber: n
   });
 }
 
-async function assignOrSettle(input: DeviceAssignInput): Promise<DeviceAssignmentResult> {
+async function assignOrSettle(input: DeviceAssignInput, cancel: { reason: string }): Promise<DeviceAssignmentResult> {
   try {
     return await assignDevice(input);
   } catch (err) {
     if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(() => settleDevice(input, { code: 'CANCELLED', message: 'the batch was cancelled' }));
+      await CancellationScope.nonCancellable(() => settleDevice(input, { code: 'CANCELLED', message: cancel.reason }));
       throw err;
     }
     // The detail stays in the worker's log; the device's result tells the operator what to do.

@@ -53,6 +53,15 @@ describe('batch brakes', () => {
     return progress.done;
   }
 
+  /** The distinct messages the batch's CANCELLED rows carry. */
+  async function cancelledRowMessages(batchId: string): Promise<string[]> {
+    const { rows } = await stack.pool.query(
+      `SELECT DISTINCT result->>'message' AS message FROM t_batch_action_device WHERE batch_action_id = $1 AND status = 'CANCELLED'`,
+      [batchId],
+    );
+    return rows.map((r: { message: string }) => r.message).sort();
+  }
+
   it('maxFailures limits the damage: an exit batch of 60 unknown devices ends FAILED with at most 15 rows FAILED, the rest CANCELLED', async () => {
     const uids = Array.from({ length: 60 }, freshImei);
     const upload = expectStatus(await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'exit', maxFailures: 5 }), 202);
@@ -63,6 +72,11 @@ describe('batch brakes', () => {
     expect(byStatus.FAILED).toBeLessThanOrEqual(15);
     expect(byStatus).toEqual({ FAILED: byStatus.FAILED, CANCELLED: 60 - byStatus.FAILED! });
     expect(done.countersByCode).toEqual({ DEVICE_NOT_FOUND: byStatus.FAILED, CANCELLED: 60 - byStatus.FAILED! });
+    // Every device it did not do says why, whether its child was cancelled while running or never started.
+    expect(await cancelledRowMessages(upload.batchId)).toEqual([
+      'the batch stopped: 6 of 6 processed devices failed, more than maxFailures=5',
+    ]);
+    await recordHistory(stack, `batch/${upload.batchId}`, 'batchAssign.failureThreshold');
   });
 
   it('pause: no new devices start, the batch shows PAUSED everywhere; resume: it runs to the end', async () => {
@@ -109,6 +123,7 @@ describe('batch brakes', () => {
     const byStatus = await expectExactlyOnce(stack, tenant.tenantId, batchId, uids);
     expect(byStatus.CANCELLED).toBe(uids.length - doneWhilePaused);
     expect(byStatus.SUCCEEDED ?? 0).toBe(doneWhilePaused);
+    expect(await cancelledRowMessages(batchId)).toEqual(['the batch was cancelled']);
     const refused = expectStatus(await api.post('/batches/{id}/resume', { path: { id: batchId } }), 409);
     expect(refused.detail).toBe(`batch ${batchId} is CANCELLED; only a started batch that has not ended can be resumed`);
   });

@@ -1,6 +1,7 @@
 // The operators' portal in Debian's chromium against the real stack: an operator signs in, uploads a
 // CSV of 50 devices and watches the batch reach COMPLETED with failures, searches and filters its rows,
-// retries (confirmed), downloads the results, cancels a running batch (confirmed), sees the outcome
+// retries (confirmed), downloads the results, cancels a running batch (confirmed), schedules one with a start time
+// and a failure limit (shown on the preview, SCHEDULED with its start, then run), sees the outcome
 // colours of COMPLETED-with-failures, FAILED and CANCELLED batches, opens a device, sets a 1-minute lock
 // and cancels it from the keyboard, exits a workflow; a read-only key sees no write controls; a tenant
 // without a calendar sees UTC and no invented zone; a gateway key cannot sign in. axe-core checks every
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { createApiKey } from '../../dev/inventorySeed';
 import { DeviceState } from '../../src/devices/states';
+import { isoToZonedWallTime } from '../../portal/src/format';
 import { TestStack, createTenantWithKey, startServingStack, waitFor } from './harness';
 import { BatchTenant, batchTenant, csvOf, freshImei, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
 import { expectStatus } from './apiClient';
@@ -445,6 +447,51 @@ describe('operators portal in a real browser', () => {
     await expect(page.locator('.preview-answer').textContent()).resolves.toContain('2026-12-28 08:00 MON');
     await checkAccessibility(page, 'working hours');
     await screenshot(page, '7-working-hours');
+  });
+
+  it('a batch uploaded with a start time and a failure limit: shown on the preview, SCHEDULED with its start, then it runs', async () => {
+    const uids = await seedDevices(stack, tenant.tenantId, 3);
+    const { page } = await open();
+    await signIn(page, tenant.apiKey);
+    await page.getByRole('link', { name: 'Bulk action', exact: true }).click();
+    const csvPath = join(portalDir, 'scheduled.csv');
+    await writeFile(csvPath, csvOf(uids));
+    await page.locator('input[type=file]').setInputFiles(csvPath);
+    // The start is read in the tenant's zone, which the label names; whole seconds, long enough ahead to see it wait.
+    const startAt = new Date(Math.ceil((Date.now() + 12_000) / 1000) * 1000).toISOString();
+    await page.getByLabel('Start at (Europe/Berlin)').fill(isoToZonedWallTime(startAt, 'Europe/Berlin'));
+    await page.getByLabel('Stop after more than this many failed devices').fill('2');
+    const workingHours = page.getByLabel('Only within working hours');
+    await expect(workingHours.isChecked()).resolves.toBe(false);
+    await expect(workingHours.getAttribute('aria-describedby').then((id) => page.locator(`[id="${id}"]`).textContent())).resolves.toMatch(
+      new RegExp(`^Devices start only inside the working hours of ${tenant.tenantId}, the target workspace`),
+    );
+    await page.getByRole('button', { name: 'Upload and preview' }).click();
+
+    const settings = page.getByTestId('preview-settings');
+    await settings.waitFor();
+    await expect(settings.getByTestId('settings-start').locator('time').getAttribute('datetime')).resolves.toBe(startAt);
+    await expect(settings.getByTestId('settings-start').textContent()).resolves.toMatch(/ Europe\/Berlin$/);
+    await expect(settings.getByTestId('settings-working-hours').textContent()).resolves.toBe('any time');
+    await expect(settings.getByTestId('settings-failure-limit').textContent()).resolves.toBe('stops after more than 2 failed devices');
+    await checkAccessibility(page, 'bulk action, preview with a schedule');
+    await page.getByRole('button', { name: 'Start 3 devices' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Start 3 devices' }).click();
+
+    await page.waitForURL(/#\/batches\/[0-9a-f-]{36}$/);
+    const badge = page.locator('h1').getByTestId('status');
+    await badge.filter({ hasText: 'SCHEDULED' }).waitFor();
+    const nextStart = page.getByTestId('next-start');
+    await expect(nextStart.locator('time').getAttribute('datetime')).resolves.toBe(startAt);
+    await expect(nextStart.textContent()).resolves.toMatch(/^starts .* Europe\/Berlin$/);
+    await expect(page.getByTestId('batch-progress').textContent()).resolves.toContain('0 / 3 done');
+    await checkAccessibility(page, 'batch, scheduled');
+    await badge.filter({ hasText: 'COMPLETED' }).waitFor();
+    await expect(page.getByTestId('batch-progress').textContent()).resolves.toContain('3 / 3 done (100 %)');
+    expect(await nextStart.count()).toBe(0);
+    await expect(page.locator('dl.summary').getByTestId('settings-failure-limit').textContent()).resolves.toBe(
+      'stops after more than 2 failed devices',
+    );
   });
 
   it('on a phone the top bar collapses into a menu, and no page scrolls sideways from 360 to 1920 px', async () => {

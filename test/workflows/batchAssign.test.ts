@@ -231,6 +231,17 @@ describe('BatchAssign (mocked activities)', () => {
     expect(current.assignedBy.length).toBeLessThanOrEqual(11);
   });
 
+  it('past the threshold, a child still running is cancelled with the stop reason as its device’s message', async () => {
+    current = new FakeBatch(uids(20), (uid) => (uid === 'uid-00001' ? 'OK' : 'DEVICE_NOT_FOUND'));
+    // Held past the threshold: its child is running when the batch stops.
+    current.hold('uid-00001');
+    const stopped = await (await start(input({ windowSize: 10, failureThreshold: { maxFailures: 3, maxFailurePercent: null } }))).result();
+    expect(stopped.status).toBe('FAILED');
+    expect(stopped.stopped!.message).toMatch(/^stopped: 4 of \d+ processed devices failed, more than maxFailures=3$/);
+    expect(current.row('uid-00001')).toMatchObject({ status: 'CANCELLED', code: 'CANCELLED' });
+    expect(current.settledWith.get('uid-00001')).toBe(`the batch ${stopped.stopped!.message}`);
+  });
+
   it('with a threshold, opens its window at 5 and doubles it while within the threshold', async () => {
     const devices = uids(100);
     current = new FakeBatch(devices, () => 'OK', 30);

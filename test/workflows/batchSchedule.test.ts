@@ -2,17 +2,16 @@
 // holds every device until then (SCHEDULED); withinWorkingHours starts devices only inside the target's
 // working windows (WAITING_FOR_WORKING_HOURS until the next opens, running devices finishing), on durable
 // timers. The windows are seconds long here, given as instants by the mocked calendar activity (the
-// calendar's own rules are tested in test/unit/domain/workingHours.test.ts).
+// calendar's own rules are tested in test/unit/domain/workingHours.test.ts). The calendar over days, time skipped: batchCalendar.test.ts.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { BatchAssignInput, BatchProgress, batchAssign } from '../../src/batches/batchAssignWorkflow';
 import { batchProgressQuery } from '../../src/batches/contract';
 import { BatchIdKey, BatchModeKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
 import { installTestRuntime } from '../sdkRuntime';
-import { FakeBatch } from './fakeBatch';
+import { FakeBatch, scheduledBatchInput } from './fakeBatch';
 
 jest.setTimeout(120_000);
 
@@ -36,27 +35,7 @@ afterAll(async () => env?.teardown());
 
 const uids = (n: number) => Array.from({ length: n }, (_, i) => `uid-${String(i + 1).padStart(5, '0')}`);
 
-function input(overrides: Partial<BatchAssignInput>): BatchAssignInput {
-  return {
-    batchId: randomUUID(),
-    tenantId: 'tenant-a',
-    attempt: 0,
-    request: {
-      targetWorkspaceId: 'workspace-a',
-      mode: 'exit',
-      catalogueWorkflowId: null,
-      catalogueTenantIds: ['tenant-a'],
-      serviceTypeId: null,
-      createMissing: false,
-      requestedBy: 'test',
-      source: 'BATCH',
-    },
-    windowSize: 2,
-    pageSize: 50,
-    childrenPerRun: 100,
-    ...overrides,
-  };
-}
+const input = scheduledBatchInput;
 
 /** Runs `batch` on a worker over `fake`'s activities until it ends; `whileRunning` acts on it first. */
 async function runBatch(fake: FakeBatch, batch: BatchAssignInput, whileRunning: (query: () => Promise<BatchProgress>) => Promise<void>) {

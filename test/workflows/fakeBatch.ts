@@ -1,10 +1,13 @@
 // An in-memory batch for workflow tests with mocked activities: the BatchAssign parent's and the
 // deviceAssign child's activities over a list of rows, recording what they were asked to do.
 import { Context } from '@temporalio/activity';
+import { randomUUID } from 'node:crypto';
 import type { Activities } from '../../src/platform/worker/activities';
+import type { BatchAssignInput } from '../../src/batches/batchAssignWorkflow';
 import { endedWorkflows } from '../../src/batches/activities';
 import type { DeviceAssignmentRequest, DeviceAssignmentResult } from '../../src/devices/deviceAssignActivities';
 import type { RowCounts } from '../../src/batches/store';
+import { WorkingHoursCalendar, nextWorkingSpan } from '../../src/tenants/workingHours';
 
 export interface FakeRow {
   id: number;
@@ -45,8 +48,12 @@ export class FakeBatch {
   finished: { status: string; stopReason: unknown } | null = null;
   /** The target's working windows as instants, in order (null: no calendar, always working). */
   workingSpans: { from: number; until: number }[] | null = null;
+  /** Or the target's calendar itself, asked as the product asks it. */
+  calendar: WorkingHoursCalendar | null = null;
   /** The statuses the run wrote to the batch, in order. */
   readonly runStatuses: { status: string; nextStartAt: string | null }[] = [];
+  /** The message each device settled without its work (cancelled, retries exhausted) was given, by UID. */
+  readonly settledWith = new Map<string, string>();
   /** The server's (skipped) time at which each device's work was scheduled. */
   readonly assignedAt: number[] = [];
   private readonly held = new Map<string, () => void>();
@@ -137,15 +144,40 @@ export class FakeBatch {
         this.runStatuses.push({ status, nextStartAt });
       },
       workingSpanOf: async ({ at }) => {
+        if (this.calendar) return nextWorkingSpan(this.calendar, new Date(at));
         if (!this.workingSpans) return { from: at, until: null };
         const span = this.workingSpans.find((s) => s.until > at);
         return span ? { from: Math.max(span.from, at), until: span.until } : null;
       },
       settleDevice: async (req, ending) => {
+        this.settledWith.set(req.deviceUid, ending.message);
         this.write(req.batch!.rowNumber, ending.code);
         const row = this.rows.find((r) => r.id === req.batch!.rowNumber)!;
         return { code: row.code as DeviceAssignmentResult['code'], message: ending.message, deviceId: null, alreadyRecorded: false };
       },
     };
   }
+}
+
+/** An exit batch of tenant-a with a window of 2, as the schedule tests start it, with `overrides`. */
+export function scheduledBatchInput(overrides: Partial<BatchAssignInput>): BatchAssignInput {
+  return {
+    batchId: randomUUID(),
+    tenantId: 'tenant-a',
+    attempt: 0,
+    request: {
+      targetWorkspaceId: 'workspace-a',
+      mode: 'exit',
+      catalogueWorkflowId: null,
+      catalogueTenantIds: ['tenant-a'],
+      serviceTypeId: null,
+      createMissing: false,
+      requestedBy: 'test',
+      source: 'BATCH',
+    },
+    windowSize: 2,
+    pageSize: 50,
+    childrenPerRun: 100,
+    ...overrides,
+  };
 }

@@ -31,6 +31,12 @@ export interface BulkSettings {
   createMissing: boolean;
   /** Only for `action`: the device action applied to every device. */
   action: string;
+  /** ISO instant before which no device starts; '' to start when started. */
+  startAt: string;
+  /** Devices start only inside the target workspace's working hours. */
+  withinWorkingHours: boolean;
+  /** Stop once more than this many devices failed; '' for no limit. */
+  maxFailures: string;
 }
 
 /** Uploads a CSV with its settings; `progress` is the byte progress of the upload under way or last made. */
@@ -58,6 +64,9 @@ function uploadParams(settings: BulkSettings, ownTenantId: string): URLSearchPar
   if (settings.serviceTypeId) params.set('serviceTypeId', settings.serviceTypeId);
   if (settings.targetWorkspaceId !== ownTenantId) params.set('targetWorkspaceId', settings.targetWorkspaceId);
   if (settings.mode === 'register' && settings.createMissing) params.set('createMissing', 'true');
+  if (settings.startAt) params.set('startAt', settings.startAt);
+  if (settings.withinWorkingHours) params.set('withinWorkingHours', 'true');
+  if (settings.maxFailures !== '') params.set('maxFailures', settings.maxFailures);
   return params;
 }
 

@@ -4,6 +4,7 @@ import { useId } from 'react';
 import type { BatchPreview } from '../api/types';
 import { useDiscardPreview, useStartBatch } from '../api/preview';
 import { navigate } from '../router';
+import { BatchSettingsSummary } from './BatchSettingsSummary';
 import { ConfirmButton } from './ConfirmButton';
 import { ProblemBox } from './ProblemBox';
 import { Table, numeric } from './Table';
@@ -30,6 +31,9 @@ export function BatchPreviewPanel({ preview, onDiscarded, onStarted }: Props) {
         {preview.rows.total} rows read; if the batch ran now, <strong>{succeed}</strong> devices would succeed and{' '}
         {preview.rows.total - succeed} rows would fail. The prediction reads the inventory as it is now.
       </p>
+      <dl className="summary" data-testid="preview-settings">
+        <BatchSettingsSummary settings={preview} />
+      </dl>
       <PredictionTable preview={preview} />
       <div className="actions">
         <ConfirmButton

@@ -9,6 +9,7 @@ import { useWorkflowName } from '../api/workflows';
 import { BatchActions } from '../components/BatchActions';
 import { BatchPreviewPanel } from '../components/BatchPreviewPanel';
 import { BatchRows } from '../components/BatchRows';
+import { BatchSettingsSummary } from '../components/BatchSettingsSummary';
 import { OutcomeBar } from '../components/OutcomeBar';
 import { PageHeading } from '../components/PageHeading';
 import { ProblemBox } from '../components/ProblemBox';
@@ -116,6 +117,7 @@ function Summary({ status }: { status: BatchStatus }) {
       <dd>
         <Time iso={status.timings.finishedAt} />
       </dd>
+      {status.status !== 'PREVIEW' && (status.schedule || status.failureThreshold) && <BatchSettingsSummary settings={status} />}
       {status.stopReason && (
         <>
           <dt>Stopped</dt>

@@ -7,10 +7,14 @@ import { BatchMode, BatchPreview, SERVICE_TYPES } from '../api/types';
 import { BulkSettings, UploadAnswer, isPreview, useUploadBatch } from '../api/upload';
 import { BatchPreviewPanel } from '../components/BatchPreviewPanel';
 import { WorkflowChoice, useWorkflowChoice } from '../api/workflows';
+import { BatchScheduleFields, ScheduleDraft } from '../components/BatchScheduleFields';
+import { Checkbox } from '../components/Checkbox';
 import { CsvDropzone, UploadProgressLine } from '../components/CsvDropzone';
 import { DeviceActionField } from '../components/DeviceActionField';
 import { PageHeading } from '../components/PageHeading';
 import { ProblemBox } from '../components/ProblemBox';
+import { useDisplayTimeZone } from '../api/timeZone';
+import { zonedWallTimeToIso } from '../format';
 import { navigate } from '../router';
 import { canWrite, useSession } from '../session';
 
@@ -21,7 +25,7 @@ const MODES: { mode: BatchMode; label: string; help: string }[] = [
   { mode: 'action', label: 'Apply a device action', help: 'every device takes the action its state allows, e.g. ACTIVATE or LOCK' },
 ];
 
-type FormSettings = Omit<BulkSettings, 'workflowId'>;
+type FormSettings = Omit<BulkSettings, 'workflowId' | 'startAt'> & ScheduleDraft;
 
 export function BulkActionPage() {
   const writer = canWrite(useSession());
@@ -49,7 +53,11 @@ function BulkActionForm({ onUploaded }: { onUploaded(answer: UploadAnswer): void
     targetWorkspaceId: me.tenantId,
     createMissing: false,
     action: '',
+    startAtWall: '',
+    withinWorkingHours: false,
+    maxFailures: '',
   });
+  const timeZone = useDisplayTimeZone();
   const change = (patch: Partial<FormSettings>) => setSettings((current) => ({ ...current, ...patch }));
   const workflow = useWorkflowChoice();
   const [file, setFile] = useState<File | null>(null);
@@ -59,7 +67,9 @@ function BulkActionForm({ onUploaded }: { onUploaded(answer: UploadAnswer): void
   function submit(event: FormEvent) {
     event.preventDefault();
     if (!file) return;
-    upload.mutate({ file, settings: { ...settings, workflowId: workflow.workflowId } }, { onSuccess: onUploaded });
+    const { startAtWall, ...chosen } = settings;
+    const startAt = startAtWall ? (zonedWallTimeToIso(startAtWall, timeZone) ?? startAtWall) : '';
+    upload.mutate({ file, settings: { ...chosen, startAt, workflowId: workflow.workflowId } }, { onSuccess: onUploaded });
   }
 
   return (
@@ -77,16 +87,11 @@ function BulkActionForm({ onUploaded }: { onUploaded(answer: UploadAnswer): void
       )}
       <WorkspaceField workspace={settings.targetWorkspaceId} onChange={(targetWorkspaceId) => change({ targetWorkspaceId })} />
       {settings.mode === 'register' && (
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            name="createMissing"
-            checked={settings.createMissing}
-            onChange={(e) => change({ createMissing: e.target.checked })}
-          />
+        <Checkbox name="createMissing" checked={settings.createMissing} onChange={(createMissing) => change({ createMissing })}>
           Create devices that do not exist yet (as IDLE, then register them)
-        </label>
+        </Checkbox>
       )}
+      <BatchScheduleFields draft={settings} onChange={change} timeZone={timeZone} targetWorkspaceId={settings.targetWorkspaceId} />
       <CsvDropzone file={file} onFile={setFile} />
       {progress && <UploadProgressLine progress={progress} />}
       <div className="actions">

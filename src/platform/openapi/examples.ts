@@ -17,6 +17,9 @@ export const examples = {
     status: 'PREVIEW',
     mode: 'assign',
     rows: { total: 4, accepted: 4, rejected: 0 },
+    targetWorkspaceId: 'acme',
+    failureThreshold: { maxFailures: 50, maxFailurePercent: null },
+    schedule: { startAt: '2026-12-07T06:00:00.000Z', withinWorkingHours: true },
     predicted: { OK: 2, WRONG_STATE_DEVICE: 1, DEVICE_NOT_FOUND: 1 },
     samples: {
       OK: [
@@ -51,6 +54,7 @@ export const examples = {
     fileName: 'devices.csv',
     retries: 0,
     failureThreshold: { maxFailures: null, maxFailurePercent: 5 },
+    schedule: null,
     stopReason: null,
     preview: null,
     rows: { total: 100000, accepted: 99786, rejected: 214 },

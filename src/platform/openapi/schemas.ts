@@ -80,11 +80,23 @@ export const schemas = {
     }),
     description: 'A previewed batch’s prediction: the per-device rules run against the inventory at upload.',
   },
+  FailureThreshold: {
+    ...obj({ maxFailures: nullable(int), maxFailurePercent: nullable(num) }),
+    description: 'The upload’s maxFailures / maxFailurePercent: past either, the batch stops starting devices and ends FAILED.',
+  },
+  BatchSchedule: {
+    ...obj({ startAt: nullable(dateTime), withinWorkingHours: bool }),
+    description:
+      'The upload’s startAt (no device starts before it; null: at once) and withinWorkingHours (devices start only inside the target workspace’s working hours).',
+  },
   BatchPreview: obj({
     batchId: str,
     status: { const: 'PREVIEW' },
     mode: oneOf(AssignmentModes),
     rows: ref('Rows'),
+    targetWorkspaceId: str,
+    failureThreshold: nullable(ref('FailureThreshold')),
+    schedule: nullable(ref('BatchSchedule')),
     predicted: counters,
     samples: { type: 'object', additionalProperties: arrayOf(obj({ rowNumber: int, deviceUid: str, message: str })) },
     predictedAt: nullable(dateTime),
@@ -116,7 +128,8 @@ export const schemas = {
     targetWorkspaceId: str,
     fileName: nullable(str),
     retries: int,
-    failureThreshold: nullable(obj({ maxFailures: nullable(int), maxFailurePercent: nullable(num) })),
+    failureThreshold: nullable(ref('FailureThreshold')),
+    schedule: nullable(ref('BatchSchedule')),
     stopReason: nullable(ref('StopReason')),
     preview: { ...nullable(ref('BatchPrediction')), description: 'A batch uploaded with preview=true: its prediction.' },
     rows: ref('Rows'),

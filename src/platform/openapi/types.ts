@@ -604,6 +604,16 @@ export interface components {
       };
       predictedAt: string | null;
     };
+    /** @description The upload’s maxFailures / maxFailurePercent: past either, the batch stops starting devices and ends FAILED. */
+    FailureThreshold: {
+      maxFailures: number | null;
+      maxFailurePercent: number | null;
+    };
+    /** @description The upload’s startAt (no device starts before it; null: at once) and withinWorkingHours (devices start only inside the target workspace’s working hours). */
+    BatchSchedule: {
+      startAt: string | null;
+      withinWorkingHours: boolean;
+    };
     BatchPreview: {
       batchId: string;
       /** @constant */
@@ -611,6 +621,9 @@ export interface components {
       /** @enum {string} */
       mode: 'assign' | 'register' | 'exit' | 'action';
       rows: components['schemas']['Rows'];
+      targetWorkspaceId: string;
+      failureThreshold: components['schemas']['FailureThreshold'] | null;
+      schedule: components['schemas']['BatchSchedule'] | null;
       predicted: {
         [key: string]: number;
       };
@@ -663,10 +676,8 @@ export interface components {
       targetWorkspaceId: string;
       fileName: string | null;
       retries: number;
-      failureThreshold: {
-        maxFailures: number | null;
-        maxFailurePercent: number | null;
-      } | null;
+      failureThreshold: components['schemas']['FailureThreshold'] | null;
+      schedule: components['schemas']['BatchSchedule'] | null;
       stopReason: components['schemas']['StopReason'] | null;
       /** @description A batch uploaded with preview=true: its prediction. */
       preview: components['schemas']['BatchPrediction'] | null;
@@ -1308,6 +1319,15 @@ export interface operations {
            *         "accepted": 4,
            *         "rejected": 0
            *       },
+           *       "targetWorkspaceId": "acme",
+           *       "failureThreshold": {
+           *         "maxFailures": 50,
+           *         "maxFailurePercent": null
+           *       },
+           *       "schedule": {
+           *         "startAt": "2026-12-07T06:00:00.000Z",
+           *         "withinWorkingHours": true
+           *       },
            *       "predicted": {
            *         "OK": 2,
            *         "WRONG_STATE_DEVICE": 1,
@@ -1475,6 +1495,7 @@ export interface operations {
            *         "maxFailures": null,
            *         "maxFailurePercent": 5
            *       },
+           *       "schedule": null,
            *       "stopReason": null,
            *       "preview": null,
            *       "rows": {

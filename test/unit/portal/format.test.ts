@@ -1,5 +1,5 @@
 // How the portal writes counts, durations and countdowns.
-import { formatClock, formatCount, formatDuration } from '../../../portal/src/format';
+import { formatClock, formatCount, formatDuration, isoToZonedWallTime, zonedWallTimeToIso } from '../../../portal/src/format';
 
 describe('portal formats', () => {
   it('counts with thousands separators', () => {
@@ -24,5 +24,23 @@ describe('portal formats', () => {
       '0:00',
     ]);
     expect(formatClock(3_723_000)).toBe('1:02:03');
+  });
+});
+
+describe('wall times in a zone (the bulk page’s start time)', () => {
+  it('reads a datetime-local value in the zone, to the second, across DST', () => {
+    expect(zonedWallTimeToIso('2026-12-07T09:30', 'Europe/Berlin')).toBe('2026-12-07T08:30:00.000Z');
+    expect(zonedWallTimeToIso('2026-07-07T09:30:15', 'Europe/Berlin')).toBe('2026-07-07T07:30:15.000Z');
+    expect(zonedWallTimeToIso('2026-12-07T09:30', 'UTC')).toBe('2026-12-07T09:30:00.000Z');
+    expect(zonedWallTimeToIso('2026-03-29T01:59:59', 'Europe/Berlin')).toBe('2026-03-29T00:59:59.000Z');
+    expect(zonedWallTimeToIso('2026-03-29T03:00', 'Europe/Berlin')).toBe('2026-03-29T01:00:00.000Z');
+    expect(zonedWallTimeToIso('2026-10-25T12:00', 'America/New_York')).toBe('2026-10-25T16:00:00.000Z');
+    expect(zonedWallTimeToIso('next monday', 'UTC')).toBeNull();
+  });
+
+  it('writes an instant back as the zone’s wall time', () => {
+    expect(isoToZonedWallTime('2026-12-07T08:30:00.000Z', 'Europe/Berlin')).toBe('2026-12-07T09:30:00');
+    expect(isoToZonedWallTime('2026-07-07T07:30:15.000Z', 'Europe/Berlin')).toBe('2026-07-07T09:30:15');
+    expect(isoToZonedWallTime('2026-12-07T08:30:00.000Z', 'UTC')).toBe('2026-12-07T08:30:00');
   });
 });
