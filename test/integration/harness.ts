@@ -150,9 +150,10 @@ export async function recordHistory(stack: TestStack, workflowId: string, name: 
 /** The stack with a worker polling its task queue and the API listening: what most API tests need. */
 export async function startServingStack(
   env: Record<string, string> = {},
+  tuning?: CreateWorkerOptions['tuning'],
 ): Promise<{ stack: TestStack; base: string; stop(): Promise<void> }> {
   const stack = await startTestStack(env);
-  const worker = await stack.newWorker();
+  const worker = await stack.newWorker(tuning);
   const running = worker.run();
   const base = await stack.startApi();
   return {
