@@ -27,7 +27,13 @@ module.exports = {
       testEnvironment: 'node',
       setupFilesAfterEnv: ['<rootDir>/test/sdkWarnings.ts'],
     },
-    { displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'], transform, testEnvironment: 'node' },
+    {
+      displayName: 'replay',
+      testMatch: ['<rootDir>/test/replay/**/*.test.ts'],
+      transform,
+      testEnvironment: 'node',
+      setupFilesAfterEnv: ['<rootDir>/test/sdkWarnings.ts'],
+    },
     // The cluster smoke test runs against `npm run start:cluster`'s processes: only from `npm run test:cluster`.
     ...(process.env.DO_CLUSTER_API_URLS
       ? [{ displayName: 'cluster', testMatch: ['<rootDir>/test/cluster/**/*.test.ts'], transform, testEnvironment: 'node' }]

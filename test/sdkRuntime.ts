@@ -13,11 +13,27 @@
 //   file's tests, saying how many of each kind and what they mean.
 // A warning of any other kind is printed, with the test file it came from.
 import { DefaultLogger, LogEntry, LogLevel, Runtime } from '@temporalio/worker';
+import EventEmitter from 'node:events';
 import { basename } from 'node:path';
 import { forwardedCoreLogs, isExpectedSdkWarning } from '../src/platform/worker/sdkLogger';
 
 let installed = false;
-const expectations = new Set<ExpectedSdkWarnings>();
+
+/**
+ * What every test file run by one jest worker process shares. Jest gives each file a module registry of its own, so
+ * each has its own copy of this module (and of the SDK's Runtime), while the SDK's core forwards its log lines to the
+ * logger of the first runtime installed in the process: the expectations, the counts and the current file live on an
+ * object that every copy reaches, a property of a Node.js built-in module (jest does not load those again per file).
+ */
+interface SharedState {
+  expectations: Set<ExpectedSdkWarnings>;
+  timingCounts: Map<string, number>;
+  testFile: string | undefined;
+}
+const SHARED = Symbol.for('device-orchestrator/test/sdkRuntime');
+const holder = EventEmitter as unknown as Record<symbol, SharedState | undefined>;
+const shared: SharedState = (holder[SHARED] ??= { expectations: new Set(), timingCounts: new Map(), testFile: undefined });
+const expectations = shared.expectations;
 
 /** The core's timing warnings (see above), by what each means. */
 const TIMING_WARNINGS: { pattern: RegExp; meaning: string }[] = [
@@ -27,14 +43,15 @@ const TIMING_WARNINGS: { pattern: RegExp; meaning: string }[] = [
   { pattern: /^Tried to complete untracked local activity/, meaning: 'local activities completed after their workflow task timed out' },
   { pattern: /^Activity not found on completion/, meaning: 'activities completed after their workflow had ended or moved on' },
 ];
-const timingWarningCounts = new Map<string, number>();
+const timingWarningCounts = shared.timingCounts;
 
 export function installTestRuntime(level: LogLevel = (process.env.DO_TEST_LOG_LEVEL as LogLevel | undefined) ?? 'WARN'): void {
   if (installed) return;
   installed = true;
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => {
-      if (entry.level === 'WARN' && !printAllWarnings() && !shouldPrint(entry)) return;
+      // Collected or counted either way; printed as well with DO_TEST_PRINT_ALL_WARNINGS=1.
+      if (entry.level === 'WARN' && !shouldPrint(entry) && !printAllWarnings()) return;
       const file = currentTestFile();
       process.stderr.write(`${entry.level}${file ? ` [${file}]` : ''} ${entry.message} ${entry.meta ? JSON.stringify(entry.meta) : ''}\n`);
     }),
@@ -65,7 +82,13 @@ export function takeTimingWarningCounts(): string[] {
   return lines;
 }
 
+/** The test file now running in this process (test/sdkWarnings.ts sets it before each file's tests). */
+export function setCurrentTestFile(path: string | undefined): void {
+  shared.testFile = path ? basename(path) : undefined;
+}
+
 function currentTestFile(): string | undefined {
+  if (shared.testFile) return shared.testFile;
   const state = (globalThis as { expect?: { getState(): { testPath?: string } } }).expect?.getState();
   return state?.testPath ? basename(state.testPath) : undefined;
 }
