@@ -6,6 +6,8 @@ const transform = { '^.+\\.ts$': ['ts-jest', {}] };
 module.exports = {
   // testTimeout is a global option (ignored inside a project): integration tests wait on real services.
   testTimeout: 120000,
+  // The longest files first, also on a fresh clone without jest's cache of durations (test/sequencer.js).
+  testSequencer: '<rootDir>/test/sequencer.js',
   projects: [
     { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, testEnvironment: 'node' },
     {
@@ -14,11 +16,24 @@ module.exports = {
       transform,
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/integration/globalSetup.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/sdkWarnings.ts'],
       globalTeardown: '<rootDir>/test/integration/globalTeardown.ts',
     },
     // Workflows with mocked activities on Temporal's time-skipping test server (Java; scripts/build-binaries.sh).
-    { displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'], transform, testEnvironment: 'node' },
-    { displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'], transform, testEnvironment: 'node' },
+    {
+      displayName: 'workflows',
+      testMatch: ['<rootDir>/test/workflows/**/*.test.ts'],
+      transform,
+      testEnvironment: 'node',
+      setupFilesAfterEnv: ['<rootDir>/test/sdkWarnings.ts'],
+    },
+    {
+      displayName: 'replay',
+      testMatch: ['<rootDir>/test/replay/**/*.test.ts'],
+      transform,
+      testEnvironment: 'node',
+      setupFilesAfterEnv: ['<rootDir>/test/sdkWarnings.ts'],
+    },
     // The cluster smoke test runs against `npm run start:cluster`'s processes: only from `npm run test:cluster`.
     ...(process.env.DO_CLUSTER_API_URLS
       ? [{ displayName: 'cluster', testMatch: ['<rootDir>/test/cluster/**/*.test.ts'], transform, testEnvironment: 'node' }]

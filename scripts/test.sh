@@ -33,11 +33,12 @@ if [ $# -gt 0 ]; then
 fi
 
 # The whole suite in two parts. Most test files wait on services more than they compute, so they run
-# DO_TEST_WORKERS at a time (default 2 on these 2-core machines; each file has its own task queue and tenants).
+# DO_TEST_WORKERS at a time (default 3 on these 2-core machines; each file has its own task queue and tenants),
+# the longest first (test/sequencer.js), so the run does not end waiting on one long file.
 # The two randomized simulations hold wall-clock budgets per schedule and drive the dev server hard: they run
 # alone, after the rest, so neither slows the other (README, "Quick start").
 SIMULATIONS=(test/workflows/lockSimulation.test.ts test/workflows/batchSimulation.test.ts)
 status=0
-npx jest --ci --maxWorkers="${DO_TEST_WORKERS:-2}" --testPathIgnorePatterns "${SIMULATIONS[@]}" || status=$?
+npx jest --ci --maxWorkers="${DO_TEST_WORKERS:-3}" --testPathIgnorePatterns "${SIMULATIONS[@]}" || status=$?
 npx jest --ci --runInBand --runTestsByPath "${SIMULATIONS[@]}" || status=$?
 exit "$status"

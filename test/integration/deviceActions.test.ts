@@ -7,6 +7,7 @@ import { createApiKey } from '../../dev/inventorySeed';
 import { DeviceState } from '../../src/devices/states';
 import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import { apiClient, expectStatus } from './apiClient';
+import { activityError, expectSdkWarnings } from '../sdkRuntime';
 import { cancelLock, lockClients, lockableDevice } from './tempLockSupport';
 
 describe('device state actions', () => {
@@ -83,11 +84,20 @@ describe('device state actions', () => {
     const device = await lockableDevice(stack, { withWorkflow: false, stateId: DeviceState.ACTIVE });
     const { operator, uid } = lockClients(base, device);
     stack.gateway.refuseDevice(device.uid, 404, 'unknown device');
+    // The refused LOCK's attempt and the workflow's note of it are warnings of the SDK: collected (and checked below), not printed.
+    const refusal = expectSdkWarnings(
+      (entry) =>
+        (entry.message === 'Activity failed' && /GATEWAY_REFUSED .*404 unknown device/.test(activityError(entry))) ||
+        (entry.message === 'the gateway did not take a state action' && entry.meta?.deviceUid === device.uid),
+    );
     const locked = expectStatus(await operator.post('/devices/{uid}/actions', { ...uid, body: { action: 'LOCK' } }), 200);
     expect(locked.state).toBe('LOCKED');
     const outcome = await stack.client.workflow.getHandle(workflowIdOf(locked.gatewayCommand!.temporalUi)).result();
     expect(outcome).toMatchObject({ kind: 'LOCK', sent: false });
     expect(outcome.reason).toContain('unknown device');
+    // The workflow's own warning reaches the log once its task completes, which may be after the client has the result.
+    await waitFor('both warnings', async () => refusal.entries.length >= 2);
+    expect(refusal.entries.map((entry) => entry.message).sort()).toEqual(['Activity failed', 'the gateway did not take a state action']);
   });
 
   it('refuses a transition the table does not allow with 409 INVALID_TRANSITION naming the action, the state and the allowed actions', async () => {

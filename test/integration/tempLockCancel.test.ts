@@ -3,6 +3,7 @@ import { DeviceState } from '../../src/devices/states';
 import { tempLockWorkflowId } from '../../src/tempLocks/lock';
 import { WEEKDAYS } from '../../src/tenants/workingHours';
 import { expectStatus } from './apiClient';
+import { activityError, expectSdkWarnings } from '../sdkRuntime';
 import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import {
   LockableDevice,
@@ -161,6 +162,12 @@ describe('TempLock: cancel and override', () => {
   it('ends FAILED with the gateway reason when the gateway refuses the device (404), and stops retrying', async () => {
     const device = await lockableDevice(stack);
     stack.gateway.refuseDevice(device.uid, 404, 'unknown device');
+    // The refused commands (its LOCK, and the UNLOCK that may follow) are warnings of the SDK's worker: collected, not printed.
+    const refusals = expectSdkWarnings(
+      (entry) =>
+        /^send(Lock|Unlock)Command$/.test(String(entry.meta?.activityType)) &&
+        /GATEWAY_REFUSED .*404 unknown device/.test(activityError(entry)),
+    );
     try {
       const { actionId } = await assign(device, { durationMinutes: 5 });
       // A check-in may have been told LOCK while ACTIVATING: now it is told UNLOCK, which ends the lock.
@@ -169,6 +176,8 @@ describe('TempLock: cancel and override', () => {
       const failed = await waitForStatus(stack, actionId, 'FAILED');
       expect(failed.cancel_reason).toMatch(/refused LOCK for device .*: 404 unknown device/);
       await stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid)).result();
+      // Refused once, not retried.
+      expect(refusals.entries.filter((entry) => entry.meta?.activityType === 'sendLockCommand')).toHaveLength(1);
       const { operator, gateway, uid } = lockClients(base, device);
       expect(expectStatus(await operator.get('/devices/{uid}/temp-lock', uid), 200)).toMatchObject({
         status: 'FAILED',

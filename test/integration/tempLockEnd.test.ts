@@ -4,6 +4,7 @@
 import { DeviceState } from '../../src/devices/states';
 import { tempLockWorkflowId } from '../../src/tempLocks/lock';
 import { expectStatus } from './apiClient';
+import { expectActivityFailures } from '../sdkRuntime';
 import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import { HttpGatewayDouble } from './httpGatewayDouble';
 import { LockableDevice, deviceRow, lockClients, lockableDevice, statusesOf, waitForDeviceState, waitForStatus } from './tempLockSupport';
@@ -112,12 +113,15 @@ describe('TempLock: the end of a lock, with a gateway over HTTP', () => {
     const { told, checkIn } = deviceTold(device);
     const actionId = await activatedLock(device, checkIn);
     gateway.answer(device.uid, 'UNLOCK', { status: 404, message: 'device not locked' });
+    // The refused attempt is a warning of the SDK's worker: collected (and counted below), not printed.
+    const refusal = expectActivityFailures('sendUnlockCommand', /GATEWAY_REFUSED .*404 device not locked/);
     const { operator, uid } = lockClients(base, device);
 
     expectStatus(await operator.delete('/devices/{uid}/temp-lock', uid), 202);
     const failed = await waitForStatus(stack, actionId, 'FAILED');
     expect(failed.cancel_reason).toMatch(/refused UNLOCK for device .*: 404 device not locked/);
     expect(failed.note).toMatch(/may still be locked/);
+    expect(refusal.entries).toHaveLength(1);
     // The execution completes once the final status's write is in its history (a workflow task later).
     const handle = stack.client.workflow.getHandle(tempLockWorkflowId(device.tenantId, device.uid));
     await handle.result();
@@ -146,6 +150,11 @@ describe('TempLock: the end of a lock, with a gateway over HTTP', () => {
       { status: 409, message: 'device busy' },
       { status: 503, message: 'down for maintenance' },
     );
+    // Each answer not taken fails an attempt: a warning of the SDK's worker, collected (and counted below), not printed.
+    const notTaken = expectActivityFailures(
+      'sendUnlockCommand',
+      /GatewayNotTaken .*(401 token expired|409 device busy|503 down for maintenance)/,
+    );
     const { operator, uid } = lockClients(base, device);
 
     expectStatus(await operator.delete('/devices/{uid}/temp-lock', uid), 202);
@@ -157,6 +166,7 @@ describe('TempLock: the end of a lock, with a gateway over HTTP', () => {
       'UNLOCK 503',
       'UNLOCK 200',
     ]);
+    expect(notTaken.entries).toHaveLength(3);
     expectNoLockAfterUnlock(told, actionId);
     expect(await deviceRow(stack, device.deviceId)).toMatchObject({ state_id: DeviceState.READY_FOR_USE });
   });

@@ -66,6 +66,12 @@ describe('tenant isolation and roles', () => {
       await as('otherOperator').put('/devices/{uid}/temp-lock', { path: { uid: otherLockedUid }, body: { durationMinutes: 30 } }),
       202,
     );
+    // Stored by its workflow's first transition (until then GET shows it without its terms; on a loaded machine
+    // that took longer than the tests below), so the last test compares with the lock as it was.
+    await waitFor('their lock stored', async () => {
+      const lock = await as('otherOperator').get('/devices/{uid}/temp-lock', { path: { uid: otherLockedUid } });
+      return expectStatus(lock, 200).durationMinutes === 30;
+    });
   });
 
   afterAll(async () => {

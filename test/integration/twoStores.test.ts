@@ -11,6 +11,7 @@ import { expectStatus } from './apiClient';
 import { TestStack, startTestStack } from './harness';
 import { BatchTenant, batchTenant, csvOf, expectExactlyOnce, milestoneCounts, seedDevices, uploadCsv } from './batchSupport';
 import { createActivities } from '../../src/platform/worker/activities';
+import { expectActivityFailures } from '../sdkRuntime';
 
 jest.setTimeout(120_000);
 
@@ -56,6 +57,8 @@ describe('two stores, one truth per device', () => {
     const uids = await seedDevices(stack, tenant.tenantId, 6);
     const pool = poolFailingCommits(stack.config.postgres.url);
     pool.failures = uids.length;
+    // Each injected failure fails one attempt: a warning of the SDK's worker, collected (and counted below), not printed.
+    const injected = expectActivityFailures('assignDevice', /injected: connection lost before COMMIT/);
     const upload = expectStatus(await uploadCsv(base, tenant.apiKey, csvOf(uids), { mode: 'assign', workflowId: tenant.workflowId }), 202);
     const worker = await createWorker({
       connection: stack.nativeConnection,
@@ -68,6 +71,8 @@ describe('two stores, one truth per device', () => {
       .runUntil(stack.client.workflow.getHandle<typeof batchAssign>(`batch/${upload.batchId}`).result())
       .finally(() => pool.end());
     expect(pool.failures).toBe(0);
+    injected.stop();
+    expect(injected.entries).toHaveLength(uids.length);
     expect(result).toMatchObject({ status: 'COMPLETED', byCode: { OK: 6 } });
     expect(await expectExactlyOnce(stack, tenant.tenantId, upload.batchId, uids)).toEqual({ SUCCEEDED: 6 });
   });
