@@ -26,6 +26,7 @@ const KNOWN_SECONDS = {
   'test/integration/batchResilience.test.ts': 60,
   'test/integration/strandedBatches.test.ts': 55,
   'test/integration/gracefulShutdown.test.ts': 50,
+  'test/integration/batchFairness.test.ts': 50,
   'test/integration/tempLockWorkingHours.test.ts': 50,
   'test/workflows/batchSimulation.test.ts': 50,
   'test/integration/portalDeviceActions.test.ts': 40,
@@ -43,6 +44,7 @@ const KNOWN_SECONDS = {
   'test/integration/twoStores.test.ts': 20,
   'test/integration/inputCorpus.test.ts': 20,
   'test/integration/portalServing.test.ts': 18,
+  'test/workflows/batchCalendar.test.ts': 16,
 };
 
 class LongestFirstSequencer extends Sequencer {
