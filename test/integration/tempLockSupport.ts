@@ -68,9 +68,19 @@ export async function milestones(stack: TestStack, deviceId: number): Promise<st
   return rows.map((r) => r.milestone_type);
 }
 
+/**
+ * The lock's statuses from its history entries. A transition is written to PostgreSQL first (what check-ins are
+ * answered from), then to the action document, then to its history entry: this waits until the history holds every
+ * transition (seq 1, 2, …) the other two already show, so a test that saw a status elsewhere reads it here too.
+ */
 export async function statusesOf(stack: TestStack, actionId: string): Promise<string[]> {
-  const history = await stack.mongo.deviceActionHistory.find({ action_id: actionId }).sort({ seq: 1 }).toArray();
-  return history.map((h) => h.status);
+  return waitFor(`the history of ${actionId} to catch up`, async () => {
+    const row = await stack.pool.query<{ seq: number }>('SELECT seq FROM t_device_temp_lock WHERE action_id = $1', [actionId]);
+    const doc = await stack.mongo.deviceActions.findOne({ _id: actionId });
+    const known = Math.max(row.rows[0]?.seq ?? 0, doc?.seq ?? 0);
+    const history = await stack.mongo.deviceActionHistory.find({ action_id: actionId }).sort({ seq: 1 }).toArray();
+    return history.length >= known && history.map((h) => h.status);
+  });
 }
 
 /**

@@ -237,6 +237,8 @@ describe('webhooks', () => {
       await waitForDeviceState(stack, device.deviceId, DeviceState.LOCKED);
       await cancelLock(base, device, actionId);
       await waitForDeviceState(stack, device.deviceId, DeviceState.ACTIVE);
+      // The device is ACTIVE again with the unlock's RESUME; the lock's final status is written after.
+      await waitForStatus(stack, actionId, 'CANCELLED');
 
       const statuses = await statusesOf(stack, actionId);
       expect(statuses[statuses.length - 1]).toBe('CANCELLED');
