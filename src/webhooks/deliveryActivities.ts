@@ -37,14 +37,15 @@ export function createWebhookDeliveryActivities({
     }): Promise<DeliveryRound> {
       const target = await findDeliveryTarget(pool, subscriptionId);
       if (!target) return 'SUBSCRIPTION_GONE';
+      // Checked once a round, before any event goes out: the URL's name may resolve elsewhere than when it was
+      // subscribed. A refused target fails the head event's attempt, so the round ends there.
+      const refused = await nonPublicTargetReason(target.url, allowPrivateWebhookTargets);
       const events = await pendingWebhookEvents(pool, subscriptionId, EVENTS_PER_ROUND);
       const started = Date.now();
       let delivered = 0;
       for (const event of events) {
         // The head event's attempts are this activity's attempts; an event reached after others is on its first.
         const attempt = delivered === 0 ? Context.current().info.attempt : 1;
-        // Checked before every attempt: the URL's name may resolve to another address than when it was subscribed.
-        const refused = await nonPublicTargetReason(target.url, allowPrivateWebhookTargets);
         const answer: PostAnswer = refused ? { ok: false, statusCode: null, error: refused } : await post(target, event, requestTimeoutMs);
         await recordDeliveryAttempt(pool, {
           subscriptionId,

@@ -1,6 +1,6 @@
 // Webhooks go to public addresses only (unless WEBHOOK_ALLOW_PRIVATE_TARGETS=true): a subscription's URL must not
 // make the product POST into its own network — loopback, private ranges, link-local (cloud metadata services),
-// carrier-grade NAT, unique-local, multicast. Checked when a subscription is made and again before every delivery
+// carrier-grade NAT, unique-local, multicast. Checked when a subscription is made and again before each delivery round
 // (a name may resolve elsewhere later). What is refused says why, never which addresses the network holds.
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';

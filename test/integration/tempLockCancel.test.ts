@@ -11,6 +11,7 @@ import {
   cancelLock,
   commandsOf,
   deviceRow,
+  checkInDevice,
   lockableDevice,
   lockClients,
   milestones,
@@ -38,10 +39,7 @@ describe('TempLock: cancel and override', () => {
     const { operator, uid } = lockClients(base, device);
     return expectStatus(await operator.put('/devices/{uid}/temp-lock', { ...uid, body }), 202);
   };
-  const checkIn = (device: LockableDevice) => {
-    const { gateway, uid } = lockClients(base, device);
-    return gateway.post('/devices/{uid}/check-in', uid);
-  };
+  const checkIn = (device: LockableDevice) => checkInDevice(base, device);
   /** Cancels, the device checking in until the lock has ended; what the device was told meanwhile. */
   const cancel = async (device: LockableDevice, actionId: string) => {
     const told = await cancelLock(base, device, actionId);

@@ -13,6 +13,8 @@ import {
   cancelLock,
   commandsOf,
   deviceRow,
+  assignLock,
+  checkInDevice,
   lockableDevice,
   lockClients,
   waitForCommand,
@@ -48,14 +50,8 @@ describe('TempLock: worker restart, gateway outage', () => {
     await stack.close();
   });
 
-  const assign = async (device: LockableDevice, body: TempLockRequest): Promise<string> => {
-    const { operator, uid } = lockClients(base, device);
-    return expectStatus(await operator.put('/devices/{uid}/temp-lock', { ...uid, body }), 202).actionId;
-  };
-  const checkIn = (device: LockableDevice) => {
-    const { gateway, uid } = lockClients(base, device);
-    return gateway.post('/devices/{uid}/check-in', uid);
-  };
+  const assign = (device: LockableDevice, body: TempLockRequest) => assignLock(base, device, body);
+  const checkIn = (device: LockableDevice) => checkInDevice(base, device);
 
   it('unlocks on time after the worker was stopped while the timer was pending and a new one took over', async () => {
     const device = await lockableDevice(stack);

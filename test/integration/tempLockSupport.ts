@@ -5,7 +5,7 @@ import { createApiKey, insertDevices, imeiWithCheckDigit } from '../../dev/inven
 import { DeviceState } from '../../src/devices/states';
 import { RecordedCommand } from '../doubles/simulatedGateway';
 import type { operations } from '../../src/platform/openapi/types';
-import { apiClient } from './apiClient';
+import { apiClient, expectStatus } from './apiClient';
 import { TestStack, createTenantWithKey, startTestStack, waitFor } from './harness';
 import { tempLockWorkflowId } from '../../src/tempLocks/lock';
 
@@ -56,6 +56,18 @@ export type TempLockRequest = operations['assignTempLock']['requestBody']['conte
 /** Typed API clients for a lockable device: its operator's key, its device gateway's key, and its path parameter. */
 export function lockClients(base: string, device: LockableDevice) {
   return { operator: apiClient(base, device.operatorKey), gateway: apiClient(base, device.gatewayKey), uid: { path: { uid: device.uid } } };
+}
+
+/** Assigns a temp lock through the API (202); its action id. */
+export async function assignLock(base: string, device: LockableDevice, body: TempLockRequest): Promise<string> {
+  const { operator, uid } = lockClients(base, device);
+  return expectStatus(await operator.put('/devices/{uid}/temp-lock', { ...uid, body }), 202).actionId;
+}
+
+/** The device checks in through the API, as its gateway does. */
+export function checkInDevice(base: string, device: LockableDevice) {
+  const { gateway, uid } = lockClients(base, device);
+  return gateway.post('/devices/{uid}/check-in', uid);
 }
 
 export async function deviceRow(stack: TestStack, deviceId: number) {

@@ -5,12 +5,13 @@
 // The same wait with a calendar of holidays, on skipped time: test/workflows/tempLock.workflow.test.ts.
 import { tempLockWorkflowId } from '../../src/tempLocks/lock';
 import { WEEKDAYS } from '../../src/tenants/workingHours';
-import { expectStatus } from './apiClient';
 import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import {
   LockableDevice,
   TempLockRequest,
   commandsOf,
+  assignLock,
+  checkInDevice,
   lockableDevice,
   lockClients,
   statusesOf,
@@ -32,14 +33,8 @@ describe('TempLock: working hours', () => {
     await stop();
   });
 
-  const assign = async (device: LockableDevice, body: TempLockRequest): Promise<string> => {
-    const { operator, uid } = lockClients(base, device);
-    return expectStatus(await operator.put('/devices/{uid}/temp-lock', { ...uid, body }), 202).actionId;
-  };
-  const checkIn = (device: LockableDevice) => {
-    const { gateway, uid } = lockClients(base, device);
-    return gateway.post('/devices/{uid}/check-in', uid);
-  };
+  const assign = (device: LockableDevice, body: TempLockRequest) => assignLock(base, device, body);
+  const checkIn = (device: LockableDevice) => checkInDevice(base, device);
 
   it('waits for the working-hours window before sending the lock command', async () => {
     const device = await lockableDevice(stack);
