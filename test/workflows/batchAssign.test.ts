@@ -4,9 +4,8 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { GracefulShutdownPeriodExpiredError, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { installTestRuntime } from '../sdkRuntime';
-import { execFileSync } from 'node:child_process';
+import { devServerExecutable } from '../serverExecutables';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { BatchAssignInput, batchAssign } from '../../src/batches/batchAssignWorkflow';
 import { batchProgressQuery, cancelBatchSignal } from '../../src/batches/contract';
 import { BatchIdKey, BatchModeKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
@@ -22,9 +21,8 @@ let current: FakeBatch;
 
 beforeAll(async () => {
   installTestRuntime('WARN');
-  const path = execFileSync('bash', [join(__dirname, '..', '..', 'scripts', 'build-binaries.sh'), 'temporal'], { encoding: 'utf8' }).trim();
   env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path }, searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey, BatchModeKey] },
+    server: { executable: devServerExecutable(), searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey, BatchModeKey] },
   });
   ({ code: workflowCode } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/platform/worker/workflows'),

@@ -5,12 +5,11 @@
 // calendar's own rules are tested in test/unit/domain/workingHours.test.ts). The calendar over days, time skipped: batchCalendar.test.ts.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { BatchAssignInput, BatchProgress, batchAssign } from '../../src/batches/batchAssignWorkflow';
 import { batchProgressQuery } from '../../src/batches/contract';
 import { BatchIdKey, BatchModeKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
 import { installTestRuntime } from '../sdkRuntime';
+import { devServerExecutable } from '../serverExecutables';
 import { FakeBatch, scheduledBatchInput } from './fakeBatch';
 
 jest.setTimeout(120_000);
@@ -20,9 +19,8 @@ let workflowCode: string;
 
 beforeAll(async () => {
   installTestRuntime('WARN');
-  const path = execFileSync('bash', [join(__dirname, '..', '..', 'scripts', 'build-binaries.sh'), 'temporal'], { encoding: 'utf8' }).trim();
   env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path }, searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey, BatchModeKey] },
+    server: { executable: devServerExecutable(), searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey, BatchModeKey] },
   });
   const noop = () => undefined;
   const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };

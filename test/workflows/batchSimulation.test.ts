@@ -3,8 +3,7 @@
 // schedule, what happened, and the command that replays it.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { installTestRuntime } from '../sdkRuntime';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { devServerExecutable } from '../serverExecutables';
 import { BatchIdKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
 import { drawSchedule } from './batchSimWorld';
 import { SimOutcome, runSchedule } from './batchSimulation';
@@ -34,11 +33,10 @@ let env: TestWorkflowEnvironment;
 let workflowCode: string;
 beforeAll(async () => {
   // A dev server of its own (the binary we build): real time, as the batch runs in production.
-  const path = execFileSync('bash', [join(__dirname, '..', '..', 'scripts', 'build-binaries.sh'), 'temporal'], { encoding: 'utf8' }).trim();
   installTestRuntime('ERROR');
   [env, workflowCode] = await Promise.all([
     TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path }, searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey] },
+      server: { executable: devServerExecutable(), searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey] },
     }),
     bundleWorkflows(),
   ]);

@@ -1,8 +1,8 @@
 // The gateway command activities: the unlock leaves at its due time, never before (the lock's timer fires early
 // by the unlock lead); a 4xx is a permanent failure; a cancel aborts the request; every attempt is counted by
 // result (do_gateway_commands). The gateway is the simulator.
-import type { MetricMeter, MetricTags } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
+import type { LogLevel, LogMetadata, Logger, MetricMeter, MetricTags } from '@temporalio/common';
+import { MockActivityEnvironment as SdkMockActivityEnvironment } from '@temporalio/testing';
 import { TempLockActivityDeps, createTempLockActivities } from '../../../src/tempLocks/activities';
 import { GatewayCommand } from '../../../src/devices/gateway/deviceControlGateway';
 import { RecordedCommand, SimulatedDeviceControlGateway } from '../../doubles/simulatedGateway';
@@ -14,6 +14,27 @@ function activitiesWithGateway() {
   // Only the gateway is used by the command activities; the stores are never touched here.
   const activities = createTempLockActivities({ gateway } as Pick<TempLockActivityDeps, 'gateway'> as TempLockActivityDeps);
   return { activities, gateway, sent };
+}
+
+/** The activities' log lines ("Activity failed" for the refusals below), kept here instead of printed. */
+let logged: { level: LogLevel; message: string }[] = [];
+beforeEach(() => {
+  logged = [];
+});
+const keepingLogger: Logger = {
+  log: (level: LogLevel, message: string) => void logged.push({ level, message }),
+  trace: (message: string) => void logged.push({ level: 'TRACE', message }),
+  debug: (message: string) => void logged.push({ level: 'DEBUG', message }),
+  info: (message: string) => void logged.push({ level: 'INFO', message }),
+  warn: (message: string, _meta?: LogMetadata) => void logged.push({ level: 'WARN', message }),
+  error: (message: string, _meta?: LogMetadata) => void logged.push({ level: 'ERROR', message }),
+};
+
+/** The SDK's mock environment, logging to keepingLogger. */
+class MockActivityEnvironment extends SdkMockActivityEnvironment {
+  constructor(info?: ConstructorParameters<typeof SdkMockActivityEnvironment>[0], opts?: { metricMeter?: MetricMeter }) {
+    super(info, { ...opts, logger: keepingLogger });
+  }
 }
 
 /** A metric meter that keeps what the activities count: `<name> <kind>/<result>` per add. */
@@ -66,6 +87,7 @@ describe('gateway commands', () => {
       nonRetryable: true,
       message: expect.stringContaining('404 unknown device'),
     });
+    expect(logged.filter((l) => l.level === 'WARN').map((l) => l.message)).toEqual(['Activity failed']);
   });
 
   it('a cancel aborts the request in flight: the command is abandoned, not sent later', async () => {

@@ -11,8 +11,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { installTestRuntime } from '../../sdkRuntime';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { devServerExecutable } from '../../serverExecutables';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runTogether, shutdownAll } from '../../../src/platform/worker/gatewayWorkers';
 import type { TempLockOutcome } from '../../../src/tempLocks/contract';
@@ -230,11 +229,9 @@ let bundled: Promise<string> | undefined;
 /** Temporal's dev server (the CLI built by scripts/build-binaries.sh), in memory. */
 async function startDevServer(): Promise<TestWorkflowEnvironment> {
   installTestRuntime('ERROR');
-  const script = join(__dirname, '..', '..', '..', 'scripts', 'build-binaries.sh');
-  const path = process.env.DO_TEMPORAL_CLI ?? execFileSync('bash', [script, 'temporal'], { encoding: 'utf8' }).trim();
   // The server's own warnings (a task retried while hundreds of executions change at once) are noise here.
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path }, log: { format: 'pretty', level: 'error' } },
+    server: { executable: devServerExecutable(), log: { format: 'pretty', level: 'error' } },
   });
 }
 

@@ -1,0 +1,48 @@
+// The Temporal servers the workflow tests start for themselves (the dev server of scripts/build-binaries.sh and the
+// Java time-skipping test server), with their own output in a log file instead of the test run's: the dev server's
+// start banner and the errors it logs while a test tears it down under running executions, the test server's SLF4J
+// notice. A server that fails to start still fails its test (the SDK waits for its port); its log says why.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+
+/** Where the servers' output goes: the local stack's log folder (DO_DATA_DIR/logs, as scripts/services.sh), or a temp folder. */
+function testServerLogFolder(): string {
+  const folder = join(process.env.DO_DATA_DIR ?? join(ROOT, '.data'), 'logs');
+  mkdirSync(folder, { recursive: true });
+  return folder;
+}
+
+/** The dev server binary, for TestWorkflowEnvironment.createLocal's `existing-path`, its output in test-dev-server.log. */
+export function devServerExecutable(): { type: 'existing-path'; path: string } {
+  const path =
+    process.env.DO_TEMPORAL_CLI ??
+    execFileSync('bash', [join(ROOT, 'scripts', 'build-binaries.sh'), 'temporal'], { encoding: 'utf8' }).trim();
+  return { type: 'existing-path', path: quietly(path, 'test-dev-server.log') };
+}
+
+/** The time-skipping test server, for TestWorkflowEnvironment.createTimeSkipping's `existing-path`, its output in test-time-skipping-server.log. */
+export function timeSkippingServerExecutable(): { type: 'existing-path'; path: string } {
+  const cached =
+    process.env.DO_TEST_SERVER ?? join(homedir(), '.cache', 'device-orchestrator', 'bin', 'temporal-test-server-1.32.0', 'run');
+  const path = existsSync(cached)
+    ? cached
+    : execFileSync('bash', [join(ROOT, 'scripts', 'build-binaries.sh'), 'test-server'], { encoding: 'utf8' }).trim();
+  return { type: 'existing-path', path: quietly(path, 'test-time-skipping-server.log') };
+}
+
+/** A launcher that runs `path` in its own place (exec: the SDK stops the server itself) with its output appended to `logName`. */
+function quietly(path: string, logName: string): string {
+  const log = join(testServerLogFolder(), logName);
+  const launcher = join(mkdtempSync(join(tmpdir(), 'do-test-server-')), basename(path) === 'run' ? 'run-quietly' : 'quietly');
+  writeFileSync(launcher, `#!/bin/sh\nexec ${shellQuoted(path)} "$@" >>${shellQuoted(log)} 2>&1\n`);
+  chmodSync(launcher, 0o755);
+  return launcher;
+}
+
+function shellQuoted(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
