@@ -10,8 +10,11 @@ import { waitFor } from './harness';
 
 jest.setTimeout(120_000);
 
-/** Tenant A's load: exit batches of devices unknown to the inventory (each decided at once, DEVICE_NOT_FOUND). */
-const A_BATCHES = 4;
+/**
+ * Tenant A's load: exit batches of devices unknown to the inventory (each decided at once, DEVICE_NOT_FOUND). Two
+ * batches keep 400 of A's children (two windows) queued ahead of B's on a worker that takes 10 tasks at once.
+ */
+const A_BATCHES = 2;
 const A_DEVICES = 2_500;
 
 /** Devices of A decided before B uploads: A's batches run at full width by then. */

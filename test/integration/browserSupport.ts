@@ -4,24 +4,26 @@
 // WCAG checks of a page at a desktop and a phone width.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { source as axeSource } from 'axe-core';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
+import { oncePerRun, runScoped } from './oncePerRun';
 
 const ROOT = resolve(__dirname, '..', '..');
 
 const DESKTOP = { width: 1280, height: 860 };
 export const PHONE = { width: 390, height: 844 };
 
-/** Builds the portal with Vite into a fresh temporary folder (the API then serves it via PORTAL_DIR). */
+/** Builds the portal with Vite, once per test run, into a folder of the run's (the API then serves it via PORTAL_DIR). */
 export async function buildPortal(): Promise<string> {
-  const outDir = await mkdtemp(join(tmpdir(), 'do-portal-'));
+  const outDir = runScoped('portal', '');
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  await promisify(execFile)(process.execPath, [vite, 'build', 'portal', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
-    cwd: ROOT,
+  await oncePerRun('portal', async () => {
+    await promisify(execFile)(process.execPath, [vite, 'build', 'portal', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
+      cwd: ROOT,
+    });
   });
   return outDir;
 }

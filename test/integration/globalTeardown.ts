@@ -1,18 +1,22 @@
 // Drops this run's throwaway databases (PostgreSQL and MongoDB) unless DO_TEST_KEEP_DATA is set.
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { Client } from 'pg';
 
+/** test/integration/oncePerRun.ts's folder (not imported: it brings the harness). */
+const RUN_OUTPUTS = join(__dirname, '..', '..', 'dist-test');
+
 export default async function globalTeardown(): Promise<void> {
   const bundle = process.env.DO_TEST_WORKFLOW_BUNDLE;
   if (bundle) await rm(bundle, { force: true });
-  // buildEntryPoints' marks of this run (test/integration/processSupport.ts).
-  for (const mark of ['.building-', '.built-']) {
-    await rm(join(__dirname, '..', '..', 'dist-test', `${mark}${process.env.DO_TEST_RUN_ID}`), { recursive: true, force: true });
+  // What test/integration/oncePerRun.ts left of this run: its marks and the portal it built.
+  const runId = process.env.DO_TEST_RUN_ID;
+  const outputs = await readdir(RUN_OUTPUTS).catch(() => [] as string[]);
+  for (const entry of outputs.filter((name) => runId && name.endsWith(`-${runId}`))) {
+    await rm(join(RUN_OUTPUTS, entry), { recursive: true, force: true });
   }
   if (process.env.DO_TEST_KEEP_DATA) return;
-  const runId = process.env.DO_TEST_RUN_ID;
   if (!runId) return;
   const admin = new Client({ connectionString: process.env.DO_TEST_ADMIN_DATABASE_URL });
   await admin.connect();

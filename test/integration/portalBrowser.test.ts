@@ -7,7 +7,8 @@
 // without a calendar sees UTC and no invented zone; a gateway key cannot sign in. axe-core checks every
 // page at 1280 and 390 px (and that none scrolls sideways on a phone). Any console error or request
 // leaving 127.0.0.1 fails it.
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { createApiKey } from '../../dev/inventorySeed';
@@ -48,6 +49,8 @@ describe('operators portal in a real browser', () => {
   let base: string;
   let stop: () => Promise<void>;
   let portalDir: string;
+  /** The CSV files the browser uploads. */
+  let csvDir: string;
   let browser: Browser;
   let tenant: BatchTenant;
   let readOnlyKey: string;
@@ -61,6 +64,7 @@ describe('operators portal in a real browser', () => {
 
   beforeAll(async () => {
     portalDir = await buildPortal();
+    csvDir = await mkdtemp(join(tmpdir(), 'do-portal-csv-'));
     ({ stack, base, stop } = await startServingStack({ PORTAL_DIR: portalDir }));
     tenant = await batchTenant(stack);
     readOnlyKey = await createApiKey(stack.pool, tenant.tenantId, 'viewer@example.test', 'read_only');
@@ -84,7 +88,7 @@ describe('operators portal in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await stop?.();
-    if (portalDir) await rm(portalDir, { recursive: true, force: true });
+    if (csvDir) await rm(csvDir, { recursive: true, force: true });
   });
 
   afterEach(async () => {
@@ -132,7 +136,7 @@ describe('operators portal in a real browser', () => {
     await page.getByRole('link', { name: 'Bulk action', exact: true }).click();
     await expectFocusOnHeading(page, 'Bulk action');
     await checkAccessibility(page, 'bulk action');
-    const semicolons = join(portalDir, 'semicolons.csv');
+    const semicolons = join(csvDir, 'semicolons.csv');
     await writeFile(semicolons, `deviceUid;note\n${readyUids[0]};first\n`);
     await page.locator('input[type=file]').setInputFiles(semicolons);
     await page.getByRole('button', { name: 'Upload and preview' }).click();
@@ -144,7 +148,7 @@ describe('operators portal in a real browser', () => {
     takeExpectedFault(watchedPage, /status of 400/);
 
     // Bulk action: 44 devices ready, 4 IDLE (wrong state for assign), 2 unknown.
-    const csvPath = join(portalDir, 'fifty-devices.csv');
+    const csvPath = join(csvDir, 'fifty-devices.csv');
     await writeFile(csvPath, csvOf([...readyUids, ...idleUids, ...unknownUids]));
     await page.locator('input[type=file]').setInputFiles(csvPath);
     await expect(page.locator('select[name=workflowId] option').first().textContent()).resolves.toContain(`Workflow of ${tenant.tenantId}`);
@@ -454,7 +458,7 @@ describe('operators portal in a real browser', () => {
     const { page } = await open();
     await signIn(page, tenant.apiKey);
     await page.getByRole('link', { name: 'Bulk action', exact: true }).click();
-    const csvPath = join(portalDir, 'scheduled.csv');
+    const csvPath = join(csvDir, 'scheduled.csv');
     await writeFile(csvPath, csvOf(uids));
     await page.locator('input[type=file]').setInputFiles(csvPath);
     // The start is read in the tenant's zone, which the label names; whole seconds, long enough ahead to see it wait.

@@ -1,7 +1,8 @@
 // Device actions in the operators' portal, in Debian's chromium against the real stack: on the device page an
 // operator registers a device with a note, confirms a RELEASE, and sees both in the timeline with channel PORTAL;
 // on the bulk page, mode "Apply a device action" ACTIVATEs the devices of a file.
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { DeviceState } from '../../src/devices/states';
@@ -17,12 +18,15 @@ describe('device actions in the portal', () => {
   let base: string;
   let stop: () => Promise<void>;
   let portalDir: string;
+  /** The CSV files the browser uploads. */
+  let csvDir: string;
   let browser: Browser;
   let tenant: BatchTenant;
   const watched: WatchedContext[] = [];
 
   beforeAll(async () => {
     portalDir = await buildPortal();
+    csvDir = await mkdtemp(join(tmpdir(), 'do-portal-csv-'));
     ({ stack, base, stop } = await startServingStack({ PORTAL_DIR: portalDir }));
     tenant = await batchTenant(stack);
     browser = await launchChromium();
@@ -31,7 +35,7 @@ describe('device actions in the portal', () => {
   afterAll(async () => {
     await browser?.close();
     await stop?.();
-    if (portalDir) await rm(portalDir, { recursive: true, force: true });
+    if (csvDir) await rm(csvDir, { recursive: true, force: true });
   });
 
   afterEach(async () => {
@@ -85,7 +89,7 @@ describe('device actions in the portal', () => {
     await page.getByRole('link', { name: 'Bulk action', exact: true }).click();
     await page.getByLabel('Apply a device action').check();
     await page.locator('select[name=action]').selectOption('ACTIVATE');
-    const csvPath = join(portalDir, 'activate.csv');
+    const csvPath = join(csvDir, 'activate.csv');
     await writeFile(csvPath, csvOf(uids));
     await page.locator('input[type=file]').setInputFiles(csvPath);
     await page.getByRole('button', { name: 'Upload and preview' }).click();

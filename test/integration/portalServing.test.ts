@@ -1,6 +1,5 @@
 // The API serves the built portal at / (no-cache index.html with a self-only CSP, immutable hashed
 // assets sent precompressed), says so when it is not built, and answers the portal's working-hours preview.
-import { rm } from 'node:fs/promises';
 import { createApiKey } from '../../dev/inventorySeed';
 import { TestStack, createTenantWithKey, startTestStack } from './harness';
 import { buildPortal } from './browserSupport';
@@ -17,7 +16,6 @@ describe('the portal served by the API', () => {
   });
   afterAll(async () => {
     await stack.close();
-    await rm(portalDir, { recursive: true, force: true });
   });
 
   it('serves index.html uncached with a CSP that allows only this origin, and hashed assets for a year', async () => {

@@ -1,7 +1,6 @@
 // The portal's Webhooks page, in Debian's chromium against the real stack: an operator adds a webhook (its secret
 // shown once, and it is the one the receiver verifies with), follows its deliveries and deletes it after a
 // confirmation; the page has no accessibility violation (axe-core) at 1280 and 390 px.
-import { rm } from 'node:fs/promises';
 import { Browser, Page } from 'playwright-core';
 import { DeviceState } from '../../src/devices/states';
 import { createLogger } from '../../src/platform/logger';
@@ -42,7 +41,6 @@ describe('webhooks in the portal', () => {
     await browser?.close();
     await listener?.stop();
     await stop?.();
-    if (portalDir) await rm(portalDir, { recursive: true, force: true });
   });
 
   async function signedIn(): Promise<Page> {

@@ -2,15 +2,15 @@
 // send them signals: compiled once per test run with the repo's tsc into dist-test/ (git-ignored; incremental,
 // so a run after the first compiles only what changed), then spawned with `node`.
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from './harness';
+import { RUN_OUTPUTS, oncePerRun } from './oncePerRun';
 
 const ROOT = resolve(__dirname, '..', '..');
-const BUILD_DIR = join(ROOT, 'dist-test');
+const BUILD_DIR = RUN_OUTPUTS;
 
 /**
  * Compiles src/ into dist-test/ (the same tsconfig as `npm run build`, another output folder). Once per test run: the
@@ -19,26 +19,19 @@ const BUILD_DIR = join(ROOT, 'dist-test');
  * JavaScript in a third of the time.
  */
 export async function buildEntryPoints(): Promise<void> {
-  const run = process.env.DO_TEST_RUN_ID ?? `pid-${process.pid}`;
-  const outcome = join(BUILD_DIR, `.built-${run}`);
-  await mkdir(BUILD_DIR, { recursive: true });
-  try {
-    await mkdir(join(BUILD_DIR, `.building-${run}`));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const built = await waitFor('dist-test/ built by another test file', () => readFile(outcome, 'utf8').catch(() => undefined), 120_000);
-    if (built !== 'ok') throw new Error(built);
-    return;
-  }
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const args = ['-p', 'tsconfig.build.json', '--outDir', BUILD_DIR, '--incremental', '--tsBuildInfoFile', join(BUILD_DIR, '.tsbuildinfo')];
-  try {
+  await oncePerRun('entry-points', async () => {
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const args = [
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      BUILD_DIR,
+      '--incremental',
+      '--tsBuildInfoFile',
+      join(BUILD_DIR, '.tsbuildinfo'),
+    ];
     await promisify(execFile)(process.execPath, [tsc, ...args, '--noCheck'], { cwd: ROOT });
-  } catch (err) {
-    await writeFile(outcome, `building dist-test/ failed: ${(err as Error).message}`);
-    throw err;
-  }
-  await writeFile(outcome, 'ok');
+  });
 }
 
 export interface EntryPointProcess {
