@@ -101,9 +101,10 @@ export class FakeBatch {
     row.code = code;
   }
 
+  /** Until release(uid), or until the activity is cancelled (its child cancelled by a stopping batch). */
   private async waitIfHeld(uid: string): Promise<void> {
     if (!this.held.has(uid)) return;
-    await new Promise<void>((resolve) => this.held.set(uid, resolve));
+    await Promise.race([new Promise<void>((resolve) => this.held.set(uid, resolve)), Context.current().cancelled]);
   }
 
   activities(): BatchActivities {
