@@ -12,6 +12,7 @@
 //   test that depends on timing asserts it). They are counted, and test/sdkWarnings.ts prints one line after the
 //   file's tests, saying how many of each kind and what they mean.
 // A warning of any other kind is printed, with the test file it came from.
+import type { Logger } from '@temporalio/common';
 import { DefaultLogger, LogEntry, LogLevel, Runtime } from '@temporalio/worker';
 import EventEmitter from 'node:events';
 import { basename } from 'node:path';
@@ -138,4 +139,22 @@ export function expectActivityFailures(activityType: string, error: RegExp): Exp
 export function activityError(entry: LogEntry): string {
   const err = entry.meta?.error as (Error & { type?: string }) | undefined;
   return err ? `${err.name} ${err.type ?? ''} ${err.message.split('\n', 1)[0]}` : '';
+}
+
+/**
+ * A logger for the SDK's MockActivityEnvironment that keeps its lines instead of printing them: an activity a test
+ * fails on purpose logs "Activity failed" with its stack, which the test asserts on rather than prints.
+ */
+export function keepingLogger(): { logger: Logger; lines: { level: LogLevel; message: string }[] } {
+  const lines: { level: LogLevel; message: string }[] = [];
+  const keep = (level: LogLevel) => (message: string) => void lines.push({ level, message });
+  const logger: Logger = {
+    log: (level, message) => keep(level)(message),
+    trace: keep('TRACE'),
+    debug: keep('DEBUG'),
+    info: keep('INFO'),
+    warn: keep('WARN'),
+    error: keep('ERROR'),
+  };
+  return { logger, lines };
 }

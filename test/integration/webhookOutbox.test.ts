@@ -7,6 +7,7 @@ import { announceWebhookEvent, pendingWebhookEvents, recordDeliveryAttempt } fro
 import { insertSubscription } from '../../src/webhooks/subscriptionStore';
 import type { WebhookEventType } from '../../src/webhooks/events';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { keepingLogger } from '../sdkRuntime';
 import { createWebhookDeliveryActivities } from '../../src/webhooks/deliveryActivities';
 import { subscribeWebhook } from '../../src/webhooks/subscriptions';
 import { deleteExpiredWebhookRecords } from '../../src/webhooks/retention';
@@ -81,9 +82,14 @@ describe('webhook outbox', () => {
     const subscription = await subscribeWebhook(deps(true), caller, { url: 'http://127.0.0.1:9/hook', events: ['batch.finished'] });
     await inTransaction(stack.pool, (tx) => announceWebhookEvent(tx, { tenantId, type: 'batch.finished', data: {} }));
     const guarded = createWebhookDeliveryActivities({ pool: stack.pool, allowPrivateWebhookTargets: false });
+    const kept = keepingLogger();
     await expect(
-      new MockActivityEnvironment().run(guarded.deliverPendingWebhookEvents, { subscriptionId: subscription.id, requestTimeoutMs: 1000 }),
+      new MockActivityEnvironment(undefined, { logger: kept.logger }).run(guarded.deliverPendingWebhookEvents, {
+        subscriptionId: subscription.id,
+        requestTimeoutMs: 1000,
+      }),
     ).rejects.toMatchObject({ type: 'WEBHOOK_NOT_TAKEN' });
+    expect(kept.lines.filter((l) => l.level === 'WARN').map((l) => l.message)).toEqual(['Activity failed']);
     const attempts = await stack.pool.query('SELECT outcome, status_code, error FROM t_webhook_delivery WHERE subscription_id = $1', [
       subscription.id,
     ]);

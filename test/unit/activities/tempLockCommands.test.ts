@@ -1,11 +1,12 @@
 // The gateway command activities: the unlock leaves at its due time, never before (the lock's timer fires early
 // by the unlock lead); a 4xx is a permanent failure; a cancel aborts the request; every attempt is counted by
 // result (do_gateway_commands). The gateway is the simulator.
-import type { LogLevel, LogMetadata, Logger, MetricMeter, MetricTags } from '@temporalio/common';
+import type { MetricMeter, MetricTags } from '@temporalio/common';
 import { MockActivityEnvironment as SdkMockActivityEnvironment } from '@temporalio/testing';
 import { TempLockActivityDeps, createTempLockActivities } from '../../../src/tempLocks/activities';
 import { GatewayCommand } from '../../../src/devices/gateway/deviceControlGateway';
 import { RecordedCommand, SimulatedDeviceControlGateway } from '../../doubles/simulatedGateway';
+import { keepingLogger } from '../../sdkRuntime';
 
 function activitiesWithGateway() {
   const gateway = new SimulatedDeviceControlGateway();
@@ -17,23 +18,15 @@ function activitiesWithGateway() {
 }
 
 /** The activities' log lines ("Activity failed" for the refusals below), kept here instead of printed. */
-let logged: { level: LogLevel; message: string }[] = [];
+let kept = keepingLogger();
 beforeEach(() => {
-  logged = [];
+  kept = keepingLogger();
 });
-const keepingLogger: Logger = {
-  log: (level: LogLevel, message: string) => void logged.push({ level, message }),
-  trace: (message: string) => void logged.push({ level: 'TRACE', message }),
-  debug: (message: string) => void logged.push({ level: 'DEBUG', message }),
-  info: (message: string) => void logged.push({ level: 'INFO', message }),
-  warn: (message: string, _meta?: LogMetadata) => void logged.push({ level: 'WARN', message }),
-  error: (message: string, _meta?: LogMetadata) => void logged.push({ level: 'ERROR', message }),
-};
 
-/** The SDK's mock environment, logging to keepingLogger. */
+/** The SDK's mock environment, logging to the test's keepingLogger. */
 class MockActivityEnvironment extends SdkMockActivityEnvironment {
   constructor(info?: ConstructorParameters<typeof SdkMockActivityEnvironment>[0], opts?: { metricMeter?: MetricMeter }) {
-    super(info, { ...opts, logger: keepingLogger });
+    super(info, { ...opts, logger: kept.logger });
   }
 }
 
@@ -87,7 +80,7 @@ describe('gateway commands', () => {
       nonRetryable: true,
       message: expect.stringContaining('404 unknown device'),
     });
-    expect(logged.filter((l) => l.level === 'WARN').map((l) => l.message)).toEqual(['Activity failed']);
+    expect(kept.lines.filter((l) => l.level === 'WARN').map((l) => l.message)).toEqual(['Activity failed']);
   });
 
   it('a cancel aborts the request in flight: the command is abandoned, not sent later', async () => {
