@@ -15,7 +15,7 @@ const { relative } = require('node:path');
 const KNOWN_SECONDS = {
   'test/integration/portalBrowser.test.ts': 100,
   'test/integration/tempLockCheckIns.test.ts': 100,
-  'test/integration/gatewayGroups.test.ts': 90,
+  'test/integration/gatewayGroups.test.ts': 45,
   'test/workflows/batchAssign.test.ts': 80,
   'test/integration/adminCli.test.ts': 75,
   'test/integration/batchAssign.test.ts': 75,
@@ -26,7 +26,7 @@ const KNOWN_SECONDS = {
   'test/integration/batchResilience.test.ts': 60,
   'test/integration/strandedBatches.test.ts': 55,
   'test/integration/gracefulShutdown.test.ts': 50,
-  'test/integration/batchFairness.test.ts': 50,
+  'test/integration/batchFairness.test.ts': 35,
   'test/integration/tempLockWorkingHours.test.ts': 50,
   'test/workflows/batchSimulation.test.ts': 50,
   'test/integration/portalDeviceActions.test.ts': 40,
