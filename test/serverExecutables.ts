@@ -1,11 +1,11 @@
-// The Temporal servers the workflow tests start for themselves (the dev server of scripts/build-binaries.sh and the
-// Java time-skipping test server), with their own output in a log file instead of the test run's: the dev server's
-// start banner and the errors it logs while a test tears it down under running executions, the test server's SLF4J
-// notice. A server that fails to start still fails its test (the SDK waits for its port); its log says why.
+// The dev servers the workflow tests start for themselves (the CLI of scripts/build-binaries.sh), with their output in
+// a log file instead of the test run's: the start banner and the errors a dev server logs while a test tears it down
+// under running executions. A server that fails to start still fails its test (the SDK waits for its port); its log
+// says why. (The Java time-skipping test server keeps its output: its SLF4J notice is three lines a run.)
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 
@@ -24,20 +24,10 @@ export function devServerExecutable(): { type: 'existing-path'; path: string } {
   return { type: 'existing-path', path: quietly(path, 'test-dev-server.log') };
 }
 
-/** The time-skipping test server, for TestWorkflowEnvironment.createTimeSkipping's `existing-path`, its output in test-time-skipping-server.log. */
-export function timeSkippingServerExecutable(): { type: 'existing-path'; path: string } {
-  const cached =
-    process.env.DO_TEST_SERVER ?? join(homedir(), '.cache', 'device-orchestrator', 'bin', 'temporal-test-server-1.32.0', 'run');
-  const path = existsSync(cached)
-    ? cached
-    : execFileSync('bash', [join(ROOT, 'scripts', 'build-binaries.sh'), 'test-server'], { encoding: 'utf8' }).trim();
-  return { type: 'existing-path', path: quietly(path, 'test-time-skipping-server.log') };
-}
-
 /** A launcher that runs `path` in its own place (exec: the SDK stops the server itself) with its output appended to `logName`. */
 function quietly(path: string, logName: string): string {
   const log = join(testServerLogFolder(), logName);
-  const launcher = join(mkdtempSync(join(tmpdir(), 'do-test-server-')), basename(path) === 'run' ? 'run-quietly' : 'quietly');
+  const launcher = join(mkdtempSync(join(tmpdir(), 'do-test-server-')), 'quietly');
   writeFileSync(launcher, `#!/bin/sh\nexec ${shellQuoted(path)} "$@" >>${shellQuoted(log)} 2>&1\n`);
   chmodSync(launcher, 0o755);
   return launcher;

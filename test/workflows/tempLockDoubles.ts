@@ -6,8 +6,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, WorkerOptions, bundleWorkflowCode } from '@temporalio/worker';
 import { installTestRuntime } from '../sdkRuntime';
-import { timeSkippingServerExecutable } from '../serverExecutables';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Activities } from '../../src/platform/worker/activities';
 import type { TempLockTransition } from '../../src/tempLocks/store';
@@ -19,9 +20,15 @@ import type { CheckIn, TempLockInput } from '../../src/tempLocks/contract';
 const ROOT = join(__dirname, '..', '..');
 
 /** The wrapper that runs the Java test server; fetched (Maven) on first use, like the Go binaries. */
+function testServerPath(): string {
+  const path = process.env.DO_TEST_SERVER ?? join(homedir(), '.cache', 'device-orchestrator', 'bin', 'temporal-test-server-1.32.0', 'run');
+  if (existsSync(path)) return path;
+  return execFileSync('bash', [join(ROOT, 'scripts', 'build-binaries.sh'), 'test-server'], { encoding: 'utf8' }).trim();
+}
+
 export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
   installTestRuntime((process.env.DO_TEST_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR');
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: timeSkippingServerExecutable() } });
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
 }
 
 /** The product's workflows (or, given a path, a module that adds test-only ones to them), bundled for a worker. */
