@@ -16,20 +16,28 @@ function testServerLogFolder(): string {
   return folder;
 }
 
-/** The dev server binary, for TestWorkflowEnvironment.createLocal's `existing-path`, its output in test-dev-server.log. */
-export function devServerExecutable(): { type: 'existing-path'; path: string } {
+/**
+ * The dev server binary, as a launcher writing its output to test-dev-server.log: the path for
+ * TestWorkflowEnvironment.createLocal's `executable: { type: 'existing-path', path }`.
+ */
+export function quietDevServerPath(): string {
   const path =
     process.env.DO_TEMPORAL_CLI ??
     execFileSync('bash', [join(ROOT, 'scripts', 'build-binaries.sh'), 'temporal'], { encoding: 'utf8' }).trim();
-  return { type: 'existing-path', path: quietly(path, 'test-dev-server.log') };
+  return quietly(path, 'test-dev-server.log');
 }
 
-/** A launcher that runs `path` in its own place (exec: the SDK stops the server itself) with its output appended to `logName`. */
+/** A launcher (one per process and binary) that runs `path` in its own place (exec: the SDK stops the server itself) with its output appended to `logName`. */
+const launchers = new Map<string, string>();
+
 function quietly(path: string, logName: string): string {
+  const known = launchers.get(path);
+  if (known) return known;
   const log = join(testServerLogFolder(), logName);
   const launcher = join(mkdtempSync(join(tmpdir(), 'do-test-server-')), 'quietly');
   writeFileSync(launcher, `#!/bin/sh\nexec ${shellQuoted(path)} "$@" >>${shellQuoted(log)} 2>&1\n`);
   chmodSync(launcher, 0o755);
+  launchers.set(path, launcher);
   return launcher;
 }
 

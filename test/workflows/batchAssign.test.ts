@@ -4,7 +4,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { GracefulShutdownPeriodExpiredError, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { installTestRuntime } from '../sdkRuntime';
-import { devServerExecutable } from '../serverExecutables';
+import { quietDevServerPath } from '../serverExecutables';
 import { randomUUID } from 'node:crypto';
 import { BatchAssignInput, batchAssign } from '../../src/batches/batchAssignWorkflow';
 import { batchProgressQuery, cancelBatchSignal } from '../../src/batches/contract';
@@ -22,7 +22,10 @@ let current: FakeBatch;
 beforeAll(async () => {
   installTestRuntime('WARN');
   env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: devServerExecutable(), searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey, BatchModeKey] },
+    server: {
+      executable: { type: 'existing-path', path: quietDevServerPath() },
+      searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey, BatchModeKey],
+    },
   });
   ({ code: workflowCode } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/platform/worker/workflows'),

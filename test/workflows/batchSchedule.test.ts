@@ -9,7 +9,7 @@ import { BatchAssignInput, BatchProgress, batchAssign } from '../../src/batches/
 import { batchProgressQuery } from '../../src/batches/contract';
 import { BatchIdKey, BatchModeKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
 import { installTestRuntime } from '../sdkRuntime';
-import { devServerExecutable } from '../serverExecutables';
+import { quietDevServerPath } from '../serverExecutables';
 import { FakeBatch, scheduledBatchInput } from './fakeBatch';
 
 jest.setTimeout(120_000);
@@ -20,7 +20,10 @@ let workflowCode: string;
 beforeAll(async () => {
   installTestRuntime('WARN');
   env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: devServerExecutable(), searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey, BatchModeKey] },
+    server: {
+      executable: { type: 'existing-path', path: quietDevServerPath() },
+      searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey, BatchModeKey],
+    },
   });
   const noop = () => undefined;
   const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };

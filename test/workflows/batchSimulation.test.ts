@@ -3,7 +3,7 @@
 // schedule, what happened, and the command that replays it.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { installTestRuntime } from '../sdkRuntime';
-import { devServerExecutable } from '../serverExecutables';
+import { quietDevServerPath } from '../serverExecutables';
 import { BatchIdKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
 import { drawSchedule } from './batchSimWorld';
 import { SimOutcome, runSchedule } from './batchSimulation';
@@ -36,7 +36,10 @@ beforeAll(async () => {
   installTestRuntime('ERROR');
   [env, workflowCode] = await Promise.all([
     TestWorkflowEnvironment.createLocal({
-      server: { executable: devServerExecutable(), searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey] },
+      server: {
+        executable: { type: 'existing-path', path: quietDevServerPath() },
+        searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey],
+      },
     }),
     bundleWorkflows(),
   ]);

@@ -11,7 +11,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { installTestRuntime } from '../../sdkRuntime';
-import { devServerExecutable } from '../../serverExecutables';
+import { quietDevServerPath } from '../../serverExecutables';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runTogether, shutdownAll } from '../../../src/platform/worker/gatewayWorkers';
 import type { TempLockOutcome } from '../../../src/tempLocks/contract';
@@ -231,7 +231,7 @@ async function startDevServer(): Promise<TestWorkflowEnvironment> {
   installTestRuntime('ERROR');
   // The server's own warnings (a task retried while hundreds of executions change at once) are noise here.
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: devServerExecutable(), log: { format: 'pretty', level: 'error' } },
+    server: { executable: { type: 'existing-path', path: quietDevServerPath() }, log: { format: 'pretty', level: 'error' } },
   });
 }
 
