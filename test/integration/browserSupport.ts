@@ -18,7 +18,7 @@ export const PHONE = { width: 390, height: 844 };
 
 /** Builds the portal with Vite, once per test run, into a folder of the run's (the API then serves it via PORTAL_DIR). */
 export async function buildPortal(): Promise<string> {
-  const outDir = runScoped('portal', '');
+  const outDir = runScoped('portal');
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   await oncePerRun('portal', async () => {
     await promisify(execFile)(process.execPath, [vite, 'build', 'portal', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {

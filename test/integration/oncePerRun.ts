@@ -7,17 +7,17 @@ import { waitFor } from './harness';
 
 export const RUN_OUTPUTS = join(resolve(__dirname, '..', '..'), 'dist-test');
 
-/** The run's folder or mark for `name` under dist-test/ (what globalTeardown removes). */
-export function runScoped(prefix: string, name: string): string {
-  return join(RUN_OUTPUTS, `${prefix}${name}-${process.env.DO_TEST_RUN_ID ?? `pid-${process.pid}`}`);
+/** The run's own path for `name` under dist-test/: `<name>-<run id>` (what globalTeardown removes). */
+export function runScoped(name: string): string {
+  return join(RUN_OUTPUTS, `${name}-${process.env.DO_TEST_RUN_ID ?? `pid-${process.pid}`}`);
 }
 
 /** Runs `work` once per test run, named `name`; every caller resolves when it succeeded and fails when it failed. */
 export async function oncePerRun(name: string, work: () => Promise<void>, timeoutMs = 180_000): Promise<void> {
-  const outcome = runScoped('.built-', name);
+  const outcome = runScoped(`.built-${name}`);
   await mkdir(RUN_OUTPUTS, { recursive: true });
   try {
-    await mkdir(runScoped('.building-', name));
+    await mkdir(runScoped(`.building-${name}`));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const done = await waitFor(`${name} done by another test file`, () => readFile(outcome, 'utf8').catch(() => undefined), timeoutMs);

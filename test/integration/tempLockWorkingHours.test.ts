@@ -7,8 +7,6 @@ import { tempLockWorkflowId } from '../../src/tempLocks/lock';
 import { WEEKDAYS } from '../../src/tenants/workingHours';
 import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
 import {
-  LockableDevice,
-  TempLockRequest,
   commandsOf,
   assignLock,
   checkInDevice,
@@ -33,9 +31,6 @@ describe('TempLock: working hours', () => {
     await stop();
   });
 
-  const assign = (device: LockableDevice, body: TempLockRequest) => assignLock(base, device, body);
-  const checkIn = (device: LockableDevice) => checkInDevice(base, device);
-
   it('waits for the working-hours window before sending the lock command', async () => {
     const device = await lockableDevice(stack);
     // A window opening at the next whole minute (at least 2 s away): calendars have minute precision.
@@ -55,7 +50,7 @@ describe('TempLock: working hours', () => {
     });
     expect(saved.status).toBe(200);
 
-    const actionId = await assign(device, { durationMinutes: 1, workingHours: true });
+    const actionId = await assignLock(base, device, { durationMinutes: 1, workingHours: true });
     await waitFor('the WAITING document with its next process time', async () => {
       const doc = await stack.mongo.deviceActions.findOne({ _id: actionId });
       return doc?.next_process_time?.getTime() === opensAt;
@@ -68,9 +63,9 @@ describe('TempLock: working hours', () => {
     const lock = await waitForCommand(stack, actionId, 'LOCK', 90_000);
     expect(lock.sentAt).toBeGreaterThanOrEqual(opensAt);
     expect(lock.sentAt - opensAt).toBeLessThan(3000); // a durable timer, not a polling interval
-    await checkIn(device);
+    await checkInDevice(base, device);
     await waitForCommand(stack, actionId, 'UNLOCK');
-    await checkIn(device);
+    await checkInDevice(base, device);
     await waitForStatus(stack, actionId, 'DEACTIVATED');
     expect(await statusesOf(stack, actionId)).toEqual(['WAITING', 'WAITING', 'ACTIVATING', 'ACTIVATED', 'DEACTIVATING', 'DEACTIVATED']);
     await recordHistory(stack, tempLockWorkflowId(device.tenantId, device.uid), 'tempLock.workingHoursWait');

@@ -2,7 +2,7 @@
 // by the unlock lead); a 4xx is a permanent failure; a cancel aborts the request; every attempt is counted by
 // result (do_gateway_commands). The gateway is the simulator.
 import type { MetricMeter, MetricTags } from '@temporalio/common';
-import { MockActivityEnvironment as SdkMockActivityEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { TempLockActivityDeps, createTempLockActivities } from '../../../src/tempLocks/activities';
 import { GatewayCommand } from '../../../src/devices/gateway/deviceControlGateway';
 import { RecordedCommand, SimulatedDeviceControlGateway } from '../../doubles/simulatedGateway';
@@ -23,12 +23,8 @@ beforeEach(() => {
   kept = keepingLogger();
 });
 
-/** The SDK's mock environment, logging to the test's keepingLogger. */
-class MockActivityEnvironment extends SdkMockActivityEnvironment {
-  constructor(info?: ConstructorParameters<typeof SdkMockActivityEnvironment>[0], opts?: { metricMeter?: MetricMeter }) {
-    super(info, { ...opts, logger: kept.logger });
-  }
-}
+/** The SDK's mock activity environment, logging to the test's keepingLogger. */
+const mockEnv = (opts: { metricMeter?: MetricMeter } = {}) => new MockActivityEnvironment(undefined, { ...opts, logger: kept.logger });
 
 /** A metric meter that keeps what the activities count: `<name> <kind>/<result>` per add. */
 function recordingMeter(): { meter: MetricMeter; counted: string[] } {
@@ -53,7 +49,7 @@ describe('sendUnlockCommand', () => {
   it('waits for a due time still ahead, then sends', async () => {
     const { activities, sent } = activitiesWithGateway();
     const dueAt = Date.now() + 300;
-    const acceptedAt = await new MockActivityEnvironment().run(activities.sendUnlockCommand, command(dueAt));
+    const acceptedAt = await mockEnv().run(activities.sendUnlockCommand, command(dueAt));
     expect(sent).toHaveLength(1);
     expect(sent[0]!.sentAt).toBeGreaterThanOrEqual(dueAt);
     expect(acceptedAt).toBe(sent[0]!.sentAt);
@@ -62,7 +58,7 @@ describe('sendUnlockCommand', () => {
   it('sends at once when the due time has passed or there is none (a cancel)', async () => {
     const { activities, sent } = activitiesWithGateway();
     const before = Date.now();
-    const env = new MockActivityEnvironment();
+    const env = mockEnv();
     await env.run(activities.sendUnlockCommand, command(before - 5_000));
     await env.run(activities.sendUnlockCommand, command(null));
     expect(sent.map((c) => c.kind)).toEqual(['UNLOCK', 'UNLOCK']);
@@ -75,7 +71,7 @@ describe('gateway commands', () => {
   it('a permanent refusal (4xx) is a non-retryable failure carrying the gateway reason', async () => {
     const { activities, gateway } = activitiesWithGateway();
     gateway.refuseDevice('490154203237518', 404, 'unknown device');
-    await expect(new MockActivityEnvironment().run(activities.sendLockCommand, command(null))).rejects.toMatchObject({
+    await expect(mockEnv().run(activities.sendLockCommand, command(null))).rejects.toMatchObject({
       type: 'GATEWAY_REFUSED',
       nonRetryable: true,
       message: expect.stringContaining('404 unknown device'),
@@ -87,7 +83,7 @@ describe('gateway commands', () => {
     const { activities, gateway, sent } = activitiesWithGateway();
     gateway.answerAfter(5_000);
     const { meter, counted } = recordingMeter();
-    const env = new MockActivityEnvironment(undefined, { metricMeter: meter });
+    const env = mockEnv({ metricMeter: meter });
     const running = env.run(activities.sendLockCommand, command(null));
     setTimeout(() => env.cancel(), 100);
     await expect(running).rejects.toMatchObject({ name: 'CancelledFailure' });
@@ -99,7 +95,7 @@ describe('gateway commands', () => {
   it('counts each attempt by kind and result (do_gateway_commands)', async () => {
     const { activities, gateway } = activitiesWithGateway();
     const { meter, counted } = recordingMeter();
-    const env = new MockActivityEnvironment(undefined, { metricMeter: meter });
+    const env = mockEnv({ metricMeter: meter });
     await env.run(activities.sendLockCommand, command(null));
     await env.run(activities.sendUnlockCommand, command(null));
     gateway.failUntil(Date.now() + 60_000);
