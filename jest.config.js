@@ -1,6 +1,9 @@
 // Four suites: pure unit tests, workflow tests with mocked activities, integration tests against real Temporal/PostgreSQL/MongoDB-protocol
 // servers (started by scripts/test.sh or reused), and replay tests over committed histories.
 const transform = { '^.+\\.ts$': ['ts-jest', {}] };
+// The workflows bundled once per run for every test file that runs a worker (test/workflowBundle.ts); the integration
+// project's own setup and teardown call these.
+const workflowBundle = { globalSetup: '<rootDir>/test/globalSetup.ts', globalTeardown: '<rootDir>/test/globalTeardown.ts' };
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -25,6 +28,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/workflows/**/*.test.ts'],
       transform,
       testEnvironment: 'node',
+      ...workflowBundle,
       setupFilesAfterEnv: ['<rootDir>/test/sdkWarnings.ts'],
     },
     {
@@ -32,6 +36,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/replay/**/*.test.ts'],
       transform,
       testEnvironment: 'node',
+      ...workflowBundle,
       setupFilesAfterEnv: ['<rootDir>/test/sdkWarnings.ts'],
     },
     // The cluster smoke test runs against `npm run start:cluster`'s processes: only from `npm run test:cluster`.

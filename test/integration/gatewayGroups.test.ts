@@ -23,6 +23,7 @@ import { apiClient, expectStatus } from './apiClient';
 import { TestStack, createTenantWithKey, startTestStack, waitFor } from './harness';
 import { HttpGatewayDouble } from './httpGatewayDouble';
 import { expectActivityFailures } from '../sdkRuntime';
+import { testWorkflowBundlePath } from '../workflowBundle';
 
 const LOCKS = 100;
 /** Requests of each kind the storm may take at most: 100 commands handed out over ≤ 7 s, gathered 2 s at a time. */
@@ -81,7 +82,7 @@ describe('gateway commands in groups', () => {
       namespace: config.temporal.namespace,
       taskQueue,
       activities: createActivities({ pool, mongo, gateway: createDeviceControlGateway(config) }),
-      workflowBundle: { codePath: process.env.DO_TEST_WORKFLOW_BUNDLE! },
+      workflowBundle: { codePath: testWorkflowBundlePath() },
     });
     workflowWorkerRunning = workflowWorker.run();
     base = await stack.startApi();

@@ -20,6 +20,7 @@ import { createGatewayWorkers, runTogether, shutdownAll } from '../../src/platfo
 import { createStoresProbeActivities } from '../workflows/storesProbeActivities';
 import { createActivities } from '../../src/platform/worker/activities';
 import { installTestRuntime } from '../sdkRuntime';
+import { testWorkflowBundlePath } from '../workflowBundle';
 
 export interface TestStack {
   config: AppConfig;
@@ -85,7 +86,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
           ...createActivities({ pool, mongo, gateway: commandGateway, allowPrivateWebhookTargets: config.webhooks.allowPrivateTargets }),
           ...createStoresProbeActivities({ pool, mongo }),
         },
-        workflowBundle: { codePath: process.env.DO_TEST_WORKFLOW_BUNDLE! },
+        workflowBundle: { codePath: testWorkflowBundlePath() },
         tuning,
       });
     },

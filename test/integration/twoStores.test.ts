@@ -12,6 +12,7 @@ import { TestStack, startTestStack } from './harness';
 import { BatchTenant, batchTenant, csvOf, expectExactlyOnce, milestoneCounts, seedDevices, uploadCsv } from './batchSupport';
 import { createActivities } from '../../src/platform/worker/activities';
 import { expectActivityFailures } from '../sdkRuntime';
+import { testWorkflowBundlePath } from '../workflowBundle';
 
 jest.setTimeout(120_000);
 
@@ -65,7 +66,7 @@ describe('two stores, one truth per device', () => {
       namespace: stack.config.temporal.namespace,
       taskQueue: stack.taskQueue,
       activities: createActivities({ pool, mongo: stack.mongo, gateway: stack.gateway }),
-      workflowBundle: { codePath: process.env.DO_TEST_WORKFLOW_BUNDLE! },
+      workflowBundle: { codePath: testWorkflowBundlePath() },
     });
     const result = await worker
       .runUntil(stack.client.workflow.getHandle<typeof batchAssign>(`batch/${upload.batchId}`).result())

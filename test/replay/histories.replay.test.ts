@@ -1,7 +1,8 @@
 // Replays every committed workflow history (test/replay/histories/*.json) against today's workflow
 // code: a non-deterministic change (one not guarded by patched() or a new workflow type) fails here.
-import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { installTestRuntime } from '../sdkRuntime';
+import { testWorkflowCode } from '../workflowBundle';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,7 +15,8 @@ describe('replay of committed histories', () => {
   let code: string;
   beforeAll(async () => {
     installTestRuntime('WARN');
-    ({ code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/platform/worker/workflows'), logger: quiet }));
+    // The product's workflows (beside the test-only ones, which no history names), bundled once for the run.
+    code = await testWorkflowCode();
   });
 
   it('has histories to replay', () => {
@@ -26,6 +28,3 @@ describe('replay of committed histories', () => {
     await expect(Worker.runReplayHistory({ workflowBundle: { code }, replayName: file }, history)).resolves.toBeUndefined();
   });
 });
-
-const noop = () => undefined;
-const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };

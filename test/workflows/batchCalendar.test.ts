@@ -14,7 +14,8 @@ import { Worker } from '@temporalio/worker';
 import { BatchAssignInput, BatchAssignResult, batchAssign } from '../../src/batches/batchAssignWorkflow';
 import { isoToZonedWallTime, zonedWallTimeToIso } from '../../portal/src/format';
 import { FakeBatch, scheduledBatchInput } from './fakeBatch';
-import { bundleWorkflows, startTimeSkipping } from './tempLockDoubles';
+import { startTimeSkipping } from './tempLockDoubles';
+import { testWorkflowCode } from '../workflowBundle';
 
 jest.setTimeout(60_000);
 
@@ -26,7 +27,7 @@ let env: TestWorkflowEnvironment;
 let code: string;
 
 beforeAll(async () => {
-  [env, code] = await Promise.all([startTimeSkipping(), bundleWorkflows()]);
+  [env, code] = await Promise.all([startTimeSkipping(), testWorkflowCode()]);
   const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',

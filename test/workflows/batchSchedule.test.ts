@@ -4,12 +4,13 @@
 // timers. The windows are seconds long here, given as instants by the mocked calendar activity (the
 // calendar's own rules are tested in test/unit/domain/workingHours.test.ts). The calendar over days, time skipped: batchCalendar.test.ts.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { BatchAssignInput, BatchProgress, batchAssign } from '../../src/batches/batchAssignWorkflow';
 import { batchProgressQuery } from '../../src/batches/contract';
 import { BatchIdKey, BatchModeKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
 import { installTestRuntime } from '../sdkRuntime';
 import { quietDevServerPath } from '../serverExecutables';
+import { testWorkflowCode } from '../workflowBundle';
 import { FakeBatch, scheduledBatchInput } from './fakeBatch';
 
 jest.setTimeout(120_000);
@@ -25,12 +26,7 @@ beforeAll(async () => {
       searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey, BatchModeKey],
     },
   });
-  const noop = () => undefined;
-  const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
-  ({ code: workflowCode } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/platform/worker/workflows'),
-    logger: quiet,
-  }));
+  workflowCode = await testWorkflowCode();
 });
 afterAll(async () => env?.teardown());
 

@@ -7,7 +7,7 @@ import { quietDevServerPath } from '../serverExecutables';
 import { BatchIdKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
 import { drawSchedule } from './batchSimWorld';
 import { SimOutcome, runSchedule } from './batchSimulation';
-import { bundleWorkflows } from './tempLockDoubles';
+import { testWorkflowCode } from '../workflowBundle';
 
 /** Seeds that found a defect stay here as regression cases, besides a spread of ordinary ones. */
 const REGRESSION_SEEDS = [
@@ -41,7 +41,7 @@ beforeAll(async () => {
         searchAttributes: [BatchIdKey, TenantIdKey, DeviceUidKey],
       },
     }),
-    bundleWorkflows(),
+    testWorkflowCode(),
   ]);
 });
 afterAll(async () => env?.teardown());

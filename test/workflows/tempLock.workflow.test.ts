@@ -7,7 +7,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkingHoursCalendar, nextWorkingInstant } from '../../src/tenants/workingHours';
 import { tempLock } from '../../src/tempLocks/tempLockWorkflow';
 import { TempLockInput, cancelSignal, checkInSignal } from '../../src/tempLocks/contract';
-import { LockWorld, bundleWorkflows, checkInAt, lockInput, recordHistory, startTimeSkipping, startWorkers } from './tempLockDoubles';
+import { LockWorld, checkInAt, lockInput, recordHistory, startTimeSkipping, startWorkers } from './tempLockDoubles';
+import { testWorkflowCode } from '../workflowBundle';
 import { runTogether, shutdownAll } from '../../src/platform/worker/gatewayWorkers';
 
 jest.setTimeout(180_000);
@@ -22,7 +23,7 @@ describe('TempLock workflow (mocked activities, time skipping)', () => {
   let queue = 0;
 
   beforeAll(async () => {
-    [env, code] = await Promise.all([startTimeSkipping(), bundleWorkflows()]);
+    [env, code] = await Promise.all([startTimeSkipping(), testWorkflowCode()]);
   });
   afterAll(async () => {
     await env?.teardown();

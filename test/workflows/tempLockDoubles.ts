@@ -4,7 +4,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, WorkerOptions, bundleWorkflowCode } from '@temporalio/worker';
+import { Worker, WorkerOptions } from '@temporalio/worker';
 import { installTestRuntime } from '../sdkRuntime';
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -29,13 +29,6 @@ function testServerPath(): string {
 export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
   installTestRuntime((process.env.DO_TEST_LOG_LEVEL as 'WARN' | undefined) ?? 'ERROR');
   return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
-}
-
-/** The product's workflows (or, given a path, a module that adds test-only ones to them), bundled for a worker. */
-export async function bundleWorkflows(workflowsPath = require.resolve('../../src/platform/worker/workflows')): Promise<string> {
-  const noop = () => undefined;
-  const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
-  return (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code;
 }
 
 export interface SentCommand {

@@ -8,7 +8,8 @@ import { Worker } from '@temporalio/worker';
 import type { DeliveryRound } from '../../src/webhooks/deliveryActivities';
 import { WebhookDeliveryInput } from '../../src/webhooks/contract';
 import { webhookDelivery } from '../../src/webhooks/webhookDeliveryWorkflow';
-import { bundleWorkflows, startTimeSkipping } from './tempLockDoubles';
+import { startTimeSkipping } from './tempLockDoubles';
+import { testWorkflowCode } from '../workflowBundle';
 
 jest.setTimeout(120_000);
 
@@ -19,7 +20,7 @@ describe('webhookDelivery workflow (mocked activities, time skipping)', () => {
   let code: string;
 
   beforeAll(async () => {
-    [env, code] = await Promise.all([startTimeSkipping(), bundleWorkflows()]);
+    [env, code] = await Promise.all([startTimeSkipping(), testWorkflowCode()]);
   });
   afterAll(async () => {
     await env?.teardown();
