@@ -1,9 +1,9 @@
 // Four suites: pure unit tests, workflow tests with mocked activities, integration tests against real Temporal/PostgreSQL/MongoDB-protocol
 // servers (started by scripts/test.sh or reused), and replay tests over committed histories.
 const transform = { '^.+\\.ts$': ['ts-jest', {}] };
-// The workflows bundled once per run for every test file that runs a worker (test/workflowBundle.ts); the integration
-// project's own setup and teardown call these.
-const workflowBundle = { globalSetup: '<rootDir>/test/globalSetup.ts', globalTeardown: '<rootDir>/test/globalTeardown.ts' };
+// The workflows bundled once for every test file that runs a worker (test/workflowBundle.ts); the integration
+// project's own setup calls it.
+const workflowBundle = { globalSetup: '<rootDir>/test/globalSetup.ts' };
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -1,8 +1,8 @@
 // Jest's global setup for the projects whose tests run workers (workflows, replay; the integration project's setup calls
-// it too): the run's id, and the workflows bundled once for every test file (test/workflowBundle.ts).
+// it too): the run's id, and the workflows bundled once (test/workflowBundle.ts).
 import { bundleTestWorkflowsOnce } from './workflowBundle';
 
 export default async function globalSetup(): Promise<void> {
   process.env.DO_TEST_RUN_ID ??= `${Date.now().toString(36)}_${process.pid}`;
-  await bundleTestWorkflowsOnce(process.env.DO_TEST_RUN_ID);
+  await bundleTestWorkflowsOnce();
 }

@@ -1,26 +1,38 @@
-// The workflows the tests' workers run, bundled once per test run: jest's global setup (test/globalSetup.ts, for every
-// project that runs workers) bundles test/workflows/index.ts — the product's workflows and the test-only ones beside
-// them — into a file whose path it hands the test files in DO_TEST_WORKFLOW_BUNDLE. Bundling takes seconds of CPU;
-// the test files used to do it each (9 bundles a run).
+// The workflows the tests' workers run, bundled once: jest's global setup (test/globalSetup.ts, for every project that
+// runs workers) bundles test/workflows/index.ts — the product's workflows and the test-only ones beside them — and
+// hands the test files the file's path in DO_TEST_WORKFLOW_BUNDLE. The bundle is kept in dist-test/ under a hash of
+// the sources it can contain (src/, test/, the lock file), so the next jest run (the simulations after the rest, or a
+// developer's next `npm test -- <file>`) reuses it until a source changes. Bundling takes seconds of CPU; the test
+// files used to do it each (10 bundles a run).
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 
 const BUNDLE_PATH = 'DO_TEST_WORKFLOW_BUNDLE';
+const ROOT = resolve(__dirname, '..');
+/** Where the bundles are kept (git-ignored; test/integration/oncePerRun.ts keeps its outputs there too). */
+const BUNDLES = join(ROOT, 'dist-test');
+const PREFIX = 'workflow-bundle-';
 
-/** Global setup: bundles the workflows unless an earlier project's setup in this run did. */
-export async function bundleTestWorkflowsOnce(runId: string): Promise<void> {
+/** Global setup: the bundle of today's sources, made unless it exists. */
+export async function bundleTestWorkflowsOnce(): Promise<void> {
   if (process.env[BUNDLE_PATH]) return;
-  const bundlePath = join(tmpdir(), `do-workflow-bundle-${runId}.js`);
-  await writeFile(bundlePath, await bundleWorkflows(require.resolve('./workflows')));
+  const name = `${PREFIX}${await sourcesHash()}.js`;
+  const bundlePath = join(BUNDLES, name);
+  if (!existsSync(bundlePath)) {
+    await mkdir(BUNDLES, { recursive: true });
+    // Written aside and renamed, so a jest run beside this one never reads half a bundle.
+    const partial = `${bundlePath}.${process.pid}.partial`;
+    await writeFile(partial, await bundleWorkflows(require.resolve('./workflows')));
+    await rename(partial, bundlePath);
+    // Older sources' bundles are of no further use.
+    for (const entry of await readdir(BUNDLES)) {
+      if (entry.startsWith(PREFIX) && entry.endsWith('.js') && entry !== name) await rm(join(BUNDLES, entry), { force: true });
+    }
+  }
   process.env[BUNDLE_PATH] = bundlePath;
-}
-
-/** Global teardown: removes the bundle. */
-export async function removeTestWorkflowBundle(): Promise<void> {
-  const bundlePath = process.env[BUNDLE_PATH];
-  if (bundlePath) await rm(bundlePath, { force: true });
 }
 
 /** The bundle's path, for `workflowBundle: { codePath }`. */
@@ -35,9 +47,31 @@ export async function testWorkflowCode(): Promise<string> {
   return readFile(testWorkflowBundlePath(), 'utf8');
 }
 
-/** Bundles the workflows of `workflowsPath` (a test's own set, such as the lock simulation's actors beside the product's). */
+/** Bundles the workflows of `workflowsPath`, e.g. the deliberately altered ones of the replay suite. */
 export async function bundleWorkflows(workflowsPath: string): Promise<string> {
   const noop = () => undefined;
   const quiet = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
   return (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code;
+}
+
+/** A hash of every file a bundle can contain: the TypeScript under src/ and test/, and the installed packages' lock file. */
+async function sourcesHash(): Promise<string> {
+  const hash = createHash('sha256');
+  const files = [
+    ...(await typeScriptUnder(join(ROOT, 'src'))),
+    ...(await typeScriptUnder(join(ROOT, 'test'))),
+    join(ROOT, 'package-lock.json'),
+  ].sort();
+  for (const file of files)
+    hash
+      .update(file)
+      .update('\0')
+      .update(await readFile(file))
+      .update('\0');
+  return hash.digest('hex').slice(0, 16);
+}
+
+async function typeScriptUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => join(e.parentPath, e.name));
 }

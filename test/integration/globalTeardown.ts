@@ -3,13 +3,11 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { Client } from 'pg';
-import sharedTeardown from '../globalTeardown';
 
 /** test/integration/oncePerRun.ts's folder (not imported: it brings the harness). */
 const RUN_OUTPUTS = join(__dirname, '..', '..', 'dist-test');
 
 export default async function globalTeardown(): Promise<void> {
-  await sharedTeardown();
   // What test/integration/oncePerRun.ts left of this run: its marks and the portal it built.
   const runId = process.env.DO_TEST_RUN_ID;
   const outputs = await readdir(RUN_OUTPUTS).catch(() => [] as string[]);

@@ -16,7 +16,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { runTogether, shutdownAll } from '../../../src/platform/worker/gatewayWorkers';
 import type { TempLockOutcome } from '../../../src/tempLocks/contract';
 import { startGatewayWorkers, startLockWorkers } from '../tempLockDoubles';
-import { bundleWorkflows } from '../../workflowBundle';
+import { testWorkflowCode } from '../../workflowBundle';
 import { GatewayDouble, Worlds, actorActivities, lockActivities } from './activities';
 import { devicePushSignal, lockSimActor } from './actor';
 import { SimulatedApi } from './api';
@@ -71,7 +71,7 @@ export class LockSimulation {
   }
 
   static async start(): Promise<LockSimulation> {
-    bundled ??= bundleWorkflows(require.resolve('./workflows'));
+    bundled ??= testWorkflowCode();
     const [env, code] = await Promise.all([startDevServer(), bundled]);
     const simulation = new LockSimulation(env, code);
     await simulation.startWorkers();
