@@ -18,7 +18,7 @@ import { LockSimulation, describeFailure, type ScheduleResult } from './lockSimu
 const REGRESSION_SEEDS = [1, 2, 10, 12, 89, 100073, 100207, 100295, 101067];
 
 /**
- * Seeds 1–50 on Temporal (about 30 s here beside the batch simulation; 1–100 took 62 s, 1–200 77 s alone); the reducer's own
+ * Seeds 1–50 on Temporal (about 40 s here among the other test files; 1–100 took 62 s, 1–200 77 s alone); the reducer's own
  * simulation (test/unit/tempLocks) plays the schedules of 2,004 seeds in under a second, and `npm run test:lock-sim` soaks more.
  */
 const FIXED_SEEDS = Array.from({ length: 50 }, (_, i) => i + 1);
