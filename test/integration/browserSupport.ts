@@ -59,7 +59,8 @@ export async function watchedContext(browser: Browser): Promise<WatchedContext> 
   // (These machines reach nothing beyond 127.0.0.1 anyway; a request that tries is the fault.)
   context.on('request', (request) => {
     const url = new URL(request.url());
-    if (url.protocol !== 'blob:' && url.protocol !== 'data:' && url.hostname !== '127.0.0.1') faults.push(`request left 127.0.0.1: ${url.href}`);
+    if (url.protocol !== 'blob:' && url.protocol !== 'data:' && url.hostname !== '127.0.0.1')
+      faults.push(`request left 127.0.0.1: ${url.href}`);
   });
   const page = await context.newPage();
   page.on('console', (message) => {
