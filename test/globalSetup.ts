@@ -2,7 +2,12 @@
 // it too): the run's id, and the workflows bundled once (test/workflowBundle.ts).
 import { bundleTestWorkflowsOnce } from './workflowBundle';
 
+/** The run's id: the first setup to ask names it. */
+export function testRunId(): string {
+  return (process.env.DO_TEST_RUN_ID ??= `${Date.now().toString(36)}_${process.pid}`);
+}
+
 export default async function globalSetup(): Promise<void> {
-  process.env.DO_TEST_RUN_ID ??= `${Date.now().toString(36)}_${process.pid}`;
+  testRunId();
   await bundleTestWorkflowsOnce();
 }

@@ -2,7 +2,7 @@
 // throwaway PostgreSQL database and MongoDB database for this run and migrates them, after the setup every
 // project with workers shares (test/globalSetup.ts: the run's id, the workflows bundled once).
 import { Client } from 'pg';
-import sharedSetup from '../globalSetup';
+import sharedSetup, { testRunId } from '../globalSetup';
 import { migrate } from '../../src/platform/db/migrate';
 import { createPgPool } from '../../src/platform/db/postgres';
 
@@ -10,8 +10,11 @@ export default async function globalSetup(): Promise<void> {
   for (const name of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'MONGO_URL']) {
     if (!process.env[name]) throw new Error(`${name} is not set: run the integration tests with "npm test", which starts the services`);
   }
-  await sharedSetup();
-  const runId = process.env.DO_TEST_RUN_ID!;
+  // The bundle (CPU in this process) while PostgreSQL creates and migrates the run's database.
+  await Promise.all([sharedSetup(), createRunDatabases(testRunId())]);
+}
+
+async function createRunDatabases(runId: string): Promise<void> {
   const adminUrl = process.env.DATABASE_URL!;
   const testDb = `do_test_${runId}`;
   const admin = new Client({ connectionString: adminUrl });

@@ -17,7 +17,8 @@ const REGRESSION_SEEDS = [
 ];
 // 1015 (two worker restarts; in one loaded CI run its last child was never started and the run hung) is under
 // investigation, replayed with `npm run test:batch-sim -- --seed 1015 --runs 1`, and kept out of the fixed set until then.
-const FIXED_SEEDS = [...REGRESSION_SEEDS, ...Array.from({ length: 15 }, (_, i) => 1000 + i)];
+// Eleven ordinary seeds (fifteen until 2026-12-07, for the suite's time; `npm run test:batch-sim` soaks more).
+const FIXED_SEEDS = [...REGRESSION_SEEDS, ...Array.from({ length: 11 }, (_, i) => 1000 + i)];
 const CONCURRENCY = 6;
 
 function seeds(): number[] {
