@@ -9,27 +9,26 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { RUN_OUTPUTS } from './runOutputs';
 
 const BUNDLE_PATH = 'DO_TEST_WORKFLOW_BUNDLE';
 const ROOT = resolve(__dirname, '..');
-/** Where the bundles are kept (git-ignored; test/integration/oncePerRun.ts keeps its outputs there too). */
-const BUNDLES = join(ROOT, 'dist-test');
 const PREFIX = 'workflow-bundle-';
 
 /** Global setup: the bundle of today's sources, made unless it exists. */
 export async function bundleTestWorkflowsOnce(): Promise<void> {
   if (process.env[BUNDLE_PATH]) return;
   const name = `${PREFIX}${await sourcesHash()}.js`;
-  const bundlePath = join(BUNDLES, name);
+  const bundlePath = join(RUN_OUTPUTS, name);
   if (!existsSync(bundlePath)) {
-    await mkdir(BUNDLES, { recursive: true });
+    await mkdir(RUN_OUTPUTS, { recursive: true });
     // Written aside and renamed, so a jest run beside this one never reads half a bundle.
     const partial = `${bundlePath}.${process.pid}.partial`;
     await writeFile(partial, await bundleWorkflows(require.resolve('./workflows')));
     await rename(partial, bundlePath);
     // Older sources' bundles are of no further use.
-    for (const entry of await readdir(BUNDLES)) {
-      if (entry.startsWith(PREFIX) && entry.endsWith('.js') && entry !== name) await rm(join(BUNDLES, entry), { force: true });
+    for (const entry of await readdir(RUN_OUTPUTS)) {
+      if (entry.startsWith(PREFIX) && entry.endsWith('.js') && entry !== name) await rm(join(RUN_OUTPUTS, entry), { force: true });
     }
   }
   process.env[BUNDLE_PATH] = bundlePath;

@@ -3,9 +3,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { Client } from 'pg';
-
-/** test/integration/oncePerRun.ts's folder (not imported: it brings the harness). */
-const RUN_OUTPUTS = join(__dirname, '..', '..', 'dist-test');
+import { RUN_OUTPUTS } from '../runOutputs';
 
 export default async function globalTeardown(): Promise<void> {
   // What test/integration/oncePerRun.ts left of this run: its marks and the portal it built.

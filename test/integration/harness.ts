@@ -21,6 +21,7 @@ import { createStoresProbeActivities } from '../workflows/storesProbeActivities'
 import { createActivities } from '../../src/platform/worker/activities';
 import { installTestRuntime } from '../sdkRuntime';
 import { testWorkflowBundlePath } from '../workflowBundle';
+export { waitFor } from '../waitFor';
 
 export interface TestStack {
   config: AppConfig;
@@ -119,19 +120,6 @@ export async function createTenantWithKey(
   await upsertTenant(stack.pool, tenantId, `Tenant ${tenantId}`);
   const apiKey = await createApiKey(stack.pool, tenantId, `user-${tenantId}`, role);
   return { tenantId, apiKey };
-}
-
-/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 20;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 250);
-  }
 }
 
 /**

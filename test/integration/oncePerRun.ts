@@ -2,10 +2,9 @@
 // first file to ask does it; the others, in other jest workers, wait for its outcome. The marks live in dist-test/
 // (git-ignored) under the run's id, and globalTeardown removes them with the run's outputs.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { RUN_OUTPUTS } from '../runOutputs';
 import { waitFor } from './harness';
-
-export const RUN_OUTPUTS = join(resolve(__dirname, '..', '..'), 'dist-test');
 
 /** The run's own path for `name` under dist-test/: `<name>-<run id>` (what globalTeardown removes). */
 export function runScoped(name: string): string {

@@ -7,7 +7,8 @@ import { AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from './harness';
-import { RUN_OUTPUTS, oncePerRun } from './oncePerRun';
+import { RUN_OUTPUTS } from '../runOutputs';
+import { oncePerRun } from './oncePerRun';
 
 const ROOT = resolve(__dirname, '..', '..');
 const BUILD_DIR = RUN_OUTPUTS;

@@ -11,6 +11,7 @@ import { batchProgressQuery, cancelBatchSignal } from '../../src/batches/contrac
 import { BatchIdKey, BatchModeKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
 import { FakeBatch } from './fakeBatch';
 import { testWorkflowCode } from '../workflowBundle';
+import { waitFor } from '../waitFor';
 
 jest.setTimeout(240_000);
 
@@ -95,14 +96,8 @@ function start(batch: BatchAssignInput) {
   return env.client.workflow.start(batchAssign, { taskQueue, workflowId: `batch/${batch.batchId}`, args: [batch] });
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  // Backing off to 250 ms: most checks query the workflow, and each query is a workflow task on the server and the worker.
-  for (let delay = 20; !(await check()); delay = Math.min(delay * 2, 250)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-  }
-}
+/** Most checks query the workflow (a workflow task on the server and the worker each), so waitFor's backing off matters. */
+const until = (what: string, check: () => boolean | Promise<boolean>) => waitFor(what, async () => await check(), 180_000);
 
 describe('BatchAssign (mocked activities)', () => {
   it('never runs more children than the window', async () => {

@@ -71,8 +71,7 @@ export class LockSimulation {
   }
 
   static async start(): Promise<LockSimulation> {
-    bundled ??= testWorkflowCode();
-    const [env, code] = await Promise.all([startDevServer(), bundled]);
+    const [env, code] = await Promise.all([startDevServer(), testWorkflowCode()]);
     const simulation = new LockSimulation(env, code);
     await simulation.startWorkers();
     return simulation;
@@ -223,9 +222,6 @@ export class LockSimulation {
     })().finally(() => (this.restarting = null));
   }
 }
-
-/** The workflows' bundle, built once per process (a soak starts a simulation per chunk of schedules). */
-let bundled: Promise<string> | undefined;
 
 /** Temporal's dev server (the CLI built by scripts/build-binaries.sh), in memory. */
 async function startDevServer(): Promise<TestWorkflowEnvironment> {
