@@ -29,8 +29,8 @@ export DO_CLUSTER_DATABASE_URL="$DATABASE_URL" DO_CLUSTER_MONGO_DB="${MONGO_DB:-
 export DO_CLUSTER_API_URLS="http://127.0.0.1:${CLUSTER_API_PORT_1:-3000},http://127.0.0.1:${CLUSTER_API_PORT_2:-3001}"
 
 if [ $# -eq 0 ]; then
-  set -- --selectProjects cluster integration --runTestsByPath test/cluster/clusterSmoke.test.ts \
+  set -- --selectProjects cluster integration scale --runTestsByPath test/cluster/clusterSmoke.test.ts \
     test/integration/harness.test.ts test/integration/batchAssign.test.ts test/integration/batchResilience.test.ts \
-    test/integration/tempLock.test.ts test/integration/tempLockCheckIns.test.ts test/integration/tempLockCancel.test.ts
+    test/integration/tempLock.test.ts test/scale/tempLockCheckIns.test.ts test/integration/tempLockCancel.test.ts
 fi
 npx jest --ci "$@"

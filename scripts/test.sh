@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, starts (or reuses) the local services, then runs the unit,
-# integration and replay tests. Services this script started are stopped again at the end.
+# integration, workflow and replay tests (`npm test -- <jest arguments>` runs just what it is given, e.g.
+# `--selectProjects scale`). Services this script started are stopped again at the end.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -37,4 +38,6 @@ fi
 # longest first (test/sequencer.js), so the run does not end waiting on one long file. The two randomized simulations
 # (each with a dev server of its own) run among the rest: they wait on their schedules' timers more than they compute,
 # and run apart they left the cores half idle for their 45 s (2026-12-07: 238 s in one run against 280 s in two).
-npx jest --ci --maxWorkers="${DO_TEST_WORKERS:-5}"
+# The scale tests (test/scale/: a rate limit, grouping, fairness, a flood of check-ins, thousands of commands between
+# them) are `npm run test:scale`, which CI runs after this.
+npx jest --ci --maxWorkers="${DO_TEST_WORKERS:-5}" --selectProjects unit integration workflows replay

@@ -13,18 +13,18 @@ const { relative } = require('node:path');
  * is their order.
  */
 const KNOWN_SECONDS = {
-  'test/integration/tempLockCheckIns.test.ts': 109,
+  'test/scale/tempLockCheckIns.test.ts': 109,
   'test/integration/portalBrowser.test.ts': 74,
   'test/workflows/batchAssign.test.ts': 70,
-  'test/integration/batchFairness.test.ts': 64,
+  'test/scale/batchFairness.test.ts': 64,
   'test/integration/tempLockWorkingHours.test.ts': 50,
   'test/workflows/lockSimulation.test.ts': 42,
   'test/workflows/tempLock.workflow.test.ts': 40,
   'test/workflows/batchSimulation.test.ts': 40,
   'test/integration/adminCli.test.ts': 39,
-  'test/integration/gatewayGroups.test.ts': 37,
+  'test/scale/gatewayGroups.test.ts': 37,
   'test/integration/tempLockCancel.test.ts': 36,
-  'test/integration/gatewayRate.test.ts': 34,
+  'test/scale/gatewayRate.test.ts': 34,
   'test/integration/batchResilience.test.ts': 33,
   'test/integration/batchBrakes.test.ts': 30,
   'test/integration/storeRestart.test.ts': 28,

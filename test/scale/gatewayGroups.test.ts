@@ -19,9 +19,9 @@ import { tempLockWorkflowId } from '../../src/tempLocks/lock';
 import { createActivities } from '../../src/platform/worker/activities';
 import { createWorker } from '../../src/platform/worker/createWorker';
 import { createGatewayWorkers, runTogether, shutdownAll } from '../../src/platform/worker/gatewayWorkers';
-import { apiClient, expectStatus } from './apiClient';
-import { TestStack, createTenantWithKey, startTestStack, waitFor } from './harness';
-import { HttpGatewayDouble } from './httpGatewayDouble';
+import { apiClient, expectStatus } from '../integration/apiClient';
+import { TestStack, createTenantWithKey, startTestStack, waitFor } from '../integration/harness';
+import { HttpGatewayDouble } from '../integration/httpGatewayDouble';
 import { expectActivityFailures } from '../sdkRuntime';
 import { testWorkflowBundlePath } from '../workflowBundle';
 

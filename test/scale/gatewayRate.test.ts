@@ -4,9 +4,16 @@
 // key and the dev server dispatches keys round-robin (matching.enableFairness, scripts/services.sh).
 import { peakInWindow } from '../../bench/support';
 import { tempLockWorkflowId } from '../../src/tempLocks/lock';
-import { expectStatus } from './apiClient';
-import { TestStack, waitFor } from './harness';
-import { LockableDevice, lockClients, lockableDevice, startStormStack, waitForCommand, waitForStatus } from './tempLockSupport';
+import { expectStatus } from '../integration/apiClient';
+import { TestStack, waitFor } from '../integration/harness';
+import {
+  LockableDevice,
+  lockClients,
+  lockableDevice,
+  startStormStack,
+  waitForCommand,
+  waitForStatus,
+} from '../integration/tempLockSupport';
 
 jest.setTimeout(180_000);
 

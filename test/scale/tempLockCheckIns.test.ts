@@ -6,9 +6,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { CHECK_INS_PER_RUN, tempLockWorkflowId } from '../../src/tempLocks/lock';
 import { checkInSignal } from '../../src/tempLocks/contract';
-import { TestStack, recordHistory, startServingStack, waitFor } from './harness';
-import { expectStatus } from './apiClient';
-import { lockClients, lockableDevice, waitForCommand, waitForStatus } from './tempLockSupport';
+import { TestStack, recordHistory, startServingStack, waitFor } from '../integration/harness';
+import { expectStatus } from '../integration/apiClient';
+import { lockClients, lockableDevice, waitForCommand, waitForStatus } from '../integration/tempLockSupport';
 
 jest.setTimeout(240_000);
 

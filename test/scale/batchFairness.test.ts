@@ -3,10 +3,10 @@
 // tenant is not queued behind every task of another tenant's large batches on the same worker. Counted, not timed:
 // how many of tenant A's devices were decided between tenant B's upload and B's end. The figure (B's time alone and
 // beside A's batches) is measured by `npm run bench:fairness` (docs/benchmarks.md).
-import { TestStack, startServingStack } from './harness';
-import { BatchTenant, batchTenant, csvOf, freshImei, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
-import { expectStatus } from './apiClient';
-import { waitFor } from './harness';
+import { TestStack, startServingStack } from '../integration/harness';
+import { BatchTenant, batchTenant, csvOf, freshImei, seedDevices, uploadCsv, waitForBatchEnd } from '../integration/batchSupport';
+import { expectStatus } from '../integration/apiClient';
+import { waitFor } from '../integration/harness';
 
 jest.setTimeout(120_000);
 
