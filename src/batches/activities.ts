@@ -85,7 +85,7 @@ export function createBatchRunActivities({ pool }: { pool: PgPool }) {
     },
 
     async closePendingRows(input: { batchId: string; status: 'CANCELLED' | 'FAILED'; code: string; message: string }): Promise<number> {
-      return closePendingRows(pool, input.batchId, input.status, input.code, input.message);
+      return heartbeating(() => closePendingRows(pool, input.batchId, input.status, input.code, input.message));
     },
 
     /** Writes the final status (unless the batch already has one) and the counters, recounted from the rows. */
@@ -100,10 +100,31 @@ export function createBatchRunActivities({ pool }: { pool: PgPool }) {
       status: BatchEndStatus;
       stopReason: StopReason | null;
     }): Promise<BatchOutcome> {
-      const counts = await countRows(pool, batchId);
-      const failed = (counts.byStatus.FAILED ?? 0) + (counts.byStatus.CANCELLED ?? 0);
-      const stored = await writeBatchOutcome(pool, batchId, { attempt, status, counts, isSuccess: failed === 0, stopReason });
-      return { status: stored, counts };
+      return heartbeating(async () => {
+        const counts = await countRows(pool, batchId);
+        const failed = (counts.byStatus.FAILED ?? 0) + (counts.byStatus.CANCELLED ?? 0);
+        const stored = await writeBatchOutcome(pool, batchId, { attempt, status, counts, isSuccess: failed === 0, stopReason });
+        return { status: stored, counts };
+      });
     },
   };
+}
+
+/** How often the run's long bookkeeping heartbeats: well inside its heartbeat timeout (batchAssignWorkflow.ts). */
+const HEARTBEAT_EVERY_MS = 5_000;
+
+/**
+ * Runs `work` heartbeating meanwhile. A statement over a large batch's rows may take minutes, but a task the server
+ * handed to a worker that then stopped (killed, or shut down while the task was on its way) is given to another one
+ * after the heartbeat timeout, not after those minutes.
+ */
+async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  context.heartbeat();
+  const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(beat);
+  }
 }

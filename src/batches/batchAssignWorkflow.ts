@@ -120,12 +120,17 @@ export interface BatchAssignResult {
   stopped: StopReason | null;
 }
 
+// An activity task the server handed to a worker that then stopped (killed, or shut down while the task was on its
+// way to it) is given to another worker only once its start-to-close or heartbeat timeout passes: those timeouts bound
+// how long a worker's restart can hold the batch. A page of rows or the run's start takes milliseconds.
 const { batchRunStarted, pendingRowsPage } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });
+// Statements over all of a batch's rows (minutes for the largest): they heartbeat meanwhile.
 const { closePendingRows, finishBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });
 const { endedWorkflows, settleDevice } = proxyActivities<Activities>({

@@ -9,8 +9,12 @@ import { batchWorkflowId, cancelBatchSignal } from '../../src/batches/contract';
 import { BatchWorld, Disruption, Schedule } from './batchSimWorld';
 import { longestRunHistory } from '../../dev/runHistories';
 
-/** A run whose activities have not been called for this much real time is hung (they are called every few ms). */
-const STALL_MS = 15_000;
+/**
+ * A run whose activities have not been called for this much real time is hung (they are called every few ms). Longer
+ * than the batch activities' 20 s timeouts: an activity task handed to a worker as it restarts is lost to it, and given
+ * to the next worker once its timeout passes (seed 1015).
+ */
+const STALL_MS = 45_000;
 const HISTORY_LIMIT = 2_000;
 
 export interface SimOutcome {
