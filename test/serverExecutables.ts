@@ -3,9 +3,10 @@
 // under running executions. A server that fails to start still fails its test (the SDK waits for its port); its log
 // says why. (The Java time-skipping test server keeps its output: its SLF4J notice is three lines a run.)
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RUN_OUTPUTS } from './runOutputs';
 
 const ROOT = join(__dirname, '..');
 
@@ -27,17 +28,21 @@ export function quietDevServerPath(): string {
   return quietly(path, 'test-dev-server.log');
 }
 
-/** A launcher (one per process and binary) that runs `path` in its own place (exec: the SDK stops the server itself) with its output appended to `logName`. */
-const launchers = new Map<string, string>();
-
+/**
+ * A launcher that runs `path` in its own place (exec: the SDK stops the server itself) with its output appended to
+ * `logName`: one file in dist-test/ per binary and log, named by both, written aside and renamed (test files write
+ * it at the same time), and reused by the next runs.
+ */
 function quietly(path: string, logName: string): string {
-  const known = launchers.get(path);
-  if (known) return known;
   const log = join(testServerLogFolder(), logName);
-  const launcher = join(mkdtempSync(join(tmpdir(), 'do-test-server-')), 'quietly');
-  writeFileSync(launcher, `#!/bin/sh\nexec ${shellQuoted(path)} "$@" >>${shellQuoted(log)} 2>&1\n`);
-  chmodSync(launcher, 0o755);
-  launchers.set(path, launcher);
+  const script = `#!/bin/sh\nexec ${shellQuoted(path)} "$@" >>${shellQuoted(log)} 2>&1\n`;
+  const launcher = join(RUN_OUTPUTS, `quietly-${createHash('sha256').update(script).digest('hex').slice(0, 16)}`);
+  if (!existsSync(launcher)) {
+    mkdirSync(RUN_OUTPUTS, { recursive: true });
+    const partial = `${launcher}.${process.pid}.partial`;
+    writeFileSync(partial, script, { mode: 0o755 });
+    renameSync(partial, launcher);
+  }
   return launcher;
 }
 

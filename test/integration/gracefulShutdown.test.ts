@@ -4,7 +4,7 @@
 // /readyz get 503 with `Connection: close`, and the process exits 0. The worker, mid-activity:
 // in-flight activities finish before it exits 0, and a new worker completes the batch exactly once.
 import http from 'node:http';
-import { mkdtemp, readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -30,12 +30,15 @@ const ROWS_PER_WRITE = 1_000;
 describe('graceful shutdown', () => {
   let stack: TestStack;
   const processes: EntryPointProcess[] = [];
+  /** The API processes' temporary folders, removed with them. */
+  const tempDirs: string[] = [];
 
   beforeAll(async () => {
     [stack] = await Promise.all([startTestStack(), buildEntryPoints()]);
   }, 180_000);
   afterAll(async () => {
     processes.forEach((p) => p.kill());
+    await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
     await stack.close();
   });
 
@@ -48,6 +51,7 @@ describe('graceful shutdown', () => {
       const port = await freePort();
       const sessionName = stack.uniqueId('api');
       const tempDir = await mkdtemp(join(tmpdir(), 'api-shutdown-'));
+      tempDirs.push(tempDir);
       const databaseUrl = new URL(stack.config.postgres.url);
       databaseUrl.searchParams.set('application_name', sessionName);
       const api = spawnEntryPoint('platform/http/server.js', {
