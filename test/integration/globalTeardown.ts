@@ -14,12 +14,17 @@ export default async function globalTeardown(): Promise<void> {
   }
   if (process.env.DO_TEST_KEEP_DATA) return;
   if (!runId) return;
+  // The run's databases, and those of files that made their own (`do_test_<run>_<suffix>`) and did not drop them.
+  const ofThisRun = (name: string) => name === `do_test_${runId}` || name.startsWith(`do_test_${runId}_`);
   const admin = new Client({ connectionString: process.env.DO_TEST_ADMIN_DATABASE_URL });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS do_test_${runId} WITH (FORCE)`);
+  const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database');
+  for (const { datname } of rows.filter((row) => ofThisRun(row.datname)))
+    await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
   await admin.end();
   const mongo = new MongoClient(process.env.MONGO_URL!);
   await mongo.connect();
-  await mongo.db(`do_test_${runId}`).dropDatabase();
+  const { databases } = await mongo.db('admin').admin().listDatabases({ nameOnly: true });
+  for (const { name } of databases.filter((db) => ofThisRun(db.name))) await mongo.db(name).dropDatabase();
   await mongo.close();
 }

@@ -11,6 +11,8 @@ import { createApiDrain } from '../../src/platform/http/drain';
 import { AppConfig, loadConfig } from '../../src/platform/config';
 import { MongoStores, connectMongo, ensureMongoIndexes } from '../../src/platform/db/mongo';
 import { createPgPool } from '../../src/platform/db/postgres';
+import { migrate } from '../../src/platform/db/migrate';
+import { createCleanDatabases } from './adminSupport';
 import { createApiKey, upsertTenant } from '../../dev/inventorySeed';
 import { createLogger } from '../../src/platform/logger';
 import { createDeviceControlGateway } from '../../src/devices/gateway/createGateway';
@@ -154,4 +156,20 @@ export async function startServingStack(
       await stack.close();
     },
   };
+}
+
+/**
+ * A PostgreSQL database and a MongoDB database of one test file, migrated, for `startTestStack(env)`: for a file whose
+ * background work would otherwise act on other files' rows in the run's shared databases (the webhook outbox listener
+ * delivers every subscription's pending events, on the file's own task queue).
+ */
+export async function ownDatabases(suffix: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  const databases = await createCleanDatabases(suffix);
+  const pool = createPgPool(databases.env.DATABASE_URL!);
+  try {
+    await migrate(pool);
+  } finally {
+    await pool.end();
+  }
+  return databases;
 }

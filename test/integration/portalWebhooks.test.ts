@@ -5,7 +5,7 @@ import { Browser, Page } from 'playwright-core';
 import { DeviceState } from '../../src/devices/states';
 import { createLogger } from '../../src/platform/logger';
 import { startOutboxListener } from '../../src/webhooks/outboxListener';
-import { TestStack, startServingStack, waitFor } from './harness';
+import { TestStack, ownDatabases, startServingStack, waitFor } from './harness';
 import { apiClient, expectStatus } from './apiClient';
 import { BatchTenant, batchTenant, seedDevices } from './batchSupport';
 import { WatchedContext, accessibilityFaults, buildPortal, launchChromium, watchedContext } from './browserSupport';
@@ -22,10 +22,12 @@ describe('webhooks in the portal', () => {
   let browser: Browser;
   let tenant: BatchTenant;
   let watched: WatchedContext;
+  let databases: Awaited<ReturnType<typeof ownDatabases>>;
 
   beforeAll(async () => {
-    portalDir = await buildPortal();
-    ({ stack, base, stop } = await startServingStack({ PORTAL_DIR: portalDir }));
+    // Databases of its own: its outbox listener delivers only this file's webhooks.
+    [portalDir, databases] = await Promise.all([buildPortal(), ownDatabases('portal_webhooks')]);
+    ({ stack, base, stop } = await startServingStack({ PORTAL_DIR: portalDir, ...databases.env }));
     listener = startOutboxListener({
       pool: stack.pool,
       temporal: stack.client,
@@ -41,6 +43,7 @@ describe('webhooks in the portal', () => {
     await browser?.close();
     await listener?.stop();
     await stop?.();
+    await databases?.drop();
   });
 
   async function signedIn(): Promise<Page> {

@@ -8,7 +8,7 @@ import { WEBHOOK_DELIVERY_WORKFLOW, webhookDeliveryWorkflowId } from '../../src/
 import { startOutboxListener } from '../../src/webhooks/outboxListener';
 import { createLogger } from '../../src/platform/logger';
 import { createApiKey } from '../../dev/inventorySeed';
-import { TestStack, createTenantWithKey, recordHistory, startServingStack, waitFor } from './harness';
+import { TestStack, createTenantWithKey, ownDatabases, recordHistory, startServingStack, waitFor } from './harness';
 import { ApiClient, apiClient, expectStatus } from './apiClient';
 import { batchTenant, csvOf, seedDevices, uploadCsv, waitForBatchEnd } from './batchSupport';
 import { WebhookReceiver, verifyWebhook } from './webhookReceiver';
@@ -31,11 +31,15 @@ describe('webhooks', () => {
   let stop: () => Promise<void>;
   let listener: { stop(): Promise<void> };
   let failures: ExpectedSdkWarnings | undefined;
+  let databases: Awaited<ReturnType<typeof ownDatabases>>;
 
   beforeAll(async () => {
+    // Databases of its own: its outbox listener delivers only this file's webhooks.
+    databases = await ownDatabases('webhooks');
     ({ stack, base, stop } = await startServingStack({
       WEBHOOK_RETRY_BASE_MS: String(RETRY_BASE_MS),
       WEBHOOK_RETRY_MAX_MS: String(RETRY_MAX_MS),
+      ...databases.env,
     }));
     listener = startOutboxListener({
       pool: stack.pool,
@@ -48,6 +52,7 @@ describe('webhooks', () => {
   afterAll(async () => {
     await listener.stop();
     await stop();
+    await databases.drop();
   });
 
   type EventType = 'device.state_changed' | 'temp_lock.status_changed' | 'batch.finished';
