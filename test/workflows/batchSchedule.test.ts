@@ -5,6 +5,7 @@
 // calendar's own rules are tested in test/unit/domain/workingHours.test.ts). The calendar over days, time skipped: batchCalendar.test.ts.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
 import { BatchAssignInput, BatchProgress, batchAssign } from '../../src/batches/batchAssignWorkflow';
 import { batchProgressQuery } from '../../src/batches/contract';
 import { BatchIdKey, BatchModeKey, DeviceUidKey, TenantIdKey } from '../../src/platform/temporal/searchAttributes';
@@ -35,8 +36,12 @@ const uids = (n: number) => Array.from({ length: n }, (_, i) => `uid-${String(i 
 const input = scheduledBatchInput;
 
 /** Runs `batch` on a worker over `fake`'s activities until it ends; `whileRunning` acts on it first. */
-async function runBatch(fake: FakeBatch, batch: BatchAssignInput, whileRunning: (query: () => Promise<BatchProgress>) => Promise<void>) {
-  const taskQueue = `batch-schedule-${batch.batchId}`;
+async function runBatch(
+  fake: FakeBatch,
+  batchOrInput: BatchAssignInput | (() => BatchAssignInput),
+  whileRunning: (query: () => Promise<BatchProgress>) => Promise<void>,
+) {
+  const taskQueue = `batch-schedule-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
@@ -44,6 +49,8 @@ async function runBatch(fake: FakeBatch, batch: BatchAssignInput, whileRunning: 
     activities: fake.activities(),
   });
   return worker.runUntil(async () => {
+    // The input as the batch starts: its times counted from now, the worker up.
+    const batch = typeof batchOrInput === 'function' ? batchOrInput() : batchOrInput;
     const handle = await env.client.workflow.start(batchAssign, { taskQueue, workflowId: `batch/${batch.batchId}`, args: [batch] });
     await whileRunning(() => handle.query(batchProgressQuery));
     return handle.result();
@@ -61,8 +68,14 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
 describe('BatchAssign schedule', () => {
   it('startAt: SCHEDULED until then, no device starts before it, then RUNNING to the end', async () => {
     const fake = new FakeBatch(uids(12));
-    const startAt = new Date(Date.now() + 3_000).toISOString();
-    const result = await runBatch(fake, input({ schedule: { startAt, withinWorkingHours: false } }), async (query) => {
+    // Counted from the batch's start, once its worker is up (a slow start on a loaded machine passed a startAt
+    // counted from the test's start before the run could show SCHEDULED).
+    let startAt = '';
+    const batch = () => {
+      startAt = new Date(Date.now() + 4_000).toISOString();
+      return input({ schedule: { startAt, withinWorkingHours: false } });
+    };
+    const result = await runBatch(fake, batch, async (query) => {
       await until('the batch to show SCHEDULED', async () => (await query()).status === 'SCHEDULED');
       expect(await query()).toMatchObject({ status: 'SCHEDULED', nextStartAt: startAt, done: 0, running: 0 });
     });
