@@ -14,9 +14,17 @@ import {
   writeRunStatus,
 } from './store';
 import { PgPool } from '../platform/db/postgres';
+import { heartbeating } from '../platform/worker/heartbeating';
 import { BatchEndStatus, RunBatchStatus, StartedBatchStatus } from './modes';
 import { StopReason } from './failureThreshold';
 import { workingSpanFor } from '../tenants/useCases';
+
+/**
+ * How often the run's long bookkeeping heartbeats, well inside its heartbeat timeout (batchAssignWorkflow.ts): a
+ * statement over a large batch's rows may take minutes, but a task lost with a stopped worker is given to another
+ * one after the heartbeat timeout.
+ */
+const HEARTBEAT_EVERY_MS = 5_000;
 
 /** What a run's end left: the status the batch holds (a cancel may have won over the run) and its rows' counts. */
 export interface BatchOutcome {
@@ -85,7 +93,7 @@ export function createBatchRunActivities({ pool }: { pool: PgPool }) {
     },
 
     async closePendingRows(input: { batchId: string; status: 'CANCELLED' | 'FAILED'; code: string; message: string }): Promise<number> {
-      return heartbeating(() => closePendingRows(pool, input.batchId, input.status, input.code, input.message));
+      return heartbeating(HEARTBEAT_EVERY_MS, () => closePendingRows(pool, input.batchId, input.status, input.code, input.message));
     },
 
     /** Writes the final status (unless the batch already has one) and the counters, recounted from the rows. */
@@ -100,7 +108,7 @@ export function createBatchRunActivities({ pool }: { pool: PgPool }) {
       status: BatchEndStatus;
       stopReason: StopReason | null;
     }): Promise<BatchOutcome> {
-      return heartbeating(async () => {
+      return heartbeating(HEARTBEAT_EVERY_MS, async () => {
         const counts = await countRows(pool, batchId);
         const failed = (counts.byStatus.FAILED ?? 0) + (counts.byStatus.CANCELLED ?? 0);
         const stored = await writeBatchOutcome(pool, batchId, { attempt, status, counts, isSuccess: failed === 0, stopReason });
@@ -108,23 +116,4 @@ export function createBatchRunActivities({ pool }: { pool: PgPool }) {
       });
     },
   };
-}
-
-/** How often the run's long bookkeeping heartbeats: well inside its heartbeat timeout (batchAssignWorkflow.ts). */
-const HEARTBEAT_EVERY_MS = 5_000;
-
-/**
- * Runs `work` heartbeating meanwhile. A statement over a large batch's rows may take minutes, but a task the server
- * handed to a worker that then stopped (killed, or shut down while the task was on its way) is given to another one
- * after the heartbeat timeout, not after those minutes.
- */
-async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
-  const context = Context.current();
-  context.heartbeat();
-  const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
-  try {
-    return await work();
-  } finally {
-    clearInterval(beat);
-  }
 }

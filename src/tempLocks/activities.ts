@@ -4,6 +4,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import { MongoStores } from '../platform/db/mongo';
+import { heartbeating } from '../platform/worker/heartbeating';
 import { InventoryLockResult, TempLockTransition, writeTempLockTransitions } from './store';
 import { nextWorkingInstantFor } from '../tenants/useCases';
 import { GATEWAY_REFUSED, MAX_UNLOCK_LEAD_MS } from './lock';
@@ -83,30 +84,28 @@ async function whileHeartbeating(
   const context = Context.current();
   const count = (result: GatewayCommandResult) =>
     context.metricMeter.createCounter(GATEWAY_COMMANDS_METRIC, '1', 'Gateway command attempts by kind and result').add(1, { kind, result });
-  context.heartbeat();
-  const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
-  try {
-    const receipt = await send(context.cancellationSignal);
-    count('accepted');
-    return receipt;
-  } catch (err) {
-    // Cancelled (or the worker is stopping): report the cancellation itself, not the aborted request's error.
-    if (context.cancellationSignal.aborted) {
-      count('cancelled');
-      throw context.cancellationSignal.reason;
+  return heartbeating(HEARTBEAT_EVERY_MS, async () => {
+    try {
+      const receipt = await send(context.cancellationSignal);
+      count('accepted');
+      return receipt;
+    } catch (err) {
+      // Cancelled (or the worker is stopping): report the cancellation itself, not the aborted request's error.
+      if (context.cancellationSignal.aborted) {
+        count('cancelled');
+        throw context.cancellationSignal.reason;
+      }
+      if (err instanceof GatewayRefusal) {
+        count('refused');
+        throw ApplicationFailure.create({
+          message: err.message,
+          type: GATEWAY_REFUSED,
+          nonRetryable: true,
+          details: [{ status: err.status, reason: err.reason }],
+        });
+      }
+      count('failed');
+      throw err;
     }
-    if (err instanceof GatewayRefusal) {
-      count('refused');
-      throw ApplicationFailure.create({
-        message: err.message,
-        type: GATEWAY_REFUSED,
-        nonRetryable: true,
-        details: [{ status: err.status, reason: err.reason }],
-      });
-    }
-    count('failed');
-    throw err;
-  } finally {
-    clearInterval(beat);
-  }
+  });
 }

@@ -3,8 +3,8 @@
 import { upsertWorkflowVersion } from '../../dev/inventorySeed';
 import { csvOf, freshImei, uploadCsv, waitForBatchEnd } from './batchSupport';
 import { apiClient, expectStatus } from './apiClient';
-import { AdminRun, createCleanDatabases, runAdmin } from './adminSupport';
-import { TestStack, startServingStack, waitFor } from './harness';
+import { AdminRun, runAdmin } from './adminSupport';
+import { TestStack, createCleanDatabases, startServingStack, waitFor } from './harness';
 import { buildEntryPoints } from './processSupport';
 
 jest.setTimeout(180_000);

@@ -5,14 +5,14 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
-import { Pool } from 'pg';
+import { MongoClient } from 'mongodb';
+import { Client as PgClient, Pool } from 'pg';
 import { createApp } from '../../src/platform/http/app';
 import { createApiDrain } from '../../src/platform/http/drain';
 import { AppConfig, loadConfig } from '../../src/platform/config';
 import { MongoStores, connectMongo, ensureMongoIndexes } from '../../src/platform/db/mongo';
 import { createPgPool } from '../../src/platform/db/postgres';
 import { migrate } from '../../src/platform/db/migrate';
-import { createCleanDatabases } from './adminSupport';
 import { createApiKey, upsertTenant } from '../../dev/inventorySeed';
 import { createLogger } from '../../src/platform/logger';
 import { createDeviceControlGateway } from '../../src/devices/gateway/createGateway';
@@ -156,6 +156,35 @@ export async function startServingStack(
       await stack.close();
     },
   };
+}
+
+/** A PostgreSQL database and a MongoDB database that exist but hold nothing: a first deployment. */
+export async function createCleanDatabases(suffix: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  const name = `do_test_${process.env.DO_TEST_RUN_ID}_${suffix}`;
+  const adminUrl = process.env.DO_TEST_ADMIN_DATABASE_URL!;
+  await withAdminClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString(), MONGO_DB: name },
+    async drop() {
+      await withAdminClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      const mongo = new MongoClient(process.env.MONGO_URL!);
+      await mongo.connect();
+      await mongo.db(name).dropDatabase();
+      await mongo.close();
+    },
+  };
+}
+
+async function withAdminClient(url: string, work: (client: PgClient) => Promise<unknown>): Promise<void> {
+  const client = new PgClient({ connectionString: url });
+  await client.connect();
+  try {
+    await work(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /**

@@ -12,6 +12,7 @@ import { BatchIdKey, BatchModeKey, DeviceUidKey, TenantIdKey } from '../../src/p
 import { installTestRuntime } from '../sdkRuntime';
 import { quietDevServerPath } from '../serverExecutables';
 import { testWorkflowCode } from '../workflowBundle';
+import { waitFor } from '../waitFor';
 import { FakeBatch, scheduledBatchInput } from './fakeBatch';
 
 jest.setTimeout(120_000);
@@ -35,10 +36,13 @@ const uids = (n: number) => Array.from({ length: n }, (_, i) => `uid-${String(i 
 
 const input = scheduledBatchInput;
 
-/** Runs `batch` on a worker over `fake`'s activities until it ends; `whileRunning` acts on it first. */
+/**
+ * Runs the batch `batchAt` gives on a worker over `fake`'s activities until it ends; `whileRunning` acts on it first.
+ * The input is made once the worker is up, so times in it count from the batch's start.
+ */
 async function runBatch(
   fake: FakeBatch,
-  batchOrInput: BatchAssignInput | (() => BatchAssignInput),
+  batchAt: () => BatchAssignInput,
   whileRunning: (query: () => Promise<BatchProgress>) => Promise<void>,
 ) {
   const taskQueue = `batch-schedule-${randomUUID()}`;
@@ -49,27 +53,20 @@ async function runBatch(
     activities: fake.activities(),
   });
   return worker.runUntil(async () => {
-    // The input as the batch starts: its times counted from now, the worker up.
-    const batch = typeof batchOrInput === 'function' ? batchOrInput() : batchOrInput;
+    const batch = batchAt();
     const handle = await env.client.workflow.start(batchAssign, { taskQueue, workflowId: `batch/${batch.batchId}`, args: [batch] });
     await whileRunning(() => handle.query(batchProgressQuery));
     return handle.result();
   });
 }
 
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (what: string, check: () => Promise<boolean>) => waitFor(what, check, 30_000);
 
 describe('BatchAssign schedule', () => {
   it('startAt: SCHEDULED until then, no device starts before it, then RUNNING to the end', async () => {
     const fake = new FakeBatch(uids(12));
-    // Counted from the batch's start, once its worker is up (a slow start on a loaded machine passed a startAt
-    // counted from the test's start before the run could show SCHEDULED).
+    // Counted from the batch's start (a slow start on a loaded machine passed a startAt counted from the test's start
+    // before the run could show SCHEDULED).
     let startAt = '';
     const batch = () => {
       startAt = new Date(Date.now() + 4_000).toISOString();
@@ -94,15 +91,19 @@ describe('BatchAssign schedule', () => {
     // counted from the test's start).
     let first = { from: 0, until: 0 };
     let second = { from: 0, until: 0 };
-    fake.workingSpansFromFirstAsk = (at) => {
+    fake.workingSpans = (at) => {
       first = { from: at + 2_000, until: at + 4_000 };
       second = { from: at + 7_000, until: at + 120_000 };
       return [first, second];
     };
-    const result = await runBatch(fake, input({ schedule: { startAt: null, withinWorkingHours: true } }), async (query) => {
-      await until('the batch to wait for working hours', async () => (await query()).status === 'WAITING_FOR_WORKING_HOURS');
-      expect(await query()).toMatchObject({ nextStartAt: new Date(first.from).toISOString(), done: 0 });
-    });
+    const result = await runBatch(
+      fake,
+      () => input({ schedule: { startAt: null, withinWorkingHours: true } }),
+      async (query) => {
+        await until('the batch to wait for working hours', async () => (await query()).status === 'WAITING_FOR_WORKING_HOURS');
+        expect(await query()).toMatchObject({ nextStartAt: new Date(first.from).toISOString(), done: 0 });
+      },
+    );
     expect(result).toMatchObject({ status: 'COMPLETED', byCode: { OK: 24 } });
     // A device starts only inside a window (its work scheduled within a second of its child's start).
     const inFirst = fake.assignedAt.filter((at) => at >= first.from && at <= first.until + 1_000);

@@ -60,7 +60,7 @@ describe('BatchAssign simulation', () => {
         for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
           const outcome = await runSchedule(env, workflowCode, drawSchedule(seed));
           ran += 1;
-          restarts += outcome.log.filter((line) => line.endsWith(': restartWorker')).length;
+          restarts += outcome.workerRestarts;
           if (outcome.violations.length > 0) failed.push(outcome);
         }
       }),

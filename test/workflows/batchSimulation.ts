@@ -22,6 +22,8 @@ export interface SimOutcome {
   violations: string[];
   /** What happened, in order: the schedule's story when it fails. */
   log: string[];
+  /** How many times the schedule restarted the batch's worker. */
+  workerRestarts: number;
 }
 
 export async function runSchedule(env: TestWorkflowEnvironment, workflowCode: string, schedule: Schedule): Promise<SimOutcome> {
@@ -53,7 +55,9 @@ export async function runSchedule(env: TestWorkflowEnvironment, workflowCode: st
       if (!(err instanceof GracefulShutdownPeriodExpiredError)) throw err;
     });
   };
+  let workerRestarts = 0;
   const restartWorker = async () => {
+    workerRestarts += 1;
     await stopWorker();
     worker = await newWorker();
     running = worker.run();
@@ -140,7 +144,7 @@ export async function runSchedule(env: TestWorkflowEnvironment, workflowCode: st
   } finally {
     await stopWorker();
   }
-  return { schedule, violations: world.violations, log };
+  return { schedule, violations: world.violations, log, workerRestarts };
 }
 
 function inputOf(schedule: Schedule, batchId: string, attempt: number): BatchAssignInput {

@@ -46,10 +46,12 @@ export class FakeBatch {
   inFlight = 0;
   maxInFlight = 0;
   finished: { status: string; stopReason: unknown } | null = null;
-  /** The target's working windows as instants, in order (null: no calendar, always working). */
-  workingSpans: { from: number; until: number }[] | null = null;
-  /** Or the windows drawn when the run first asks (its clock then), so a slow start does not miss them. */
-  workingSpansFromFirstAsk: ((at: number) => { from: number; until: number }[]) | null = null;
+  /**
+   * The target's working windows as instants, in order, drawn when the run first asks (from its clock then, so a slow
+   * start does not miss them); null: no calendar, always working.
+   */
+  workingSpans: ((firstAskedAt: number) => { from: number; until: number }[]) | null = null;
+  private drawnSpans: { from: number; until: number }[] | null = null;
   /** Or the target's calendar itself, asked as the product asks it. */
   calendar: WorkingHoursCalendar | null = null;
   /** The statuses the run wrote to the batch, in order. */
@@ -148,9 +150,9 @@ export class FakeBatch {
       },
       workingSpanOf: async ({ at }) => {
         if (this.calendar) return nextWorkingSpan(this.calendar, new Date(at));
-        this.workingSpans ??= this.workingSpansFromFirstAsk?.(at) ?? null;
         if (!this.workingSpans) return { from: at, until: null };
-        const span = this.workingSpans.find((s) => s.until > at);
+        this.drawnSpans ??= this.workingSpans(at);
+        const span = this.drawnSpans.find((s) => s.until > at);
         return span ? { from: Math.max(span.from, at), until: span.until } : null;
       },
       settleDevice: async (req, ending) => {
